@@ -1,0 +1,32 @@
+"""The accounts context's public interface: plain data in, plain data out."""
+
+from apps.accounts import selectors, services
+from apps.accounts.contracts import Identity, OrganizationInfo
+from apps.accounts.models import User
+
+
+def identity_for_user_id(user_id: int) -> Identity | None:
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    return None if user is None else selectors.identity_for_user(user=user)
+
+
+def organizations_by_ids(ids: list[int]) -> dict[int, OrganizationInfo]:
+    return selectors.organizations_by_ids(ids=ids)
+
+
+def demo_user_ensure(
+    *, email: str, password: str, first_name: str = "", last_name: str = "",
+    is_superuser: bool = False, staff_role: str = "",
+) -> int:
+    return services.user_ensure(
+        email=email, password=password, first_name=first_name, last_name=last_name,
+        is_superuser=is_superuser, staff_role=staff_role,
+    ).pk
+
+
+def demo_organization_ensure(*, slug: str, name: str, kind: str) -> int:
+    return services.organization_ensure(slug=slug, name=name, kind=kind).pk
+
+
+def demo_membership_ensure(*, user_id: int, organization_id: int, role: str) -> None:
+    services.membership_ensure(user_id=user_id, organization_id=organization_id, role=role)

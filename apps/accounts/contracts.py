@@ -1,0 +1,35 @@
+"""Plain data that crosses the accounts boundary (no Django imports)."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class OrgMembership:
+    organization_id: int
+    slug: str
+    name: str
+    kind: str  # company | network | manufacturer | eldo
+    role: str  # owner | manager | sales_rep
+
+
+@dataclass(frozen=True)
+class Identity:
+    user_id: int
+    email: str
+    first_name: str
+    last_name: str
+    is_staff: bool
+    staff_role: str  # "" | advisor | moderator
+    roles: tuple[str, ...]
+    memberships: tuple[OrgMembership, ...] = field(default_factory=tuple)
+
+    def organization_ids(self) -> set[int]:
+        return {m.organization_id for m in self.memberships}
+
+
+@dataclass(frozen=True)
+class OrganizationInfo:
+    id: int
+    slug: str
+    name: str
+    kind: str

@@ -1,0 +1,114 @@
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenVerifySerializer
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
+
+from apps.accounts.selectors import identity_for_user
+
+
+def add_identity_claims(token, user) -> None:
+    identity = identity_for_user(user=user)
+    token["roles"] = list(identity.roles)
+    token["orgs"] = [
+        {"id": m.organization_id, "slug": m.slug, "kind": m.kind, "role": m.role}
+        for m in identity.memberships
+    ]
+
+
+def refresh_for_user(user) -> RefreshToken:
+    refresh = RefreshToken.for_user(user)
+    add_identity_claims(refresh, user)
+    return refresh
+
+
+def user_for_token(token) -> object:
+    """The active user a token names, if that token predates no password change."""
+    User = get_user_model()
+    user_id = token.payload.get(api_settings.USER_ID_CLAIM)
+    user = User.objects.filter(**{api_settings.USER_ID_FIELD: user_id}).first() if user_id else None
+    if user is None or not api_settings.USER_AUTHENTICATION_RULE(user):
+        raise AuthenticationFailed(_("Aucun compte actif ne correspond à ce jeton."), "no_active_account")
+    if token.payload.get(api_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(user.password):
+        raise AuthenticationFailed(_("Le mot de passe a changé depuis l'émission de ce jeton."), "password_changed")
+    return user
+
+
+class EldoTokenObtainPairSerializer(TokenObtainPairSerializer):
+    default_error_messages = {"no_active_account": _("E-mail ou mot de passe incorrect.")}
+
+    def validate(self, attrs):
+        attrs[self.username_field] = attrs[self.username_field].strip().lower()
+        return super().validate(attrs)
+
+    @classmethod
+    def get_token(cls, user):
+        token = super().get_token(user)
+        add_identity_claims(token, user)
+        return token
+
+
+class EldoTokenRefreshSerializer(serializers.Serializer):
+    """Rotating refresh: the presented token is blacklisted, claims are recomputed."""
+
+    refresh = serializers.CharField()
+    access = serializers.CharField(read_only=True)
+
+    def validate(self, attrs):
+        try:
+            old = RefreshToken(attrs["refresh"])
+        except TokenError as exc:
+            raise InvalidToken(str(exc)) from exc
+        user = user_for_token(old)
+        try:
+            old.blacklist()
+        except TokenError as exc:  # raced with another refresh of the same token
+            raise InvalidToken(str(exc)) from exc
+        fresh = refresh_for_user(user)
+        return {"access": str(fresh.access_token), "refresh": str(fresh)}
+
+
+class EldoTokenVerifySerializer(TokenVerifySerializer):
+    def validate(self, attrs):
+        try:
+            token = UntypedToken(attrs["token"])
+        except TokenError as exc:
+            raise InvalidToken(str(exc)) from exc
+        user_for_token(token)
+        return super().validate(attrs)
+
+
+class LogoutSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    current_password = serializers.CharField(trim_whitespace=False, max_length=256)
+    new_password = serializers.CharField(trim_whitespace=False, max_length=256)
+
+
+class MembershipSerializer(serializers.Serializer):
+    organization_id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    role = serializers.CharField()
+
+
+class MeSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    email = serializers.EmailField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    is_staff = serializers.BooleanField()
+    staff_role = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    memberships = MembershipSerializer(many=True)

@@ -1,0 +1,46 @@
+from apps.accounts.contracts import Identity, OrganizationInfo, OrgMembership
+from apps.accounts.models import Membership, Organization, User
+
+
+def user_roles(*, user: User, memberships: list[OrgMembership]) -> tuple[str, ...]:
+    roles: set[str] = set()
+    if user.is_superuser:
+        roles.add("staff")  # platform staff: may do everything
+    if user.staff_role:
+        roles.add(user.staff_role)
+    roles.update(m.role for m in memberships)
+    if not roles:
+        roles.add("homeowner")
+    return tuple(sorted(roles))
+
+
+def identity_for_user(*, user: User) -> Identity:
+    memberships = [
+        OrgMembership(
+            organization_id=m.organization_id,
+            slug=m.organization.slug,
+            name=m.organization.name,
+            kind=m.organization.kind,
+            role=m.role,
+        )
+        for m in Membership.objects.filter(user=user, organization__is_active=True)
+        .select_related("organization")
+        .order_by("organization__name")
+    ]
+    return Identity(
+        user_id=user.pk,
+        email=user.email,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        is_staff=user.is_staff,
+        staff_role=user.staff_role,
+        roles=user_roles(user=user, memberships=memberships),
+        memberships=tuple(memberships),
+    )
+
+
+def organizations_by_ids(*, ids: list[int]) -> dict[int, OrganizationInfo]:
+    return {
+        o.id: OrganizationInfo(id=o.id, slug=o.slug, name=o.name, kind=o.kind)
+        for o in Organization.objects.filter(id__in=ids)
+    }

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "apps.core"
+    label = "core"
+    verbose_name = "Noyau partagé"
+
+    def ready(self) -> None:
+        # Every context declares its reactions in ``handlers.py``; importing them here
+        # registers the subscriptions in each process (web, worker, beat, tests).
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("handlers")

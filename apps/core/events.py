@@ -1,0 +1,80 @@
+"""The domain-event bus: publish through the transactional outbox, subscribe with ``on``.
+
+An event is a frozen dataclass of plain JSON-able fields with a class attribute ``name``
+("<context>.<EventName>"). ``publish`` stores it in the caller's transaction; once that
+transaction commits, the relay delivers it to every subscribed handler, in-process in
+embedded mode or through a Celery task when a broker is configured. A handler runs at
+most once per event (see ``apps.core.outbox``), so redelivery is always safe.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class DomainEvent:
+    name: ClassVar[str] = ""
+
+    def to_payload(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+E = TypeVar("E", bound=DomainEvent)
+Handler = Callable[[Any], None]
+
+_event_types: dict[str, type[DomainEvent]] = {}
+_handlers: dict[str, dict[str, Handler]] = defaultdict(dict)
+
+
+def register_event(cls: type[E]) -> type[E]:
+    """Class decorator: makes an event type known to the bus by its ``name``."""
+    if not cls.name:
+        raise TypeError(f"{cls.__qualname__} needs a 'name' class attribute")
+    _event_types[cls.name] = cls
+    return cls
+
+
+def on(event_type: type[DomainEvent]) -> Callable[[Handler], Handler]:
+    """Subscribe the decorated function to ``event_type``; its dotted path is its identity."""
+
+    def decorator(func: Handler) -> Handler:
+        register_event(event_type)
+        _handlers[event_type.name][handler_name(func)] = func
+        return func
+
+    return decorator
+
+
+def handler_name(func: Handler) -> str:
+    return f"{func.__module__}.{func.__qualname__}"
+
+
+def handlers_for(event_name: str) -> dict[str, Handler]:
+    return dict(_handlers.get(event_name, {}))
+
+
+def event_from_payload(event_name: str, payload: dict[str, Any]) -> DomainEvent | None:
+    cls = _event_types.get(event_name)
+    if cls is None:
+        return None
+    fields = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in payload.items() if k in fields})
+
+
+def publish(event: DomainEvent) -> str:
+    """Write ``event`` to the outbox in the current transaction; deliver after commit."""
+    from apps.core import outbox
+
+    register_event(type(event))
+    record_id = outbox.store(name=event.name, payload=event.to_payload())
+    transaction.on_commit(lambda: outbox.dispatch(record_id), robust=True)
+    return record_id

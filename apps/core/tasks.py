@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from apps.core import outbox
+
+
+@shared_task(name="core.outbox_deliver", acks_late=True, ignore_result=True)
+def outbox_deliver(event_id: str) -> None:
+    outbox.deliver(event_id)
+
+
+@shared_task(name="core.outbox_sweep", ignore_result=True)
+def outbox_sweep() -> int:
+    return outbox.sweep()

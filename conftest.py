@@ -1,0 +1,52 @@
+"""Suite-wide fixtures: a clean cache per test, eager tasks unless a real worker is wanted,
+and the `services` marker (PostgreSQL + Redis + a real Celery worker)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings as django_settings
+
+SERVICES_AVAILABLE = bool(os.environ.get("DATABASE_URL")) and bool(os.environ.get("REDIS_URL"))
+SERVICES_REQUIRED = os.environ.get("ELDO_REQUIRE_SERVICES") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    if SERVICES_AVAILABLE:
+        return
+    if SERVICES_REQUIRED:
+        raise pytest.UsageError("ELDO_REQUIRE_SERVICES=1 but DATABASE_URL or REDIS_URL is not set")
+    reason = "needs PostgreSQL + Redis: set DATABASE_URL and REDIS_URL (CI's services pass)"
+    for item in items:
+        if "services" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_report_header(config):
+    db = django_settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    cache = django_settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return f"eldo: database={db} cache={cache} services_tests={'on' if SERVICES_AVAILABLE else 'skipped'}"
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request, settings):
+    """Tests run Celery tasks in-process, except `services` tests that use a real worker."""
+    if "services" in request.keywords:
+        yield
+        return
+    from eldo.celery import app
+
+    previous = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

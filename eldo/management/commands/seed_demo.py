@@ -1,0 +1,65 @@
+"""Fill an empty database with French demo data and one account per role (idempotent)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from apps.accounts import api as accounts
+
+DEMO_PASSWORD = "eldo-demo-2026"
+
+DEMO_ORGANIZATIONS = [
+    # slug, name, kind
+    ("eldo", "Eldo", "eldo"),
+    ("facades-du-midi", "Façades du Midi", "company"),
+    ("toitures-occitanes", "Toitures Occitanes", "company"),
+    ("reseau-confort-habitat", "Réseau Confort Habitat", "network"),
+]
+
+DEMO_ACCOUNTS = [
+    # e-mail, first name, last name, superuser, staff role, (organization slug, role)
+    ("admin@eldo.test", "Alice", "Martin", True, "", None),
+    ("conseiller@eldo.test", "Camille", "Durand", False, "advisor", None),
+    ("moderateur@eldo.test", "Mathieu", "Roux", False, "moderator", None),
+    ("pro@eldo.test", "Philippe", "Garcia", False, "", ("facades-du-midi", "owner")),
+    ("commercial@eldo.test", "Sophie", "Bernard", False, "", ("facades-du-midi", "sales_rep")),
+    ("autrepro@eldo.test", "Julien", "Fabre", False, "", ("toitures-occitanes", "owner")),
+    ("reseau@eldo.test", "Nadia", "Lopez", False, "", ("reseau-confort-habitat", "manager")),
+    ("particulier@eldo.test", "Luce", "Moreau", False, "", None),
+]
+
+
+class Command(BaseCommand):
+    help = "Seed French demo data and the demo accounts (password eldo-demo-2026)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", choices=["small", "1x", "10x"], default="small")
+        parser.add_argument(
+            "--force", action="store_true", help="Run even with DEBUG off (never in production)."
+        )
+
+    def handle(self, *args, scale: str, force: bool, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off: it creates accounts with a known "
+                "password. Use --force only on a throwaway database."
+            )
+        with transaction.atomic():
+            org_ids = {
+                slug: accounts.demo_organization_ensure(slug=slug, name=name, kind=kind)
+                for slug, name, kind in DEMO_ORGANIZATIONS
+            }
+            for email, first, last, superuser, staff_role, membership in DEMO_ACCOUNTS:
+                user_id = accounts.demo_user_ensure(
+                    email=email, password=DEMO_PASSWORD, first_name=first, last_name=last,
+                    is_superuser=superuser, staff_role=staff_role,
+                )
+                if membership:
+                    slug, role = membership
+                    accounts.demo_membership_ensure(
+                        user_id=user_id, organization_id=org_ids[slug], role=role
+                    )
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo data ready (scale {scale}). Accounts: "
+            + ", ".join(a[0] for a in DEMO_ACCOUNTS) + f" — password {DEMO_PASSWORD}"
+        ))

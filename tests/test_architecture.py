@@ -1,0 +1,56 @@
+"""The boundaries of the brief, checked where import-linter cannot see them."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTEXTS = ["accounts", "directory", "reviews", "quotes", "leads", "stats"]
+PUBLIC = {"api", "contracts", "events", "tests", "migrations", "__init__"}
+
+
+def _contracts() -> list[dict]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    return config["tool"]["importlinter"]["contracts"]
+
+
+def _internal_modules(context: str) -> set[str]:
+    base = ROOT / "apps" / context
+    names = {p.stem for p in base.glob("*.py")} | {
+        p.name for p in base.iterdir() if p.is_dir() and (p / "__init__.py").exists()
+    }
+    return {f"apps.{context}.{n}" for n in names - PUBLIC}
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_every_internal_module_of_a_context_is_protected(context):
+    contract = next(c for c in _contracts() if c["type"] == "protected" and c["name"].startswith(context))
+    assert set(contract["protected_modules"]) == _internal_modules(context), (
+        "Add the new module to the context's protected contract in pyproject.toml"
+    )
+
+
+def test_layers_follow_the_brief():
+    layers = next(c for c in _contracts() if c["type"] == "layers")["layers"]
+    assert layers == [
+        "eldo",
+        "apps.stats",
+        "apps.leads",
+        "apps.quotes | apps.reviews",
+        "apps.directory",
+        "apps.accounts",
+        "apps.core",
+    ]
+
+
+def test_no_get_model_reach_ins_across_contexts():
+    """``apps.get_model("other", ...)`` hides an edge from import-linter."""
+    pattern = re.compile(r"get_model\(\s*[\"'](\w+)[\"']")
+    for context in CONTEXTS + ["core"]:
+        for path in (ROOT / "apps" / context).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for label in pattern.findall(path.read_text()):
+                assert label == context, f"{path} reaches into {label} with get_model"
