@@ -26,7 +26,8 @@ def pytest_collection_modifyitems(config, items):
 def pytest_report_header(config):
     db = django_settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     cache = django_settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
-    return f"eldo: database={db} cache={cache} services_tests={'on' if SERVICES_AVAILABLE else 'skipped'}"
+    services = "on" if SERVICES_AVAILABLE else "skipped"
+    return f"eldo: database={db} cache={cache} services_tests={services}"
 
 
 @pytest.fixture(autouse=True)
@@ -50,3 +51,9 @@ def _tasks_in_process(request, settings):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness buys nothing in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

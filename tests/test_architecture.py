@@ -26,7 +26,9 @@ def _internal_modules(context: str) -> set[str]:
 
 @pytest.mark.parametrize("context", CONTEXTS)
 def test_every_internal_module_of_a_context_is_protected(context):
-    contract = next(c for c in _contracts() if c["type"] == "protected" and c["name"].startswith(context))
+    contract = next(
+        c for c in _contracts() if c["type"] == "protected" and c["name"].startswith(context)
+    )
     assert set(contract["protected_modules"]) == _internal_modules(context), (
         "Add the new module to the context's protected contract in pyproject.toml"
     )
@@ -48,7 +50,7 @@ def test_layers_follow_the_brief():
 def test_no_get_model_reach_ins_across_contexts():
     """``apps.get_model("other", ...)`` hides an edge from import-linter."""
     pattern = re.compile(r"get_model\(\s*[\"'](\w+)[\"']")
-    for context in CONTEXTS + ["core"]:
+    for context in [*CONTEXTS, "core"]:
         for path in (ROOT / "apps" / context).rglob("*.py"):
             if "migrations" in path.parts:
                 continue

@@ -20,10 +20,24 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Identité"), {"fields": ("first_name", "last_name", "phone")}),
-        (_("Rôles"), {"fields": ("staff_role", "is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (
+            _("Rôles"),
+            {
+                "fields": (
+                    "staff_role",
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                )
+            },
+        ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2", "staff_role")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "password1", "password2", "staff_role")}),
+    )
     inlines = [MembershipInline]
 
 

@@ -15,12 +15,21 @@ def organizations_by_ids(ids: list[int]) -> dict[int, OrganizationInfo]:
 
 
 def demo_user_ensure(
-    *, email: str, password: str, first_name: str = "", last_name: str = "",
-    is_superuser: bool = False, staff_role: str = "",
+    *,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    is_superuser: bool = False,
+    staff_role: str = "",
 ) -> int:
     return services.user_ensure(
-        email=email, password=password, first_name=first_name, last_name=last_name,
-        is_superuser=is_superuser, staff_role=staff_role,
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        is_superuser=is_superuser,
+        staff_role=staff_role,
     ).pk
 
 

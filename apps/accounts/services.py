@@ -50,7 +50,9 @@ def user_ensure(
 
 @transaction.atomic
 def organization_ensure(*, slug: str, name: str, kind: str) -> Organization:
-    org, _created = Organization.objects.get_or_create(slug=slug, defaults={"name": name, "kind": kind})
+    org, _created = Organization.objects.get_or_create(
+        slug=slug, defaults={"name": name, "kind": kind}
+    )
     return org
 
 

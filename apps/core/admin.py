@@ -15,7 +15,15 @@ class OutboxEventAdmin(admin.ModelAdmin):
     list_display = ["name", "created_at", "delivered_at", "attempts"]
     list_filter = ["name", ("delivered_at", admin.EmptyFieldListFilter)]
     search_fields = ["id", "name"]
-    readonly_fields = ["id", "name", "payload", "created_at", "delivered_at", "attempts", "last_error"]
+    readonly_fields = [
+        "id",
+        "name",
+        "payload",
+        "created_at",
+        "delivered_at",
+        "attempts",
+        "last_error",
+    ]
     inlines = [HandledEventInline]
     actions = ["redeliver"]
 

@@ -28,14 +28,18 @@ def dispatch(event_id: str) -> None:
         try:
             deliver(event_id)
         except Exception:
-            logger.exception("outbox: in-process delivery of %s failed; the sweep retries", event_id)
+            logger.exception(
+                "outbox: in-process delivery of %s failed; the sweep retries", event_id
+            )
         return
     from apps.core.tasks import outbox_deliver
 
     try:
         outbox_deliver.delay(event_id)
     except Exception as exc:  # broker unreachable: the event stays in the outbox
-        logger.warning("outbox: broker unavailable (%s); event %s kept for the sweep", exc, event_id)
+        logger.warning(
+            "outbox: broker unavailable (%s); event %s kept for the sweep", exc, event_id
+        )
 
 
 def deliver(event_id: str | UUID) -> bool:

@@ -1,8 +1,10 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView, TokenVerifyView
 
@@ -15,7 +17,11 @@ from apps.accounts.presentation.serializers import (
     TokenPairSerializer,
     refresh_for_user,
 )
-from apps.accounts.presentation.throttles import LoginEmailThrottle, LoginIpThrottle
+from apps.accounts.presentation.throttles import (
+    LoginEmailThrottle,
+    LoginIpThrottle,
+    PasswordChangeThrottle,
+)
 from apps.accounts.selectors import identity_for_user
 
 
@@ -39,6 +45,10 @@ class LogoutView(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
 
+    def get_authenticate_header(self, request):
+        # Without it DRF turns every 401 of this unauthenticated view into a 403.
+        return f'{jwt_settings.AUTH_HEADER_TYPES[0]} realm="api"'
+
     @extend_schema(request=LogoutSerializer, responses={205: None})
     def post(self, request):
         serializer = LogoutSerializer(data=request.data)
@@ -59,6 +69,8 @@ class MeView(APIView):
 
 class PasswordChangeView(APIView):
     """Changes the password; older tokens stop working, a new pair is returned."""
+
+    throttle_classes = [UserRateThrottle, PasswordChangeThrottle]
 
     @extend_schema(request=PasswordChangeSerializer, responses=TokenPairSerializer)
     def post(self, request):

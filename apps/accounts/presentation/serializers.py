@@ -4,6 +4,7 @@ from rest_framework import serializers
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenVerifySerializer
 from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
@@ -31,9 +32,13 @@ def user_for_token(token) -> object:
     user_id = token.payload.get(api_settings.USER_ID_CLAIM)
     user = User.objects.filter(**{api_settings.USER_ID_FIELD: user_id}).first() if user_id else None
     if user is None or not api_settings.USER_AUTHENTICATION_RULE(user):
-        raise AuthenticationFailed(_("Aucun compte actif ne correspond à ce jeton."), "no_active_account")
+        raise AuthenticationFailed(
+            _("Aucun compte actif ne correspond à ce jeton."), "no_active_account"
+        )
     if token.payload.get(api_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(user.password):
-        raise AuthenticationFailed(_("Le mot de passe a changé depuis l'émission de ce jeton."), "password_changed")
+        raise AuthenticationFailed(
+            _("Le mot de passe a changé depuis l'émission de ce jeton."), "password_changed"
+        )
     return user
 
 
@@ -63,10 +68,9 @@ class EldoTokenRefreshSerializer(serializers.Serializer):
         except TokenError as exc:
             raise InvalidToken(str(exc)) from exc
         user = user_for_token(old)
-        try:
-            old.blacklist()
-        except TokenError as exc:  # raced with another refresh of the same token
-            raise InvalidToken(str(exc)) from exc
+        _blacklisted, created = old.blacklist()
+        if not created:  # another request rotated this very token since it was checked
+            raise InvalidToken(_("Ce jeton de rafraîchissement a déjà été utilisé."))
         fresh = refresh_for_user(user)
         return {"access": str(fresh.access_token), "refresh": str(fresh)}
 
@@ -78,7 +82,10 @@ class EldoTokenVerifySerializer(TokenVerifySerializer):
         except TokenError as exc:
             raise InvalidToken(str(exc)) from exc
         user_for_token(token)
-        return super().validate(attrs)
+        jti = token.get(api_settings.JTI_CLAIM)
+        if BlacklistedToken.objects.filter(token__jti=jti).exists():
+            raise InvalidToken(_("Ce jeton a été révoqué."))
+        return {}
 
 
 class LogoutSerializer(serializers.Serializer):

@@ -23,20 +23,22 @@ def _reset_probe():
 def test_event_published_in_a_rolled_back_transaction_is_never_delivered(
     django_capture_on_commit_callbacks,
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            publish(probe.ProbeHappened(label="rolled-back"))
-            raise RuntimeError("the caller fails after publishing")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        publish(probe.ProbeHappened(label="rolled-back"))
+        raise RuntimeError("the caller fails after publishing")
     outbox.sweep(grace_seconds=0)
     assert probe.received == []
     assert not OutboxEvent.objects.exists()
 
 
 def test_committed_event_is_delivered_after_commit_not_before(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            event_id = publish(probe.ProbeHappened(label="committed"))
-            assert probe.received == []  # nothing leaves before the commit
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        event_id = publish(probe.ProbeHappened(label="committed"))
+        assert probe.received == []  # nothing leaves before the commit
     assert probe.received == ["committed"]
     assert OutboxEvent.objects.get(id=event_id).delivered_at is not None
 

@@ -51,15 +51,22 @@ class Command(BaseCommand):
             }
             for email, first, last, superuser, staff_role, membership in DEMO_ACCOUNTS:
                 user_id = accounts.demo_user_ensure(
-                    email=email, password=DEMO_PASSWORD, first_name=first, last_name=last,
-                    is_superuser=superuser, staff_role=staff_role,
+                    email=email,
+                    password=DEMO_PASSWORD,
+                    first_name=first,
+                    last_name=last,
+                    is_superuser=superuser,
+                    staff_role=staff_role,
                 )
                 if membership:
                     slug, role = membership
                     accounts.demo_membership_ensure(
                         user_id=user_id, organization_id=org_ids[slug], role=role
                     )
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready (scale {scale}). Accounts: "
-            + ", ".join(a[0] for a in DEMO_ACCOUNTS) + f" — password {DEMO_PASSWORD}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready (scale {scale}). Accounts: "
+                + ", ".join(a[0] for a in DEMO_ACCOUNTS)
+                + f" — password {DEMO_PASSWORD}"
+            )
+        )

@@ -1,0 +1,66 @@
+"""`manage.py seed_demo`: the brief's demo accounts, idempotent, refused with DEBUG off."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from apps.accounts.models import Membership, Organization, User
+
+DEMO_EMAILS = {
+    "admin@eldo.test",
+    "conseiller@eldo.test",
+    "moderateur@eldo.test",
+    "pro@eldo.test",
+    "commercial@eldo.test",
+    "autrepro@eldo.test",
+    "reseau@eldo.test",
+    "particulier@eldo.test",
+}
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings, client):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    counts = (User.objects.count(), Organization.objects.count(), Membership.objects.count())
+    call_command("seed_demo")
+    assert (
+        User.objects.count(),
+        Organization.objects.count(),
+        Membership.objects.count(),
+    ) == counts
+    assert set(User.objects.values_list("email", flat=True)) >= DEMO_EMAILS
+
+    roles = {}
+    for email in DEMO_EMAILS:
+        response = client.post(
+            "/api/v1/auth/token/", {"email": email, "password": "eldo-demo-2026"}, format="json"
+        )
+        assert response.status_code == 200, email
+        access = response.json()["access"]
+        me = client.get("/api/v1/auth/me/", HTTP_AUTHORIZATION=f"Bearer {access}").json()
+        roles[email] = me
+        client.post("/api/v1/auth/logout/", {"refresh": response.json()["refresh"]})
+    assert "staff" in roles["admin@eldo.test"]["roles"]
+    assert "advisor" in roles["conseiller@eldo.test"]["roles"]
+    assert "moderator" in roles["moderateur@eldo.test"]["roles"]
+    assert roles["particulier@eldo.test"]["roles"] == ["homeowner"]
+    pro = roles["pro@eldo.test"]["memberships"]
+    assert [(m["slug"], m["role"]) for m in pro] == [("facades-du-midi", "owner")]
+    rep = roles["commercial@eldo.test"]["memberships"]
+    assert [(m["slug"], m["role"]) for m in rep] == [("facades-du-midi", "sales_rep")]
+    other = roles["autrepro@eldo.test"]["memberships"]
+    assert other[0]["kind"] == "company" and other[0]["slug"] != "facades-du-midi"
+    network = roles["reseau@eldo.test"]["memberships"]
+    assert [(m["name"], m["kind"], m["role"]) for m in network] == [
+        ("Réseau Confort Habitat", "network", "manager")
+    ]
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+    call_command("seed_demo", force=True)
+    assert User.objects.filter(email="pro@eldo.test").exists()
