@@ -243,7 +243,9 @@ REST_FRAMEWORK = {
         "login": env_str("THROTTLE_LOGIN", "10/min"),
         "login_email": env_str("THROTTLE_LOGIN_EMAIL", "5/min"),
     },
-    "NUM_PROXIES": env_int("NUM_PROXIES", 0) if os.environ.get("NUM_PROXIES") else None,
+    # Trusted reverse proxies in front of Django (gateway, ingress): 0 trusts no
+    # X-Forwarded-For, so a client cannot choose the address its throttles count against.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
 
 JWT_AUDIENCE = env_str("JWT_AUDIENCE", "eldo-api")

@@ -1,0 +1,91 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from apps.accounts.models import MemberRole, OrganizationKind
+from apps.accounts.tests.factories import (
+    PASSWORD,
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+)
+
+TOKEN_URL = "/api/v1/auth/token/"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle counters live in the cache: none may leak from one test to the next."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    """A homeowner: no organization, no staff role."""
+    return UserFactory(email="claire.homeowner@exemple.fr", first_name="Claire")
+
+
+@pytest.fixture
+def company(db):
+    return OrganizationFactory(name="Toitures Durand", slug="toitures-durand")
+
+
+@pytest.fixture
+def pro_owner(db, company):
+    """Owner of the company organization ``toitures-durand``."""
+    owner = UserFactory(email="paul.durand@toitures-durand.fr", first_name="Paul")
+    MembershipFactory(user=owner, organization=company, role=MemberRole.OWNER)
+    return owner
+
+
+@pytest.fixture
+def advisor(db):
+    return UserFactory(email="alice.conseil@eldo.fr", advisor=True)
+
+
+@pytest.fixture
+def network(db):
+    return OrganizationFactory(
+        name="Réseau Habitat", slug="reseau-habitat", kind=OrganizationKind.NETWORK
+    )
+
+
+@pytest.fixture
+def obtain_pair(api_client):
+    """POST the credentials to the token endpoint; returns the {access, refresh} pair."""
+
+    def obtain(email: str, password: str = PASSWORD) -> dict:
+        response = api_client.post(TOKEN_URL, {"email": email, "password": password}, format="json")
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    return obtain
+
+
+@pytest.fixture
+def bearer():
+    """A fresh client presenting ``access`` as a Bearer token."""
+
+    def make(access: str) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+        return client
+
+    return make
