@@ -1,7 +1,8 @@
 """Pages that compose several contexts (the home page) and the site-wide error pages."""
 
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 
 
 def home(request):
@@ -21,7 +22,8 @@ def page_not_found(request, exception=None):
 def server_error(request):
     if _wants_json(request):
         return JsonResponse({"detail": "Erreur interne du serveur."}, status=500)
-    return render(request, "errors/500.html", status=500)
+    # Rendered without the request: no context processor, nothing that could fail again.
+    return HttpResponseServerError(loader.get_template("errors/500.html").render())
 
 
 def bad_request(request, exception=None):

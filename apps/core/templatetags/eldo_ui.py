@@ -1,0 +1,127 @@
+"""Template helpers of the design system (templates/components/).
+
+French number formatting is done here rather than with ``floatformat`` so that a
+component renders the same whatever language is active, and so that numbers written
+into SVG attributes never pick up a decimal comma.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+# Django's French locale groups thousands with a no-break space; we do the same.
+THOUSANDS_SEPARATOR = "\xa0"
+MAX_RATING = 5
+
+
+def _to_decimal(value) -> Decimal | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return number if number.is_finite() else None
+
+
+@register.filter
+def fr_number(value, decimals=0):
+    """Format a number the French way: ``1234.5|fr_number:1`` gives ``1 234,5``."""
+    number = _to_decimal(value)
+    if number is None:
+        return ""
+    try:
+        places = max(int(decimals), 0)
+    except (TypeError, ValueError):
+        places = 0
+    # Half up, as people round, not the banker's rounding of format().
+    number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    formatted = f"{number:,.{places}f}"
+    return formatted.replace(",", THOUSANDS_SEPARATOR).replace(".", ",")
+
+
+@register.filter
+def star_slots(rating):
+    """The five star slots for a 0–5 rating, rounded to the nearest half star.
+
+    ``4.5|star_slots`` gives ``["full", "full", "full", "full", "half"]``.
+    """
+    number = _to_decimal(rating) or Decimal(0)
+    clamped = min(max(number, Decimal(0)), Decimal(MAX_RATING))
+    halves = int((clamped * 2).to_integral_value(rounding=ROUND_HALF_UP))
+    full, half = divmod(halves, 2)
+    return ["full"] * full + ["half"] * half + ["empty"] * (MAX_RATING - full - half)
+
+
+def _item_value(item, key):
+    if isinstance(item, Mapping):
+        return item.get(key)
+    return getattr(item, key, None)
+
+
+@register.simple_tag
+def chart_rows(items, max_value=None, decimals=0):
+    """Rows of a horizontal bar chart from ``{label, value}`` items.
+
+    Each row has ``label``, ``value``, ``display`` (French formatted) and ``percent``,
+    the bar length as a dot-decimal string safe to write into an SVG attribute.
+    The longest bar spans the whole track unless ``max_value`` is given.
+    """
+    rows = []
+    for item in items or ():
+        value = _to_decimal(_item_value(item, "value")) or Decimal(0)
+        rows.append({"label": _item_value(item, "label"), "value": value})
+    scale = _to_decimal(max_value) or max((row["value"] for row in rows), default=Decimal(0))
+    for row in rows:
+        ratio = row["value"] / scale if scale > 0 else Decimal(0)
+        row["percent"] = f"{min(max(ratio, Decimal(0)), Decimal(1)) * 100:.2f}"
+        row["display"] = fr_number(row["value"], decimals)
+    return rows
+
+
+@register.filter
+def step_items(steps):
+    """Steps as ``{title, text}`` mappings; a plain string is a step with a title only.
+
+    Needed because ``{{ step.title }}`` on a string would call ``str.title()``.
+    """
+    items = []
+    for step in steps or ():
+        if isinstance(step, str):
+            items.append({"title": step, "text": ""})
+        else:
+            items.append({"title": _item_value(step, "title"), "text": _item_value(step, "text")})
+    return items
+
+
+@register.simple_tag
+def as_list(*items):
+    """Build a list in a template: ``{% as_list a b c as things %}``."""
+    return list(items)
+
+
+@register.simple_tag
+def as_dict(**values):
+    """Build a mapping in a template: ``{% as_dict title="…" text="…" as step %}``."""
+    return values
+
+
+@register.simple_tag
+def page_window(page, on_each_side=2, on_ends=1):
+    """Page numbers around the current page, with ``…`` for the gaps."""
+    paginator = page.paginator
+    return list(
+        paginator.get_elided_page_range(page.number, on_each_side=on_each_side, on_ends=on_ends)
+    )
+
+
+@register.filter
+def is_image_url(value) -> bool:
+    """True when a string looks like an image address rather than a text glyph."""
+    text = str(value or "")
+    return text.startswith(("/", "http://", "https://", "data:image/"))

@@ -1,0 +1,131 @@
+"""Headless Chromium for the browser tests, driven by Selenium against ``live_server``.
+
+Debian's packages provide the browser and its matching driver (``apt-get install chromium
+chromium-driver``); CI installs them. Without them every browser test is skipped, saying why.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_BINARY = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
+CHROMEDRIVER_BINARY = os.environ.get("CHROMEDRIVER_BINARY", "/usr/bin/chromedriver")
+DESKTOP = (1280, 900)
+MOBILE = (375, 812)
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+CHROMIUM_ARGUMENTS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--lang=fr-FR",
+    "--hide-scrollbars",
+)
+
+
+def _missing_binaries() -> list[str]:
+    return [
+        path
+        for path in (CHROMIUM_BINARY, CHROMEDRIVER_BINARY)
+        if not (os.path.isfile(path) and os.access(path, os.X_OK))
+    ]
+
+
+@pytest.fixture(scope="session")
+def _chromium(live_server):
+    # Depending on live_server makes the browser quit before the server stops: a
+    # keep-alive connection closed after that would trip over the shared test database.
+    missing = _missing_binaries()
+    if missing:
+        pytest.skip(
+            "chromium not installed: missing "
+            + ", ".join(missing)
+            + " (apt-get install -y chromium chromium-driver)"
+        )
+    # Imported here so that collecting the suite never needs Selenium.
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    # Selenium Manager must not try to download a browser or a driver: we name both.
+    os.environ.setdefault("SE_OFFLINE", "true")
+    profile = tempfile.mkdtemp(prefix="eldo-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM_BINARY
+    for argument in CHROMIUM_ARGUMENTS:
+        options.add_argument(argument)
+    options.add_argument(f"--user-data-dir={profile}")
+    options.add_argument(f"--window-size={DESKTOP[0]},{DESKTOP[1]}")
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER_BINARY))
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+class Browser:
+    """A thin helper over the WebDriver: absolute URLs, viewport sizes, screenshots."""
+
+    def __init__(self, driver, base_url: str):
+        self.driver = driver
+        self.base_url = base_url.rstrip("/")
+
+    def get(self, path: str) -> None:
+        self.driver.get(self.base_url + path)
+
+    def js(self, script: str, *args):
+        return self.driver.execute_script(script, *args)
+
+    def set_viewport(self, width: int, height: int) -> None:
+        # Device metrics give an exact CSS viewport, unlike the window size, which
+        # includes whatever browser chrome the platform draws.
+        self.driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 768},
+        )
+
+    def reset_viewport(self) -> None:
+        self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+    def screenshot(self, name: str, *, full_page: bool = True) -> Path:
+        """Save a PNG under var/screenshots/, of the whole page by default."""
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        target = SCREENSHOT_DIR / name
+        width = self.js("return window.innerWidth")
+        if full_page:
+            height = self.js("return document.documentElement.scrollHeight")
+            self.set_viewport(width, height)
+        try:
+            self.driver.save_screenshot(str(target))
+        finally:
+            if full_page:
+                self.set_viewport(width, self._viewport_height)
+        return target
+
+    @property
+    def _viewport_height(self) -> int:
+        return MOBILE[1] if self.js("return window.innerWidth") < 768 else DESKTOP[1]
+
+
+@pytest.fixture
+def browser(_chromium, live_server):
+    """A fresh browsing state on the live server, at a desktop viewport."""
+    driver = _chromium
+    driver.delete_all_cookies()
+    helper = Browser(driver, live_server.url)
+    helper.set_viewport(*DESKTOP)
+    yield helper
+    driver.delete_all_cookies()
+    helper.reset_viewport()
