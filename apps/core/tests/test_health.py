@@ -49,7 +49,7 @@ def test_readyz_names_the_cache_when_redis_is_unreachable_and_healthz_stays_up(c
 
 @pytest.mark.django_db
 def test_readyz_names_the_broker_when_it_is_unreachable(client, settings):
-    from eldo.celery import app
+    from celery import current_app as app
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     saved = app.conf.broker_url

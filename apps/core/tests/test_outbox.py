@@ -80,7 +80,7 @@ def test_a_failing_handler_is_retried_by_the_sweep_without_repeating_the_others(
 def test_with_the_broker_unreachable_publishing_commits_and_the_sweep_delivers_later(
     settings, django_capture_on_commit_callbacks
 ):
-    from eldo.celery import app
+    from celery import current_app as app
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False

@@ -20,7 +20,7 @@ from apps.core.models import OutboxEvent
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _free_port() -> int:
