@@ -1,0 +1,52 @@
+#!/bin/sh
+# Eldo container entrypoint: one image, one role per container.
+#
+#   web              gunicorn serving eldo.wsgi (default)
+#   worker           Celery worker
+#   beat             Celery beat (run exactly one)
+#   migrate          apply database migrations, then exit
+#   manage ARGS...   any manage.py command
+#   anything else    executed as is (sh, python, ...)
+#
+# Every role exec's its process so that it runs as PID 1 and receives the stop signal.
+set -eu
+
+# Run from the project root (where manage.py lives), wherever we are called from.
+APP_ROOT=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
+cd "$APP_ROOT"
+
+role="${1:-web}"
+if [ "$#" -gt 0 ]; then
+    shift
+fi
+
+case "$role" in
+    web)
+        exec gunicorn -c deploy/gunicorn.conf.py "$@" eldo.wsgi:application
+        ;;
+    worker)
+        # Fair scheduling: a long task never holds prefetched ones hostage (acks_late and
+        # prefetch_multiplier=1 are in the settings).
+        exec celery -A eldo worker \
+            --loglevel "${LOG_LEVEL:-INFO}" \
+            --concurrency "${CELERY_CONCURRENCY:-2}" \
+            -O fair \
+            "$@"
+        ;;
+    beat)
+        # The schedule database lives in /tmp: the root filesystem is read-only.
+        exec celery -A eldo beat \
+            --loglevel "${LOG_LEVEL:-INFO}" \
+            --schedule "${CELERY_BEAT_SCHEDULE_FILE:-/tmp/celerybeat-schedule}" \
+            "$@"
+        ;;
+    migrate)
+        exec python manage.py migrate --noinput "$@"
+        ;;
+    manage)
+        exec python manage.py "$@"
+        ;;
+    *)
+        exec "$role" "$@"
+        ;;
+esac
