@@ -57,3 +57,14 @@ def _tasks_in_process(request, settings):
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness buys nothing in tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _counters_flushed_by_tests(settings):
+    """No background flush timer in tests: a test flushes when it wants to."""
+    settings.COUNTERS_MANUAL_FLUSH = True
+    from apps.core import counters
+
+    counters._drain_buffer()
+    yield
+    counters._drain_buffer()

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "rest_framework",
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
@@ -203,6 +205,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.outbox_sweep",
         "schedule": timedelta(seconds=env_int("OUTBOX_SWEEP_SECONDS", 30)),
     },
+}
+CELERY_BEAT_SCHEDULE["counters-flush"] = {
+    "task": "core.counters_flush",
+    "schedule": timedelta(seconds=env_int("COUNTERS_FLUSH_SECONDS", 60)),
 }
 OUTBOX_SWEEP_GRACE_SECONDS = env_int("OUTBOX_SWEEP_GRACE_SECONDS", 10)
 

@@ -1,12 +1,30 @@
 from django.contrib import admin
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core import health
+from apps.directory import api as directory
 from eldo import views
+
+
+class StaticPagesSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 1.0
+
+    def items(self):
+        return ["/", "/artisans/"]
+
+    def location(self, item):
+        return item
+
+
+SITEMAPS = {"pages": StaticPagesSitemap, **directory.sitemaps()}
 
 api_v1 = [
     path("", include("apps.accounts.presentation.urls")),
+    path("", include("apps.directory.presentation.urls")),
 ]
 
 urlpatterns = [
@@ -18,7 +36,22 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    path("pro/<slug:slug>/", views.pro_profile, name="pro-profile"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     path("", include("apps.accounts.presentation.pages")),
+    path("", include("apps.directory.presentation.pages")),
 ]
 
 handler400 = "eldo.views.bad_request"

@@ -1,12 +1,111 @@
-"""Pages that compose several contexts (the home page) and the site-wide error pages."""
+"""Pages that compose several contexts (home, pro profile), SEO files and error pages.
 
-from django.http import HttpResponseServerError, JsonResponse
+The composition root reads each context through its public ``api`` module only, so a
+context can move behind the gateway without these pages changing shape.
+"""
+
+import json
+from datetime import date
+
+from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
+from django.views.decorators.cache import cache_page
+
+from apps.directory import api as directory
 
 
 def home(request):
-    return render(request, "home.html")
+    categories = [
+        {"name": c.name, "url": f"/artisans/{c.slug}/", "icon": c.name[:1]}
+        for c in directory.categories()
+        if c.parent_slug is None
+    ]
+    figures = directory.platform_figures()
+    context = {
+        "categories": categories,
+        "figures": [
+            {"value": figures["pros"], "label": "Pros qualifiés dans toute la France"},
+        ]
+        if figures["pros"]
+        else [],
+    }
+    return render(request, "home.html", context)
+
+
+def _json_ld(data: dict) -> str:
+    # Inside <script>, "</" must not appear: escape the characters HTML could interpret.
+    raw = json.dumps(data, ensure_ascii=False)
+    return raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def pro_profile(request, slug: str):
+    profile = directory.pro_profile(slug, request=request)
+    if profile is None:
+        raise Http404
+    directory.pro_profile_viewed(slug)
+    rating = profile["rating"]
+    histogram = profile["histogram"]
+    total = sum(histogram.values()) or 1
+    structured = {
+        "@context": "https://schema.org",
+        "@type": "LocalBusiness",
+        "name": profile["name"],
+        "url": profile["url"],
+        "address": {
+            "@type": "PostalAddress",
+            "streetAddress": profile["address"],
+            "postalCode": profile["postcode"],
+            "addressLocality": profile["commune"],
+            "addressCountry": "FR",
+        },
+    }
+    if profile["phone"]:
+        structured["telephone"] = profile["phone"]
+    if rating["count"]:
+        structured["aggregateRating"] = {
+            "@type": "AggregateRating",
+            "ratingValue": rating["average"],
+            "reviewCount": rating["count"],
+            "bestRating": 5,
+            "worstRating": 1,
+        }
+    context = {
+        "pro": profile,
+        "place_label": f"{profile['commune']} ({profile['postcode']})",
+        "breadcrumbs": [
+            {"label": "Accueil", "url": "/"},
+            {"label": "Artisans", "url": "/artisans/"},
+            {"label": profile["name"], "url": ""},
+        ],
+        "certifications": [
+            {**cert, "valid_until": date.fromisoformat(cert["valid_until"])}
+            for cert in profile["certifications"]
+        ],
+        "histogram_rows": [
+            {
+                "stars": star,
+                "count": histogram[str(star)],
+                "percent": round(100 * histogram[str(star)] / total),
+            }
+            for star in range(5, 0, -1)
+        ],
+        "json_ld": _json_ld(structured),
+    }
+    return render(request, "pages/pro_profile.html", context)
+
+
+@cache_page(3600)
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Disallow: /connexion/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap-index'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 def _wants_json(request) -> bool:

@@ -39,3 +39,8 @@ def demo_organization_ensure(*, slug: str, name: str, kind: str) -> int:
 
 def demo_membership_ensure(*, user_id: int, organization_id: int, role: str) -> None:
     services.membership_ensure(user_id=user_id, organization_id=organization_id, role=role)
+
+
+def demo_organizations_bulk_ensure(rows: list[tuple[str, str, str]]) -> dict[str, int]:
+    """(slug, name, kind) rows → {slug: organization id}; idempotent, in bulk."""
+    return services.organizations_bulk_ensure(rows=rows)

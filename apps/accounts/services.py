@@ -62,3 +62,22 @@ def membership_ensure(*, user_id: int, organization_id: int, role: str) -> Membe
         user_id=user_id, organization_id=organization_id, defaults={"role": role}
     )
     return membership
+
+
+@transaction.atomic
+def organizations_bulk_ensure(*, rows: list[tuple[str, str, str]]) -> dict[str, int]:
+    """Idempotent bulk creation of (slug, name, kind) organizations; returns slug → id."""
+    Organization.objects.bulk_create(
+        [Organization(slug=slug, name=name, kind=kind) for slug, name, kind in rows],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    slugs = [slug for slug, _name, _kind in rows]
+    found: dict[str, int] = {}
+    for start in range(0, len(slugs), 1000):
+        found.update(
+            Organization.objects.filter(slug__in=slugs[start : start + 1000]).values_list(
+                "slug", "id"
+            )
+        )
+    return found

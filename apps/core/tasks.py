@@ -11,3 +11,10 @@ def outbox_deliver(event_id: str) -> None:
 @shared_task(name="core.outbox_sweep", ignore_result=True)
 def outbox_sweep() -> int:
     return outbox.sweep()
+
+
+@shared_task(name="core.counters_flush", ignore_result=True)
+def counters_flush() -> int:
+    from apps.core.counters import counters_flush as flush
+
+    return flush()

@@ -1,10 +1,14 @@
 """Fill an empty database with French demo data and one account per role (idempotent)."""
 
+import time
+
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.accounts import api as accounts
+from apps.directory import api as directory
 
 DEMO_PASSWORD = "eldo-demo-2026"
 
@@ -44,6 +48,9 @@ class Command(BaseCommand):
                 "seed_demo refuses to run with DEBUG off: it creates accounts with a known "
                 "password. Use --force only on a throwaway database."
             )
+        started = time.monotonic()
+        if not directory.demo_geography_loaded():
+            call_command("load_geography", stdout=self.stdout)
         with transaction.atomic():
             org_ids = {
                 slug: accounts.demo_organization_ensure(slug=slug, name=name, kind=kind)
@@ -63,6 +70,17 @@ class Command(BaseCommand):
                     accounts.demo_membership_ensure(
                         user_id=user_id, organization_id=org_ids[slug], role=role
                     )
+        companies = directory.demo_company_names(scale=scale)
+        company_ids = accounts.demo_organizations_bulk_ensure(
+            [(slug, name, "company") for slug, name in companies]
+        )
+        names = dict(companies)
+        pros = directory.demo_pros_ensure(
+            organizations={slug: (company_ids[slug], names[slug]) for slug in names}
+        )
+        self.stdout.write(
+            f"Directory: {len(pros)} new pro profile(s) ({time.monotonic() - started:.1f} s)"
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready (scale {scale}). Accounts: "

@@ -1,0 +1,136 @@
+"""The directory context's public interface: plain data in, plain data out.
+
+Other contexts (reviews, quotes, leads, stats) and the composition root call only these
+functions; each runs a bounded number of queries whatever the number of ids.
+"""
+
+from __future__ import annotations
+
+from apps.directory import geography, selectors, services
+from apps.directory.contracts import CategoryRef, CommuneRef, ProRef
+from apps.directory.models import Category, ProProfile
+
+
+def categories() -> list[CategoryRef]:
+    return [
+        CategoryRef(
+            slug=c.slug,
+            name=c.name,
+            icon=c.icon,
+            description=c.description,
+            parent_slug=c.parent.slug if c.parent_id else None,
+        )
+        for c in selectors.category_list()
+    ]
+
+
+def category_ids_by_slug(slugs: list[str]) -> dict[str, int]:
+    return dict(Category.objects.filter(slug__in=slugs).values_list("slug", "id"))
+
+
+def _pro_refs(qs) -> list[ProRef]:
+    return [
+        ProRef(
+            id=p.id,
+            slug=p.slug,
+            name=p.name,
+            organization_id=p.organization_id,
+            commune_name=p.commune.name,
+            postcode=p.postcode,
+            department_code=p.commune.department_id,
+        )
+        for p in qs.select_related("commune")
+    ]
+
+
+def pros_by_ids(ids: list[int]) -> dict[int, ProRef]:
+    return {ref.id: ref for ref in _pro_refs(ProProfile.objects.filter(id__in=ids))}
+
+
+def pros_by_slugs(slugs: list[str]) -> dict[str, ProRef]:
+    return {ref.slug: ref for ref in _pro_refs(ProProfile.objects.filter(slug__in=slugs))}
+
+
+def pros_for_organizations(organization_ids: list[int]) -> list[ProRef]:
+    return _pro_refs(ProProfile.objects.filter(organization_id__in=organization_ids))
+
+
+def pro_profile(slug: str, *, request=None) -> dict | None:
+    """The public profile as plain data (what GET /api/v1/pros/{slug}/ returns)."""
+    from apps.directory.presentation.serializers import ProDetailSerializer
+
+    pro = selectors.pro_detail(slug=slug)
+    if pro is None:
+        return None
+    data = dict(ProDetailSerializer(pro, context={"request": request}).data)
+    data["id"] = pro.id
+    data["category_items"] = [{"slug": c.slug, "name": c.name} for c in pro.categories.all()]
+    return data
+
+
+def pro_profile_viewed(slug: str) -> None:
+    """Count a profile view (no database write; see apps.core.counters)."""
+    from apps.core.counters import counter_incr
+
+    counter_incr("directory.ProProfileViewed", slug)
+
+
+def pro_rating_store(
+    *,
+    pro_id: int,
+    average: float,
+    count: int,
+    histogram: dict[str, int],
+    criteria: dict[str, float],
+    score: float,
+) -> None:
+    """Called by the reviews context when a pro's aggregates change."""
+    services.pro_rating_store(
+        pro_id=pro_id,
+        average=average,
+        count=count,
+        histogram=histogram,
+        criteria=criteria,
+        score=score,
+    )
+
+
+def communes_for_postcode(code: str) -> list[CommuneRef]:
+    return geography.communes_for_postcode(code)
+
+
+def commune_autocomplete(query: str, *, limit: int = 10) -> list[CommuneRef]:
+    return geography.commune_autocomplete(query, limit=limit)
+
+
+def platform_figures() -> dict[str, int]:
+    """Live figures for the home page: {"pros": n}."""
+    return selectors.platform_figures()
+
+
+def sitemaps() -> dict:
+    """Sitemap sections for the composition root's /sitemap.xml."""
+    from apps.directory.sitemaps import CategorySitemap, ProSitemap
+
+    return {"categories": CategorySitemap, "pros": ProSitemap}
+
+
+def demo_geography_loaded() -> bool:
+    from apps.directory.models import Commune
+
+    return Commune.objects.exists()
+
+
+def demo_company_names(*, scale: str) -> list[tuple[str, str]]:
+    """(slug, name) of the demo companies to create at ``scale``, the two named ones first."""
+    from apps.directory import demo
+
+    named = [(c[0], c[1]) for c in demo.DEMO_COMPANIES]
+    return named + demo.demo_pro_names(scale=scale)
+
+
+def demo_pros_ensure(*, organizations: dict[str, tuple[int, str]]) -> dict[str, int]:
+    """Create the demo pro profiles (idempotent); slug → pro id."""
+    from apps.directory import demo
+
+    return demo.demo_pros_ensure(organizations=organizations)

@@ -1,0 +1,37 @@
+"""Plain data that crosses the directory boundary (no Django imports)."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CommuneRef:
+    insee_code: str
+    name: str
+    slug: str
+    postcodes: tuple[str, ...]
+    department_code: str
+    department_name: str
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class CategoryRef:
+    slug: str
+    name: str
+    icon: str
+    description: str
+    parent_slug: str | None
+
+
+@dataclass(frozen=True)
+class ProRef:
+    """What other contexts need to name and link a pro."""
+
+    id: int
+    slug: str
+    name: str
+    organization_id: int
+    commune_name: str
+    postcode: str
+    department_code: str

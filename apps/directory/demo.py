@@ -1,0 +1,331 @@
+"""French demo data for the directory: realistic pros over real communes and trades.
+
+Deterministic (seeded random) and idempotent: pros are keyed by slug, so running it again
+adds nothing. Called by the composition root's ``seed_demo`` through ``directory.api``.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import F
+
+from apps.directory.models import (
+    Category,
+    Certification,
+    CertificationKind,
+    Commune,
+    ProProfile,
+    ProRating,
+)
+from apps.directory.services import categories_sync, pro_search_index_refresh
+from apps.directory.validators import siret_with_checksum
+
+SCALES = {"small": 60, "1x": 2_500, "10x": 25_000}
+
+FAMILY_NAMES = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefebvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martinez",
+    "Legrand",
+    "Garnier",
+    "Faure",
+    "Rousseau",
+    "Blanc",
+    "Guérin",
+    "Muller",
+    "Henry",
+    "Roussel",
+    "Nicolas",
+    "Perrin",
+    "Morin",
+    "Mathieu",
+    "Clément",
+    "Gauthier",
+    "Dumont",
+    "Lopez",
+    "Fontaine",
+    "Chevalier",
+    "Robin",
+    "Masson",
+    "Sanchez",
+    "Fabre",
+    "Vidal",
+    "Castel",
+    "Puig",
+    "Estève",
+    "Cazals",
+    "Bousquet",
+    "Marty",
+    "Rouquette",
+]
+REGION_WORDS = [
+    "du Midi",
+    "Occitanes",
+    "d'Aquitaine",
+    "du Sud-Ouest",
+    "Catalanes",
+    "de Provence",
+    "de l'Atlantique",
+    "du Lauragais",
+    "Méditerranée",
+    "des Pyrénées",
+    "de Bretagne",
+    "d'Alsace",
+]
+FORMS = ["", "SARL ", "SAS ", "EURL ", "Ets "]
+TRADE_WORDS = {
+    "facade": "Façades",
+    "toiture": "Toitures",
+    "charpente": "Charpentes",
+    "menuiserie": "Menuiserie",
+    "stores-et-fermetures": "Stores et Fermetures",
+    "portail-et-cloture": "Portails",
+    "piscine": "Piscines",
+    "veranda": "Vérandas",
+    "plomberie": "Plomberie",
+    "chauffage": "Chauffage",
+    "pompe-a-chaleur": "Énergies",
+    "climatisation": "Clim",
+    "electricite": "Électricité",
+    "photovoltaique": "Solaire",
+    "isolation": "Isolation",
+    "peinture": "Peinture",
+    "platrerie": "Plâtrerie",
+    "maconnerie": "Maçonnerie",
+    "carrelage": "Carrelage",
+    "cuisine": "Cuisines",
+    "salle-de-bain": "Bains",
+    "serrurerie": "Serrurerie",
+    "paysagiste": "Jardins",
+    "assainissement": "Assainissement",
+    "renovation-globale": "Rénovation",
+    "terrassement": "Terrassement",
+    "parquet-et-sols": "Parquets",
+    "isolation-exterieure": "Isolation",
+}
+CERTS_BY_TRADE = {
+    "pompe-a-chaleur": ["qualipac", "rge"],
+    "photovoltaique": ["qualipv", "rge"],
+    "isolation": ["rge", "qualibat"],
+    "isolation-exterieure": ["rge", "qualibat"],
+    "electricite": ["qualifelec"],
+    "chauffage": ["qualigaz", "rge"],
+    "renovation-globale": ["rge", "qualibat", "handibat"],
+    "salle-de-bain": ["handibat"],
+}
+STREET_KINDS = ["rue", "avenue", "chemin", "boulevard", "allée"]
+STREET_NAMES = ["de la République", "Jean Jaurès", "des Artisans", "du Moulin", "Victor Hugo"]
+DESCRIPTIONS = [
+    "Entreprise familiale depuis {year}, nous intervenons pour les particuliers dans un rayon "
+    "de {radius} km autour de {city}. Devis gratuit sous 48 heures, chantiers propres "
+    "et délais tenus.",
+    "Artisan {trade_lower} installé à {city}, je réalise vos travaux de A à Z : conseil, "
+    "fourniture et pose. Garantie décennale, assurance et interlocuteur unique.",
+    "Notre équipe de {headcount} compagnons réalise des chantiers de {trade_lower} soignés. "
+    "Nous privilégions les matériaux durables et les fournisseurs locaux.",
+]
+
+DEMO_COMPANIES = [
+    # slug, name, trades, insee, radius, departments, verified
+    (
+        "facades-du-midi",
+        "Façades du Midi",
+        ["facade", "isolation-exterieure", "peinture"],
+        "31555",
+        60,
+        ["31", "81", "82"],
+        True,
+    ),
+    (
+        "toitures-occitanes",
+        "Toitures Occitanes",
+        ["toiture", "charpente", "isolation"],
+        "66136",
+        50,
+        ["66", "11"],
+        True,
+    ),
+]
+
+
+def _commune_pool() -> list[tuple[Commune, float]]:
+    """Communes weighted by population: a few dense cities, a long tail of villages."""
+    communes = list(
+        Commune.objects.filter(population__gte=2000, parent__isnull=True)
+        .select_related("department")
+        .only("insee_code", "name", "latitude", "longitude", "department_id", "population")
+    )
+    if not communes:
+        communes = list(Commune.objects.select_related("department")[:500])
+    return [(c, max(c.population, 1) ** 0.8) for c in communes]
+
+
+@transaction.atomic
+def demo_pros_ensure(*, organizations: dict[str, tuple[int, str]]) -> dict[str, int]:
+    """Create the demo pros of ``organizations`` (slug → (organization id, name))."""
+    categories_sync()
+    trades = {c.slug: c for c in Category.objects.all()}
+    rng = random.Random(2026)
+    today = date.today()
+    existing = set(
+        ProProfile.objects.filter(slug__in=list(organizations)).values_list("slug", flat=True)
+    )
+    pool = _commune_pool()
+    communes, weights = zip(*pool, strict=True)
+    postcodes: dict[str, str] = {}
+    for commune_code, code in (
+        Commune.objects.filter(insee_code__in=[c.insee_code for c in communes])
+        .values_list("insee_code", "postal_codes__code")
+        .order_by("insee_code", "postal_codes__code")
+    ):
+        if code and commune_code not in postcodes:
+            postcodes[commune_code] = code
+
+    specs = {company[0]: company[1:] for company in DEMO_COMPANIES}
+    new_pros: list[ProProfile] = []
+    plans: dict[str, dict] = {}
+    for slug, (org_id, org_name) in organizations.items():
+        if slug in existing:
+            continue
+        if slug in specs:
+            name, trade_slugs, insee, radius, departments, verified = specs[slug]
+            commune = Commune.objects.select_related("department").get(insee_code=insee)
+        else:
+            commune = rng.choices(communes, weights=weights, k=1)[0]
+            named = [t for t, word in TRADE_WORDS.items() if word in org_name]
+            main = named[0] if named else rng.choice(list(TRADE_WORDS))
+            trade_slugs = [
+                main,
+                *rng.sample([t for t in TRADE_WORDS if t != main], k=rng.randint(0, 2)),
+            ]
+            name = org_name
+            radius = rng.choice([None, 20, 30, 40, 60])
+            departments = [] if radius and rng.random() < 0.5 else [commune.department_id]
+            verified = rng.random() < 0.6
+        year = rng.randint(1975, today.year - 1)
+        headcount = rng.choice([1, 2, 3, 5, 8, 12, 20, 35])
+        trade_name = trades[trade_slugs[0]].name
+        description = rng.choice(DESCRIPTIONS).format(
+            year=year,
+            radius=radius or 30,
+            city=commune.name,
+            trade_lower=trade_name.lower(),
+            headcount=headcount,
+        )
+        pro = ProProfile(
+            organization_id=org_id,
+            name=name,
+            slug=slug,
+            siret=siret_with_checksum(
+                f"{rng.randint(100_000_000, 999_999_999)}{rng.randint(1, 9999):04d}"
+            ),
+            description=description,
+            address=f"{rng.randint(1, 120)} {rng.choice(STREET_KINDS)} {rng.choice(STREET_NAMES)}",
+            commune=commune,
+            postcode=postcodes.get(commune.insee_code)
+            or commune.postal_codes.values_list("code", flat=True).first()
+            or commune.insee_code,
+            latitude=commune.latitude,
+            longitude=commune.longitude,
+            service_radius_km=radius,
+            year_founded=year,
+            headcount=headcount,
+            phone=f"0{rng.choice([5, 4, 1])} {rng.randint(10, 99)} {rng.randint(10, 99)} "
+            f"{rng.randint(10, 99)} {rng.randint(10, 99)}",
+            website=f"https://www.{slug}.fr" if rng.random() < 0.5 else "",
+            is_verified=verified,
+            monthly_lead_cap=rng.choice([10, 20, 30]),
+        )
+        new_pros.append(pro)
+        plans[slug] = {"trades": trade_slugs, "departments": departments}
+    ProProfile.objects.bulk_create(new_pros, batch_size=1000)
+    created = {
+        p.slug: p.id for p in ProProfile.objects.filter(slug__in=list(plans)).only("id", "slug")
+    }
+
+    category_links, department_links, certifications, ratings = [], [], [], []
+    cat_through = ProProfile.categories.through
+    dep_through = ProProfile.service_departments.through
+    for slug, plan in plans.items():
+        pro_id = created[slug]
+        for trade in dict.fromkeys(plan["trades"]):
+            category_links.append(cat_through(proprofile_id=pro_id, category_id=trades[trade].id))
+        for code in plan["departments"]:
+            department_links.append(dep_through(proprofile_id=pro_id, department_id=code))
+        kinds = {k for t in plan["trades"] for k in CERTS_BY_TRADE.get(t, [])}
+        if rng.random() < 0.4:
+            kinds.add("qualibat")
+        for kind in sorted(kinds):
+            expired = rng.random() < 0.15
+            valid_until = today + timedelta(
+                days=rng.randint(-400, -1) if expired else rng.randint(30, 900)
+            )
+            certifications.append(
+                Certification(
+                    pro_id=pro_id,
+                    kind=CertificationKind(kind),
+                    number=f"{kind.upper()[:4]}-{rng.randint(10000, 99999)}",
+                    valid_until=valid_until,
+                )
+            )
+        ratings.append(ProRating(pro_id=pro_id))
+    cat_through.objects.bulk_create(category_links, batch_size=2000, ignore_conflicts=True)
+    dep_through.objects.bulk_create(department_links, batch_size=2000, ignore_conflicts=True)
+    Certification.objects.bulk_create(certifications, batch_size=2000, ignore_conflicts=True)
+    ProRating.objects.bulk_create(ratings, batch_size=2000, ignore_conflicts=True)
+    pro_search_index_refresh(pro_ids=list(created.values()))
+    ProProfile.objects.filter(id__in=list(created.values())).update(updated_at=F("created_at"))
+    return created
+
+
+def demo_pro_names(*, scale: str) -> list[tuple[str, str]]:
+    """(slug, name) of the generated demo companies, deterministic for a scale."""
+    rng = random.Random(f"names-{scale}")
+    rows: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    from django.utils.text import slugify
+
+    while len(rows) < SCALES[scale]:
+        trade = rng.choice(list(TRADE_WORDS.values()))
+        pattern = rng.random()
+        if pattern < 0.45:
+            name = f"{rng.choice(FORMS)}{trade} {rng.choice(FAMILY_NAMES)}"
+        elif pattern < 0.75:
+            name = f"{trade} {rng.choice(REGION_WORDS)}"
+        else:
+            name = f"{rng.choice(FAMILY_NAMES)} {trade}"
+        slug = slugify(name)
+        if slug in seen:
+            slug = f"{slug}-{len(rows)}"
+        seen.add(slug)
+        rows.append((slug, name.strip()))
+    return rows

@@ -1,0 +1,149 @@
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..validators import validate_siret
+from .categories import Category
+from .geography import Commune, Department
+
+
+class CertificationKind(models.TextChoices):
+    RGE = "rge", "RGE"
+    QUALIBAT = "qualibat", "Qualibat"
+    QUALIFELEC = "qualifelec", "Qualifelec"
+    QUALIPAC = "qualipac", "QualiPAC"
+    QUALISOL = "qualisol", "QualiSol"
+    QUALIPV = "qualipv", "QualiPV"
+    QUALIBOIS = "qualibois", "QualiBois"
+    HANDIBAT = "handibat", "Handibat"
+    QUALIGAZ = "qualigaz", "Qualigaz"
+    ECO_ARTISAN = "eco-artisan", "Eco Artisan"
+
+
+class ProProfile(models.Model):
+    """A company's public profile. Its organization lives in accounts (identity kernel)."""
+
+    organization = models.OneToOneField(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="pro_profile",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(_("raison sociale"), max_length=200)
+    slug = models.SlugField(_("identifiant"), max_length=200, unique=True)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
+    description = models.TextField(_("présentation"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="pros/logos/", blank=True)
+    address = models.CharField(_("adresse"), max_length=255, blank=True)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="pros", verbose_name=_("commune")
+    )
+    postcode = models.CharField(_("code postal"), max_length=5)
+    # Copied from the commune so that distance filters need no join.
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    service_radius_km = models.PositiveSmallIntegerField(
+        _("rayon d'intervention (km)"), null=True, blank=True
+    )
+    service_departments = models.ManyToManyField(
+        Department, blank=True, related_name="+", verbose_name=_("départements couverts")
+    )
+    categories = models.ManyToManyField(Category, related_name="pros", verbose_name=_("métiers"))
+    networks = models.ManyToManyField(
+        "accounts.Organization",
+        blank=True,
+        related_name="+",
+        verbose_name=_("réseaux et marques"),
+        limit_choices_to={"kind__in": ["network", "manufacturer"]},
+    )
+    year_founded = models.PositiveSmallIntegerField(_("année de création"), null=True, blank=True)
+    headcount = models.PositiveSmallIntegerField(_("effectif"), null=True, blank=True)
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    website = models.URLField(_("site web"), blank=True)
+    is_verified = models.BooleanField(_("entreprise vérifiée"), default=False)
+    is_published = models.BooleanField(_("profil publié"), default=True)
+    monthly_lead_cap = models.PositiveSmallIntegerField(
+        _("plafond mensuel de demandes"), default=20
+    )
+    # Folded (lowercase, unaccented) name, and name + trades + description: the portable
+    # search text. PostgreSQL also keeps a weighted tsvector (see migrations).
+    search_name = models.CharField(max_length=200, blank=True, editable=False)
+    search_document = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("profil pro")
+        verbose_name_plural = _("profils pro")
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="pro_coords_idx"),
+            models.Index(fields=["is_published", "commune"], name="pro_published_commune_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProRating(models.Model):
+    """Rating aggregates, written by the reviews context through directory.api only."""
+
+    pro = models.OneToOneField(
+        ProProfile, on_delete=models.CASCADE, related_name="rating", primary_key=True
+    )
+    average = models.DecimalField(max_digits=2, decimal_places=1, default=0)
+    count = models.PositiveIntegerField(default=0, db_index=True)
+    histogram = models.JSONField(default=dict)  # {"1": n, …, "5": n}
+    criteria = models.JSONField(default=dict)  # {"quality": 4.6, …}
+    score = models.FloatField(default=0, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("note agrégée")
+        verbose_name_plural = _("notes agrégées")
+
+    def __str__(self) -> str:
+        return f"{self.average} ({self.count} avis)"
+
+
+class Certification(models.Model):
+    pro = models.ForeignKey(ProProfile, on_delete=models.CASCADE, related_name="certifications")
+    kind = models.CharField(_("label"), max_length=20, choices=CertificationKind.choices)
+    number = models.CharField(_("numéro"), max_length=60)
+    valid_until = models.DateField(_("valable jusqu'au"))
+
+    class Meta:
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
+        ordering = ["kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["pro", "kind", "number"], name="certification_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+    def is_valid(self, today=None) -> bool:
+        return self.valid_until >= (today or timezone.localdate())
+
+
+class ProPhoto(models.Model):
+    pro = models.ForeignKey(ProProfile, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="pros/photos/")
+    thumbnail = models.ImageField(upload_to="pros/thumbs/", blank=True)
+    caption = models.CharField(_("légende"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name

@@ -1,0 +1,114 @@
+from django.core.cache import cache
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, permissions
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.counters import counter_incr, counter_incr_many
+from apps.directory import selectors
+from apps.directory.presentation.forms import SearchForm
+from apps.directory.presentation.serializers import (
+    BadgeSerializer,
+    CategorySerializer,
+    ProDetailSerializer,
+    ProListSerializer,
+)
+from apps.directory.search import pro_search
+from apps.directory.services import badge_cache_key
+
+BADGE_CACHE_SECONDS = 300
+
+
+class PublicReadMixin:
+    """Public, read-only data: no login, no per-client throttle (the gateway caches it)."""
+
+    permission_classes = [permissions.AllowAny]
+    throttle_classes: list = []
+
+
+class CategoryListView(PublicReadMixin, generics.ListAPIView):
+    """Categories of work (trades and projects), as a tree through `parent`."""
+
+    serializer_class = CategorySerializer
+    queryset = selectors.category_list()
+
+
+SEARCH_PARAMETERS = [
+    OpenApiParameter("q", str, description="Texte libre (nom, métier, description)"),
+    OpenApiParameter("category", str, description="Slug de catégorie (sous-catégories incluses)"),
+    OpenApiParameter("postcode", str, description="Code postal (5 chiffres)"),
+    OpenApiParameter("department", str, description="Code de département (31, 2A, 974)"),
+    OpenApiParameter("place", str, description="Code postal, slug de commune ou de département"),
+    OpenApiParameter("min_rating", OpenApiTypes.NUMBER, description="Note moyenne minimale (0–5)"),
+    OpenApiParameter("certification", str, description="Label valide exigé (rge, qualibat…)"),
+    OpenApiParameter("verified", OpenApiTypes.BOOL, description="Entreprises vérifiées seulement"),
+    OpenApiParameter(
+        "ordering",
+        str,
+        enum=["relevance", "score", "reviews", "rating", "distance"],
+        description="Tri (par défaut : pertinence avec texte, sinon note pondérée)",
+    ),
+]
+
+
+class ProListView(PublicReadMixin, generics.ListAPIView):
+    """Search pros by text, category and place; ordered by the documented score."""
+
+    serializer_class = ProListSerializer
+
+    def get_queryset(self):
+        form = SearchForm(self.request.query_params)
+        if not form.is_valid():
+            raise ValidationError({f: [str(m) for m in errs] for f, errs in form.errors.items()})
+        return pro_search(form.criteria())
+
+    @extend_schema(parameters=SEARCH_PARAMETERS)
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        slugs_shown = [row["slug"] for row in response.data.get("results", [])]
+        if slugs_shown:
+            counter_incr_many("directory.SearchImpression", slugs_shown)
+        return response
+
+
+class ProDetailView(PublicReadMixin, APIView):
+    """A pro's public profile, with its rating histogram."""
+
+    @extend_schema(responses=ProDetailSerializer)
+    def get(self, request, slug: str):
+        pro = selectors.pro_detail(slug=slug)
+        if pro is None:
+            raise Http404
+        counter_incr("directory.ProProfileViewed", pro.slug)
+        return Response(ProDetailSerializer(pro, context={"request": request}).data)
+
+
+class ProBadgeView(PublicReadMixin, APIView):
+    """Public widget data for a pro's own website (CORS-open, cacheable)."""
+
+    @extend_schema(responses=BadgeSerializer)
+    def get(self, request, slug: str):
+        key = badge_cache_key(slug)
+        data = cache.get(key)
+        if data is None:
+            pro = selectors.pro_detail(slug=slug)
+            if pro is None:
+                raise Http404
+            data = BadgeSerializer(
+                {
+                    "slug": pro.slug,
+                    "name": pro.name,
+                    "url": request.build_absolute_uri(f"/pro/{pro.slug}/"),
+                    "rating": ProListSerializer().get_rating(pro),
+                    "is_verified": pro.is_verified,
+                    "certifications": sorted({c.kind for c in pro.valid_certifications}),
+                }
+            ).data
+            cache.set(key, data, BADGE_CACHE_SECONDS)
+        response = Response(data)
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Cache-Control"] = f"public, max-age={BADGE_CACHE_SECONDS}"
+        return response

@@ -1,0 +1,110 @@
+"""Search parameters, shared by the page (French messages) and the API (field errors)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.directory.models import Category, CertificationKind
+from apps.directory.search import ORDERINGS, Place, SearchCriteria, place_resolve
+
+ORDERING_LABELS = {
+    "relevance": _("Pertinence"),
+    "score": _("Meilleure note (pondérée)"),
+    "reviews": _("Nombre d'avis"),
+    "rating": _("Note moyenne"),
+    "distance": _("Distance"),
+}
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Recherche"), required=False, max_length=200, strip=True)
+    category = forms.ChoiceField(
+        label=_("Catégorie"),
+        required=False,
+        error_messages={"invalid_choice": _("Catégorie inconnue.")},
+    )
+    place = forms.CharField(
+        label=_("Lieu (code postal, commune ou département)"), required=False, max_length=100
+    )
+    postcode = forms.RegexField(
+        label=_("Code postal"),
+        regex=r"^\d{5}$",
+        required=False,
+        error_messages={"invalid": _("Un code postal compte 5 chiffres.")},
+    )
+    department = forms.RegexField(
+        label=_("Département"),
+        regex=r"^(\d{2}|2[ABab]|97\d)$",
+        required=False,
+        error_messages={"invalid": _("Code de département inconnu (ex. 31, 2A, 974).")},
+    )
+    min_rating = forms.DecimalField(
+        label=_("Note minimale"),
+        required=False,
+        min_value=0,
+        max_value=5,
+        decimal_places=1,
+    )
+    certification = forms.ChoiceField(
+        label=_("Label"),
+        required=False,
+        choices=[("", _("Tous")), *list(CertificationKind.choices)],
+    )
+    verified = forms.BooleanField(label=_("Entreprises vérifiées uniquement"), required=False)
+    ordering = forms.ChoiceField(
+        label=_("Trier par"),
+        required=False,
+        choices=[("", _("Par défaut"))] + [(o, ORDERING_LABELS[o]) for o in ORDERINGS],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._categories = {
+            c.slug: c for c in Category.objects.filter(is_active=True).order_by("position", "name")
+        }
+        self.fields["category"].choices = [("", _("Toutes les catégories"))] + [
+            (c.slug, f"— {c.name}" if c.parent_id else c.name) for c in self._categories.values()
+        ]
+
+    def clean_q(self) -> str:
+        # Control characters and NUL bytes carry no meaning in a search.
+        return "".join(ch for ch in self.cleaned_data["q"] if ch.isprintable())
+
+    def clean_category(self) -> Category | None:
+        slug = self.cleaned_data["category"]
+        return self._categories.get(slug) if slug else None
+
+    def _resolve(self, field: str, value: str) -> Place | None:
+        place = place_resolve(value)
+        if place is None:
+            raise forms.ValidationError(
+                {
+                    field: _(
+                        "Lieu introuvable : indiquez un code postal, une commune ou un département."
+                    )
+                }
+            )
+        return place
+
+    def clean(self):
+        data = super().clean()
+        place: Place | None = None
+        for field in ("postcode", "department", "place"):
+            value = data.get(field)
+            if value and place is None and field not in self.errors:
+                place = self._resolve(field, value)
+        data["resolved_place"] = place
+        return data
+
+    def criteria(self) -> SearchCriteria:
+        data = self.cleaned_data
+        return SearchCriteria(
+            q=data.get("q") or "",
+            category=data.get("category"),
+            place=data.get("resolved_place"),
+            min_rating=float(data["min_rating"]) if data.get("min_rating") is not None else None,
+            certification=data.get("certification") or "",
+            verified=bool(data.get("verified")),
+            ordering=data.get("ordering") or "",
+        )

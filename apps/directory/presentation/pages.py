@@ -1,0 +1,123 @@
+"""Public French pages of the directory: search and landing pages."""
+
+from __future__ import annotations
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, QueryDict
+from django.shortcuts import render
+from django.urls import path
+
+from apps.core.counters import counter_incr_many
+from apps.directory.models import Category
+from apps.directory.presentation.forms import SearchForm
+from apps.directory.search import SearchCriteria, place_resolve, pro_search
+
+app_name = "directory"
+
+PAGE_SIZE = 12
+
+
+def _paginate(queryset, page_number):
+    paginator = Paginator(queryset, PAGE_SIZE)
+    try:
+        return paginator.page(page_number or 1)
+    except (EmptyPage, PageNotAnInteger):
+        return paginator.page(1) if page_number in (None, "") else None
+
+
+def _render_results(
+    request,
+    *,
+    form: SearchForm,
+    criteria: SearchCriteria | None,
+    title,
+    lead,
+    breadcrumbs,
+    status=200,
+):
+    page = None
+    if criteria is not None:
+        page = _paginate(pro_search(criteria), request.GET.get("page"))
+        if page is None:
+            raise Http404
+        counter_incr_many("directory.SearchImpression", [p.slug for p in page.object_list])
+    context = {
+        "form": form,
+        "page": page,
+        "criteria": criteria,
+        "title": title,
+        "lead": lead,
+        "breadcrumbs": breadcrumbs,
+    }
+    return render(request, "directory/search.html", context, status=status)
+
+
+def search(request):
+    form = SearchForm(request.GET or None)
+    criteria = form.criteria() if form.is_bound and form.is_valid() else None
+    if not form.is_bound:
+        criteria = SearchCriteria()
+    title = "Trouvez un artisan de confiance"
+    if criteria and criteria.category:
+        title = f"{criteria.category.name} : artisans et entreprises"
+    if criteria and criteria.place:
+        title += (
+            f" à {criteria.place.label}"
+            if criteria.place.kind != "department"
+            else f" en {criteria.place.label}"
+        )
+    return _render_results(
+        request,
+        form=form,
+        criteria=criteria,
+        title=title,
+        lead="Comparez les professionnels du bâtiment grâce aux avis vérifiés de leurs clients.",
+        breadcrumbs=[{"label": "Accueil", "url": "/"}, {"label": "Artisans", "url": ""}],
+    )
+
+
+def category_landing(request, category_slug: str, commune_slug: str | None = None):
+    category = Category.objects.filter(slug=category_slug, is_active=True).first()
+    if category is None:
+        raise Http404
+    place = None
+    if commune_slug is not None:
+        place = place_resolve(commune_slug)
+        if place is None or place.kind not in {"commune", "department"}:
+            raise Http404
+    data = QueryDict(mutable=True)
+    data.update(request.GET)
+    data["category"] = category.slug
+    if place is not None:
+        data["place"] = place.slug
+    form = SearchForm(data)
+    criteria = (
+        form.criteria() if form.is_valid() else SearchCriteria(category=category, place=place)
+    )
+    where = f" à {place.label.split(' (')[0]}" if place else ""
+    crumbs = [
+        {"label": "Accueil", "url": "/"},
+        {"label": "Artisans", "url": "/artisans/"},
+        {"label": category.name, "url": f"/artisans/{category.slug}/"},
+    ]
+    if place:
+        crumbs.append({"label": place.label, "url": ""})
+    return _render_results(
+        request,
+        form=form,
+        criteria=criteria,
+        title=f"{category.name}{where} : les artisans les mieux notés",
+        lead=category.description,
+        breadcrumbs=crumbs,
+    )
+
+
+urlpatterns = [
+    path("artisans/", search, name="search"),
+    path("artisans/<slug:category_slug>/", category_landing, name="category"),
+    path(
+        "artisans/<slug:category_slug>/<slug:commune_slug>/",
+        category_landing,
+        name="category-place",
+    ),
+]

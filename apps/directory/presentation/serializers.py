@@ -1,0 +1,152 @@
+from django.utils import timezone
+from rest_framework import serializers
+
+from apps.directory.models import Category, Certification, ProProfile
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["slug", "name", "description", "icon", "parent"]
+
+
+class CertificationSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="get_kind_display")
+    is_valid = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Certification
+        fields = ["kind", "label", "number", "valid_until", "is_valid"]
+
+    def get_is_valid(self, obj) -> bool:
+        return obj.is_valid(timezone.localdate())
+
+
+class RatingSerializer(serializers.Serializer):
+    average = serializers.FloatField()
+    count = serializers.IntegerField()
+    score = serializers.FloatField()
+
+
+class ProListSerializer(serializers.ModelSerializer):
+    commune = serializers.CharField(source="commune.name")
+    department = serializers.CharField(source="commune.department_id")
+    categories = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    certifications = serializers.SerializerMethodField()
+    rating = serializers.SerializerMethodField()
+    distance_km = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProProfile
+        fields = [
+            "slug",
+            "name",
+            "commune",
+            "postcode",
+            "department",
+            "categories",
+            "certifications",
+            "is_verified",
+            "rating",
+            "distance_km",
+            "url",
+        ]
+
+    def get_certifications(self, obj) -> list[str]:
+        return sorted({c.kind for c in getattr(obj, "valid_certifications", [])})
+
+    def get_rating(self, obj) -> dict:
+        rating = getattr(obj, "rating", None)
+        if rating is None:
+            return {"average": 0.0, "count": 0, "score": 0.0}
+        return {
+            "average": float(rating.average),
+            "count": rating.count,
+            "score": round(rating.score, 3),
+        }
+
+    def get_distance_km(self, obj) -> float | None:
+        distance = getattr(obj, "distance_km", None)
+        return None if distance is None else round(distance, 1)
+
+    def get_url(self, obj) -> str:
+        request = self.context.get("request")
+        path = f"/pro/{obj.slug}/"
+        return request.build_absolute_uri(path) if request else path
+
+
+class ProDetailSerializer(ProListSerializer):
+    description = serializers.CharField()
+    histogram = serializers.SerializerMethodField()
+    criteria = serializers.SerializerMethodField()
+    certifications = serializers.SerializerMethodField()
+    service_area = serializers.SerializerMethodField()
+    networks = serializers.SerializerMethodField()
+    logo = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
+
+    class Meta(ProListSerializer.Meta):
+        fields = [
+            *ProListSerializer.Meta.fields,
+            "description",
+            "address",
+            "phone",
+            "website",
+            "siret",
+            "year_founded",
+            "headcount",
+            "histogram",
+            "criteria",
+            "service_area",
+            "networks",
+            "logo",
+            "photos",
+        ]
+
+    def get_histogram(self, obj) -> dict[str, int]:
+        stored = getattr(getattr(obj, "rating", None), "histogram", None) or {}
+        return {str(star): int(stored.get(str(star), 0)) for star in range(1, 6)}
+
+    def get_criteria(self, obj) -> dict[str, float]:
+        return getattr(getattr(obj, "rating", None), "criteria", None) or {}
+
+    def get_certifications(self, obj) -> list[dict]:
+        return CertificationSerializer(obj.all_certifications, many=True).data
+
+    def get_service_area(self, obj) -> dict:
+        return {
+            "departments": [d.code for d in obj.service_departments.all()],
+            "radius_km": obj.service_radius_km,
+        }
+
+    def get_networks(self, obj) -> list[str]:
+        return [n.name for n in obj.networks.all()]
+
+    def _absolute(self, url: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+    def get_logo(self, obj) -> str | None:
+        return self._absolute(obj.logo.url) if obj.logo else None
+
+    def get_photos(self, obj) -> list[dict]:
+        return [
+            {
+                "url": self._absolute(p.image.url),
+                "thumbnail": self._absolute(p.thumbnail.url) if p.thumbnail else None,
+                "caption": p.caption,
+            }
+            for p in obj.photos.all()
+        ]
+
+
+class BadgeSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    url = serializers.CharField()
+    rating = RatingSerializer()
+    is_verified = serializers.BooleanField()
+    certifications = serializers.ListField(child=serializers.CharField())

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from apps.directory.presentation import api_views
+
+app_name = "directory-api"
+
+urlpatterns = [
+    path("categories/", api_views.CategoryListView.as_view(), name="categories"),
+    path("pros/", api_views.ProListView.as_view(), name="pros"),
+    path("pros/<slug:slug>/", api_views.ProDetailView.as_view(), name="pro-detail"),
+    path("pros/<slug:slug>/badge/", api_views.ProBadgeView.as_view(), name="pro-badge"),
+]

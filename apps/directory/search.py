@@ -1,0 +1,316 @@
+"""Pro search: free text, category tree, place coverage, filters, ordering.
+
+One query shape for both backends. Every query word must match, either in the pro's
+folded search text or through a trade it practises (typo-tolerant on trade names). On
+PostgreSQL a word also matches through the stored French search vector (stemming:
+"fenetres" finds "fenêtre") or trigram similarity (a typo in a company name), and
+relevance uses ts_rank and trigram similarity; on SQLite relevance counts the words found
+in the company name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import ACos, Cos, Greatest, Least, Radians, Sin
+from django.utils import timezone
+
+from apps.directory.models import (
+    Category,
+    Certification,
+    Commune,
+    Department,
+    PostalCode,
+    ProProfile,
+)
+from apps.directory.text import fold, tokens
+
+EARTH_RADIUS_KM = 6371.0
+MAX_SERVICE_RADIUS_KM = 200
+TRIGRAM_THRESHOLD = 0.3
+ORDERINGS = ("relevance", "score", "reviews", "rating", "distance")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the work is: a postcode, a commune or a département."""
+
+    kind: str  # postcode | commune | department
+    label: str
+    slug: str
+    department_codes: tuple[str, ...]
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True)
+class SearchCriteria:
+    q: str = ""
+    category: Category | None = None
+    place: Place | None = None
+    min_rating: float | None = None
+    certification: str = ""
+    verified: bool = False
+    ordering: str = ""
+
+
+def _is_department_code(text: str) -> bool:
+    text = text.upper()
+    return (len(text) == 2 and (text.isdigit() or text in {"2A", "2B"})) or (
+        len(text) == 3 and text.isdigit() and text.startswith("97")
+    )
+
+
+def place_resolve(text: str) -> Place | None:
+    """A postcode, a département code, a commune or département slug, or a commune name."""
+    text = (text or "").strip()[:100]
+    if not text:
+        return None
+    if text.isdigit() and len(text) == 5:
+        communes = list(
+            Commune.objects.filter(postal_codes__code=text)
+            .select_related("department")
+            .order_by("-population")
+        )
+        if not communes:
+            return None
+        main = communes[0]
+        return Place(
+            kind="postcode",
+            label=f"{main.name} ({text})" if len(communes) == 1 else f"{text} ({main.name}…)",
+            slug=text,
+            department_codes=tuple(sorted({c.department_id for c in communes})),
+            latitude=main.latitude,
+            longitude=main.longitude,
+        )
+    if _is_department_code(text):
+        department = Department.objects.filter(code=text.upper()).first()
+        return _department_place(department) if department else None
+    commune = Commune.objects.filter(slug=text.lower()).select_related("department").first()
+    if commune is None:
+        department = Department.objects.filter(slug=text.lower()).first()
+        if department:
+            return _department_place(department)
+        folded = fold(text)
+        commune = (
+            Commune.objects.filter(search_name=folded).order_by("-population").first()
+            if folded
+            else None
+        )
+    if commune is None:
+        return None
+    return Place(
+        kind="commune",
+        label=f"{commune.name} ({commune.department_id})",
+        slug=commune.slug,
+        department_codes=(commune.department_id,),
+        latitude=commune.latitude,
+        longitude=commune.longitude,
+    )
+
+
+def _department_place(department: Department) -> Place:
+    return Place(
+        kind="department",
+        label=f"{department.name} ({department.code})",
+        slug=department.slug,
+        department_codes=(department.code,),
+    )
+
+
+def category_descendant_ids(category: Category) -> list[int]:
+    pairs = list(Category.objects.filter(is_active=True).values_list("id", "parent_id"))
+    ids, frontier = {category.id}, {category.id}
+    while frontier:
+        frontier = {cid for cid, parent in pairs if parent in frontier} - ids
+        ids |= frontier
+    return sorted(ids)
+
+
+def _categories_matching_word(word: str, vocabulary: dict[str, set[int]]) -> set[int]:
+    """Trades whose name has a word starting with ``word``, or one typo away from it."""
+    found: set[int] = set()
+    for name_word, ids in vocabulary.items():
+        if name_word.startswith(word):
+            found |= ids
+    if not found and len(word) >= 4:
+        for close in difflib.get_close_matches(word, list(vocabulary), n=3, cutoff=0.75):
+            found |= vocabulary[close]
+    return found
+
+
+def _category_vocabulary() -> dict[str, set[int]]:
+    vocabulary: dict[str, set[int]] = {}
+    for cid, name in Category.objects.filter(is_active=True).values_list("id", "name"):
+        for word in fold(name).split():
+            if len(word) >= 3:
+                vocabulary.setdefault(word, set()).add(cid)
+    return vocabulary
+
+
+def distance_expression(latitude: float, longitude: float):
+    lat, lon = math.radians(latitude), math.radians(longitude)
+    cosine = Value(math.cos(lat), output_field=FloatField()) * Cos(Radians("latitude")) * Cos(
+        Radians("longitude") - Value(lon, output_field=FloatField())
+    ) + Value(math.sin(lat), output_field=FloatField()) * Sin(Radians("latitude"))
+    clamped = Least(Greatest(cosine, Value(-1.0)), Value(1.0))
+    return Value(EARTH_RADIUS_KM, output_field=FloatField()) * ACos(clamped)
+
+
+def _covers_place(place: Place) -> Q:
+    through = ProProfile.service_departments.through
+    by_department = Exists(
+        through.objects.filter(
+            proprofile_id=OuterRef("pk"), department_id__in=place.department_codes
+        )
+    )
+    condition = Q(by_department)
+    if place.latitude is not None:
+        lat_span = MAX_SERVICE_RADIUS_KM / 111.0
+        lon_span = MAX_SERVICE_RADIUS_KM / (
+            111.0 * max(math.cos(math.radians(place.latitude)), 0.1)
+        )
+        condition |= Q(
+            service_radius_km__isnull=False,
+            latitude__range=(place.latitude - lat_span, place.latitude + lat_span),
+            longitude__range=(place.longitude - lon_span, place.longitude + lon_span),
+            distance_km__lte=F("service_radius_km"),
+        )
+    else:
+        condition |= Q(
+            service_radius_km__isnull=False, commune__department_id__in=place.department_codes
+        )
+    return condition
+
+
+def _postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def _text_filter(qs: QuerySet, query: str) -> QuerySet:
+    words = tokens(query)
+    if not words:
+        return qs
+    vocabulary = _category_vocabulary()
+    through = ProProfile.categories.through
+    relevance = Value(0.0, output_field=FloatField())
+    relevance_parts: list[str] = []
+    for word in words:
+        condition = Q(search_document__contains=word)
+        trade_ids = _categories_matching_word(word, vocabulary)
+        if trade_ids:
+            condition |= Q(
+                Exists(
+                    through.objects.filter(proprofile_id=OuterRef("pk"), category_id__in=trade_ids)
+                )
+            )
+        if _postgres():
+            from django.contrib.postgres.search import SearchQuery, TrigramWordSimilarity
+
+            condition |= Q(search_vector=SearchQuery(word, config="french"))
+            if len(word) >= 4:
+                # pg_trgm's operator threshold (0.6) misses a swapped pair of letters in a
+                # short word; 0.3 on the name only keeps the noise low.
+                alias = f"name_similarity_{len(relevance_parts)}"
+                qs = qs.alias(**{alias: TrigramWordSimilarity(Value(word), "search_name")})
+                condition |= Q(**{f"{alias}__gte": TRIGRAM_THRESHOLD})
+        relevance_parts.append(word)
+        qs = qs.filter(condition)
+        relevance = relevance + Case(
+            When(search_name__contains=word, then=Value(2.0)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+    if _postgres():
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        relevance = relevance + SearchRank(
+            F("search_vector"), SearchQuery(" ".join(words), config="french", search_type="plain")
+        )
+    return qs.annotate(relevance=relevance)
+
+
+def pro_search(criteria: SearchCriteria) -> QuerySet:
+    """Published pros matching ``criteria``, ordered; ready for pagination."""
+    today = timezone.localdate()
+    qs = ProProfile.objects.filter(is_published=True)
+    if criteria.place and criteria.place.latitude is not None:
+        qs = qs.annotate(
+            distance_km=distance_expression(criteria.place.latitude, criteria.place.longitude)
+        )
+    if criteria.category is not None:
+        through = ProProfile.categories.through
+        ids = category_descendant_ids(criteria.category)
+        qs = qs.filter(
+            Exists(through.objects.filter(proprofile_id=OuterRef("pk"), category_id__in=ids))
+        )
+    if criteria.place is not None:
+        qs = qs.filter(_covers_place(criteria.place))
+    if criteria.min_rating is not None:
+        qs = qs.filter(rating__average__gte=criteria.min_rating)
+    if criteria.certification:
+        qs = qs.filter(
+            Exists(
+                Certification.objects.filter(
+                    pro_id=OuterRef("pk"), kind=criteria.certification, valid_until__gte=today
+                )
+            )
+        )
+    if criteria.verified:
+        qs = qs.filter(is_verified=True)
+    has_text = bool(tokens(criteria.q))
+    if has_text:
+        qs = _text_filter(qs, criteria.q)
+
+    ordering = criteria.ordering or ("relevance" if has_text else "score")
+    if ordering == "relevance" and not has_text:
+        ordering = "score"
+    if ordering == "distance" and not (criteria.place and criteria.place.latitude is not None):
+        ordering = "score"
+    order_by = {
+        "relevance": [F("relevance").desc(), F("rating__score").desc(nulls_last=True)],
+        "score": [
+            F("rating__score").desc(nulls_last=True),
+            F("rating__count").desc(nulls_last=True),
+        ],
+        "reviews": [
+            F("rating__count").desc(nulls_last=True),
+            F("rating__score").desc(nulls_last=True),
+        ],
+        "rating": [
+            F("rating__average").desc(nulls_last=True),
+            F("rating__count").desc(nulls_last=True),
+        ],
+        "distance": [F("distance_km").asc()],
+    }[ordering]
+    return (
+        qs.select_related("commune__department", "rating")
+        .prefetch_related(
+            Prefetch("categories", queryset=Category.objects.order_by("position", "name")),
+            Prefetch(
+                "certifications",
+                queryset=Certification.objects.filter(valid_until__gte=today),
+                to_attr="valid_certifications",
+            ),
+        )
+        .order_by(*order_by, "name", "pk")
+    )
+
+
+def postcode_exists(code: str) -> bool:
+    return PostalCode.objects.filter(code=code).exists()

@@ -1,0 +1,102 @@
+"""Writes of the directory context."""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apps.directory.catalog import CATEGORIES
+from apps.directory.models import Category, ProProfile, ProRating
+from apps.directory.text import fold
+
+# Refreshes the weighted French tsvector (PostgreSQL only): name A, trades B, text C.
+_VECTOR_SQL = """
+UPDATE directory_proprofile p SET search_vector =
+    setweight(to_tsvector('simple', unaccent(coalesce(p.name, ''))), 'A')
+ || setweight(to_tsvector('french', unaccent(coalesce((
+        SELECT string_agg(c.name, ' ') FROM directory_category c
+        JOIN directory_proprofile_categories pc ON pc.category_id = c.id
+        WHERE pc.proprofile_id = p.id), ''))), 'B')
+ || setweight(to_tsvector('french', unaccent(coalesce(p.description, ''))), 'C')
+WHERE p.id = ANY(%s)
+"""
+
+
+@transaction.atomic
+def categories_sync() -> int:
+    """Create or update the catalogue of trades (idempotent, keyed by slug)."""
+    by_slug: dict[str, Category] = {}
+    for position, (slug, name, parent_slug, icon, description) in enumerate(CATEGORIES):
+        category, _ = Category.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "description": description,
+                "icon": icon,
+                "position": position,
+                "parent": by_slug.get(parent_slug) if parent_slug else None,
+            },
+        )
+        by_slug[slug] = category
+    return len(by_slug)
+
+
+def pro_search_index_refresh(*, pro_ids: list[int]) -> None:
+    """Recompute the stored search text (and the tsvector on PostgreSQL) of these pros."""
+    pros = list(
+        ProProfile.objects.filter(id__in=pro_ids)
+        .select_related("commune")
+        .prefetch_related("categories")
+    )
+    for pro in pros:
+        trades = " ".join(c.name for c in pro.categories.all())
+        pro.search_name = fold(pro.name)
+        parts = (
+            fold(pro.name),
+            fold(trades),
+            fold(pro.commune.name),
+            pro.postcode,
+            fold(pro.description),
+        )
+        pro.search_document = " ".join(part for part in parts if part)
+    ProProfile.objects.bulk_update(pros, ["search_name", "search_document"], batch_size=500)
+    if connection.vendor == "postgresql" and pro_ids:
+        with connection.cursor() as cursor:
+            cursor.execute(_VECTOR_SQL, [list(pro_ids)])
+
+
+@transaction.atomic
+def pro_rating_store(
+    *,
+    pro_id: int,
+    average: float,
+    count: int,
+    histogram: dict[str, int],
+    criteria: dict[str, float],
+    score: float,
+) -> None:
+    """Store the aggregates the reviews context computed (it owns the review rows)."""
+    ProRating.objects.update_or_create(
+        pro_id=pro_id,
+        defaults={
+            "average": round(average, 1),
+            "count": count,
+            "histogram": {str(k): int(v) for k, v in histogram.items()},
+            "criteria": criteria,
+            "score": score,
+            "updated_at": timezone.now(),
+        },
+    )
+    transaction.on_commit(lambda: pro_public_caches_invalidate(pro_id=pro_id))
+
+
+def badge_cache_key(slug: str) -> str:
+    return f"directory:badge:{slug}"
+
+
+def pro_public_caches_invalidate(*, pro_id: int) -> None:
+    from django.core.cache import cache
+
+    slug = ProProfile.objects.filter(id=pro_id).values_list("slug", flat=True).first()
+    if slug:
+        cache.delete(badge_cache_key(slug))

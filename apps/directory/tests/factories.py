@@ -1,0 +1,69 @@
+"""Building pros for tests through the same services the product uses."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.utils.text import slugify
+
+from apps.accounts.tests.factories import OrganizationFactory
+from apps.directory.models import Category, Certification, Commune, ProProfile, ProRating
+from apps.directory.services import pro_rating_store, pro_search_index_refresh
+from apps.directory.validators import siret_with_checksum
+
+
+def make_pro(
+    name: str,
+    *,
+    commune: str = "31555",
+    trades: tuple[str, ...] = ("facade",),
+    departments: tuple[str, ...] = (),
+    radius_km: int | None = None,
+    rating: tuple[float, int] | None = None,
+    certifications: tuple[tuple[str, int], ...] = (),
+    verified: bool = False,
+    description: str = "",
+    published: bool = True,
+) -> ProProfile:
+    """A published pro. ``rating`` is (average, count); certifications (kind, days valid)."""
+    place = Commune.objects.get(insee_code=commune)
+    organization = OrganizationFactory(name=name, slug=slugify(name))
+    pro = ProProfile.objects.create(
+        organization=organization,
+        name=name,
+        slug=organization.slug,
+        siret=siret_with_checksum("7321829540001"),
+        description=description,
+        commune=place,
+        postcode=place.postal_codes.first().code,
+        latitude=place.latitude,
+        longitude=place.longitude,
+        service_radius_km=radius_km,
+        is_verified=verified,
+        is_published=published,
+    )
+    pro.categories.set(Category.objects.filter(slug__in=trades))
+    pro.service_departments.set(departments)
+    for kind, days in certifications:
+        Certification.objects.create(
+            pro=pro, kind=kind, number=f"{kind}-1", valid_until=date.today() + timedelta(days=days)
+        )
+    ProRating.objects.get_or_create(pro=pro)
+    if rating:
+        average, count = rating
+        pro_rating_store(
+            pro_id=pro.id,
+            average=average,
+            count=count,
+            histogram={"5": count},
+            criteria={},
+            score=bayesian(average, count),
+        )
+    pro_search_index_refresh(pro_ids=[pro.id])
+    return ProProfile.objects.get(pk=pro.pk)
+
+
+def bayesian(
+    average: float, count: int, *, prior_mean: float = 4.3, prior_weight: int = 7
+) -> float:
+    return (prior_weight * prior_mean + count * average) / (prior_weight + count)

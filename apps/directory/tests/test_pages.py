@@ -1,0 +1,99 @@
+"""Public French pages: search, landing pages, profile, SEO files."""
+
+import json
+import re
+
+import pytest
+
+from apps.directory.tests.factories import make_pro
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("directory_data")]
+
+
+def test_home_shows_the_categories_and_live_figures(client):
+    make_pro("Façades du Midi")
+    html = client.get("/").content.decode()
+    assert "Choisissez votre catégorie de travaux" in html
+    assert 'href="/artisans/facade/"' in html
+    assert "Pros qualifiés" in html
+
+
+def test_search_page_lists_matching_pros(client):
+    make_pro("Façades Toulousaines", departments=("31",))
+    make_pro("Façades Bordelaises", commune="33063", departments=("33",))
+    response = client.get("/artisans/", {"category": "facade", "place": "31450"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Façades Toulousaines" in html
+    assert "Façades Bordelaises" not in html
+    assert "1 professionnel" in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"place": "99999"}, {"category": "inconnue"}, {"min_rating": "-3"}, {"q": "x" * 2000}],
+)
+def test_bad_search_input_gives_a_french_message_not_an_error(client, params):
+    response = client.get("/artisans/", params)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "aria-invalid" in html or "Aucun professionnel" in html
+
+
+def test_unknown_place_is_explained_next_to_the_field(client):
+    html = client.get("/artisans/", {"place": "99999"}).content.decode()
+    assert "Lieu introuvable" in html
+
+
+def test_category_and_commune_landing_pages(client):
+    make_pro("Façades Toulousaines", departments=("31",))
+    page = client.get("/artisans/facade/toulouse-31/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Façade à Toulouse" in html
+    assert "Façades Toulousaines" in html
+    assert client.get("/artisans/facade/").status_code == 200
+    assert client.get("/artisans/inconnue/").status_code == 404
+    assert client.get("/artisans/facade/nulle-part/").status_code == 404
+
+
+def test_profile_page_has_json_ld_and_marks_expired_labels(client):
+    make_pro(
+        "Façades du Midi",
+        rating=(4.8, 12),
+        certifications=(("rge", 100), ("qualibat", -3)),
+        description="<script>alert(1)</script> Ravalement soigné.",
+    )
+    response = client.get("/pro/facades-du-midi/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    data = json.loads(block)
+    assert data["@type"] == "LocalBusiness"
+    assert data["aggregateRating"]["reviewCount"] == 12
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "expiré depuis" in html
+
+
+def test_pages_keep_a_bounded_query_count(client, django_assert_max_num_queries):
+    for i in range(25):
+        make_pro(f"Façades {i}", departments=("31",), certifications=(("rge", 10),))
+    with django_assert_max_num_queries(12):
+        assert client.get("/artisans/", {"category": "facade", "place": "31000"}).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get("/pro/facades-3/").status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get("/").status_code == 200
+
+
+def test_sitemap_and_robots(client):
+    make_pro("Façades du Midi")
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    assert b"sitemap-pros.xml" in index.content
+    pros = client.get("/sitemap-pros.xml")
+    assert b"/pro/facades-du-midi/" in pros.content
+    robots = client.get("/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in robots
+    assert "Disallow: /admin/" in robots
