@@ -68,3 +68,8 @@ def _counters_flushed_by_tests(settings):
     counters._drain_buffer()
     yield
     counters._drain_buffer()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_directory(settings, tmp_path_factory):
+    settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")

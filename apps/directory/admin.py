@@ -1,8 +1,21 @@
 """The geography is loaded by `load_geography`, never typed in: the admin only browses it."""
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 
-from apps.directory.models import Commune, Department, PostalCode, Region
+from apps.core.images import ImageRejected, image_process
+from apps.directory.models import (
+    Category,
+    Certification,
+    Commune,
+    Department,
+    PostalCode,
+    ProPhoto,
+    ProProfile,
+    Region,
+)
+from apps.directory.services import pro_search_index_refresh
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -63,3 +76,80 @@ class PostalCodeAdmin(ReadOnlyAdmin):
     list_display = ["code", "commune"]
     search_fields = ["=code", "commune__name", "=commune__insee_code"]
     list_select_related = ["commune", "commune__department"]
+
+
+# --- Trades and pro profiles (managed by Eldo staff) ---------------------------------------
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "parent", "position", "is_active"]
+    list_filter = ["is_active", "parent"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    list_editable = ["position", "is_active"]
+
+
+class CertificationInline(admin.TabularInline):
+    model = Certification
+    extra = 0
+
+
+class ProPhotoForm(forms.ModelForm):
+    class Meta:
+        model = ProPhoto
+        fields = ["image", "caption", "position"]
+
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
+            try:
+                self._processed = image_process(upload=upload)
+            except ImageRejected as exc:
+                raise forms.ValidationError(exc.messages) from exc
+            return self._processed.content
+        return upload
+
+    def save(self, commit=True):
+        photo = super().save(commit=False)
+        processed = getattr(self, "_processed", None)
+        if processed is not None:
+            photo.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
+        if commit:
+            photo.save()
+        return photo
+
+
+class ProPhotoInline(admin.TabularInline):
+    model = ProPhoto
+    form = ProPhotoForm
+    extra = 0
+    fields = ["image", "caption", "position"]
+
+
+@admin.register(ProProfile)
+class ProProfileAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "commune", "is_verified", "is_published", "updated_at"]
+    list_filter = ["is_verified", "is_published", "categories", "commune__department"]
+    search_fields = ["name", "slug", "siret", "search_name"]
+    list_select_related = ["commune"]
+    autocomplete_fields = ["organization", "commune", "networks"]
+    filter_horizontal = ["categories", "service_departments"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [CertificationInline, ProPhotoInline]
+    actions = ["mark_verified", "unpublish"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        pro_search_index_refresh(pro_ids=[form.instance.pk])
+
+    @admin.action(description="Marquer comme vérifiées")
+    def mark_verified(self, request, queryset):
+        self.message_user(
+            request, f"{queryset.update(is_verified=True)} entreprise(s) vérifiée(s)."
+        )
+
+    @admin.action(description="Dépublier")
+    def unpublish(self, request, queryset):
+        self.message_user(request, f"{queryset.update(is_published=False)} profil(s) dépublié(s).")

@@ -20,7 +20,7 @@ from apps.directory.models import (
     ProProfile,
     ProRating,
 )
-from apps.directory.services import categories_sync, pro_search_index_refresh
+from apps.directory.services import categories_sync, pro_photo_add, pro_search_index_refresh
 from apps.directory.validators import siret_with_checksum
 
 SCALES = {"small": 60, "1x": 2_500, "10x": 25_000}
@@ -177,6 +177,32 @@ DEMO_COMPANIES = [
 ]
 
 
+def _demo_photo(rng: random.Random, name: str):
+    """A drawn house front (sky, wall, roof, windows): local, license-free demo pictures."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    width, height = 960, 640
+    image = Image.new("RGB", (width, height), (150 + rng.randint(0, 60), 190, 230))
+    draw = ImageDraw.Draw(image)
+    wall = (rng.randint(200, 245), rng.randint(180, 225), rng.randint(140, 200))
+    left, top = rng.randint(80, 200), rng.randint(220, 300)
+    right = width - rng.randint(80, 200)
+    draw.rectangle([left, top, right, height - 60], fill=wall)
+    draw.polygon(
+        [(left - 30, top), ((left + right) // 2, top - 150), (right + 30, top)], fill=(170, 70, 45)
+    )
+    for column in range(left + 40, right - 80, 140):
+        for row in range(top + 40, height - 160, 130):
+            draw.rectangle([column, row, column + 70, row + 90], fill=(60, 90, 120))
+    draw.rectangle([0, height - 60, width, height], fill=(110, 150, 90))
+    buffer = BytesIO()
+    image.save(buffer, format="JPEG", quality=85)
+    return SimpleUploadedFile(f"{name}.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
 def _commune_pool() -> list[tuple[Commune, float]]:
     """Communes weighted by population: a few dense cities, a long tail of villages."""
     communes = list(
@@ -304,6 +330,16 @@ def demo_pros_ensure(*, organizations: dict[str, tuple[int, str]]) -> dict[str, 
     ProRating.objects.bulk_create(ratings, batch_size=2000, ignore_conflicts=True)
     pro_search_index_refresh(pro_ids=list(created.values()))
     ProProfile.objects.filter(id__in=list(created.values())).update(updated_at=F("created_at"))
+    for slug in specs:
+        if slug in created:
+            for index, caption in enumerate(
+                ["Ravalement terminé", "Avant travaux", "Détail de finition"]
+            ):
+                pro_photo_add(
+                    pro_id=created[slug],
+                    upload=_demo_photo(rng, f"{slug}-{index}"),
+                    caption=caption,
+                )
     return created
 
 

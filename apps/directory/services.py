@@ -100,3 +100,27 @@ def pro_public_caches_invalidate(*, pro_id: int) -> None:
     slug = ProProfile.objects.filter(id=pro_id).values_list("slug", flat=True).first()
     if slug:
         cache.delete(badge_cache_key(slug))
+
+
+def pro_photo_add(*, pro_id: int, upload, caption: str = "", uploaded_by_id: int | None = None):
+    """Store a gallery photo: decoded, re-encoded without metadata, with its thumbnail."""
+    from apps.core.images import image_process
+    from apps.directory.models import ProPhoto
+
+    processed = image_process(upload=upload)
+    position = ProPhoto.objects.filter(pro_id=pro_id).count()
+    photo = ProPhoto(
+        pro_id=pro_id, caption=caption[:200], position=position, uploaded_by_id=uploaded_by_id
+    )
+    photo.image.save(processed.content.name, processed.content, save=False)
+    photo.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
+    photo.save()
+    return photo
+
+
+def pro_logo_set(*, pro_id: int, upload) -> None:
+    from apps.core.images import image_process
+
+    processed = image_process(upload=upload, max_side=800, thumb_size=(240, 240))
+    pro = ProProfile.objects.get(pk=pro_id)
+    pro.logo.save(processed.thumbnail.name, processed.thumbnail, save=True)

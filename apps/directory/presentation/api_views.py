@@ -2,13 +2,14 @@ from django.core.cache import cache
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, permissions
+from rest_framework import generics, permissions, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.counters import counter_incr, counter_incr_many
 from apps.directory import selectors
+from apps.directory.geography import commune_autocomplete
 from apps.directory.presentation.forms import SearchForm
 from apps.directory.presentation.serializers import (
     BadgeSerializer,
@@ -112,3 +113,28 @@ class ProBadgeView(PublicReadMixin, APIView):
         response["Access-Control-Allow-Origin"] = "*"
         response["Cache-Control"] = f"public, max-age={BADGE_CACHE_SECONDS}"
         return response
+
+
+class CommuneSerializer(serializers.Serializer):
+    insee_code = serializers.CharField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    postcodes = serializers.ListField(child=serializers.CharField())
+    department_code = serializers.CharField()
+    department_name = serializers.CharField()
+
+
+class CommuneAutocompleteView(PublicReadMixin, APIView):
+    """Communes whose name (accents and case ignored) or postcode starts with `q`."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True, description="Début du nom ou du code postal")
+        ],
+        responses=CommuneSerializer(many=True),
+    )
+    def get(self, request):
+        query = request.query_params.get("q", "")
+        if len(query.strip()) < 2 or len(query) > 100:
+            raise ValidationError({"q": ["Saisissez de 2 à 100 caractères."]})
+        return Response(CommuneSerializer(commune_autocomplete(query, limit=10), many=True).data)

@@ -136,3 +136,13 @@ def test_profile_view_writes_nothing_to_the_database(client):
         q["sql"] for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}
     ]
     assert writes == []
+
+
+def test_commune_autocomplete_ignores_accents_and_case(client):
+    response = client.get("/api/v1/communes/", {"q": "PERPIG"})
+    assert response.status_code == 200
+    assert response.json()[0]["name"] == "Perpignan"
+    assert "66000" in response.json()[0]["postcodes"]
+    assert client.get("/api/v1/communes/", {"q": "3145"}).json()
+    assert client.get("/api/v1/communes/", {"q": "x"}).status_code == 400
+    assert client.get("/api/v1/communes/").status_code == 400
