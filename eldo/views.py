@@ -74,6 +74,8 @@ def pro_profile(request, slug: str):
     context = {
         "pro": profile,
         "place_label": f"{profile['commune']} ({profile['postcode']})",
+        # 732 829 320 00074: SIREN then the establishment's number, as printed on invoices.
+        "siret_display": f"{s[:3]} {s[3:6]} {s[6:9]} {s[9:]}" if (s := profile["siret"]) else "",
         "breadcrumbs": [
             {"label": "Accueil", "url": "/"},
             {"label": "Artisans", "url": "/artisans/"},

@@ -92,7 +92,9 @@ def place_resolve(text: str) -> Place | None:
         main = communes[0]
         return Place(
             kind="postcode",
-            label=f"{main.name} ({text})" if len(communes) == 1 else f"{text} ({main.name}…)",
+            label=f"{main.name} ({text})"
+            if len(communes) == 1
+            else f"{main.name} et environs ({text})",
             slug=text,
             department_codes=tuple(sorted({c.department_id for c in communes})),
             latitude=main.latitude,

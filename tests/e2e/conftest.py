@@ -129,3 +129,21 @@ def browser(_chromium, live_server):
     yield helper
     driver.delete_all_cookies()
     helper.reset_viewport()
+
+
+@pytest.fixture
+def directory_live_data(transactional_db):
+    """Haute-Garonne and Gironde plus the trades, loaded for one live-server test.
+
+    ``live_server`` tests run without a wrapping transaction and the database is flushed
+    after each one, so the module-scoped ``directory_data`` of the directory app cannot be
+    used here: the data is loaded again, inside the test, for every test that asks for it.
+    """
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from apps.directory.services import categories_sync
+
+    call_command("load_geography", departments="31,33", stdout=StringIO())
+    categories_sync()

@@ -66,13 +66,19 @@ def search(request):
             if criteria.place.kind != "department"
             else f" en {criteria.place.label}"
         )
+    crumbs = [{"label": "Accueil", "url": "/"}, {"label": "Artisans", "url": "/artisans/"}]
+    if criteria and criteria.category:
+        crumbs.append(
+            {"label": criteria.category.name, "url": f"/artisans/{criteria.category.slug}/"}
+        )
+    crumbs.append({"label": "Résultats", "url": ""})
     return _render_results(
         request,
         form=form,
         criteria=criteria,
         title=title,
         lead="Comparez les professionnels du bâtiment grâce aux avis vérifiés de leurs clients.",
-        breadcrumbs=[{"label": "Accueil", "url": "/"}, {"label": "Artisans", "url": ""}],
+        breadcrumbs=crumbs,
     )
 
 
