@@ -249,6 +249,12 @@ REST_FRAMEWORK = {
         "user": env_str("THROTTLE_USER", "600/min"),
         "login": env_str("THROTTLE_LOGIN", "10/min"),
         "login_email": env_str("THROTTLE_LOGIN_EMAIL", "5/min"),
+        # Public writes, per client address (and per e-mail where the view says so).
+        "quote_submit": env_str("THROTTLE_QUOTE_SUBMIT", "10/hour"),
+        "quote_submit_email": env_str("THROTTLE_QUOTE_SUBMIT_EMAIL", "5/hour"),
+        "review_submit": env_str("THROTTLE_REVIEW_SUBMIT", "10/hour"),
+        "review_report": env_str("THROTTLE_REVIEW_REPORT", "20/hour"),
+        "inbound_lead": env_str("THROTTLE_INBOUND_LEAD", "600/hour"),
     },
     # Trusted reverse proxies in front of Django (gateway, ingress): 0 trusts no
     # X-Forwarded-For, so a client cannot choose the address its throttles count against.

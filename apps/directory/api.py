@@ -7,7 +7,7 @@ functions; each runs a bounded number of queries whatever the number of ids.
 from __future__ import annotations
 
 from apps.directory import geography, selectors, services
-from apps.directory.contracts import CategoryRef, CommuneRef, ProRef
+from apps.directory.contracts import CategoryRef, CommuneRef, ProMatch, ProRef
 from apps.directory.models import Category, ProProfile
 
 
@@ -134,3 +134,49 @@ def demo_pros_ensure(*, organizations: dict[str, tuple[int, str]]) -> dict[str, 
     from apps.directory import demo
 
     return demo.demo_pros_ensure(organizations=organizations)
+
+
+def pros_matching(*, category_slug: str, postcode: str, limit: int = 20) -> list[ProMatch]:
+    """Published pros practising the trade (or a sub-trade) whose area covers the postcode,
+    best score first, with the reasons an advisor can read. Two queries plus prefetches."""
+    from apps.directory.search import SearchCriteria, place_resolve, pro_search
+
+    category = Category.objects.filter(slug=category_slug, is_active=True).first()
+    place = place_resolve(postcode)
+    if category is None or place is None:
+        return []
+    pros = list(
+        pro_search(SearchCriteria(category=category, place=place, ordering="score"))[:limit]
+    )
+    matches = []
+    for pro in pros:
+        rating = getattr(pro, "rating", None)
+        departments = set(place.department_codes)
+        reasons = [f"Métier : {category.name}"]
+        distance = getattr(pro, "distance_km", None)
+        if pro.service_radius_km and distance is not None and distance <= pro.service_radius_km:
+            reasons.append(f"À {distance:.0f} km, rayon d'intervention {pro.service_radius_km} km")
+        else:
+            reasons.append(f"Intervient dans le département {', '.join(sorted(departments))}")
+        if rating and rating.count:
+            reasons.append(f"Note {float(rating.average):.1f}/5 sur {rating.count} avis")
+        matches.append(
+            ProMatch(
+                pro=ProRef(
+                    id=pro.id,
+                    slug=pro.slug,
+                    name=pro.name,
+                    organization_id=pro.organization_id,
+                    commune_name=pro.commune.name,
+                    postcode=pro.postcode,
+                    department_code=pro.commune.department_id,
+                ),
+                score=float(rating.score) if rating else 0.0,
+                rating_average=float(rating.average) if rating else 0.0,
+                review_count=rating.count if rating else 0,
+                distance_km=None if distance is None else round(distance, 1),
+                monthly_lead_cap=pro.monthly_lead_cap,
+                reasons=tuple(reasons),
+            )
+        )
+    return matches

@@ -35,3 +35,16 @@ class ProRef:
     commune_name: str
     postcode: str
     department_code: str
+
+
+@dataclass(frozen=True)
+class ProMatch:
+    """A pro that could take a project: what an advisor needs to choose."""
+
+    pro: ProRef
+    score: float
+    rating_average: float
+    review_count: int
+    distance_km: float | None
+    monthly_lead_cap: int
+    reasons: tuple[str, ...]  # French, e.g. "Intervient en Haute-Garonne (31)"

@@ -146,3 +146,14 @@ def test_commune_autocomplete_ignores_accents_and_case(client):
     assert client.get("/api/v1/communes/", {"q": "3145"}).json()
     assert client.get("/api/v1/communes/", {"q": "x"}).status_code == 400
     assert client.get("/api/v1/communes/").status_code == 400
+
+
+def test_pros_matching_gives_advisors_reasons_and_best_score_first():
+    make_pro("Façades Toulousaines", departments=("31",), rating=(4.8, 40))
+    make_pro("Façades Lauragais", commune="31555", radius_km=40, rating=(4.1, 5))
+    make_pro("Façades Bordelaises", commune="33063", departments=("33",))
+    matches = directory_api.pros_matching(category_slug="facade", postcode="31450")
+    assert [m.pro.name for m in matches] == ["Façades Toulousaines", "Façades Lauragais"]
+    assert "Intervient dans le département 31" in matches[0].reasons
+    assert any("rayon d'intervention 40 km" in r for r in matches[1].reasons)
+    assert directory_api.pros_matching(category_slug="nope", postcode="31450") == []
