@@ -1,4 +1,4 @@
-# Eldo: one image for every role (web, worker, beat, migrate); see docs/deployment.md.
+# Eldo: one image for every role (web, worker, beat, migrate); see docs/deploy.md.
 #
 #   docker build -t eldo:$(git rev-parse --short HEAD) \
 #       --build-arg VERSION=0.1.0 --build-arg REVISION=$(git rev-parse HEAD) .

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install serve migrate seed worker beat clean
+.PHONY: run test lint install serve migrate seed worker beat clean up down
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,12 +40,23 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py spectacular --fail-on-warn --validate --file /dev/null
 
 worker: install
 	$(BIN)/celery -A eldo worker --loglevel INFO
 
 beat: install
 	$(BIN)/celery -A eldo beat --loglevel INFO --schedule var/celerybeat-schedule
+
+# The full stack in containers (needs Docker with Compose v2): Kong on http://localhost:8000,
+# Mailpit on http://localhost:8025. See deploy/compose.yaml and docs/deploy.md.
+COMPOSE := docker compose -f deploy/compose.yaml
+
+up:
+	$(COMPOSE) up --build --detach --wait
+
+down:
+	$(COMPOSE) down
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

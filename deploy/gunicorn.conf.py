@@ -1,7 +1,7 @@
 """Gunicorn settings for the Eldo web container, read from the environment.
 
 Used as ``gunicorn -c deploy/gunicorn.conf.py eldo.wsgi:application`` (deploy/entrypoint.sh
-``web``). Every variable is optional; docs/deployment.md lists them. The process runs on a
+``web``). Every variable is optional; docs/deploy.md lists them. The process runs on a
 read-only root filesystem: nothing here writes outside /dev/shm or /tmp.
 """
 

@@ -1,11 +1,17 @@
-"""Helpers for the deployment tests: the production environment, Dockerfile and .dockerignore.
+"""Helpers for the deployment tests: the production environment, Dockerfile and .dockerignore,
+the documented variables, YAML files, the Helm chart and the published JSON schemas.
 
 The container image cannot be built here (no Docker engine), so the tests read its recipe
-and run its exact commands against the project's virtualenv instead.
+and run its exact commands against the project's virtualenv instead. No cluster either: the
+chart is rendered by Helm's own engine (helm-python-sdk) and checked against the Kubernetes
+schemas (kubernetes-validate); compose and the workflows against the schemas that
+check-jsonschema ships. All of it works offline.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 import re
@@ -16,7 +22,14 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
+DEPLOY_DOCS = REPO_ROOT / "docs" / "deploy.md"
+KONG_TABLE = REPO_ROOT / "deploy" / "kong" / "kong.yml"
+COMPOSE_FILE = REPO_ROOT / "deploy" / "compose.yaml"
+CHART_DIR = REPO_ROOT / "deploy" / "helm" / "eldo"
+WORKFLOWS_DIR = REPO_ROOT / ".github" / "workflows"
 # The virtualenv's bin directory (not resolved: a venv's python is a symlink to the base
 # interpreter), so that gunicorn, celery and python on PATH are the project's.
 VENV_BIN = Path(sys.executable).parent
@@ -228,3 +241,82 @@ def is_excluded(relative_path: str, rules: list[tuple[bool, re.Pattern[str]]]) -
         if any(regex.fullmatch(candidate) for candidate in candidates):
             excluded = not negated
     return excluded
+
+
+# --- Documentation ----------------------------------------------------------------------
+
+
+def documented_variables() -> set[str]:
+    """Names in the first column of the tables of docs/deploy.md."""
+    text = DEPLOY_DOCS.read_text()
+    return set(re.findall(r"^\|\s*`([A-Z][A-Z0-9_]+)`\s*\|", text, re.MULTILINE))
+
+
+# --- YAML, schemas ----------------------------------------------------------------------
+
+
+def load_yaml(path: Path):
+    return yaml.safe_load(path.read_text())
+
+
+def check_jsonschema(builtin_schema: str, *paths: Path) -> subprocess.CompletedProcess:
+    """check-jsonschema against one of the schemas it ships (no download)."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            builtin_schema,
+            *map(str, paths),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+# --- Helm -------------------------------------------------------------------------------
+
+
+def deep_merge(base: dict, override: dict) -> dict:
+    """Helm's coalescing of values files: maps merge, anything else is replaced."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+@functools.cache
+def _chart():
+    import helm_python
+
+    helm_python.disable_logging()
+    return helm_python.Chart.load(CHART_DIR)
+
+
+def render_chart(
+    values_file: str | None = None, overrides: dict | None = None, *, namespace: str = "eldo"
+) -> list[dict]:
+    """The manifests of `helm template eldo deploy/helm/eldo -f <values_file>`, as dicts,
+    rendered by Helm's own template engine (helm-python-sdk, no binary)."""
+    return json.loads(_render_json(values_file, json.dumps(overrides or {}), namespace))
+
+
+@functools.cache
+def _render_json(values_file: str | None, overrides_json: str, namespace: str) -> str:
+    values = load_yaml(CHART_DIR / values_file) if values_file else {}
+    values = deep_merge(values or {}, json.loads(overrides_json))
+    rendered = _chart().render(values, name="eldo", namespace=namespace, is_install=True)
+    manifests = [
+        document
+        for template, text in sorted(rendered.items())
+        if template.endswith((".yaml", ".yml"))
+        for document in yaml.safe_load_all(text)
+        if document
+    ]
+    return json.dumps(manifests)

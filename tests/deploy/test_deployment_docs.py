@@ -1,4 +1,5 @@
-"""docs/deployment.md documents every environment variable the code reads."""
+"""docs/deploy.md documents every environment variable the code reads, and the operations
+the issue asks for (environments, secrets, migrations, rollbacks, scaling, carving out)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,27 @@ import re
 
 import pytest
 
-from tests.deploy.support import REPO_ROOT
+from tests.deploy.support import DEPLOY_DOCS, REPO_ROOT, documented_variables
 
-DOCS = REPO_ROOT / "docs" / "deployment.md"
 # env_str("NAME"...), env_bool(...), os.environ.get("NAME"...), and ${NAME:-...} in sh.
 _READS = re.compile(
     r"""(?:env_\w+\(\s*|os\.environ\.get\(\s*|os\.environ\[\s*)["']([A-Z][A-Z0-9_]+)["']"""
     r"""|\$\{([A-Z][A-Z0-9_]+)(?::-[^}]*)?\}"""
 )
 SOURCES = ["eldo/settings.py", "deploy/gunicorn.conf.py", "deploy/entrypoint.sh"]
-
-
-def _documented() -> set[str]:
-    """Names in the first column of the tables of docs/deployment.md."""
-    return set(re.findall(r"^\|\s*`([A-Z][A-Z0-9_]+)`\s*\|", DOCS.read_text(), re.MULTILINE))
+SECTIONS = [
+    "Environments",
+    "Configuration and secrets",
+    "Migrations",
+    "Rollbacks",
+    "Scaling workers",
+    "Carve out a context",
+    "The full stack with Docker Compose",
+    "The gateway (Kong)",
+    "Kubernetes: the Helm chart",
+    "Releases: CI and CD",
+    "Environment variables",
+]
 
 
 @pytest.mark.parametrize("source", SOURCES)
@@ -28,6 +36,16 @@ def test_every_environment_variable_is_documented(source):
     read = {a or b for a, b in _READS.findall(text)}
     assert read, f"found no environment variable in {source}"
 
-    missing = sorted(read - _documented())
+    missing = sorted(read - documented_variables())
 
-    assert not missing, f"{source} reads {missing}: add them to docs/deployment.md"
+    assert not missing, f"{source} reads {missing}: add them to docs/deploy.md"
+
+
+def test_the_operations_are_documented():
+    headings = set(re.findall(r"^#{2,3} (.+)$", DEPLOY_DOCS.read_text(), re.MULTILINE))
+    assert not [s for s in SECTIONS if s not in headings]
+
+
+def test_nothing_points_at_the_old_deployment_doc():
+    for path in ["README.md", "Dockerfile", "deploy/gunicorn.conf.py", "docs/architecture.md"]:
+        assert "docs/deployment.md" not in (REPO_ROOT / path).read_text(), path

@@ -1,0 +1,176 @@
+{{/* Names and labels. */}}
+{{- define "eldo.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "eldo.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "eldo.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "eldo.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "eldo.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "eldo.selectorLabels" . }}
+app.kubernetes.io/version: {{ include "eldo.imageTag" . | trunc 63 | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: eldo
+{{- end -}}
+
+{{/* Labels of one component: (dict "root" $ "component" "web"). */}}
+{{- define "eldo.componentLabels" -}}
+{{ include "eldo.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "eldo.componentSelector" -}}
+{{ include "eldo.selectorLabels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* The application image: by digest when given, else by tag (default: appVersion). */}}
+{{- define "eldo.imageTag" -}}
+{{- .Values.image.tag | default .Chart.AppVersion -}}
+{{- end -}}
+
+{{- define "eldo.image" -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository (include "eldo.imageTag" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The first public host: the Host header of the probes and the SITE_URL. */}}
+{{- define "eldo.primaryHost" -}}
+{{- required "hosts: give at least one public host name" (first .Values.hosts) -}}
+{{- end -}}
+
+{{/* Settings every Eldo process gets, derived from the hosts, then values.config. */}}
+{{- define "eldo.commonConfig" -}}
+{{- $origins := list -}}
+{{- range .Values.hosts }}{{ $origins = append $origins (printf "https://%s" .) }}{{ end -}}
+{{- $derived := dict
+  "DJANGO_ALLOWED_HOSTS" (join "," .Values.hosts)
+  "DJANGO_CSRF_TRUSTED_ORIGINS" (join "," $origins)
+  "SITE_URL" (printf "https://%s" (include "eldo.primaryHost" .))
+-}}
+{{- toYaml (merge (deepCopy .Values.config) $derived) -}}
+{{- end -}}
+
+{{/* One component's ConfigMap data: (dict "root" $ "component" "web"). */}}
+{{- define "eldo.componentConfig" -}}
+{{- $values := index .root.Values .component -}}
+{{- $common := include "eldo.commonConfig" .root | fromYaml -}}
+{{- $data := mergeOverwrite $common (deepCopy ($values.config | default dict)) -}}
+{{- range $key, $value := $data }}
+{{ $key }}: {{ $value | toString | quote }}
+{{- end -}}
+{{- end -}}
+
+{{- define "eldo.configMapName" -}}
+{{- printf "%s-%s" (include "eldo.fullname" .root) .component -}}
+{{- end -}}
+
+{{/* Pod-level hardening shared by every pod of the chart. The media server only reads
+     the uploads: no fsGroup, or the kubelet would re-own the volume the web pods write. */}}
+{{- define "eldo.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ .uid | default 10001 }}
+runAsGroup: {{ .uid | default 10001 }}
+{{- if not .readOnlyVolumes }}
+fsGroup: {{ .uid | default 10001 }}
+fsGroupChangePolicy: OnRootMismatch
+{{- end }}
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "eldo.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+privileged: false
+capabilities:
+  drop: ["ALL"]
+{{- end -}}
+
+{{/* An Eldo container's environment: its component's ConfigMap, then the Secret. */}}
+{{- define "eldo.envFrom" -}}
+- configMapRef:
+    name: {{ include "eldo.configMapName" . }}
+- secretRef:
+    name: {{ required "secrets.existingSecret: name the Secret holding DJANGO_SECRET_KEY, DATABASE_URL and REDIS_URL" .root.Values.secrets.existingSecret }}
+{{- end -}}
+
+{{/* The probe's Host header: Django validates it against DJANGO_ALLOWED_HOSTS. */}}
+{{- define "eldo.probeHeaders" -}}
+httpHeaders:
+  - name: Host
+    value: {{ include "eldo.primaryHost" . | quote }}
+{{- end -}}
+
+{{/* Pod annotations: the config checksum rolls the pods when their ConfigMap changes. */}}
+{{- define "eldo.podAnnotations" -}}
+checksum/config: {{ include "eldo.componentConfig" . | sha256sum }}
+{{- with .root.Values.podAnnotations }}
+{{ toYaml . }}
+{{- end -}}
+{{- end -}}
+
+{{/* The routing table, parsed from files/kong.yml (a link to deploy/kong/kong.yml). */}}
+{{- define "eldo.kongTable" -}}
+{{- $table := .Files.Get "files/kong.yml" | fromYaml -}}
+{{- if or (not $table) (hasKey $table "Error") -}}
+{{- fail (printf "files/kong.yml is missing or not YAML: %v" $table) -}}
+{{- end -}}
+{{- toYaml $table -}}
+{{- end -}}
+
+{{/* A KongPlugin's name: (dict "root" $ "plugin" $plugin). */}}
+{{- define "eldo.kongPluginName" -}}
+{{- $scope := .plugin.route | default .plugin.service | default "global" -}}
+{{- printf "%s-%s-%s" (include "eldo.fullname" .root) $scope .plugin.name | trunc 253 -}}
+{{- end -}}
+
+{{/* The Kubernetes Service of a Kong service: (dict "root" $ "service" "reviews"). */}}
+{{- define "eldo.gatewayServiceName" -}}
+{{- printf "%s-%s" (include "eldo.fullname" .root) .service | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "eldo.mediaClaimName" -}}
+{{- .Values.media.persistence.existingClaim | default (printf "%s-media" (include "eldo.fullname" .)) -}}
+{{- end -}}
+
+{{/* The volumes of an Eldo pod: /tmp (the only writable place on the root filesystem)
+     and the uploads. */}}
+{{- define "eldo.volumes" -}}
+- name: tmp
+  emptyDir:
+    sizeLimit: 256Mi
+- name: media
+{{- if .Values.media.enabled }}
+  persistentVolumeClaim:
+    claimName: {{ include "eldo.mediaClaimName" . }}
+{{- else }}
+  emptyDir: {}
+{{- end }}
+{{- end -}}
+
+{{- define "eldo.volumeMounts" -}}
+- name: tmp
+  mountPath: /tmp
+- name: media
+  mountPath: /data/media
+{{- end -}}

@@ -1,0 +1,222 @@
+"""deploy/compose.yaml, the full stack of `make up`, checked without a Docker engine: against
+the Compose Specification's schema (as check-jsonschema ships it), then for what the stack
+must do: start in order, report health, run the image's roles as production does.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.deploy.support import (
+    COMPOSE_FILE,
+    KONG_TABLE,
+    REPO_ROOT,
+    check_jsonschema,
+    documented_variables,
+    load_yaml,
+    run,
+)
+
+ELDO_ROLES = {"web", "worker", "beat", "migrate"}
+ENTRYPOINT = REPO_ROOT / "deploy" / "entrypoint.sh"
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return load_yaml(COMPOSE_FILE)
+
+
+@pytest.fixture(scope="module")
+def services(compose) -> dict[str, dict]:
+    return compose["services"]
+
+
+def _eldo(services) -> dict[str, dict]:
+    """The services that run the Eldo image, by role."""
+    return {name: s for name, s in services.items() if s.get("build")}
+
+
+def test_compose_file_matches_the_compose_specification():
+    result = check_jsonschema("vendor.compose-spec", COMPOSE_FILE)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_whole_stack_is_there(services):
+    assert set(services) >= ELDO_ROLES | {"postgres", "redis", "mailpit", "kong", "media"}
+
+
+def test_every_eldo_role_runs_the_image_through_its_entrypoint(services):
+    roles = set(re.findall(r"^\s+([a-z]+)\)$", ENTRYPOINT.read_text(), re.MULTILINE))
+    eldo = _eldo(services)
+
+    assert set(eldo) == ELDO_ROLES
+    assert len({s["image"] for s in eldo.values()}) == 1
+    for name, service in eldo.items():
+        assert service["build"] == {"context": "..", "dockerfile": "Dockerfile"}
+        (role,) = service["command"]
+        assert role == name and role in roles
+
+
+def test_eldo_containers_are_hardened_like_production(services):
+    for name, service in _eldo(services).items():
+        assert service["read_only"] is True, name
+        assert service["tmpfs"] == ["/tmp"], name
+        assert service["cap_drop"] == ["ALL"], name
+        assert "no-new-privileges:true" in service["security_opt"], name
+        assert "user" not in service, "the image's own non-root user (10001)"
+
+
+def test_migrations_run_once_before_the_application(services):
+    migrate = services["migrate"]
+    assert migrate["restart"] == "no"
+    for name in ("web", "worker", "beat"):
+        condition = services[name]["depends_on"]["migrate"]["condition"]
+        assert condition == "service_completed_successfully", name
+
+
+def test_one_shot_services_are_awaited_so_that_up_wait_succeeds(services):
+    """`docker compose up --wait` (make up) fails on an exited container unless a running
+    service depends on it with service_completed_successfully."""
+    one_shots = {name for name, s in services.items() if s.get("restart") == "no"}
+    adopted = {
+        dependency
+        for service in services.values()
+        for dependency, spec in (service.get("depends_on") or {}).items()
+        if spec.get("condition") == "service_completed_successfully"
+    }
+    assert one_shots == adopted == {"migrate"}
+
+
+def test_dependencies_wait_for_health(services):
+    for name, service in services.items():
+        for dependency, spec in (service.get("depends_on") or {}).items():
+            assert isinstance(spec, dict) and "condition" in spec, (name, dependency)
+            if spec["condition"] == "service_healthy":
+                healthcheck = services[dependency].get("healthcheck", {})
+                assert healthcheck.get("test") and not healthcheck.get("disable"), dependency
+
+
+def test_long_running_services_report_their_health(services):
+    # beat answers nothing: there is no probe worth running; migrate exits.
+    for name, service in services.items():
+        healthcheck = service.get("healthcheck")
+        assert healthcheck, f"{name} has no healthcheck"
+        if name in {"beat", "migrate"}:
+            assert healthcheck == {"disable": True}
+        else:
+            assert healthcheck["test"][0] in {"CMD", "CMD-SHELL"}, name
+
+
+def test_web_is_healthy_when_ready_and_sends_an_allowed_host(services):
+    web = services["web"]
+    probe = " ".join(web["healthcheck"]["test"])
+    allowed = web["environment"]["DJANGO_ALLOWED_HOSTS"].split(",")
+
+    assert "/readyz" in probe
+    (host,) = re.findall(r"'Host': '([^']+)'", probe)
+    assert host in allowed
+    compile(web["healthcheck"]["test"][-1], "healthcheck", "exec")
+
+
+def test_the_environment_is_production_behind_one_proxy(services):
+    documented = documented_variables()
+    for name, service in _eldo(services).items():
+        env = service["environment"]
+        assert env["DJANGO_DEBUG"] == "0"
+        assert env["NUM_PROXIES"] == "1", "Kong is the one proxy in front of Django"
+        assert urlparse(env["DATABASE_URL"]).hostname == "postgres"
+        assert urlparse(env["REDIS_URL"]).hostname == "redis"
+        assert env["EMAIL_HOST"] == "mailpit"
+        undocumented = sorted(set(env) - documented)
+        assert not undocumented, f"{name}: {undocumented} not in docs/deploy.md"
+
+
+def test_the_local_secret_key_is_accepted_by_production_mode(services):
+    env = services["web"]["environment"]
+    default = re.fullmatch(r"\$\{DJANGO_SECRET_KEY:-(.+)\}", env["DJANGO_SECRET_KEY"]).group(1)
+    assert len(default) >= 50
+
+
+def test_settings_load_with_the_compose_environment(services, tmp_path):
+    """The web container's environment, given to the real settings module."""
+    env = {
+        key: re.sub(r"\$\{\w+:-(.*)\}", r"\1", value)
+        for key, value in services["web"]["environment"].items()
+    }
+    env.update(
+        PATH="/usr/bin:/bin",
+        ELDO_VAR_DIR=str(tmp_path),
+        STATIC_ROOT=str(tmp_path / "static"),
+    )
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'], "
+        "s.REST_FRAMEWORK['NUM_PROXIES'], s.SECURE_SSL_REDIRECT, s.EMAIL_HOST, s.DEBUG)"
+    )
+
+    result = run(
+        [sys.executable, "-c", code], env={"DJANGO_SETTINGS_MODULE": "eldo.settings", **env}
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "django.core.cache.backends.redis.RedisCache",
+        "1",
+        "False",
+        "mailpit",
+        "False",
+    ]
+
+
+def test_only_the_gateway_and_mailpit_are_published_on_loopback(services):
+    published = {name: s["ports"] for name, s in services.items() if s.get("ports")}
+
+    assert set(published) == {"kong", "mailpit"}
+    for ports in published.values():
+        for port in ports:
+            assert str(port).startswith("127.0.0.1:"), port
+
+
+def test_kong_runs_db_less_on_the_routing_table(services):
+    kong = services["kong"]
+    env = kong["environment"]
+
+    assert env["KONG_DATABASE"] == "off"
+    (mount,) = [v for v in kong["volumes"] if v.endswith(":ro")]
+    source, target, _ = mount.split(":")
+    assert (COMPOSE_FILE.parent / source).resolve() == KONG_TABLE.resolve()
+    assert env["KONG_DECLARATIVE_CONFIG"] == target
+    # The Admin API is not published: reading it would list the whole routing table.
+    assert env["KONG_ADMIN_LISTEN"].startswith("127.0.0.1:")
+    assert kong["depends_on"]["web"]["condition"] == "service_healthy"
+
+
+def test_kong_upstreams_are_services_of_the_stack(services):
+    for upstream in load_yaml(KONG_TABLE)["services"]:
+        url = urlparse(upstream["url"])
+        assert url.hostname in services, upstream
+        if url.hostname == "web":
+            assert url.port == 8000  # the image's PORT
+
+
+def test_pinned_images(services):
+    for name, service in services.items():
+        image = service["image"]
+        if service.get("build"):
+            continue
+        tag = image.rpartition(":")[2]
+        assert tag and tag != "latest" and re.search(r"\d+\.\d+", tag), f"{name}: {image}"
+
+
+def test_the_media_server_reads_the_uploads_volume(services):
+    media = services["media"]
+    assert "media:/data/media:ro" in media["volumes"]
+    (config,) = [v for v in media["volumes"] if v.endswith("default.conf:ro")]
+    assert (COMPOSE_FILE.parent / config.split(":")[0]).is_file()
+    for name in ("web", "worker"):
+        assert "media:/data/media" in services[name]["volumes"]

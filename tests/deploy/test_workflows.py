@@ -1,0 +1,197 @@
+"""The GitHub workflows: valid against the published workflow schema (as check-jsonschema
+ships it), CI running what .ci/run runs, and the release path the docs describe."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.deploy.support import (
+    CHART_DIR,
+    REPO_ROOT,
+    WORKFLOWS_DIR,
+    check_jsonschema,
+    load_yaml,
+    parse_dockerfile,
+)
+
+WORKFLOWS = sorted(WORKFLOWS_DIR.glob("*.yml"))
+
+
+def _on(workflow: dict) -> dict:
+    # PyYAML reads the key `on` as the boolean True (YAML 1.1).
+    return workflow.get("on", workflow.get(True))
+
+
+def _runs(job: dict) -> str:
+    return "\n".join(step.get("run", "") for step in job.get("steps", []))
+
+
+def _uses(job: dict) -> list[str]:
+    return [step["uses"] for step in job.get("steps", []) if "uses" in step]
+
+
+@pytest.fixture(scope="module")
+def ci() -> dict:
+    return load_yaml(WORKFLOWS_DIR / "ci.yml")
+
+
+@pytest.fixture(scope="module")
+def release() -> dict:
+    return load_yaml(WORKFLOWS_DIR / "release.yml")
+
+
+def test_both_workflows_exist():
+    assert {path.name for path in WORKFLOWS} >= {"ci.yml", "release.yml"}
+
+
+@pytest.mark.parametrize(
+    "schema", ["vendor.github-workflows", "custom.github-workflows-require-timeout"]
+)
+def test_workflows_match_the_published_schema(schema):
+    result = check_jsonschema(schema, *WORKFLOWS)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_workflows_only_read_the_repository_by_default():
+    for path in WORKFLOWS:
+        assert load_yaml(path)["permissions"] == {"contents": "read"}, path.name
+
+
+def test_ci_runs_the_make_targets_of_ci_run(ci):
+    ci_run = (REPO_ROOT / ".ci" / "run").read_text()
+    targets = set(re.findall(r"\bmake (\w+)", ci_run))
+    commands = "\n".join(_runs(job) for job in ci["jobs"].values())
+
+    assert targets == {"lint", "test"}
+    for target in targets:
+        assert f"make {target}" in commands
+
+
+def test_ci_runs_on_the_image_python_and_debian(ci):
+    global_args, _ = parse_dockerfile(REPO_ROOT / "Dockerfile")
+    for name in ("lint", "test-embedded", "test-services"):
+        assert ci["jobs"][name]["container"] == global_args["PYTHON_IMAGE"], name
+
+
+def test_ci_tests_the_embedded_defaults(ci):
+    job = ci["jobs"]["test-embedded"]
+    assert "env -u DATABASE_URL -u REDIS_URL" in _runs(job)
+    assert "services" not in job
+
+
+def test_ci_tests_on_postgresql_and_redis_service_containers(ci):
+    job = ci["jobs"]["test-services"]
+    services = job["services"]
+
+    assert services["postgres"]["image"].startswith("postgres:")
+    assert services["redis"]["image"].startswith("redis:")
+    for service in services.values():
+        assert "--health-cmd" in service["options"], "steps must wait for a healthy service"
+    # The job runs in a container: the services are reached by their names.
+    assert (
+        job["env"]["DATABASE_URL"].startswith("postgres://")
+        and "@postgres:" in job["env"]["DATABASE_URL"]
+    )
+    assert job["env"]["REDIS_URL"].startswith("redis://redis:")
+    assert job["env"]["ELDO_REQUIRE_SERVICES"] == "1"
+    database = job["env"]["DATABASE_URL"].rsplit("/", 1)[1]
+    assert services["postgres"]["env"]["POSTGRES_DB"] == database
+
+
+def test_ci_installs_what_the_tests_need(ci):
+    ci_run = (REPO_ROOT / ".ci" / "run").read_text()
+    apt = set(re.findall(r"apt-get install [^\n]*", ci_run)[0].split()) & {
+        "chromium",
+        "chromium-driver",
+    }
+    for name in ("test-embedded", "test-services"):
+        assert apt <= set(_runs(ci["jobs"][name]).split()), name
+    # The outbox test starts a private redis-server to stop and restart the broker.
+    assert "redis-server" in _runs(ci["jobs"]["test-services"]).split()
+
+
+def test_ci_builds_the_image_without_pushing(ci):
+    (build,) = [
+        s
+        for s in ci["jobs"]["image"]["steps"]
+        if s.get("uses", "").startswith("docker/build-push-action")
+    ]
+    assert build["with"]["push"] is False
+
+
+def test_release_is_triggered_by_main_and_by_semver_tags(release):
+    on = _on(release)
+    assert on["push"]["branches"] == ["main"]
+    assert on["push"]["tags"] == ["v[0-9]+.[0-9]+.[0-9]+"]
+    assert "workflow_dispatch" in on, "the rollback path: redeploy an existing version"
+
+
+def test_main_is_tested_then_built_once_with_the_commit_tag(release, ci):
+    jobs = release["jobs"]
+    assert jobs["ci"]["uses"] == "./.github/workflows/ci.yml"
+    assert "workflow_call" in _on(ci)
+    assert jobs["image"]["needs"] == "ci"
+    (build,) = [
+        s
+        for s in jobs["image"]["steps"]
+        if s.get("uses", "").startswith("docker/build-push-action")
+    ]
+    assert build["with"]["push"] is True
+    assert build["with"]["tags"].endswith(":${{ github.sha }}")
+    assert jobs["image"]["permissions"]["packages"] == "write"
+
+
+def _helm_upgrade(job: dict) -> str:
+    (command,) = [step["run"] for step in job["steps"] if "helm upgrade" in step.get("run", "")]
+    return command
+
+
+@pytest.mark.parametrize(
+    ("job", "environment", "tag"),
+    [
+        ("deploy-staging", "staging", '"$GITHUB_SHA"'),
+        ("deploy-production", "production", '"$GITHUB_REF_NAME"'),
+    ],
+)
+def test_deploys_run_the_chart_with_the_environment_values(release, job, environment, tag):
+    spec = release["jobs"][job]
+    command = _helm_upgrade(spec)
+
+    assert spec["environment"]["name"] == environment
+    assert f'--values "$CHART/values-{environment}.yaml"' in command
+    assert (CHART_DIR / f"values-{environment}.yaml").is_file()
+    assert f"image.tag={tag}" in command
+    # A failed migration hook or rollout rolls back to the previous revision by itself.
+    assert "--atomic" in command and "--wait" in command
+    assert release["env"]["CHART"] == "deploy/helm/eldo"
+
+
+def test_production_promotes_the_staging_image_without_rebuilding(release):
+    jobs = release["jobs"]
+    promote = jobs["promote"]
+
+    assert jobs["deploy-staging"]["needs"] == "image"
+    assert jobs["deploy-production"]["needs"] == "promote"
+    assert not [u for u in _uses(promote) if u.startswith("docker/build-push-action")]
+    commands = _runs(promote)
+    assert "merge-base --is-ancestor" in commands, "only a commit of main is released"
+    assert 'imagetools create --tag "$IMAGE:$GITHUB_REF_NAME" "$IMAGE:$GITHUB_SHA"' in commands
+
+
+def test_rollback_redeploys_an_existing_version(release):
+    job = release["jobs"]["redeploy"]
+    command = _helm_upgrade(job)
+
+    assert job["if"] == "github.event_name == 'workflow_dispatch'"
+    assert job["environment"]["name"] == "${{ inputs.environment }}"
+    assert 'image.tag="$VERSION"' in command
+    assert set(_on(release)["workflow_dispatch"]["inputs"]["environment"]["options"]) == {
+        "staging",
+        "production",
+    }
+
+
+def test_deployments_are_never_cancelled_half_way(release):
+    assert release["concurrency"]["cancel-in-progress"] is False
