@@ -258,7 +258,8 @@ def test_web_probes_use_healthz_readyz_and_an_allowed_host(manifests, values):
 
     assert probes["livenessProbe"]["path"] == "/healthz"
     assert probes["startupProbe"]["path"] == "/healthz"
-    assert probes["readinessProbe"]["path"] == "/readyz"
+    # Readiness asks the database only: a Redis outage degrades, it does not empty the Service.
+    assert probes["readinessProbe"]["path"] == "/readyz?checks=database"
     for probe in probes.values():
         assert probe["port"] in ports
         # Django answers 400 to a Host outside ALLOWED_HOSTS, even to a probe.

@@ -92,3 +92,40 @@ def test_metrics_reports_the_outbox_backlog(client):
     response = client.get("/metrics")
     assert response.status_code == 200
     assert "eldo_outbox_pending 1" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_readyz_can_be_asked_for_the_database_only(client, settings):
+    settings.CACHES = UNREACHABLE_REDIS
+    from django.core.cache import caches
+
+    try:
+        assert client.get("/readyz").status_code == 503
+        only_db = client.get("/readyz", {"checks": "database"})
+        assert only_db.status_code == 200
+        assert list(only_db.json()["checks"]) == ["database"]
+    finally:
+        caches["default"].close()
+
+
+@pytest.mark.django_db
+def test_pages_and_throttled_api_keep_working_while_redis_is_down(client, settings):
+    """The resilient cache: misses and dropped writes, never a 500."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            **UNREACHABLE_REDIS["default"],
+            "BACKEND": "apps.core.cache.ResilientRedisCache",
+        }
+    }
+    try:
+        assert client.get("/").status_code == 200
+        response = client.post(
+            "/api/v1/auth/token/",
+            {"email": "x@eldo.test", "password": "nope"},
+            content_type="application/json",
+        )
+        assert response.status_code == 401  # throttles failed open, the view answered
+    finally:
+        caches["default"].close()
