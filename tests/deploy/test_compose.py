@@ -165,7 +165,7 @@ def test_settings_load_with_the_compose_environment(services, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
-        "django.core.cache.backends.redis.RedisCache",
+        "apps.core.cache.ResilientRedisCache",
         "1",
         "False",
         "mailpit",
