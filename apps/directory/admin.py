@@ -127,8 +127,50 @@ class ProPhotoInline(admin.TabularInline):
     fields = ["image", "caption", "position"]
 
 
+class ProProfileForm(forms.ModelForm):
+    website = forms.URLField(label="Site web", required=False, assume_scheme="https")
+
+    class Meta:
+        model = ProProfile
+        fields = [
+            "organization",
+            "name",
+            "slug",
+            "siret",
+            "description",
+            "logo",
+            "address",
+            "commune",
+            "postcode",
+            "latitude",
+            "longitude",
+            "service_radius_km",
+            "service_departments",
+            "categories",
+            "networks",
+            "year_founded",
+            "headcount",
+            "phone",
+            "website",
+            "is_verified",
+            "is_published",
+            "monthly_lead_cap",
+        ]
+
+    def clean_logo(self):
+        upload = self.cleaned_data.get("logo")
+        if upload and hasattr(upload, "content_type"):  # a new upload
+            try:
+                processed = image_process(upload=upload, max_side=800, thumb_size=(240, 240))
+            except ImageRejected as exc:
+                raise forms.ValidationError(exc.messages) from exc
+            return processed.thumbnail
+        return upload
+
+
 @admin.register(ProProfile)
 class ProProfileAdmin(admin.ModelAdmin):
+    form = ProProfileForm
     list_display = ["name", "slug", "commune", "is_verified", "is_published", "updated_at"]
     list_filter = ["is_verified", "is_published", "categories", "commune__department"]
     search_fields = ["name", "slug", "siret", "search_name"]

@@ -67,3 +67,20 @@ def test_staff_manage_pros_in_the_admin(client, django_user_model):
 )
 def test_siret_checksum(siret, valid):
     assert siret_is_valid(siret) is valid
+
+
+def test_the_admin_logo_field_refuses_what_is_not_an_image_and_re_encodes_the_rest():
+    from apps.directory.admin import ProProfileForm
+
+    pro = make_pro("Façades du Midi")
+    fake = SimpleUploadedFile("logo.png", b"GIF89a<script>", content_type="image/png")
+    form = ProProfileForm(instance=pro)
+    form.cleaned_data = {"logo": fake}
+    from django import forms
+
+    with pytest.raises(forms.ValidationError) as refused:
+        form.clean_logo()
+    assert "Format non accepté" in " ".join(refused.value.messages)
+    form.cleaned_data = {"logo": jpeg("mon logo.jpg")}
+    cleaned = form.clean_logo()
+    assert cleaned.name.endswith("-thumb.jpg") and "mon logo" not in cleaned.name
