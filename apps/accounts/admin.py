@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.models import Membership, Organization, User
+from apps.accounts.models import Membership, MembershipInvitation, Organization, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -56,3 +56,20 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "organization__kind"]
     search_fields = ["user__email", "organization__name"]
     autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(MembershipInvitation)
+class MembershipInvitationAdmin(admin.ModelAdmin):
+    list_display = [
+        "email",
+        "organization",
+        "role",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    list_filter = ["role"]
+    search_fields = ["email", "organization__name"]
+    readonly_fields = ["nonce", "created_at", "accepted_at"]
+    autocomplete_fields = ["organization", "invited_by"]

@@ -9,3 +9,21 @@ class PasswordChanged(DomainEvent):
     name = "accounts.PasswordChanged"
     user_id: int
     changed_at: str  # ISO 8601
+
+
+@register_event
+@dataclass(frozen=True)
+class MemberInvited(DomainEvent):
+    name = "accounts.MemberInvited"
+    invitation_id: int
+
+
+@register_event
+@dataclass(frozen=True)
+class MembershipChanged(DomainEvent):
+    """A member joined, changed role or left (stats and leads keep rep lists in sync)."""
+
+    name = "accounts.MembershipChanged"
+    organization_id: int
+    user_id: int
+    role: str  # "" when the member left

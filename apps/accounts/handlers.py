@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
-from apps.accounts.events import PasswordChanged
+from apps.accounts.events import MemberInvited, PasswordChanged
 from apps.accounts.models import User
 from apps.core.events import on
 
@@ -22,4 +22,37 @@ def notify_password_changed(event: PasswordChanged) -> None:
         from_email=None,
         recipient_list=[user.email],
         html_message=render_to_string("accounts/email/password_changed.html", context),
+    )
+
+
+@on(MemberInvited)
+def send_team_invitation(event: MemberInvited) -> None:
+    """The invitation e-mail; the link is rebuilt from the stored nonce (never stored)."""
+    from django.urls import reverse
+
+    from apps.accounts.models import MembershipInvitation
+    from apps.accounts.team import invitation_link_token
+
+    invitation = (
+        MembershipInvitation.objects.select_related("organization", "invited_by")
+        .filter(pk=event.invitation_id, accepted_at__isnull=True, revoked_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        return
+    link = settings.SITE_URL + reverse(
+        "accounts:invitation", kwargs={"token": invitation_link_token(invitation)}
+    )
+    context = {
+        "invitation": invitation,
+        "link": link,
+        "inviter": invitation.invited_by.get_full_name() if invitation.invited_by else "",
+        "role": invitation.get_role_display().lower(),
+    }
+    send_mail(
+        subject=f"Rejoignez l'équipe {invitation.organization.name} sur Eldo",
+        message=render_to_string("accounts/email/team_invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+        html_message=render_to_string("accounts/email/team_invitation.html", context),
     )

@@ -113,3 +113,36 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.organization} ({self.get_role_display()})"
+
+
+class MembershipInvitation(models.Model):
+    """An invitation to join an organization's team, accepted through a signed link."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("adresse e-mail"))
+    role = models.CharField(_("rôle"), max_length=20, choices=MemberRole.choices)
+    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Random, and only half of the link: the link is this nonce signed with SECRET_KEY.
+    nonce = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation d'équipe")
+        verbose_name_plural = _("invitations d'équipe")
+        ordering = ["-created_at"]
+        constraints = [
+            # One open invitation per address and organization.
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_email",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organization} ({self.role})"

@@ -1,3 +1,4 @@
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.urls import path
@@ -23,7 +24,53 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def invitation(request, token: str):
+    """Accept a team invitation: signed-in with the invited address, or by creating an account."""
+    from django.contrib import messages
+    from django.contrib.auth import login
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect, render
+
+    from apps.accounts import team
+    from apps.accounts.presentation.team_forms import InvitationAcceptForm
+
+    try:
+        pending = team.invitation_from_token(token)
+    except ValidationError as exc:
+        return render(request, "accounts/invitation.html", {"error": exc.messages[0]}, status=410)
+    form = InvitationAcceptForm(request.POST or None)
+    account_exists = (
+        not request.user.is_authenticated
+        and get_user_model().objects.filter(email=pending.email).exists()
+    )
+    problem = ""
+    if request.method == "POST":
+        signed_in = request.user.is_authenticated
+        if signed_in or form.is_valid():
+            try:
+                if signed_in:
+                    team.invitation_accept(token=token, user=request.user)
+                else:
+                    user = team.invitation_accept(token=token, **form.cleaned_data)
+                    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            except ValidationError as exc:
+                if not signed_in and hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    problem = " ".join(exc.messages)
+            else:
+                messages.success(request, f"Bienvenue dans l'équipe {pending.organization.name} !")
+                return redirect("home")
+    return render(
+        request,
+        "accounts/invitation.html",
+        {"invitation": pending, "form": form, "account_exists": account_exists, "problem": problem},
+    )
+
+
 urlpatterns = [
     path("connexion/", LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("equipe/invitation/<str:token>/", invitation, name="invitation"),
 ]

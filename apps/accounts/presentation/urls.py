@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.accounts.presentation import api_views
+from apps.accounts.presentation import api_views, team_api
 
 app_name = "accounts-api"
 
@@ -11,4 +11,24 @@ urlpatterns = [
     path("auth/logout/", api_views.LogoutView.as_view(), name="logout"),
     path("auth/me/", api_views.MeView.as_view(), name="me"),
     path("auth/password/", api_views.PasswordChangeView.as_view(), name="password-change"),
+    path(
+        "organizations/<int:organization_id>/members/",
+        team_api.TeamMembersView.as_view(),
+        name="team-members",
+    ),
+    path(
+        "organizations/<int:organization_id>/members/<int:user_id>/",
+        team_api.TeamMemberView.as_view(),
+        name="team-member",
+    ),
+    path(
+        "organizations/<int:organization_id>/invitations/",
+        team_api.TeamInvitationsView.as_view(),
+        name="team-invitations",
+    ),
+    path(
+        "organizations/<int:organization_id>/invitations/<int:invitation_id>/",
+        team_api.TeamInvitationView.as_view(),
+        name="team-invitation",
+    ),
 ]
