@@ -1,6 +1,6 @@
 """The accounts context's public interface: plain data in, plain data out."""
 
-from apps.accounts import selectors, services
+from apps.accounts import backoffice, selectors, services
 from apps.accounts.contracts import Identity, OrganizationInfo
 from apps.accounts.models import User
 
@@ -44,3 +44,18 @@ def demo_membership_ensure(*, user_id: int, organization_id: int, role: str) -> 
 def demo_organizations_bulk_ensure(rows: list[tuple[str, str, str]]) -> dict[str, int]:
     """(slug, name, kind) rows → {slug: organization id}; idempotent, in bulk."""
     return services.organizations_bulk_ensure(rows=rows)
+
+
+def backoffice_membership(request, *, kinds: tuple[str, ...] = ("company",)):
+    """The organization (OrgMembership) a back-office request acts for, or None."""
+    return backoffice.backoffice_membership(request, kinds=kinds)
+
+
+def backoffice_memberships(request, *, kinds: tuple[str, ...] = ("company",)):
+    """Every organization of these kinds the signed-in user belongs to (the org switcher)."""
+    return backoffice.backoffice_memberships(request, kinds=kinds)
+
+
+def backoffice_context(request, *, section: str, kinds: tuple[str, ...] = ("company",)):
+    """Context for templates/backoffice/base.html; None when the user is no member (→ 404)."""
+    return backoffice.backoffice_context(request, section=section, kinds=kinds)
