@@ -58,6 +58,7 @@ urlpatterns = [
     path("", include("apps.accounts.presentation.pages")),
     path("", include("apps.accounts.presentation.team_pages")),
     path("", include("apps.directory.presentation.pages")),
+    path("", include("apps.directory.presentation.backoffice")),
 ]
 
 handler400 = "eldo.views.bad_request"
