@@ -57,6 +57,7 @@ urlpatterns = [
     re_path(r"^media/(?P<path>.*)$", serve_file, {"document_root": settings.MEDIA_ROOT}),
     path("", include("apps.accounts.presentation.pages")),
     path("", include("apps.accounts.presentation.team_pages")),
+    path("", include("eldo.backoffice")),
     path("", include("apps.directory.presentation.pages")),
     path("", include("apps.directory.presentation.backoffice")),
 ]

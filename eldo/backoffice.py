@@ -1,0 +1,54 @@
+"""The pro's back-office dashboard: composed from each context's public api."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import path
+
+from apps.accounts import api as accounts
+from apps.directory import api as directory
+
+app_name = "backoffice"
+
+
+def _profile_checklist(profile: dict) -> list[dict]:
+    return [
+        {
+            "label": "Une présentation d'au moins 200 caractères",
+            "done": len(profile["description"]) >= 200,
+        },
+        {"label": "Un logo", "done": bool(profile["logo"])},
+        {"label": "Au moins 3 photos de réalisations", "done": len(profile["photos"]) >= 3},
+        {
+            "label": "Un label ou une certification en cours de validité",
+            "done": any(c["is_valid"] for c in profile["certifications"]),
+        },
+        {
+            "label": "Un téléphone et un site web",
+            "done": bool(profile["phone"] and profile["website"]),
+        },
+    ]
+
+
+@login_required
+def dashboard(request):
+    context = accounts.backoffice_context(request, section="dashboard")
+    if context is None:
+        raise Http404
+    org = context["backoffice_org"]
+    pros = directory.pros_for_organizations([org.organization_id])
+    profile = directory.pro_profile(pros[0].slug, request=request) if pros else None
+    checklist = _profile_checklist(profile) if profile else []
+    context.update(
+        {
+            "profile": profile,
+            "checklist": checklist,
+            "completeness": round(100 * sum(i["done"] for i in checklist) / len(checklist))
+            if checklist
+            else 0,
+        }
+    )
+    return render(request, "backoffice/dashboard.html", context)
+
+
+urlpatterns = [path("espace-pro/", dashboard, name="dashboard")]

@@ -1,0 +1,1 @@
+from apps.directory.tests.conftest import directory_data  # noqa: F401
