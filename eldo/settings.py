@@ -126,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.site",
+                "apps.accounts.context_processors.backoffice",
             ],
         },
     },
@@ -210,6 +211,20 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULE["counters-flush"] = {
     "task": "core.counters_flush",
     "schedule": timedelta(seconds=env_int("COUNTERS_FLUSH_SECONDS", 60)),
+}
+# CNIL: personal data of quote requests without activity for three years is anonymised.
+CELERY_BEAT_SCHEDULE["quotes-anonymise-inactive"] = {
+    "task": "quotes.anonymise_inactive",
+    "schedule": timedelta(days=1),
+}
+# Review invitations: reminders 7 and 14 days after the e-mail; scores decay with age.
+CELERY_BEAT_SCHEDULE["reviews-reminders"] = {
+    "task": "reviews.invitation_reminders_send",
+    "schedule": timedelta(hours=1),
+}
+CELERY_BEAT_SCHEDULE["reviews-scores"] = {
+    "task": "reviews.aggregates_refresh_all",
+    "schedule": timedelta(days=1),
 }
 OUTBOX_SWEEP_GRACE_SECONDS = env_int("OUTBOX_SWEEP_GRACE_SECONDS", 10)
 

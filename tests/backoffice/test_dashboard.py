@@ -29,3 +29,12 @@ def test_no_membership_no_dashboard(client):
     assert client.get("/espace-pro/").status_code == 404
     client.logout()
     assert client.get("/espace-pro/").status_code == 302
+
+
+def test_members_of_a_company_get_an_espace_pro_link(client):
+    pro = make_pro("Façades du Midi")
+    owner = MembershipFactory(organization_id=pro.organization_id, role="owner").user
+    client.force_login(owner)
+    assert 'href="/espace-pro/"' in client.get("/").content.decode()
+    client.force_login(UserFactory())
+    assert 'href="/espace-pro/"' not in client.get("/").content.decode()
