@@ -27,6 +27,7 @@ SITEMAPS = {"pages": StaticPagesSitemap, **directory.sitemaps()}
 api_v1 = [
     path("", include("apps.accounts.presentation.urls")),
     path("", include("apps.directory.presentation.urls")),
+    path("", include("apps.quotes.presentation.urls")),
 ]
 
 urlpatterns = [
@@ -60,6 +61,7 @@ urlpatterns = [
     path("", include("eldo.backoffice")),
     path("", include("apps.directory.presentation.pages")),
     path("", include("apps.directory.presentation.backoffice")),
+    path("", include("apps.quotes.presentation.pages")),
 ]
 
 handler400 = "eldo.views.bad_request"

@@ -17,7 +17,7 @@ class MemberSerializer(serializers.Serializer):
     joined_at = serializers.CharField()
 
 
-class InvitationSerializer(serializers.Serializer):
+class TeamInvitationSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     email = serializers.EmailField(max_length=254)
     role = serializers.ChoiceField(choices=MemberRole.choices)
@@ -55,19 +55,19 @@ class TeamMemberView(APIView):
 
 
 class TeamInvitationsView(APIView):
-    @extend_schema(responses=InvitationSerializer(many=True))
+    @extend_schema(responses=TeamInvitationSerializer(many=True))
     def get(self, request, organization_id: int):
         invitations = team.team_invitations(actor=request.user, organization_id=organization_id)
-        return Response(InvitationSerializer(invitations, many=True).data)
+        return Response(TeamInvitationSerializer(invitations, many=True).data)
 
-    @extend_schema(request=InvitationSerializer, responses={201: InvitationSerializer})
+    @extend_schema(request=TeamInvitationSerializer, responses={201: TeamInvitationSerializer})
     def post(self, request, organization_id: int):
-        data = InvitationSerializer(data=request.data)
+        data = TeamInvitationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         invitation = team.member_invite(
             actor=request.user, organization_id=organization_id, **data.validated_data
         )
-        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+        return Response(TeamInvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
 
 class TeamInvitationView(APIView):

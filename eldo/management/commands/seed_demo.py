@@ -9,6 +9,7 @@ from django.db import transaction
 
 from apps.accounts import api as accounts
 from apps.directory import api as directory
+from apps.quotes import api as quotes
 
 DEMO_PASSWORD = "eldo-demo-2026"
 
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         if not directory.demo_geography_loaded():
             call_command("load_geography", stdout=self.stdout)
+        user_ids: dict[str, int] = {}
         with transaction.atomic():
             org_ids = {
                 slug: accounts.demo_organization_ensure(slug=slug, name=name, kind=kind)
@@ -65,6 +67,7 @@ class Command(BaseCommand):
                     is_superuser=superuser,
                     staff_role=staff_role,
                 )
+                user_ids[email] = user_id
                 if membership:
                     slug, role = membership
                     accounts.demo_membership_ensure(
@@ -80,6 +83,16 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Directory: {len(pros)} new pro profile(s) ({time.monotonic() - started:.1f} s)"
+        )
+        quotes_started = time.monotonic()
+        added = quotes.demo_seed(
+            scale=scale,
+            advisor_user_ids=[user_ids["conseiller@eldo.test"], user_ids["admin@eldo.test"]],
+            pro_slugs=list(names),
+        )
+        self.stdout.write(
+            f"Quotes: {added} new request(s) at every status "
+            f"({time.monotonic() - quotes_started:.1f} s)"
         )
         self.stdout.write(
             self.style.SUCCESS(

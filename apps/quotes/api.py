@@ -1,0 +1,26 @@
+"""The quotes context's public interface: plain data in, plain data out.
+
+The leads context reads a dispatched request here (contact included) when it reacts to
+``apps.quotes.events.QuoteDispatchRequested``; the composition root seeds demo data.
+"""
+
+from __future__ import annotations
+
+from apps.quotes import selectors
+from apps.quotes.contracts import QuoteRequestInfo
+
+
+def quote_by_id(quote_id: int) -> QuoteRequestInfo | None:
+    return selectors.quotes_info_by_ids([quote_id]).get(quote_id)
+
+
+def quotes_by_ids(ids: list[int]) -> dict[int, QuoteRequestInfo]:
+    """Requests by id in two queries, whatever the number of ids; unknown ids are absent."""
+    return selectors.quotes_info_by_ids(list(ids))
+
+
+def demo_seed(*, scale: str, advisor_user_ids: list[int], pro_slugs: list[str]) -> int:
+    """Demo requests at every status with call logs (idempotent); returns how many were added."""
+    from apps.quotes import demo
+
+    return demo.demo_seed(scale=scale, advisor_user_ids=advisor_user_ids, pro_slugs=pro_slugs)

@@ -1,0 +1,53 @@
+"""Plain data that crosses the quotes boundary (no Django imports)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class HomeownerContact:
+    """Who to call about a request. Empty strings once the request has been anonymised."""
+
+    first_name: str
+    last_name: str
+    email: str
+    phone: str  # E.164, e.g. "+33612345678"
+    callback_slot: str  # any | morning | lunch | afternoon | evening
+
+
+@dataclass(frozen=True)
+class DispatchedPro:
+    pro_id: int
+    pro_slug: str
+    pro_name: str
+
+
+@dataclass(frozen=True)
+class QuoteRequestInfo:
+    """A quote or callback request as the leads context needs it to create leads."""
+
+    id: int
+    reference: str  # "ELD-2026-000123"
+    kind: str  # quote | callback
+    status: str  # new | in_qualification | qualified | dispatched | rejected | unreachable
+    category_slug: str
+    description: str
+    postcode: str
+    commune_insee: str
+    commune_name: str
+    department_code: str
+    address: str
+    budget_range: str
+    timeline: str
+    property_type: str
+    target_pro_id: int | None
+    target_pro_slug: str
+    contact: HomeownerContact
+    created_at: datetime
+    qualified_at: datetime | None
+    dispatched_at: datetime | None
+    advisor_id: int | None
+    dispatched_pros: tuple[DispatchedPro, ...] = field(default_factory=tuple)
+    anonymised: bool = False

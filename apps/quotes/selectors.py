@@ -1,0 +1,195 @@
+"""Reads of the quotes context: the advisors' queue, a request's file, the status page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db.models import F, Prefetch, Q, QuerySet
+
+from apps.directory import api as directory
+from apps.directory.contracts import ProMatch
+from apps.quotes import validators
+from apps.quotes.contracts import DispatchedPro, HomeownerContact, QuoteRequestInfo
+from apps.quotes.models import (
+    QuoteCall,
+    QuoteDispatchChoice,
+    QuoteRequest,
+    QuoteStatus,
+    QuoteTransition,
+)
+from apps.quotes.services import MATCH_LIMIT, OPEN_STATUSES
+
+STATUS_TOKEN_SALT = "eldo.quotes.status"
+
+
+def quote_queue(
+    *,
+    statuses: list[str] | tuple[str, ...] = OPEN_STATUSES,
+    category_slug: str = "",
+    department_code: str = "",
+    assigned_to_id: int | None = None,
+    q: str = "",
+) -> QuerySet[QuoteRequest]:
+    """Requests for the advisors, the most urgent first.
+
+    Urgency is the moment the homeowner should be called: at submission, the start of the
+    callback slot they chose (so, for two requests of the same slot, the older first);
+    after a failed call, the retry time; once qualified, right away (dispatch is due).
+    Closed requests have no such moment and come last.
+    """
+    queryset = QuoteRequest.objects.select_related("assigned_to")
+    if statuses:
+        queryset = queryset.filter(status__in=statuses)
+    if category_slug:
+        queryset = queryset.filter(category_slug=category_slug)
+    if department_code:
+        queryset = queryset.filter(department_code=department_code)
+    if assigned_to_id is not None:
+        queryset = queryset.filter(assigned_to_id=assigned_to_id)
+    if q:
+        queryset = queryset.filter(_search(q))
+    return queryset.order_by(F("next_call_at").asc(nulls_last=True), "created_at", "pk")
+
+
+def _search(q: str) -> Q:
+    q = q.strip()
+    if q.upper().startswith("ELD-"):
+        return Q(reference__iexact=q)
+    if "@" in q:
+        return Q(email__iexact=q)
+    try:
+        return Q(phone=validators.phone_normalise(q))
+    except ValidationError:
+        pass
+    return Q(last_name__icontains=q) | Q(first_name__icontains=q) | Q(reference__icontains=q)
+
+
+def quote_file(*, reference: str) -> QuoteRequest | None:
+    """A request with its calls, audit trail and chosen pros (a fixed number of queries)."""
+    return (
+        QuoteRequest.objects.filter(reference=reference)
+        .select_related("assigned_to")
+        .prefetch_related(
+            Prefetch("calls", queryset=QuoteCall.objects.select_related("advisor")),
+            Prefetch("transitions", queryset=QuoteTransition.objects.select_related("actor")),
+            Prefetch("dispatches", queryset=QuoteDispatchChoice.objects.all()),
+        )
+        .first()
+    )
+
+
+def quote_id_by_reference(reference: str) -> int | None:
+    return QuoteRequest.objects.filter(reference=reference).values_list("pk", flat=True).first()
+
+
+def quote_status_token(quote_id: int) -> str:
+    """The signed, unguessable token of a request's public status page."""
+    return signing.dumps({"q": quote_id}, salt=STATUS_TOKEN_SALT)
+
+
+def quote_for_status_token(token: str) -> QuoteRequest | None:
+    try:
+        data = signing.loads(token, salt=STATUS_TOKEN_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("q"), int):
+        return None
+    return (
+        QuoteRequest.objects.filter(pk=data["q"])
+        .prefetch_related(Prefetch("dispatches", queryset=QuoteDispatchChoice.objects.all()))
+        .first()
+    )
+
+
+def category_names() -> dict[str, str]:
+    """slug → French name of every active category (one query)."""
+    return {c.slug: c.name for c in directory.categories()}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A pro the directory suggests for a request, as the advisor sees it."""
+
+    match: ProMatch
+    requested_by_homeowner: bool
+    chosen: bool
+
+
+def quote_suggestions(quote: QuoteRequest) -> list[Suggestion]:
+    """The directory's matching pros for the project, best first, with their reasons.
+
+    Capacity and fairness (who was served least recently) belong to the leads context,
+    which applies them when it creates the leads; until then the monthly cap is shown as
+    information only.
+    """
+    if not quote.category_slug or not quote.postcode:
+        return []
+    chosen = {d.pro_slug for d in quote.dispatches.all()}
+    matches = directory.pros_matching(
+        category_slug=quote.category_slug, postcode=quote.postcode, limit=MATCH_LIMIT
+    )
+    suggestions = [
+        Suggestion(
+            match=m,
+            requested_by_homeowner=m.pro.slug == quote.target_pro_slug,
+            chosen=m.pro.slug in chosen,
+        )
+        for m in matches
+    ]
+    # The pro the homeowner asked for comes first.
+    suggestions.sort(key=lambda s: not s.requested_by_homeowner)
+    return suggestions
+
+
+def quote_info(quote: QuoteRequest) -> QuoteRequestInfo:
+    return QuoteRequestInfo(
+        id=quote.pk,
+        reference=quote.reference or "",
+        kind=quote.kind,
+        status=quote.status,
+        category_slug=quote.category_slug,
+        description=quote.description,
+        postcode=quote.postcode,
+        commune_insee=quote.commune_insee,
+        commune_name=quote.commune_name,
+        department_code=quote.department_code,
+        address=quote.address,
+        budget_range=quote.budget_range,
+        timeline=quote.timeline,
+        property_type=quote.property_type,
+        target_pro_id=quote.target_pro_id,
+        target_pro_slug=quote.target_pro_slug,
+        contact=HomeownerContact(
+            first_name=quote.first_name,
+            last_name=quote.last_name,
+            email=quote.email,
+            phone=quote.phone,
+            callback_slot=quote.callback_slot,
+        ),
+        created_at=quote.created_at,
+        qualified_at=quote.qualified_at,
+        dispatched_at=quote.dispatched_at,
+        advisor_id=quote.assigned_to_id,
+        dispatched_pros=tuple(
+            DispatchedPro(pro_id=d.pro_id, pro_slug=d.pro_slug, pro_name=d.pro_name)
+            for d in quote.dispatches.all()
+        ),
+        anonymised=quote.anonymised_at is not None,
+    )
+
+
+def quotes_info_by_ids(ids: list[int]) -> dict[int, QuoteRequestInfo]:
+    quotes = QuoteRequest.objects.filter(pk__in=ids).prefetch_related(
+        Prefetch("dispatches", queryset=QuoteDispatchChoice.objects.all())
+    )
+    return {q.pk: quote_info(q) for q in quotes}
+
+
+STATUS_STEPS = (
+    (QuoteStatus.NEW, "Demande reçue"),
+    (QuoteStatus.IN_QUALIFICATION, "En qualification"),
+    (QuoteStatus.QUALIFIED, "Projet qualifié"),
+    (QuoteStatus.DISPATCHED, "Transmise aux artisans"),
+)

@@ -1,0 +1,108 @@
+"""Fixtures of the quotes tests: geography and trades (once per module), named people,
+pros to suggest, and a request built through the real submission service."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from apps.accounts.tests.factories import UserFactory
+from apps.directory.tests.conftest import directory_data  # noqa: F401  (module-scoped fixture)
+from apps.directory.tests.factories import make_pro
+from apps.quotes import services
+from apps.quotes.models import QuoteChannel, QuoteKind, QuoteRequest
+
+
+@pytest.fixture
+def advisor(db):
+    return UserFactory(
+        email="camille.durand@eldo.test", first_name="Camille", last_name="Durand", advisor=True
+    )
+
+
+@pytest.fixture
+def other_advisor(db):
+    return UserFactory(
+        email="hugo.petit@eldo.test", first_name="Hugo", last_name="Petit", advisor=True
+    )
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(
+        email="alice.martin@eldo.test",
+        first_name="Alice",
+        last_name="Martin",
+        is_superuser=True,
+        is_staff=True,
+    )
+
+
+@pytest.fixture
+def moderator(db):
+    return UserFactory(email="mathieu.roux@eldo.test", moderator=True)
+
+
+@pytest.fixture
+def homeowner(db):
+    return UserFactory(email="luce.moreau@exemple.fr", first_name="Luce")
+
+
+@pytest.fixture
+def api_as():
+    """An API client authenticated as ``user`` (None: anonymous)."""
+
+    def make(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def payload():
+    """A valid public submission, as the brief's POST /api/v1/quotes/ names the fields."""
+    return {
+        "category": "facade",
+        "description": "Ravalement complet de la façade d'une maison de 120 m², enduit à refaire.",
+        "postcode": "31000",
+        "first_name": "Luce",
+        "last_name": "Moreau",
+        "email": "luce.moreau@exemple.fr",
+        "phone": "06 12 34 56 78",
+        "consent": True,
+        "budget_range": "5k_15k",
+        "timeline": "3_months",
+    }
+
+
+@pytest.fixture
+def make_quote(directory_data, payload):  # noqa: F811
+    """A request submitted through the service; keyword arguments override the payload."""
+    counter = {"n": 0}
+
+    def make(**overrides) -> QuoteRequest:
+        counter["n"] += 1
+        data = {**payload, "email": f"particulier{counter['n']}@exemple.fr", **overrides}
+        data.setdefault("kind", QuoteKind.QUOTE)
+        return services.quote_submit(channel=QuoteChannel.API, **data).quote
+
+    return make
+
+
+@pytest.fixture
+def facade_pros(directory_data):  # noqa: F811
+    """Three façade pros covering Toulouse (31000), one covering only Gironde."""
+    return {
+        "midi": make_pro("Façades du Midi", departments=("31",), rating=(4.8, 40)),
+        "garonne": make_pro("Enduits de Garonne", departments=("31",), rating=(4.5, 12)),
+        "rose": make_pro("Ville Rose Façades", radius_km=40, rating=(4.2, 5)),
+        "lauragais": make_pro("Façades du Lauragais", departments=("31",)),
+        "bordeaux": make_pro("Façades Bordelaises", commune="33063", departments=("33",)),
+    }
+
+
+def qualify_changes() -> dict:
+    return {"budget_range": "5k_15k", "timeline": "3_months", "property_type": "house"}
