@@ -226,6 +226,12 @@ CELERY_BEAT_SCHEDULE["reviews-scores"] = {
     "task": "reviews.aggregates_refresh_all",
     "schedule": timedelta(days=1),
 }
+# Leads: a pro not in touch within this delay gets a reminder, then the advisor an alert.
+CELERY_BEAT_SCHEDULE["leads-first-contact"] = {
+    "task": "leads.first_contact_check",
+    "schedule": timedelta(minutes=15),
+}
+LEADS_FIRST_CONTACT_HOURS = env_int("LEADS_FIRST_CONTACT_HOURS", 48)
 OUTBOX_SWEEP_GRACE_SECONDS = env_int("OUTBOX_SWEEP_GRACE_SECONDS", 10)
 
 # --- Auth -------------------------------------------------------------------------------

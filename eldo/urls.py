@@ -28,6 +28,7 @@ api_v1 = [
     path("", include("apps.accounts.presentation.urls")),
     path("", include("apps.directory.presentation.urls")),
     path("", include("apps.quotes.presentation.urls")),
+    path("", include("apps.leads.presentation.urls")),
 ]
 
 urlpatterns = [
@@ -62,6 +63,7 @@ urlpatterns = [
     path("", include("apps.directory.presentation.pages")),
     path("", include("apps.directory.presentation.backoffice")),
     path("", include("apps.quotes.presentation.pages")),
+    path("", include("apps.leads.presentation.pages")),
 ]
 
 handler400 = "eldo.views.bad_request"

@@ -1,7 +1,7 @@
 """The accounts context's public interface: plain data in, plain data out."""
 
 from apps.accounts import backoffice, selectors, services
-from apps.accounts.contracts import Identity, OrganizationInfo
+from apps.accounts.contracts import Identity, MemberRef, OrganizationInfo
 from apps.accounts.models import User
 
 
@@ -12,6 +12,16 @@ def identity_for_user_id(user_id: int) -> Identity | None:
 
 def organizations_by_ids(ids: list[int]) -> dict[int, OrganizationInfo]:
     return selectors.organizations_by_ids(ids=ids)
+
+
+def organization_member_emails(organization_id: int) -> list[str]:
+    """E-mail addresses of the active members of an organization (integrity checks)."""
+    return selectors.organization_member_emails(organization_id=organization_id)
+
+
+def organization_members(organization_id: int) -> list[MemberRef]:
+    """Active members of an organization with their role (one query)."""
+    return selectors.organization_members(organization_id=organization_id)
 
 
 def demo_user_ensure(

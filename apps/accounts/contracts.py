@@ -33,3 +33,13 @@ class OrganizationInfo:
     slug: str
     name: str
     kind: str
+
+
+@dataclass(frozen=True)
+class MemberRef:
+    """An active member of an organization, as other contexts need it (assignment lists)."""
+
+    user_id: int
+    email: str
+    full_name: str
+    role: str  # owner | manager | sales_rep

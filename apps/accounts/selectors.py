@@ -1,4 +1,4 @@
-from apps.accounts.contracts import Identity, OrganizationInfo, OrgMembership
+from apps.accounts.contracts import Identity, MemberRef, OrganizationInfo, OrgMembership
 from apps.accounts.models import Membership, Organization, User
 
 
@@ -44,3 +44,25 @@ def organizations_by_ids(*, ids: list[int]) -> dict[int, OrganizationInfo]:
         o.id: OrganizationInfo(id=o.id, slug=o.slug, name=o.name, kind=o.kind)
         for o in Organization.objects.filter(id__in=ids)
     }
+
+
+def organization_member_emails(*, organization_id: int) -> list[str]:
+    return list(
+        Membership.objects.filter(organization_id=organization_id, user__is_active=True)
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
+
+
+def organization_members(*, organization_id: int) -> list[MemberRef]:
+    return [
+        MemberRef(
+            user_id=m.user_id,
+            email=m.user.email,
+            full_name=m.user.get_full_name(),
+            role=m.role,
+        )
+        for m in Membership.objects.filter(organization_id=organization_id, user__is_active=True)
+        .select_related("user")
+        .order_by("role", "user__email")
+    ]

@@ -6,8 +6,13 @@ functions; each runs a bounded number of queries whatever the number of ids.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.db.models import Case, F, IntegerField, Value, When
+from django.utils import timezone
+
 from apps.directory import geography, selectors, services
-from apps.directory.contracts import CategoryRef, CommuneRef, ProMatch, ProRef
+from apps.directory.contracts import CategoryRef, CommuneRef, ProCapacity, ProMatch, ProRef
 from apps.directory.models import Category, ProProfile
 
 
@@ -136,17 +141,61 @@ def demo_pros_ensure(*, organizations: dict[str, tuple[int, str]]) -> dict[str, 
     return demo.demo_pros_ensure(organizations=organizations)
 
 
+def _with_month_load(qs):
+    """Annotate ``leads_used``: leads received this month (0 when the stored month is older)."""
+    month = services.month_start(timezone.now())
+    return qs.annotate(
+        leads_used=Case(
+            When(lead_load__month=month, then=F("lead_load__leads_this_month")),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def pro_capacities(pro_ids: list[int]) -> dict[int, ProCapacity]:
+    """Monthly cap, leads received this month and what remains, per pro (one query)."""
+    rows = _with_month_load(ProProfile.objects.filter(id__in=pro_ids)).values(
+        "id", "monthly_lead_cap", "leads_used", "lead_load__last_served_at"
+    )
+    return {
+        r["id"]: ProCapacity(
+            pro_id=r["id"],
+            monthly_lead_cap=r["monthly_lead_cap"],
+            leads_this_month=r["leads_used"],
+            remaining=max(r["monthly_lead_cap"] - r["leads_used"], 0),
+            last_served_at=r["lead_load__last_served_at"],
+        )
+        for r in rows
+    }
+
+
+def pro_lead_load_store(*, pro_id: int, served_at: datetime) -> None:
+    """Called by the leads context once per lead a pro receives (capacity and fairness)."""
+    services.pro_lead_load_record(pro_id=pro_id, served_at=served_at)
+
+
 def pros_matching(*, category_slug: str, postcode: str, limit: int = 20) -> list[ProMatch]:
-    """Published pros practising the trade (or a sub-trade) whose area covers the postcode,
-    best score first, with the reasons an advisor can read. Two queries plus prefetches."""
+    """Published pros practising the trade (or a sub-trade) whose area covers the postcode
+    and with lead capacity left this month, best score first and, among equal scores, the
+    least recently served first; with the reasons an advisor can read. Two queries plus
+    prefetches."""
     from apps.directory.search import SearchCriteria, place_resolve, pro_search
 
     category = Category.objects.filter(slug=category_slug, is_active=True).first()
     place = place_resolve(postcode)
     if category is None or place is None:
         return []
+    qs = _with_month_load(
+        pro_search(SearchCriteria(category=category, place=place, ordering="score"))
+    ).filter(leads_used__lt=F("monthly_lead_cap"))
     pros = list(
-        pro_search(SearchCriteria(category=category, place=place, ordering="score"))[:limit]
+        qs.order_by(
+            F("rating__score").desc(nulls_last=True),
+            F("lead_load__last_served_at").asc(nulls_first=True),
+            "name",
+            "pk",
+        )[:limit]
     )
     matches = []
     for pro in pros:
@@ -160,6 +209,8 @@ def pros_matching(*, category_slug: str, postcode: str, limit: int = 20) -> list
             reasons.append(f"Intervient dans le département {', '.join(sorted(departments))}")
         if rating and rating.count:
             reasons.append(f"Note {float(rating.average):.1f}/5 sur {rating.count} avis")
+        remaining = pro.monthly_lead_cap - pro.leads_used
+        reasons.append(f"Capacité restante : {remaining} ce mois-ci")
         matches.append(
             ProMatch(
                 pro=ProRef(

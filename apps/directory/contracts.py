@@ -1,6 +1,7 @@
 """Plain data that crosses the directory boundary (no Django imports)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -48,3 +49,14 @@ class ProMatch:
     distance_km: float | None
     monthly_lead_cap: int
     reasons: tuple[str, ...]  # French, e.g. "Intervient en Haute-Garonne (31)"
+
+
+@dataclass(frozen=True)
+class ProCapacity:
+    """A pro's monthly lead cap and what is left of it this month."""
+
+    pro_id: int
+    monthly_lead_cap: int
+    leads_this_month: int
+    remaining: int
+    last_served_at: datetime | None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.directory.catalog import CATEGORIES
-from apps.directory.models import Category, ProProfile, ProRating
+from apps.directory.models import Category, ProLeadLoad, ProProfile, ProRating
 from apps.directory.text import fold
 
 # Refreshes the weighted French tsvector (PostgreSQL only): name A, trades B, text C.
@@ -124,3 +126,25 @@ def pro_logo_set(*, pro_id: int, upload) -> None:
     processed = image_process(upload=upload, max_side=800, thumb_size=(240, 240))
     pro = ProProfile.objects.get(pk=pro_id)
     pro.logo.save(processed.thumbnail.name, processed.thumbnail, save=True)
+
+
+def month_start(moment) -> date:
+    return timezone.localdate(moment).replace(day=1)
+
+
+@transaction.atomic
+def pro_lead_load_record(*, pro_id: int, served_at) -> None:
+    """Count one more lead for the pro this month (the leads context calls it once per lead)."""
+    month = month_start(served_at)
+    load, created = ProLeadLoad.objects.select_for_update().get_or_create(
+        pro_id=pro_id,
+        defaults={"month": month, "leads_this_month": 1, "last_served_at": served_at},
+    )
+    if created:
+        return
+    if load.month != month:
+        load.month, load.leads_this_month = month, 0
+    load.leads_this_month += 1
+    if load.last_served_at is None or served_at > load.last_served_at:
+        load.last_served_at = served_at
+    load.save(update_fields=["month", "leads_this_month", "last_served_at"])

@@ -794,6 +794,20 @@ def quote_dispatch(
             raise ValidationError(
                 {"pros": [_("Artisan inconnu : %(slug)s.") % {"slug": s} for s in unknown]}
             )
+        capacities = directory.pro_capacities([pro.id for pro in pros.values()])
+        full = [
+            pros[s]
+            for s in slugs
+            if pros[s].id in capacities and not capacities[pros[s].id].remaining
+        ]
+        if full:
+            raise QuoteConflict(
+                " ".join(
+                    _("%(name)s a atteint son plafond de %(cap)d demandes ce mois-ci.")
+                    % {"name": pro.name, "cap": capacities[pro.id].monthly_lead_cap}
+                    for pro in full
+                )
+            )
         allowed = {
             match.pro.slug
             for match in directory.pros_matching(

@@ -1,6 +1,6 @@
 from .categories import Category
 from .geography import Commune, Department, PostalCode, Region
-from .pros import Certification, CertificationKind, ProPhoto, ProProfile, ProRating
+from .pros import Certification, CertificationKind, ProLeadLoad, ProPhoto, ProProfile, ProRating
 
 __all__ = [
     "Category",
@@ -9,6 +9,7 @@ __all__ = [
     "Commune",
     "Department",
     "PostalCode",
+    "ProLeadLoad",
     "ProPhoto",
     "ProProfile",
     "ProRating",

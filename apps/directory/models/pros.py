@@ -108,6 +108,28 @@ class ProRating(models.Model):
         return f"{self.average} ({self.count} avis)"
 
 
+class ProLeadLoad(models.Model):
+    """How many leads a pro received this month, and when it was last served.
+
+    Written by the leads context through directory.api only (the directory never reads
+    lead rows); read by matching to skip pros at capacity and to serve equals fairly.
+    """
+
+    pro = models.OneToOneField(
+        ProProfile, on_delete=models.CASCADE, related_name="lead_load", primary_key=True
+    )
+    month = models.DateField()  # first day of the month counted
+    leads_this_month = models.PositiveIntegerField(default=0)
+    last_served_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("charge de demandes")
+        verbose_name_plural = _("charges de demandes")
+
+    def __str__(self) -> str:
+        return f"{self.leads_this_month} ({self.month:%m/%Y})"
+
+
 class Certification(models.Model):
     pro = models.ForeignKey(ProProfile, on_delete=models.CASCADE, related_name="certifications")
     kind = models.CharField(_("label"), max_length=20, choices=CertificationKind.choices)

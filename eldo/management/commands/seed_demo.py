@@ -9,6 +9,7 @@ from django.db import transaction
 
 from apps.accounts import api as accounts
 from apps.directory import api as directory
+from apps.leads import api as leads
 from apps.quotes import api as quotes
 
 DEMO_PASSWORD = "eldo-demo-2026"
@@ -94,6 +95,14 @@ class Command(BaseCommand):
             f"Quotes: {added} new request(s) at every status "
             f"({time.monotonic() - quotes_started:.1f} s)"
         )
+        leads_added = leads.demo_seed(
+            scale=scale,
+            company_slug="facades-du-midi",
+            sales_rep_user_id=user_ids["commercial@eldo.test"],
+            network_id=org_ids["reseau-confort-habitat"],
+            installer_slugs=list(names)[:8],
+        )
+        self.stdout.write(f"Leads: {leads_added} new lead(s) at every status")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready (scale {scale}). Accounts: "

@@ -1,0 +1,64 @@
+"""Events the leads context publishes (through the transactional outbox of apps.core).
+
+Payloads are plain JSON: ids, slugs, ISO 8601 strings.
+"""
+
+from dataclasses import dataclass
+
+from apps.core.events import DomainEvent, register_event
+
+
+@register_event
+@dataclass(frozen=True)
+class LeadDispatched(DomainEvent):
+    """A pro received a lead (from an Eldo request or a network's inbound lead)."""
+
+    name = "leads.LeadDispatched"
+    lead_id: int
+    pro_id: int
+    organization_id: int
+    quote_id: int | None
+    network_id: int | None
+    source: str  # quote | inbound
+    category_slug: str
+    department_code: str
+    dispatched_at: str
+
+
+@register_event
+@dataclass(frozen=True)
+class LeadStatusChanged(DomainEvent):
+    name = "leads.LeadStatusChanged"
+    lead_id: int
+    pro_id: int
+    organization_id: int
+    from_status: str
+    to_status: str
+    actor_id: int | None
+    reason: str
+    changed_at: str
+    dispatched_at: str
+
+
+@register_event
+@dataclass(frozen=True)
+class LeadFirstContactOverdue(DomainEvent):
+    """No first contact in time: ``stage`` "reminder" (to the pro) then "advisor"."""
+
+    name = "leads.LeadFirstContactOverdue"
+    lead_id: int
+    stage: str
+    overdue_since: str
+
+
+@register_event
+@dataclass(frozen=True)
+class LeadReassigned(DomainEvent):
+    """An advisor closed a lead as expired and gave the request to another pro."""
+
+    name = "leads.LeadReassigned"
+    lead_id: int
+    new_lead_id: int
+    quote_id: int | None
+    actor_id: int | None
+    reassigned_at: str

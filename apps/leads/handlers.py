@@ -1,0 +1,132 @@
+"""Reactions of the leads context, run after commit through the outbox (apps.core.outbox):
+at most once per (event, handler), so a redelivery creates and sends nothing twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.accounts import api as accounts
+from apps.core.events import on
+from apps.directory import api as directory
+from apps.leads import services
+from apps.leads.events import LeadDispatched, LeadFirstContactOverdue, LeadReassigned
+from apps.leads.models import Lead
+from apps.leads.selectors import lead_contact
+from apps.quotes.events import QuoteDispatchRequested
+
+
+def _send(*, template: str, subject: str, recipients: list[str], **context) -> None:
+    if not recipients:
+        return
+    context.setdefault("site_url", settings.SITE_URL)
+    send_mail(
+        subject=subject,
+        message=render_to_string(f"leads/email/{template}.txt", context),
+        from_email=None,
+        recipient_list=recipients,
+    )
+
+
+def _lead_url(lead: Lead) -> str:
+    return settings.SITE_URL + reverse("leads-backoffice:detail", args=[lead.pk])
+
+
+def _category_name(slug: str) -> str:
+    return next((c.name for c in directory.categories() if c.slug == slug), slug)
+
+
+@on(QuoteDispatchRequested)
+def create_leads(event: QuoteDispatchRequested) -> None:
+    services.leads_dispatch_for_quote(
+        quote_id=event.quote_id, pro_ids=list(event.pro_ids), advisor_id=event.advisor_id
+    )
+
+
+@on(LeadDispatched)
+def notify_pro(event: LeadDispatched) -> None:
+    """One e-mail per lead, to every member of the receiving company."""
+    lead = Lead.objects.select_for_update().filter(pk=event.lead_id).first()
+    if lead is None or lead.notified_at is not None:
+        return
+    category_name = _category_name(lead.category_slug)
+    _send(
+        template="new_lead",
+        subject=f"Nouvelle demande de devis ({category_name}, {lead.postcode})",
+        recipients=accounts.organization_member_emails(lead.organization_id),
+        lead=lead,
+        category_name=category_name,
+        lead_url=_lead_url(lead),
+        hours=settings.LEADS_FIRST_CONTACT_HOURS,
+    )
+    lead.notified_at = timezone.now()
+    lead.save(update_fields=["notified_at"])
+
+
+@on(LeadDispatched)
+def record_lead_load(event: LeadDispatched) -> None:
+    """Capacity and fairness live in the directory (it never reads our tables)."""
+    directory.pro_lead_load_store(
+        pro_id=event.pro_id, served_at=datetime.fromisoformat(event.dispatched_at)
+    )
+
+
+@on(LeadFirstContactOverdue)
+def notify_overdue(event: LeadFirstContactOverdue) -> None:
+    lead = Lead.objects.filter(pk=event.lead_id).first()
+    if lead is None or lead.status != "sent":
+        return  # opened in the meantime
+    pro = directory.pros_by_ids([lead.pro_id]).get(lead.pro_id)
+    context = {
+        "lead": lead,
+        "pro_name": pro.name if pro else "",
+        "category_name": _category_name(lead.category_slug),
+        "lead_url": _lead_url(lead),
+        "hours": settings.LEADS_FIRST_CONTACT_HOURS,
+    }
+    if event.stage == "reminder":
+        _send(
+            template="reminder",
+            subject=f"Rappel : une demande de devis attend votre réponse ({lead.postcode})",
+            recipients=accounts.organization_member_emails(lead.organization_id),
+            **context,
+        )
+        return
+    if lead.advisor_id:
+        advisor = accounts.identity_for_user_id(lead.advisor_id)
+        recipients = [advisor.email] if advisor else []
+    else:  # a network's lead: its managers follow up
+        recipients = accounts.organization_member_emails(lead.network_id) if lead.network_id else []
+    _send(
+        template="advisor_alert",
+        subject=f"Demande {lead.reference} sans réponse de {context['pro_name']}",
+        recipients=recipients,
+        console_url=settings.SITE_URL + reverse("leads-api:reassign", args=[lead.pk]),
+        **context,
+    )
+
+
+@on(LeadReassigned)
+def tell_homeowner_of_reassignment(event: LeadReassigned) -> None:
+    old = Lead.objects.filter(pk=event.lead_id).first()
+    new = Lead.objects.filter(pk=event.new_lead_id).first()
+    if old is None or new is None:
+        return
+    contact = lead_contact(new)
+    if not contact or not contact["email"]:
+        return
+    pros = directory.pros_by_ids([old.pro_id, new.pro_id])
+    _send(
+        template="reassigned",
+        subject=f"Votre projet {new.reference} : un autre artisan va vous contacter",
+        recipients=[contact["email"]],
+        first_name=contact["first_name"],
+        lead=new,
+        old_pro=pros.get(old.pro_id),
+        new_pro=pros.get(new.pro_id),
+    )

@@ -1,0 +1,169 @@
+"""Leads: a qualified request (or a partner's inbound lead) handed to one pro.
+
+Cross-context references are plain ids (``quote_id``, ``pro_id``); the only foreign keys
+point to accounts (organizations, users), the identity kernel.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class LeadStatus(models.TextChoices):
+    SENT = "sent", _("Nouvelle")
+    VIEWED = "viewed", _("Consultée")
+    CONTACTED = "contacted", _("Client contacté")
+    QUOTE_SENT = "quote_sent", _("Devis envoyé")
+    WON = "won", _("Gagnée")
+    LOST = "lost", _("Perdue")
+    DECLINED = "declined", _("Refusée")
+    EXPIRED = "expired", _("Expirée")
+
+
+class LeadSource(models.TextChoices):
+    QUOTE = "quote", _("Demande de devis Eldo")
+    INBOUND = "inbound", _("Transmise par un réseau")
+
+
+class Lead(models.Model):
+    source = models.CharField(max_length=10, choices=LeadSource.choices, default=LeadSource.QUOTE)
+    quote_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    reference = models.CharField(max_length=40, blank=True)
+    pro_id = models.PositiveBigIntegerField(db_index=True)
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="leads"
+    )
+    # The network or manufacturer that pushed (inbound) the lead, with its own id for it.
+    network = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="routed_leads",
+    )
+    external_id = models.CharField(max_length=100, blank=True)
+    advisor_id = models.PositiveBigIntegerField(null=True, blank=True)
+
+    # Snapshot of the project (the contact of an Eldo request stays in quotes).
+    category_slug = models.CharField(max_length=80)
+    postcode = models.CharField(max_length=5)
+    department_code = models.CharField(max_length=3, db_index=True)
+    description = models.TextField(blank=True)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+
+    status = models.CharField(
+        max_length=12, choices=LeadStatus.choices, default=LeadStatus.SENT, db_index=True
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_leads",
+    )
+    created_at = models.DateTimeField(db_index=True)
+    viewed_at = models.DateTimeField(null=True, blank=True)
+    contacted_at = models.DateTimeField(null=True, blank=True)
+    quote_sent_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    advisor_alerted_at = models.DateTimeField(null=True, blank=True)
+    replaced_by = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("demande transmise")
+        verbose_name_plural = _("demandes transmises")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quote_id", "pro_id"],
+                condition=Q(quote_id__isnull=False),
+                name="lead_one_per_quote_and_pro",
+            ),
+            models.UniqueConstraint(
+                fields=["network", "external_id"],
+                condition=Q(network__isnull=False),
+                name="lead_one_per_network_external_id",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "status", "-created_at"]),
+            models.Index(fields=["assigned_to", "-created_at"]),
+            models.Index(fields=["network", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference or self.external_id} → {self.pro_id} ({self.status})"
+
+
+class LeadTransition(models.Model):
+    """Every status change, with who and when (response times, funnel)."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=12, choices=LeadStatus.choices)
+    to_status = models.CharField(max_length=12, choices=LeadStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class LeadNote(models.Model):
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:50]
+
+
+class NetworkInstaller(models.Model):
+    """An installer (pro) of a network or manufacturer, with its routing rule: the
+    départements and trades it takes (empty: all). Inbound leads go round-robin among the
+    installers whose rule fits and who have capacity left."""
+
+    network = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="installers"
+    )
+    pro_id = models.PositiveBigIntegerField()
+    department_codes = models.JSONField(default=list, blank=True)
+    category_slugs = models.JSONField(default=list, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("installateur du réseau")
+        verbose_name_plural = _("installateurs du réseau")
+        constraints = [
+            models.UniqueConstraint(fields=["network", "pro_id"], name="network_installer_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network_id} → {self.pro_id}"
+
+    def covers(self, *, department_code: str, category_slug: str) -> bool:
+        return (not self.department_codes or department_code in self.department_codes) and (
+            not self.category_slugs or category_slug in self.category_slugs
+        )

@@ -1,0 +1,207 @@
+"""The leads API: the pro's inbox, the advisor's reassignment, partners' inbound leads.
+
+Visibility is the selectors' (apps.leads.selectors): a lead the caller may not see is a
+404; a change the lifecycle forbids is a 409.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from apps.core.api_support import Conflict
+from apps.leads import selectors, services
+from apps.leads.models import Lead
+from apps.leads.presentation.serializers import (
+    InboundLeadResultSerializer,
+    InboundLeadSerializer,
+    LeadDetailSerializer,
+    LeadListFilterSerializer,
+    LeadSerializer,
+    LeadUpdateSerializer,
+    ReassignSerializer,
+)
+
+ERRORS = {
+    400: OpenApiResponse(description="Champs invalides (messages en français par champ)."),
+    401: OpenApiResponse(description="Non authentifié."),
+    403: OpenApiResponse(description="Action non permise à ce rôle."),
+    404: OpenApiResponse(description="Demande inconnue ou d'une autre organisation."),
+    409: OpenApiResponse(description="Transition de statut impossible."),
+}
+
+
+def _run(action):
+    try:
+        return action()
+    except services.LeadConflict as exc:
+        raise Conflict(exc.message) from exc
+
+
+def lead_row(lead, pros: dict) -> dict:
+    pro = pros.get(lead.pro_id)
+    user = lead.assigned_to
+    return {
+        **{f: getattr(lead, f) for f in LeadSerializer().fields if hasattr(lead, f)},
+        "category_slug": lead.category_slug,
+        "department_code": lead.department_code,
+        "pro": {"id": pro.id, "slug": pro.slug, "name": pro.name} if pro else None,
+        "assigned_to": (
+            {"id": user.pk, "email": user.email, "full_name": user.get_full_name()}
+            if user
+            else None
+        ),
+    }
+
+
+def lead_detail(viewer, lead) -> dict:
+    pros = selectors.pros_for_leads([lead])
+    notes = lead.notes.select_related("author")
+    return {
+        **lead_row(lead, pros),
+        "description": lead.description,
+        "contact": selectors.lead_contact(lead)
+        if selectors.contact_visible(viewer, lead)
+        else None,
+        "notes": [
+            {
+                "author": n.author.get_full_name() if n.author else "",
+                "body": n.body,
+                "created_at": n.created_at,
+            }
+            for n in notes
+        ],
+        "transitions": list(lead.transitions.values("from_status", "to_status", "reason", "at")),
+    }
+
+
+class LeadListView(generics.GenericAPIView):
+    """The caller's leads, newest first: a sales rep its assigned leads, owners and managers
+    their company's, a network manager the leads it routed, advisors and staff all."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = LeadSerializer
+    queryset = Lead.objects.none()  # for the schema; the selectors scope the real list
+
+    @extend_schema(
+        parameters=[LeadListFilterSerializer], responses={200: LeadSerializer(many=True), **ERRORS}
+    )
+    def get(self, request):
+        filters = LeadListFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        assigned = filters.validated_data.get("assigned_to")
+        qs = selectors.lead_list(
+            viewer=selectors.viewer_for(request.user),
+            status=filters.validated_data.get("status", ""),
+            assigned_to=assigned if isinstance(assigned, int) else None,
+            unassigned=assigned == "none",
+        )
+        page = self.paginate_queryset(qs)
+        pros = selectors.pros_for_leads(page)
+        return self.get_paginated_response(
+            LeadSerializer([lead_row(lead, pros) for lead in page], many=True).data
+        )
+
+
+class LeadDetailView(APIView):
+    """One lead; the homeowner's contact only for the receiving organization. PATCH: the
+    receiving company changes the status (with `reason` for declined/lost), assigns it to
+    one of its members (owners and managers), adds a note."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    def _respond(self, request, lead_id: int) -> Response:
+        viewer = selectors.viewer_for(request.user)
+        lead = selectors.lead_get(viewer=viewer, lead_id=lead_id)
+        return Response(LeadDetailSerializer(lead_detail(viewer, lead)).data)
+
+    @extend_schema(responses={200: LeadDetailSerializer, **ERRORS})
+    def get(self, request, lead_id: int):
+        return self._respond(request, lead_id)
+
+    @extend_schema(request=LeadUpdateSerializer, responses={200: LeadDetailSerializer, **ERRORS})
+    def patch(self, request, lead_id: int):
+        serializer = LeadUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        kwargs = {
+            "status": data.get("status", ""),
+            "reason": data.get("reason", ""),
+            "note": data.get("note", ""),
+        }
+        if "assigned_to" in data:
+            kwargs["assigned_to"] = data["assigned_to"]
+        viewer = selectors.viewer_for(request.user)
+        _run(lambda: services.lead_update(viewer=viewer, lead_id=lead_id, **kwargs))
+        return self._respond(request, lead_id)
+
+
+class LeadReassignView(APIView):
+    """Advisors: close an unanswered lead as expired and give the request to another
+    matching pro (named by slug, or the best available); the homeowner is informed."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=ReassignSerializer, responses={201: LeadDetailSerializer, **ERRORS})
+    def post(self, request, lead_id: int):
+        serializer = ReassignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        viewer = selectors.viewer_for(request.user)
+        selectors.lead_get(viewer=viewer, lead_id=lead_id)  # 404 first
+        new = _run(
+            lambda: services.lead_reassign(
+                viewer=viewer, lead_id=lead_id, pro_slug=serializer.validated_data.get("pro", "")
+            )
+        )
+        return Response(
+            LeadDetailSerializer(lead_detail(viewer, new)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class InboundLeadThrottle(ScopedRateThrottle):
+    scope_attr = "throttle_scope"
+
+
+class InboundLeadView(APIView):
+    """A network or manufacturer pushes a lead from its own systems, authenticated with the
+    JWT of one of its owners or managers (or of its partner account). Routed to one of its
+    installers by its rules (département, trade), round-robin within capacity. Idempotent on
+    `external_id` per network: a replay answers the same lead with 200."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [InboundLeadThrottle]
+    throttle_scope = "inbound_lead"
+
+    @extend_schema(
+        request=InboundLeadSerializer,
+        responses={
+            201: InboundLeadResultSerializer,
+            200: OpenApiResponse(InboundLeadResultSerializer, description="Rejeu : même demande."),
+            **ERRORS,
+            409: OpenApiResponse(description="Aucun installateur disponible pour ce projet."),
+            429: OpenApiResponse(description="Trop de demandes."),
+        },
+    )
+    def post(self, request):
+        serializer = InboundLeadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        network_id = data.pop("network", None)
+        lead, created = _run(
+            lambda: services.inbound_lead_receive(
+                viewer=selectors.viewer_for(request.user), data=data, network_id=network_id
+            )
+        )
+        pro = selectors.pros_for_leads([lead]).get(lead.pro_id)
+        body = {
+            "id": lead.pk,
+            "external_id": lead.external_id,
+            "status": lead.status,
+            "pro": {"id": pro.id, "slug": pro.slug, "name": pro.name} if pro else None,
+            "created": created,
+        }
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(InboundLeadResultSerializer(body).data, status=code)

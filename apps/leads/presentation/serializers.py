@@ -1,0 +1,132 @@
+"""Serializers of the leads API: they parse and render, the services decide."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from apps.leads.models import LeadStatus
+from apps.leads.services import PRO_SETTABLE
+
+STATUS_HELP = "One of: " + ", ".join(LeadStatus.values)
+
+
+class LeadProSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class LeadAssigneeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+
+
+class LeadContactSerializer(serializers.Serializer):
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    email = serializers.CharField()
+    phone = serializers.CharField()
+    commune = serializers.CharField()
+    address = serializers.CharField()
+    callback_slot = serializers.CharField()
+
+
+class LeadNoteSerializer(serializers.Serializer):
+    author = serializers.CharField()
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class LeadTransitionSerializer(serializers.Serializer):
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    reason = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class LeadSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    source = serializers.CharField()
+    reference = serializers.CharField()
+    quote_id = serializers.IntegerField(allow_null=True)
+    external_id = serializers.CharField()
+    network_id = serializers.IntegerField(allow_null=True)
+    organization_id = serializers.IntegerField()
+    pro = LeadProSerializer(allow_null=True)
+    category = serializers.CharField(source="category_slug")
+    postcode = serializers.CharField()
+    department = serializers.CharField(source="department_code")
+    status = serializers.CharField(help_text=STATUS_HELP)
+    reason = serializers.CharField()
+    assigned_to = LeadAssigneeSerializer(allow_null=True)
+    created_at = serializers.DateTimeField()
+    viewed_at = serializers.DateTimeField(allow_null=True)
+    contacted_at = serializers.DateTimeField(allow_null=True)
+    quote_sent_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+
+class LeadDetailSerializer(LeadSerializer):
+    description = serializers.CharField()
+    contact = LeadContactSerializer(
+        allow_null=True, help_text="Only for the receiving organization (and Eldo staff)."
+    )
+    notes = LeadNoteSerializer(many=True)
+    transitions = LeadTransitionSerializer(many=True)
+
+
+class LeadListFilterSerializer(serializers.Serializer):
+    status = serializers.CharField(required=False, help_text=STATUS_HELP)
+    assigned_to = serializers.CharField(
+        required=False, help_text="A user id, or `none` for unassigned leads."
+    )
+
+    def validate_status(self, value: str) -> str:
+        if value not in LeadStatus.values:
+            raise serializers.ValidationError("Statut inconnu.")
+        return value
+
+    def validate_assigned_to(self, value: str):
+        if value == "none":
+            return value
+        if not value.isdigit():
+            raise serializers.ValidationError("Identifiant d'utilisateur ou « none ».")
+        return int(value)
+
+
+class LeadUpdateSerializer(serializers.Serializer):
+    status = serializers.CharField(
+        required=False, help_text="One of: " + ", ".join(str(s) for s in PRO_SETTABLE)
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    assigned_to = serializers.IntegerField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class ReassignSerializer(serializers.Serializer):
+    pro = serializers.SlugField(
+        required=False, allow_blank=True, help_text="Slug; default: best match."
+    )
+
+
+class InboundLeadSerializer(serializers.Serializer):
+    external_id = serializers.CharField(max_length=100)
+    category = serializers.SlugField()
+    postcode = serializers.RegexField(r"^\d{5}$")
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    email = serializers.EmailField()
+    phone = serializers.CharField(max_length=20)
+    description = serializers.CharField(min_length=10, max_length=5000)
+    network = serializers.IntegerField(
+        required=False, help_text="Organization id, when the account manages several networks."
+    )
+
+
+class InboundLeadResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    status = serializers.CharField()
+    pro = LeadProSerializer(allow_null=True)
+    created = serializers.BooleanField()

@@ -1,0 +1,164 @@
+"""Reads of the leads context. Authorization lives here: a viewer sees only its leads.
+
+- a sales rep: the leads of its company assigned to it;
+- an owner or manager of a company: all the leads of that company;
+- an owner or manager of a network or manufacturer: the leads it routed to its installers
+  (read-only);
+- Eldo advisors and staff: every lead (advisors follow up and reassign).
+Anything else is "not found".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from apps.accounts import api as accounts
+from apps.directory import api as directory
+from apps.leads.models import Lead, LeadSource, NetworkInstaller
+from apps.quotes import api as quotes
+
+MANAGING_ROLES = {"owner", "manager"}
+NETWORK_KINDS = {"network", "manufacturer"}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    user_id: int | None
+    is_staff: bool = False
+    is_advisor: bool = False
+    managed_org_ids: frozenset[int] = field(default_factory=frozenset)
+    rep_org_ids: frozenset[int] = field(default_factory=frozenset)
+    network_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.is_staff or self.is_advisor
+
+    def is_member_of(self, organization_id: int) -> bool:
+        return organization_id in self.managed_org_ids or organization_id in self.rep_org_ids
+
+    def manages(self, organization_id: int) -> bool:
+        return self.is_staff or organization_id in self.managed_org_ids
+
+
+def viewer_for(user) -> Viewer:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Viewer(user_id=None)
+    identity = accounts.identity_for_user_id(user.pk)
+    memberships = identity.memberships if identity else ()
+    return Viewer(
+        user_id=user.pk,
+        is_staff=bool(user.is_superuser),
+        is_advisor=getattr(user, "staff_role", "") == "advisor",
+        managed_org_ids=frozenset(
+            m.organization_id
+            for m in memberships
+            if m.kind == "company" and m.role in MANAGING_ROLES
+        ),
+        rep_org_ids=frozenset(
+            m.organization_id
+            for m in memberships
+            if m.kind == "company" and m.role not in MANAGING_ROLES
+        ),
+        network_ids=frozenset(
+            m.organization_id
+            for m in memberships
+            if m.kind in NETWORK_KINDS and m.role in MANAGING_ROLES
+        ),
+    )
+
+
+def leads_visible(viewer: Viewer) -> QuerySet[Lead]:
+    qs = Lead.objects.select_related("assigned_to", "organization", "network")
+    if viewer.user_id is None:
+        return qs.none()
+    if viewer.sees_everything:
+        return qs
+    scope = (
+        Q(organization_id__in=viewer.managed_org_ids)
+        | Q(organization_id__in=viewer.rep_org_ids, assigned_to_id=viewer.user_id)
+        | Q(network_id__in=viewer.network_ids)
+    )
+    return qs.filter(scope)
+
+
+def lead_list(
+    *,
+    viewer: Viewer,
+    status: str = "",
+    assigned_to: int | None = None,
+    unassigned: bool = False,
+    organization_id: int | None = None,
+    network_id: int | None = None,
+) -> QuerySet[Lead]:
+    qs = leads_visible(viewer)
+    if organization_id is not None:
+        qs = qs.filter(organization_id=organization_id)
+    if network_id is not None:
+        qs = qs.filter(network_id=network_id)
+    if status:
+        qs = qs.filter(status=status)
+    if unassigned:
+        qs = qs.filter(assigned_to__isnull=True)
+    elif assigned_to is not None:
+        qs = qs.filter(assigned_to_id=assigned_to)
+    return qs.order_by("-created_at", "-id")
+
+
+def lead_get(*, viewer: Viewer, lead_id: int) -> Lead:
+    lead = leads_visible(viewer).filter(pk=lead_id).first()
+    if lead is None:
+        raise Http404
+    return lead
+
+
+def contact_visible(viewer: Viewer, lead: Lead) -> bool:
+    """The homeowner's contact is for the receiving organization (and Eldo staff) only."""
+    return viewer.is_staff or viewer.is_member_of(lead.organization_id)
+
+
+def lead_contact(lead: Lead) -> dict | None:
+    """The homeowner's contact: from quotes for an Eldo request, else stored on the lead."""
+    if lead.source == LeadSource.QUOTE and lead.quote_id:
+        quote = quotes.quote_by_id(lead.quote_id)
+        if quote is None:
+            return None
+        c = quote.contact
+        return {
+            "first_name": c.first_name,
+            "last_name": c.last_name,
+            "email": c.email,
+            "phone": c.phone,
+            "commune": quote.commune_name,
+            "address": quote.address,
+            "callback_slot": c.callback_slot,
+        }
+    return {
+        "first_name": lead.first_name,
+        "last_name": lead.last_name,
+        "email": lead.email,
+        "phone": lead.phone,
+        "commune": "",
+        "address": "",
+        "callback_slot": "",
+    }
+
+
+def pros_for_leads(leads: list[Lead]) -> dict[int, object]:
+    """ProRef by id for a page of leads (one batched call)."""
+    return directory.pros_by_ids(sorted({lead.pro_id for lead in leads}))
+
+
+def pros_for_leads_ids(pro_ids: list[int]) -> dict[int, object]:
+    return directory.pros_by_ids(sorted(set(pro_ids)))
+
+
+def network_installers(*, network_id: int) -> list[NetworkInstaller]:
+    return list(NetworkInstaller.objects.filter(network_id=network_id).order_by("id"))
+
+
+def assignable_members(*, organization_id: int):
+    return accounts.organization_members(organization_id)

@@ -1,0 +1,470 @@
+"""Writes of the leads context: dispatch, the lead lifecycle, deadlines, network routing.
+
+    sent ─► viewed ─► contacted ─► quote_sent ─► won | lost
+      │        │           │
+      └────────┴───────────┴─► declined (with a reason) ; lost from viewed/contacted
+    sent | viewed ─► expired (first-contact deadline: the advisor reassigns)
+
+Every transition is timestamped on the lead and logged (LeadTransition), and published as
+LeadStatusChanged in the same transaction. A transition the lifecycle forbids raises
+LeadConflict (→ 409).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.events import publish
+from apps.directory import api as directory
+from apps.leads.events import (
+    LeadDispatched,
+    LeadFirstContactOverdue,
+    LeadReassigned,
+    LeadStatusChanged,
+)
+from apps.leads.models import (
+    Lead,
+    LeadNote,
+    LeadSource,
+    LeadStatus,
+    LeadTransition,
+    NetworkInstaller,
+)
+from apps.leads.selectors import Viewer, assignable_members, lead_get
+from apps.quotes import api as quotes
+
+S = LeadStatus
+TRANSITIONS: dict[str, set[str]] = {
+    S.SENT: {S.VIEWED, S.CONTACTED, S.DECLINED, S.EXPIRED},
+    S.VIEWED: {S.CONTACTED, S.QUOTE_SENT, S.DECLINED, S.LOST, S.EXPIRED},
+    S.CONTACTED: {S.QUOTE_SENT, S.WON, S.LOST, S.DECLINED},
+    S.QUOTE_SENT: {S.WON, S.LOST},
+    S.WON: set(),
+    S.LOST: set(),
+    S.DECLINED: set(),
+    S.EXPIRED: set(),
+}
+PRO_SETTABLE = [S.VIEWED, S.CONTACTED, S.QUOTE_SENT, S.WON, S.LOST, S.DECLINED]
+CLOSED = {S.WON, S.LOST, S.DECLINED, S.EXPIRED}
+TIMESTAMP_OF = {
+    S.VIEWED: "viewed_at",
+    S.CONTACTED: "contacted_at",
+    S.QUOTE_SENT: "quote_sent_at",
+}
+UNSET = object()
+
+
+class LeadConflict(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def first_contact_delay() -> timedelta:
+    return timedelta(hours=settings.LEADS_FIRST_CONTACT_HOURS)
+
+
+# --- Creation -------------------------------------------------------------------------------
+
+
+def _published(lead: Lead) -> Lead:
+    publish(
+        LeadDispatched(
+            lead_id=lead.pk,
+            pro_id=lead.pro_id,
+            organization_id=lead.organization_id,
+            quote_id=lead.quote_id,
+            network_id=lead.network_id,
+            source=lead.source,
+            category_slug=lead.category_slug,
+            department_code=lead.department_code,
+            dispatched_at=lead.created_at.isoformat(),
+        )
+    )
+    return lead
+
+
+def leads_dispatch_for_quote(
+    *, quote_id: int, pro_ids: list[int], advisor_id: int | None, now: datetime | None = None
+) -> list[Lead]:
+    """One lead per chosen pro, idempotently: a redelivered or concurrent second dispatch
+    finds the leads already there (unique (quote_id, pro_id)) and publishes nothing."""
+    now = now or timezone.now()
+    quote = quotes.quote_by_id(quote_id)
+    if quote is None:
+        return []
+    pros = directory.pros_by_ids(pro_ids)
+    leads = []
+    with transaction.atomic():
+        for pro_id in pro_ids:
+            pro = pros.get(pro_id)
+            if pro is None:
+                continue
+            lead, created = Lead.objects.get_or_create(
+                quote_id=quote.id,
+                pro_id=pro.id,
+                defaults={
+                    "source": LeadSource.QUOTE,
+                    "reference": quote.reference,
+                    "organization_id": pro.organization_id,
+                    "advisor_id": advisor_id,
+                    "category_slug": quote.category_slug,
+                    "postcode": quote.postcode,
+                    "department_code": quote.department_code,
+                    "description": quote.description,
+                    "created_at": now,
+                },
+            )
+            leads.append(_published(lead) if created else lead)
+    return leads
+
+
+# --- Lifecycle ------------------------------------------------------------------------------
+
+
+def _transition(lead: Lead, *, to: str, actor_id: int | None, now: datetime, reason: str = ""):
+    if to not in TRANSITIONS[lead.status]:
+        raise LeadConflict(
+            _("Impossible de passer la demande de « %(from)s » à « %(to)s ».")
+            % {"from": S(lead.status).label, "to": S(to).label}
+        )
+    previous = lead.status
+    lead.status = to
+    if to in TIMESTAMP_OF:
+        setattr(lead, TIMESTAMP_OF[to], now)
+    if to == S.CONTACTED and lead.viewed_at is None:
+        lead.viewed_at = now
+    if to in CLOSED:
+        lead.closed_at = now
+        lead.reason = reason[:300]
+    lead.save()
+    LeadTransition.objects.create(
+        lead=lead, from_status=previous, to_status=to, actor_id=actor_id, reason=reason, at=now
+    )
+    publish(
+        LeadStatusChanged(
+            lead_id=lead.pk,
+            pro_id=lead.pro_id,
+            organization_id=lead.organization_id,
+            from_status=previous,
+            to_status=to,
+            actor_id=actor_id,
+            reason=reason[:300],
+            changed_at=now.isoformat(),
+            dispatched_at=lead.created_at.isoformat(),
+        )
+    )
+
+
+def _locked_for(viewer: Viewer, lead_id: int) -> Lead:
+    lead = lead_get(viewer=viewer, lead_id=lead_id)  # 404 when not visible
+    return Lead.objects.select_for_update().get(pk=lead.pk)
+
+
+def lead_update(
+    *,
+    viewer: Viewer,
+    lead_id: int,
+    status: str = "",
+    reason: str = "",
+    assigned_to=UNSET,
+    note: str = "",
+    now: datetime | None = None,
+) -> Lead:
+    """The pro works its lead: status change, assignment to a member, a note.
+
+    Members of the receiving company only (and staff); a sales rep may change the status of
+    and annotate its own leads, assigning is for owners and managers.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        lead = _locked_for(viewer, lead_id)
+        if not (viewer.is_staff or viewer.is_member_of(lead.organization_id)):
+            raise PermissionDenied(_("Seule l'entreprise destinataire traite cette demande."))
+        if status:
+            if status not in PRO_SETTABLE:
+                raise ValidationError({"status": [_("Statut inconnu : %s.") % status]})
+            if status == S.DECLINED and not reason.strip():
+                raise ValidationError(
+                    {"reason": [_("Indiquez pourquoi vous refusez cette demande.")]}
+                )
+            if status != lead.status:
+                _transition(lead, to=status, actor_id=viewer.user_id, now=now, reason=reason)
+        if assigned_to is not UNSET:
+            if not viewer.manages(lead.organization_id):
+                raise PermissionDenied(_("Seuls le gérant et les responsables attribuent."))
+            if assigned_to is not None:
+                members = {
+                    m.user_id for m in assignable_members(organization_id=lead.organization_id)
+                }
+                if assigned_to not in members:
+                    raise ValidationError(
+                        {"assigned_to": [_("Choisissez un membre de votre entreprise.")]}
+                    )
+            lead.assigned_to_id = assigned_to
+            lead.save(update_fields=["assigned_to", "updated_at"])
+        if note.strip():
+            LeadNote.objects.create(
+                lead=lead, author_id=viewer.user_id, body=note.strip()[:5000], created_at=now
+            )
+    return lead
+
+
+def lead_mark_viewed(*, viewer: Viewer, lead: Lead, now: datetime | None = None) -> Lead:
+    """Opening a new lead marks it viewed — only when a member of the receiving company does."""
+    if lead.status != S.SENT or not viewer.is_member_of(lead.organization_id):
+        return lead
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        if locked.status == S.SENT:
+            _transition(locked, to=S.VIEWED, actor_id=viewer.user_id, now=now or timezone.now())
+    lead.refresh_from_db()
+    return lead
+
+
+# --- First-contact deadline and reassignment ------------------------------------------------
+
+
+def leads_first_contact_check(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Reminder to the pro when a lead is still unopened after the delay, then, after twice
+    the delay, an alert to the advisor. Each stage is recorded on the lead: sent once."""
+    now = now or timezone.now()
+    delay = first_contact_delay()
+    published = 0
+    stages = [
+        ("reminder", "reminded_at", {"reminded_at__isnull": True}, now - delay),
+        (
+            "advisor",
+            "advisor_alerted_at",
+            {"advisor_alerted_at__isnull": True, "reminded_at__isnull": False},
+            now - 2 * delay,
+        ),
+    ]
+    for stage, field_name, pending, cutoff in stages:
+        with transaction.atomic():
+            leads = list(
+                Lead.objects.select_for_update(skip_locked=True)
+                .filter(status=S.SENT, created_at__lte=cutoff, **pending)
+                .order_by("created_at")[:batch]
+            )
+            for lead in leads:
+                setattr(lead, field_name, now)
+                lead.save(update_fields=[field_name, "updated_at"])
+                publish(
+                    LeadFirstContactOverdue(
+                        lead_id=lead.pk,
+                        stage=stage,
+                        overdue_since=(lead.created_at + delay).isoformat(),
+                    )
+                )
+                published += 1
+    return published
+
+
+def lead_reassign(
+    *, viewer: Viewer, lead_id: int, pro_slug: str = "", now: datetime | None = None
+) -> Lead:
+    """The advisor closes an unanswered lead as expired and hands the request to another
+    matching pro (the one named, or the best available). Returns the new lead."""
+    if not viewer.sees_everything:
+        raise PermissionDenied(_("Réservé aux conseillers Eldo."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        lead = _locked_for(viewer, lead_id)
+        if lead.source != LeadSource.QUOTE:
+            raise LeadConflict(_("Une demande transmise par un réseau est réattribuée par lui."))
+        if lead.status not in (S.SENT, S.VIEWED):
+            raise LeadConflict(
+                _("Cette demande est « %(status)s » : elle ne peut plus être réattribuée.")
+                % {"status": S(lead.status).label}
+            )
+        taken = set(Lead.objects.filter(quote_id=lead.quote_id).values_list("pro_id", flat=True))
+        candidates = [
+            m.pro
+            for m in directory.pros_matching(
+                category_slug=lead.category_slug, postcode=lead.postcode, limit=50
+            )
+            if m.pro.id not in taken
+        ]
+        if pro_slug:
+            candidates = [p for p in candidates if p.slug == pro_slug]
+            if not candidates:
+                raise ValidationError(
+                    {"pro": [_("Cet artisan ne peut pas recevoir cette demande.")]}
+                )
+        if not candidates:
+            raise LeadConflict(_("Aucun autre artisan disponible pour ce projet."))
+        target = candidates[0]
+        _transition(lead, to=S.EXPIRED, actor_id=viewer.user_id, now=now, reason=_("Réattribuée"))
+        new = Lead.objects.create(
+            source=LeadSource.QUOTE,
+            quote_id=lead.quote_id,
+            reference=lead.reference,
+            pro_id=target.id,
+            organization_id=target.organization_id,
+            advisor_id=viewer.user_id,
+            category_slug=lead.category_slug,
+            postcode=lead.postcode,
+            department_code=lead.department_code,
+            description=lead.description,
+            created_at=now,
+        )
+        lead.replaced_by = new
+        lead.save(update_fields=["replaced_by", "updated_at"])
+        _published(new)
+        publish(
+            LeadReassigned(
+                lead_id=lead.pk,
+                new_lead_id=new.pk,
+                quote_id=lead.quote_id,
+                actor_id=viewer.user_id,
+                reassigned_at=now.isoformat(),
+            )
+        )
+    return new
+
+
+# --- Networks: inbound partner leads --------------------------------------------------------
+
+_PHONE = re.compile(r"^(?:\+33|0033|0)([1-9]\d{8})$")
+
+
+def _inbound_clean(data: dict) -> dict:
+    errors: dict[str, list[str]] = {}
+    cleaned: dict = {}
+    external_id = str(data.get("external_id") or "").strip()
+    if not external_id or len(external_id) > 100:
+        errors["external_id"] = [_("Identifiant externe requis (100 caractères au plus).")]
+    cleaned["external_id"] = external_id
+    category = str(data.get("category") or "").strip()
+    if not directory.category_ids_by_slug([category]):
+        errors["category"] = [_("Métier inconnu : %s.") % category]
+    cleaned["category_slug"] = category
+    postcode = str(data.get("postcode") or "").strip()
+    communes = directory.communes_for_postcode(postcode) if re.fullmatch(r"\d{5}", postcode) else []
+    if not communes:
+        errors["postcode"] = [_("Code postal inconnu.")]
+    else:
+        cleaned["department_code"] = communes[0].department_code
+    cleaned["postcode"] = postcode
+    for name, required, size in (("first_name", True, 100), ("last_name", False, 100)):
+        value = str(data.get(name) or "").strip()
+        if (required and not value) or len(value) > size:
+            errors[name] = [_("Champ requis (%d caractères au plus).") % size]
+        cleaned[name] = value
+    email = str(data.get("email") or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = [_("Adresse e-mail invalide.")]
+    cleaned["email"] = email
+    phone = re.sub(r"[\s.\-()]", "", str(data.get("phone") or ""))
+    match = _PHONE.match(phone)
+    if not match:
+        errors["phone"] = [_("Numéro de téléphone français invalide.")]
+    cleaned["phone"] = f"+33{match.group(1)}" if match else ""
+    description = str(data.get("description") or "").strip()
+    if len(description) < 10 or len(description) > 5000:
+        errors["description"] = [_("Décrivez le projet (10 à 5000 caractères).")]
+    cleaned["description"] = description
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _installer_pick(*, network_id: int, department_code: str, category_slug: str):
+    """Round-robin among fitting installers with capacity: the one this network served
+    least recently first (never served first, then in the order they joined)."""
+    installers = [
+        i
+        for i in NetworkInstaller.objects.select_for_update()
+        .filter(network_id=network_id, is_active=True)
+        .order_by("id")
+        if i.covers(department_code=department_code, category_slug=category_slug)
+    ]
+    if not installers:
+        return None
+    capacities = directory.pro_capacities([i.pro_id for i in installers])
+    available = [i for i in installers if i.pro_id in capacities and capacities[i.pro_id].remaining]
+    if not available:
+        return None
+    last = dict(
+        Lead.objects.filter(network_id=network_id, pro_id__in=[i.pro_id for i in available])
+        .values("pro_id")
+        .annotate(last=Max("created_at"))
+        .values_list("pro_id", "last")
+    )
+    epoch = datetime.min.replace(tzinfo=timezone.get_current_timezone())
+    return min(available, key=lambda i: (last.get(i.pro_id) or epoch, i.id))
+
+
+def inbound_lead_receive(
+    *, viewer: Viewer, data: dict, network_id: int | None = None, now: datetime | None = None
+) -> tuple[Lead, bool]:
+    """A network or manufacturer pushes a lead: routed to one of its installers. Idempotent on
+    (network, external_id): a replay returns the same lead and False."""
+    if not viewer.network_ids:
+        raise PermissionDenied(_("Réservé aux réseaux et industriels (gérant ou responsable)."))
+    if network_id is None:
+        network_id = min(viewer.network_ids)
+    elif network_id not in viewer.network_ids:
+        raise ValidationError({"network": [_("Vous ne gérez pas ce réseau.")]})
+    external_id = str(data.get("external_id") or "").strip()
+    existing = Lead.objects.filter(network_id=network_id, external_id=external_id).first()
+    if external_id and existing:
+        return existing, False
+    cleaned = _inbound_clean(data)
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            installer = _installer_pick(
+                network_id=network_id,
+                department_code=cleaned["department_code"],
+                category_slug=cleaned["category_slug"],
+            )
+            if installer is None:
+                raise LeadConflict(
+                    _("Aucun installateur du réseau ne couvre ce projet avec de la capacité.")
+                )
+            pro = directory.pros_by_ids([installer.pro_id])[installer.pro_id]
+            lead = Lead.objects.create(
+                source=LeadSource.INBOUND,
+                network_id=network_id,
+                pro_id=pro.id,
+                organization_id=pro.organization_id,
+                reference=cleaned["external_id"][:40],
+                created_at=now,
+                **cleaned,
+            )
+            _published(lead)
+    except IntegrityError:  # the same external_id pushed concurrently: answer the first
+        return Lead.objects.get(network_id=network_id, external_id=external_id), False
+    return lead, True
+
+
+def network_installer_ensure(
+    *,
+    network_id: int,
+    pro_id: int,
+    department_codes: list[str] | None = None,
+    category_slugs: list[str] | None = None,
+) -> NetworkInstaller:
+    installer, _created = NetworkInstaller.objects.update_or_create(
+        network_id=network_id,
+        pro_id=pro_id,
+        defaults={
+            "department_codes": list(department_codes or []),
+            "category_slugs": list(category_slugs or []),
+            "is_active": True,
+        },
+    )
+    return installer

@@ -1,0 +1,145 @@
+"""Networks: inbound partner leads, routing rules, round-robin within capacity."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from apps.directory.models import ProLeadLoad
+from apps.leads import services
+from apps.leads.models import Lead
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/leads/inbound/"
+
+
+@pytest.fixture
+def installers(network, facade_pros):
+    org_id = network["org"].pk
+    services.network_installer_ensure(
+        network_id=org_id, pro_id=facade_pros["midi"].id, department_codes=["31"]
+    )
+    services.network_installer_ensure(
+        network_id=org_id,
+        pro_id=facade_pros["garonne"].id,
+        department_codes=["31"],
+        category_slugs=["facade"],
+    )
+    services.network_installer_ensure(
+        network_id=org_id, pro_id=facade_pros["bordeaux"].id, department_codes=["33"]
+    )
+    return facade_pros
+
+
+def _payload(n: int, **extra) -> dict:
+    return {
+        "external_id": f"RCH-{n}",
+        "category": "facade",
+        "postcode": "31000",
+        "first_name": "Jeanne",
+        "last_name": "Petit",
+        "email": f"jeanne{n}@exemple.fr",
+        "phone": "06 11 22 33 44",
+        "description": "Reprise d'enduit sur pignon, 40 m².",
+        **extra,
+    }
+
+
+def test_round_robin_among_fitting_installers_and_idempotent_replay(
+    api_as, network, installers, django_capture_on_commit_callbacks, mailoutbox
+):
+    api = api_as(network["manager"])
+    routed = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(4):
+            response = api.post(URL, _payload(n), format="json")
+            assert response.status_code == 201, response.content
+            routed.append(response.json()["pro"]["slug"])
+    assert routed == [
+        "facades-du-midi",
+        "enduits-de-garonne",
+        "facades-du-midi",
+        "enduits-de-garonne",
+    ]
+    first = Lead.objects.get(external_id="RCH-0")
+    replay = api.post(URL, _payload(0), format="json")
+    assert replay.status_code == 200 and replay.json()["id"] == first.pk
+    assert Lead.objects.count() == 4
+    assert first.phone == "+33611223344" and first.source == "inbound"
+    # Gironde goes to the Bordeaux installer only.
+    bordeaux = api.post(URL, _payload(9, postcode="33000"), format="json").json()
+    assert bordeaux["pro"]["slug"] == "facades-bordelaises"
+
+
+def test_routing_respects_capacity_and_says_when_nobody_can_take_it(api_as, network, installers):
+    month = timezone.localdate().replace(day=1)
+    midi = installers["midi"]
+    ProLeadLoad.objects.create(pro=midi, month=month, leads_this_month=midi.monthly_lead_cap)
+    api = api_as(network["manager"])
+    assert api.post(URL, _payload(1), format="json").json()["pro"]["slug"] == "enduits-de-garonne"
+    assert api.post(URL, _payload(2), format="json").json()["pro"]["slug"] == "enduits-de-garonne"
+    # Painting in 31: only Midi's rule covers it, and Midi is full → 409, nothing created.
+    response = api.post(URL, _payload(3, category="peinture"), format="json")
+    assert response.status_code == 409
+    assert not Lead.objects.filter(external_id="RCH-3").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"postcode": "3100"}, "postcode"),
+        ({"postcode": "99999"}, "postcode"),
+        ({"category": "inconnu"}, "category"),
+        ({"email": "pas-un-email"}, "email"),
+        ({"phone": "12"}, "phone"),
+        ({"first_name": ""}, "first_name"),
+        ({"description": "court"}, "description"),
+        ({"external_id": ""}, "external_id"),
+    ],
+)
+def test_invalid_inbound_leads_get_field_errors(api_as, network, installers, change, field):
+    response = api_as(network["manager"]).post(URL, _payload(1, **change), format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert not Lead.objects.exists()
+
+
+def test_only_network_managers_push_leads(api_as, installers, midi_team, homeowner):
+    assert api_as(None).post(URL, _payload(1), format="json").status_code == 401
+    for user in (midi_team["owner"], homeowner):
+        assert api_as(user).post(URL, _payload(1), format="json").status_code == 403
+
+
+def test_the_network_sees_its_routed_leads_read_only(api_as, network, installers, midi_team):
+    api = api_as(network["manager"])
+    lead_id = api.post(URL, _payload(1), format="json").json()["id"]
+    assert api.get("/api/v1/leads/").json()["count"] == 1
+    detail = api.get(f"/api/v1/leads/{lead_id}/").json()
+    assert detail["contact"] is None  # for the receiving installer only
+    assert (
+        api.patch(f"/api/v1/leads/{lead_id}/", {"status": "viewed"}, format="json").status_code
+        == 403
+    )
+    # The installer works it like any lead.
+    owner = api_as(midi_team["owner"])
+    assert owner.get(f"/api/v1/leads/{lead_id}/").json()["contact"]["email"] == "jeanne1@exemple.fr"
+
+
+def test_demo_seed_is_idempotent_and_covers_every_status(network, facade_pros, midi_team):
+    from apps.leads import api
+    from apps.leads.models import LeadStatus, NetworkInstaller
+
+    kwargs = {
+        "scale": "small",
+        "company_slug": "facades-du-midi",
+        "sales_rep_user_id": midi_team["rep"].pk,
+        "network_id": network["org"].pk,
+        "installer_slugs": ["enduits-de-garonne", "facades-bordelaises"],
+    }
+    added = api.demo_seed(**kwargs)
+    assert added == Lead.objects.count() == 3 * len(LeadStatus.values)
+    assert set(Lead.objects.values_list("status", flat=True)) == set(LeadStatus.values)
+    assert Lead.objects.filter(assigned_to=midi_team["rep"]).exists()
+    assert NetworkInstaller.objects.filter(network=network["org"]).count() == 3
+    assert api.demo_seed(**kwargs) == 0

@@ -1,0 +1,99 @@
+"""Back-office pages: the inbox, a lead (viewed on open, status, assignment, notes), the
+network's view; other organizations get 404; bounded query counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from apps.leads.models import Lead
+
+pytestmark = pytest.mark.django_db
+
+INBOX = "/espace-pro/demandes/"
+
+
+@pytest.fixture
+def lead(dispatch, facade_pros, midi_team):
+    quote = dispatch(["facades-du-midi"])
+    return Lead.objects.get(quote_id=quote.pk)
+
+
+def test_owner_opens_a_lead_marks_it_contacted_and_assigns_it(client, lead, midi_team):
+    client.force_login(midi_team["owner"])
+    page = client.get(INBOX)
+    assert page.status_code == 200
+    assert f"/espace-pro/demandes/{lead.pk}/" in page.content.decode()
+    detail = client.get(f"{INBOX}{lead.pk}/")
+    body = detail.content.decode()
+    assert detail.status_code == 200
+    assert "+33612345678" in body and "Luce" in body
+    lead.refresh_from_db()
+    assert lead.status == "viewed" and lead.viewed_at
+    response = client.post(f"{INBOX}{lead.pk}/", {"action": "status", "status": "contacted"})
+    assert response.status_code == 302
+    client.post(f"{INBOX}{lead.pk}/", {"action": "assign", "assigned_to": midi_team["rep"].pk})
+    client.post(f"{INBOX}{lead.pk}/", {"action": "note", "note": "Visite prévue mardi."})
+    lead.refresh_from_db()
+    assert lead.status == "contacted" and lead.assigned_to == midi_team["rep"]
+    assert lead.notes.get().body == "Visite prévue mardi."
+    # An invalid transition is a French message, not an error page.
+    response = client.post(
+        f"{INBOX}{lead.pk}/", {"action": "status", "status": "sent"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Statut inconnu" in response.content.decode()
+
+
+def test_the_sales_rep_sees_its_leads_only(client, lead, midi_team):
+    client.force_login(midi_team["rep"])
+    assert f"/espace-pro/demandes/{lead.pk}/" not in client.get(INBOX).content.decode()
+    assert client.get(f"{INBOX}{lead.pk}/").status_code == 404
+    Lead.objects.filter(pk=lead.pk).update(assigned_to=midi_team["rep"])
+    assert client.get(f"{INBOX}{lead.pk}/").status_code == 200
+    # Opening by the rep also counts as viewed.
+    assert Lead.objects.get(pk=lead.pk).status == "viewed"
+
+
+def test_other_organizations_get_404(client, lead, garonne_owner, homeowner):
+    client.force_login(garonne_owner)
+    assert client.get(INBOX).status_code == 200
+    assert client.get(f"{INBOX}{lead.pk}/").status_code == 404
+    client.force_login(homeowner)
+    assert client.get(INBOX).status_code == 404
+    assert Lead.objects.get(pk=lead.pk).status == "sent"
+
+
+def test_inbox_filters_and_query_count(client, dispatch, midi_team, django_assert_max_num_queries):
+    for _ in range(5):
+        dispatch(["facades-du-midi"])
+    Lead.objects.filter(pk=Lead.objects.order_by("id").first().pk).update(status="viewed")
+    client.force_login(midi_team["owner"])
+    with django_assert_max_num_queries(16):
+        page = client.get(INBOX, {"status": "sent"})
+    assert page.content.decode().count('class="lead-row') == 4
+    with django_assert_max_num_queries(16):
+        client.get(INBOX)
+
+
+def test_network_page_lists_routed_leads(client, network, facade_pros, api_as):
+    from apps.leads import services
+
+    services.network_installer_ensure(network_id=network["org"].pk, pro_id=facade_pros["midi"].id)
+    response = api_as(network["manager"]).post(
+        "/api/v1/leads/inbound/",
+        {
+            "external_id": "RCH-77",
+            "category": "facade",
+            "postcode": "31000",
+            "first_name": "Jeanne",
+            "email": "jeanne@exemple.fr",
+            "phone": "0611223344",
+            "description": "Reprise d'enduit sur pignon.",
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    client.force_login(network["manager"])
+    page = client.get("/espace-pro/reseau/demandes/")
+    assert page.status_code == 200
+    assert "RCH-77" in page.content.decode() and "Façades du Midi" in page.content.decode()
