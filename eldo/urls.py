@@ -16,7 +16,7 @@ class StaticPagesSitemap(Sitemap):
     priority = 1.0
 
     def items(self):
-        return ["/", "/artisans/"]
+        return ["/", "/artisans/", "/avis/", "/avis/comment-ca-marche/"]
 
     def location(self, item):
         return item
@@ -27,6 +27,7 @@ SITEMAPS = {"pages": StaticPagesSitemap, **directory.sitemaps()}
 api_v1 = [
     path("", include("apps.accounts.presentation.urls")),
     path("", include("apps.directory.presentation.urls")),
+    path("", include("apps.reviews.presentation.urls")),
     path("", include("apps.quotes.presentation.urls")),
     path("", include("apps.leads.presentation.urls")),
 ]
@@ -62,6 +63,8 @@ urlpatterns = [
     path("", include("eldo.backoffice")),
     path("", include("apps.directory.presentation.pages")),
     path("", include("apps.directory.presentation.backoffice")),
+    path("", include("apps.reviews.presentation.pages")),
+    path("", include("apps.reviews.presentation.backoffice")),
     path("", include("apps.quotes.presentation.pages")),
     path("", include("apps.leads.presentation.pages")),
 ]

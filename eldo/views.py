@@ -7,6 +7,7 @@ context can move behind the gateway without these pages changing shape.
 import json
 from datetime import date
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -14,6 +15,9 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_page
 
 from apps.directory import api as directory
+from apps.reviews import api as reviews
+
+PROFILE_REVIEWS_PER_PAGE = 10
 
 
 def home(request):
@@ -23,15 +27,55 @@ def home(request):
         if c.parent_slug is None
     ]
     figures = directory.platform_figures()
+    review_figures = reviews.platform_figures()
     context = {
         "categories": categories,
         "figures": [
-            {"value": figures["pros"], "label": "Pros qualifiés dans toute la France"},
-        ]
-        if figures["pros"]
-        else [],
+            figure
+            for figure in (
+                {"value": figures["pros"], "label": "Pros qualifiés dans toute la France"},
+                {"value": review_figures["reviews"], "label": "Avis clients publiés"},
+            )
+            if figure["value"]
+        ],
+        "latest_reviews": [
+            {
+                "author_name": review.author_name,
+                "rating": review.rating,
+                "title": review.title,
+                "body": review.body,
+                "commune": review.author_commune,
+                "pro_name": review.pro_name,
+                "pro_url": review.pro_url,
+                "url": review.url,
+            }
+            for review in reviews.latest_reviews(limit=6)
+        ],
     }
     return render(request, "home.html", context)
+
+
+def _profile_reviews(request, pro_id: int) -> dict:
+    """The reviews block of the profile: one page, sorted as asked (newest first)."""
+    try:
+        number = int(request.GET.get("page") or 1)
+    except ValueError:
+        raise Http404 from None
+    page = reviews.pro_reviews(
+        pro_id=pro_id,
+        page=number,
+        page_size=PROFILE_REVIEWS_PER_PAGE,
+        ordering=request.GET.get("tri") or "recent",
+    )
+    if page is None:
+        raise Http404
+    # A Page over the count only, for the pagination component: no query.
+    paginator = Paginator(range(page.count), PROFILE_REVIEWS_PER_PAGE)
+    return {
+        "reviews": page,
+        "reviews_page": paginator.page(page.page) if page.count else None,
+        "review_orderings": reviews.review_orderings(),
+    }
 
 
 def _json_ld(data: dict) -> str:
@@ -94,6 +138,7 @@ def pro_profile(request, slug: str):
             for star in range(5, 0, -1)
         ],
         "json_ld": _json_ld(structured),
+        **_profile_reviews(request, profile["id"]),
     }
     return render(request, "pages/pro_profile.html", context)
 

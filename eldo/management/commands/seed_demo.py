@@ -11,6 +11,7 @@ from apps.accounts import api as accounts
 from apps.directory import api as directory
 from apps.leads import api as leads
 from apps.quotes import api as quotes
+from apps.reviews import api as reviews
 
 DEMO_PASSWORD = "eldo-demo-2026"
 
@@ -84,6 +85,17 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Directory: {len(pros)} new pro profile(s) ({time.monotonic() - started:.1f} s)"
+        )
+        step = time.monotonic()
+        all_pros = directory.pros_by_slugs(list(names))
+        seeded = reviews.demo_seed(
+            pros={slug: ref.id for slug, ref in all_pros.items()},
+            scale=scale,
+            detailed=tuple(slug for slug, _name, kind in DEMO_ORGANIZATIONS if kind == "company"),
+        )
+        self.stdout.write(
+            f"Reviews: {seeded['reviews']} new review(s) for {seeded['pros']} pro(s) "
+            f"({time.monotonic() - step:.1f} s)"
         )
         quotes_started = time.monotonic()
         added = quotes.demo_seed(

@@ -1,0 +1,96 @@
+"""Staff views of the reviews context. Decisions go through the moderation pages (which
+log them and tell the author); the admin shows the data and the audit log, read-only."""
+
+from django.contrib import admin
+
+from apps.reviews.models import (
+    ModerationDecision,
+    Review,
+    ReviewInvitation,
+    ReviewPhoto,
+    ReviewReply,
+    ReviewReport,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class PhotoInline(ReadOnlyInline):
+    model = ReviewPhoto
+    fields = ["image", "thumbnail", "width", "height", "position"]
+
+
+class ReportInline(ReadOnlyInline):
+    model = ReviewReport
+    fields = ["reason", "details", "reporter", "organization", "created_at", "resolved_at"]
+
+
+class DecisionInline(ReadOnlyInline):
+    model = ModerationDecision
+    fields = ["created_at", "action", "reason", "moderator", "from_status", "to_status", "note"]
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["title", "pro_id", "rating", "source", "status", "created_at", "published_at"]
+    list_filter = ["status", "source", "rating"]
+    search_fields = ["title", "author_email", "author_name", "=pro_id"]
+    date_hierarchy = "created_at"
+    inlines = [PhotoInline, ReportInline, DecisionInline]
+    readonly_fields = [f.name for f in Review._meta.concrete_fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ReviewInvitation)
+class ReviewInvitationAdmin(admin.ModelAdmin):
+    list_display = [
+        "customer_email",
+        "pro_id",
+        "created_at",
+        "sent_at",
+        "opened_at",
+        "completed_at",
+    ]
+    list_filter = ["source"]
+    search_fields = ["customer_email", "customer_name", "=pro_id"]
+    readonly_fields = [f.name for f in ReviewInvitation._meta.concrete_fields if f.name != "nonce"]
+    exclude = ["nonce"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(ReviewReply)
+class ReviewReplyAdmin(admin.ModelAdmin):
+    list_display = ["review", "organization", "created_at"]
+    raw_id_fields = ["review", "author"]
+
+
+@admin.register(ModerationDecision)
+class ModerationDecisionAdmin(admin.ModelAdmin):
+    list_display = ["review", "action", "reason", "moderator", "to_status", "created_at"]
+    list_filter = ["action", "to_status"]
+    readonly_fields = [f.name for f in ModerationDecision._meta.concrete_fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

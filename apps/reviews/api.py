@@ -1,0 +1,77 @@
+"""The reviews context's public interface: plain data in, plain data out.
+
+The composition root (home page, pro profile, seed_demo) and later the stats context call
+only these functions; each list runs a bounded number of queries whatever its size.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db.models import Sum
+
+from apps.reviews import selectors
+from apps.reviews.contracts import InvitationFunnel, ReviewCard, ReviewOrdering, ReviewPage
+from apps.reviews.invitations import invitation_funnel
+from apps.reviews.models import ProReviewStats
+
+PLATFORM_FIGURES_CACHE_KEY = "reviews:platform-figures"
+
+
+def latest_reviews(*, limit: int = 6) -> list[ReviewCard]:
+    """The most recently published reviews, every pro (home page feed)."""
+    return selectors.review_cards(selectors.review_list_latest()[: max(0, min(limit, 50))])
+
+
+def review_orderings() -> list[ReviewOrdering]:
+    """The sort options of a pro's reviews (chronological first, as the law asks)."""
+    return [ReviewOrdering(code=c, label=label) for c, label in selectors.ORDERING_LABELS.items()]
+
+
+def pro_reviews(
+    *, pro_id: int, page: int = 1, page_size: int = 10, ordering: str = "recent"
+) -> ReviewPage | None:
+    """One page of a pro's public reviews; None when ``page`` is beyond the last page."""
+    if ordering not in selectors.ORDERINGS:
+        ordering = selectors.DEFAULT_ORDERING
+    page_size = max(1, min(page_size, 50))
+    queryset = selectors.review_list_for_pro(pro_id=pro_id, ordering=ordering)
+    count = queryset.count()
+    last_page = max(1, -(-count // page_size))
+    if page < 1 or page > last_page:
+        return None
+    start = (page - 1) * page_size
+    items = selectors.review_cards(queryset[start : start + page_size]) if count else []
+    return ReviewPage(
+        items=tuple(items), count=count, page=page, page_size=page_size, ordering=ordering
+    )
+
+
+def platform_figures() -> dict[str, int]:
+    """Live figures for the home page: {"reviews": number of public reviews}."""
+    figures = cache.get(PLATFORM_FIGURES_CACHE_KEY)
+    if figures is None:
+        total = ProReviewStats.objects.aggregate(n=Sum("count"))["n"] or 0
+        figures = {"reviews": total}
+        cache.set(PLATFORM_FIGURES_CACHE_KEY, figures, 300)
+    return figures
+
+
+def collection_funnel(*, pro_id: int) -> InvitationFunnel:
+    """sent → opened → written for a pro, and its collection rate."""
+    return InvitationFunnel(**invitation_funnel(pro_ids=[pro_id]))
+
+
+def aggregates_rebuild(*, pro_ids: list[int] | None = None) -> int:
+    from apps.reviews.aggregates import aggregates_rebuild as rebuild
+
+    return rebuild(pro_ids=pro_ids)
+
+
+def demo_seed(
+    *, pros: dict[str, int], scale: str = "small", detailed: tuple[str, ...] = ()
+) -> dict:
+    """Demo reviews for ``pros`` (slug → pro id), idempotent; ``detailed`` pros also get
+    photos and invitations at every funnel step. Aggregates computed once at the end."""
+    from apps.reviews.demo import demo_seed as seed
+
+    return seed(pros=pros, scale=scale, detailed=detailed)

@@ -1,0 +1,95 @@
+"""Plain data that crosses the reviews boundary (no Django imports)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+# The optional criteria of a review, by API name.
+CRITERIA_LABELS = {
+    "quality": "Qualité du travail",
+    "timeliness": "Respect des délais",
+    "cleanliness": "Propreté du chantier",
+    "value": "Rapport qualité/prix",
+}
+
+
+@dataclass(frozen=True)
+class ReviewPhotoRef:
+    url: str
+    thumbnail_url: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class ReviewReplyRef:
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ReviewCard:
+    """A public review as every page and API shows it: never the author's e-mail nor
+    full name, only the first name, commune and postcode."""
+
+    id: int
+    pro_id: int
+    pro_slug: str
+    pro_name: str
+    rating: int
+    criteria: dict[str, int]  # {"quality": 5, …}, only the criteria the author rated
+    title: str
+    body: str
+    author_name: str
+    author_commune: str
+    author_postcode: str
+    work_category: str  # slug
+    work_category_name: str
+    work_date: date  # the date of the experience
+    published_at: datetime
+    source: str  # invited | spontaneous | imported
+    is_verified: bool  # invited through Eldo: "avis vérifié"
+    under_review: bool  # reported: "en cours de vérification"
+    photos: tuple[ReviewPhotoRef, ...] = field(default_factory=tuple)
+    reply: ReviewReplyRef | None = None
+
+    @property
+    def pro_url(self) -> str:
+        return f"/pro/{self.pro_slug}/"
+
+    @property
+    def url(self) -> str:
+        return f"/pro/{self.pro_slug}/#avis-{self.id}"
+
+    @property
+    def criteria_items(self) -> list[tuple[str, int]]:
+        return [(CRITERIA_LABELS[k], v) for k, v in self.criteria.items() if k in CRITERIA_LABELS]
+
+    @property
+    def commune(self) -> str:
+        return f"{self.author_commune} ({self.author_postcode})"
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    items: tuple[ReviewCard, ...]
+    count: int
+    page: int
+    page_size: int
+    ordering: str
+
+
+@dataclass(frozen=True)
+class ReviewOrdering:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class InvitationFunnel:
+    invited: int
+    sent: int
+    opened: int
+    written: int
+    collection_rate: float  # reviews collected / invitations sent, 0..1

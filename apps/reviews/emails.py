@@ -1,0 +1,113 @@
+"""The e-mails of the reviews context, French HTML + text, sent by the outbox handlers
+(after commit, by a Celery worker in services mode)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from apps.directory.contracts import ProRef
+from apps.reviews.invitations import invitation_token
+from apps.reviews.models import Review, ReviewInvitation
+from apps.reviews.rules import DECISION_REASONS, first_name
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _send(*, to: str, subject: str, template: str, context: dict, headers=None) -> None:
+    context = {**context, "site_url": settings.SITE_URL}
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"reviews/email/{template}.txt", context),
+        to=[to],
+        headers=headers or {},
+    )
+    message.attach_alternative(
+        render_to_string(f"reviews/email/{template}.html", context), "text/html"
+    )
+    message.send()
+
+
+def invitation_links(invitation: ReviewInvitation) -> dict[str, str]:
+    token = invitation_token(invitation)
+    return {
+        "review_url": _absolute(reverse("reviews:invitation", args=[token])),
+        "unsubscribe_url": _absolute(reverse("reviews:unsubscribe", args=[token])),
+    }
+
+
+def invitation_send(*, invitation: ReviewInvitation, pro: ProRef, reminder: int = 0) -> None:
+    links = invitation_links(invitation)
+    subject = (
+        f"Rappel : votre avis sur {pro.name} compte"
+        if reminder
+        else f"{pro.name} aimerait connaître votre avis sur ses travaux"
+    )
+    _send(
+        to=invitation.customer_email,
+        subject=subject,
+        template="invitation",
+        context={
+            "invitation": invitation,
+            "customer_first_name": first_name(invitation.customer_name),
+            "pro": pro,
+            "reminder": reminder,
+            **links,
+        },
+        # RFC 8058 one-click unsubscribe: mail clients POST to the link.
+        headers={
+            "List-Unsubscribe": f"<{links['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+
+
+def confirmation_send(*, review: Review, pro: ProRef, token: str) -> None:
+    _send(
+        to=review.author_email,
+        subject="Confirmez votre avis sur Eldo",
+        template="confirm",
+        context={
+            "review": review,
+            "pro": pro,
+            "confirm_url": _absolute(reverse("reviews:confirm", args=[token])),
+        },
+    )
+
+
+def decision_send(*, review: Review, pro: ProRef | None, decision: str, reason: str) -> None:
+    published = decision == "publish"
+    reason_text = str(DECISION_REASONS.get(decision, {}).get(reason, ""))
+    _send(
+        to=review.author_email,
+        subject="Votre avis est en ligne sur Eldo"
+        if published
+        else "Votre avis n'a pas été publié",
+        template="decision",
+        context={
+            "review": review,
+            "pro": pro,
+            "published": published,
+            "reason_text": reason_text,
+            "review_url": _absolute(f"/pro/{pro.slug}/#avis-{review.pk}") if pro else "",
+            "rules_url": _absolute(reverse("reviews:how-it-works")),
+        },
+    )
+
+
+def reply_send(*, review: Review, pro: ProRef | None) -> None:
+    _send(
+        to=review.author_email,
+        subject=f"{pro.name if pro else 'L’entreprise'} a répondu à votre avis",
+        template="reply",
+        context={
+            "review": review,
+            "pro": pro,
+            "reply": review.reply,
+            "review_url": _absolute(f"/pro/{pro.slug}/#avis-{review.pk}") if pro else "",
+        },
+    )

@@ -1,0 +1,88 @@
+"""Events the reviews context publishes (through the core outbox).
+
+Public ones, for other contexts (stats): ReviewPublished, ReviewUnpublished,
+ReviewRequestSent. The others drive this context's own e-mails after commit.
+"""
+
+from dataclasses import dataclass
+
+from apps.core.events import DomainEvent, register_event
+
+
+@register_event
+@dataclass(frozen=True)
+class ReviewPublished(DomainEvent):
+    """A review became public: the pro's aggregates change."""
+
+    name = "reviews.ReviewPublished"
+    review_id: int
+    pro_id: int
+    rating: int
+    source: str  # invited | spontaneous | imported
+    published_at: str  # ISO 8601
+
+
+@register_event
+@dataclass(frozen=True)
+class ReviewUnpublished(DomainEvent):
+    """A public review was withdrawn (rejected after publication)."""
+
+    name = "reviews.ReviewUnpublished"
+    review_id: int
+    pro_id: int
+
+
+@register_event
+@dataclass(frozen=True)
+class ReviewRequestCreated(DomainEvent):
+    name = "reviews.ReviewRequestCreated"
+    invitation_id: int
+    pro_id: int
+
+
+@register_event
+@dataclass(frozen=True)
+class ReviewRequestSent(DomainEvent):
+    """The invitation e-mail left: the funnel's first step (stats: collection rate)."""
+
+    name = "reviews.ReviewRequestSent"
+    invitation_id: int
+    pro_id: int
+    sent_at: str  # ISO 8601
+
+
+@register_event
+@dataclass(frozen=True)
+class ReviewReminderDue(DomainEvent):
+    name = "reviews.ReviewReminderDue"
+    invitation_id: int
+    number: int  # 1 (after 7 days) or 2 (after 14 days)
+
+
+@register_event
+@dataclass(frozen=True)
+class ReviewSubmitted(DomainEvent):
+    name = "reviews.ReviewSubmitted"
+    review_id: int
+    pro_id: int
+    source: str
+    status: str
+
+
+@register_event
+@dataclass(frozen=True)
+class ReviewModerated(DomainEvent):
+    """A moderator decided: the reviewer is told the decision and its reason."""
+
+    name = "reviews.ReviewModerated"
+    review_id: int
+    decision: str  # publish | reject
+    reason: str
+
+
+@register_event
+@dataclass(frozen=True)
+class ReviewReplied(DomainEvent):
+    name = "reviews.ReviewReplied"
+    review_id: int
+    pro_id: int

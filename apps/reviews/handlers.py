@@ -1,0 +1,110 @@
+"""Reactions of the reviews context to its own events, run by the outbox relay after the
+publishing transaction committed (in-process in embedded mode, in a Celery worker with
+Redis). Each runs at most once per event; each re-reads the state, so a late delivery
+never mails someone who completed the review or opted out meanwhile."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from apps.core.events import on, publish
+from apps.directory import api as directory
+from apps.reviews import emails
+from apps.reviews.aggregates import pro_aggregates_refresh
+from apps.reviews.events import (
+    ReviewModerated,
+    ReviewPublished,
+    ReviewReminderDue,
+    ReviewReplied,
+    ReviewRequestCreated,
+    ReviewRequestSent,
+    ReviewSubmitted,
+    ReviewUnpublished,
+)
+from apps.reviews.invitations import is_opted_out
+from apps.reviews.models import Review, ReviewInvitation, ReviewSource, ReviewStatus
+from apps.reviews.services import review_confirmation_token
+
+
+@on(ReviewPublished)
+def refresh_aggregates_on_publication(event: ReviewPublished) -> None:
+    pro_aggregates_refresh(pro_id=event.pro_id)
+
+
+@on(ReviewUnpublished)
+def refresh_aggregates_on_withdrawal(event: ReviewUnpublished) -> None:
+    pro_aggregates_refresh(pro_id=event.pro_id)
+
+
+def _pro(pro_id: int):
+    return directory.pros_by_ids([pro_id]).get(pro_id)
+
+
+def _still_invitable(invitation: ReviewInvitation | None) -> bool:
+    return bool(
+        invitation
+        and invitation.completed_at is None
+        and invitation.expires_at > timezone.now()
+        and not is_opted_out(pro_id=invitation.pro_id, email=invitation.customer_email)
+    )
+
+
+@on(ReviewRequestCreated)
+def send_invitation(event: ReviewRequestCreated) -> None:
+    invitation = ReviewInvitation.objects.select_for_update().filter(pk=event.invitation_id).first()
+    if invitation is None or invitation.sent_at is not None or not _still_invitable(invitation):
+        return
+    pro = _pro(invitation.pro_id)
+    if pro is None:
+        return
+    emails.invitation_send(invitation=invitation, pro=pro)
+    invitation.sent_at = timezone.now()
+    invitation.save(update_fields=["sent_at"])
+    publish(
+        ReviewRequestSent(
+            invitation_id=invitation.pk,
+            pro_id=invitation.pro_id,
+            sent_at=invitation.sent_at.isoformat(),
+        )
+    )
+
+
+@on(ReviewReminderDue)
+def send_reminder(event: ReviewReminderDue) -> None:
+    invitation = ReviewInvitation.objects.filter(pk=event.invitation_id).first()
+    if not _still_invitable(invitation):
+        return
+    pro = _pro(invitation.pro_id)
+    if pro is not None:
+        emails.invitation_send(invitation=invitation, pro=pro, reminder=event.number)
+
+
+@on(ReviewSubmitted)
+def ask_spontaneous_author_to_confirm(event: ReviewSubmitted) -> None:
+    review = Review.objects.filter(pk=event.review_id).first()
+    if (
+        review is None
+        or review.source != ReviewSource.SPONTANEOUS
+        or review.email_confirmed_at is not None
+        or review.status != ReviewStatus.PENDING
+    ):
+        return
+    pro = _pro(review.pro_id)
+    if pro is not None:
+        emails.confirmation_send(review=review, pro=pro, token=review_confirmation_token(review))
+
+
+@on(ReviewModerated)
+def tell_author_the_decision(event: ReviewModerated) -> None:
+    review = Review.objects.filter(pk=event.review_id).first()
+    if review is not None:
+        emails.decision_send(
+            review=review, pro=_pro(review.pro_id), decision=event.decision, reason=event.reason
+        )
+
+
+@on(ReviewReplied)
+def tell_author_about_the_reply(event: ReviewReplied) -> None:
+    review = Review.objects.filter(pk=event.review_id).select_related("reply").first()
+    if review is not None and hasattr(review, "reply"):
+        emails.reply_send(review=review, pro=_pro(review.pro_id))

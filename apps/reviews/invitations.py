@@ -1,0 +1,494 @@
+"""Review requests: creation (one by one or from a CSV file), signed links, the funnel
+(sent → opened → written), reminders and opt-outs.
+
+The link's token is ``django.core.signing`` over {invitation id, nonce}: it cannot be forged
+without SECRET_KEY, it is the same in every e-mail of one invitation (first message and
+reminders), and it is checked against the database on every use: single use (the invitation
+is completed once a review is written), 30 days of validity from the invitation, revoked by
+rotating the nonce.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
+
+from apps.core.events import publish
+from apps.reviews.events import ReviewReminderDue, ReviewRequestCreated
+from apps.reviews.models import InvitationSource, ReviewInvitation, ReviewOptOut
+from apps.reviews.rules import (
+    INVITATION_LIFETIME,
+    REMINDER_AFTER_DAYS,
+    check_email,
+    check_length,
+    check_work_date,
+    clean_text,
+    email_hash,
+    email_normalize,
+)
+
+TOKEN_SALT = "reviews.invitation"
+CSV_COLUMNS = ("customer_name", "customer_email", "work_description", "work_date")
+# Headers a French spreadsheet may carry instead of the API names.
+CSV_ALIASES = {
+    "nom": "customer_name",
+    "nom du client": "customer_name",
+    "client": "customer_name",
+    "email": "customer_email",
+    "e-mail": "customer_email",
+    "courriel": "customer_email",
+    "adresse e-mail": "customer_email",
+    "travaux": "work_description",
+    "description": "work_description",
+    "description des travaux": "work_description",
+    "date": "work_date",
+    "date des travaux": "work_date",
+}
+CSV_MAX_BYTES = 2 * 1024 * 1024
+CSV_MAX_ROWS = 2000
+MIN_DAYS_BETWEEN_REMINDERS = 3
+
+
+class InvitationError(Exception):
+    """A link that cannot be used: ``code`` is invalid, expired or used."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# --- Tokens -----------------------------------------------------------------------------
+
+
+def invitation_token(invitation: ReviewInvitation) -> str:
+    return signing.Signer(salt=TOKEN_SALT).sign_object({"i": invitation.pk, "n": invitation.nonce})
+
+
+def _invitation_for_token(token: str, *, for_update: bool = False) -> ReviewInvitation:
+    invalid = InvitationError(
+        "invalid",
+        _("Ce lien d'invitation n'est pas valide. Vérifiez que vous avez copié le lien en entier."),
+    )
+    try:
+        data = signing.Signer(salt=TOKEN_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise invalid from exc
+    if not isinstance(data, dict) or not isinstance(data.get("i"), int):
+        raise invalid
+    queryset = (
+        ReviewInvitation.objects.select_for_update() if for_update else ReviewInvitation.objects
+    )
+    invitation = queryset.filter(pk=data["i"]).first()
+    if invitation is None or not constant_time_compare(str(data.get("n")), invitation.nonce):
+        raise invalid
+    return invitation
+
+
+def invitation_for_token(token: str, *, for_update: bool = False) -> ReviewInvitation:
+    """The invitation a link names, if a review may still be written with it."""
+    invitation = _invitation_for_token(token, for_update=for_update)
+    if invitation.completed_at is not None:
+        raise InvitationError(
+            "used", _("Vous avez déjà donné votre avis avec ce lien : merci pour votre retour !")
+        )
+    if invitation.expires_at <= timezone.now():
+        raise InvitationError(
+            "expired",
+            _(
+                "Ce lien d'invitation a expiré (il était valable 30 jours). Vous pouvez "
+                "demander à l'entreprise de vous envoyer une nouvelle invitation."
+            ),
+        )
+    return invitation
+
+
+def invitation_open(token: str) -> ReviewInvitation:
+    """The customer opened the link: the funnel's second step (first opening only)."""
+    invitation = invitation_for_token(token)
+    if invitation.opened_at is None:
+        now = timezone.now()
+        ReviewInvitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(
+            opened_at=now
+        )
+        invitation.opened_at = now
+    return invitation
+
+
+def invitation_opt_out(token: str) -> ReviewInvitation:
+    """Stop every invitation of this pro to this address, forever (expired links too)."""
+    invitation = _invitation_for_token(token)
+    ReviewOptOut.objects.bulk_create(
+        [ReviewOptOut(pro_id=invitation.pro_id, email_hash=invitation.email_hash)],
+        ignore_conflicts=True,
+    )
+    return invitation
+
+
+def invitation_for_unsubscribe(token: str) -> ReviewInvitation:
+    return _invitation_for_token(token)
+
+
+def is_opted_out(*, pro_id: int, email: str) -> bool:
+    return ReviewOptOut.objects.filter(pro_id=pro_id, email_hash=email_hash(email)).exists()
+
+
+def _opted_out():
+    return ReviewOptOut.objects.filter(pro_id=OuterRef("pro_id"), email_hash=OuterRef("email_hash"))
+
+
+# --- Creation ---------------------------------------------------------------------------
+
+
+@dataclass
+class InvitationInput:
+    customer_name: str
+    customer_email: str
+    work_description: str
+    work_date: date | None
+
+
+def _validate(data: InvitationInput, *, pro_id: int) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    name_errors = check_length(
+        data.customer_name,
+        low=1,
+        high=150,
+        message=_("Indiquez le nom du client (150 caractères au plus)."),
+    )
+    email_errors = check_email(data.customer_email)
+    description_errors = check_length(
+        data.work_description,
+        low=3,
+        high=300,
+        message=_("Décrivez les travaux réalisés en 3 à 300 caractères."),
+    )
+    date_errors = check_work_date(data.work_date)
+    if not email_errors:
+        if is_opted_out(pro_id=pro_id, email=data.customer_email):
+            email_errors = [
+                _("Ce client a demandé à ne plus recevoir d'invitations de votre entreprise.")
+            ]
+        elif ReviewInvitation.objects.filter(
+            pro_id=pro_id,
+            email_hash=email_hash(data.customer_email),
+            completed_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).exists():
+            email_errors = [_("Une invitation est déjà en cours pour cette adresse.")]
+    for name, messages in (
+        ("customer_name", name_errors),
+        ("customer_email", email_errors),
+        ("work_description", description_errors),
+        ("work_date", date_errors),
+    ):
+        if messages:
+            errors[name] = messages
+    return errors
+
+
+def _build(
+    data: InvitationInput,
+    *,
+    pro_id: int,
+    organization_id: int,
+    created_by_id: int | None,
+    source: str,
+) -> ReviewInvitation:
+    now = timezone.now()
+    return ReviewInvitation(
+        pro_id=pro_id,
+        organization_id=organization_id,
+        created_by_id=created_by_id,
+        customer_name=data.customer_name,
+        customer_email=email_normalize(data.customer_email),
+        email_hash=email_hash(data.customer_email),
+        work_description=data.work_description,
+        work_date=data.work_date,
+        nonce=secrets.token_hex(16),
+        source=source,
+        created_at=now,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+
+
+def _clean_input(*, customer_name, customer_email, work_description, work_date) -> InvitationInput:
+    return InvitationInput(
+        customer_name=clean_text(customer_name or ""),
+        customer_email=email_normalize(customer_email or ""),
+        work_description=clean_text(work_description or ""),
+        work_date=work_date,
+    )
+
+
+@transaction.atomic
+def review_request_create(
+    *,
+    pro_id: int,
+    organization_id: int,
+    created_by_id: int | None,
+    customer_name: str,
+    customer_email: str,
+    work_description: str,
+    work_date: date | None,
+    source: str = InvitationSource.SINGLE,
+) -> ReviewInvitation:
+    """Create an invitation; its e-mail leaves after commit (outbox handler)."""
+    data = _clean_input(
+        customer_name=customer_name,
+        customer_email=customer_email,
+        work_description=work_description,
+        work_date=work_date,
+    )
+    errors = _validate(data, pro_id=pro_id)
+    if errors:
+        raise ValidationError(errors)
+    invitation = _build(
+        data,
+        pro_id=pro_id,
+        organization_id=organization_id,
+        created_by_id=created_by_id,
+        source=source,
+    )
+    invitation.save()
+    publish(ReviewRequestCreated(invitation_id=invitation.pk, pro_id=pro_id))
+    return invitation
+
+
+@dataclass
+class ImportReport:
+    created: list[ReviewInvitation] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)  # {line, customer_email, errors}
+    rows: int = 0
+
+
+def _malformed(message: str) -> ValidationError:
+    return ValidationError({"file": [message]}, code="malformed")
+
+
+def _parse_date(value: str) -> date | None:
+    value = value.strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d/%m/%y"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _read_csv(upload) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) of a CSV file; raises a "malformed" error for a bad file."""
+    raw = upload.read(CSV_MAX_BYTES + 1)
+    if len(raw) > CSV_MAX_BYTES:
+        raise _malformed(_("Le fichier dépasse 2 Mo : découpez-le en plusieurs fichiers."))
+    if not raw.strip():
+        raise _malformed(_("Le fichier est vide."))
+    if b"\x00" in raw:
+        raise _malformed(_("Ce fichier n'est pas un fichier CSV (texte)."))
+    text = _decode(raw)
+    if text is None:
+        raise _malformed(_("Encodage non reconnu : enregistrez le fichier en CSV UTF-8."))
+    first_line = text.splitlines()[0] if text.splitlines() else ""
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise _malformed(_("Le fichier est vide."))
+        columns = [_column(name) for name in header]
+        missing = [c for c in CSV_COLUMNS if c not in columns]
+        if missing:
+            raise _malformed(
+                _(
+                    "Colonnes manquantes : %(columns)s. La première ligne doit nommer les "
+                    "colonnes %(all)s."
+                )
+                % {"columns": ", ".join(missing), "all": ", ".join(CSV_COLUMNS)}
+            )
+        rows = []
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            if len(rows) >= CSV_MAX_ROWS:
+                raise _malformed(
+                    _("Le fichier compte plus de %(max)s lignes : découpez-le.")
+                    % {"max": CSV_MAX_ROWS}
+                )
+            row = {col: (values[i] if i < len(values) else "") for i, col in enumerate(columns)}
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise _malformed(
+            _("Fichier CSV mal formé (ligne %(line)s).") % {"line": reader.line_num}
+        ) from exc
+    if not rows:
+        raise _malformed(_("Le fichier ne contient aucun client après la ligne d'en-tête."))
+    return rows
+
+
+def _decode(raw: bytes) -> str | None:
+    """UTF-8 (with or without BOM), else Windows-1252 as older French spreadsheets write."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _column(name: str) -> str:
+    key = clean_text(name).lower()
+    return CSV_ALIASES.get(key, key)
+
+
+@transaction.atomic
+def review_requests_import(
+    *, pro_id: int, organization_id: int, created_by_id: int | None, upload
+) -> ImportReport:
+    """Invite every valid customer of a CSV file; invalid rows and duplicates are skipped
+    and listed. A malformed file (encoding, structure, columns, size) changes nothing."""
+    report = ImportReport()
+    rows = _read_csv(upload)
+    report.rows = len(rows)
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        work_date_raw = row.get("work_date", "")
+        data = _clean_input(
+            customer_name=row.get("customer_name", ""),
+            customer_email=row.get("customer_email", ""),
+            work_description=row.get("work_description", ""),
+            work_date=_parse_date(work_date_raw),
+        )
+        errors = _validate(data, pro_id=pro_id)
+        if data.work_date is None and work_date_raw.strip():
+            errors["work_date"] = [_("Date illisible : écrivez-la JJ/MM/AAAA ou AAAA-MM-JJ.")]
+        if data.customer_email in seen:
+            errors.setdefault("customer_email", []).insert(
+                0,
+                _("Adresse en double dans le fichier (ligne %(line)s).")
+                % {"line": seen[data.customer_email]},
+            )
+        if errors:
+            report.skipped.append(
+                {"line": line, "customer_email": data.customer_email, "errors": errors}
+            )
+            continue
+        seen[data.customer_email] = line
+        invitation = _build(
+            data,
+            pro_id=pro_id,
+            organization_id=organization_id,
+            created_by_id=created_by_id,
+            source=InvitationSource.CSV,
+        )
+        invitation.save()
+        publish(ReviewRequestCreated(invitation_id=invitation.pk, pro_id=pro_id))
+        report.created.append(invitation)
+    return report
+
+
+# --- Reminders and funnel ---------------------------------------------------------------
+
+
+def invitation_reminders_due(*, now: datetime | None = None):
+    now = now or timezone.now()
+    first, second = (timedelta(days=d) for d in REMINDER_AFTER_DAYS)
+    return (
+        ReviewInvitation.objects.filter(
+            sent_at__isnull=False, completed_at__isnull=True, expires_at__gt=now
+        )
+        .filter(
+            Q(reminders_sent=0, sent_at__lte=now - first)
+            | Q(
+                reminders_sent=1,
+                sent_at__lte=now - second,
+                last_reminded_at__lte=now - timedelta(days=MIN_DAYS_BETWEEN_REMINDERS),
+            )
+        )
+        .exclude(Exists(_opted_out()))
+    )
+
+
+def invitation_reminders_send(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Queue the reminders that are due (7 and 14 days after the first e-mail).
+
+    Each reminder is counted on the invitation and published as an event in one
+    transaction, so a reminder is never queued twice; the e-mail leaves after commit.
+    """
+    now = now or timezone.now()
+    queued = 0
+    for invitation_id in list(
+        invitation_reminders_due(now=now).values_list("id", flat=True)[:limit]
+    ):
+        with transaction.atomic():
+            invitation = (
+                invitation_reminders_due(now=now)
+                .select_for_update()
+                .filter(pk=invitation_id)
+                .first()
+            )
+            if invitation is None:  # completed, opted out or reminded meanwhile
+                continue
+            invitation.reminders_sent += 1
+            invitation.last_reminded_at = now
+            invitation.save(update_fields=["reminders_sent", "last_reminded_at"])
+            publish(
+                ReviewReminderDue(invitation_id=invitation.pk, number=invitation.reminders_sent)
+            )
+            queued += 1
+    return queued
+
+
+def invitation_status(invitation: ReviewInvitation, *, opted_out: bool) -> str:
+    if invitation.completed_at:
+        return "written"
+    if opted_out:
+        return "opted_out"
+    if invitation.expires_at <= timezone.now():
+        return "expired"
+    if invitation.opened_at:
+        return "opened"
+    if invitation.sent_at:
+        return "sent"
+    return "queued"
+
+
+INVITATION_STATUS_LABELS = {
+    "queued": "En cours d'envoi",
+    "sent": "Envoyée",
+    "opened": "Lien ouvert",
+    "written": "Avis rédigé",
+    "expired": "Expirée",
+    "opted_out": "Désinscrit",
+}
+
+
+def with_opt_out(queryset):
+    return queryset.annotate(opted_out=Exists(_opted_out()))
+
+
+def invitation_funnel(*, pro_ids: list[int] | None) -> dict:
+    """sent → opened → written, and the collection rate (reviews collected / sent);
+    ``pro_ids=None``: the whole platform."""
+    queryset = ReviewInvitation.objects.all()
+    if pro_ids is not None:
+        queryset = queryset.filter(pro_id__in=pro_ids)
+    totals = queryset.aggregate(
+        invited=Count("id"),
+        sent=Count("sent_at"),
+        opened=Count("opened_at"),
+        written=Count("completed_at"),
+    )
+    sent = totals["sent"]
+    totals["collection_rate"] = round(totals["written"] / sent, 4) if sent else 0.0
+    return totals

@@ -1,0 +1,316 @@
+"""Reviews, invitations (review requests), replies, reports and the moderation audit log.
+
+A pro is referenced by its plain directory id (``pro_id``), never by a foreign key into
+the directory; users and organizations are foreign keys into accounts, the identity kernel.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("En attente de modération")
+    PUBLISHED = "published", _("Publié")
+    REJECTED = "rejected", _("Refusé")
+    IN_DISPUTE = "in_dispute", _("En cours de vérification")
+
+
+# A reported review stays online, marked "en cours de vérification", until a decision.
+PUBLIC_STATUSES = (ReviewStatus.PUBLISHED, ReviewStatus.IN_DISPUTE)
+
+
+class ReviewSource(models.TextChoices):
+    INVITED = "invited", _("Avis vérifié")
+    SPONTANEOUS = "spontaneous", _("Avis spontané")
+    IMPORTED = "imported", _("Avis importé")
+
+
+class InvitationSource(models.TextChoices):
+    SINGLE = "single", _("Invitation individuelle")
+    CSV = "csv", _("Import CSV")
+    DEMO = "demo", _("Démonstration")
+
+
+class ReviewInvitation(models.Model):
+    """A pro asks a past customer for a review: the e-mailed link carries a signed token."""
+
+    pro_id = models.PositiveBigIntegerField(_("pro"), db_index=True)
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    customer_name = models.CharField(_("nom du client"), max_length=150)
+    customer_email = models.EmailField(_("e-mail du client"))
+    email_hash = models.CharField(max_length=64)  # matches ReviewOptOut.email_hash
+    work_description = models.CharField(_("travaux réalisés"), max_length=300)
+    work_date = models.DateField(_("date des travaux"))
+    # Random, signed into the link: rotating it revokes every link already sent.
+    nonce = models.CharField(max_length=32)
+    source = models.CharField(max_length=10, choices=InvitationSource.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation à donner un avis")
+        verbose_name_plural = _("invitations à donner un avis")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["pro_id", "-created_at"], name="invitation_pro_recent_idx"),
+            models.Index(fields=["pro_id", "email_hash"], name="invitation_pro_email_idx"),
+            models.Index(
+                fields=["sent_at"],
+                condition=Q(completed_at__isnull=True, sent_at__isnull=False),
+                name="invitation_reminder_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_email} → pro {self.pro_id}"
+
+
+class ReviewOptOut(models.Model):
+    """A customer who asked a pro to stop inviting them: honoured forever, per pro.
+
+    Only a SHA-256 of the normalised address is kept.
+    """
+
+    pro_id = models.PositiveBigIntegerField()
+    email_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("désinscription")
+        verbose_name_plural = _("désinscriptions")
+        constraints = [
+            models.UniqueConstraint(fields=["pro_id", "email_hash"], name="review_optout_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"pro {self.pro_id} · {self.email_hash[:12]}…"
+
+
+class Review(models.Model):
+    pro_id = models.PositiveBigIntegerField(_("pro"))
+    invitation = models.OneToOneField(
+        ReviewInvitation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="review",
+    )
+    source = models.CharField(_("origine"), max_length=12, choices=ReviewSource.choices)
+    status = models.CharField(
+        _("statut"), max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    rating = models.PositiveSmallIntegerField(_("note"))
+    rating_quality = models.PositiveSmallIntegerField(
+        _("qualité du travail"), null=True, blank=True
+    )
+    rating_timeliness = models.PositiveSmallIntegerField(
+        _("respect des délais"), null=True, blank=True
+    )
+    rating_cleanliness = models.PositiveSmallIntegerField(
+        _("propreté du chantier"), null=True, blank=True
+    )
+    rating_value = models.PositiveSmallIntegerField(
+        _("rapport qualité/prix"), null=True, blank=True
+    )
+    title = models.CharField(_("titre"), max_length=120)
+    body = models.TextField(_("avis"))
+    # The trade as chosen by the reviewer, kept as it was named then.
+    work_category_slug = models.CharField(_("catégorie de travaux"), max_length=100)
+    work_category_name = models.CharField(max_length=150)
+    work_date = models.DateField(_("date de l'expérience"))
+    author_name = models.CharField(_("prénom"), max_length=60)
+    author_email = models.EmailField(_("e-mail (jamais publié)"))
+    author_postcode = models.CharField(_("code postal"), max_length=5)
+    author_commune = models.CharField(_("commune"), max_length=150)
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_ip = models.GenericIPAddressField(null=True, blank=True)
+    # SHA-256 of the folded body: finds copy-pasted reviews without a full-text scan.
+    text_fingerprint = models.CharField(max_length=64, db_index=True)
+    check_flags = models.JSONField(_("contrôles déclenchés"), default=list, blank=True)
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("reçu le"), default=timezone.now)
+    published_at = models.DateTimeField(_("publié le"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("avis")
+        verbose_name_plural = _("avis")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_5"
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__isnull": True})
+                    | Q(**{f"{field}__gte": 1, f"{field}__lte": 5}),
+                    name=f"review_{field}_1_5",
+                )
+                for field in (
+                    "rating_quality",
+                    "rating_timeliness",
+                    "rating_cleanliness",
+                    "rating_value",
+                )
+            ],
+        ]
+        indexes = [
+            # The public lists: a pro's reviews (recent first, or by rating) and the feed.
+            models.Index(
+                fields=["pro_id", "-published_at"],
+                condition=Q(status__in=["published", "in_dispute"]),
+                name="review_pro_public_recent_idx",
+            ),
+            models.Index(
+                fields=["-published_at"],
+                condition=Q(status__in=["published", "in_dispute"]),
+                name="review_public_recent_idx",
+            ),
+            models.Index(fields=["status", "created_at"], name="review_status_created_idx"),
+            models.Index(fields=["author_email", "created_at"], name="review_email_created_idx"),
+            models.Index(fields=["author_ip", "created_at"], name="review_ip_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.rating}/5)"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+
+class ReviewPhoto(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="reviews/photos/")
+    thumbnail = models.ImageField(upload_to="reviews/thumbs/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("photo d'avis")
+        verbose_name_plural = _("photos d'avis")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class ReviewReply(models.Model):
+    """The pro's one public answer to a review."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="reply")
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("réponse"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("réponse du pro")
+        verbose_name_plural = _("réponses des pros")
+
+    def __str__(self) -> str:
+        return f"Réponse à l'avis {self.review_id}"
+
+
+class ReportReason(models.TextChoices):
+    NOT_A_CUSTOMER = "not_a_customer", _("Cette personne n'est pas un client")
+    ABUSIVE = "abusive", _("Propos injurieux, diffamatoires ou menaçants")
+    PERSONAL_DATA = "personal_data", _("Données personnelles ou confidentielles")
+    CONFLICT_OF_INTEREST = "conflict_of_interest", _("Avis d'un concurrent ou d'un proche")
+    OFF_TOPIC = "off_topic", _("Sans rapport avec les travaux réalisés")
+    OTHER = "other", _("Autre motif")
+
+
+class ReviewReport(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set when the reporter is a member of the reviewed pro's organization.
+    organization = models.ForeignKey(
+        "accounts.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(_("motif"), max_length=30, choices=ReportReason.choices)
+    details = models.TextField(_("précisions"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signalement")
+        verbose_name_plural = _("signalements")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} · avis {self.review_id}"
+
+
+class ModerationAction(models.TextChoices):
+    PUBLISH = "publish", _("Publication")
+    REJECT = "reject", _("Refus")
+    AUTO_PUBLISH = "auto_publish", _("Publication automatique")
+    HOLD = "hold", _("Mise en modération automatique")
+    REPORTED = "reported", _("Signalement")
+
+
+class ModerationDecision(models.Model):
+    """The audit log: every change of a review's status, by whom, why. Append-only."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="decisions")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=ModerationAction.choices)
+    reason = models.CharField(_("motif"), max_length=40, blank=True)
+    note = models.TextField(_("note interne"), blank=True)
+    from_status = models.CharField(max_length=12, choices=ReviewStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=ReviewStatus.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("décision de modération")
+        verbose_name_plural = _("journal de modération")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["review", "created_at"], name="decision_review_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · avis {self.review_id}"
+
+
+class ProReviewStats(models.Model):
+    """Per-pro aggregates as last computed; also the row locked while recomputing them."""
+
+    pro_id = models.PositiveBigIntegerField(primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveBigIntegerField(default=0)
+    average = models.FloatField(default=0)
+    score = models.FloatField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("agrégat d'avis")
+        verbose_name_plural = _("agrégats d'avis")
+
+    def __str__(self) -> str:
+        return f"pro {self.pro_id}: {self.average} ({self.count})"

@@ -1,0 +1,400 @@
+"""The reviews API (/api/v1/): parse, authorize, call a service or selector, serialize."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.http import Http404
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from apps.core.api_support import Conflict, Pagination
+from apps.directory import api as directory
+from apps.reviews import invitations, selectors, services
+from apps.reviews.models import ReviewSource, ReviewStatus
+from apps.reviews.presentation import access
+from apps.reviews.presentation.serializers import (
+    BulkInputSerializer,
+    BulkReportSerializer,
+    DecisionInputSerializer,
+    DecisionOutputSerializer,
+    FunnelSerializer,
+    InvitationInputSerializer,
+    InvitationSerializer,
+    ModerationReviewSerializer,
+    ReplyInputSerializer,
+    ReplyOutputSerializer,
+    ReportInputSerializer,
+    ReportOutputSerializer,
+    ReviewSerializer,
+    ReviewSubmitSerializer,
+    ReviewSubmittedSerializer,
+)
+
+LATEST_FEED_DEPTH = 1000  # the feed pages through the most recent reviews only
+
+
+@cache
+def paginated(serializer_class):
+    """The schema of a paginated list: {count, next, previous, results}."""
+    return inline_serializer(
+        name=f"Paginated{serializer_class.__name__.removesuffix('Serializer')}List",
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )
+
+
+class PublicRead:
+    permission_classes = [permissions.AllowAny]
+    throttle_classes: list = []
+
+
+class IsModerator(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return access.is_moderator(access.identity_of(request))
+
+
+class MayInvite(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return access.may_invite(access.identity_of(request))
+
+
+def _paginated_cards(view, request, queryset) -> Response:
+    paginator = Pagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    cards = selectors.review_cards(page)
+    data = ReviewSerializer(cards, many=True, context={"request": request}).data
+    return paginator.get_paginated_response(data)
+
+
+_ORDERING = OpenApiParameter(
+    "ordering",
+    str,
+    enum=list(selectors.ORDERINGS),
+    description="recent (défaut, chronologique), oldest, best, worst",
+)
+_PAGE = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
+
+
+class ProReviewListView(PublicRead, APIView):
+    """A pro's public reviews, newest first by default (chronological sort)."""
+
+    @extend_schema(parameters=[_ORDERING, *_PAGE], responses=paginated(ReviewSerializer))
+    def get(self, request, slug: str):
+        pro = directory.pros_by_slugs([slug]).get(slug)
+        if pro is None:
+            raise Http404
+        ordering = request.query_params.get("ordering") or selectors.DEFAULT_ORDERING
+        if ordering not in selectors.ORDERINGS:
+            raise ValidationError(
+                {"ordering": [f"Tri inconnu : {', '.join(selectors.ORDERINGS)}."]}
+            )
+        return _paginated_cards(
+            self, request, selectors.review_list_for_pro(pro_id=pro.id, ordering=ordering)
+        )
+
+
+class LatestReviewListView(PublicRead, APIView):
+    """The latest published reviews, every pro (the most recent 1,000)."""
+
+    @extend_schema(parameters=_PAGE, responses=paginated(ReviewSerializer))
+    def get(self, request):
+        return _paginated_cards(self, request, selectors.review_list_latest()[:LATEST_FEED_DEPTH])
+
+
+class ReviewSubmitView(APIView):
+    """Write a review: anonymous, throttled. With `invitation_token` the review is verified
+    (and published at once if no automatic check fires); without, `pro` names the pro and
+    the author first confirms the e-mail address, then a moderator reads it."""
+
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "review_submit"
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        request={
+            "multipart/form-data": ReviewSubmitSerializer,
+            "application/json": ReviewSubmitSerializer,
+        },
+        responses={201: ReviewSubmittedSerializer},
+    )
+    def post(self, request):
+        data = ReviewSubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        user = request.user if request.user.is_authenticated else None
+        review = services.review_submit(
+            pro_slug=values.get("pro") or None,
+            invitation_token=values.get("invitation_token") or None,
+            rating=values["rating"],
+            criteria=data.criteria(),
+            title=values["title"],
+            body=values["body"],
+            author_name=values["author_name"],
+            author_email=values.get("author_email", ""),
+            author_postcode=values["author_postcode"],
+            author_commune=values.get("author_commune", ""),
+            work_category=values["work_category"],
+            work_date=values["work_date"],
+            photos=values.get("photos", []),
+            author_ip=access.client_address(request),
+            author_user_id=user.pk if user else None,
+        )
+        body = {
+            "id": review.pk,
+            "status": review.status,
+            "is_verified": review.source == ReviewSource.INVITED,
+            "email_confirmation_required": review.email_confirmed_at is None,
+        }
+        return Response(ReviewSubmittedSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewReplyView(APIView):
+    """The reviewed pro's one public reply (members of its organization only)."""
+
+    @extend_schema(request=ReplyInputSerializer, responses={201: ReplyOutputSerializer})
+    def post(self, request, review_id: int):
+        data = ReplyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            reply = services.review_reply_create(
+                review_id=review_id, user_id=request.user.pk, body=data.validated_data["body"]
+            )
+        except services.ReviewNotFound as exc:
+            raise NotFound from exc
+        except services.InvalidTransition as exc:
+            raise Conflict(exc.message) from exc
+        return Response(ReplyOutputSerializer(reply).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewReportView(APIView):
+    """Report a public review (signed-in users, free): it stays online, marked "en cours
+    de vérification", until a moderator decides."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "review_report"
+
+    @extend_schema(request=ReportInputSerializer, responses={201: ReportOutputSerializer})
+    def post(self, request, review_id: int):
+        data = ReportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            report = services.review_report_create(
+                review_id=review_id,
+                user_id=request.user.pk,
+                reason=data.validated_data["reason"],
+                details=data.validated_data.get("details", ""),
+            )
+        except services.ReviewNotFound as exc:
+            raise NotFound from exc
+        except services.InvalidTransition as exc:
+            raise Conflict(exc.message) from exc
+        return Response(ReportOutputSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class ModerationQueueView(APIView):
+    """Reviews waiting for a moderator, oldest first, with the checks that held them and
+    the open reports (moderators and staff)."""
+
+    permission_classes = [permissions.IsAuthenticated, IsModerator]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=[ReviewStatus.PENDING, ReviewStatus.IN_DISPUTE]),
+            *_PAGE,
+        ],
+        responses=paginated(ModerationReviewSerializer),
+    )
+    def get(self, request):
+        wanted = request.query_params.get("status") or None
+        if wanted not in (None, ReviewStatus.PENDING, ReviewStatus.IN_DISPUTE):
+            raise ValidationError({"status": ["pending ou in_dispute."]})
+        paginator = Pagination()
+        page = paginator.paginate_queryset(
+            selectors.moderation_queue(status=wanted), request, view=self
+        )
+        pros = directory.pros_by_ids(sorted({r.pro_id for r in page})) if page else {}
+        data = ModerationReviewSerializer(
+            page, many=True, context={"request": request, "pros": pros}
+        ).data
+        return paginator.get_paginated_response(data)
+
+
+class ModerationDecisionView(APIView):
+    """Publish or reject, with a reason from the list; the author is told by e-mail."""
+
+    permission_classes = [permissions.IsAuthenticated, IsModerator]
+
+    @extend_schema(
+        request=DecisionInputSerializer,
+        responses={
+            200: DecisionOutputSerializer,
+            409: OpenApiResponse(description="Transition impossible"),
+        },
+    )
+    def post(self, request, review_id: int):
+        data = DecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            review = services.review_moderate(
+                review_id=review_id,
+                moderator_id=request.user.pk,
+                decision=data.validated_data["decision"],
+                reason=data.validated_data["reason"],
+                note=data.validated_data.get("note", ""),
+            )
+        except services.ReviewNotFound as exc:
+            raise NotFound from exc
+        except services.InvalidTransition as exc:
+            raise Conflict(exc.message) from exc
+        return Response(DecisionOutputSerializer(review).data)
+
+
+# --- Review requests (invitations) ----------------------------------------------------------
+
+
+class InvitationScopeMixin:
+    permission_classes = [permissions.IsAuthenticated, MayInvite]
+
+    def allowed_pros(self) -> dict[int, object] | None:
+        """The pros the user acts for (id → ProRef); None for staff (every pro)."""
+        identity = access.identity_of(self.request)
+        if access.is_staff(identity):
+            return None
+        return {pro.id: pro for pro in access.member_pros(identity)}
+
+    def target_pro(self, slug: str | None):
+        allowed = self.allowed_pros()
+        if slug:
+            pro = directory.pros_by_slugs([slug]).get(slug)
+            if pro is None or (allowed is not None and pro.id not in allowed):
+                raise NotFound
+            return pro
+        if allowed and len(allowed) == 1:
+            return next(iter(allowed.values()))
+        raise ValidationError({"pro": ["Précisez l'entreprise concernée (son slug)."]})
+
+    def scoped_pro_ids(self) -> list[int] | None:
+        slug = self.request.query_params.get("pro")
+        if slug:
+            return [self.target_pro(slug).id]
+        allowed = self.allowed_pros()
+        return None if allowed is None else sorted(allowed)
+
+    def pro_names(self, invitations_) -> dict:
+        ids = sorted({i.pro_id for i in invitations_})
+        return directory.pros_by_ids(ids) if ids else {}
+
+
+class ReviewRequestListCreateView(InvitationScopeMixin, APIView):
+    """Invite a past customer to review your company; list your invitations (funnel status)."""
+
+    @extend_schema(
+        operation_id="review_requests_list",
+        parameters=[OpenApiParameter("pro", str, description="Slug du pro"), *_PAGE],
+        responses=paginated(InvitationSerializer),
+    )
+    def get(self, request):
+        paginator = Pagination()
+        page = paginator.paginate_queryset(
+            selectors.invitation_list(pro_ids=self.scoped_pro_ids()), request, view=self
+        )
+        context = {"pros": self.pro_names(page)}
+        return paginator.get_paginated_response(
+            InvitationSerializer(page, many=True, context=context).data
+        )
+
+    @extend_schema(request=InvitationInputSerializer, responses={201: InvitationSerializer})
+    def post(self, request):
+        data = InvitationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        pro = self.target_pro(values.get("pro") or None)
+        invitation = invitations.review_request_create(
+            pro_id=pro.id,
+            organization_id=pro.organization_id,
+            created_by_id=request.user.pk,
+            customer_name=values["customer_name"],
+            customer_email=values["customer_email"],
+            work_description=values["work_description"],
+            work_date=values["work_date"],
+        )
+        invitation = selectors.invitation_list().get(pk=invitation.pk)
+        body = InvitationSerializer(invitation, context={"pros": {pro.id: pro}}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ReviewRequestDetailView(InvitationScopeMixin, APIView):
+    @extend_schema(responses=InvitationSerializer)
+    def get(self, request, invitation_id: int):
+        allowed = self.allowed_pros()
+        invitation = (
+            selectors.invitation_list(pro_ids=None if allowed is None else sorted(allowed))
+            .filter(pk=invitation_id)
+            .first()
+        )
+        if invitation is None:
+            raise NotFound
+        context = {"pros": self.pro_names([invitation])}
+        return Response(InvitationSerializer(invitation, context=context).data)
+
+
+class ReviewRequestBulkView(InvitationScopeMixin, APIView):
+    """Invite the customers of a CSV file. Invalid rows and duplicates are skipped and
+    listed with their line number; a malformed file (encoding, columns, size) is refused
+    whole (400) and changes nothing."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": BulkInputSerializer},
+        responses={201: BulkReportSerializer, 200: BulkReportSerializer},
+    )
+    def post(self, request):
+        data = BulkInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        pro = self.target_pro(data.validated_data.get("pro") or None)
+        report = invitations.review_requests_import(
+            pro_id=pro.id,
+            organization_id=pro.organization_id,
+            created_by_id=request.user.pk,
+            upload=data.validated_data["file"],
+        )
+        created = list(selectors.invitation_list().filter(pk__in=[i.pk for i in report.created]))
+        body = BulkReportSerializer(
+            {
+                "rows": report.rows,
+                "created": len(report.created),
+                "skipped": report.skipped,
+                "invitations": created,
+            },
+            context={"pros": {pro.id: pro}},
+        ).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class ReviewRequestFunnelView(InvitationScopeMixin, APIView):
+    """sent → opened → written, and the collection rate (reviews collected / sent)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("pro", str, description="Slug du pro")],
+        responses=FunnelSerializer,
+    )
+    def get(self, request):
+        pro_ids = self.scoped_pro_ids()
+        return Response(FunnelSerializer(invitations.invitation_funnel(pro_ids=pro_ids)).data)

@@ -1,0 +1,355 @@
+"""French pages of the reviews context: latest reviews, writing a review (invitation link
+or spontaneous), e-mail confirmation, unsubscribe, the widget, the rules page and the
+moderators' queue (the pro's pages are in ``backoffice``). They work without JavaScript."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from apps.directory import api as directory
+from apps.reviews import invitations, selectors, services
+from apps.reviews.aggregates import widget_cache_key
+from apps.reviews.invitations import InvitationError
+from apps.reviews.models import ProReviewStats, ReviewStatus
+from apps.reviews.presentation import access
+from apps.reviews.presentation.forms import (
+    DecisionForm,
+    ReviewForm,
+    errors_to_form,
+)
+from apps.reviews.rules import CHECK_LABELS, DECISION_REASONS, first_name
+
+app_name = "reviews"
+
+PAGE_SIZE = 12
+WIDGET_CACHE_SECONDS = 300
+WIDGET_REVIEWS = 5
+THROTTLED_MESSAGE = "Vous avez envoyé beaucoup d'avis en peu de temps : réessayez dans une heure."
+OUTCOMES = {
+    "publie": (
+        "Merci, votre avis est en ligne !",
+        "Votre avis vérifié est publié sur la fiche de l'entreprise. Il aidera d'autres "
+        "particuliers à choisir leur artisan.",
+    ),
+    "moderation": (
+        "Merci, votre avis a bien été reçu",
+        "Il sera relu par notre équipe de modération avant publication, sous 3 jours "
+        "ouvrés. Vous serez prévenu par e-mail de notre décision.",
+    ),
+    "confirmation": (
+        "Plus qu'une étape : confirmez votre adresse e-mail",
+        "Nous venons de vous envoyer un e-mail. Ouvrez le lien qu'il contient (valable "
+        "7 jours) : votre avis sera ensuite relu par notre équipe de modération.",
+    ),
+    "confirme": (
+        "Merci, votre adresse est confirmée",
+        "Votre avis va être relu par notre équipe de modération, sous 3 jours ouvrés. "
+        "Vous serez prévenu par e-mail de notre décision.",
+    ),
+}
+
+
+def _page(queryset, number, size=PAGE_SIZE):
+    paginator = Paginator(queryset, size)
+    try:
+        return paginator.page(number or 1)
+    except (EmptyPage, PageNotAnInteger) as exc:
+        raise Http404 from exc
+
+
+# --- Public pages -------------------------------------------------------------------------
+
+
+def latest(request):
+    page = _page(selectors.review_list_latest()[:1000], request.GET.get("page"))
+    return render(
+        request,
+        "reviews/latest.html",
+        {"page": page, "reviews": selectors.review_cards(page.object_list)},
+    )
+
+
+def how_it_works(request):
+    return render(
+        request,
+        "reviews/how_it_works.html",
+        {
+            "reject_reasons": [str(text) for text in DECISION_REASONS["reject"].values()],
+            "checks": [str(label) for code, label in CHECK_LABELS.items() if code != "spontaneous"],
+        },
+    )
+
+
+def _write_context(request, *, form, pro, invitation=None, token=None):
+    return {
+        "form": form,
+        "pro": pro,
+        "invitation": invitation,
+        "token": token,
+        "breadcrumbs": [
+            {"label": "Accueil", "url": "/"},
+            {"label": pro.name, "url": f"/pro/{pro.slug}/"},
+            {"label": "Donner mon avis", "url": ""},
+        ],
+    }
+
+
+def _submit(request, form, **identity):
+    """Call the service with the form's data; returns the review or None (errors set)."""
+    if not access.submission_allowed(request, "review_submit"):
+        form.add_error(None, THROTTLED_MESSAGE)
+        return None
+    data = form.cleaned_data
+    try:
+        return services.review_submit(
+            rating=data["rating"],
+            criteria=form.criteria(),
+            title=data["title"],
+            body=data["body"],
+            author_name=data["author_name"],
+            author_email=data.get("author_email", ""),
+            author_postcode=data["author_postcode"],
+            work_category=data["work_category"],
+            work_date=data["work_date"],
+            photos=data.get("photos") or [],
+            author_ip=access.client_address(request),
+            author_user_id=request.user.pk if request.user.is_authenticated else None,
+            **identity,
+        )
+    except ValidationError as exc:
+        errors_to_form(form, exc)
+        return None
+
+
+def _invalid_link(request, error: InvitationError):
+    status = 404 if error.code == "invalid" else 410
+    return render(request, "reviews/link_invalid.html", {"message": error.message}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_write(request, token: str):
+    """The page the invitation e-mail links to (its last path segment is the token)."""
+    try:
+        invitation = (
+            invitations.invitation_open(token)
+            if request.method == "GET"
+            else invitations.invitation_for_token(token)
+        )
+    except InvitationError as error:
+        return _invalid_link(request, error)
+    pro = directory.pros_by_ids([invitation.pro_id]).get(invitation.pro_id)
+    if pro is None:
+        raise Http404
+    profile = directory.pro_profile(pro.slug) or {}
+    categories = [c["slug"] for c in profile.get("category_items", [])]
+    if request.method == "POST":
+        form = ReviewForm(request.POST, request.FILES, invited=True, pro_category_slugs=categories)
+        if form.is_valid():
+            review = _submit(request, form, invitation_token=token)
+            if review is not None:
+                outcome = "publie" if review.status == ReviewStatus.PUBLISHED else "moderation"
+                return redirect("reviews:thanks", outcome=outcome)
+    else:
+        initial = {
+            "author_name": first_name(invitation.customer_name),
+            "work_date": invitation.work_date,
+            "work_category": categories[0] if categories else "",
+        }
+        if len(invitation.work_description) <= 120:
+            initial["title"] = invitation.work_description
+        form = ReviewForm(initial=initial, invited=True, pro_category_slugs=categories)
+    context = _write_context(request, form=form, pro=pro, invitation=invitation, token=token)
+    return render(request, "reviews/write.html", context, status=429 if _throttled(form) else 200)
+
+
+def _throttled(form) -> bool:
+    return THROTTLED_MESSAGE in form.non_field_errors()
+
+
+@require_http_methods(["GET", "POST"])
+def spontaneous_write(request, slug: str):
+    """A spontaneous review from a pro's profile: unverified, confirmed by e-mail, moderated."""
+    profile = directory.pro_profile(slug)
+    if profile is None:
+        raise Http404
+    pro = directory.pros_by_slugs([slug])[slug]
+    categories = [c["slug"] for c in profile.get("category_items", [])]
+    if request.method == "POST":
+        form = ReviewForm(request.POST, request.FILES, pro_category_slugs=categories)
+        if form.is_valid():
+            review = _submit(request, form, pro_slug=slug)
+            if review is not None:
+                outcome = "confirmation" if review.email_confirmed_at is None else "moderation"
+                return redirect("reviews:thanks", outcome=outcome)
+    else:
+        initial = {"work_category": categories[0] if categories else ""}
+        if request.user.is_authenticated:
+            initial |= {"author_email": request.user.email, "author_name": request.user.first_name}
+        form = ReviewForm(initial=initial, pro_category_slugs=categories)
+    context = _write_context(request, form=form, pro=pro)
+    return render(request, "reviews/write.html", context, status=429 if _throttled(form) else 200)
+
+
+def thanks(request, outcome: str):
+    if outcome not in OUTCOMES:
+        raise Http404
+    title, text = OUTCOMES[outcome]
+    return render(request, "reviews/thanks.html", {"title": title, "text": text})
+
+
+def confirm(request, token: str):
+    try:
+        services.review_email_confirm(token)
+    except services.ConfirmationError as error:
+        status = 410 if error.code == "expired" else 404
+        return render(
+            request, "reviews/link_invalid.html", {"message": error.message}, status=status
+        )
+    return redirect("reviews:thanks", outcome="confirme")
+
+
+@csrf_exempt  # RFC 8058 one-click unsubscribe: mail clients POST without a CSRF token
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    try:
+        invitation = invitations.invitation_for_unsubscribe(token)
+    except InvitationError as error:
+        return _invalid_link(request, error)
+    pro = directory.pros_by_ids([invitation.pro_id]).get(invitation.pro_id)
+    done = False
+    if request.method == "POST":
+        invitations.invitation_opt_out(token)
+        done = True
+    return render(
+        request,
+        "reviews/unsubscribe.html",
+        {"pro": pro, "done": done, "email": invitation.customer_email},
+    )
+
+
+@xframe_options_exempt
+def widget(request, slug: str):
+    """The embeddable widget (an iframe on the pro's own website): rating, count and the
+    latest reviews. Cached; the cache is dropped when the pro's aggregates change."""
+    key = widget_cache_key(slug)
+    html = cache.get(key)
+    if html is None:
+        pro = directory.pros_by_slugs([slug]).get(slug)
+        if pro is None:
+            raise Http404
+        stats = ProReviewStats.objects.filter(pro_id=pro.id).first()
+        reviews = selectors.review_cards(
+            selectors.review_list_for_pro(pro_id=pro.id)[:WIDGET_REVIEWS]
+        )
+        html = render_to_string(
+            "reviews/widget.html",
+            {
+                "pro": pro,
+                "average": stats.average if stats else 0,
+                "count": stats.count if stats else 0,
+                "reviews": reviews,
+                "profile_url": request.build_absolute_uri(f"/pro/{pro.slug}/"),
+                "rules_url": request.build_absolute_uri(reverse("reviews:how-it-works")),
+            },
+        )
+        cache.set(key, html, WIDGET_CACHE_SECONDS)
+    response = HttpResponse(html)
+    response["Cache-Control"] = f"public, max-age={WIDGET_CACHE_SECONDS}"
+    return response
+
+
+# --- Moderation ---------------------------------------------------------------------------
+
+
+def _moderator_required(request):
+    if not access.is_moderator(access.identity_of(request)):
+        raise PermissionDenied
+
+
+@login_required
+def moderation_queue(request):
+    _moderator_required(request)
+    wanted = request.GET.get("statut") or None
+    if wanted not in (None, ReviewStatus.PENDING, ReviewStatus.IN_DISPUTE):
+        wanted = None
+    page = _page(selectors.moderation_queue(status=wanted), request.GET.get("page"), size=20)
+    pros = directory.pros_by_ids(sorted({r.pro_id for r in page.object_list}))
+    rows = [
+        {
+            "review": review,
+            "pro": pros.get(review.pro_id),
+            "checks": [str(CHECK_LABELS.get(code, code)) for code in review.check_flags],
+            "reports": list(review.reports.all()),
+        }
+        for review in page.object_list
+    ]
+    return render(
+        request,
+        "reviews/moderation/queue.html",
+        {"page": page, "rows": rows, "status": wanted or ""},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def moderation_review(request, review_id: int):
+    _moderator_required(request)
+    review = selectors.review_for_moderation(review_id=review_id)
+    if review is None:
+        raise Http404
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_moderate(
+                review_id=review.pk,
+                moderator_id=request.user.pk,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        except services.InvalidTransition as exc:
+            form.add_error(None, exc.message)
+        else:
+            verb = "publié" if form.cleaned_data["decision"] == "publish" else "refusé"
+            messages.success(
+                request, f"Avis « {review.title} » {verb}. L'auteur est prévenu par e-mail."
+            )
+            return redirect("reviews:moderation")
+    pro = directory.pros_by_ids([review.pro_id]).get(review.pro_id)
+    return render(
+        request,
+        "reviews/moderation/review.html",
+        {
+            "review": review,
+            "pro": pro,
+            "form": form,
+            "checks": [str(CHECK_LABELS.get(code, code)) for code in review.check_flags],
+        },
+    )
+
+
+urlpatterns = [
+    path("avis/", latest, name="latest"),
+    path("avis/comment-ca-marche/", how_it_works, name="how-it-works"),
+    path("avis/merci/<slug:outcome>/", thanks, name="thanks"),
+    path("avis/invitation/<str:token>/", invitation_write, name="invitation"),
+    path("avis/desinscription/<str:token>/", unsubscribe, name="unsubscribe"),
+    path("avis/confirmation/<str:token>/", confirm, name="confirm"),
+    path("pro/<slug:slug>/donner-mon-avis/", spontaneous_write, name="write"),
+    path("widget/<slug:slug>/", widget, name="widget"),
+    path("moderation/avis/", moderation_queue, name="moderation"),
+    path("moderation/avis/<int:review_id>/", moderation_review, name="moderation-review"),
+]

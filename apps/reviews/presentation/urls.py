@@ -1,0 +1,41 @@
+"""The reviews API, under /api/v1/."""
+
+from django.urls import path
+
+from apps.reviews.presentation import api_views
+
+app_name = "reviews-api"
+
+urlpatterns = [
+    path("pros/<slug:slug>/reviews/", api_views.ProReviewListView.as_view(), name="pro-reviews"),
+    path("reviews/", api_views.ReviewSubmitView.as_view(), name="submit"),
+    path("reviews/latest/", api_views.LatestReviewListView.as_view(), name="latest"),
+    path("reviews/<int:review_id>/reply/", api_views.ReviewReplyView.as_view(), name="reply"),
+    path("reviews/<int:review_id>/report/", api_views.ReviewReportView.as_view(), name="report"),
+    path("moderation/reviews/", api_views.ModerationQueueView.as_view(), name="moderation"),
+    path(
+        "moderation/reviews/<int:review_id>/decision/",
+        api_views.ModerationDecisionView.as_view(),
+        name="decision",
+    ),
+    path(
+        "review-requests/",
+        api_views.ReviewRequestListCreateView.as_view(),
+        name="review-requests",
+    ),
+    path(
+        "review-requests/bulk/",
+        api_views.ReviewRequestBulkView.as_view(),
+        name="review-requests-bulk",
+    ),
+    path(
+        "review-requests/funnel/",
+        api_views.ReviewRequestFunnelView.as_view(),
+        name="review-requests-funnel",
+    ),
+    path(
+        "review-requests/<int:invitation_id>/",
+        api_views.ReviewRequestDetailView.as_view(),
+        name="review-request",
+    ),
+]

@@ -1,0 +1,489 @@
+"""Writes of the reviews context: submitting, confirming, moderating, replying, reporting.
+
+Every function validates its input (French messages, raised as a field-keyed
+``ValidationError``), changes state in one transaction and publishes its events there, so
+that e-mails and aggregates follow after commit through the outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts import api as accounts
+from apps.core.events import publish
+from apps.core.images import ImageRejected, ProcessedImage, image_process
+from apps.directory import api as directory
+from apps.directory.contracts import ProRef
+from apps.reviews.checks import review_checks
+from apps.reviews.events import (
+    ReviewModerated,
+    ReviewPublished,
+    ReviewReplied,
+    ReviewSubmitted,
+    ReviewUnpublished,
+)
+from apps.reviews.invitations import InvitationError, invitation_for_token
+from apps.reviews.models import (
+    PUBLIC_STATUSES,
+    ModerationAction,
+    ModerationDecision,
+    ReportReason,
+    Review,
+    ReviewPhoto,
+    ReviewReply,
+    ReviewReport,
+    ReviewSource,
+    ReviewStatus,
+)
+from apps.reviews.rules import (
+    BODY_MAX,
+    BODY_MIN,
+    CONFIRMATION_MAX_AGE,
+    CRITERIA,
+    DECISION_REASONS,
+    MAX_PHOTOS,
+    REPLY_MAX,
+    REPLY_MIN,
+    SPONTANEOUS_WINDOW,
+    TITLE_MAX,
+    TITLE_MIN,
+    check_email,
+    check_length,
+    check_rating,
+    check_work_date,
+    clean_text,
+    email_hash,
+    email_normalize,
+    first_name,
+    text_fingerprint,
+)
+
+CONFIRMATION_SALT = "reviews.confirm"
+
+
+class ReviewNotFound(Exception):
+    """Unknown, not public, or not the caller's to act on: the edge answers 404."""
+
+
+class InvalidTransition(Exception):
+    """The review's status does not allow this change: the edge answers 409."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ConfirmationError(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# --- Submitting -------------------------------------------------------------------------
+
+
+def _photos_process(photos) -> tuple[list[ProcessedImage], list[str]]:
+    photos = list(photos or [])
+    if len(photos) > MAX_PHOTOS:
+        return [], [_("%(max)s photos au maximum.") % {"max": MAX_PHOTOS}]
+    processed, errors = [], []
+    for index, upload in enumerate(photos, start=1):
+        try:
+            processed.append(image_process(upload=upload))
+        except ImageRejected as exc:
+            errors.append(
+                _("Photo %(n)s : %(message)s") % {"n": index, "message": " ".join(exc.messages)}
+            )
+    return processed, errors
+
+
+def _place(postcode: str, commune: str) -> tuple[str, list[str]]:
+    postcode = (postcode or "").replace(" ", "")
+    communes = directory.communes_for_postcode(postcode) if len(postcode) == 5 else []
+    if not communes:
+        return "", [_("Saisissez un code postal français valide (5 chiffres).")]
+    wanted = clean_text(commune).lower()
+    for ref in communes:
+        if wanted and wanted in (ref.name.lower(), ref.slug):
+            return ref.name, []
+    return communes[0].name, []
+
+
+def _category(slug: str) -> tuple[str, list[str]]:
+    for category in directory.categories():
+        if category.slug == slug:
+            return category.name, []
+    return "", [_("Catégorie de travaux inconnue.")]
+
+
+def _pro_for(*, pro_slug: str | None, invitation) -> ProRef:
+    if invitation is not None:
+        pro = directory.pros_by_ids([invitation.pro_id]).get(invitation.pro_id)
+    elif pro_slug:
+        pro = directory.pros_by_slugs([pro_slug]).get(pro_slug)
+    else:
+        raise ValidationError({"pro": [_("Indiquez l'entreprise que vous notez.")]})
+    if pro is None:
+        raise ValidationError({"pro": [_("Entreprise inconnue.")]})
+    return pro
+
+
+@transaction.atomic
+def review_submit(
+    *,
+    rating: int,
+    title: str,
+    body: str,
+    author_name: str,
+    author_postcode: str,
+    work_category: str,
+    work_date: date | None,
+    author_email: str = "",
+    pro_slug: str | None = None,
+    invitation_token: str | None = None,
+    criteria: dict[str, int | None] | None = None,
+    photos=(),
+    author_commune: str = "",
+    author_ip: str | None = None,
+    author_user_id: int | None = None,
+) -> Review:
+    """Record a review, invited (verified) or spontaneous (e-mail confirmation, moderation).
+
+    An invited review that passes every automatic check is published at once; any other
+    goes to the moderation queue (a spontaneous one once its author confirmed the address).
+    """
+    invitation = None
+    if invitation_token:
+        try:
+            invitation = invitation_for_token(invitation_token, for_update=True)
+        except InvitationError as exc:
+            raise ValidationError({"invitation_token": [exc.message]}, code=exc.code) from exc
+        author_email = invitation.customer_email
+    pro = _pro_for(pro_slug=pro_slug, invitation=invitation)
+    source = ReviewSource.INVITED if invitation else ReviewSource.SPONTANEOUS
+
+    title, body = clean_text(title), clean_text(body)
+    author_email = email_normalize(author_email or "")
+    name = first_name(author_name or "")
+    errors: dict[str, list[str]] = {}
+    errors["rating"] = check_rating(rating)
+    for key, value in (criteria or {}).items():
+        if key in CRITERIA and value is not None:
+            errors[f"rating_{key}"] = check_rating(value, label=str(CRITERIA[key][1]))
+    errors["title"] = check_length(
+        title,
+        low=TITLE_MIN,
+        high=TITLE_MAX,
+        message=_("Le titre doit compter de %(min)s à %(max)s caractères.")
+        % {"min": TITLE_MIN, "max": TITLE_MAX},
+    )
+    errors["body"] = check_length(
+        body,
+        low=BODY_MIN,
+        high=BODY_MAX,
+        message=_("Votre avis doit compter de %(min)s à %(max)s caractères.")
+        % {"min": BODY_MIN, "max": f"{BODY_MAX:,}".replace(",", "\u202f")},
+    )
+    errors["author_name"] = [] if name else [_("Indiquez votre prénom.")]
+    errors["author_email"] = check_email(author_email)
+    commune, errors["author_postcode"] = _place(author_postcode, author_commune)
+    category_name, errors["work_category"] = _category(work_category or "")
+    errors["work_date"] = check_work_date(work_date)
+    processed, errors["photos"] = _photos_process(photos)
+    if source == ReviewSource.SPONTANEOUS and not errors["author_email"]:
+        already = Review.objects.filter(
+            pro_id=pro.id,
+            author_email=author_email,
+            source=ReviewSource.SPONTANEOUS,
+            created_at__gte=timezone.now() - SPONTANEOUS_WINDOW,
+        ).exclude(status=ReviewStatus.REJECTED)
+        if already.exists():
+            errors["author_email"] = [
+                _(
+                    "Vous avez déjà donné un avis sur cette entreprise au cours des "
+                    "12 derniers mois."
+                )
+            ]
+    errors = {k: v for k, v in errors.items() if v}
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    fingerprint = text_fingerprint(body)
+    flags = review_checks(
+        pro_slug=pro.slug,
+        organization_id=pro.organization_id,
+        author_email=author_email,
+        author_ip=author_ip,
+        author_user_id=author_user_id,
+        title=title,
+        body=body,
+        fingerprint=fingerprint,
+    )
+    if source == ReviewSource.SPONTANEOUS:
+        flags.insert(0, "spontaneous")
+    publish_now = not flags
+    review = Review.objects.create(
+        pro_id=pro.id,
+        invitation=invitation,
+        source=source,
+        status=ReviewStatus.PUBLISHED if publish_now else ReviewStatus.PENDING,
+        rating=rating,
+        **{
+            CRITERIA[key][0]: value
+            for key, value in (criteria or {}).items()
+            if key in CRITERIA and value is not None
+        },
+        title=title,
+        body=body,
+        work_category_slug=work_category,
+        work_category_name=category_name,
+        work_date=work_date,
+        author_name=name,
+        author_email=author_email,
+        author_postcode=author_postcode.replace(" ", ""),
+        author_commune=commune,
+        author_user_id=author_user_id,
+        author_ip=author_ip or None,
+        text_fingerprint=fingerprint,
+        check_flags=flags,
+        email_confirmed_at=now
+        if invitation or _is_account_email(author_user_id, author_email)
+        else None,
+        created_at=now,
+        published_at=now if publish_now else None,
+    )
+    for position, image in enumerate(processed):
+        photo = ReviewPhoto(
+            review=review, width=image.width, height=image.height, position=position
+        )
+        photo.image.save(image.content.name, image.content, save=False)
+        photo.thumbnail.save(image.thumbnail.name, image.thumbnail, save=False)
+        photo.save()
+    if invitation is not None:
+        invitation.completed_at = now
+        invitation.opened_at = invitation.opened_at or now
+        invitation.save(update_fields=["completed_at", "opened_at"])
+    ModerationDecision.objects.create(
+        review=review,
+        action=ModerationAction.AUTO_PUBLISH if publish_now else ModerationAction.HOLD,
+        reason=",".join(flags),
+        to_status=review.status,
+    )
+    publish(
+        ReviewSubmitted(
+            review_id=review.pk, pro_id=pro.id, source=review.source, status=review.status
+        )
+    )
+    if publish_now:
+        _publish_event(review)
+    return review
+
+
+def _is_account_email(user_id: int | None, email: str) -> bool:
+    if not user_id:
+        return False
+    identity = accounts.identity_for_user_id(user_id)
+    return bool(identity and email_normalize(identity.email) == email)
+
+
+def _publish_event(review: Review) -> None:
+    publish(
+        ReviewPublished(
+            review_id=review.pk,
+            pro_id=review.pro_id,
+            rating=review.rating,
+            source=review.source,
+            published_at=review.published_at.isoformat(),
+        )
+    )
+
+
+# --- E-mail confirmation of spontaneous reviews ------------------------------------------
+
+
+def review_confirmation_token(review: Review) -> str:
+    return signing.TimestampSigner(salt=CONFIRMATION_SALT).sign_object(
+        {"r": review.pk, "e": email_hash(review.author_email)}
+    )
+
+
+def review_email_confirm(token: str) -> Review:
+    """The author clicked the link of the confirmation e-mail: the review joins the queue."""
+    try:
+        data = signing.TimestampSigner(salt=CONFIRMATION_SALT).unsign_object(
+            token, max_age=CONFIRMATION_MAX_AGE
+        )
+    except signing.SignatureExpired as exc:
+        raise ConfirmationError(
+            "expired",
+            _("Ce lien de confirmation a expiré (7 jours) : déposez votre avis à nouveau."),
+        ) from exc
+    except (signing.BadSignature, ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise ConfirmationError("invalid", _("Ce lien de confirmation n'est pas valide.")) from exc
+    review = Review.objects.filter(pk=data.get("r") if isinstance(data, dict) else None).first()
+    if review is None or email_hash(review.author_email) != data.get("e"):
+        raise ConfirmationError("invalid", _("Ce lien de confirmation n'est pas valide."))
+    if review.email_confirmed_at is None:
+        Review.objects.filter(pk=review.pk, email_confirmed_at__isnull=True).update(
+            email_confirmed_at=timezone.now()
+        )
+        review.refresh_from_db()
+    return review
+
+
+# --- Moderation -------------------------------------------------------------------------
+
+_ALLOWED_FROM = {
+    "publish": {ReviewStatus.PENDING, ReviewStatus.IN_DISPUTE},
+    "reject": {ReviewStatus.PENDING, ReviewStatus.IN_DISPUTE, ReviewStatus.PUBLISHED},
+}
+
+
+@transaction.atomic
+def review_moderate(
+    *, review_id: int, moderator_id: int, decision: str, reason: str, note: str = ""
+) -> Review:
+    """Publish or reject a review with a reason from the list; logged, reviewer told."""
+    reasons = DECISION_REASONS.get(decision)
+    if reasons is None:
+        raise ValidationError({"decision": [_("Décision inconnue : publish ou reject.")]})
+    if reason not in reasons:
+        raise ValidationError(
+            {
+                "reason": [
+                    _("Motif inconnu pour cette décision : %(codes)s.")
+                    % {"codes": ", ".join(reasons)}
+                ]
+            }
+        )
+    review = Review.objects.select_for_update().filter(pk=review_id).first()
+    if review is None:
+        raise ReviewNotFound
+    previous = review.status
+    if previous not in _ALLOWED_FROM[decision]:
+        raise InvalidTransition(
+            _("Impossible : l'avis est déjà « %(status)s ».")
+            % {"status": ReviewStatus(previous).label}
+        )
+    if (
+        decision == "publish"
+        and review.source == ReviewSource.SPONTANEOUS
+        and review.email_confirmed_at is None
+    ):
+        raise InvalidTransition(_("L'auteur n'a pas encore confirmé son adresse e-mail."))
+    now = timezone.now()
+    review.status = ReviewStatus.PUBLISHED if decision == "publish" else ReviewStatus.REJECTED
+    if decision == "publish" and review.published_at is None:
+        review.published_at = now
+    review.save(update_fields=["status", "published_at", "updated_at"])
+    review.reports.filter(resolved_at__isnull=True).update(resolved_at=now)
+    ModerationDecision.objects.create(
+        review=review,
+        moderator_id=moderator_id,
+        action=ModerationAction.PUBLISH if decision == "publish" else ModerationAction.REJECT,
+        reason=reason,
+        note=clean_text(note)[:2000],
+        from_status=previous,
+        to_status=review.status,
+        created_at=now,
+    )
+    was_public, is_public = previous in PUBLIC_STATUSES, review.status in PUBLIC_STATUSES
+    if is_public and not was_public:
+        _publish_event(review)
+    elif was_public and not is_public:
+        publish(ReviewUnpublished(review_id=review.pk, pro_id=review.pro_id))
+    publish(ReviewModerated(review_id=review.pk, decision=decision, reason=reason))
+    return review
+
+
+# --- The pro's reply and reports ----------------------------------------------------------
+
+
+def _public_review(review_id: int, *, for_update: bool = False) -> Review:
+    queryset = Review.objects.select_for_update() if for_update else Review.objects
+    review = queryset.filter(pk=review_id, status__in=PUBLIC_STATUSES).first()
+    if review is None:
+        raise ReviewNotFound
+    return review
+
+
+def _member_organization(review: Review, user_id: int) -> int | None:
+    """The reviewed pro's organization when the user is one of its members."""
+    pro = directory.pros_by_ids([review.pro_id]).get(review.pro_id)
+    identity = accounts.identity_for_user_id(user_id)
+    if pro is None or identity is None:
+        return None
+    return pro.organization_id if pro.organization_id in identity.organization_ids() else None
+
+
+@transaction.atomic
+def review_reply_create(*, review_id: int, user_id: int, body: str) -> ReviewReply:
+    """The pro's one public reply; only members of the reviewed pro's organization."""
+    review = _public_review(review_id, for_update=True)
+    organization_id = _member_organization(review, user_id)
+    if organization_id is None:
+        raise ReviewNotFound
+    if ReviewReply.objects.filter(review=review).exists():
+        raise InvalidTransition(_("Votre entreprise a déjà répondu à cet avis."))
+    body = clean_text(body)
+    errors = check_length(
+        body,
+        low=REPLY_MIN,
+        high=REPLY_MAX,
+        message=_("La réponse doit compter de %(min)s à %(max)s caractères.")
+        % {"min": REPLY_MIN, "max": f"{REPLY_MAX:,}".replace(",", "\u202f")},
+    )
+    if errors:
+        raise ValidationError({"body": errors})
+    reply = ReviewReply.objects.create(
+        review=review, organization_id=organization_id, author_id=user_id, body=body
+    )
+    publish(ReviewReplied(review_id=review.pk, pro_id=review.pro_id))
+    return reply
+
+
+@transaction.atomic
+def review_report_create(
+    *, review_id: int, user_id: int, reason: str, details: str = ""
+) -> ReviewReport:
+    """Report a public review: it stays online, marked "en cours de vérification", until a
+    moderator decides. Free of charge, for the reviewed pro and for any signed-in user."""
+    review = _public_review(review_id, for_update=True)
+    if reason not in ReportReason.values:
+        raise ValidationError({"reason": [_("Motif de signalement inconnu.")]})
+    details = clean_text(details)
+    if len(details) > 2000:
+        raise ValidationError({"details": [_("2 000 caractères au plus.")]})
+    if reason == ReportReason.OTHER and len(details) < 10:
+        raise ValidationError({"details": [_("Précisez le motif du signalement.")]})
+    if review.reports.filter(reporter_id=user_id, resolved_at__isnull=True).exists():
+        raise InvalidTransition(
+            _("Vous avez déjà signalé cet avis ; il est en cours de vérification.")
+        )
+    report = ReviewReport.objects.create(
+        review=review,
+        reporter_id=user_id,
+        organization_id=_member_organization(review, user_id),
+        reason=reason,
+        details=details,
+    )
+    if review.status == ReviewStatus.PUBLISHED:
+        review.status = ReviewStatus.IN_DISPUTE
+        review.save(update_fields=["status", "updated_at"])
+        ModerationDecision.objects.create(
+            review=review,
+            moderator_id=None,
+            action=ModerationAction.REPORTED,
+            reason=reason,
+            from_status=ReviewStatus.PUBLISHED,
+            to_status=ReviewStatus.IN_DISPUTE,
+        )
+    return report

@@ -1,0 +1,19 @@
+"""Periodic jobs of the reviews context (Celery beat). Thin and idempotent."""
+
+from celery import shared_task
+
+
+@shared_task(name="reviews.invitation_reminders_send", ignore_result=True)
+def invitation_reminders_send() -> int:
+    """Queue the reminders due (7 and 14 days after the invitation); hourly."""
+    from apps.reviews.invitations import invitation_reminders_send as send
+
+    return send()
+
+
+@shared_task(name="reviews.aggregates_refresh_all", ignore_result=True)
+def aggregates_refresh_all() -> int:
+    """Recompute every pro's score: recency weights decay with time; daily."""
+    from apps.reviews.aggregates import aggregates_rebuild
+
+    return aggregates_rebuild()
