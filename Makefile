@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install serve migrate seed worker beat clean up down
+.PHONY: run test lint install serve migrate seed worker beat clean up down bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,15 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A eldo beat --loglevel INFO --schedule var/celerybeat-schedule
+
+# Performance benchmark on PostgreSQL + Redis (127.0.0.1) with gunicorn as in the image:
+# throwaway database per dataset, wrk, in-process server time; see bench/README.md.
+# 1x takes about 8 minutes on 2 cores; `make bench BENCH_DATASETS="1x 10x"` for both.
+BENCH_DATASETS ?= 1x
+
+bench: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py --datasets "$(BENCH_DATASETS)" $(BENCH_ARGS)
 
 # The full stack in containers (needs Docker with Compose v2): Kong on http://localhost:8000,
 # Mailpit on http://localhost:8025. See deploy/compose.yaml and docs/deploy.md.

@@ -67,6 +67,9 @@ class SearchCriteria:
     certification: str = ""
     verified: bool = False
     ordering: str = ""
+    # The category and its active descendants, when the caller already holds the category
+    # tree (the search form does): spares pro_search a query.
+    category_ids: tuple[int, ...] = ()
 
 
 def _is_department_code(text: str) -> bool:
@@ -135,8 +138,13 @@ def _department_place(department: Department) -> Place:
     )
 
 
-def category_descendant_ids(category: Category) -> list[int]:
-    pairs = list(Category.objects.filter(is_active=True).values_list("id", "parent_id"))
+def category_descendant_ids(category: Category, categories=None) -> list[int]:
+    """``category`` and its active descendants; ``categories``: the active categories, if
+    the caller already loaded them."""
+    if categories is None:
+        pairs = list(Category.objects.filter(is_active=True).values_list("id", "parent_id"))
+    else:
+        pairs = [(c.id, c.parent_id) for c in categories]
     ids, frontier = {category.id}, {category.id}
     while frontier:
         frontier = {cid for cid, parent in pairs if parent in frontier} - ids
@@ -257,7 +265,7 @@ def pro_search(criteria: SearchCriteria) -> QuerySet:
         )
     if criteria.category is not None:
         through = ProProfile.categories.through
-        ids = category_descendant_ids(criteria.category)
+        ids = list(criteria.category_ids) or category_descendant_ids(criteria.category)
         qs = qs.filter(
             Exists(through.objects.filter(proprofile_id=OuterRef("pk"), category_id__in=ids))
         )

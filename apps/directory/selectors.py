@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
@@ -25,7 +26,7 @@ def category_tops_with_counts() -> list[Category]:
 
 def pro_detail(*, slug: str) -> ProProfile | None:
     today = timezone.localdate()
-    return (
+    pro = (
         ProProfile.objects.filter(slug=slug, is_published=True)
         .select_related("commune__department", "rating")
         .prefetch_related(
@@ -38,15 +39,23 @@ def pro_detail(*, slug: str) -> ProProfile | None:
                 queryset=Certification.objects.order_by("kind"),
                 to_attr="all_certifications",
             ),
-            Prefetch(
-                "certifications",
-                queryset=Certification.objects.filter(valid_until__gte=today),
-                to_attr="valid_certifications",
-            ),
         )
         .first()
     )
+    if pro is not None:
+        # The valid ones are a subset of those just loaded: no second query for them.
+        pro.valid_certifications = [c for c in pro.all_certifications if c.is_valid(today)]
+    return pro
+
+
+PLATFORM_FIGURES_CACHE_SECONDS = 60
 
 
 def platform_figures() -> dict[str, int]:
-    return ProProfile.objects.filter(is_published=True).aggregate(pros=Count("id"))
+    """{"pros": published pros}. Counting reads every row of the table, which grows with the
+    directory (28 ms at 25,000 pros): a figure for the home page tolerates a minute's delay."""
+    return cache.get_or_set(
+        "directory:platform_figures",
+        lambda: ProProfile.objects.filter(is_published=True).aggregate(pros=Count("id")),
+        PLATFORM_FIGURES_CACHE_SECONDS,
+    )

@@ -6,7 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.directory.models import Category, CertificationKind
-from apps.directory.search import ORDERINGS, Place, SearchCriteria, place_resolve
+from apps.directory.search import (
+    ORDERINGS,
+    Place,
+    SearchCriteria,
+    category_descendant_ids,
+    place_resolve,
+)
 
 ORDERING_LABELS = {
     "relevance": _("Pertinence"),
@@ -58,8 +64,10 @@ class SearchForm(forms.Form):
         choices=[("", _("Par défaut"))] + [(o, ORDERING_LABELS[o]) for o in ORDERINGS],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, known_places: dict[str, Place] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Places the caller already resolved (a landing page's commune), by their text.
+        self._known_places = known_places or {}
         self._categories = {
             c.slug: c for c in Category.objects.filter(is_active=True).order_by("position", "name")
         }
@@ -75,8 +83,12 @@ class SearchForm(forms.Form):
         slug = self.cleaned_data["category"]
         return self._categories.get(slug) if slug else None
 
+    def active_category(self, slug: str) -> Category | None:
+        """An active category by slug, from the choices already loaded (no query)."""
+        return self._categories.get(slug)
+
     def _resolve(self, field: str, value: str) -> Place | None:
-        place = place_resolve(value)
+        place = self._known_places.get(value) or place_resolve(value)
         if place is None:
             raise forms.ValidationError(
                 {
@@ -99,9 +111,13 @@ class SearchForm(forms.Form):
 
     def criteria(self) -> SearchCriteria:
         data = self.cleaned_data
+        category = data.get("category")
         return SearchCriteria(
             q=data.get("q") or "",
-            category=data.get("category"),
+            category=category,
+            category_ids=tuple(category_descendant_ids(category, self._categories.values()))
+            if category
+            else (),
             place=data.get("resolved_place"),
             min_rating=float(data["min_rating"]) if data.get("min_rating") is not None else None,
             certification=data.get("certification") or "",

@@ -8,7 +8,6 @@ from django.shortcuts import render
 from django.urls import path
 
 from apps.core.counters import counter_incr_many
-from apps.directory.models import Category
 from apps.directory.presentation.forms import SearchForm
 from apps.directory.search import SearchCriteria, place_resolve, pro_search
 
@@ -83,9 +82,6 @@ def search(request):
 
 
 def category_landing(request, category_slug: str, commune_slug: str | None = None):
-    category = Category.objects.filter(slug=category_slug, is_active=True).first()
-    if category is None:
-        raise Http404
     place = None
     if commune_slug is not None:
         place = place_resolve(commune_slug)
@@ -93,10 +89,15 @@ def category_landing(request, category_slug: str, commune_slug: str | None = Non
             raise Http404
     data = QueryDict(mutable=True)
     data.update(request.GET)
-    data["category"] = category.slug
+    data["category"] = category_slug
     if place is not None:
         data["place"] = place.slug
-    form = SearchForm(data)
+    # The form loads the active categories and validates the place anyway: it answers both
+    # from what is already resolved, without querying them a second time.
+    form = SearchForm(data, known_places={place.slug: place} if place else None)
+    category = form.active_category(category_slug)
+    if category is None:
+        raise Http404
     criteria = (
         form.criteria() if form.is_valid() else SearchCriteria(category=category, place=place)
     )

@@ -1,0 +1,190 @@
+"""The benchmark's in-process side: run by bench/run.py in a Django process configured like
+production (DJANGO_DEBUG=0, PostgreSQL, Redis) against the bench database.
+
+    python bench/inprocess.py targets              # dataset counts and the URLs to measure
+    python bench/inprocess.py servertime FILE      # p95 server time and SQL queries per URL
+
+Prints one JSON document on stdout. It reads the database with plain SQL, not through the
+contexts' models: the benchmark must keep working while those models change.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eldo.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+# Tables counted in the load report, when the context that owns them has created them.
+COUNTED_TABLES = {
+    "pros": "directory_proprofile",
+    "reviews": "reviews_review",
+    "quotes": "quotes_quoterequest",
+    "communes": "directory_commune",
+}
+WRITE_VERBS = ("INSERT", "UPDATE", "DELETE")
+
+
+def _one(sql: str, params: list | None = None):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+        return cursor.fetchone()
+
+
+def _table_exists(table: str) -> bool:
+    return table in connection.introspection.table_names()
+
+
+def counts() -> dict[str, int | None]:
+    return {
+        name: (_one(f"SELECT count(*) FROM {table}")[0] if _table_exists(table) else None)
+        for name, table in COUNTED_TABLES.items()
+    }
+
+
+def targets() -> dict:
+    """A dense city, its most common trade, and two pros: the most reviewed and one with few."""
+    commune_id, commune_slug, commune_name = _one(
+        """SELECT c.insee_code, c.slug, c.name FROM directory_proprofile p
+           JOIN directory_commune c ON c.insee_code = p.commune_id
+           WHERE p.is_published GROUP BY c.insee_code, c.slug, c.name
+           ORDER BY count(*) DESC, c.insee_code LIMIT 1"""
+    )
+    (postcode,) = _one(
+        """SELECT postcode FROM directory_proprofile WHERE commune_id = %s AND is_published
+           GROUP BY postcode ORDER BY count(*) DESC, postcode LIMIT 1""",
+        [commune_id],
+    )
+    category_slug, category_name = _one(
+        """SELECT cat.slug, cat.name FROM directory_proprofile_categories pc
+           JOIN directory_proprofile p ON p.id = pc.proprofile_id
+           JOIN directory_category cat ON cat.id = pc.category_id
+           WHERE p.commune_id = %s AND p.is_published AND cat.is_active
+           GROUP BY cat.slug, cat.name ORDER BY count(*) DESC, cat.slug LIMIT 1""",
+        [commune_id],
+    )
+    top_slug, top_count = _one(
+        """SELECT p.slug, coalesce(r.count, 0) FROM directory_proprofile p
+           LEFT JOIN directory_prorating r ON r.pro_id = p.id
+           WHERE p.is_published ORDER BY coalesce(r.count, 0) DESC, p.id LIMIT 1"""
+    )
+    # "One with few": the closest to 3 reviews among those that have some; before reviews
+    # exist, simply another pro.
+    few_slug, few_count = _one(
+        """SELECT p.slug, coalesce(r.count, 0) FROM directory_proprofile p
+           LEFT JOIN directory_prorating r ON r.pro_id = p.id
+           WHERE p.is_published AND p.slug <> %s
+           ORDER BY (coalesce(r.count, 0) = 0), abs(coalesce(r.count, 0) - 3), p.id LIMIT 1""",
+        [top_slug],
+    )
+    return {
+        "counts": counts(),
+        "commune": {"slug": commune_slug, "name": commune_name, "postcode": postcode},
+        "category": {"slug": category_slug, "name": category_name},
+        "pro_top": {"slug": top_slug, "reviews": top_count},
+        "pro_few": {"slug": few_slug, "reviews": few_count},
+    }
+
+
+def _client() -> Client:
+    # What the gateway sends: the public host and X-Forwarded-Proto (TLS ends at Kong).
+    host = os.environ["DJANGO_ALLOWED_HOSTS"].split(",")[0].strip()
+    return Client(HTTP_HOST=host, HTTP_X_FORWARDED_PROTO="https")
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1))  # nearest rank
+    return ordered[index]
+
+
+def server_time(endpoints: list[dict], *, requests: int, warmup: int) -> list[dict]:
+    """Time ``requests`` GETs of each URL in this process, after ``warmup`` unmeasured ones.
+
+    Timing and query capture are separate loops: capturing forces Django's debug cursor,
+    which would add its own cost to the figures.
+    """
+    client = _client()
+    results = []
+    for endpoint in endpoints:
+        url = endpoint["url"]
+        for _ in range(warmup):
+            response = client.get(url)
+        status = response.status_code
+        if status != 200:
+            results.append({**endpoint, "status": status})
+            continue
+        timings, cpu = [], []
+        for _ in range(requests):
+            started, started_cpu = time.perf_counter(), time.thread_time()
+            client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.thread_time() - started_cpu) * 1000)
+        query_counts, write_counts = set(), set()
+        for _ in range(5):
+            with CaptureQueriesContext(connection) as captured:
+                client.get(url)
+            query_counts.add(len(captured.captured_queries))
+            write_counts.add(
+                sum(
+                    q["sql"].lstrip().upper().startswith(WRITE_VERBS)
+                    for q in captured.captured_queries
+                )
+            )
+            sample = [q["sql"] for q in captured.captured_queries]
+        results.append(
+            {
+                **endpoint,
+                "status": status,
+                "requests": requests,
+                "ms": {
+                    "mean": statistics.fmean(timings),
+                    "p50": _percentile(timings, 50),
+                    "p95": _percentile(timings, 95),
+                    "p99": _percentile(timings, 99),
+                    "max": max(timings),
+                },
+                # This process's CPU only (not PostgreSQL's): unaffected by other processes
+                # competing for the cores, unlike the wall-clock figures above.
+                "cpu_ms": {"p50": _percentile(cpu, 50), "p95": _percentile(cpu, 95)},
+                "queries": sorted(query_counts),
+                "writes": sorted(write_counts),
+                "sql": sample,
+            }
+        )
+    return results
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["targets"]:
+        print(json.dumps(targets()))
+        return 0
+    if argv[:1] == ["servertime"] and len(argv) == 2:
+        spec = json.loads(Path(argv[1]).read_text())
+        print(
+            json.dumps(
+                server_time(spec["endpoints"], requests=spec["requests"], warmup=spec["warmup"])
+            )
+        )
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

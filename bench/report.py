@@ -1,0 +1,412 @@
+"""Turn bench/results/<date>-<dataset>.json into the Markdown report and the ratio chart.
+
+    .venv/bin/python -m bench.report 2026-05-01      # rewrite that date's reports
+
+The chart is drawn with Pillow (already a dependency) rather than matplotlib.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+SERVER_TIME_TARGET_MS = 50.0
+RATIO_TARGET = 0.5
+LOAD_TARGET_S_PER_100K_REVIEWS = 30.0
+DATASETS = ("1x", "10x")
+COLOURS = {"1x": (59, 111, 182), "10x": (230, 140, 40)}
+
+
+def load(out: Path, stamp: str, dataset: str) -> dict | None:
+    path = out / f"{stamp}-{dataset}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _table(headers: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _endpoint_rows(result: dict) -> list[dict]:
+    return [e for e in result["endpoints"] if "name" in e]
+
+
+def _extras(result: dict) -> dict:
+    return next(e for e in result["endpoints"] if "memory" in e)
+
+
+def _server_by_name(result: dict) -> dict[str, dict]:
+    return {s["name"]: s for s in result.get("server_time", [])}
+
+
+def _has_target(endpoint: dict) -> bool:
+    return endpoint.get("kind") in {"page", "api"}
+
+
+def misses(result: dict) -> list[str]:
+    found = []
+    server = _server_by_name(result)
+    for endpoint in _endpoint_rows(result):
+        if not _has_target(endpoint) or "wrk" not in endpoint:
+            continue
+        if endpoint["ratio"] < RATIO_TARGET:
+            found.append(
+                f"{endpoint['name']}: {endpoint['ratio']:.2f} of /healthz's requests/s "
+                f"(target ≥ {RATIO_TARGET})"
+            )
+        timing = server.get(endpoint["name"], {}).get("ms")
+        if timing and timing["p95"] >= SERVER_TIME_TARGET_MS:
+            found.append(
+                f"{endpoint['name']}: p95 server time {timing['p95']:.1f} ms "
+                f"(target < {SERVER_TIME_TARGET_MS:.0f} ms at 10x)"
+            )
+        if endpoint["wrk"]["non_2xx"]:
+            found.append(f"{endpoint['name']}: {endpoint['wrk']['non_2xx']} non-2xx responses")
+    load_info = result.get("load") or {}
+    reviews = result["targets"]["counts"].get("reviews")
+    if reviews and load_info.get("reviews_seconds"):
+        per_100k = load_info["reviews_seconds"] / reviews * 100_000
+        if per_100k > LOAD_TARGET_S_PER_100K_REVIEWS:
+            found.append(
+                f"reviews load: {per_100k:.1f} s per 100,000 reviews "
+                f"(target ≤ {LOAD_TARGET_S_PER_100K_REVIEWS:.0f} s)"
+            )
+    for name, timing in server.items():
+        if timing.get("writes") and any(timing["writes"]):
+            found.append(f"{name}: {timing['writes']} database write(s) per request")
+    return found
+
+
+def _cpu_cells(endpoint: dict) -> list[str]:
+    cpu = endpoint.get("cpu_ms_per_request")
+    if not cpu:
+        return ["", "", ""]
+    ratio = endpoint.get("cpu_ratio")
+    return [
+        f"{cpu['gunicorn']:.2f}",
+        f"{cpu['postgres']:.2f}",
+        "" if ratio is None else f"{ratio:.2f}",
+    ]
+
+
+def markdown(result: dict, other: dict | None, notes: str) -> str:
+    dataset, stamp = result["dataset"], result["date"]
+    counts = result["targets"]["counts"]
+    extras = _extras(result)
+    memory = extras["memory"]
+    gunicorn = result["gunicorn"]
+    parts = [
+        f"# Benchmark {stamp}, dataset {dataset}",
+        f"Revision `{result['revision']}` (plus the working tree at the time). Produced by "
+        f'`make bench BENCH_DATASETS="{dataset}"` (bench/run.py); raw figures in '
+        f"`{stamp}-{dataset}.json`, chart in `{stamp}-ratio.png`.",
+        "## Machine and versions",
+        _table(["", ""], [[k, v] for k, v in result["machine"].items()]),
+        _table(["software", "version"], [[k, v] for k, v in result["versions"].items()]),
+        "## Settings",
+        "Production settings (`DJANGO_DEBUG=0`, PostgreSQL pooled, `REDIS_URL` set), "
+        "gunicorn started as the image does (`deploy/entrypoint.sh web`, bound to "
+        "127.0.0.1), every request carrying `X-Forwarded-Proto: https` as the gateway "
+        "sends it. `THROTTLE_ANON` is raised: wrk is one client on one address.",
+        _table(
+            ["setting", "value"],
+            [[k, v] for k, v in gunicorn.items()]
+            + [[f"wrk {k}", v] for k, v in result["wrk_options"].items()]
+            + [["in-process requests per endpoint", result["server_requests"]]],
+        ),
+        "## Data load",
+    ]
+    parts.append(
+        _table(
+            ["rows", "count"],
+            [[k, "—" if v is None else f"{v:,}"] for k, v in counts.items()],
+        )
+    )
+    parts.append(
+        _table(
+            ["phase", "seconds"],
+            [[k, f"{v:.1f}"] for k, v in result["phases"].items()],
+        )
+    )
+    load_info = result.get("load")
+    if load_info is None:
+        parts.append("Database reused (`--reuse-db`): the load was not measured in this run.")
+    else:
+        if load_info.get("measured_in"):
+            parts.append(
+                f"Database reused (`--reuse-db`): the load below was measured when it was "
+                f"created, in the run of {load_info['measured_in']}."
+            )
+        parts.append("What `seed_demo` printed, with the time each line appeared:")
+        parts.append(
+            _table(
+                ["at (s)", "since previous (s)", "line"],
+                [
+                    [r["at_s"], r["delta_s"], r["line"].replace("|", "\\|")]
+                    for r in load_info["seed_lines"]
+                ],
+            )
+        )
+        reviews = counts.get("reviews")
+        seconds = load_info.get("reviews_seconds")
+        if not reviews:
+            parts.append(
+                "Reviews: none loaded yet (the reviews context does not seed them yet): the "
+                "≤ 30 s per 100,000 reviews target cannot be measured."
+            )
+        elif seconds is None:
+            parts.append(
+                f"Reviews: {reviews:,} loaded, but `seed_demo` does not report the reviews "
+                "phase on its own line `Reviews: … (N s)`: see the seed_demo total above."
+            )
+        else:
+            per_100k = seconds / reviews * 100_000
+            verdict = "met" if per_100k <= LOAD_TARGET_S_PER_100K_REVIEWS else "MISSED"
+            parts.append(
+                f"Reviews: {reviews:,} in {seconds:.1f} s, i.e. {per_100k:.1f} s per 100,000 "
+                f"(target ≤ {LOAD_TARGET_S_PER_100K_REVIEWS:.0f} s): **{verdict}**."
+            )
+
+    parts.append("## Throughput and latency under gunicorn (wrk)")
+    rows = []
+    notes_rows = []
+    for e in _endpoint_rows(result):
+        if "wrk" not in e:
+            notes_rows.append(f"- `{e['url']}` ({e['name']}): skipped, {e['skipped']}.")
+            continue
+        w, lat = e["wrk"], e["wrk"]["latency_ms"]
+        target = ""
+        if _has_target(e):
+            target = "yes" if e["ratio"] >= RATIO_TARGET else "**no**"
+        rows.append(
+            [
+                e["name"],
+                f"`{e['url']}`",
+                f"{w['requests_per_s']:.0f}",
+                _ms(lat["p50"]),
+                _ms(lat["p95"]),
+                _ms(lat["p99"]),
+                w["non_2xx"],
+                f"{e['ratio']:.2f}",
+                target,
+                f"{e.get('loadavg_1min', 0):.1f}",
+                *_cpu_cells(e),
+            ]
+        )
+    parts.append(
+        _table(
+            [
+                "endpoint",
+                "URL",
+                "req/s",
+                "p50 ms",
+                "p95 ms",
+                "p99 ms",
+                "non-2xx",
+                "ratio to /healthz",
+                f"≥ {RATIO_TARGET}",
+                "load avg",
+                "CPU ms/req gunicorn",
+                "CPU ms/req PostgreSQL",
+                "CPU ratio",
+            ],
+            rows,
+        )
+    )
+    parts.append(
+        f"Baseline: mean of the two /healthz runs, {extras['baseline_rps']:.0f} req/s. "
+        "Latencies are wrk's, client side, 32 connections. Load avg: the machine's 1-minute "
+        f"load average at the end of the run ({result['machine']['nproc']} CPUs; wrk, gunicorn "
+        "and PostgreSQL share them): well above that, another process competed for the CPU. "
+        "CPU ms/req: CPU seconds used by gunicorn (master and workers) and by the live "
+        "PostgreSQL backends of the bench database during the run, per request; they do not "
+        "depend on other processes. CPU ratio: /healthz's CPU per request over the "
+        "endpoint's, i.e. the throughput ratio the endpoint would reach on dedicated cores."
+    )
+    parts += notes_rows
+
+    parts.append("## Server time in process and SQL queries")
+    parts.append(
+        f"Django test client in one process with the production settings, against the bench "
+        f"database: {result['server_requests']} timed GETs per endpoint after a warm-up; "
+        "queries and writes counted over 5 more requests (`CaptureQueriesContext`). p50/p95/p99: "
+        "wall clock around `client.get`; p95 CPU: the Django process's own CPU time "
+        "(`time.thread_time`), which excludes PostgreSQL and waits for a shared core."
+    )
+    other_server = _server_by_name(other) if other else {}
+    rows = []
+    for s in result.get("server_time", []):
+        if "ms" not in s:
+            rows.append([s["name"], "—", "—", "—", "—", "—", "—", f"status {s['status']}", ""])
+            continue
+        same = ""
+        if other_server.get(s["name"], {}).get("queries") is not None:
+            same = "yes" if other_server[s["name"]]["queries"] == s["queries"] else "**no**"
+        target = ""
+        if s["name"] != "healthz" and not s["name"].startswith("healthz"):
+            target = "yes" if s["ms"]["p95"] < SERVER_TIME_TARGET_MS else "**no**"
+        rows.append(
+            [
+                s["name"],
+                _ms(s["ms"]["p50"]),
+                _ms(s["ms"]["p95"]),
+                _ms(s["ms"]["p99"]),
+                _ms(s["cpu_ms"]["p95"]) if "cpu_ms" in s else "",
+                "/".join(map(str, s["queries"])),
+                "/".join(map(str, s["writes"])),
+                target,
+                same,
+            ]
+        )
+    other_name = other["dataset"] if other else "the other dataset"
+    parts.append(
+        _table(
+            [
+                "endpoint",
+                "p50 ms",
+                "p95 ms",
+                "p99 ms",
+                "p95 CPU ms (Django)",
+                "queries",
+                "writes",
+                f"p95 < {SERVER_TIME_TARGET_MS:.0f} ms",
+                f"same queries at {other_name}",
+            ],
+            rows,
+        )
+    )
+    if other is None:
+        parts.append(
+            "No run of the other dataset on this date: the 1x/10x query-count comparison "
+            "needs both."
+        )
+
+    parts.append("## Memory")
+    parts.append(
+        _table(
+            ["process", "peak RSS (MiB)"],
+            [
+                ["gunicorn master", f"{memory['master_peak_kb'] / 1024:.0f}"],
+                ["worker, highest peak", f"{memory['worker_peak_kb_max'] / 1024:.0f}"],
+                ["worker, median peak", f"{memory['worker_peak_kb_median'] / 1024:.0f}"],
+            ],
+        )
+    )
+    parts.append(
+        f"{memory['workers_seen']} worker processes were seen during the wrk runs "
+        f"({gunicorn['workers']} at a time: the others are recycled ones, "
+        f"`max_requests={gunicorn['max_requests']}`). Peak RSS is each process's VmHWM, "
+        "sampled every 0.5 s from /proc."
+    )
+
+    parts.append("## Targets")
+    found = misses(result)
+    if dataset != "10x":
+        parts.append(
+            "The server-time target applies at 10x; at this dataset it is shown for reference."
+        )
+    parts.append("\n".join(f"- {m}" for m in found) if found else "Every target met.")
+    if "Traceback" in extras.get("stderr_tail", ""):
+        parts.append("gunicorn's error log ended with:\n\n```\n" + extras["stderr_tail"] + "\n```")
+    if notes:
+        parts.append("## Analysis and optimisations\n\n" + notes.strip())
+    return "\n\n".join(parts) + "\n"
+
+
+def write_markdown(out: Path, stamp: str, dataset: str) -> Path:
+    result = load(out, stamp, dataset)
+    other = next(
+        (load(out, stamp, d) for d in DATASETS if d != dataset and load(out, stamp, d)), None
+    )
+    notes_path = out / f"{stamp}-notes.md"
+    notes = notes_path.read_text() if notes_path.exists() else ""
+    path = out / f"{stamp}-{dataset}.md"
+    path.write_text(markdown(result, other, notes))
+    return path
+
+
+def _font(size: int):
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow without FreeType: fixed bitmap font
+        return ImageFont.load_default()
+
+
+def write_chart(out: Path, stamp: str) -> Path:
+    """Ratio of each endpoint's requests/s to /healthz's, one bar per dataset."""
+    results = [r for d in DATASETS if (r := load(out, stamp, d))]
+    names: list[str] = []
+    for result in results:
+        for e in _endpoint_rows(result):
+            if "ratio" in e and e.get("kind") != "baseline" and e["name"] not in names:
+                names.append(e["name"])
+    ratios = {
+        r["dataset"]: {e["name"]: e["ratio"] for e in _endpoint_rows(r) if "ratio" in e}
+        for r in results
+    }
+    bar, gap, left, right, top = 18, 14, 230, 90, 70
+    group = bar * len(results) + gap
+    width = 1000
+    height = top + group * len(names) + 60
+    scale_max = max([1.0, *(v for rs in ratios.values() for v in rs.values())]) * 1.05
+    plot = width - left - right
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    title, small, label = _font(18), _font(12), _font(14)
+    draw.text(
+        (20, 15), f"Requests/s relative to /healthz, same run ({stamp})", fill="black", font=title
+    )
+
+    def x(value: float) -> int:
+        return left + round(plot * value / scale_max)
+
+    for tick in [i / 4 for i in range(int(scale_max * 4) + 1)]:
+        draw.line([(x(tick), top - 5), (x(tick), height - 45)], fill=(225, 225, 225))
+        draw.text((x(tick) - 10, height - 40), f"{tick:.2f}", fill="black", font=small)
+    for value, colour in ((RATIO_TARGET, (200, 30, 30)), (1.0, (90, 90, 90))):
+        for y in range(top - 5, height - 45, 8):
+            draw.line([(x(value), y), (x(value), y + 4)], fill=colour, width=2)
+    draw.text((x(RATIO_TARGET) + 4, top - 22), "target 0.5", fill=(200, 30, 30), font=small)
+    for row, name in enumerate(names):
+        y0 = top + row * group
+        draw.text((20, y0 + bar * len(results) / 2 - 8), name, fill="black", font=label)
+        for index, result in enumerate(results):
+            value = ratios[result["dataset"]].get(name)
+            y = y0 + index * bar
+            if value is None:
+                draw.text((left + 4, y + 2), "not measured", fill=(120, 120, 120), font=small)
+                continue
+            draw.rectangle([left, y + 2, x(value), y + bar - 2], fill=COLOURS[result["dataset"]])
+            draw.text((x(value) + 4, y + 3), f"{value:.2f}", fill="black", font=small)
+    legend_x = width - right - 200
+    for index, result in enumerate(results):
+        colour = COLOURS[result["dataset"]]
+        y = 20 + index * 18
+        draw.rectangle([legend_x, y, legend_x + 14, y + 12], fill=colour)
+        baseline = _extras(result)["baseline_rps"]
+        draw.text(
+            (legend_x + 20, y - 2),
+            f"{result['dataset']} (/healthz {baseline:.0f} req/s)",
+            fill="black",
+            font=small,
+        )
+    path = out / f"{stamp}-ratio.png"
+    image.save(path)
+    return path
+
+
+if __name__ == "__main__":
+    directory = Path(__file__).resolve().parent / "results"
+    day = sys.argv[1]
+    for name in DATASETS:
+        if load(directory, day, name):
+            print(write_markdown(directory, day, name))
+    print(write_chart(directory, day))

@@ -1,0 +1,626 @@
+"""`make bench`: load a dataset into a throwaway PostgreSQL database, serve it with gunicorn
+as the image does, measure every public endpoint with wrk and in process, write the report.
+
+    .venv/bin/python bench/run.py --datasets 1x            # ~8 minutes on 2 cores
+    .venv/bin/python bench/run.py --datasets "1x 10x"      # see bench/README.md
+
+Everything runs on loopback: PostgreSQL and Redis on 127.0.0.1, gunicorn bound to
+127.0.0.1. Each dataset gets its own database (eldo_bench_1x, eldo_bench_10x), dropped at
+the end unless --keep-db, and the Redis database of --redis-url is flushed before use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from importlib import metadata
+from pathlib import Path
+
+import psycopg
+import redis
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+RESULTS = BENCH / "results"
+PYTHON = sys.executable
+HOST = "127.0.0.1"
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --- Environment --------------------------------------------------------------------------
+
+
+def production_env(*, database_url: str, redis_url: str, tmp: Path, port: int) -> dict:
+    """The image's environment (Dockerfile ENV) plus what an operator must set."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))}
+    env.update(
+        {
+            "PATH": f"{Path(PYTHON).parent}:{env.get('PATH', '')}",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONUNBUFFERED": "1",
+            "DJANGO_SETTINGS_MODULE": "eldo.settings",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "DJANGO_ALLOWED_HOSTS": f"{HOST},localhost",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "ELDO_VAR_DIR": str(tmp / "var"),
+            "STATIC_ROOT": str(tmp / "static"),
+            "MEDIA_ROOT": str(tmp / "media"),
+            "PORT": str(port),
+            "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "INFO"),
+            # wrk is one client on one address: production throttles count per client, so
+            # the anonymous API throttle would answer 429 to nearly everything it sends.
+            "THROTTLE_ANON": "100000000/min",
+        }
+    )
+    for name in ("GUNICORN_WORKERS", "GUNICORN_THREADS", "GUNICORN_MAX_REQUESTS"):
+        if os.environ.get(f"BENCH_{name}"):
+            env[name] = os.environ[f"BENCH_{name}"]
+    return env
+
+
+def manage(env: dict, *args: str, timeout: float = 3600) -> tuple[float, list[tuple[float, str]]]:
+    """Run a manage.py command; its duration and its output lines with their elapsed time."""
+    started = time.monotonic()
+    lines: list[tuple[float, str]] = []
+    process = subprocess.Popen(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    timer = threading.Timer(timeout, process.kill)
+    timer.start()
+    try:
+        for line in process.stdout:
+            line = line.rstrip()
+            lines.append((time.monotonic() - started, line))
+            print(f"    {line}", flush=True)
+        process.wait()
+    finally:
+        timer.cancel()
+    if process.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed ({process.returncode})")
+    return time.monotonic() - started, lines
+
+
+def inprocess(env: dict, *args: str, timeout: float = 1800):
+    completed = subprocess.run(
+        [PYTHON, str(BENCH / "inprocess.py"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"inprocess {args[0]} failed:\n{completed.stderr[-4000:]}")
+    return json.loads(completed.stdout)
+
+
+# --- Database -----------------------------------------------------------------------------
+
+
+def recreate_database(server_url: str, name: str) -> None:
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(server_url: str, name: str) -> None:
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def database_exists(server_url: str, name: str) -> bool:
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+
+
+# --- gunicorn -----------------------------------------------------------------------------
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+class ProcessSampler(threading.Thread):
+    """Every ``interval``: peak resident memory of the gunicorn master and of every worker it
+    forks, and the CPU time of those workers and of the PostgreSQL backends serving the
+    bench database. A process's last sample is kept after it exits (gunicorn recycles its
+    workers, and their pooled connections with them), so CPU used between two snapshots
+    is exact but for the last ``interval`` of a process that exited in between."""
+
+    def __init__(self, master_pid: int, database: str, interval: float = 0.5):
+        super().__init__(daemon=True)
+        self.master_pid = master_pid
+        self.database_marker = f" {database} ".encode()
+        self.interval = interval
+        self.peaks: dict[int, int] = {}  # pid -> peak RSS (kB), from VmHWM
+        self.master_peak = 0
+        self.ticks: dict[tuple[str, int], int] = {}  # (gunicorn|postgres, pid) -> CPU ticks
+        self._lock = threading.Lock()
+        self._halt = threading.Event()
+
+    def cpu_snapshot(self) -> dict[tuple[str, int], int]:
+        self._sample()
+        with self._lock:
+            return dict(self.ticks)
+
+    @staticmethod
+    def cpu_seconds_between(before: dict, after: dict) -> dict[str, float]:
+        used = {"gunicorn": 0, "postgres": 0}
+        for key, ticks in after.items():
+            used[key[0]] += ticks - before.get(key, 0)
+        return {side: value / CLOCK_TICKS for side, value in used.items()}
+
+    @staticmethod
+    def _status_kb(pid: int, field: str) -> int:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            pass
+        return 0
+
+    def _sample(self) -> None:
+        workers, ticks = [], {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                # The command may hold spaces and parentheses: fields follow the last ")".
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                pid, ppid, cpu = int(entry.name), int(fields[1]), int(fields[11]) + int(fields[12])
+                if ppid == self.master_pid:
+                    workers.append(pid)
+                    ticks[("gunicorn", pid)] = cpu
+                elif pid == self.master_pid:
+                    ticks[("gunicorn", pid)] = cpu
+                elif (entry / "cmdline").read_bytes().startswith(b"postgres: ") and (
+                    self.database_marker in (entry / "cmdline").read_bytes()
+                ):
+                    ticks[("postgres", pid)] = cpu
+            except (OSError, ValueError, IndexError):
+                continue
+        master_peak = self._status_kb(self.master_pid, "VmHWM")
+        peaks = {pid: self._status_kb(pid, "VmHWM") for pid in workers}
+        with self._lock:
+            self.ticks.update(ticks)
+            self.master_peak = max(self.master_peak, master_peak)
+            for pid, peak in peaks.items():
+                self.peaks[pid] = max(self.peaks.get(pid, 0), peak)
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self._sample()
+            self._halt.wait(self.interval)
+
+    def stop(self) -> dict:
+        self._halt.set()
+        self.join()
+        peaks = sorted(self.peaks.values())
+        return {
+            "master_peak_kb": self.master_peak,
+            "workers_seen": len(peaks),
+            "worker_peak_kb_max": peaks[-1] if peaks else 0,
+            "worker_peak_kb_median": peaks[len(peaks) // 2] if peaks else 0,
+            "worker_peaks_kb": peaks,
+        }
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict, *, port: int, log_path: Path):
+    """deploy/entrypoint.sh web, as the image's CMD, bound to loopback only."""
+    with log_path.open("w") as errors:
+        process = subprocess.Popen(
+            [str(ROOT / "deploy/entrypoint.sh"), "web", "--bind", f"{HOST}:{port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,  # the access log: one JSON line per request
+            stderr=errors,
+        )
+        try:
+            yield process
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def http_get(url: str, *, timeout: float = 30) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def wait_healthy(base: str, process: subprocess.Popen, *, timeout: float = 90) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn exited during start-up")
+        with contextlib.suppress(OSError):
+            if http_get(f"{base}/healthz", timeout=2)[0] == 200:
+                return time.monotonic() - started
+        time.sleep(0.25)
+    raise RuntimeError("gunicorn did not answer /healthz in time")
+
+
+def wrk(url: str, *, seconds: int, connections: int, threads: int) -> dict:
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(BENCH / "wrk_report.lua"),
+        url,
+    ]
+    completed = subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + 60, check=False
+    )
+    for line in completed.stdout.splitlines():
+        if line.startswith("BENCH_JSON "):
+            return json.loads(line.removeprefix("BENCH_JSON "))
+    raise RuntimeError(f"wrk printed no result for {url}:\n{completed.stdout}{completed.stderr}")
+
+
+# --- Endpoints ----------------------------------------------------------------------------
+
+
+def endpoints_for(targets: dict) -> list[dict]:
+    cat, commune = targets["category"]["slug"], targets["commune"]
+    top, few = targets["pro_top"], targets["pro_few"]
+    query = f"category={cat}&postcode={commune['postcode']}"
+    return [
+        {"name": "healthz", "url": "/healthz", "kind": "baseline"},
+        {"name": "home", "url": "/", "kind": "page"},
+        {"name": "search", "url": f"/artisans/?{query}", "kind": "page"},
+        {"name": "landing", "url": f"/artisans/{cat}/{commune['slug']}/", "kind": "page"},
+        {
+            "name": "profile (most reviews)",
+            "url": f"/pro/{top['slug']}/",
+            "kind": "page",
+            "note": f"{top['reviews']} reviews",
+        },
+        {
+            "name": "profile (few reviews)",
+            "url": f"/pro/{few['slug']}/",
+            "kind": "page",
+            "note": f"{few['reviews']} reviews",
+        },
+        {"name": "api pros list", "url": f"/api/v1/pros/?{query}", "kind": "api"},
+        {"name": "api pro detail", "url": f"/api/v1/pros/{top['slug']}/", "kind": "api"},
+        {"name": "api badge", "url": f"/api/v1/pros/{top['slug']}/badge/", "kind": "api"},
+        {
+            "name": "api pro reviews",
+            "url": f"/api/v1/pros/{top['slug']}/reviews/",
+            "kind": "api",
+            "optional": True,
+        },
+        {
+            "name": "api latest reviews",
+            "url": "/api/v1/reviews/latest/",
+            "kind": "api",
+            "optional": True,
+        },
+        {"name": "reviews page", "url": "/avis/", "kind": "page", "optional": True},
+    ]
+
+
+# --- Machine and versions -----------------------------------------------------------------
+
+
+def _first_line(command: list[str]) -> str:
+    try:
+        completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    except OSError:
+        return "absent"
+    return (completed.stdout or completed.stderr).strip().splitlines()[0]
+
+
+def machine_info() -> dict:
+    meminfo = Path("/proc/meminfo").read_text()
+    mem_kb = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1))
+    cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+    return {
+        "nproc": os.cpu_count(),
+        "affinity_cpus": len(os.sched_getaffinity(0)),
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "cpu_model": cpu.group(1).strip() if cpu else platform.processor(),
+        "kernel": platform.release(),
+    }
+
+
+def versions(server_url: str, redis_url: str) -> dict:
+    with psycopg.connect(f"{server_url}/postgres") as conn:
+        postgres = conn.execute("SHOW server_version").fetchone()[0]
+    return {
+        "python": platform.python_version(),
+        "django": metadata.version("django"),
+        "djangorestframework": metadata.version("djangorestframework"),
+        "psycopg": metadata.version("psycopg"),
+        "gunicorn": metadata.version("gunicorn"),
+        "postgresql": postgres,
+        "redis": redis.Redis.from_url(redis_url).info("server")["redis_version"],
+        "wrk": _first_line(["wrk", "-v"]).split(" [")[0],
+    }
+
+
+def gunicorn_settings(env: dict) -> dict:
+    """What deploy/gunicorn.conf.py resolves to in this environment."""
+    code = (
+        "import json, runpy; c = runpy.run_path('deploy/gunicorn.conf.py'); print(json.dumps("
+        "{k: c[k] for k in ('worker_class', 'workers', 'threads', 'max_requests', "
+        "'max_requests_jitter', 'keepalive', 'timeout')}))"
+    )
+    completed = subprocess.run(
+        [PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(completed.stdout)
+
+
+# --- One dataset --------------------------------------------------------------------------
+
+
+def seed_breakdown(lines: list[tuple[float, str]]) -> list[dict]:
+    """seed_demo's own report lines, each with the time it was printed."""
+    rows, previous = [], 0.0
+    for elapsed, line in lines:
+        if not line.strip():
+            continue
+        rows.append(
+            {"at_s": round(elapsed, 2), "delta_s": round(elapsed - previous, 2), "line": line}
+        )
+        previous = elapsed
+    return rows
+
+
+def reviews_load_seconds(lines: list[tuple[float, str]]) -> float | None:
+    """The reviews phase's duration when seed_demo reports it ("Reviews: … (12.3 s)")."""
+    for _, line in lines:
+        match = re.search(r"review.*\((\d+(?:\.\d+)?) ?s\)", line, re.IGNORECASE)
+        if match:
+            return float(match.group(1))
+    return None
+
+
+def run_dataset(dataset: str, args, stamp: str) -> dict:
+    db_name = f"eldo_bench_{dataset}"
+    database_url = f"{args.postgres}/{db_name}"
+    tmp = Path(tempfile.mkdtemp(prefix=f"eldo-bench-{dataset}-"))
+    env = production_env(
+        database_url=database_url, redis_url=args.redis_url, tmp=tmp, port=args.port
+    )
+    result: dict = {
+        "dataset": dataset,
+        "date": stamp,
+        "run_at": time.strftime("%Y-%m-%d %H:%M"),
+        "database": db_name,
+        "phases": {},
+    }
+    phases = result["phases"]
+    started = time.monotonic()
+    try:
+        redis.Redis.from_url(args.redis_url).flushdb()
+        if args.reuse_db and database_exists(args.postgres, db_name):
+            log(f"{dataset}: reusing database {db_name} (--reuse-db): no load measured")
+            phases["migrate"], _ = manage(env, "migrate", "--noinput")
+            result["load"] = None
+            previous = Path(args.out) / f"{stamp}-{dataset}.json"
+            if previous.exists():
+                # The load of this very database was measured by an earlier run today.
+                earlier = json.loads(previous.read_text())
+                if earlier.get("load"):
+                    result["load"] = {**earlier["load"], "measured_in": earlier.get("run_at")}
+                    for phase in ("migrate", "load_geography", "seed_demo"):
+                        if phase in earlier["phases"]:
+                            phases[f"{phase} (earlier run)"] = earlier["phases"][phase]
+        else:
+            log(f"{dataset}: creating database {db_name}")
+            recreate_database(args.postgres, db_name)
+            phases["migrate"], _ = manage(env, "migrate", "--noinput")
+            log(f"{dataset}: loading the French geography")
+            phases["load_geography"], _ = manage(env, "load_geography")
+            log(f"{dataset}: seed_demo --scale {dataset} --force")
+            phases["seed_demo"], lines = manage(env, "seed_demo", "--scale", dataset, "--force")
+            result["load"] = {
+                "seed_lines": seed_breakdown(lines),
+                "reviews_seconds": reviews_load_seconds(lines),
+            }
+            with psycopg.connect(database_url, autocommit=True) as conn:
+                conn.execute("VACUUM ANALYZE")
+        targets = inprocess(env, "targets")
+        result["targets"] = targets
+        log(f"{dataset}: counts {targets['counts']}")
+        phases["collectstatic"], _ = manage(env, "collectstatic", "--noinput")
+        result["gunicorn"] = gunicorn_settings(env)
+        endpoints = endpoints_for(targets)
+        if args.only:
+            wanted = {name.strip() for name in args.only.split(",")}
+            endpoints = [e for e in endpoints if e["kind"] == "baseline" or e["name"] in wanted]
+        result["endpoints"] = measure_gunicorn(env, endpoints, args, tmp, phases, db_name)
+        log(f"{dataset}: server time in process ({args.server_requests} requests each)")
+        measured = [e for e in result["endpoints"] if e.get("status") == 200]
+        t0 = time.monotonic()
+        spec = tmp / "servertime.json"
+        spec.write_text(
+            json.dumps(
+                {
+                    "endpoints": [{"name": e["name"], "url": e["url"]} for e in measured],
+                    "requests": args.server_requests,
+                    "warmup": args.server_warmup,
+                }
+            )
+        )
+        result["server_time"] = inprocess(env, "servertime", str(spec))
+        phases["server_time"] = time.monotonic() - t0
+    finally:
+        phases["total"] = time.monotonic() - started
+        if not args.keep_db:
+            with contextlib.suppress(psycopg.Error):
+                drop_database(args.postgres, db_name)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return result
+
+
+def measure_gunicorn(
+    env: dict, endpoints: list[dict], args, tmp: Path, phases: dict, database: str
+) -> list:
+    base = f"http://{HOST}:{args.port}"
+    log_path = tmp / "gunicorn-stderr.log"
+    measured: list[dict] = []
+    t0 = time.monotonic()
+    with gunicorn(env, port=args.port, log_path=log_path) as process:
+        phases["gunicorn_start"] = wait_healthy(base, process)
+        sampler = ProcessSampler(process.pid, database)
+        sampler.start()
+        # /healthz first and last: the baseline is their mean, and their gap shows drift.
+        for endpoint in [*endpoints, {**endpoints[0], "name": "healthz (again)"}]:
+            url = base + endpoint["url"]
+            status, body = http_get(url)
+            row = {**endpoint, "status": status, "bytes": len(body)}
+            if status != 200:
+                row["skipped"] = (
+                    "not built yet (404)"
+                    if status == 404 and endpoint.get("optional")
+                    else f"answered {status}"
+                )
+                log(f"  skip {endpoint['name']} {endpoint['url']}: {row['skipped']}")
+                measured.append(row)
+                continue
+            wrk(url, seconds=args.warmup, connections=args.connections, threads=args.threads)
+            cpu_before = sampler.cpu_snapshot()
+            row["wrk"] = wrk(
+                url, seconds=args.duration, connections=args.connections, threads=args.threads
+            )
+            used = sampler.cpu_seconds_between(cpu_before, sampler.cpu_snapshot())
+            # CPU per request does not depend on what else runs on the machine: the
+            # figure to compare when the load average shows the machine was shared.
+            row["cpu_ms_per_request"] = {
+                side: 1000 * seconds / max(row["wrk"]["requests"], 1)
+                for side, seconds in used.items()
+            }
+            # The machine may be shared: a load average well above the cores we use shows
+            # another process took CPU from this run.
+            row["loadavg_1min"] = os.getloadavg()[0]
+            log(
+                f"  {endpoint['name']:<24} {row['wrk']['requests_per_s']:>8.1f} req/s "
+                f"p95 {row['wrk']['latency_ms']['p95']:.1f} ms non-2xx {row['wrk']['non_2xx']}"
+            )
+            measured.append(row)
+        memory = sampler.stop()
+    phases["wrk"] = time.monotonic() - t0
+    errors = log_path.read_text()[-3000:] if log_path.exists() else ""
+    baseline_runs = [m["wrk"]["requests_per_s"] for m in measured if m.get("kind") == "baseline"]
+    baseline = sum(baseline_runs) / len(baseline_runs)
+    baseline_cpu = sum(
+        sum(m["cpu_ms_per_request"].values()) for m in measured if m.get("kind") == "baseline"
+    ) / len(baseline_runs)
+    for row in measured:
+        if "wrk" in row:
+            row["ratio"] = row["wrk"]["requests_per_s"] / baseline
+            cpu = sum(row["cpu_ms_per_request"].values())
+            row["cpu_ratio"] = baseline_cpu / cpu if cpu else None
+    measured.append({"memory": memory, "stderr_tail": errors, "baseline_rps": baseline})
+    return measured
+
+
+# --- Reports ------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--datasets", default=os.environ.get("BENCH_DATASETS", "1x"))
+    parser.add_argument("--duration", type=int, default=20, help="seconds of wrk per endpoint")
+    parser.add_argument("--warmup", type=int, default=5, help="seconds of wrk before each")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--server-requests", type=int, default=200)
+    parser.add_argument("--server-warmup", type=int, default=20)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8765")))
+    parser.add_argument(
+        "--postgres", default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+    )
+    parser.add_argument("--keep-db", action="store_true", help="keep eldo_bench_<dataset>")
+    parser.add_argument(
+        "--reuse-db", action="store_true", help="reuse a kept database (no load measured)"
+    )
+    parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument(
+        "--only", default="", help='comma-separated endpoint names, e.g. "home,api badge"'
+    )
+    args = parser.parse_args()
+
+    from bench.report import write_chart, write_markdown  # after sys.path is set
+
+    if shutil.which("wrk") is None:
+        log("wrk is missing: `make bench` installs it (apt-get install -y wrk)")
+        return 2
+    datasets = args.datasets.split()
+    if not set(datasets) <= {"1x", "10x"}:
+        parser.error("--datasets takes 1x and/or 10x")
+    stamp = dt.date.today().isoformat()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    context = {
+        "machine": machine_info(),
+        "versions": versions(args.postgres, args.redis_url),
+        "revision": _first_line(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]),
+        "wrk_options": {
+            "connections": args.connections,
+            "threads": args.threads,
+            "duration_s": args.duration,
+            "warmup_s": args.warmup,
+        },
+        "server_requests": args.server_requests,
+    }
+    for dataset in datasets:
+        result = run_dataset(dataset, args, stamp)
+        result.update(context)
+        (out / f"{stamp}-{dataset}.json").write_text(json.dumps(result, indent=1))
+        log(f"{dataset}: done in {result['phases']['total']:.0f} s")
+    for dataset in datasets:
+        path = write_markdown(out, stamp, dataset)
+        log(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    chart = write_chart(out, stamp)
+    log(f"wrote {chart}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main())
