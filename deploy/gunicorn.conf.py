@@ -62,9 +62,11 @@ graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # Set above the gateway's upstream idle timeout, or it may reuse a connection gunicorn has
 # just closed (a 502).
 keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
-# Recycle workers now and then so a slow leak never grows unbounded; jitter staggers them.
-max_requests = _env_int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# Recycle workers now and then so a slow leak never grows unbounded (jitter staggers them),
+# but rarely: each new worker costs ~1 s of CPU to import Django, and at 1000 requests
+# recycling halved /healthz throughput in `make bench` (bench/results/*-notes.md).
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 20000)
+max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 2000)
 
 # Whose X-Forwarded-Proto sets wsgi.url_scheme: the gateway's only. (Django itself reads the
 # header through SECURE_PROXY_SSL_HEADER: the pod must be reachable only via the gateway.)
