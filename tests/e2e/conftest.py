@@ -88,6 +88,34 @@ class Browser:
     def js(self, script: str, *args):
         return self.driver.execute_script(script, *args)
 
+    def mark_page(self) -> None:
+        """Tag the current document, so that :meth:`wait_for_new_page` knows when it is gone."""
+        self.js("window.__eldoOldPage = true")
+
+    def wait_for_new_page(self, timeout: float = 10) -> None:
+        """Wait until the marked document has been replaced and the new one has loaded.
+
+        A JavaScript marker rather than ``staleness_of(<html>)``: Chromium sometimes answers
+        the staleness probe of a detached node with "Node with given id does not belong to
+        the document", an error Selenium does not map to StaleElementReferenceException.
+        """
+        from selenium.common.exceptions import WebDriverException
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        WebDriverWait(self.driver, timeout, ignored_exceptions=(WebDriverException,)).until(
+            lambda d: d.execute_script(
+                "return window.__eldoOldPage === undefined && document.readyState === 'complete'"
+            )
+        )
+
+    def click_and_wait(self, element, *, scroll: bool = False) -> None:
+        """Click a link or submit button and wait for the page it leads to."""
+        self.mark_page()
+        if scroll:
+            self.js("arguments[0].scrollIntoView({block: 'center'})", element)
+        element.click()
+        self.wait_for_new_page()
+
     def set_viewport(self, width: int, height: int) -> None:
         # Device metrics give an exact CSS viewport, unlike the window size, which
         # includes whatever browser chrome the platform draws.

@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from apps.directory.tests.factories import make_pro
@@ -41,10 +40,7 @@ def _wait(browser, timeout: float = 10):
 
 def _click_and_wait_for_new_page(browser, element) -> None:
     """Click ``element`` and wait until the page it leads to has replaced the current one."""
-    html = browser.driver.find_element(By.TAG_NAME, "html")
-    element.click()
-    _wait(browser).until(EC.staleness_of(html))
-    _wait(browser).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    browser.click_and_wait(element)
 
 
 def _horizontal_overflow(browser) -> int:
@@ -176,11 +172,11 @@ def test_search_form_works_with_the_keyboard_only(browser, facade_pros):
     )
     assert outline[0] != "none" or outline[2] != "none", outline
 
-    html = browser.driver.find_element(By.TAG_NAME, "html")
+    browser.mark_page()
     active = browser.driver.switch_to.active_element
     active.send_keys("31450")
     active.send_keys(Keys.ENTER)
-    _wait(browser).until(EC.staleness_of(html))
+    browser.wait_for_new_page()
 
     query = _query(browser)
     assert query["place"] == ["31450"]

@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from apps.accounts.tests.factories import PASSWORD, UserFactory
@@ -24,11 +23,7 @@ def _wait(browser, timeout: float = 10):
 
 def _submit(browser, button) -> None:
     """Click a submit button and wait for the page it leads to."""
-    html = browser.driver.find_element(By.TAG_NAME, "html")
-    browser.js("arguments[0].scrollIntoView({block: 'center'})", button)
-    button.click()
-    _wait(browser).until(EC.staleness_of(html))
-    _wait(browser).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    browser.click_and_wait(button, scroll=True)
 
 
 def _field(browser, name: str):

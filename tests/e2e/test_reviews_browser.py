@@ -33,10 +33,7 @@ def _wait(browser, timeout: float = 10):
 
 
 def _submit_and_wait(browser, button) -> None:
-    html = browser.driver.find_element(By.TAG_NAME, "html")
-    button.click()
-    _wait(browser).until(EC.staleness_of(html))
-    _wait(browser).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    browser.click_and_wait(button)
 
 
 def _field(browser, name: str):
