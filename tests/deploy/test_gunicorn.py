@@ -200,6 +200,16 @@ def test_entrypoint_celery_roles_start_and_stop(tmp_path, role, started):
             process=process,
             what=f"{role} start",
         )
+        if role == "beat":
+            # "Starting..." comes before beat opens its schedule file: a SIGTERM landing in
+            # the middle of that open fails the shutdown ("unknown encoding: Latin-1").
+            _wait_for(
+                lambda: list(tmp_path.glob("beat-schedule*")),
+                timeout=START_TIMEOUT,
+                process=process,
+                what="beat schedule file",
+            )
+            time.sleep(1)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=STOP_TIMEOUT) == 0, log.read_text()
     finally:
