@@ -1,0 +1,250 @@
+"""Twelve months of believable statistics for the demo company and network (seed_demo).
+
+The backfill writes *facts* — as the handlers would have from a year of events — with
+negative ids (never a real lead's, review's or request's), then rolls the days up with the
+same ``services.rollup`` as production. Deterministic (seeded random), bulk inserts, and
+idempotent: when the demo facts are there, nothing is added.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.directory import api as directory
+from apps.stats import services
+from apps.stats.models import CounterDay, InvitationFact, LeadFact, QuoteFact, ReviewFact
+
+RATINGS = [1, 2, 3, 4, 5]
+RATING_WEIGHTS = [2, 3, 8, 27, 60]
+
+
+@dataclass
+class _Ids:
+    """Negative ids, one sequence per kind of fact."""
+
+    next: dict[str, int] = field(default_factory=dict)
+
+    def take(self, kind: str) -> int:
+        self.next[kind] = self.next.get(kind, 0) - 1
+        return self.next[kind]
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    # Knuth: fine for the small means used here.
+    limit, k, p = math.exp(-mean), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+def _moment(day: date, rng: random.Random, *, start_hour=8, end_hour=19) -> datetime:
+    minutes = rng.randrange(start_hour * 60, end_hour * 60)
+    return datetime.combine(
+        day, time(minutes // 60, minutes % 60), tzinfo=timezone.get_current_timezone()
+    )
+
+
+def _activity(day: date, first: date, days: int) -> float:
+    """Slow growth over the year, quieter weekends, a summer dip in August."""
+    growth = 0.7 + 0.6 * (day - first).days / max(days, 1)
+    weekday = 0.55 if day.weekday() >= 5 else 1.0
+    season = 0.75 if day.month == 8 else 1.0
+    return growth * weekday * season
+
+
+def _lead(
+    rng: random.Random,
+    ids: _Ids,
+    *,
+    pro,
+    sent: datetime,
+    now: datetime,
+    network_id: int | None,
+    assignees: list[int],
+    quick: float,
+) -> LeadFact:
+    fact = LeadFact(
+        lead_id=ids.take("lead"),
+        pro_id=pro.id,
+        organization_id=pro.organization_id,
+        network_id=network_id,
+        source="inbound" if network_id else "quote",
+        dispatched_at=sent,
+        status="sent",
+        status_at=sent,
+        assigned_to_id=rng.choice(assignees) if assignees and rng.random() < 0.85 else None,
+    )
+
+    def step(status: str, after: datetime, hours: float) -> datetime | None:
+        moment = after + timedelta(hours=hours)
+        if moment > now:
+            return None
+        fact.status, fact.status_at = status, moment
+        return moment
+
+    viewed = step("viewed", sent, rng.uniform(0.1, 6) / quick)
+    if viewed is None:
+        return fact
+    fact.viewed_at = viewed
+    if rng.random() < 0.06:
+        fact.closed_at = step("declined", viewed, rng.uniform(0.2, 4))
+        fact.first_response_at = fact.closed_at
+        return fact
+    if rng.random() > 0.85:
+        if rng.random() < 0.5:
+            fact.closed_at = step("expired", sent, 96)
+        return fact
+    contacted = step("contacted", viewed, rng.lognormvariate(1.2, 1.0) / quick)
+    if contacted is None:
+        return fact
+    fact.contacted_at = fact.first_response_at = contacted
+    if rng.random() < 0.3:
+        if rng.random() < 0.5:
+            fact.closed_at = step("lost", contacted, rng.uniform(24, 240))
+        return fact
+    quoted = step("quote_sent", contacted, rng.uniform(24, 24 * 8))
+    if quoted is None:
+        return fact
+    fact.quote_sent_at = quoted
+    outcome = "won" if rng.random() < 0.55 else "lost"
+    if rng.random() < 0.8:
+        fact.closed_at = step(outcome, quoted, rng.uniform(24, 24 * 20))
+    return fact
+
+
+def _visibility(rng, pro_id: int, day: date, level: float, scale: float) -> CounterDay:
+    views = max(int(rng.gauss(38 * level * scale, 6 * scale)), 0)
+    return CounterDay(
+        pro_id=pro_id,
+        day=day,
+        profile_views=views,
+        search_impressions=int(views * rng.uniform(6, 10)),
+        contact_clicks=int(views * rng.uniform(0.03, 0.09)),
+    )
+
+
+def demo_seed(
+    *,
+    company_slug: str,
+    member_user_ids: list[int],
+    network_id: int,
+    installer_slugs: list[str],
+    days: int = 365,
+) -> int:
+    pros = directory.pros_by_slugs([company_slug, *installer_slugs])
+    company = pros.get(company_slug)
+    if company is None:
+        return 0
+    if LeadFact.objects.filter(pro_id=company.id, lead_id__lt=0).exists():
+        return 0  # already backfilled
+    rng = random.Random(f"eldo-stats-{company_slug}")
+    ids = _Ids()
+    now = timezone.now()
+    last = timezone.localdate()
+    first = last - timedelta(days=days - 1)
+    installers = [pros[s] for s in installer_slugs if s in pros]
+    counters, leads, invitations, reviews, quotes = [], [], [], [], []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        level = _activity(day, first, days)
+        counters.append(_visibility(rng, company.id, day, level, 1.0))
+        for _ in range(_poisson(rng, 1.6 * level)):
+            sent = _moment(day, rng)
+            if sent <= now:
+                leads.append(
+                    _lead(
+                        rng,
+                        ids,
+                        pro=company,
+                        sent=sent,
+                        now=now,
+                        network_id=None,
+                        assignees=member_user_ids,
+                        quick=1.0,
+                    )
+                )
+        for _ in range(_poisson(rng, 0.35 * level)):
+            submitted = _moment(day, rng, start_hour=7, end_hour=22)
+            if submitted <= now:
+                quotes.append(
+                    QuoteFact(
+                        quote_id=ids.take("quote"),
+                        kind="quote",
+                        target_pro_id=company.id,
+                        submitted_at=submitted,
+                    )
+                )
+        for _ in range(_poisson(rng, 1.2 * level)):
+            sent = _moment(day, rng)
+            if sent > now:
+                continue
+            invitations.append(
+                InvitationFact(
+                    invitation_id=ids.take("invitation"), pro_id=company.id, sent_at=sent
+                )
+            )
+            if rng.random() < 0.64:
+                written = sent + timedelta(hours=rng.lognormvariate(3.2, 1.0))
+                if written <= now:
+                    reviews.append(
+                        ReviewFact(
+                            review_id=ids.take("review"),
+                            pro_id=company.id,
+                            source="invited",
+                            rating=rng.choices(RATINGS, RATING_WEIGHTS)[0],
+                            submitted_at=written,
+                            published_at=written + timedelta(minutes=rng.randrange(1, 600)),
+                        )
+                    )
+        for index, installer in enumerate(installers):
+            counters.append(_visibility(rng, installer.id, day, level, 0.4 + 0.1 * (index % 4)))
+            # Some installers answer fast, others slowly: the network sees the difference.
+            for _ in range(_poisson(rng, 0.5 * level)):
+                sent = _moment(day, rng)
+                if sent <= now:
+                    leads.append(
+                        _lead(
+                            rng,
+                            ids,
+                            pro=installer,
+                            sent=sent,
+                            now=now,
+                            network_id=network_id,
+                            assignees=[],
+                            quick=[2.0, 1.0, 0.5, 0.25][index % 4],
+                        )
+                    )
+        for _ in range(_poisson(rng, 14 * level)):  # the platform's requests
+            submitted = _moment(day, rng, start_hour=7, end_hour=22)
+            if submitted > now:
+                continue
+            fact = QuoteFact(quote_id=ids.take("quote"), kind="quote", submitted_at=submitted)
+            decided = submitted + timedelta(hours=rng.lognormvariate(1.0, 0.9))
+            if decided <= now:
+                if rng.random() < 0.78:
+                    fact.qualified_at = decided
+                    dispatched = decided + timedelta(minutes=rng.lognormvariate(3.5, 0.8))
+                    if rng.random() < 0.92 and dispatched <= now:
+                        fact.dispatched_at = dispatched
+                else:
+                    fact.rejected_at = decided
+            quotes.append(fact)
+    with transaction.atomic():
+        CounterDay.objects.bulk_create(counters, batch_size=1000, ignore_conflicts=True)
+        LeadFact.objects.bulk_create(leads, batch_size=1000)
+        InvitationFact.objects.bulk_create(invitations, batch_size=1000)
+        ReviewFact.objects.bulk_create(reviews, batch_size=1000)
+        QuoteFact.objects.bulk_create(quotes, batch_size=1000)
+        written = services.rollup(
+            start=first, end=last, pro_ids=[company.id, *(i.id for i in installers)]
+        )
+        services.platform_rollup(start=first, end=last)
+    return written

@@ -1,0 +1,265 @@
+"""Back office: the statistics of a pro company or of a network (/espace-pro/statistiques/),
+their CSV export, and the Eldo staff's platform KPIs (/conseiller/statistiques/)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.http import require_GET
+
+from apps.accounts import api as accounts
+from apps.core.csv_export import csv_response
+from apps.directory import api as directory
+from apps.stats import selectors
+from apps.stats.presentation import dashboards
+
+app_name = "stats-backoffice"
+KINDS = ("company", "network", "manufacturer")
+
+DAILY_COLUMNS = [
+    ("profile_views", "Vues du profil"),
+    ("search_impressions", "Apparitions dans les recherches"),
+    ("contact_clicks", "Clics contact"),
+    ("quote_requests", "Demandes de devis directes"),
+    ("leads_received", "Demandes reçues"),
+    ("leads_viewed", "Demandes consultées"),
+    ("leads_contacted", "Clients contactés"),
+    ("leads_quote_sent", "Devis envoyés"),
+    ("leads_won", "Demandes gagnées"),
+    ("leads_lost", "Demandes perdues"),
+    ("invitations_sent", "Invitations envoyées"),
+    ("reviews_collected", "Avis collectés"),
+    ("reviews_published", "Avis publiés"),
+]
+PLATFORM_COLUMNS = [
+    ("quote_requests", "Demandes de devis"),
+    ("quotes_qualified", "Demandes qualifiées"),
+    ("quotes_rejected", "Demandes refusées"),
+    ("quotes_dispatched", "Demandes transmises"),
+    ("leads_received", "Mises en relation"),
+    ("reviews_published", "Avis publiés"),
+    ("invitations_sent", "Invitations envoyées"),
+    ("reviews_collected", "Avis collectés"),
+]
+
+
+def _period(request) -> tuple[selectors.Period, dict]:
+    """The period asked for, or the last 30 days with the French errors to show."""
+    try:
+        return selectors.period_from_params(request.GET), {}
+    except ValidationError as exc:
+        return selectors.period_from_params({}), exc.message_dict
+
+
+def _range_context(request, period, errors) -> dict:
+    return {
+        "period": period,
+        "period_errors": errors,
+        "form_from": request.GET.get("from", period.start.isoformat()) if errors else "",
+        "form_to": request.GET.get("to", period.end.isoformat()) if errors else "",
+        "presets": selectors.presets(),
+        "query": f"from={period.start.isoformat()}&to={period.end.isoformat()}",
+    }
+
+
+def _company_pro(request, org):
+    """The company's pro profile as the viewer may see it, or None (no public profile)."""
+    pros = directory.pros_for_organizations([org.organization_id])
+    if not pros:
+        return None
+    viewer = selectors.viewer_for(request.user)
+    return selectors.pro_for_viewer(viewer=viewer, slug=pros[0].slug)
+
+
+def _backoffice(request):
+    context = accounts.backoffice_context(request, section="stats", kinds=KINDS)
+    if context is None:
+        raise Http404
+    org = context["backoffice_org"]
+    if org.kind != "company" and org.role not in selectors.MANAGING_ROLES:
+        raise Http404
+    return context, org
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    context, org = _backoffice(request)
+    period, errors = _period(request)
+    context.update(_range_context(request, period, errors))
+    status = 400 if errors else 200
+    if org.kind != "company":
+        summary = selectors.network_summary(network_id=org.organization_id, period=period)
+        context.update(
+            {
+                "summary": summary,
+                "bucket_words": dashboards.BUCKET_WORDS[summary["bucket"]],
+                "leads_chart": dashboards.series_chart(
+                    summary,
+                    [("leads_received", "Demandes transmises"), ("leads_won", "Gagnées")],
+                ),
+                "installer_items": [
+                    {"label": i["pro"]["name"], "value": i["leads_received"]}
+                    for i in summary["installers"]
+                ],
+            }
+        )
+        return render(request, "stats/network.html", context, status=status)
+    access = _company_pro(request, org)
+    if access is None:
+        return render(request, "stats/pro.html", {**context, "no_profile": True}, status=status)
+    team = selectors.team_summary(
+        organization_id=org.organization_id,
+        period=period,
+        only_user_id=None if access.sees_company else request.user.pk,
+    )
+    context.update({"pro": access.pro, "sees_company": access.sees_company, "team": team})
+    if access.sees_company:
+        summary = selectors.pro_summary(pro_id=access.pro.id, period=period)
+        context.update(
+            {
+                "summary": summary,
+                "team_items": dashboards.team_items(team),
+                **dashboards.pro_dashboard(summary),
+            }
+        )
+    return render(request, "stats/pro.html", context, status=status)
+
+
+@login_required
+@require_GET
+def export(request):
+    """The period's figures as CSV: a company's days, a network's installers."""
+    context, org = _backoffice(request)
+    try:
+        period = selectors.period_from_params(request.GET)
+    except ValidationError as exc:
+        return render(
+            request,
+            "stats/export_error.html",
+            {**context, "errors": exc.message_dict},
+            status=400,
+        )
+    span = f"{period.start.isoformat()}_{period.end.isoformat()}"
+    if org.kind != "company":
+        summary = selectors.network_summary(network_id=org.organization_id, period=period)
+        return csv_response(
+            filename=f"eldo-reseau-{org.slug}-{span}.csv",
+            header=[
+                "Installateur",
+                "Demandes transmises",
+                "Clients contactés",
+                "Contactés sous 24 h",
+                "Gagnées",
+                "Perdues",
+                "Délai médian (h)",
+            ],
+            rows=[
+                [
+                    i["pro"]["name"],
+                    i["leads_received"],
+                    i["leads_contacted"],
+                    i["contacted_within_24h"],
+                    i["leads_won"],
+                    i["leads_lost"],
+                    i["median_response_hours"],
+                ]
+                for i in summary["installers"]
+            ],
+        )
+    access = _company_pro(request, org)
+    if access is None:
+        raise Http404
+    if not access.sees_company:  # a sales rep: its own line only
+        team = selectors.team_summary(
+            organization_id=org.organization_id, period=period, only_user_id=request.user.pk
+        )
+        return csv_response(
+            filename=f"eldo-mes-performances-{span}.csv",
+            header=[
+                "Commercial",
+                "Demandes attribuées",
+                "Contactées sous 24 h",
+                "Gagnées",
+                "Délai médian (h)",
+            ],
+            rows=[
+                [
+                    t["full_name"],
+                    t["leads_assigned"],
+                    t["contacted_within_24h"],
+                    t["won"],
+                    t["median_response_hours"],
+                ]
+                for t in team
+            ],
+        )
+    summary = selectors.pro_summary(pro_id=access.pro.id, period=period)
+    return csv_response(
+        filename=f"eldo-statistiques-{access.pro.slug}-{span}.csv",
+        header=["Date", *(label for _f, label in DAILY_COLUMNS)],
+        rows=[[d["date"], *(d[f] for f, _l in DAILY_COLUMNS)] for d in summary["daily"]],
+    )
+
+
+# --- Eldo staff -----------------------------------------------------------------------------
+
+
+def _staff_or_404(request) -> None:
+    if not selectors.viewer_for(request.user).is_eldo_staff:
+        raise Http404
+
+
+@require_GET
+def platform(request):
+    _staff_or_404(request)
+    period, errors = _period(request)
+    summary = selectors.platform_summary(period=period)
+    context = {
+        **_range_context(request, period, errors),
+        "summary": summary,
+        "bucket_words": dashboards.BUCKET_WORDS[summary["bucket"]],
+        "quotes_chart": dashboards.series_chart(
+            summary,
+            [
+                ("quote_requests", "Demandes de devis"),
+                ("quotes_qualified", "Qualifiées"),
+                ("quotes_dispatched", "Transmises"),
+            ],
+        ),
+        "reviews_chart": dashboards.series_chart(
+            summary,
+            [
+                ("reviews_published", "Avis publiés"),
+                ("invitations_sent", "Invitations envoyées"),
+                ("reviews_collected", "Avis collectés"),
+            ],
+        ),
+    }
+    return render(request, "stats/platform.html", context, status=400 if errors else 200)
+
+
+@require_GET
+def platform_export(request):
+    _staff_or_404(request)
+    try:
+        period = selectors.period_from_params(request.GET)
+    except ValidationError as exc:
+        return render(request, "stats/export_error.html", {"errors": exc.message_dict}, status=400)
+    summary = selectors.platform_summary(period=period)
+    return csv_response(
+        filename=f"eldo-plateforme-{period.start.isoformat()}_{period.end.isoformat()}.csv",
+        header=["Date", *(label for _f, label in PLATFORM_COLUMNS)],
+        rows=[[d["date"], *(d[f] for f, _l in PLATFORM_COLUMNS)] for d in summary["daily"]],
+    )
+
+
+urlpatterns = [
+    path("espace-pro/statistiques/", dashboard, name="dashboard"),
+    path("espace-pro/statistiques/export.csv", export, name="export"),
+    path("conseiller/statistiques/", platform, name="platform"),
+    path("conseiller/statistiques/export.csv", platform_export, name="platform-export"),
+]

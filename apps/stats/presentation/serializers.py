@@ -1,0 +1,131 @@
+"""Shapes of the stats API (what the OpenAPI schema documents and the views return)."""
+
+from rest_framework import serializers
+
+
+class StatsProRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class StatsResponseTimeSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Demandes ayant reçu une première réponse.")
+    median_hours = serializers.FloatField(allow_null=True)
+    p90_hours = serializers.FloatField(allow_null=True)
+
+
+class StatsProTotalsSerializer(serializers.Serializer):
+    profile_views = serializers.IntegerField()
+    search_impressions = serializers.IntegerField()
+    contact_clicks = serializers.IntegerField()
+    contact_rate = serializers.FloatField(allow_null=True, help_text="Clics / vues, en %.")
+    quote_requests = serializers.IntegerField()
+    leads_received = serializers.IntegerField()
+    leads_viewed = serializers.IntegerField()
+    leads_contacted = serializers.IntegerField()
+    leads_quote_sent = serializers.IntegerField()
+    leads_won = serializers.IntegerField()
+    leads_lost = serializers.IntegerField()
+    invitations_sent = serializers.IntegerField()
+    reviews_collected = serializers.IntegerField()
+    collection_rate = serializers.FloatField(
+        allow_null=True, help_text="Avis collectés / invitations envoyées, en %."
+    )
+    reviews_published = serializers.IntegerField()
+
+
+class StatsFunnelStepSerializer(serializers.Serializer):
+    step = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class StatsRatingMonthSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="AAAA-MM")
+    average = serializers.FloatField()
+    count = serializers.IntegerField()
+
+
+class StatsRatingSerializer(serializers.Serializer):
+    average = serializers.FloatField(allow_null=True)
+    histogram = serializers.DictField(child=serializers.IntegerField(), help_text="'1'…'5'")
+    trend = StatsRatingMonthSerializer(many=True)
+
+
+class StatsDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    profile_views = serializers.IntegerField()
+    search_impressions = serializers.IntegerField()
+    contact_clicks = serializers.IntegerField()
+    quote_requests = serializers.IntegerField()
+    leads_received = serializers.IntegerField()
+    leads_won = serializers.IntegerField()
+    invitations_sent = serializers.IntegerField()
+    reviews_collected = serializers.IntegerField()
+    reviews_published = serializers.IntegerField()
+
+
+class ProStatsSerializer(serializers.Serializer):
+    pro = StatsProRefSerializer()
+    # "from" and "to" added below ("from" is a Python keyword).
+    totals = StatsProTotalsSerializer()
+    funnel = StatsFunnelStepSerializer(many=True)
+    first_response = StatsResponseTimeSerializer()
+    rating = StatsRatingSerializer()
+    daily = StatsDaySerializer(many=True)
+
+
+class StatsTeamLineSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    role = serializers.CharField()
+    leads_assigned = serializers.IntegerField()
+    contacted_within_24h = serializers.IntegerField()
+    contacted_within_24h_rate = serializers.FloatField(allow_null=True)
+    won = serializers.IntegerField()
+    median_response_hours = serializers.FloatField(allow_null=True)
+
+
+class TeamStatsSerializer(serializers.Serializer):
+    pro = StatsProRefSerializer()
+    results = StatsTeamLineSerializer(many=True)
+
+
+class StatsInstallerLineSerializer(serializers.Serializer):
+    pro = StatsProRefSerializer()
+    leads_received = serializers.IntegerField()
+    leads_contacted = serializers.IntegerField()
+    contacted_within_24h = serializers.IntegerField()
+    contacted_within_24h_rate = serializers.FloatField(allow_null=True)
+    leads_won = serializers.IntegerField()
+    leads_lost = serializers.IntegerField()
+    median_response_hours = serializers.FloatField(allow_null=True)
+
+
+class StatsNetworkRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class StatsNetworkTotalsSerializer(serializers.Serializer):
+    leads_received = serializers.IntegerField()
+    leads_contacted = serializers.IntegerField()
+    leads_won = serializers.IntegerField()
+    leads_lost = serializers.IntegerField()
+    installers = serializers.IntegerField()
+
+
+class NetworkStatsSerializer(serializers.Serializer):
+    network = StatsNetworkRefSerializer()
+    totals = StatsNetworkTotalsSerializer()
+    first_response = StatsResponseTimeSerializer()
+    installers = StatsInstallerLineSerializer(many=True)
+
+
+# Every answer names its period as "from" and "to", like the query string; "from" being a
+# Python keyword, the two fields are declared here rather than in the class bodies.
+for _shape in (ProStatsSerializer, TeamStatsSerializer, NetworkStatsSerializer):
+    _shape._declared_fields["from"] = serializers.DateField(help_text="Premier jour inclus.")
+    _shape._declared_fields["to"] = serializers.DateField(help_text="Dernier jour inclus.")

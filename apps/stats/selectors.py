@@ -1,0 +1,489 @@
+"""Reads of the stats context, and who may read them.
+
+- a pro company's owner or manager: its company's figures and its whole team;
+- a sales rep: only its own line of the team figures (the company's figures are 403);
+- a network or manufacturer owner or manager: the leads it routed and how each installer
+  handled them;
+- Eldo staff (superuser, advisors, moderators): everything, and the platform KPIs.
+Anything else — an unknown slug or id, another organization's — is "not found".
+
+Every read is a bounded number of queries: the period's daily rows in one query, the
+response times in one, names in one batched call to the owning context.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
+from django.http import Http404
+from django.utils import timezone
+
+from apps.accounts import api as accounts
+from apps.directory import api as directory
+from apps.stats.models import LeadFact, PlatformDay, ProDay, QuoteFact
+from apps.stats.services import day_bounds
+
+MANAGING_ROLES = {"owner", "manager"}
+NETWORK_KINDS = {"network", "manufacturer"}
+STAFF_ROLES = {"staff", "advisor", "moderator"}
+MAX_PERIOD_DAYS = 731  # two years
+EARLIEST = date(2015, 1, 1)
+PRESETS = [("30 j", 30), ("90 j", 90), ("12 mois", 365)]
+DAY_FIELDS = [
+    "profile_views",
+    "search_impressions",
+    "contact_clicks",
+    "quote_requests",
+    "leads_received",
+    "leads_viewed",
+    "leads_contacted",
+    "leads_quote_sent",
+    "leads_won",
+    "leads_lost",
+    "invitations_sent",
+    "reviews_collected",
+    "reviews_published",
+    "stars_1",
+    "stars_2",
+    "stars_3",
+    "stars_4",
+    "stars_5",
+]
+FUNNEL = [
+    ("leads_received", "Reçues"),
+    ("leads_viewed", "Consultées"),
+    ("leads_contacted", "Client contacté"),
+    ("leads_quote_sent", "Devis envoyé"),
+    ("leads_won", "Gagnées"),
+    ("leads_lost", "Perdues"),
+]
+MONTHS = [
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+]
+
+
+# --- Period ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def bucket(self) -> str:
+        """Time series granularity: a day up to ~6 weeks, a week up to ~6 months, a month."""
+        return "day" if self.days <= 45 else "week" if self.days <= 190 else "month"
+
+    def dates(self) -> list[date]:
+        return [self.start + timedelta(days=i) for i in range(self.days)]
+
+
+def _parse_date(value: str, name: str, errors: dict) -> date | None:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        errors[name] = ["Date invalide : utilisez le format AAAA-MM-JJ."]
+        return None
+
+
+def period_from_params(params, *, today: date | None = None) -> Period:
+    """``from`` and ``to`` (ISO dates, both optional: the last 30 days by default).
+    Raises ValidationError with French messages per field for bad or absurd ranges."""
+    today = today or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    raw_from, raw_to = params.get("from", "") or "", params.get("to", "") or ""
+    end = _parse_date(raw_to, "to", errors) if raw_to else today
+    start = _parse_date(raw_from, "from", errors) if raw_from else None
+    if errors:
+        raise ValidationError(errors)
+    if start is None:
+        start = end - timedelta(days=29)
+    if end > today:
+        errors["to"] = ["La date de fin ne peut pas être dans le futur."]
+    if start < EARLIEST:
+        errors["from"] = [f"La date de début ne peut précéder le {EARLIEST:%d/%m/%Y}."]
+    if start > end:
+        errors["to"] = ["La date de fin doit suivre la date de début."]
+    elif (end - start).days + 1 > MAX_PERIOD_DAYS:
+        errors["from"] = [f"La période ne peut dépasser {MAX_PERIOD_DAYS} jours."]
+    if errors:
+        raise ValidationError(errors)
+    return Period(start=start, end=end)
+
+
+def presets(*, today: date | None = None) -> list[dict]:
+    today = today or timezone.localdate()
+    return [
+        {"label": label, "from": today - timedelta(days=n - 1), "to": today, "days": n}
+        for label, n in PRESETS
+    ]
+
+
+# --- Who may see what -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatsViewer:
+    user_id: int | None
+    is_eldo_staff: bool = False
+    roles: dict[int, tuple[str, str]] = field(default_factory=dict)  # org id → (kind, role)
+
+    def role_in(self, organization_id: int) -> str:
+        return self.roles.get(organization_id, ("", ""))[1]
+
+
+def viewer_for(user) -> StatsViewer:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return StatsViewer(user_id=None)
+    identity = accounts.identity_for_user_id(user.pk)
+    if identity is None:
+        return StatsViewer(user_id=None)
+    return StatsViewer(
+        user_id=identity.user_id,
+        is_eldo_staff=bool(STAFF_ROLES & set(identity.roles)),
+        roles={m.organization_id: (m.kind, m.role) for m in identity.memberships},
+    )
+
+
+@dataclass(frozen=True)
+class ProAccess:
+    pro: object  # directory ProRef
+    sees_company: bool  # False: a sales rep, limited to its own line
+
+
+def pro_for_viewer(*, viewer: StatsViewer, slug: str) -> ProAccess:
+    pro = directory.pros_by_slugs([slug]).get(slug) if slug else None
+    if pro is None:
+        raise Http404
+    if viewer.is_eldo_staff:
+        return ProAccess(pro=pro, sees_company=True)
+    kind, role = viewer.roles.get(pro.organization_id, ("", ""))
+    if kind != "company" or not role:
+        raise Http404  # another organization's pro: not found, never its figures
+    return ProAccess(pro=pro, sees_company=role in MANAGING_ROLES)
+
+
+def require_company_view(access: ProAccess) -> None:
+    if not access.sees_company:
+        raise PermissionDenied(
+            "Les statistiques de l'entreprise sont réservées au gérant et aux responsables."
+        )
+
+
+def network_for_viewer(*, viewer: StatsViewer, network_id: int):
+    if not 0 < network_id < 2**63:  # a database integer, or certainly nobody's
+        raise Http404
+    network = accounts.organizations_by_ids([network_id]).get(network_id)
+    if network is None or network.kind not in NETWORK_KINDS:
+        raise Http404
+    if viewer.is_eldo_staff:
+        return network
+    kind, role = viewer.roles.get(network_id, ("", ""))
+    if kind not in NETWORK_KINDS or role not in MANAGING_ROLES:
+        raise Http404
+    return network
+
+
+# --- Figures --------------------------------------------------------------------------------
+
+
+def _hours(seconds: list[float]) -> dict:
+    """Median and p90 (nearest rank) in hours, one decimal; None without data."""
+    if not seconds:
+        return {"count": 0, "median_hours": None, "p90_hours": None}
+    ordered = sorted(seconds)
+    p90 = ordered[max(math.ceil(0.9 * len(ordered)) - 1, 0)]
+    return {
+        "count": len(ordered),
+        "median_hours": round(statistics.median(ordered) / 3600, 1),
+        "p90_hours": round(p90 / 3600, 1),
+    }
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def bucket_start(day: date, bucket: str) -> date:
+    if bucket == "week":
+        return day - timedelta(days=day.weekday())
+    if bucket == "month":
+        return day.replace(day=1)
+    return day
+
+
+def bucket_label(day: date, bucket: str) -> str:
+    if bucket == "month":
+        return f"{MONTHS[day.month - 1]} {day.year}"
+    if bucket == "week":
+        return f"sem. du {day:%d/%m}"
+    return f"{day:%d/%m}"
+
+
+def _series(rows: dict[date, dict], period: Period, names: list[str]) -> list[dict]:
+    """Daily values summed into the period's buckets, every bucket present (zeros)."""
+    buckets: dict[date, dict] = {}
+    for day in period.dates():
+        key = bucket_start(day, period.bucket)
+        entry = buckets.setdefault(key, {"start": key, **dict.fromkeys(names, 0)})
+        for name in names:
+            entry[name] += rows.get(day, {}).get(name, 0)
+    for entry in buckets.values():
+        entry["label"] = bucket_label(entry["start"], period.bucket)
+    return list(buckets.values())
+
+
+def _daily_rows(qs, period: Period) -> dict[date, dict]:
+    rows: dict[date, dict] = defaultdict(lambda: dict.fromkeys(DAY_FIELDS, 0))
+    for row in qs.filter(day__gte=period.start, day__lte=period.end).values("day", *DAY_FIELDS):
+        day = row.pop("day")
+        for name, value in row.items():
+            rows[day][name] += value
+    return rows
+
+
+def _totals(rows: dict[date, dict]) -> dict[str, int]:
+    return {name: sum(r[name] for r in rows.values()) for name in DAY_FIELDS}
+
+
+def _rating_figures(rows: dict[date, dict], totals: dict) -> dict:
+    stars = {str(n): totals[f"stars_{n}"] for n in range(1, 6)}
+    count = sum(stars.values())
+    months: dict[date, list[int]] = {}
+    for day in sorted(rows):
+        key = day.replace(day=1)
+        acc = months.setdefault(key, [0, 0])
+        for n in range(1, 6):
+            acc[0] += n * rows[day][f"stars_{n}"]
+            acc[1] += rows[day][f"stars_{n}"]
+    return {
+        "histogram": stars,
+        "average": round(sum(int(k) * v for k, v in stars.items()) / count, 2) if count else None,
+        "trend": [
+            {
+                "month": f"{m:%Y-%m}",
+                "label": bucket_label(m, "month"),
+                "average": round(total / n, 2),
+                "count": n,
+            }
+            for m, (total, n) in sorted(months.items())
+            if n
+        ],
+    }
+
+
+def _response_seconds(qs, period: Period) -> list[float]:
+    low, high = day_bounds(period.start, period.end)
+    pairs = qs.filter(
+        dispatched_at__gte=low, dispatched_at__lt=high, first_response_at__isnull=False
+    ).values_list("dispatched_at", "first_response_at")
+    return [max((answered - sent).total_seconds(), 0) for sent, answered in pairs]
+
+
+def pro_summary(*, pro_id: int, period: Period) -> dict:
+    """A pro's figures over the period: totals, funnel, time series, ratings, response."""
+    rows = _daily_rows(ProDay.objects.filter(pro_id=pro_id), period)
+    totals = _totals(rows)
+    totals["collection_rate"] = _rate(totals["reviews_collected"], totals["invitations_sent"])
+    totals["contact_rate"] = _rate(totals["contact_clicks"], totals["profile_views"])
+    return {
+        "totals": totals,
+        "funnel": [{"step": k, "label": label, "count": totals[k]} for k, label in FUNNEL],
+        "first_response": _hours(_response_seconds(LeadFact.objects.filter(pro_id=pro_id), period)),
+        "rating": _rating_figures(rows, totals),
+        "bucket": period.bucket,
+        "series": _series(rows, period, DAY_FIELDS[:13]),
+        "daily": [
+            {"date": day, **rows.get(day, dict.fromkeys(DAY_FIELDS, 0))} for day in period.dates()
+        ],
+    }
+
+
+def team_summary(*, organization_id: int, period: Period, only_user_id: int | None = None):
+    """Per member: leads assigned in the period, contacted within 24 h, won, median first
+    response. Members without leads are listed (zeros); ``only_user_id`` keeps one line."""
+    low, high = day_bounds(period.start, period.end)
+    facts = LeadFact.objects.filter(
+        organization_id=organization_id,
+        assigned_to_id__isnull=False,
+        dispatched_at__gte=low,
+        dispatched_at__lt=high,
+    )
+    if only_user_id is not None:
+        facts = facts.filter(assigned_to_id=only_user_id)
+    per_user: dict[int, dict] = defaultdict(
+        lambda: {"assigned": 0, "within_24h": 0, "won": 0, "seconds": []}
+    )
+    for user_id, sent, answered, status in facts.values_list(
+        "assigned_to_id", "dispatched_at", "first_response_at", "status"
+    ):
+        line = per_user[user_id]
+        line["assigned"] += 1
+        line["won"] += status == "won"
+        if answered is not None:
+            seconds = max((answered - sent).total_seconds(), 0)
+            line["seconds"].append(seconds)
+            line["within_24h"] += seconds <= 24 * 3600
+    members = {m.user_id: m for m in accounts.organization_members(organization_id)}
+    user_ids = set(per_user) | {
+        uid for uid, m in members.items() if m.role == "sales_rep" or uid in per_user
+    }
+    if only_user_id is not None:
+        user_ids = {only_user_id}
+    lines = []
+    for user_id in user_ids:
+        member = members.get(user_id)
+        line = per_user.get(user_id, {"assigned": 0, "within_24h": 0, "won": 0, "seconds": []})
+        response = _hours(line["seconds"])
+        lines.append(
+            {
+                "user_id": user_id,
+                "full_name": (member.full_name or member.email) if member else "Ancien membre",
+                "role": member.role if member else "",
+                "leads_assigned": line["assigned"],
+                "contacted_within_24h": line["within_24h"],
+                "contacted_within_24h_rate": _rate(line["within_24h"], line["assigned"]),
+                "won": line["won"],
+                "median_response_hours": response["median_hours"],
+            }
+        )
+    return sorted(lines, key=lambda r: (-r["leads_assigned"], r["full_name"]))
+
+
+def network_summary(*, network_id: int, period: Period) -> dict:
+    """The leads a network routed in the period, per installer and over time."""
+    low, high = day_bounds(period.start, period.end)
+    facts = LeadFact.objects.filter(
+        network_id=network_id, dispatched_at__gte=low, dispatched_at__lt=high
+    ).values_list("pro_id", "dispatched_at", "first_response_at", "contacted_at", "status")
+    per_pro: dict[int, dict] = {}
+    daily: dict[date, dict] = defaultdict(lambda: {"leads_received": 0, "leads_won": 0})
+    all_seconds: list[float] = []
+    for pro_id, sent, answered, contacted, status in facts:
+        line = per_pro.setdefault(
+            pro_id,
+            {"received": 0, "contacted": 0, "within_24h": 0, "won": 0, "lost": 0, "seconds": []},
+        )
+        line["received"] += 1
+        line["contacted"] += contacted is not None or status in {"quote_sent", "won"}
+        line["won"] += status == "won"
+        line["lost"] += status == "lost"
+        if answered is not None:
+            seconds = max((answered - sent).total_seconds(), 0)
+            line["seconds"].append(seconds)
+            all_seconds.append(seconds)
+            line["within_24h"] += seconds <= 24 * 3600
+        day = timezone.localtime(sent).date()
+        daily[day]["leads_received"] += 1
+        daily[day]["leads_won"] += status == "won"
+    pros = directory.pros_by_ids(list(per_pro))
+    installers = []
+    for pro_id, line in per_pro.items():
+        pro = pros.get(pro_id)
+        response = _hours(line["seconds"])
+        installers.append(
+            {
+                "pro": {
+                    "id": pro_id,
+                    "slug": pro.slug if pro else "",
+                    "name": pro.name if pro else "Installateur retiré",
+                },
+                "leads_received": line["received"],
+                "leads_contacted": line["contacted"],
+                "contacted_within_24h": line["within_24h"],
+                "contacted_within_24h_rate": _rate(line["within_24h"], line["received"]),
+                "leads_won": line["won"],
+                "leads_lost": line["lost"],
+                "median_response_hours": response["median_hours"],
+            }
+        )
+    installers.sort(key=lambda r: (-r["leads_received"], r["pro"]["name"]))
+    totals = {
+        "leads_received": sum(i["leads_received"] for i in installers),
+        "leads_contacted": sum(i["leads_contacted"] for i in installers),
+        "leads_won": sum(i["leads_won"] for i in installers),
+        "leads_lost": sum(i["leads_lost"] for i in installers),
+        "installers": len(installers),
+    }
+    return {
+        "totals": totals,
+        "first_response": _hours(all_seconds),
+        "installers": installers,
+        "bucket": period.bucket,
+        "series": _series(daily, period, ["leads_received", "leads_won"]),
+    }
+
+
+def platform_summary(*, period: Period) -> dict:
+    """Eldo staff KPIs: reviews, invitations, requests per day, qualification and dispatch."""
+    quotes = {
+        row["day"]: row
+        for row in PlatformDay.objects.filter(day__gte=period.start, day__lte=period.end).values()
+    }
+    pros = {
+        row["day"]: row
+        for row in ProDay.objects.filter(day__gte=period.start, day__lte=period.end)
+        .values("day")
+        .annotate(
+            reviews_published=Sum("reviews_published"),
+            invitations_sent=Sum("invitations_sent"),
+            reviews_collected=Sum("reviews_collected"),
+            leads_received=Sum("leads_received"),
+        )
+        .order_by()
+    }
+    names_q = ["quote_requests", "quotes_qualified", "quotes_rejected", "quotes_dispatched"]
+    names_p = ["reviews_published", "invitations_sent", "reviews_collected", "leads_received"]
+    rows = {
+        day: {
+            **{n: (quotes.get(day) or {}).get(n, 0) for n in names_q},
+            **{n: (pros.get(day) or {}).get(n, 0) or 0 for n in names_p},
+        }
+        for day in set(quotes) | set(pros)
+    }
+    totals = {n: sum(r[n] for r in rows.values()) for n in names_q + names_p}
+    decided = totals["quotes_qualified"] + totals["quotes_rejected"]
+    totals["qualification_rate"] = _rate(totals["quotes_qualified"], decided)
+    totals["collection_rate"] = _rate(totals["reviews_collected"], totals["invitations_sent"])
+    low, high = day_bounds(period.start, period.end)
+    qualified = QuoteFact.objects.filter(qualified_at__gte=low, qualified_at__lt=high)
+    qualify_seconds, dispatch_seconds = [], []
+    for submitted, qualified_at, dispatched in qualified.values_list(
+        "submitted_at", "qualified_at", "dispatched_at"
+    ):
+        qualify_seconds.append(max((qualified_at - submitted).total_seconds(), 0))
+        if dispatched is not None:
+            dispatch_seconds.append(max((dispatched - qualified_at).total_seconds(), 0))
+    return {
+        "totals": totals,
+        "qualification_time": _hours(qualify_seconds),
+        "dispatch_time": _hours(dispatch_seconds),
+        "bucket": period.bucket,
+        "series": _series(rows, period, names_q + names_p),
+        "daily": [
+            {"date": day, **rows.get(day, dict.fromkeys(names_q + names_p, 0))}
+            for day in period.dates()
+        ],
+    }
