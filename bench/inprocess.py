@@ -28,7 +28,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
 # Tables counted in the load report, when the context that owns them has created them.
 COUNTED_TABLES = {
@@ -129,45 +129,56 @@ def server_time(endpoints: list[dict], *, requests: int, warmup: int) -> list[di
         if status != 200:
             results.append({**endpoint, "status": status})
             continue
-        timings, cpu = [], []
-        for _ in range(requests):
-            started, started_cpu = time.perf_counter(), time.thread_time()
-            client.get(url)
-            timings.append((time.perf_counter() - started) * 1000)
-            cpu.append((time.thread_time() - started_cpu) * 1000)
-        query_counts, write_counts = set(), set()
-        for _ in range(5):
-            with CaptureQueriesContext(connection) as captured:
-                client.get(url)
-            query_counts.add(len(captured.captured_queries))
-            write_counts.add(
-                sum(
-                    q["sql"].lstrip().upper().startswith(WRITE_VERBS)
-                    for q in captured.captured_queries
-                )
-            )
-            sample = [q["sql"] for q in captured.captured_queries]
+        measured = _measure(client, url, requests)
+        # The same URL with the response cache off (apps.core.pagecache): what a miss
+        # costs, i.e. the first request after a change, and every signed-in visitor.
+        with override_settings(PUBLIC_RESPONSE_CACHE_SECONDS=0):
+            uncached = _measure(client, url, max(requests // 2, 20))
         results.append(
             {
                 **endpoint,
                 "status": status,
                 "requests": requests,
-                "ms": {
-                    "mean": statistics.fmean(timings),
-                    "p50": _percentile(timings, 50),
-                    "p95": _percentile(timings, 95),
-                    "p99": _percentile(timings, 99),
-                    "max": max(timings),
-                },
-                # This process's CPU only (not PostgreSQL's): unaffected by other processes
-                # competing for the cores, unlike the wall-clock figures above.
-                "cpu_ms": {"p50": _percentile(cpu, 50), "p95": _percentile(cpu, 95)},
-                "queries": sorted(query_counts),
-                "writes": sorted(write_counts),
-                "sql": sample,
+                **measured,
+                "uncached": {k: uncached[k] for k in ("ms", "cpu_ms", "queries", "writes")},
             }
         )
     return results
+
+
+def _measure(client, url: str, requests: int) -> dict:
+    timings, cpu = [], []
+    for _ in range(requests):
+        started, started_cpu = time.perf_counter(), time.thread_time()
+        client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.thread_time() - started_cpu) * 1000)
+    query_counts, write_counts = set(), set()
+    for _ in range(5):
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        query_counts.add(len(captured.captured_queries))
+        write_counts.add(
+            sum(
+                q["sql"].lstrip().upper().startswith(WRITE_VERBS) for q in captured.captured_queries
+            )
+        )
+        sample = [q["sql"] for q in captured.captured_queries]
+    return {
+        "ms": {
+            "mean": statistics.fmean(timings),
+            "p50": _percentile(timings, 50),
+            "p95": _percentile(timings, 95),
+            "p99": _percentile(timings, 99),
+            "max": max(timings),
+        },
+        # This process's CPU only (not PostgreSQL's): unaffected by other processes
+        # competing for the cores, unlike the wall-clock figures above.
+        "cpu_ms": {"p50": _percentile(cpu, 50), "p95": _percentile(cpu, 95)},
+        "queries": sorted(query_counts),
+        "writes": sorted(write_counts),
+        "sql": sample,
+    }
 
 
 def main(argv: list[str]) -> int:

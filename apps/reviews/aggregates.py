@@ -170,7 +170,7 @@ def aggregates_rebuild(*, pro_ids: list[int] | None = None, batch_size: int = 20
     )
     mean = totals["total"] / totals["n"] if totals["n"] else FALLBACK_PRIOR_MEAN
     now = timezone.now()
-    rows = []
+    rows, ratings = [], []
     with transaction.atomic():
         for pro_id, agg in computed.items():
             score = agg.score(mean)
@@ -184,7 +184,18 @@ def aggregates_rebuild(*, pro_ids: list[int] | None = None, batch_size: int = 20
                     updated_at=now,
                 )
             )
-            _store(pro_id=pro_id, agg=agg, score=score)
+            ratings.append(
+                {
+                    "pro_id": pro_id,
+                    "average": agg.average,
+                    "count": agg.count,
+                    "histogram": agg.histogram,
+                    "criteria": agg.criteria,
+                    "score": score,
+                }
+            )
+        # One batched upsert in the directory, not two queries per pro.
+        directory.pro_ratings_store_many(ratings)
         ProReviewStats.objects.bulk_create(
             rows,
             batch_size=batch_size,

@@ -69,6 +69,8 @@ class ProProfile(models.Model):
     )
     # Folded (lowercase, unaccented) name, and name + trades + description: the portable
     # search text. PostgreSQL also keeps a weighted tsvector (see migrations).
+    # The pro's id in the PHP monolith it was imported from (manage.py import_legacy).
+    legacy_id = models.CharField(max_length=40, null=True, blank=True, unique=True, editable=False)
     search_name = models.CharField(max_length=200, blank=True, editable=False)
     search_document = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)

@@ -1,0 +1,221 @@
+"""Cached public responses, invalidated by generations that domain-event handlers bump.
+
+A page or API list that anonymous visitors read (home, search, landing pages, a pro's
+profile, the public API lists) is stored whole, rendered, in the cache. Each entry records
+the *generations* it was built from: named tokens such as ``directory:listing`` or
+``reviews:pro:42``. A context's event handler bumps a generation (a new random token) when
+its data changes, and every entry built on the old token stops matching at once: no key is
+ever searched for or deleted, and a change is visible on the next request after the
+handler ran.
+
+    @public_response_cache(on_hit=count_the_view)
+    def pro_profile(request, slug):
+        cache_depends(request, directory.pro_cache_generation(slug))  # before reading
+        ...
+        cache_meta(request, slug=slug)  # handed to on_hit when the entry is served
+
+A generation is read *before* the data it guards: if a change commits after that read,
+the entry carries the old token and misses on the next request. When Redis is down,
+generations cannot be read: the response is served uncached (``ResilientRedisCache``
+turns every operation into a miss) and nothing is stored.
+
+Only anonymous GETs without a session are served from or stored in the cache (the pages
+show who is logged in), and only 200 responses that set no cookie and used no CSRF token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
+
+GENERATION_PREFIX = "gen:"
+ENTRY_PREFIX = "response:"
+
+
+def _token() -> str:
+    return secrets.token_hex(6)
+
+
+def generations_read(names: list[str]) -> dict[str, str] | None:
+    """The current token of each generation (created when absent); None if unavailable."""
+    if not names:
+        return {}
+    keys = [GENERATION_PREFIX + name for name in names]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, _token(), None)
+            value = cache.get(key)
+            if value is None:  # the cache is down: nothing can be validated later
+                return None
+            found[key] = value
+    return {name: found[GENERATION_PREFIX + name] for name in names}
+
+
+def generations_bump(names: list[str]) -> None:
+    """Give each generation a new token: every entry built on the old one misses."""
+    if names:
+        cache.set_many({GENERATION_PREFIX + name: _token() for name in names}, None)
+
+
+class _Dependencies:
+    def __init__(self) -> None:
+        self.tokens: dict[str, str] = {}
+        self.usable = True
+        self.meta: dict = {}
+
+    def add(self, names: list[str]) -> None:
+        names = [n for n in names if n not in self.tokens]
+        if not names or not self.usable:
+            return
+        tokens = generations_read(names)
+        if tokens is None:
+            self.usable = False
+        else:
+            self.tokens.update(tokens)
+
+
+def cache_depends(request, *names: str) -> None:
+    """Declare that the response being built reads the data guarded by these generations.
+    Call it before reading that data. A no-op outside ``public_response_cache``."""
+    deps = getattr(request, "_response_cache_deps", None)
+    if deps is not None:
+        deps.add(list(names))
+
+
+def cache_meta(request, **meta) -> None:
+    """Plain data stored with the entry and handed to ``on_hit`` (e.g. slugs to count)."""
+    deps = getattr(request, "_response_cache_deps", None)
+    if deps is not None:
+        deps.meta.update(meta)
+
+
+MAX_QUERY_LENGTH = 300
+
+
+def _accept_bucket(request) -> str | None:
+    """The format asked for, reduced to what the views render (HTML pages, DRF's browsable
+    HTML or JSON): odd Accept headers bypass the cache instead of multiplying entries."""
+    accept = request.META.get("HTTP_ACCEPT", "")
+    if "text/html" in accept:
+        return "html"
+    if not accept or "json" in accept or "*/*" in accept:
+        return "json"
+    return None
+
+
+def _cacheable_request(request, params: frozenset[str] | None) -> bool:
+    # Only the parameters a view reads make distinct entries: anything else (tracking
+    # tags, random noise) is served uncached rather than filling the cache.
+    return (
+        request.method == "GET"
+        and settings.PUBLIC_RESPONSE_CACHE_SECONDS > 0
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and "HTTP_AUTHORIZATION" not in request.META
+        and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
+        and (params is None or set(request.GET) <= params)
+        and _accept_bucket(request) is not None
+    )
+
+
+def _entry_key(request) -> str:
+    # Everything the rendered bytes depend on besides the data: absolute links (scheme,
+    # host), the query, the negotiated format (DRF) and the language.
+    query = sorted(request.GET.lists())
+    parts = [
+        request.scheme,
+        request.get_host(),
+        request.path,
+        repr(query),
+        _accept_bucket(request) or "",
+        getattr(request, "LANGUAGE_CODE", ""),
+    ]
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+    return f"{ENTRY_PREFIX}{digest}"
+
+
+def _entry_valid(entry) -> bool:
+    deps = entry.get("deps") or {}
+    if not deps:
+        return True
+    current = cache.get_many([GENERATION_PREFIX + name for name in deps])
+    return all(current.get(GENERATION_PREFIX + name) == token for name, token in deps.items())
+
+
+def _storable(request, response, deps: _Dependencies) -> bool:
+    user = getattr(request, "user", None)
+    return (
+        deps.usable
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_USED")
+        and not (user is not None and user.is_authenticated)
+        and not response.has_header("Cache-Control")  # the view decided on caching itself
+    )
+
+
+def public_response_cache(
+    view=None,
+    *,
+    timeout: int | None = None,
+    on_hit: Callable[[object, dict], None] | None = None,
+    params: tuple[str, ...] | None = None,
+):
+    """Serve anonymous GETs of ``view`` from the cache while its generations hold.
+
+    ``timeout`` bounds an entry's life (default ``PUBLIC_RESPONSE_CACHE_SECONDS``): a
+    safety net, not the invalidation, which is the generations'. ``on_hit(request, meta)``
+    runs the side effects a cached response must still have (view and impression counters).
+    ``params``: the query parameters the view reads; a request with others is not cached.
+    """
+    allowed = frozenset(params) if params is not None else None
+
+    def decorator(func):
+        @wraps(func)
+        def wrapped(request, *args, **kwargs):
+            if not _cacheable_request(request, allowed):
+                return func(request, *args, **kwargs)
+            key = _entry_key(request)
+            entry = cache.get(key)
+            if entry is not None and _entry_valid(entry):
+                response = HttpResponse(entry["body"], content_type=entry["content_type"])
+                if entry.get("vary"):
+                    response["Vary"] = entry["vary"]
+                response["X-Response-Cache"] = "hit"
+                if on_hit is not None:
+                    on_hit(request, entry.get("meta") or {})
+                return response
+            deps = _Dependencies()
+            request._response_cache_deps = deps
+            response = func(request, *args, **kwargs)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+            patch_vary_headers(response, ("Cookie",))
+            if _storable(request, response, deps):
+                cache.set(
+                    key,
+                    {
+                        "body": response.content,
+                        "content_type": response["Content-Type"],
+                        "vary": response.get("Vary", ""),
+                        "deps": deps.tokens,
+                        "meta": deps.meta,
+                    },
+                    timeout or settings.PUBLIC_RESPONSE_CACHE_SECONDS,
+                )
+                response["X-Response-Cache"] = "miss"
+            return response
+
+        wrapped.public_response_cache = True
+        return wrapped
+
+    return decorator(view) if view is not None else decorator

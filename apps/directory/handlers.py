@@ -1,0 +1,12 @@
+"""Reactions of the directory context to its own events, after the publishing commit."""
+
+from __future__ import annotations
+
+from apps.core.events import on
+from apps.directory import services
+from apps.directory.events import ProProfileChanged
+
+
+@on(ProProfileChanged)
+def rebuild_public_pages_of_changed_pro(event: ProProfileChanged) -> None:
+    services.pro_public_caches_invalidate(pro_id=event.pro_id, slug=event.slug)
