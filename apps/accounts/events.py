@@ -27,3 +27,19 @@ class MembershipChanged(DomainEvent):
     organization_id: int
     user_id: int
     role: str  # "" when the member left
+
+
+@register_event
+@dataclass(frozen=True)
+class UserErased(DomainEvent):
+    """A person erased their account (GDPR): every context forgets or anonymises them.
+
+    ``email`` is what the homeowner used in quotes and reviews before (or without) an
+    account; the outbox blanks it in the stored payload once every handler has run.
+    """
+
+    name = "accounts.UserErased"
+    scrub_after_delivery = ("email",)
+    user_id: int
+    email: str
+    erased_at: str  # ISO 8601

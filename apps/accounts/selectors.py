@@ -66,3 +66,36 @@ def organization_members(*, organization_id: int) -> list[MemberRef]:
         .select_related("user")
         .order_by("role", "user__email")
     ]
+
+
+def audit_entry_list(
+    *, actor_id: int | None = None, action: str = "", date_from=None, date_to=None
+):
+    """The staff audit log, newest first, filtered; the actor comes with each entry."""
+    from apps.accounts.models import AuditEntry
+
+    entries = AuditEntry.objects.select_related("actor").order_by("-occurred_at", "-id")
+    if actor_id:
+        entries = entries.filter(actor_id=actor_id)
+    if action:
+        entries = entries.filter(action=action)
+    if date_from:
+        entries = entries.filter(occurred_at__date__gte=date_from)
+    if date_to:
+        entries = entries.filter(occurred_at__date__lte=date_to)
+    return entries
+
+
+def audit_filter_choices() -> tuple[list[str], list[tuple[int, str]]]:
+    """(actions, actors) present in the log, for the filters: two queries."""
+    from apps.accounts.models import AuditEntry
+
+    codes = AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct()
+    actor_ids = (
+        AuditEntry.objects.filter(actor__isnull=False).order_by().values("actor_id").distinct()
+    )
+    actors = [
+        (user.pk, user.get_full_name())
+        for user in User.objects.filter(pk__in=actor_ids).order_by("last_name", "first_name")
+    ]
+    return list(codes), actors

@@ -4,8 +4,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.events import PasswordChanged
-from apps.accounts.models import Membership, Organization, User
+from apps.accounts.events import PasswordChanged, UserErased
+from apps.accounts.models import (
+    AuditEntry,
+    Membership,
+    MembershipInvitation,
+    Organization,
+    User,
+)
 from apps.core.events import publish
 
 
@@ -81,3 +87,128 @@ def organizations_bulk_ensure(*, rows: list[tuple[str, str, str]]) -> dict[str, 
             )
         )
     return found
+
+
+# --- GDPR: erasure -------------------------------------------------------------------------
+
+
+class ErasureRefused(Exception):
+    """This account cannot erase itself (an Eldo team account is closed by an administrator)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def erased_email(user_id: int) -> str:
+    """The placeholder address of an erased account: unique, undeliverable (RFC 2606)."""
+    return f"compte-supprime-{user_id}@eldo.invalid"
+
+
+@transaction.atomic
+def user_erase(*, user: User, password: str, now=None) -> None:
+    """Erase the account's personal data (GDPR art. 17) and tell every context.
+
+    The row stays as an anonymous tombstone (id and sign-up date) so that what other
+    contexts keep on purpose — a review, a request's statistics, an audit entry — still
+    points at one consistent, nameless account. Password, names, phone, e-mail and
+    memberships go; every session and token stops working (inactive, new password hash,
+    refresh tokens blacklisted). Each context erases its own data when ``UserErased``
+    reaches it, after commit.
+    """
+    if not password or not user.check_password(password):
+        raise ValidationError({"password": [_("Mot de passe incorrect.")]})
+    if user.is_staff or user.is_superuser or user.staff_role:
+        raise ErasureRefused(
+            _(
+                "Un compte de l'équipe Eldo ne peut pas être supprimé depuis cet écran : "
+                "demandez-le à un administrateur."
+            )
+        )
+    now = now or timezone.now()
+    email = user.email
+    _tokens_revoke(user_id=user.pk)
+    Membership.objects.filter(user_id=user.pk).delete()
+    MembershipInvitation.objects.filter(email=email).delete()
+    user.groups.clear()
+    user.user_permissions.clear()
+    user.email = erased_email(user.pk)
+    user.first_name = ""
+    user.last_name = ""
+    user.phone = ""
+    user.is_active = False
+    user.last_login = None
+    user.set_unusable_password()
+    user.save()
+    publish(UserErased(user_id=user.pk, email=email, erased_at=now.isoformat()))
+
+
+def _tokens_revoke(*, user_id: int) -> None:
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+    outstanding = OutstandingToken.objects.filter(user_id=user_id).exclude(
+        blacklistedtoken__isnull=False
+    )
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+    )
+
+
+# --- Audit log -----------------------------------------------------------------------------
+
+
+def audit_record(
+    *,
+    actor_id: int | None,
+    action: str,
+    summary: str,
+    target_type: str,
+    target_ref: str,
+    occurred_at,
+    details: dict | None = None,
+) -> int:
+    entry = AuditEntry.objects.create(
+        actor_id=actor_id,
+        action=action[:60],
+        summary=summary[:300],
+        target_type=target_type[:30],
+        target_ref=str(target_ref)[:60],
+        details=details or {},
+        occurred_at=occurred_at,
+    )
+    return entry.pk
+
+
+def audit_purge(*, now=None) -> int:
+    """Delete audit entries older than AUDIT_LOG_RETENTION_DAYS."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.AUDIT_LOG_RETENTION_DAYS)
+    deleted, _by_model = AuditEntry.objects.filter(occurred_at__lt=cutoff).delete()
+    return deleted
+
+
+def retention_purge(*, now=None) -> dict[str, int]:
+    """Daily: what accounts keeps no longer than needed (docs/privacy.md).
+
+    Audit entries past AUDIT_LOG_RETENTION_DAYS; refresh-token records past their expiry
+    (they name the account and can no longer be used anyway); team invitations never
+    accepted once expired or revoked (they hold the invited address).
+    """
+    from django.db.models import Q
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    now = now or timezone.now()
+    _total, by_model = OutstandingToken.objects.filter(expires_at__lt=now).delete()
+    invitations, _by_model = (
+        MembershipInvitation.objects.filter(accepted_at__isnull=True)
+        .filter(Q(expires_at__lt=now) | Q(revoked_at__isnull=False))
+        .delete()
+    )
+    return {
+        "audit_entries": audit_purge(now=now),
+        "tokens": by_model.get(OutstandingToken._meta.label, 0),
+        "team_invitations": invitations,
+    }

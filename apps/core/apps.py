@@ -7,8 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Noyau partagé"
 
     def ready(self) -> None:
-        # Every context declares its reactions in ``handlers.py``; importing them here
-        # registers the subscriptions in each process (web, worker, beat, tests).
+        # Every context declares its reactions in ``handlers.py`` and its GDPR export and
+        # erasure in ``privacy.py``; importing them here registers the subscriptions and the
+        # exporters in each process (web, worker, beat, tests).
         from django.utils.module_loading import autodiscover_modules
 
-        autodiscover_modules("handlers")
+        autodiscover_modules("handlers", "privacy")

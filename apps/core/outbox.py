@@ -67,10 +67,36 @@ def deliver(event_id: str | UUID) -> bool:
             attempts=record.attempts + 1, last_error="\n".join(errors)[:4000]
         )
         return False
-    OutboxEvent.objects.filter(id=record.id, delivered_at__isnull=True).update(
-        delivered_at=timezone.now(), attempts=record.attempts + 1, last_error=""
-    )
+    done = {"delivered_at": timezone.now(), "attempts": record.attempts + 1, "last_error": ""}
+    # Personal data an event carried only for its handlers (an erased user's address) is
+    # not kept once every handler has run.
+    scrubbed = getattr(type(event), "scrub_after_delivery", ())
+    if scrubbed:
+        done["payload"] = {k: "" if k in scrubbed else v for k, v in record.payload.items()}
+    OutboxEvent.objects.filter(id=record.id, delivered_at__isnull=True).update(**done)
     return True
+
+
+def purge(*, now=None, batch_size: int = 1000) -> int:
+    """Delete delivered events older than OUTBOX_RETENTION_DAYS, with their delivery ids.
+
+    A handler never runs twice for an event that no longer exists: the sweep only reads
+    undelivered rows, and a delivered row is past any redelivery long before this age.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.OUTBOX_RETENTION_DAYS)
+    total = 0
+    while True:
+        ids = list(
+            OutboxEvent.objects.filter(delivered_at__isnull=False, delivered_at__lt=cutoff)
+            .order_by("delivered_at")
+            .values_list("id", flat=True)[:batch_size]
+        )
+        if not ids:
+            return total
+        with transaction.atomic():
+            HandledEvent.objects.filter(event_id__in=ids).delete()
+            OutboxEvent.objects.filter(id__in=ids).delete()
+        total += len(ids)
 
 
 def sweep(*, grace_seconds: int | None = None, limit: int = 500) -> int:

@@ -13,6 +13,12 @@ def outbox_sweep() -> int:
     return outbox.sweep()
 
 
+@shared_task(name="core.outbox_purge", ignore_result=True)
+def outbox_purge() -> int:
+    """Daily (beat): delivered events past OUTBOX_RETENTION_DAYS are deleted."""
+    return outbox.purge()
+
+
 @shared_task(name="core.counters_flush", ignore_result=True)
 def counters_flush() -> int:
     from apps.core.counters import counters_flush as flush

@@ -72,3 +72,45 @@ class QuoteDispatchRequested(DomainEvent):
     department_code: str
     advisor_id: int | None
     requested_at: str
+
+
+@register_event
+@dataclass(frozen=True)
+class QuoteClaimed(DomainEvent):
+    """An advisor took a request (audit log)."""
+
+    name = "quotes.QuoteClaimed"
+    quote_id: int
+    reference: str
+    from_status: str
+    advisor_id: int | None
+    claimed_at: str
+
+
+@register_event
+@dataclass(frozen=True)
+class QuoteCallLogged(DomainEvent):
+    """An advisor logged a call to the homeowner (audit log; notes stay in quotes)."""
+
+    name = "quotes.QuoteCallLogged"
+    quote_id: int
+    reference: str
+    call_id: int
+    outcome: str
+    advisor_id: int | None
+    called_at: str
+
+
+@register_event
+@dataclass(frozen=True)
+class QuoteRequestsAnonymised(DomainEvent):
+    """These requests lost their personal data: contexts holding copies drop theirs too.
+
+    ``reason``: "retention" (three years without activity) or "erasure" (the homeowner
+    erased their account).
+    """
+
+    name = "quotes.QuoteRequestsAnonymised"
+    quote_ids: list[int]
+    reason: str
+    anonymised_at: str

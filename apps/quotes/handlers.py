@@ -11,14 +11,18 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from apps.accounts import api as accounts
 from apps.core.events import on
 from apps.quotes.events import (
+    QuoteCallLogged,
+    QuoteClaimed,
     QuoteDispatchRequested,
     QuoteMarkedUnreachable,
+    QuoteQualified,
     QuoteRejected,
     QuoteSubmitted,
 )
-from apps.quotes.models import QuoteKind, QuoteRequest, RejectionReason
+from apps.quotes.models import CallOutcome, QuoteKind, QuoteRequest, QuoteStatus, RejectionReason
 from apps.quotes.selectors import category_names, quote_status_token
 from apps.quotes.validators import phone_display
 
@@ -96,4 +100,81 @@ def notify_dispatch(event: QuoteDispatchRequested) -> None:
         template="dispatched",
         subject=f"Votre projet {quote.reference} est transmis à des artisans",
         pros=list(quote.dispatches.all()),
+    )
+
+
+# --- Audit log: what the advisors did (read by staff) ---------------------------------------
+
+
+def _status_label(status: str) -> str:
+    return str(QuoteStatus(status).label) if status in QuoteStatus.values else status
+
+
+def _audit(event, *, action: str, summary: str, at: str, **details) -> None:
+    accounts.audit_record(
+        actor_id=event.advisor_id,
+        action=action,
+        summary=summary,
+        target_type="quote",
+        target_ref=event.reference,
+        occurred_at=at,
+        details=details,
+    )
+
+
+@on(QuoteClaimed)
+def audit_claim(event: QuoteClaimed) -> None:
+    _audit(
+        event,
+        action="quotes.claim",
+        summary=f"Prise en charge (la demande était « {_status_label(event.from_status)} »)",
+        at=event.claimed_at,
+        from_status=event.from_status,
+    )
+
+
+@on(QuoteCallLogged)
+def audit_call(event: QuoteCallLogged) -> None:
+    outcome = CallOutcome(event.outcome).label if event.outcome in CallOutcome.values else ""
+    _audit(
+        event,
+        action="quotes.call",
+        summary=f"Appel noté : {outcome or event.outcome}",
+        at=event.called_at,
+        outcome=event.outcome,
+        call_id=event.call_id,
+    )
+
+
+@on(QuoteQualified)
+def audit_qualify(event: QuoteQualified) -> None:
+    _audit(
+        event,
+        action="quotes.qualify",
+        summary=f"Demande qualifiée ({event.category_slug}, {event.postcode})",
+        at=event.qualified_at,
+        category=event.category_slug,
+    )
+
+
+@on(QuoteRejected)
+def audit_reject(event: QuoteRejected) -> None:
+    label = RejectionReason(event.reason).label if event.reason in RejectionReason.values else ""
+    _audit(
+        event,
+        action="quotes.reject",
+        summary=f"Demande refusée : {label or event.reason}",
+        at=event.rejected_at,
+        reason=event.reason,
+    )
+
+
+@on(QuoteDispatchRequested)
+def audit_dispatch(event: QuoteDispatchRequested) -> None:
+    _audit(
+        event,
+        action="quotes.dispatch",
+        summary=f"Demande transmise à : {', '.join(event.pro_slugs)}",
+        at=event.requested_at,
+        pros=list(event.pro_slugs),
     )

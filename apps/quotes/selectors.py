@@ -193,3 +193,13 @@ STATUS_STEPS = (
     (QuoteStatus.QUALIFIED, "Projet qualifié"),
     (QuoteStatus.DISPATCHED, "Transmise aux artisans"),
 )
+
+
+def quote_ids_for_contact(email: str) -> list[int]:
+    """Requests made with this e-mail address (normalised as at submission), oldest first."""
+    email = (email or "").strip().lower()
+    if not email:
+        return []
+    return list(
+        QuoteRequest.objects.filter(email=email).order_by("pk").values_list("pk", flat=True)
+    )

@@ -30,10 +30,13 @@ from apps.core.events import publish
 from apps.directory import api as directory
 from apps.quotes import validators
 from apps.quotes.events import (
+    QuoteCallLogged,
+    QuoteClaimed,
     QuoteDispatchRequested,
     QuoteMarkedUnreachable,
     QuoteQualified,
     QuoteRejected,
+    QuoteRequestsAnonymised,
     QuoteSubmitted,
 )
 from apps.quotes.models import (
@@ -544,6 +547,15 @@ def quote_claim(*, quote_id: int, actor, now: datetime | None = None) -> QuoteRe
             actor_id=actor.pk,
             created_at=now,
         )
+        publish(
+            QuoteClaimed(
+                quote_id=quote.pk,
+                reference=quote.reference,
+                from_status=quote.status,
+                advisor_id=actor.pk,
+                claimed_at=now.isoformat(),
+            )
+        )
     return QuoteRequest.objects.select_related("assigned_to").get(pk=quote.pk)
 
 
@@ -598,6 +610,16 @@ def quote_call_log(
             notes=notes,
             next_call_at=next_call_at,
             created_at=now,
+        )
+        publish(
+            QuoteCallLogged(
+                quote_id=quote.pk,
+                reference=quote.reference,
+                call_id=call.pk,
+                outcome=outcome,
+                advisor_id=actor.pk,
+                called_at=now.isoformat(),
+            )
         )
         failed = 0 if outcome == CallOutcome.REACHED else quote.failed_calls + 1
         if outcome == CallOutcome.WRONG_NUMBER or failed >= max_failed_calls():
@@ -892,16 +914,74 @@ def quotes_anonymise_inactive(*, now: datetime | None = None, batch_size: int = 
         if not ids:
             return total
         with transaction.atomic():
-            QuoteRequest.objects.filter(pk__in=ids, anonymised_at__isnull=True).update(
-                first_name="",
-                last_name="",
-                email="",
-                phone="",
-                address="",
-                description="",
-                rejection_note="",
-                anonymised_at=now,
-            )
-            QuoteCall.objects.filter(quote_id__in=ids).update(notes="")
-            QuoteTransition.objects.filter(quote_id__in=ids).update(note="")
+            _quotes_anonymise(ids, now=now, reason="retention")
         total += len(ids)
+
+
+def _quotes_anonymise(ids: list[int], *, now: datetime, reason: str) -> None:
+    """Empty what identifies or describes the homeowner in these requests (one batch).
+
+    Called inside a transaction; the leads context drops its copies on the event.
+    """
+    QuoteRequest.objects.filter(pk__in=ids, anonymised_at__isnull=True).update(
+        first_name="",
+        last_name="",
+        email="",
+        phone="",
+        address="",
+        description="",
+        rejection_note="",
+        anonymised_at=now,
+    )
+    QuoteCall.objects.filter(quote_id__in=ids).update(notes="")
+    QuoteTransition.objects.filter(quote_id__in=ids).update(note="")
+    publish(
+        QuoteRequestsAnonymised(quote_ids=list(ids), reason=reason, anonymised_at=now.isoformat())
+    )
+
+
+# Not yet final: on erasure these leave the queue (an unreachable one may be claimed again).
+_NOT_FINAL = (*OPEN_STATUSES, QuoteStatus.UNREACHABLE)
+
+
+@transaction.atomic
+def quotes_erase_for_contact(*, email: str, now: datetime | None = None) -> list[int]:
+    """GDPR erasure: the requests made with this address are closed and anonymised.
+
+    An open request leaves the advisors' queue as "rejected: cancelled" (nobody can call
+    a person whose number is gone); statistics keep what retention keeps. Idempotent.
+    """
+    email = (email or "").strip().lower()
+    if not email:
+        return []
+    now = now or timezone.now()
+    quotes = list(
+        QuoteRequest.objects.select_for_update()
+        .filter(email=email, anonymised_at__isnull=True)
+        .order_by("pk")
+    )
+    if not quotes:
+        return []
+    ids = [q.pk for q in quotes]
+    _quotes_anonymise(ids, now=now, reason="erasure")
+    still_open = [q for q in quotes if q.status in _NOT_FINAL]
+    if still_open:
+        QuoteRequest.objects.filter(pk__in=[q.pk for q in still_open]).update(
+            status=QuoteStatus.REJECTED,
+            rejection_reason=RejectionReason.CANCELLED,
+            next_call_at=None,
+            closed_at=now,
+            last_activity_at=now,
+        )
+        QuoteTransition.objects.bulk_create(
+            QuoteTransition(
+                quote_id=q.pk,
+                from_status=q.status,
+                to_status=QuoteStatus.REJECTED,
+                actor_id=None,
+                note=str(_("Compte supprimé à la demande du particulier (RGPD)")),
+                created_at=now,
+            )
+            for q in still_open
+        )
+    return ids

@@ -19,6 +19,8 @@ def _absolute(path: str) -> str:
 
 
 def _send(*, to: str, subject: str, template: str, context: dict, headers=None) -> None:
+    if not to:  # the author erased their account (GDPR): nobody to write to
+        return
     context = {**context, "site_url": settings.SITE_URL}
     message = EmailMultiAlternatives(
         subject=subject,

@@ -78,6 +78,10 @@ class ReviewModerated(DomainEvent):
     review_id: int
     decision: str  # publish | reject
     reason: str
+    # Who decided, from which status, when: the staff audit log (defaults: older payloads).
+    moderator_id: int | None = None
+    from_status: str = ""
+    moderated_at: str = ""
 
 
 @register_event

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from apps.accounts import api as accounts
 from apps.core.events import on, publish
 from apps.directory import api as directory
-from apps.reviews import emails
+from apps.reviews import caching, emails
 from apps.reviews.aggregates import pro_aggregates_refresh
 from apps.reviews.events import (
     ReviewModerated,
@@ -34,6 +35,29 @@ def refresh_aggregates_on_publication(event: ReviewPublished) -> None:
 @on(ReviewUnpublished)
 def refresh_aggregates_on_withdrawal(event: ReviewUnpublished) -> None:
     pro_aggregates_refresh(pro_id=event.pro_id)
+
+
+@on(ReviewPublished)
+def rebuild_review_pages_on_publication(event: ReviewPublished) -> None:
+    caching.public_reviews_changed(pro_id=event.pro_id)
+
+
+@on(ReviewUnpublished)
+def rebuild_review_pages_on_withdrawal(event: ReviewUnpublished) -> None:
+    caching.public_reviews_changed(pro_id=event.pro_id)
+
+
+@on(ReviewReplied)
+def rebuild_review_pages_on_reply(event: ReviewReplied) -> None:
+    caching.public_reviews_changed(pro_id=event.pro_id)
+
+
+@on(ReviewModerated)
+def rebuild_review_pages_on_decision(event: ReviewModerated) -> None:
+    # A reported review published again loses its "en cours de vérification" mark.
+    pro_id = Review.objects.filter(pk=event.review_id).values_list("pro_id", flat=True).first()
+    if pro_id is not None:
+        caching.public_reviews_changed(pro_id=pro_id)
 
 
 def _pro(pro_id: int):
@@ -108,3 +132,19 @@ def tell_author_about_the_reply(event: ReviewReplied) -> None:
     review = Review.objects.filter(pk=event.review_id).select_related("reply").first()
     if review is not None and hasattr(review, "reply"):
         emails.reply_send(review=review, pro=_pro(review.pro_id))
+
+
+@on(ReviewModerated)
+def audit_moderation(event: ReviewModerated) -> None:
+    """The staff audit log: a moderator published or rejected a review (disputes too)."""
+    verb = "publié" if event.decision == "publish" else "refusé"
+    dispute = " (litige tranché)" if event.from_status == ReviewStatus.IN_DISPUTE else ""
+    accounts.audit_record(
+        actor_id=event.moderator_id,
+        action=f"reviews.{event.decision}",
+        summary=f"Avis n° {event.review_id} {verb}{dispute} — motif : {event.reason}",
+        target_type="review",
+        target_ref=str(event.review_id),
+        occurred_at=event.moderated_at,
+        details={"reason": event.reason, "from_status": event.from_status},
+    )

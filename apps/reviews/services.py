@@ -20,6 +20,7 @@ from apps.core.events import publish
 from apps.core.images import ImageRejected, ProcessedImage, image_process
 from apps.directory import api as directory
 from apps.directory.contracts import ProRef
+from apps.reviews import caching
 from apps.reviews.checks import review_checks
 from apps.reviews.events import (
     ReviewModerated,
@@ -400,7 +401,16 @@ def review_moderate(
         _publish_event(review)
     elif was_public and not is_public:
         publish(ReviewUnpublished(review_id=review.pk, pro_id=review.pro_id))
-    publish(ReviewModerated(review_id=review.pk, decision=decision, reason=reason))
+    publish(
+        ReviewModerated(
+            review_id=review.pk,
+            decision=decision,
+            reason=reason,
+            moderator_id=moderator_id,
+            from_status=previous,
+            moderated_at=now.isoformat(),
+        )
+    )
     return review
 
 
@@ -486,4 +496,5 @@ def review_report_create(
             from_status=ReviewStatus.PUBLISHED,
             to_status=ReviewStatus.IN_DISPUTE,
         )
+        caching.public_reviews_changed_on_commit(pro_id=review.pro_id)
     return report

@@ -17,3 +17,11 @@ def aggregates_refresh_all() -> int:
     from apps.reviews.aggregates import aggregates_rebuild
 
     return aggregates_rebuild()
+
+
+@shared_task(name="reviews.retention_purge", ignore_result=True)
+def retention_purge() -> dict[str, int]:
+    """Daily: invitations' customer data and reviewers' IP addresses past retention."""
+    from apps.reviews.privacy import retention_purge as purge
+
+    return purge()

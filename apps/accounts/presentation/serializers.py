@@ -102,6 +102,14 @@ class PasswordChangeSerializer(serializers.Serializer):
     new_password = serializers.CharField(trim_whitespace=False, max_length=256)
 
 
+class AccountEraseSerializer(serializers.Serializer):
+    password = serializers.CharField(
+        trim_whitespace=False,
+        max_length=256,
+        help_text=_("Le mot de passe actuel du compte, pour confirmer la suppression."),
+    )
+
+
 class MembershipSerializer(serializers.Serializer):
     organization_id = serializers.IntegerField()
     slug = serializers.CharField()

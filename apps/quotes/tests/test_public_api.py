@@ -81,6 +81,7 @@ def test_the_dispatch_event_round_trips_through_the_outbox(make_quote, advisor, 
     )
     assert {e.name for e in OutboxEvent.objects.all()} == {
         "quotes.QuoteSubmitted",
+        "quotes.QuoteClaimed",  # the staff audit log
         "quotes.QuoteQualified",
         "quotes.QuoteDispatchRequested",
     }

@@ -1,0 +1,182 @@
+"""GDPR for the reviews context: a person's reviews, invitations and reports in the
+export, and what erasure does to them.
+
+Erasure keeps a review (its text, ratings, photos, dates, commune) because it informs
+other consumers and belongs to the pro's public record (legitimate interest, Code de la
+consommation L111-7-2), but it no longer names anyone: the author becomes "Ancien
+utilisateur", the e-mail, the IP address and the link to the account are erased.
+Invitations sent to that address lose the name and address and can no longer be used.
+"""
+
+from __future__ import annotations
+
+from secrets import token_hex
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.accounts.events import UserErased
+from apps.core.events import on
+from apps.core.privacy import iso, register_exporter
+from apps.directory import api as directory
+from apps.reviews.caching import authors_erased_on_commit
+from apps.reviews.models import Review, ReviewInvitation, ReviewReport
+from apps.reviews.rules import email_normalize
+
+ERASED_AUTHOR_NAME = "Ancien utilisateur"
+
+
+def _authored(*, user_id: int | None, email: str):
+    email = email_normalize(email or "")
+    condition = Q(author_user_id=user_id) if user_id else Q(pk__in=[])
+    if email:
+        condition |= Q(author_email=email)
+    return Review.objects.filter(condition)
+
+
+def export_for(*, user_id: int, email: str) -> dict[str, Any]:
+    email = email_normalize(email or "")
+    reviews = list(
+        _authored(user_id=user_id, email=email)
+        .select_related("reply")
+        .prefetch_related("photos")
+        .order_by("created_at", "pk")
+    )
+    invitations = (
+        list(ReviewInvitation.objects.filter(customer_email=email).order_by("created_at", "pk"))
+        if email
+        else []
+    )
+    reports = list(ReviewReport.objects.filter(reporter_id=user_id).order_by("created_at", "pk"))
+    pros = directory.pros_by_ids(
+        sorted({r.pro_id for r in reviews} | {i.pro_id for i in invitations})
+    )
+
+    def pro_name(pro_id: int) -> str:
+        pro = pros.get(pro_id)
+        return pro.name if pro else ""
+
+    return {
+        "reviews": [
+            {
+                "id": review.pk,
+                "pro": pro_name(review.pro_id),
+                "status": review.status,
+                "source": review.source,
+                "rating": review.rating,
+                "rating_quality": review.rating_quality,
+                "rating_timeliness": review.rating_timeliness,
+                "rating_cleanliness": review.rating_cleanliness,
+                "rating_value": review.rating_value,
+                "title": review.title,
+                "body": review.body,
+                "work_category": review.work_category_name,
+                "work_date": iso(review.work_date),
+                "author_name": review.author_name,
+                "author_email": review.author_email,
+                "author_postcode": review.author_postcode,
+                "author_commune": review.author_commune,
+                "author_ip": review.author_ip,
+                "created_at": iso(review.created_at),
+                "published_at": iso(review.published_at),
+                "photos": [photo.image.url for photo in review.photos.all()],
+                "pro_reply": review.reply.body if hasattr(review, "reply") else None,
+            }
+            for review in reviews
+        ],
+        "invitations_received": [
+            {
+                "pro": pro_name(invitation.pro_id),
+                "customer_name": invitation.customer_name,
+                "customer_email": invitation.customer_email,
+                "work_description": invitation.work_description,
+                "work_date": iso(invitation.work_date),
+                "sent_at": iso(invitation.sent_at),
+                "opened_at": iso(invitation.opened_at),
+                "completed_at": iso(invitation.completed_at),
+                "reminders_sent": invitation.reminders_sent,
+            }
+            for invitation in invitations
+        ],
+        "reports_made": [
+            {
+                "review_id": report.review_id,
+                "reason": report.reason,
+                "details": report.details,
+                "created_at": iso(report.created_at),
+            }
+            for report in reports
+        ],
+    }
+
+
+register_exporter("reviews", export_for)
+
+
+@transaction.atomic
+def reviews_erase_author(*, user_id: int | None, email: str, now=None) -> int:
+    """Anonymise the author of every review of this person; idempotent. Returns the count."""
+    now = now or timezone.now()
+    email = email_normalize(email or "")
+    count = _authored(user_id=user_id, email=email).update(
+        author_name=ERASED_AUTHOR_NAME,
+        author_email="",
+        author_ip=None,
+        author_user=None,
+        updated_at=now,
+    )
+    if count:
+        # Cached pages (apps.core.pagecache) still show the name: rebuild them on commit.
+        authors_erased_on_commit()
+    if email:
+        # Invitations to that address: no name, no address, and a link that no longer
+        # works (new nonce, expired), so no reminder is ever sent again.
+        for invitation in ReviewInvitation.objects.filter(customer_email=email):
+            invitation.customer_name = ""
+            invitation.customer_email = ""
+            invitation.email_hash = ""
+            invitation.nonce = token_hex(16)
+            invitation.expires_at = min(invitation.expires_at, now)
+            invitation.save(
+                update_fields=[
+                    "customer_name",
+                    "customer_email",
+                    "email_hash",
+                    "nonce",
+                    "expires_at",
+                ]
+            )
+    return count
+
+
+@on(UserErased)
+def erase_review_author(event: UserErased) -> None:
+    reviews_erase_author(user_id=event.user_id, email=event.email)
+
+
+def retention_purge(*, now=None) -> dict[str, int]:
+    """Daily: what reviews keeps no longer than needed (docs/privacy.md). Idempotent.
+
+    - invitations older than REVIEWS_INVITATION_RETENTION_DAYS lose the customer's name
+      and address (the funnel's dates and counts stay: collection rate);
+    - reviews older than REVIEWS_IP_RETENTION_DAYS lose the author's IP address (only the
+      24-hour fraud check reads it).
+    """
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    now = now or timezone.now()
+    invitation_cutoff = now - timedelta(days=settings.REVIEWS_INVITATION_RETENTION_DAYS)
+    ip_cutoff = now - timedelta(days=settings.REVIEWS_IP_RETENTION_DAYS)
+    invitations = (
+        ReviewInvitation.objects.filter(created_at__lt=invitation_cutoff)
+        .exclude(customer_email="")
+        .update(customer_name="", customer_email="", email_hash="")
+    )
+    addresses = Review.objects.filter(created_at__lt=ip_cutoff, author_ip__isnull=False).update(
+        author_ip=None
+    )
+    return {"invitations": invitations, "review_ips": addresses}
