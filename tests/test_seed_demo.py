@@ -29,6 +29,14 @@ def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings, clie
         Membership.objects.count(),
     ) == counts
     assert set(User.objects.values_list("email", flat=True)) >= DEMO_EMAILS
+    # Every dispatch of a demo request has its lead at the pro, once (idempotent).
+    from apps.leads.models import Lead
+    from apps.quotes.models import QuoteDispatchChoice
+
+    dispatches = QuoteDispatchChoice.objects.filter(quote__channel="demo")
+    assert dispatches.exists()
+    assert Lead.objects.filter(source="quote").count() == dispatches.count()
+    assert Lead.objects.filter(source="quote", status="won").exists()
 
     roles = {}
     for email in DEMO_EMAILS:

@@ -1,8 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
 
-from apps.accounts.models import Membership, MembershipInvitation, Organization, User
+from apps.accounts.authentication import PARTNER_KINDS
+from apps.accounts.models import (
+    AuditEntry,
+    Membership,
+    MembershipInvitation,
+    Organization,
+    PartnerApiKey,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -73,3 +83,47 @@ class MembershipInvitationAdmin(admin.ModelAdmin):
     search_fields = ["email", "organization__name"]
     readonly_fields = ["nonce", "created_at", "accepted_at"]
     autocomplete_fields = ["organization", "invited_by"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log is append-only: staff read it, nobody edits or deletes an entry."""
+
+    list_display = ["occurred_at", "actor", "action", "target_ref", "summary"]
+    list_filter = ["action", "target_type", ("actor", admin.RelatedOnlyFieldListFilter)]
+    date_hierarchy = "occurred_at"
+    search_fields = ["target_ref", "summary", "actor__email"]
+    list_select_related = ["actor"]
+    ordering = ["-occurred_at", "-id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Partner API keys: the library's admin shows a new key once (a message) and makes
+# revocation final. Its own unscoped APIKey model is not used: hide it.
+admin.site.unregister(APIKey)
+
+
+@admin.register(PartnerApiKey)
+class PartnerApiKeyAdmin(APIKeyModelAdmin):
+    list_display = [*APIKeyModelAdmin.list_display, "organization", "last_used_at"]
+    list_filter = ["revoked", "organization__kind"]
+    search_fields = ["name", "prefix", "organization__name"]
+    autocomplete_fields = ["organization", "created_by"]
+    readonly_fields = ["last_used_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = (*super().get_readonly_fields(request, obj), "last_used_at")
+        return (*fields, "organization") if obj is not None else fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organization":
+            kwargs["queryset"] = Organization.objects.filter(kind__in=PARTNER_KINDS)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -1,5 +1,8 @@
 """The accounts context's public interface: plain data in, plain data out."""
 
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
 from apps.accounts import backoffice, selectors, services
 from apps.accounts.contracts import Identity, MemberRef, OrganizationInfo
 from apps.accounts.models import User
@@ -56,6 +59,11 @@ def demo_organizations_bulk_ensure(rows: list[tuple[str, str, str]]) -> dict[str
     return services.organizations_bulk_ensure(rows=rows)
 
 
+def organizations_bulk_ensure(rows: list[tuple[str, str, str]]) -> dict[str, int]:
+    """(slug, name, kind) rows → {slug: organization id}; idempotent, in bulk (imports)."""
+    return services.organizations_bulk_ensure(rows=rows)
+
+
 def backoffice_membership(request, *, kinds: tuple[str, ...] = ("company",)):
     """The organization (OrgMembership) a back-office request acts for, or None."""
     return backoffice.backoffice_membership(request, kinds=kinds)
@@ -69,3 +77,41 @@ def backoffice_memberships(request, *, kinds: tuple[str, ...] = ("company",)):
 def backoffice_context(request, *, section: str, kinds: tuple[str, ...] = ("company",)):
     """Context for templates/backoffice/base.html; None when the user is no member (→ 404)."""
     return backoffice.backoffice_context(request, section=section, kinds=kinds)
+
+
+def audit_record(
+    *,
+    actor_id: int | None,
+    action: str,
+    summary: str,
+    target_type: str,
+    target_ref: str,
+    occurred_at: str,
+    details: dict | None = None,
+) -> int:
+    """Append an entry to the staff audit log (advisor and moderator actions).
+
+    ``action`` is "<context>.<verb>" ("quotes.claim"), ``summary`` a short French sentence,
+    ``target_ref`` the object's public reference, ``occurred_at`` ISO 8601. Plain data only:
+    no homeowner contact in ``details``.
+    """
+    moment = parse_datetime(occurred_at) if occurred_at else None
+    return services.audit_record(
+        actor_id=actor_id,
+        action=action,
+        summary=summary,
+        target_type=target_type,
+        target_ref=target_ref,
+        occurred_at=moment or timezone.now(),
+        details=details,
+    )
+
+
+def partner_authentication_class():
+    """The DRF authentication class of partner API keys (networks and manufacturers): a
+    view that lists it accepts `Authorization: Api-Key <key>` or `X-Api-Key`; then
+    ``request.auth`` is a ``contracts.PartnerCredential``. Behind the gateway tomorrow, the
+    same contract can come from Kong's key-auth instead."""
+    from apps.accounts.authentication import PartnerApiKeyAuthentication
+
+    return PartnerApiKeyAuthentication

@@ -43,3 +43,13 @@ class MemberRef:
     email: str
     full_name: str
     role: str  # owner | manager | sales_rep
+
+
+@dataclass(frozen=True)
+class PartnerCredential:
+    """Who an API key speaks for (``request.auth`` of a key-authenticated API call)."""
+
+    organization_id: int
+    organization_kind: str  # network | manufacturer
+    key_prefix: str
+    name: str

@@ -3,6 +3,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.models import AbstractAPIKey
 
 
 class UserManager(BaseUserManager):
@@ -146,3 +147,71 @@ class MembershipInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organization} ({self.role})"
+
+
+class AuditEntry(models.Model):
+    """What an Eldo advisor or moderator did, on what, when: read by staff, append-only.
+
+    The contexts record their own staff actions through ``accounts.api.audit_record``
+    (from their domain events); the target is named by its type and public reference,
+    never by a foreign key into another context. No homeowner data goes in ``details``.
+    """
+
+    actor = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    action = models.CharField(_("action"), max_length=60)
+    summary = models.CharField(_("résumé"), max_length=300)
+    target_type = models.CharField(_("type d'objet"), max_length=30)
+    target_ref = models.CharField(_("objet"), max_length=60)
+    details = models.JSONField(_("détails"), default=dict, blank=True)
+    occurred_at = models.DateTimeField(_("le"))
+    recorded_at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("entrée du journal d'audit")
+        verbose_name_plural = _("journal d'audit")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["-occurred_at", "-id"], name="audit_recent_idx"),
+            models.Index(fields=["actor", "-occurred_at"], name="audit_actor_idx"),
+            models.Index(fields=["action", "-occurred_at"], name="audit_action_idx"),
+            models.Index(fields=["target_type", "target_ref"], name="audit_target_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} · {self.action} · {self.target_ref}"
+
+
+class PartnerApiKey(AbstractAPIKey):
+    """A network's or manufacturer's API key for pushing leads from its own systems.
+
+    Hashed at rest (djangorestframework-api-key: SHA-512 of a 32-character random secret,
+    looked up by its 8-character prefix), shown once at creation, revocable for good,
+    optionally expiring. It acts for one organization only, never for a user.
+    """
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="partner_api_keys",
+        verbose_name=_("organisation"),
+    )
+    created_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("créée par"),
+    )
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = _("clé d'API partenaire")
+        verbose_name_plural = _("clés d'API partenaires")

@@ -5,13 +5,14 @@ keyed by the network's external ids."""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from apps.directory import api as directory
 from apps.leads.models import Lead, LeadSource, LeadStatus, LeadTransition, NetworkInstaller
+from apps.quotes import api as quotes
 
 PROJECTS = [
     ("facade", "Ravalement de façade d'une maison de ville, fissures à reprendre."),
@@ -125,4 +126,73 @@ def demo_seed(
                 for a, b, at in transitions
             )
             added += 1
-    return added
+    return added + _dispatched_leads_seed(
+        rng=rng, now=now, company_id=company.id, sales_rep_user_id=sales_rep_user_id
+    )
+
+
+def _dispatched_lead_status(rng: random.Random, age_days: float) -> str:
+    """Older leads have gone further, as in real life."""
+    if age_days < 2:
+        return rng.choice([LeadStatus.SENT, LeadStatus.SENT, LeadStatus.VIEWED])
+    if age_days < 14:
+        return rng.choice([LeadStatus.VIEWED, LeadStatus.CONTACTED, LeadStatus.QUOTE_SENT])
+    return rng.choice([LeadStatus.QUOTE_SENT, LeadStatus.WON, LeadStatus.LOST, LeadStatus.DECLINED])
+
+
+def _dispatched_leads_seed(
+    *, rng: random.Random, now, company_id: int, sales_rep_user_id: int
+) -> int:
+    """One lead per dispatch of the demo requests (quotes' demo data), in bulk; a request
+    already seeded keeps its leads (unique (quote_id, pro_id), conflicts ignored)."""
+
+    rows = quotes.demo_dispatched()
+    existing = set(
+        Lead.objects.filter(quote_id__in={r["quote_id"] for r in rows}).values_list(
+            "quote_id", "pro_id"
+        )
+    )
+    rows = [r for r in rows if (r["quote_id"], r["pro_id"]) not in existing]
+    pros: dict = {}
+    pro_ids = sorted({r["pro_id"] for r in rows})
+    for start in range(0, len(pro_ids), 5_000):
+        pros.update(directory.pros_by_ids(pro_ids[start : start + 5_000]))
+    leads = []
+    for row in rows:
+        pro = pros.get(row["pro_id"])
+        if pro is None:
+            continue
+        created = datetime.fromisoformat(row["dispatched_at"])
+        status = _dispatched_lead_status(rng, (now - created).total_seconds() / 86400)
+        lead = Lead(
+            source=LeadSource.QUOTE,
+            quote_id=row["quote_id"],
+            reference=row["reference"],
+            pro_id=pro.id,
+            organization_id=pro.organization_id,
+            advisor_id=row["advisor_id"],
+            category_slug=row["category_slug"],
+            postcode=row["postcode"],
+            department_code=row["department_code"],
+            description=row["description"],
+            status=status,
+            created_at=created,
+            notified_at=created,
+            assigned_to_id=(
+                sales_rep_user_id if pro.id == company_id and rng.random() < 0.4 else None
+            ),
+        )
+        moment = created
+        for step in PATHS[status]:
+            moment = min(now, moment + timedelta(hours=rng.randint(1, 30)))
+            if step in TIMESTAMPS:
+                setattr(lead, TIMESTAMPS[step], moment)
+        if status in (LeadStatus.WON, LeadStatus.LOST, LeadStatus.DECLINED):
+            lead.closed_at = moment
+            lead.reason = {
+                LeadStatus.LOST: "Devis jugé trop cher",
+                LeadStatus.DECLINED: "Planning complet",
+            }.get(status, "")
+        leads.append(lead)
+    Lead.objects.bulk_create(leads, batch_size=2_000, ignore_conflicts=True)
+    return len(leads)

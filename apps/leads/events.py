@@ -62,3 +62,18 @@ class LeadReassigned(DomainEvent):
     quote_id: int | None
     actor_id: int | None
     reassigned_at: str
+
+
+@register_event
+@dataclass(frozen=True)
+class LeadAssigned(DomainEvent):
+    """An owner or manager gave the lead to a member (None: unassigned) — stats: per rep."""
+
+    name = "leads.LeadAssigned"
+    lead_id: int
+    pro_id: int
+    organization_id: int
+    assigned_to_id: int | None
+    actor_id: int | None
+    assigned_at: str
+    dispatched_at: str

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -22,15 +22,19 @@ from apps.quotes.events import QuoteDispatchRequested
 
 
 def _send(*, template: str, subject: str, recipients: list[str], **context) -> None:
+    """One French e-mail, text with an HTML alternative, to all ``recipients`` at once."""
     if not recipients:
         return
     context.setdefault("site_url", settings.SITE_URL)
-    send_mail(
+    message = EmailMultiAlternatives(
         subject=subject,
-        message=render_to_string(f"leads/email/{template}.txt", context),
-        from_email=None,
-        recipient_list=recipients,
+        body=render_to_string(f"leads/email/{template}.txt", context),
+        to=recipients,
     )
+    message.attach_alternative(
+        render_to_string(f"leads/email/{template}.html", context), "text/html"
+    )
+    message.send()
 
 
 def _lead_url(lead: Lead) -> str:
@@ -106,7 +110,7 @@ def notify_overdue(event: LeadFirstContactOverdue) -> None:
         template="advisor_alert",
         subject=f"Demande {lead.reference} sans réponse de {context['pro_name']}",
         recipients=recipients,
-        console_url=settings.SITE_URL + reverse("leads-api:reassign", args=[lead.pk]),
+        console_url=settings.SITE_URL + reverse("leads-advisor:detail", args=[lead.pk]),
         **context,
     )
 
@@ -129,4 +133,18 @@ def tell_homeowner_of_reassignment(event: LeadReassigned) -> None:
         lead=new,
         old_pro=pros.get(old.pro_id),
         new_pro=pros.get(new.pro_id),
+    )
+
+
+@on(LeadReassigned)
+def audit_reassignment(event: LeadReassigned) -> None:
+    """The staff audit log: an advisor gave an expired lead's request to another pro."""
+    accounts.audit_record(
+        actor_id=event.actor_id,
+        action="leads.reassign",
+        summary=f"Lead n° {event.lead_id} réattribué (nouveau lead : n° {event.new_lead_id})",
+        target_type="lead",
+        target_ref=str(event.lead_id),
+        occurred_at=event.reassigned_at,
+        details={"new_lead_id": event.new_lead_id, "quote_id": event.quote_id},
     )

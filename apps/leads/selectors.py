@@ -147,6 +147,11 @@ def lead_contact(lead: Lead) -> dict | None:
     }
 
 
+def category_names() -> dict[str, str]:
+    """Trade names by slug (one directory call, whatever the number of leads shown)."""
+    return {c.slug: c.name for c in directory.categories()}
+
+
 def pros_for_leads(leads: list[Lead]) -> dict[int, object]:
     """ProRef by id for a page of leads (one batched call)."""
     return directory.pros_by_ids(sorted({lead.pro_id for lead in leads}))
@@ -154,6 +159,21 @@ def pros_for_leads(leads: list[Lead]) -> dict[int, object]:
 
 def pros_for_leads_ids(pro_ids: list[int]) -> dict[int, object]:
     return directory.pros_by_ids(sorted(set(pro_ids)))
+
+
+def reassign_candidates(lead: Lead, *, limit: int = 50) -> list:
+    """The pros (ProRef) that could take over a request's lead, best first: the directory's
+    matches with capacity left, except the pros that already had a lead for this request."""
+    if lead.quote_id is None:
+        return []
+    taken = set(Lead.objects.filter(quote_id=lead.quote_id).values_list("pro_id", flat=True))
+    return [
+        m.pro
+        for m in directory.pros_matching(
+            category_slug=lead.category_slug, postcode=lead.postcode, limit=limit
+        )
+        if m.pro.id not in taken
+    ]
 
 
 def network_installers(*, network_id: int) -> list[NetworkInstaller]:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from apps.core.events import publish
 from apps.directory import api as directory
 from apps.leads.events import (
+    LeadAssigned,
     LeadDispatched,
     LeadFirstContactOverdue,
     LeadReassigned,
@@ -39,7 +40,7 @@ from apps.leads.models import (
     LeadTransition,
     NetworkInstaller,
 )
-from apps.leads.selectors import Viewer, assignable_members, lead_get
+from apps.leads.selectors import Viewer, assignable_members, lead_get, reassign_candidates
 from apps.quotes import api as quotes
 
 S = LeadStatus
@@ -212,6 +213,17 @@ def lead_update(
                     )
             lead.assigned_to_id = assigned_to
             lead.save(update_fields=["assigned_to", "updated_at"])
+            publish(
+                LeadAssigned(
+                    lead_id=lead.pk,
+                    pro_id=lead.pro_id,
+                    organization_id=lead.organization_id,
+                    assigned_to_id=assigned_to,
+                    actor_id=viewer.user_id,
+                    assigned_at=now.isoformat(),
+                    dispatched_at=lead.created_at.isoformat(),
+                )
+            )
         if note.strip():
             LeadNote.objects.create(
                 lead=lead, author_id=viewer.user_id, body=note.strip()[:5000], created_at=now
@@ -287,14 +299,7 @@ def lead_reassign(
                 _("Cette demande est « %(status)s » : elle ne peut plus être réattribuée.")
                 % {"status": S(lead.status).label}
             )
-        taken = set(Lead.objects.filter(quote_id=lead.quote_id).values_list("pro_id", flat=True))
-        candidates = [
-            m.pro
-            for m in directory.pros_matching(
-                category_slug=lead.category_slug, postcode=lead.postcode, limit=50
-            )
-            if m.pro.id not in taken
-        ]
+        candidates = reassign_candidates(lead)
         if pro_slug:
             candidates = [p for p in candidates if p.slug == pro_slug]
             if not candidates:

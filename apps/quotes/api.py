@@ -24,3 +24,17 @@ def demo_seed(*, scale: str, advisor_user_ids: list[int], pro_slugs: list[str]) 
     from apps.quotes import demo
 
     return demo.demo_seed(scale=scale, advisor_user_ids=advisor_user_ids, pro_slugs=pro_slugs)
+
+
+def quote_ids_for_contact(email: str) -> list[int]:
+    """Ids of the requests made with this e-mail address (GDPR export), oldest first."""
+    return selectors.quote_ids_for_contact(email)
+
+
+def demo_dispatched() -> list[dict]:
+    """Every demo request's dispatch, one plain row per (request, chosen pro): quote_id,
+    pro_id, dispatched_at (ISO 8601), reference, category_slug, postcode, department_code,
+    description, advisor_id. The leads context seeds the matching demo leads from it."""
+    from apps.quotes import demo
+
+    return demo.demo_dispatched()

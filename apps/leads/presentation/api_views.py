@@ -9,9 +9,12 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from apps.accounts import api as accounts
+from apps.accounts.contracts import PartnerCredential
 from apps.core.api_support import Conflict
 from apps.leads import selectors, services
 from apps.leads.models import Lead
@@ -165,12 +168,25 @@ class InboundLeadThrottle(ScopedRateThrottle):
     scope_attr = "throttle_scope"
 
 
-class InboundLeadView(APIView):
-    """A network or manufacturer pushes a lead from its own systems, authenticated with the
-    JWT of one of its owners or managers (or of its partner account). Routed to one of its
-    installers by its rules (département, trade), round-robin within capacity. Idempotent on
-    `external_id` per network: a replay answers the same lead with 200."""
+def inbound_viewer(request) -> selectors.Viewer:
+    """A partner API key acts for its one organization; a JWT for its user's networks."""
+    if isinstance(request.auth, PartnerCredential):
+        return selectors.Viewer(user_id=None, network_ids=frozenset({request.auth.organization_id}))
+    return selectors.viewer_for(request.user)
 
+
+class InboundLeadView(APIView):
+    """A network or manufacturer pushes a lead from its own systems, authenticated with its
+    partner API key (`Authorization: Api-Key <key>` or `X-Api-Key: <key>`, issued to the
+    organization by Eldo) or with the JWT of one of its owners or managers. Routed to one of
+    its installers by its rules (département, trade), round-robin within capacity.
+    Idempotent on `external_id` per network: a replay answers the same lead with 200. A key
+    pushes for its own organization only (`network` naming another one → 400)."""
+
+    authentication_classes = [
+        *api_settings.DEFAULT_AUTHENTICATION_CLASSES,
+        accounts.partner_authentication_class(),
+    ]
     permission_classes = [permissions.IsAuthenticated]
     throttle_classes = [InboundLeadThrottle]
     throttle_scope = "inbound_lead"
@@ -192,7 +208,7 @@ class InboundLeadView(APIView):
         network_id = data.pop("network", None)
         lead, created = _run(
             lambda: services.inbound_lead_receive(
-                viewer=selectors.viewer_for(request.user), data=data, network_id=network_id
+                viewer=inbound_viewer(request), data=data, network_id=network_id
             )
         )
         pro = selectors.pros_for_leads([lead]).get(lead.pro_id)

@@ -22,7 +22,15 @@ PAGE_SIZE = 25
 def _page(request, qs):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     pros = selectors.pros_for_leads(list(page.object_list))
-    rows = [{"lead": lead, "pro": pros.get(lead.pro_id)} for lead in page.object_list]
+    names = selectors.category_names()
+    rows = [
+        {
+            "lead": lead,
+            "pro": pros.get(lead.pro_id),
+            "category_name": names.get(lead.category_slug, lead.category_slug),
+        }
+        for lead in page.object_list
+    ]
     return page, rows
 
 
@@ -121,6 +129,7 @@ def detail(request, lead_id: int):
         {
             **context,
             "lead": lead,
+            "category_name": selectors.category_names().get(lead.category_slug, lead.category_slug),
             "pro": selectors.pros_for_leads([lead]).get(lead.pro_id),
             "contact": selectors.lead_contact(lead),
             "notes": lead.notes.select_related("author"),

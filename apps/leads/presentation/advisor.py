@@ -1,0 +1,156 @@
+"""Advisors' pages of the leads context: the leads sent to pros (/conseiller/transmissions/),
+the unanswered ones first in mind, and the "Réattribuer" action.
+
+They live here rather than in the quotes console because the layers run leads → quotes:
+quotes may not call the leads context, so the console links to these pages by URL instead
+(`?reference=ELD-…`). Anyone who is not an advisor or staff gets 404, as in the console.
+Advisors see the project and the pro's handling, not the homeowner's contact (it is in the
+request's file of the console); staff see it.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from apps.leads import selectors, services
+from apps.leads.models import Lead, LeadSource, LeadStatus
+
+app_name = "leads-advisor"
+PAGE_SIZE = 25
+REASSIGNABLE = {LeadStatus.SENT, LeadStatus.VIEWED}
+
+
+def _viewer_or_404(request) -> selectors.Viewer:
+    viewer = selectors.viewer_for(request.user)
+    if not viewer.sees_everything:
+        raise Http404
+    return viewer
+
+
+def _overdue(lead: Lead, now) -> bool:
+    """No first contact within the delay: the pro has not even opened it."""
+    return (
+        lead.status == LeadStatus.SENT and lead.created_at <= now - services.first_contact_delay()
+    )
+
+
+@never_cache
+@require_GET
+def lead_list(request):
+    viewer = _viewer_or_404(request)
+    status = request.GET.get("status", "")
+    status = status if status in LeadStatus.values else ""
+    reference = request.GET.get("reference", "").strip()[:40]
+    overdue_only = request.GET.get("retard") == "1"
+    now = timezone.now()
+    qs = selectors.lead_list(viewer=viewer, status=status)
+    if reference:
+        qs = qs.filter(reference__iexact=reference)
+    if overdue_only:
+        qs = qs.filter(status=LeadStatus.SENT, created_at__lte=now - services.first_contact_delay())
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    leads = list(page.object_list)
+    pros = selectors.pros_for_leads(leads)
+    names = selectors.category_names()
+    rows = [
+        {
+            "lead": lead,
+            "pro": pros.get(lead.pro_id),
+            "category_name": names.get(lead.category_slug, lead.category_slug),
+            "overdue": _overdue(lead, now),
+        }
+        for lead in leads
+    ]
+    return render(
+        request,
+        "leads/advisor/list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "statuses": LeadStatus.choices,
+            "status": status,
+            "reference": reference,
+            "overdue_only": overdue_only,
+            "hours": services.first_contact_delay().total_seconds() // 3600,
+        },
+    )
+
+
+def _render_detail(request, viewer, lead: Lead, *, error: str = "", code: int = 200):
+    now = timezone.now()
+    reassignable = lead.source == LeadSource.QUOTE and lead.status in REASSIGNABLE
+    pro_ids = [lead.pro_id] + ([lead.replaced_by.pro_id] if lead.replaced_by_id else [])
+    pros = selectors.pros_for_leads_ids(pro_ids)
+    return render(
+        request,
+        "leads/advisor/detail.html",
+        {
+            "lead": lead,
+            "pro": pros.get(lead.pro_id),
+            "replacement_pro": pros.get(lead.replaced_by.pro_id) if lead.replaced_by_id else None,
+            "category_name": selectors.category_names().get(lead.category_slug, lead.category_slug),
+            "contact": selectors.lead_contact(lead)
+            if selectors.contact_visible(viewer, lead)
+            else None,
+            "transitions": lead.transitions.select_related("actor"),
+            "overdue": _overdue(lead, now),
+            "reassignable": reassignable,
+            "candidates": selectors.reassign_candidates(lead) if reassignable else [],
+            "hours": services.first_contact_delay().total_seconds() // 3600,
+            "error": error,
+        },
+        status=code,
+    )
+
+
+def _lead_or_404(viewer, lead_id: int) -> Lead:
+    lead = selectors.lead_get(viewer=viewer, lead_id=lead_id)
+    if lead.replaced_by_id:
+        lead = Lead.objects.select_related("replaced_by").get(pk=lead.pk)
+    return lead
+
+
+@never_cache
+@require_GET
+def lead_detail(request, lead_id: int):
+    viewer = _viewer_or_404(request)
+    return _render_detail(request, viewer, _lead_or_404(viewer, lead_id))
+
+
+@never_cache
+@require_http_methods(["POST"])
+def lead_reassign(request, lead_id: int):
+    viewer = _viewer_or_404(request)
+    lead = _lead_or_404(viewer, lead_id)
+    pro_slug = request.POST.get("pro", "").strip()[:200]
+    try:
+        new = services.lead_reassign(viewer=viewer, lead_id=lead.pk, pro_slug=pro_slug)
+    except services.LeadConflict as exc:
+        lead.refresh_from_db()
+        return _render_detail(request, viewer, lead, error=exc.message, code=409)
+    except ValidationError as exc:
+        return _render_detail(request, viewer, lead, error=" ".join(exc.messages), code=400)
+    except PermissionDenied as exc:  # pragma: no cover - advisors only reach this view
+        raise Http404 from exc
+    pro = selectors.pros_for_leads([new]).get(new.pro_id)
+    messages.success(
+        request,
+        f"Demande réattribuée à {pro.name if pro else 'un autre artisan'} : "
+        "le particulier en est informé par e-mail.",
+    )
+    return redirect("leads-advisor:detail", lead_id=new.pk)
+
+
+urlpatterns = [
+    path("conseiller/transmissions/", lead_list, name="list"),
+    path("conseiller/transmissions/<int:lead_id>/", lead_detail, name="detail"),
+    path("conseiller/transmissions/<int:lead_id>/reattribuer/", lead_reassign, name="reassign"),
+]
