@@ -4,23 +4,33 @@ The composition root reads each context through its public ``api`` module only, 
 context can move behind the gateway without these pages changing shape.
 """
 
+import base64
+import hashlib
 import json
+import re
+import sys
 from datetime import date
 
 from django.core.paginator import Paginator
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.views.decorators.cache import cache_page
 
+from apps.core.pagecache import cache_depends, cache_meta, public_response_cache
 from apps.directory import api as directory
 from apps.reviews import api as reviews
 
 PROFILE_REVIEWS_PER_PAGE = 10
 
 
+@public_response_cache(params=())
 def home(request):
+    cache_depends(
+        request, directory.listing_cache_generation(), *reviews.latest_cache_generations()
+    )
     categories = [
         {"name": c.name, "url": f"/artisans/{c.slug}/", "icon": c.name[:1]}
         for c in directory.categories()
@@ -84,10 +94,22 @@ def _json_ld(data: dict) -> str:
     return raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _count_cached_profile_view(request, meta: dict) -> None:
+    directory.pro_profile_viewed(meta["slug"])
+
+
+@public_response_cache(on_hit=_count_cached_profile_view, params=("page", "tri"))
 def pro_profile(request, slug: str):
     profile = directory.pro_profile(slug, request=request)
     if profile is None:
         raise Http404
+    # Read right after the profile (its id is needed), before the reviews are.
+    cache_depends(
+        request,
+        directory.pro_cache_generation(profile["id"]),
+        *reviews.pro_reviews_cache_generations(profile["id"]),
+    )
+    cache_meta(request, slug=slug)
     directory.pro_profile_viewed(slug)
     rating = profile["rating"]
     histogram = profile["histogram"]
@@ -165,11 +187,44 @@ def page_not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
 
 
+# How long a client should wait before retrying while the database is unreachable.
+DATABASE_OUTAGE_RETRY_AFTER = 30
+
+
 def server_error(request):
+    # PostgreSQL unreachable (restart, failover, no pooled connection in time) is an
+    # outage, not a bug: a 503 with Retry-After, which clients and the gateway retry.
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return _service_unavailable(request)
     if _wants_json(request):
         return JsonResponse({"detail": "Erreur interne du serveur."}, status=500)
     # Rendered without the request: no context processor, nothing that could fail again.
-    return HttpResponseServerError(loader.get_template("errors/500.html").render())
+    html = loader.get_template("errors/500.html").render()
+    response = HttpResponseServerError(html)
+    # Standalone page, so its CSS is inline: the CSP allows exactly that <style> by hash.
+    response._csp_update = {"style-src": _style_hashes(html)}
+    return response
+
+
+def _service_unavailable(request):
+    if _wants_json(request):
+        response = JsonResponse(
+            {"detail": "Service momentanément indisponible, réessayez plus tard."}, status=503
+        )
+    else:
+        html = loader.get_template("errors/503.html").render()
+        response = HttpResponse(html, status=503)
+        response._csp_update = {"style-src": _style_hashes(html)}
+    response["Retry-After"] = str(DATABASE_OUTAGE_RETRY_AFTER)
+    return response
+
+
+_INLINE_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+
+
+def _style_hashes(html: str) -> list[str]:
+    digests = (hashlib.sha256(css.encode()).digest() for css in _INLINE_STYLE.findall(html))
+    return [f"'sha256-{base64.b64encode(digest).decode()}'" for digest in digests]
 
 
 def bad_request(request, exception=None):
