@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install serve migrate seed worker beat clean up down bench
+.PHONY: run test lint install serve migrate seed worker beat clean up down bench bench-leads load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ run: seed
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Security gates at the end (docs/reliability.md, "Security"): the deploy checks with
+# production settings, bandit (medium and high fail; every nosec says why), pip-audit (known
+# vulnerabilities; PIP_AUDIT_ARGS=--strict, as in CI, also fails on an unaudited package).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -41,6 +44,11 @@ lint: install
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py spectacular --fail-on-warn --validate --file /dev/null
+	DJANGO_DEBUG=0 DJANGO_ALLOWED_HOSTS=eldo.example ELDO_VAR_DIR="$$(mktemp -d)" \
+	DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/bandit -c pyproject.toml -r apps eldo -ll -q
+	$(BIN)/pip-audit --skip-editable --progress-spinner off $(PIP_AUDIT_ARGS)
 
 worker: install
 	$(BIN)/celery -A eldo worker --loglevel INFO
@@ -52,10 +60,24 @@ beat: install
 # throwaway database per dataset, wrk, in-process server time; see bench/README.md.
 # 1x takes about 8 minutes on 2 cores; `make bench BENCH_DATASETS="1x 10x"` for both.
 BENCH_DATASETS ?= 1x
+# Then lead dispatch with a real worker (bench/leads_dispatch.py, < 2 minutes); BENCH_LEADS=0
+# skips it, `make bench-leads` runs it alone.
+BENCH_LEADS ?= 1
 
 bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py --datasets "$(BENCH_DATASETS)" $(BENCH_ARGS)
+	if [ "$(BENCH_LEADS)" = "1" ]; then $(BIN)/python bench/leads_dispatch.py; fi
+
+# Mixed read/write load: 60 s at 64 connections against gunicorn with production settings
+# and throttles; fails on any 5xx or unintended 429 (bench/README.md, docs/reliability.md).
+# Its own database eldo_bench_load and Redis database 8; about 3 minutes with the data load.
+load: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/load_mixed.py $(LOAD_ARGS)
+
+bench-leads: install
+	$(BIN)/python bench/leads_dispatch.py $(BENCH_LEADS_ARGS)
 
 # The full stack in containers (needs Docker with Compose v2): Kong on http://localhost:8000,
 # Mailpit on http://localhost:8025. See deploy/compose.yaml and docs/deploy.md.

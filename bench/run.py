@@ -160,6 +160,8 @@ class ProcessSampler(threading.Thread):
         self.peaks: dict[int, int] = {}  # pid -> peak RSS (kB), from VmHWM
         self.master_peak = 0
         self.ticks: dict[tuple[str, int], int] = {}  # (gunicorn|postgres, pid) -> CPU ticks
+        self.celery_pid: int | None = None  # a Celery worker's main process, when started
+        self.celery_peaks: dict[int, int] = {}  # pid -> peak RSS (kB): main and pool children
         self._lock = threading.Lock()
         self._halt = threading.Event()
 
@@ -186,7 +188,7 @@ class ProcessSampler(threading.Thread):
         return 0
 
     def _sample(self) -> None:
-        workers, ticks = [], {}
+        workers, ticks, celery = [], {}, []
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
@@ -194,6 +196,8 @@ class ProcessSampler(threading.Thread):
                 # The command may hold spaces and parentheses: fields follow the last ")".
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
                 pid, ppid, cpu = int(entry.name), int(fields[1]), int(fields[11]) + int(fields[12])
+                if self.celery_pid and self.celery_pid in (pid, ppid):
+                    celery.append(pid)
                 if ppid == self.master_pid:
                     workers.append(pid)
                     ticks[("gunicorn", pid)] = cpu
@@ -207,7 +211,10 @@ class ProcessSampler(threading.Thread):
                 continue
         master_peak = self._status_kb(self.master_pid, "VmHWM")
         peaks = {pid: self._status_kb(pid, "VmHWM") for pid in workers}
+        celery_peaks = {pid: self._status_kb(pid, "VmHWM") for pid in celery}
         with self._lock:
+            for pid, peak in celery_peaks.items():
+                self.celery_peaks[pid] = max(self.celery_peaks.get(pid, 0), peak)
             self.ticks.update(ticks)
             self.master_peak = max(self.master_peak, master_peak)
             for pid, peak in peaks.items():
@@ -218,11 +225,23 @@ class ProcessSampler(threading.Thread):
             self._sample()
             self._halt.wait(self.interval)
 
+    def workers_rss_kb(self) -> dict[int, int]:
+        """Current resident memory (VmRSS) of each live gunicorn worker."""
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                    if int(fields[1]) == self.master_pid:
+                        pids.append(int(entry.name))
+        return {pid: kb for pid in pids if (kb := self._status_kb(pid, "VmRSS"))}
+
     def stop(self) -> dict:
         self._halt.set()
         self.join()
         peaks = sorted(self.peaks.values())
         return {
+            "celery_peaks_kb": dict(sorted(self.celery_peaks.items())),
             "master_peak_kb": self.master_peak,
             "workers_seen": len(peaks),
             "worker_peak_kb_max": peaks[-1] if peaks else 0,
@@ -251,6 +270,68 @@ def gunicorn(env: dict, *, port: int, log_path: Path):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextlib.contextmanager
+def celery_worker(env: dict, *, log_path: Path):
+    """deploy/entrypoint.sh worker, as the image runs it: its memory is sampled with the
+    web workers' (it is idle but for what the GETs enqueue, which is nothing today)."""
+    with log_path.open("w") as errors:
+        process = subprocess.Popen(
+            [str(ROOT / "deploy/entrypoint.sh"), "worker", "--loglevel", "WARNING"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+        try:
+            yield process
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def soak(base: str, endpoints: list[dict], sampler, args) -> dict:
+    """wrk for ``args.soak`` seconds over the measured endpoints in turn (20 s each), the
+    resident memory of every gunicorn worker read after each segment: a worker that grows
+    without bound shows as growth in the second half as large as in the first."""
+    rotation = [e for e in endpoints if e.get("kind") != "baseline" and e.get("status") == 200]
+    samples = [{"at_s": 0.0, "endpoint": "", "rss_kb": sampler.workers_rss_kb()}]
+    started = time.monotonic()
+    index = 0
+    while rotation and time.monotonic() - started < args.soak:
+        endpoint = rotation[index % len(rotation)]
+        index += 1
+        seconds = int(min(20, max(1, args.soak - (time.monotonic() - started))))
+        wrk(base + endpoint["url"], seconds=seconds, connections=args.connections, threads=1)
+        samples.append(
+            {
+                "at_s": round(time.monotonic() - started, 1),
+                "endpoint": endpoint["name"],
+                "rss_kb": sampler.workers_rss_kb(),
+            }
+        )
+    first, middle, last = samples[0], samples[len(samples) // 2], samples[-1]
+    workers = []
+    for pid in sorted(set(first["rss_kb"]) & set(last["rss_kb"])):
+        workers.append(
+            {
+                "pid": pid,
+                "start_kb": first["rss_kb"][pid],
+                "middle_kb": middle["rss_kb"].get(pid),
+                "end_kb": last["rss_kb"][pid],
+            }
+        )
+    return {
+        "seconds": round(time.monotonic() - started, 1),
+        "samples": samples,
+        "workers": workers,
+        "recycled": sorted(set(first["rss_kb"]) - set(last["rss_kb"])),
+    }
 
 
 def http_get(url: str, *, timeout: float = 30) -> tuple[int, bytes]:
@@ -438,7 +519,14 @@ def run_dataset(dataset: str, args, stamp: str) -> dict:
             phases["migrate"], _ = manage(env, "migrate", "--noinput")
             result["load"] = None
             previous = Path(args.out) / f"{stamp}-{dataset}.json"
-            if previous.exists():
+            load_file = Path(args.out) / f"{stamp}-{dataset}-load.json"
+            if load_file.exists():
+                # Written by the run (or --load-only) that made this database today.
+                earlier = json.loads(load_file.read_text())
+                result["load"] = {**earlier["load"], "measured_in": earlier.get("run_at")}
+                for phase, seconds in earlier["phases"].items():
+                    phases[f"{phase} (earlier run)"] = seconds
+            elif previous.exists():
                 # The load of this very database was measured by an earlier run today.
                 earlier = json.loads(previous.read_text())
                 if earlier.get("load"):
@@ -460,6 +548,13 @@ def run_dataset(dataset: str, args, stamp: str) -> dict:
             }
             with psycopg.connect(database_url, autocommit=True) as conn:
                 conn.execute("VACUUM ANALYZE")
+            load_record = {"run_at": result["run_at"], "load": result["load"], "phases": phases}
+            (Path(args.out) / f"{stamp}-{dataset}-load.json").write_text(
+                json.dumps(load_record, indent=1)
+            )
+            if args.load_only:
+                log(f"{dataset}: loaded into {db_name} (--load-only)")
+                return result
         targets = inprocess(env, "targets")
         result["targets"] = targets
         log(f"{dataset}: counts {targets['counts']}")
@@ -501,9 +596,13 @@ def measure_gunicorn(
     log_path = tmp / "gunicorn-stderr.log"
     measured: list[dict] = []
     t0 = time.monotonic()
-    with gunicorn(env, port=args.port, log_path=log_path) as process:
+    with (
+        gunicorn(env, port=args.port, log_path=log_path) as process,
+        celery_worker(env, log_path=tmp / "celery-stderr.log") as worker,
+    ):
         phases["gunicorn_start"] = wait_healthy(base, process)
         sampler = ProcessSampler(process.pid, database)
+        sampler.celery_pid = worker.pid
         sampler.start()
         # /healthz first and last: the baseline is their mean, and their gap shows drift.
         for endpoint in [*endpoints, {**endpoints[0], "name": "healthz (again)"}]:
@@ -539,7 +638,14 @@ def measure_gunicorn(
                 f"p95 {row['wrk']['latency_ms']['p95']:.1f} ms non-2xx {row['wrk']['non_2xx']}"
             )
             measured.append(row)
+        soaked = None
+        if args.soak > 0:
+            log(f"  memory soak: {args.soak} s of wrk over the endpoints in turn")
+            t_soak = time.monotonic()
+            soaked = soak(base, measured, sampler, args)
+            phases["soak"] = time.monotonic() - t_soak
         memory = sampler.stop()
+        memory["soak"] = soaked
     phases["wrk"] = time.monotonic() - t0
     errors = log_path.read_text()[-3000:] if log_path.exists() else ""
     baseline_runs = [m["wrk"]["requests_per_s"] for m in measured if m.get("kind") == "baseline"]
@@ -566,6 +672,12 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=5, help="seconds of wrk before each")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument(
+        "--soak",
+        type=int,
+        default=int(os.environ.get("BENCH_SOAK", "120")),
+        help="seconds of wrk after the endpoints, to see whether a worker's memory grows",
+    )
     parser.add_argument("--server-requests", type=int, default=200)
     parser.add_argument("--server-warmup", type=int, default=20)
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8765")))
@@ -578,6 +690,11 @@ def main() -> int:
     parser.add_argument("--keep-db", action="store_true", help="keep eldo_bench_<dataset>")
     parser.add_argument(
         "--reuse-db", action="store_true", help="reuse a kept database (no load measured)"
+    )
+    parser.add_argument(
+        "--load-only",
+        action="store_true",
+        help="create and load the database, record the load, measure nothing (with --keep-db)",
     )
     parser.add_argument("--out", default=str(RESULTS))
     parser.add_argument(
@@ -610,9 +727,13 @@ def main() -> int:
     }
     for dataset in datasets:
         result = run_dataset(dataset, args, stamp)
+        if args.load_only:
+            continue
         result.update(context)
         (out / f"{stamp}-{dataset}.json").write_text(json.dumps(result, indent=1))
         log(f"{dataset}: done in {result['phases']['total']:.0f} s")
+    if args.load_only:
+        return 0
     for dataset in datasets:
         path = write_markdown(out, stamp, dataset)
         log(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")

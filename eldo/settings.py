@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
+    "rest_framework_api_key",  # partner API keys (accounts.PartnerApiKey)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -99,6 +100,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "apps.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "apps.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -140,6 +143,9 @@ if DATABASE_URL:
     if _db["ENGINE"] == "django.db.backends.postgresql":
         # psycopg 3 connection pool inside each process; persistent connections must stay off.
         _db["CONN_MAX_AGE"] = 0
+        # The pool checks a connection before lending it (one empty round trip): after a
+        # database restart or failover no request gets a dead pooled connection (a 5xx).
+        _db["CONN_HEALTH_CHECKS"] = True
         _db.setdefault("OPTIONS", {})["pool"] = {
             "min_size": env_int("DB_POOL_MIN_SIZE", 2),
             "max_size": env_int("DB_POOL_MAX_SIZE", 10),
@@ -177,6 +183,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Anonymous public pages and API lists served whole from the cache (apps.core.pagecache);
+# invalidated by domain events, this is only the longest an entry may live. 0 disables it.
+PUBLIC_RESPONSE_CACHE_SECONDS = env_int("PUBLIC_RESPONSE_CACHE_SECONDS", 600)
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = None
@@ -198,6 +207,9 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # No reconnection attempts when publishing: kombu would otherwise retry for the whole
+    # connection timeout (2 s added to every request that publishes while Redis is down).
+    "max_retries": 0,
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
     "visibility_timeout": 3600,
@@ -232,7 +244,33 @@ CELERY_BEAT_SCHEDULE["leads-first-contact"] = {
     "schedule": timedelta(minutes=15),
 }
 LEADS_FIRST_CONTACT_HOURS = env_int("LEADS_FIRST_CONTACT_HOURS", 48)
+# Stats: rebuild yesterday's and today's daily rows from the facts (idempotent).
+CELERY_BEAT_SCHEDULE["stats-rollup"] = {
+    "task": "stats.rollup",
+    "schedule": timedelta(minutes=15),
+}
 OUTBOX_SWEEP_GRACE_SECONDS = env_int("OUTBOX_SWEEP_GRACE_SECONDS", 10)
+# Retention (GDPR, docs/privacy.md): daily beat tasks delete or anonymise what is past its
+# period. Delivered outbox events (their payloads name people) are deleted after:
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)
+# The staff audit log (advisor and moderator actions), then expired JWT records.
+AUDIT_LOG_RETENTION_DAYS = env_int("AUDIT_LOG_RETENTION_DAYS", 1095)
+# Review invitations lose the customer's name and address this long after creation;
+# reviewers' IP addresses (used by the fraud checks) are erased this long after the review.
+REVIEWS_INVITATION_RETENTION_DAYS = env_int("REVIEWS_INVITATION_RETENTION_DAYS", 365)
+REVIEWS_IP_RETENTION_DAYS = env_int("REVIEWS_IP_RETENTION_DAYS", 365)
+CELERY_BEAT_SCHEDULE["core-outbox-purge"] = {
+    "task": "core.outbox_purge",
+    "schedule": timedelta(days=1),
+}
+CELERY_BEAT_SCHEDULE["accounts-retention"] = {
+    "task": "accounts.retention_purge",
+    "schedule": timedelta(days=1),
+}
+CELERY_BEAT_SCHEDULE["reviews-retention"] = {
+    "task": "reviews.retention_purge",
+    "schedule": timedelta(days=1),
+}
 
 # --- Auth -------------------------------------------------------------------------------
 
@@ -316,6 +354,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation documents the error contract (400/401/403/404/429): schemathesis checks
+    # the API against it (tests/security/test_api_fuzzing.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api_support.document_error_responses",
+    ],
 }
 
 # --- I18n -------------------------------------------------------------------------------
@@ -369,6 +413,29 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): everything from our own origin, no inline script or
+# style. Per-view exceptions, each with its reason: the review widget may be framed by any
+# site (apps/reviews), the Swagger UI needs inline styles (eldo/urls.py), the 500 page
+# allows its own inline <style> by hash (eldo/views.py). docs/reliability.md, "Security".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # data: for the inline SVG favicon
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features no Eldo page uses (apps.core.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), payment=(), usb=()"
+)
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

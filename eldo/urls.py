@@ -1,10 +1,11 @@
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.static import serve as serve_file
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.core import health
 from apps.directory import api as directory
@@ -24,12 +25,19 @@ class StaticPagesSitemap(Sitemap):
 
 SITEMAPS = {"pages": StaticPagesSitemap, **directory.sitemaps()}
 
+# Swagger UI under the CSP: the split view loads its init script from a URL instead of an
+# inline <script>; the UI itself sets inline styles, allowed on this page only.
+SWAGGER_UI = csp_update({"style-src": ["'unsafe-inline'"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+)
+
 api_v1 = [
     path("", include("apps.accounts.presentation.urls")),
     path("", include("apps.directory.presentation.urls")),
     path("", include("apps.reviews.presentation.urls")),
     path("", include("apps.quotes.presentation.urls")),
     path("", include("apps.leads.presentation.urls")),
+    path("", include("apps.stats.presentation.urls")),
 ]
 
 urlpatterns = [
@@ -39,7 +47,7 @@ urlpatterns = [
     path("metrics", health.metrics, name="metrics"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SWAGGER_UI, name="api-docs"),
     path("admin/", admin.site.urls),
     path("pro/<slug:slug>/", views.pro_profile, name="pro-profile"),
     path("robots.txt", views.robots_txt, name="robots"),
@@ -60,6 +68,8 @@ urlpatterns = [
     re_path(r"^media/(?P<path>.*)$", serve_file, {"document_root": settings.MEDIA_ROOT}),
     path("", include("apps.accounts.presentation.pages")),
     path("", include("apps.accounts.presentation.team_pages")),
+    path("", include("apps.accounts.presentation.privacy_pages")),
+    path("", include("apps.accounts.presentation.audit_pages")),
     path("", include("eldo.backoffice")),
     path("", include("apps.directory.presentation.pages")),
     path("", include("apps.directory.presentation.backoffice")),
@@ -67,6 +77,8 @@ urlpatterns = [
     path("", include("apps.reviews.presentation.backoffice")),
     path("", include("apps.quotes.presentation.pages")),
     path("", include("apps.leads.presentation.pages")),
+    path("", include("apps.stats.presentation.pages")),
+    path("", include("apps.leads.presentation.advisor")),
 ]
 
 handler400 = "eldo.views.bad_request"

@@ -38,3 +38,34 @@ def exception_handler(exc, context):
     if isinstance(response.data, list):
         response.data = {"non_field_errors": response.data}
     return Response(response.data, status=response.status_code, headers=dict(response.items()))
+
+
+# --- OpenAPI: the error responses every operation can give (drf-spectacular hook) --------
+
+_ERROR_DESCRIPTIONS = {
+    "400": "Requête invalide : messages en français par champ (`{champ: [messages]}`).",
+    "401": "Non authentifié, ou jeton invalide ou expiré.",
+    "403": "Action non permise à ce rôle.",
+    "404": "Inconnu, ou d'une autre organisation.",
+    "429": "Trop de requêtes : réessayer après `Retry-After` secondes.",
+}
+_ERROR_SCHEMA = {
+    "type": "object",
+    "description": "`detail` (message) ou, pour un 400, un message par champ.",
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": True,
+}
+
+
+def document_error_responses(result, generator, request, public):
+    """The brief's error contract on every operation of the schema: 400, 401 (a bad or
+    expired token is refused even on public endpoints), 403, 404 and 429 (every endpoint is
+    throttled), each a JSON object. Responses a view documents itself are kept."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            for code, description in _ERROR_DESCRIPTIONS.items():
+                responses.setdefault(code, {"description": description, "content": content})
+    return result

@@ -1,6 +1,8 @@
 import re
 import uuid
 
+from django.conf import settings
+
 from apps.core.request_context import request_id_var
 
 # Accept the gateway's correlation id when it looks like one; never echo arbitrary input.
@@ -23,4 +25,18 @@ class RequestIdMiddleware:
         finally:
             request_id_var.reset(token)
         response[self.header] = request_id
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Sends ``settings.PERMISSIONS_POLICY`` (Django has no setting for this header)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy:
+            response.headers.setdefault("Permissions-Policy", policy)
         return response

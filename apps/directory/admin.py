@@ -15,7 +15,7 @@ from apps.directory.models import (
     ProProfile,
     Region,
 )
-from apps.directory.services import pro_search_index_refresh
+from apps.directory.services import pro_profile_changed, pro_search_index_refresh
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -185,13 +185,18 @@ class ProProfileAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         pro_search_index_refresh(pro_ids=[form.instance.pk])
+        pro_profile_changed(pro_ids=[form.instance.pk])
 
     @admin.action(description="Marquer comme vérifiées")
     def mark_verified(self, request, queryset):
-        self.message_user(
-            request, f"{queryset.update(is_verified=True)} entreprise(s) vérifiée(s)."
-        )
+        pro_ids = list(queryset.values_list("id", flat=True))
+        updated = queryset.update(is_verified=True)
+        pro_profile_changed(pro_ids=pro_ids)
+        self.message_user(request, f"{updated} entreprise(s) vérifiée(s).")
 
     @admin.action(description="Dépublier")
     def unpublish(self, request, queryset):
-        self.message_user(request, f"{queryset.update(is_published=False)} profil(s) dépublié(s).")
+        pro_ids = list(queryset.values_list("id", flat=True))
+        updated = queryset.update(is_published=False)
+        pro_profile_changed(pro_ids=pro_ids)
+        self.message_user(request, f"{updated} profil(s) dépublié(s).")

@@ -44,7 +44,17 @@ def _pro_refs(qs) -> list[ProRef]:
             postcode=p.postcode,
             department_code=p.commune.department_id,
         )
-        for p in qs.select_related("commune")
+        # Only what ProRef needs: a pro row also carries its description and search
+        # columns (text and tsvector), which every batched lookup would otherwise load.
+        for p in qs.select_related("commune").only(
+            "id",
+            "slug",
+            "name",
+            "organization_id",
+            "postcode",
+            "commune__name",
+            "commune__department_id",
+        )
     ]
 
 
@@ -98,6 +108,32 @@ def pro_rating_store(
         criteria=criteria,
         score=score,
     )
+
+
+def pro_ratings_store_many(ratings: list[dict]) -> int:
+    """Many pros' aggregates at once (seed, import, daily refresh): a batched upsert. Each
+    dict carries the keyword arguments of ``pro_rating_store``."""
+    return services.pro_ratings_store_many(ratings)
+
+
+def legacy_pros_import(rows: list[tuple[int, dict]]):
+    """Import pros exported from the PHP monolith: ``(line, row)`` pairs → an ImportResult
+    (created, unchanged, rejected [(line, legacy id, reason)], ids {legacy id: pro id}).
+    Format: docs/legacy-import.md. Run it inside the caller's transaction."""
+    from apps.directory.legacy import legacy_pros_import as run
+
+    return run(rows)
+
+
+def listing_cache_generation() -> str:
+    """The generation (apps.core.pagecache) of every list of pros and of the platform
+    figures: bumped when any pro or rating changes."""
+    return services.LISTING_GENERATION
+
+
+def pro_cache_generation(pro_id: int) -> str:
+    """The generation of one pro's public profile data: bumped when it changes."""
+    return services.pro_generation(pro_id)
 
 
 def communes_for_postcode(code: str) -> list[CommuneRef]:

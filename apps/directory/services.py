@@ -92,16 +92,73 @@ def pro_rating_store(
     transaction.on_commit(lambda: pro_public_caches_invalidate(pro_id=pro_id))
 
 
+@transaction.atomic
+def pro_ratings_store_many(ratings: list[dict]) -> int:
+    """Store many pros' aggregates at once (seed, import, daily refresh): one upsert per
+    batch instead of two queries per pro. Each dict has pro_id, average, count, histogram,
+    criteria and score."""
+    now = timezone.now()
+    rows = [
+        ProRating(
+            pro_id=r["pro_id"],
+            average=round(r["average"], 1),
+            count=r["count"],
+            histogram={str(k): int(v) for k, v in r["histogram"].items()},
+            criteria=r["criteria"],
+            score=r["score"],
+            updated_at=now,
+        )
+        for r in ratings
+    ]
+    ProRating.objects.bulk_create(
+        rows,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["pro"],
+        update_fields=["average", "count", "histogram", "criteria", "score", "updated_at"],
+    )
+    pro_ids = [r["pro_id"] for r in ratings]
+    transaction.on_commit(lambda: pros_public_caches_invalidate(pro_ids=pro_ids))
+    return len(rows)
+
+
 def badge_cache_key(slug: str) -> str:
     return f"directory:badge:{slug}"
 
 
-def pro_public_caches_invalidate(*, pro_id: int) -> None:
+# Generations of apps.core.pagecache: every list of pros (search, landing pages, API list,
+# home figures) depends on LISTING; a pro's profile on its own.
+LISTING_GENERATION = "directory:listing"
+
+
+def pro_generation(pro_id: int) -> str:
+    return f"directory:pro:{pro_id}"
+
+
+def pro_public_caches_invalidate(*, pro_id: int, slug: str | None = None) -> None:
+    pros_public_caches_invalidate(pro_ids=[pro_id], slugs=[slug] if slug else None)
+
+
+def pros_public_caches_invalidate(*, pro_ids: list[int], slugs: list[str] | None = None) -> None:
+    """Every cached page showing these pros misses from now on (badge deleted, listing and
+    per-pro generations bumped). Run on commit or by an event handler."""
     from django.core.cache import cache
 
-    slug = ProProfile.objects.filter(id=pro_id).values_list("slug", flat=True).first()
-    if slug:
-        cache.delete(badge_cache_key(slug))
+    from apps.core.pagecache import generations_bump
+
+    if slugs is None:
+        slugs = list(ProProfile.objects.filter(id__in=pro_ids).values_list("slug", flat=True))
+    cache.delete_many([badge_cache_key(slug) for slug in slugs])
+    generations_bump([LISTING_GENERATION, *(pro_generation(pro_id) for pro_id in pro_ids)])
+
+
+def pro_profile_changed(*, pro_ids: list[int]) -> None:
+    """Publish ProProfileChanged for these pros, in the caller's transaction."""
+    from apps.core.events import publish
+    from apps.directory.events import ProProfileChanged
+
+    for pro_id, slug in ProProfile.objects.filter(id__in=pro_ids).values_list("id", "slug"):
+        publish(ProProfileChanged(pro_id=pro_id, slug=slug))
 
 
 def pro_photo_add(*, pro_id: int, upload, caption: str = "", uploaded_by_id: int | None = None):
@@ -116,7 +173,9 @@ def pro_photo_add(*, pro_id: int, upload, caption: str = "", uploaded_by_id: int
     )
     photo.image.save(processed.content.name, processed.content, save=False)
     photo.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
-    photo.save()
+    with transaction.atomic():
+        photo.save()
+        pro_profile_changed(pro_ids=[pro_id])
     return photo
 
 
@@ -125,7 +184,9 @@ def pro_logo_set(*, pro_id: int, upload) -> None:
 
     processed = image_process(upload=upload, max_side=800, thumb_size=(240, 240))
     pro = ProProfile.objects.get(pk=pro_id)
-    pro.logo.save(processed.thumbnail.name, processed.thumbnail, save=True)
+    with transaction.atomic():
+        pro.logo.save(processed.thumbnail.name, processed.thumbnail, save=True)
+        pro_profile_changed(pro_ids=[pro_id])
 
 
 def month_start(moment) -> date:

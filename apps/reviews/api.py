@@ -46,6 +46,30 @@ def pro_reviews(
     )
 
 
+def legacy_reviews_import(rows: list[tuple[int, dict]], *, pro_ids: dict[str, int]):
+    """Import reviews exported from the PHP monolith: ``(line, row)`` pairs and the pros'
+    legacy ids → an ImportResult (created, unchanged, replies, rejected). Format:
+    docs/legacy-import.md. Run it inside the caller's transaction."""
+    from apps.reviews.legacy import legacy_reviews_import as run
+
+    return run(rows, pro_ids=pro_ids)
+
+
+def latest_cache_generations() -> tuple[str, ...]:
+    """The generations (apps.core.pagecache) of the latest-reviews feed."""
+    from apps.reviews.caching import latest_generations
+
+    return latest_generations()
+
+
+def pro_reviews_cache_generations(pro_id: int) -> tuple[str, ...]:
+    """The generation of a pro's public reviews: bumped when one is published, withdrawn,
+    answered, reported or moderated, or when authors are erased (GDPR)."""
+    from apps.reviews.caching import pro_generations
+
+    return pro_generations(pro_id)
+
+
 def platform_figures() -> dict[str, int]:
     """Live figures for the home page: {"reviews": number of public reviews}."""
     figures = cache.get(PLATFORM_FIGURES_CACHE_KEY)

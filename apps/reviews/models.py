@@ -149,6 +149,9 @@ class Review(models.Model):
     published_at = models.DateTimeField(_("publié le"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The review's id in the PHP monolith it was imported from (manage.py import_legacy).
+    legacy_id = models.CharField(max_length=40, null=True, blank=True, unique=True, editable=False)
+
     class Meta:
         verbose_name = _("avis")
         verbose_name_plural = _("avis")

@@ -1,4 +1,6 @@
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
@@ -10,6 +12,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from apps.accounts import services
 from apps.accounts.presentation.serializers import (
+    AccountEraseSerializer,
     EldoTokenVerifySerializer,
     LogoutSerializer,
     MeSerializer,
@@ -22,7 +25,9 @@ from apps.accounts.presentation.throttles import (
     LoginIpThrottle,
     PasswordChangeThrottle,
 )
+from apps.accounts.privacy import personal_data_export
 from apps.accounts.selectors import identity_for_user
+from apps.core.api_support import Conflict
 
 
 class TokenObtainView(TokenObtainPairView):
@@ -79,3 +84,58 @@ class PasswordChangeView(APIView):
         services.user_change_password(user=request.user, **serializer.validated_data)
         refresh = refresh_for_user(request.user)
         return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
+
+
+def export_filename() -> str:
+    return f"eldo-mes-donnees-{timezone.localdate():%Y-%m-%d}.json"
+
+
+class DataExportView(APIView):
+    """GDPR (art. 15 and 20): everything Eldo holds about the signed-in person, as JSON."""
+
+    @extend_schema(
+        operation_id="me_data_export",
+        responses={
+            200: OpenApiResponse(
+                response=OpenApiTypes.OBJECT,
+                description=(
+                    "Fichier JSON en pièce jointe : compte, avis, invitations, demandes de "
+                    "devis, demandes transmises aux artisans."
+                ),
+            ),
+            401: OpenApiResponse(description="Non authentifié."),
+        },
+    )
+    def get(self, request):
+        response = Response(personal_data_export(user=request.user))
+        response["Content-Disposition"] = f'attachment; filename="{export_filename()}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class AccountView(APIView):
+    """GDPR (art. 17): the signed-in person erases their account (password required)."""
+
+    throttle_classes = [UserRateThrottle, PasswordChangeThrottle]
+
+    @extend_schema(
+        operation_id="me_erase",
+        request=AccountEraseSerializer,
+        responses={
+            204: OpenApiResponse(description="Compte supprimé ; les jetons ne sont plus valides."),
+            400: OpenApiResponse(description="Mot de passe manquant ou incorrect (par champ)."),
+            401: OpenApiResponse(description="Non authentifié."),
+            409: OpenApiResponse(
+                description="Compte de l'équipe Eldo : fermé par un administrateur."
+            ),
+            429: OpenApiResponse(description="Trop de tentatives."),
+        },
+    )
+    def delete(self, request):
+        serializer = AccountEraseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.user_erase(user=request.user, **serializer.validated_data)
+        except services.ErasureRefused as exc:
+            raise Conflict(exc.message) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)

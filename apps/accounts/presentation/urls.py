@@ -11,6 +11,8 @@ urlpatterns = [
     path("auth/logout/", api_views.LogoutView.as_view(), name="logout"),
     path("auth/me/", api_views.MeView.as_view(), name="me"),
     path("auth/password/", api_views.PasswordChangeView.as_view(), name="password-change"),
+    path("me/", api_views.AccountView.as_view(), name="account"),
+    path("me/data-export/", api_views.DataExportView.as_view(), name="data-export"),
     path(
         "organizations/<int:organization_id>/members/",
         team_api.TeamMembersView.as_view(),

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.counters import counter_incr, counter_incr_many
+from apps.core.pagecache import cache_depends, cache_meta
 from apps.directory import selectors
 from apps.directory.geography import commune_autocomplete
 from apps.directory.models import ProProfile
@@ -19,7 +20,7 @@ from apps.directory.presentation.serializers import (
     ProListSerializer,
 )
 from apps.directory.search import pro_search
-from apps.directory.services import badge_cache_key
+from apps.directory.services import LISTING_GENERATION, badge_cache_key, pro_generation
 
 BADGE_CACHE_SECONDS = 300
 
@@ -64,6 +65,7 @@ class ProListView(PublicReadMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no database
             return ProProfile.objects.none()
+        cache_depends(self.request._request, LISTING_GENERATION)
         form = SearchForm(self.request.query_params)
         if not form.is_valid():
             raise ValidationError({f: [str(m) for m in errs] for f, errs in form.errors.items()})
@@ -75,6 +77,7 @@ class ProListView(PublicReadMixin, generics.ListAPIView):
         slugs_shown = [row["slug"] for row in response.data.get("results", [])]
         if slugs_shown:
             counter_incr_many("directory.SearchImpression", slugs_shown)
+            cache_meta(request._request, impressions=slugs_shown)
         return response
 
 
@@ -86,6 +89,8 @@ class ProDetailView(PublicReadMixin, APIView):
         pro = selectors.pro_detail(slug=slug)
         if pro is None:
             raise Http404
+        cache_depends(request._request, pro_generation(pro.id))
+        cache_meta(request._request, slug=pro.slug)
         counter_incr("directory.ProProfileViewed", pro.slug)
         return Response(ProDetailSerializer(pro, context={"request": request}).data)
 

@@ -128,6 +128,7 @@ def profile_page(request):
         with transaction.atomic():
             form.save()
             services.pro_search_index_refresh(pro_ids=[pro.id])
+            services.pro_profile_changed(pro_ids=[pro.id])
         messages.success(request, "Profil mis à jour.")
         return redirect("directory-backoffice:profile")
     if action == "photo" and photo_form.is_valid():
@@ -159,7 +160,9 @@ def profile_page(request):
         certification.pro = pro
         try:
             certification.validate_constraints()
-            certification.save()
+            with transaction.atomic():
+                certification.save()
+                services.pro_profile_changed(pro_ids=[pro.id])
         except ValidationError:
             cert_form.add_error("number", "Cette certification est déjà enregistrée.")
         else:
@@ -168,9 +171,11 @@ def profile_page(request):
     if action in {"delete_photo", "delete_certification"}:
         target = request.POST.get("target", "")
         model = ProPhoto if action == "delete_photo" else Certification
-        deleted, _ = model.objects.filter(
-            pk=int(target) if target.isdigit() else 0, pro=pro
-        ).delete()
+        with transaction.atomic():
+            deleted, _ = model.objects.filter(
+                pk=int(target) if target.isdigit() else 0, pro=pro
+            ).delete()
+            services.pro_profile_changed(pro_ids=[pro.id] if deleted else [])
         if not deleted:
             raise Http404
         messages.success(request, "Supprimé.")

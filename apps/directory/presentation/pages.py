@@ -8,8 +8,10 @@ from django.shortcuts import render
 from django.urls import path
 
 from apps.core.counters import counter_incr_many
+from apps.core.pagecache import cache_depends, cache_meta, public_response_cache
 from apps.directory.presentation.forms import SearchForm
 from apps.directory.search import SearchCriteria, place_resolve, pro_search
+from apps.directory.services import LISTING_GENERATION
 
 app_name = "directory"
 
@@ -39,7 +41,9 @@ def _render_results(
         page = _paginate(pro_search(criteria), request.GET.get("page"))
         if page is None:
             raise Http404
-        counter_incr_many("directory.SearchImpression", [p.slug for p in page.object_list])
+        shown = [p.slug for p in page.object_list]
+        counter_incr_many("directory.SearchImpression", shown)
+        cache_meta(request, impressions=shown)
     context = {
         "form": form,
         "page": page,
@@ -51,7 +55,19 @@ def _render_results(
     return render(request, "directory/search.html", context, status=status)
 
 
+def count_cached_impressions(request, meta: dict) -> None:
+    """A cached list still counts its impressions (apps.core.pagecache ``on_hit``)."""
+    if meta.get("impressions"):
+        counter_incr_many("directory.SearchImpression", meta["impressions"])
+
+
+# The parameters a results page reads: any other one is served uncached.
+SEARCH_PARAMS = (*SearchForm.base_fields, "page", "page_size")
+
+
+@public_response_cache(on_hit=count_cached_impressions, params=SEARCH_PARAMS)
 def search(request):
+    cache_depends(request, LISTING_GENERATION)
     form = SearchForm(request.GET or None)
     criteria = form.criteria() if form.is_bound and form.is_valid() else None
     if not form.is_bound:
@@ -81,7 +97,9 @@ def search(request):
     )
 
 
+@public_response_cache(on_hit=count_cached_impressions, params=SEARCH_PARAMS)
 def category_landing(request, category_slug: str, commune_slug: str | None = None):
+    cache_depends(request, LISTING_GENERATION)
     place = None
     if commune_slug is not None:
         place = place_resolve(commune_slug)

@@ -19,8 +19,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from apps.core.api_support import Conflict, Pagination
+from apps.core.pagecache import cache_depends
 from apps.directory import api as directory
-from apps.reviews import invitations, selectors, services
+from apps.reviews import caching, invitations, selectors, services
 from apps.reviews.models import ReviewSource, ReviewStatus
 from apps.reviews.presentation import access
 from apps.reviews.presentation.serializers import (
@@ -98,6 +99,11 @@ class ProReviewListView(PublicRead, APIView):
         pro = directory.pros_by_slugs([slug]).get(slug)
         if pro is None:
             raise Http404
+        cache_depends(
+            request._request,
+            directory.pro_cache_generation(pro.id),
+            *caching.pro_generations(pro.id),
+        )
         ordering = request.query_params.get("ordering") or selectors.DEFAULT_ORDERING
         if ordering not in selectors.ORDERINGS:
             raise ValidationError(
@@ -113,6 +119,12 @@ class LatestReviewListView(PublicRead, APIView):
 
     @extend_schema(parameters=_PAGE, responses=paginated(ReviewSerializer))
     def get(self, request):
+        # The cards name their pros: a renamed pro changes the listing generation too.
+        cache_depends(
+            request._request,
+            *caching.latest_generations(),
+            directory.listing_cache_generation(),
+        )
         return _paginated_cards(self, request, selectors.review_list_latest()[:LATEST_FEED_DEPTH])
 
 

@@ -4,6 +4,7 @@ moderators' queue (the pro's pages are in ``backoffice``). They work without Jav
 
 from __future__ import annotations
 
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -17,8 +18,9 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from apps.core.pagecache import cache_depends, public_response_cache
 from apps.directory import api as directory
-from apps.reviews import invitations, selectors, services
+from apps.reviews import caching, invitations, selectors, services
 from apps.reviews.aggregates import widget_cache_key
 from apps.reviews.invitations import InvitationError
 from apps.reviews.models import ProReviewStats, ReviewStatus
@@ -71,7 +73,9 @@ def _page(queryset, number, size=PAGE_SIZE):
 # --- Public pages -------------------------------------------------------------------------
 
 
+@public_response_cache(params=("page",))
 def latest(request):
+    cache_depends(request, *caching.latest_generations(), directory.listing_cache_generation())
     page = _page(selectors.review_list_latest()[:1000], request.GET.get("page"))
     return render(
         request,
@@ -239,6 +243,7 @@ def unsubscribe(request, token: str):
 
 
 @xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})  # embedded on the pros' own websites
 def widget(request, slug: str):
     """The embeddable widget (an iframe on the pro's own website): rating, count and the
     latest reviews. Cached; the cache is dropped when the pro's aggregates change."""

@@ -2,14 +2,27 @@
 
 from django.urls import path
 
+from apps.core.pagecache import public_response_cache
 from apps.reviews.presentation import api_views
 
 app_name = "reviews-api"
 
 urlpatterns = [
-    path("pros/<slug:slug>/reviews/", api_views.ProReviewListView.as_view(), name="pro-reviews"),
+    path(
+        "pros/<slug:slug>/reviews/",
+        public_response_cache(params=("page", "page_size", "ordering"))(
+            api_views.ProReviewListView.as_view()
+        ),
+        name="pro-reviews",
+    ),
     path("reviews/", api_views.ReviewSubmitView.as_view(), name="submit"),
-    path("reviews/latest/", api_views.LatestReviewListView.as_view(), name="latest"),
+    path(
+        "reviews/latest/",
+        public_response_cache(params=("page", "page_size"))(
+            api_views.LatestReviewListView.as_view()
+        ),
+        name="latest",
+    ),
     path("reviews/<int:review_id>/reply/", api_views.ReviewReplyView.as_view(), name="reply"),
     path("reviews/<int:review_id>/report/", api_views.ReviewReportView.as_view(), name="report"),
     path("moderation/reviews/", api_views.ModerationQueueView.as_view(), name="moderation"),

@@ -12,6 +12,7 @@ from apps.directory import api as directory
 from apps.leads import api as leads
 from apps.quotes import api as quotes
 from apps.reviews import api as reviews
+from apps.stats import api as stats
 
 DEMO_PASSWORD = "eldo-demo-2026"
 
@@ -115,6 +116,17 @@ class Command(BaseCommand):
             installer_slugs=list(names)[:8],
         )
         self.stdout.write(f"Leads: {leads_added} new lead(s) at every status")
+        step = time.monotonic()
+        stats_rows = stats.demo_seed(
+            company_slug="facades-du-midi",
+            member_user_ids=[user_ids["commercial@eldo.test"], user_ids["pro@eldo.test"]],
+            network_id=org_ids["reseau-confort-habitat"],
+            installer_slugs=list(names)[:8],
+        )
+        self.stdout.write(
+            f"Stats: {stats_rows} daily row(s) backfilled over 12 months "
+            f"({time.monotonic() - step:.1f} s)"
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready (scale {scale}). Accounts: "

@@ -1,0 +1,455 @@
+"""The authorization matrix: every API endpoint and every page × every role, with the status
+each role gets. It drives tests/security/test_authorization.py and is rendered to
+docs/authorization.md (``python -m tests.security.matrix > docs/authorization.md``).
+
+Columns, in order: anonymous, homeowner, pro owner, pro manager, pro sales rep, member of
+another company, network manager, partner (a manufacturer's API account), advisor,
+moderator, staff (superuser). The objects named in a URL (review, lead, invitation, quote
+reference, organization, member) belong to the pro company "Façades du Midi" (slug
+``facades-du-midi``); its sales rep is the member and the assignee of the lead.
+
+Reading the codes: 302 on a page for anonymous is the redirect to the login page; an object
+or back-office area of another organization is 404, never 403 (its existence is not
+confirmed); role-gated areas answer 403 (API) or 404 (advisor console, staff pages); 409 is
+an authorized request refused by the object's state (the quote is already dispatched);
+400/415 are authorized requests whose body is refused (what the row sends is on purpose).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = (
+    "anonymous",
+    "homeowner",
+    "pro_owner",
+    "pro_manager",
+    "pro_sales_rep",
+    "other_pro",
+    "network_manager",
+    "partner",
+    "advisor",
+    "moderator",
+    "staff",
+)
+ROLE_TITLES = (
+    "anon.",
+    "homeowner",
+    "owner",
+    "manager",
+    "sales rep",
+    "other co.",
+    "network",
+    "partner",
+    "advisor",
+    "moderator",
+    "staff",
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    route: str  # as the URL resolver writes it; "?..." adds a query string
+    expected: tuple[int, ...]  # one status per role, in ROLES order
+    body: str | None = None  # a key of BODIES
+    why: str = ""
+
+    @property
+    def api(self) -> bool:
+        return self.route.startswith("api/")
+
+    @property
+    def pattern(self) -> str:
+        return self.route.split("?", 1)[0]
+
+    def expect(self, role: str) -> int:
+        return self.expected[ROLES.index(role)]
+
+
+BODIES = {
+    "login": {"email": "inconnu@exemple.fr", "password": "pas-le-bon-mot"},
+    "refresh": {"refresh": "pas.un.jeton"},
+    "verify": {"token": "pas.un.jeton"},
+    "password": {"current_password": "pas-le-bon-mot", "new_password": "Un-nouveau-mot-2026"},
+    "role": {"role": "manager"},
+    "team_invite": {"email": "nouvelle.recrue@exemple.fr", "role": "sales_rep"},
+    "reply": {"body": "Merci pour ce retour, au plaisir de vous revoir."},
+    "report": {"reason": "abusive", "details": "Propos injurieux envers notre équipe."},
+    "decision": {"decision": "reject", "reason": "off_topic"},
+    "review_request": {
+        "customer_name": "Jean Client",
+        "customer_email": "jean.client@exemple.fr",
+        "work_description": "Ravalement",
+        "work_date": "2026-09-01",
+    },
+    "call": {"outcome": "reached", "notes": "Rappel effectué"},
+    "reject": {"reason": "out_of_scope"},
+    "dispatch": {"pros": ["facades-du-midi"]},
+    "note": {"note": "Client rappelé mardi."},
+    "inbound": {
+        "external_id": "ext-1",
+        "category": "facade",
+        "postcode": "31000",
+        "first_name": "Marc",
+        "email": "marc@exemple.fr",
+        "phone": "0612345678",
+        "description": "Ravalement de façade d'une maison.",
+    },
+    "quote": {
+        "category": "facade",
+        "description": "Ravalement complet de la façade d'une maison de 120 m².",
+        "postcode": "31000",
+        "first_name": "Luce",
+        "email": "nouvelle.demande@exemple.fr",
+        "phone": "06 12 34 56 78",
+        "consent": True,
+    },
+    "review": {
+        "pro": "facades-du-midi",
+        "rating": 5,
+        "title": "Réfection façade",
+        "body": "Chantier propre, délais tenus, enduit impeccable : nous sommes ravis.",
+        "author_name": "Philippe",
+        "author_email": "nouvel.avis@exemple.fr",
+        "author_postcode": "31000",
+        "work_category": "facade",
+        "work_date": "2026-09-01",
+    },
+    "empty": {},
+}
+
+
+def _codes(spec: str) -> tuple[int, ...]:
+    codes = tuple(int(code) for code in spec.split())
+    assert len(codes) == len(ROLES), spec
+    return codes
+
+
+ALL = {code: _codes(f"{code} " * len(ROLES)) for code in (200, 302, 401, 404, 410)}
+SIGNED_IN = _codes("401 200 200 200 200 200 200 200 200 200 200")
+ADVISORS = _codes("401 403 403 403 403 403 403 403 200 403 200")
+MODERATORS = _codes("401 403 403 403 403 403 403 403 403 200 200")
+CONSOLE = _codes("404 404 404 404 404 404 404 404 200 404 200")
+BACK_OFFICE = _codes("302 404 200 200 200 200 404 404 404 404 404")
+MODERATION_PAGES = _codes("302 403 403 403 403 403 403 403 403 200 200")
+
+
+def r(method: str, route: str, expected, body: str | None = None, why: str = "") -> Row:
+    if isinstance(expected, str):
+        expected = _codes(expected)
+    return Row(method, route, expected, body, why)
+
+
+MATRIX: list[Row] = [
+    # --- API: authentication and account -------------------------------------------------
+    r("POST", "api/v1/auth/token/", ALL[401], "login", "public; wrong credentials → 401"),
+    r("POST", "api/v1/auth/token/refresh/", ALL[401], "refresh", "public; bad token → 401"),
+    r("POST", "api/v1/auth/token/verify/", ALL[401], "verify", "public; bad token → 401"),
+    r("POST", "api/v1/auth/logout/", ALL[401], "refresh", "public; bad token → 401"),
+    r("GET", "api/v1/auth/me/", SIGNED_IN),
+    r("POST", "api/v1/auth/password/", "401" + " 400" * 10, "password", "wrong current one"),
+    r("DELETE", "api/v1/me/", "401" + " 400" * 10, None, "erasure wants the password"),
+    r("GET", "api/v1/me/data-export/", SIGNED_IN, why="one's own data only"),
+    # --- API: team of an organization ---------------------------------------------------
+    r(
+        "GET",
+        "api/v1/organizations/<int:organization_id>/members/",
+        "401 404 200 200 200 404 404 404 404 404 200",
+        why="members and staff",
+    ),
+    r(
+        "PATCH",
+        "api/v1/organizations/<int:organization_id>/members/<int:user_id>/",
+        "401 404 200 200 403 404 404 404 404 404 200",
+        "role",
+        "owner or manager",
+    ),
+    r(
+        "DELETE",
+        "api/v1/organizations/<int:organization_id>/members/<int:user_id>/",
+        "401 404 204 204 403 404 404 404 404 404 204",
+        why="owner or manager",
+    ),
+    r(
+        "GET",
+        "api/v1/organizations/<int:organization_id>/invitations/",
+        "401 404 200 200 403 404 404 404 404 404 200",
+        why="owner or manager",
+    ),
+    r(
+        "POST",
+        "api/v1/organizations/<int:organization_id>/invitations/",
+        "401 404 201 201 403 404 404 404 404 404 201",
+        "team_invite",
+        "owner or manager",
+    ),
+    r(
+        "DELETE",
+        "api/v1/organizations/<int:organization_id>/invitations/<int:invitation_id>/",
+        "401 404 204 204 403 404 404 404 404 404 204",
+        why="owner or manager",
+    ),
+    # --- API: directory (public) ----------------------------------------------------------
+    r("GET", "api/v1/categories/", ALL[200]),
+    r("GET", "api/v1/communes/?q=toul", ALL[200], why="autocomplete"),
+    r("GET", "api/v1/pros/", ALL[200]),
+    r("GET", "api/v1/pros/<slug:slug>/", ALL[200]),
+    r("GET", "api/v1/pros/<slug:slug>/badge/", ALL[200], why="widget data"),
+    r("GET", "api/v1/pros/<slug:slug>/reviews/", ALL[200]),
+    # --- API: reviews ---------------------------------------------------------------------
+    r("POST", "api/v1/reviews/", "201" + " 201" * 10, "review", "public, throttled"),
+    r("GET", "api/v1/reviews/latest/", ALL[200]),
+    r(
+        "POST",
+        "api/v1/reviews/<int:review_id>/reply/",
+        "401 404 201 201 201 404 404 404 404 404 404",
+        "reply",
+        "members of the reviewed pro",
+    ),
+    r(
+        "POST",
+        "api/v1/reviews/<int:review_id>/report/",
+        "401" + " 201" * 10,
+        "report",
+        "any signed-in user; the review stays online until a moderator decides",
+    ),
+    r("GET", "api/v1/moderation/reviews/", MODERATORS),
+    r("POST", "api/v1/moderation/reviews/<int:review_id>/decision/", MODERATORS, "decision"),
+    r(
+        "GET",
+        "api/v1/review-requests/",
+        "401 403 200 200 200 200 403 403 403 403 200",
+        why="pro members: their own company's invitations only",
+    ),
+    r(
+        "POST",
+        "api/v1/review-requests/",
+        "401 403 201 201 201 201 403 403 403 403 400",
+        "review_request",
+        "staff must name the pro",
+    ),
+    r(
+        "POST",
+        "api/v1/review-requests/bulk/",
+        "401 403 415 415 415 415 403 403 403 403 415",
+        "empty",
+        "authorized, then the body must be a CSV upload",
+    ),
+    r("GET", "api/v1/review-requests/funnel/", "401 403 200 200 200 200 403 403 403 403 200"),
+    r(
+        "GET",
+        "api/v1/review-requests/<int:invitation_id>/",
+        "401 403 200 200 200 404 403 403 403 403 200",
+    ),
+    # --- API: quotes ----------------------------------------------------------------------
+    r("GET", "api/v1/quotes/", ADVISORS),
+    r("POST", "api/v1/quotes/", "201" + " 201" * 10, "quote", "public, throttled"),
+    r("GET", "api/v1/quotes/<str:reference>/", ADVISORS),
+    r(
+        "POST",
+        "api/v1/quotes/<str:reference>/claim/",
+        "401 403 403 403 403 403 403 403 409 403 409",
+        "empty",
+        "already dispatched",
+    ),
+    r(
+        "POST",
+        "api/v1/quotes/<str:reference>/calls/",
+        "401 403 403 403 403 403 403 403 409 403 409",
+        "call",
+        "already dispatched",
+    ),
+    r(
+        "POST",
+        "api/v1/quotes/<str:reference>/qualify/",
+        "401 403 403 403 403 403 403 403 409 403 409",
+        "empty",
+        "already dispatched",
+    ),
+    r(
+        "POST",
+        "api/v1/quotes/<str:reference>/reject/",
+        "401 403 403 403 403 403 403 403 409 403 409",
+        "reject",
+        "already dispatched",
+    ),
+    r("GET", "api/v1/quotes/<str:reference>/matches/", ADVISORS),
+    r("POST", "api/v1/quotes/<str:reference>/dispatch/", ADVISORS, "dispatch", "idempotent"),
+    # --- API: leads -----------------------------------------------------------------------
+    r("GET", "api/v1/leads/", SIGNED_IN, why="each sees only its own (empty list otherwise)"),
+    r("GET", "api/v1/leads/<int:lead_id>/", "401 404 200 200 200 404 404 404 200 404 200"),
+    r(
+        "PATCH",
+        "api/v1/leads/<int:lead_id>/",
+        "401 404 200 200 200 404 404 404 403 404 200",
+        "note",
+        "the pro works its lead; an advisor reads it but reassigns instead",
+    ),
+    r(
+        "POST",
+        "api/v1/leads/<int:lead_id>/reassign/",
+        "401 404 403 403 403 404 404 404 201 404 201",
+        "empty",
+        "advisors",
+    ),
+    r(
+        "POST",
+        "api/v1/leads/inbound/",
+        "401 403 403 403 403 403 201 409 403 403 403",
+        "inbound",
+        "network/manufacturer accounts (the partner's has no installer: 409)",
+    ),
+    # --- API: statistics ------------------------------------------------------------------
+    r(
+        "GET",
+        "api/v1/stats/pros/<slug:slug>/",
+        "401 404 200 200 403 404 404 404 200 200 200",
+        why="owner, manager and Eldo staff",
+    ),
+    r("GET", "api/v1/stats/pros/<slug:slug>/team/", "401 404 200 200 200 404 404 404 200 200 200"),
+    r(
+        "GET",
+        "api/v1/stats/networks/<int:network_id>/",
+        "401 404 404 404 404 404 200 404 200 200 200",
+        why="the network's managers and staff",
+    ),
+    # --- API schema and docs --------------------------------------------------------------
+    r("GET", "api/schema/", ALL[200]),
+    r("GET", "api/docs/", ALL[200]),
+    # --- Operations -----------------------------------------------------------------------
+    r("GET", "healthz", ALL[200]),
+    r("GET", "readyz", ALL[200]),
+    r("GET", "metrics", ALL[200], why="gateway keeps it internal (docs/deploy.md)"),
+    # --- Public pages ---------------------------------------------------------------------
+    r("GET", "", ALL[200]),
+    r("GET", "robots.txt", ALL[200]),
+    r("GET", "sitemap.xml", ALL[200]),
+    r("GET", "sitemap-<section>.xml", ALL[200]),
+    r("GET", "pro/<slug:slug>/", ALL[200]),
+    r("GET", "pro/<slug:slug>/donner-mon-avis/", ALL[200]),
+    r("GET", "widget/<slug:slug>/", ALL[200], why="embeddable on any site"),
+    r("GET", "artisans/", ALL[200]),
+    r("GET", "artisans/<slug:category_slug>/", ALL[200]),
+    r("GET", "artisans/<slug:category_slug>/<slug:commune_slug>/", ALL[200]),
+    r("GET", "avis/", ALL[200]),
+    r("GET", "avis/comment-ca-marche/", ALL[200]),
+    r("GET", "avis/merci/<slug:outcome>/", ALL[200]),
+    r("GET", "avis/invitation/<str:token>/", ALL[404], why="unknown token"),
+    r("GET", "avis/desinscription/<str:token>/", ALL[404], why="unknown token"),
+    r("GET", "avis/confirmation/<str:token>/", ALL[404], why="unknown token"),
+    r("GET", "devis/", ALL[200]),
+    r("GET", "rappel/", ALL[200]),
+    r("GET", "devis/envoyee/<str:token>/", ALL[404], why="unknown token"),
+    r("GET", "devis/suivi/<str:token>/", ALL[404], why="unknown token"),
+    r("GET", "equipe/invitation/<str:token>/", ALL[410], why="unknown or expired token"),
+    r("GET", "connexion/", "200" + " 302" * 10, why="signed in: sent on"),
+    r("POST", "deconnexion/", ALL[302], "empty"),
+    # --- Account pages --------------------------------------------------------------------
+    r("GET", "mon-compte/donnees/", "302" + " 200" * 10),
+    r("GET", "mon-compte/donnees/telecharger/", "302" + " 200" * 10),
+    r("GET", "eldo/journal/", "404 404 404 404 404 404 404 404 404 404 200", why="audit log"),
+    # --- Pro back office ------------------------------------------------------------------
+    r("GET", "espace-pro/", BACK_OFFICE, why="each company sees its own"),
+    r("GET", "espace-pro/profil/", BACK_OFFICE),
+    r("GET", "espace-pro/equipe/", BACK_OFFICE),
+    r("GET", "espace-pro/avis/", BACK_OFFICE),
+    r("GET", "espace-pro/invitations/", BACK_OFFICE),
+    r("GET", "espace-pro/demandes/", BACK_OFFICE),
+    r("GET", "espace-pro/demandes/<int:lead_id>/", "302 404 200 200 200 404 404 404 404 404 404"),
+    r(
+        "POST",
+        "espace-pro/demandes/<int:lead_id>/",
+        "302 404 302 302 302 404 404 404 404 404 404",
+        "note",
+    ),
+    r(
+        "POST",
+        "espace-pro/avis/<int:review_id>/repondre/",
+        "302 404 302 302 302 404 404 404 404 404 404",
+        "reply",
+        "members of the reviewed pro",
+    ),
+    r(
+        "POST",
+        "espace-pro/avis/<int:review_id>/signaler/",
+        "302 404 302 302 302 302 404 404 404 404 404",
+        "report",
+        "any pro member may report a public review (as in the API)",
+    ),
+    r(
+        "POST",
+        "espace-pro/invitations/inviter/",
+        "302 404 400 400 400 400 404 404 404 404 404",
+        "empty",
+        "form errors",
+    ),
+    r(
+        "POST",
+        "espace-pro/invitations/importer/",
+        "302 404 400 400 400 400 404 404 404 404 404",
+        "empty",
+        "form errors",
+    ),
+    r("GET", "espace-pro/reseau/demandes/", "302 404 404 404 404 404 200 200 404 404 404"),
+    r("GET", "espace-pro/statistiques/", "302 404 200 200 200 200 200 200 404 404 404"),
+    r("GET", "espace-pro/statistiques/export.csv", "302 404 200 200 200 200 200 200 404 404 404"),
+    # --- Moderation -----------------------------------------------------------------------
+    r("GET", "moderation/avis/", MODERATION_PAGES),
+    r("GET", "moderation/avis/<int:review_id>/", MODERATION_PAGES),
+    r("POST", "moderation/avis/<int:review_id>/", MODERATION_PAGES, "empty", "form errors"),
+    # --- Advisor console (404 to anyone else: the console's existence is not advertised) ---
+    r("GET", "conseiller/demandes/", CONSOLE),
+    r("GET", "conseiller/demandes/<str:reference>/", CONSOLE),
+    r(
+        "POST",
+        "conseiller/demandes/<str:reference>/prendre/",
+        "404 404 404 404 404 404 404 404 409 404 409",
+        "empty",
+        "already dispatched",
+    ),
+    r("POST", "conseiller/demandes/<str:reference>/appel/", CONSOLE, "empty", "form errors"),
+    r("POST", "conseiller/demandes/<str:reference>/qualifier/", CONSOLE, "empty"),
+    r("POST", "conseiller/demandes/<str:reference>/refuser/", CONSOLE, "empty"),
+    r("POST", "conseiller/demandes/<str:reference>/transmettre/", CONSOLE, "empty"),
+    r("GET", "conseiller/transmissions/", CONSOLE),
+    r("GET", "conseiller/transmissions/<int:lead_id>/", CONSOLE),
+    r(
+        "POST",
+        "conseiller/transmissions/<int:lead_id>/reattribuer/",
+        "404 404 404 404 404 404 404 404 302 404 302",
+        "empty",
+    ),
+    r("GET", "conseiller/statistiques/", "404 404 404 404 404 404 404 404 200 200 200"),
+    r("GET", "conseiller/statistiques/export.csv", "404 404 404 404 404 404 404 404 200 200 200"),
+    # --- Django admin (staff session; advisors and moderators are staff with few rights) ---
+    r(
+        "GET",
+        "admin/",
+        "302 302 302 302 302 302 302 302 200 200 200",
+        why="the rest of /admin/ is Django's, behind the same staff check",
+    ),
+]
+
+
+def render_markdown() -> str:
+    lines = [
+        "# Authorization matrix",
+        "",
+        "Generated from `tests/security/matrix.py` (`python -m tests.security.matrix >",
+        "docs/authorization.md`); `tests/security/test_authorization.py` requests every row",
+        "as every role and fails when a status differs, when a URL has no row, or when this",
+        "file is out of date. How to read the codes: see the module's docstring, summarised",
+        "in [reliability.md](reliability.md#security).",
+        "",
+        "| method | path | " + " | ".join(ROLE_TITLES) + " | note |",
+        "|---|---|" + "---|" * len(ROLES) + "---|",
+    ]
+    for row in MATRIX:
+        codes = " | ".join(str(code) for code in row.expected)
+        lines.append(f"| {row.method} | `/{row.route}` | {codes} | {row.why} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(render_markdown(), end="")
