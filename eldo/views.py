@@ -172,6 +172,9 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /api/",
         "Disallow: /connexion/",
+        # Contact reveals are counted clicks, not pages.
+        "Disallow: /pro/*/telephone/",
+        "Disallow: /pro/*/site-web/",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap-index'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -15,7 +15,7 @@ from apps.directory.models import (
     ProProfile,
     Region,
 )
-from apps.directory.services import pro_profile_changed, pro_search_index_refresh
+from apps.directory.services import pro_profile_changed, pro_search_index_refresh, pros_created
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -185,6 +185,8 @@ class ProProfileAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         pro_search_index_refresh(pro_ids=[form.instance.pk])
+        if not change:  # in the admin's transaction: the event leaves only if the pro exists
+            pros_created(pro_ids=[form.instance.pk])
         pro_profile_changed(pro_ids=[form.instance.pk])
 
     @admin.action(description="Marquer comme vérifiées")

@@ -14,3 +14,15 @@ class ProProfileChanged(DomainEvent):
     name = "directory.ProProfileChanged"
     pro_id: int
     slug: str
+
+
+@register_event
+@dataclass(frozen=True)
+class ProCreated(DomainEvent):
+    """A pro profile was created on Eldo (staff KPI "nouveaux pros"). Bulk creations (demo
+    data, the legacy import of the PHP monolith's pros) publish none."""
+
+    name = "directory.ProCreated"
+    pro_id: int
+    organization_id: int
+    created_at: str  # ISO 8601

@@ -24,6 +24,15 @@ def category_tops_with_counts() -> list[Category]:
     )
 
 
+def pro_contact(*, slug: str) -> dict | None:
+    """What a contact reveal needs of a published pro: name, slug, phone, website."""
+    return (
+        ProProfile.objects.filter(slug=slug, is_published=True)
+        .values("name", "slug", "phone", "website")
+        .first()
+    )
+
+
 def pro_detail(*, slug: str) -> ProProfile | None:
     today = timezone.localdate()
     pro = (

@@ -161,6 +161,24 @@ def pro_profile_changed(*, pro_ids: list[int]) -> None:
         publish(ProProfileChanged(pro_id=pro_id, slug=slug))
 
 
+def pros_created(*, pro_ids: list[int]) -> None:
+    """Publish ProCreated for these new pros, in the transaction that created them."""
+    from apps.core.events import publish
+    from apps.directory.events import ProCreated
+
+    rows = ProProfile.objects.filter(id__in=pro_ids).values_list(
+        "id", "organization_id", "created_at"
+    )
+    for pro_id, organization_id, created_at in rows:
+        publish(
+            ProCreated(
+                pro_id=pro_id,
+                organization_id=organization_id,
+                created_at=created_at.isoformat(),
+            )
+        )
+
+
 def pro_photo_add(*, pro_id: int, upload, caption: str = "", uploaded_by_id: int | None = None):
     """Store a gallery photo: decoded, re-encoded without metadata, with its thumbnail."""
     from apps.core.images import image_process

@@ -1,7 +1,7 @@
 """Twelve months of believable statistics for the demo company and network (seed_demo).
 
 The backfill writes *facts* — as the handlers would have from a year of events — with
-negative ids (never a real lead's, review's or request's), then rolls the days up with the
+negative ids (never a real lead's, review's, request's or pro's), then rolls the days up with the
 same ``services.rollup`` as production. Deterministic (seeded random), bulk inserts, and
 idempotent: when the demo facts are there, nothing is added.
 """
@@ -18,7 +18,14 @@ from django.utils import timezone
 
 from apps.directory import api as directory
 from apps.stats import services
-from apps.stats.models import CounterDay, InvitationFact, LeadFact, QuoteFact, ReviewFact
+from apps.stats.models import (
+    CounterDay,
+    InvitationFact,
+    LeadFact,
+    ProFact,
+    QuoteFact,
+    ReviewFact,
+)
 
 RATINGS = [1, 2, 3, 4, 5]
 RATING_WEIGHTS = [2, 3, 8, 27, 60]
@@ -151,7 +158,9 @@ def demo_seed(
     last = timezone.localdate()
     first = last - timedelta(days=days - 1)
     installers = [pros[s] for s in installer_slugs if s in pros]
-    counters, leads, invitations, reviews, quotes = [], [], [], [], []
+    counters, leads, invitations, reviews, quotes, new_pros = [], [], [], [], [], []
+    # Its own sequence: the pros arriving on the platform leave the other figures unchanged.
+    pros_rng = random.Random(f"eldo-stats-pros-{company_slug}")
     for offset in range(days):
         day = first + timedelta(days=offset)
         level = _activity(day, first, days)
@@ -237,12 +246,18 @@ def demo_seed(
                 else:
                     fact.rejected_at = decided
             quotes.append(fact)
+        for _ in range(_poisson(pros_rng, 3 * level)):  # pros joining the platform
+            created = _moment(day, pros_rng)
+            if created <= now:
+                pro_id = ids.take("pro")
+                new_pros.append(ProFact(pro_id=pro_id, organization_id=pro_id, created_at=created))
     with transaction.atomic():
         CounterDay.objects.bulk_create(counters, batch_size=1000, ignore_conflicts=True)
         LeadFact.objects.bulk_create(leads, batch_size=1000)
         InvitationFact.objects.bulk_create(invitations, batch_size=1000)
         ReviewFact.objects.bulk_create(reviews, batch_size=1000)
         QuoteFact.objects.bulk_create(quotes, batch_size=1000)
+        ProFact.objects.bulk_create(new_pros, batch_size=1000)
         written = services.rollup(
             start=first, end=last, pro_ids=[company.id, *(i.id for i in installers)]
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from apps.core.counters import CountersFlushed
 from apps.core.events import on
+from apps.directory.events import ProCreated
 from apps.leads.events import LeadAssigned, LeadDispatched, LeadStatusChanged
 from apps.quotes.events import (
     QuoteDispatchRequested,
@@ -92,6 +93,13 @@ def record_review_published(event: ReviewPublished) -> None:
 @on(ReviewUnpublished)
 def record_review_unpublished(event: ReviewUnpublished) -> None:
     services.review_unpublished_record(review_id=event.review_id)
+
+
+@on(ProCreated)
+def record_pro_created(event: ProCreated) -> None:
+    services.pro_created_record(
+        pro_id=event.pro_id, organization_id=event.organization_id, created_at=event.created_at
+    )
 
 
 @on(QuoteSubmitted)

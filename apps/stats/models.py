@@ -1,7 +1,7 @@
 """Statistics: facts kept from other contexts' events, and the daily rows rolled up from them.
 
 The stats context never reads another context's tables. Its handlers keep one *fact* row
-per lead, review, invitation and quote request (plain ids, the timestamps the events
+per lead, review, invitation, quote request and new pro (plain ids, the timestamps the events
 carry), and counters arrive as ``core.CountersFlushed`` totals. ``services.rollup``
 recomputes the daily rows (``ProDay``, ``PlatformDay``) of a period from the facts:
 re-running a day replaces its rows by the same rows.
@@ -96,6 +96,17 @@ class QuoteFact(models.Model):
         return f"quote {self.quote_id}"
 
 
+class ProFact(models.Model):
+    """A pro profile created on Eldo (``directory.ProCreated``): the staff's "nouveaux pros"."""
+
+    pro_id = models.BigIntegerField(unique=True)
+    organization_id = models.BigIntegerField()
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"pro {self.pro_id}"
+
+
 class ProDay(models.Model):
     """A pro's figures for one day: the rows dashboards and exports read."""
 
@@ -128,13 +139,14 @@ class ProDay(models.Model):
 
 
 class PlatformDay(models.Model):
-    """Platform-wide request figures for one day (Eldo staff dashboard)."""
+    """Platform-wide figures for one day (Eldo staff dashboard): requests, new pros."""
 
     day = models.DateField(unique=True)
     quote_requests = models.PositiveIntegerField(default=0)
     quotes_qualified = models.PositiveIntegerField(default=0)
     quotes_rejected = models.PositiveIntegerField(default=0)
     quotes_dispatched = models.PositiveIntegerField(default=0)
+    pros_created = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.day}"

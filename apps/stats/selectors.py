@@ -437,7 +437,8 @@ def network_summary(*, network_id: int, period: Period) -> dict:
 
 
 def platform_summary(*, period: Period) -> dict:
-    """Eldo staff KPIs: reviews, invitations, requests per day, qualification and dispatch."""
+    """Eldo staff KPIs: reviews, invitations, requests per day, qualification and dispatch,
+    new pros."""
     quotes = {
         row["day"]: row
         for row in PlatformDay.objects.filter(day__gte=period.start, day__lte=period.end).values()
@@ -454,7 +455,13 @@ def platform_summary(*, period: Period) -> dict:
         )
         .order_by()
     }
-    names_q = ["quote_requests", "quotes_qualified", "quotes_rejected", "quotes_dispatched"]
+    names_q = [
+        "quote_requests",
+        "quotes_qualified",
+        "quotes_rejected",
+        "quotes_dispatched",
+        "pros_created",
+    ]
     names_p = ["reviews_published", "invitations_sent", "reviews_collected", "leads_received"]
     rows = {
         day: {

@@ -28,6 +28,7 @@ from apps.stats.models import (
     LeadFact,
     PlatformDay,
     ProDay,
+    ProFact,
     QuoteFact,
     ReviewFact,
 )
@@ -145,15 +146,16 @@ def rollup(*, start: date, end: date, pro_ids: Iterable[int] | None = None) -> i
 
 
 def platform_rollup(*, start: date, end: date) -> int:
-    """Rebuild the ``PlatformDay`` rows of [start, end] from the quote facts."""
+    """Rebuild the ``PlatformDay`` rows of [start, end] from the quote and pro facts."""
     values: dict[date, dict[str, int]] = defaultdict(dict)
-    for field, name in (
-        ("submitted_at", "quote_requests"),
-        ("qualified_at", "quotes_qualified"),
-        ("rejected_at", "quotes_rejected"),
-        ("dispatched_at", "quotes_dispatched"),
+    for qs, field, by, name in (
+        (QuoteFact.objects, "submitted_at", "kind", "quote_requests"),
+        (QuoteFact.objects, "qualified_at", "kind", "quotes_qualified"),
+        (QuoteFact.objects, "rejected_at", "kind", "quotes_rejected"),
+        (QuoteFact.objects, "dispatched_at", "kind", "quotes_dispatched"),
+        (ProFact.objects, "created_at", "organization_id", "pros_created"),
     ):
-        for (_kind, day), n in _counts(QuoteFact.objects, field, start, end, by="kind").items():
+        for (_key, day), n in _counts(qs, field, start, end, by=by).items():
             values[day][name] = values[day].get(name, 0) + n
     with transaction.atomic():
         PlatformDay.objects.filter(day__gte=start, day__lte=end).delete()
@@ -362,6 +364,20 @@ def review_unpublished_record(*, review_id: int) -> None:
         fact.withdrawn = True
         fact.save(update_fields=["withdrawn"])
         _refresh(fact.pro_id, fact.published_at)
+
+
+# --- Pros -----------------------------------------------------------------------------------
+
+
+def pro_created_record(*, pro_id: int, organization_id: int, created_at: str) -> None:
+    """A new pro (``directory.ProCreated``): one fact, then its day's platform row."""
+    moment = parse_moment(created_at)
+    with transaction.atomic():
+        fact, _created = ProFact.objects.get_or_create(
+            pro_id=pro_id, defaults={"organization_id": organization_id, "created_at": moment}
+        )
+        day = local_day(fact.created_at)
+        platform_rollup(start=day, end=day)
 
 
 # --- Quotes ---------------------------------------------------------------------------------

@@ -57,6 +57,9 @@ def _build_world() -> World:
     try:
         world = World()
         pro = make_pro("Façades du Midi", departments=("31",), trades=("facade", "peinture"))
+        # Contact details, so that the reveal links (/telephone/, /site-web/) answer.
+        pro.phone, pro.website = "05 61 00 00 00", "https://facades-du-midi.fr"
+        pro.save(update_fields=["phone", "website"])
         other = make_pro("Toitures Occitanes", departments=("31",), trades=("facade",))
         users = world.users
         users["homeowner"] = UserFactory(email="claire@exemple.fr", first_name="Claire")

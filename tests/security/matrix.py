@@ -328,6 +328,8 @@ MATRIX: list[Row] = [
     r("GET", "sitemap-<section>.xml", ALL[200]),
     r("GET", "pro/<slug:slug>/", ALL[200]),
     r("GET", "pro/<slug:slug>/donner-mon-avis/", ALL[200]),
+    r("GET", "pro/<slug:slug>/telephone/", ALL[200], why="counted reveal of the phone"),
+    r("GET", "pro/<slug:slug>/site-web/", ALL[302], why="counted redirect to the pro's site"),
     r("GET", "widget/<slug:slug>/", ALL[200], why="embeddable on any site"),
     r("GET", "artisans/", ALL[200]),
     r("GET", "artisans/<slug:category_slug>/", ALL[200]),

@@ -1,16 +1,21 @@
-"""Public French pages of the directory: search and landing pages."""
+"""Public French pages of the directory: search and landing pages, contact reveals."""
 
 from __future__ import annotations
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import Http404, QueryDict
-from django.shortcuts import render
-from django.urls import path
+from urllib.parse import urlsplit
 
-from apps.core.counters import counter_incr_many
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, HttpResponseRedirect, QueryDict
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from apps.core.counters import counter_incr, counter_incr_many
 from apps.core.pagecache import cache_depends, cache_meta, public_response_cache
 from apps.directory.presentation.forms import SearchForm
 from apps.directory.search import SearchCriteria, place_resolve, pro_search
+from apps.directory.selectors import pro_contact
 from apps.directory.services import LISTING_GENERATION
 
 app_name = "directory"
@@ -137,7 +142,47 @@ def category_landing(request, category_slug: str, commune_slug: str | None = Non
     )
 
 
+# A reveal is counted on every click (counter, no database write) and never cached: the
+# profile itself stays cacheable and shows only the links (rel="nofollow", robots.txt).
+CONTACT_COUNTER = "directory.ContactRevealed"
+
+
+@require_GET
+@never_cache
+def contact_phone(request, slug: str):
+    """ "Afficher le numéro": counts the reveal and shows the number with a tel: link."""
+    pro = pro_contact(slug=slug)
+    if pro is None or not pro["phone"]:
+        raise Http404
+    counter_incr(CONTACT_COUNTER, slug)
+    crumbs = [
+        {"label": "Accueil", "url": "/"},
+        {"label": pro["name"], "url": reverse("pro-profile", args=[slug])},
+        {"label": "Téléphone", "url": ""},
+    ]
+    response = render(request, "directory/contact_phone.html", {"pro": pro, "breadcrumbs": crumbs})
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_GET
+@never_cache
+def contact_website(request, slug: str):
+    """ "Voir le site web": counts the click and redirects to the website stored for this pro
+    only (no URL is taken from the request)."""
+    pro = pro_contact(slug=slug)
+    website = (pro or {}).get("website") or ""
+    if urlsplit(website).scheme not in {"http", "https"} or not urlsplit(website).netloc:
+        raise Http404
+    counter_incr(CONTACT_COUNTER, slug)
+    response = HttpResponseRedirect(website)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
 urlpatterns = [
+    path("pro/<slug:slug>/telephone/", contact_phone, name="contact-phone"),
+    path("pro/<slug:slug>/site-web/", contact_website, name="contact-website"),
     path("artisans/", search, name="search"),
     path("artisans/<slug:category_slug>/", category_landing, name="category"),
     path(

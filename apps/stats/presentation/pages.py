@@ -43,6 +43,7 @@ PLATFORM_COLUMNS = [
     ("reviews_published", "Avis publiés"),
     ("invitations_sent", "Invitations envoyées"),
     ("reviews_collected", "Avis collectés"),
+    ("pros_created", "Nouveaux pros"),
 ]
 
 
@@ -238,6 +239,7 @@ def platform(request):
                 ("reviews_collected", "Avis collectés"),
             ],
         ),
+        "pros_chart": dashboards.series_chart(summary, [("pros_created", "Nouveaux pros")]),
     }
     return render(request, "stats/platform.html", context, status=400 if errors else 200)
 
