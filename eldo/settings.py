@@ -295,7 +295,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.api_support.Pagination",
     "DEFAULT_PARSER_CLASSES": [
-        "apps.core.api_support.JSONParser",  # deep nesting is a 400, not a RecursionError
+        "apps.core.parsers.JSONParser",  # deep nesting is a 400, not a RecursionError
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, parsers, status
+from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -19,17 +19,6 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "Transition d'état impossible."
     default_code = "conflict"
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's parser, plus a 400 for JSON nested deeper than Python's parser recurses
-    (``[[[[…]]]]``): DRF only catches ValueError, so a RecursionError used to be a 500."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError as exc:
-            raise exceptions.ParseError("JSON invalide : imbrication trop profonde.") from exc
 
 
 def exception_handler(exc, context):

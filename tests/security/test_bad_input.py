@@ -195,7 +195,7 @@ def test_page_form_refuses_with_a_french_message(client_as, page, overrides, mes
     url, valid = PAGES[page]
     with nothing_stored():
         response = client_as("anonymous", api=False).post(url, {**valid, **overrides})
-    assert response.status_code == 200  # the form again, with its errors (no redirect)
+    assert response.status_code == 400  # the form again, with its errors (no redirect)
     html = _page_html(response)
     assert message in html
     assert 'class="field__errors"' in html or "errorlist" in html
@@ -382,7 +382,7 @@ def test_review_photo_page_refuses_a_bad_picture(client_as, name, content):
         response = client_as("anonymous", api=False).post(
             REVIEW_PAGE_URL, {**REVIEW_PAGE, "photos": _upload(name, content)}
         )
-    assert response.status_code == 200  # the form again, with the photo's error
+    assert response.status_code == 400  # the form again, with the photo's error
     assert "Photo 1 :" in _page_html(response)
 
 
@@ -394,7 +394,7 @@ def test_profile_picture_refuses_a_bad_picture(client_as, action, name, content)
         response = client_as("pro_owner", api=False).post(
             "/espace-pro/profil/", {"action": action, field: _upload(name, content)}
         )
-    assert response.status_code == 200  # the profile again, with the field's error
+    assert response.status_code == 400  # the profile again, with the field's error
     html = _page_html(response)
     assert any(
         message in html

@@ -193,7 +193,9 @@ def profile_page(request):
             "certification_kinds": CertificationKind,
         }
     )
-    return render(request, "directory/backoffice/profile.html", context)
+    # A POST that renders the page again was refused: its errors are next to the fields.
+    status = 400 if request.method == "POST" else 200
+    return render(request, "directory/backoffice/profile.html", context, status=status)
 
 
 urlpatterns = [path("espace-pro/profil/", profile_page, name="profile")]

@@ -80,7 +80,7 @@ def test_photos_logo_and_certifications(client):
     assert photo.thumbnail
     fake = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
     refused = client.post("/espace-pro/profil/", {"action": "photo", "image": fake})
-    assert refused.status_code == 200 and ProPhoto.objects.filter(pro=pro).count() == 1
+    assert refused.status_code == 400 and ProPhoto.objects.filter(pro=pro).count() == 1
     assert client.post("/espace-pro/profil/", {"action": "logo", "logo": jpeg()}).status_code == 302
     assert ProProfile.objects.get(pk=pro.pk).logo
     client.post(

@@ -89,7 +89,8 @@ def _submit(request, form, *, kind: str, template: str, context: dict):
         else:
             token = selectors.quote_status_token(submission.quote.pk)
             return redirect("quotes:submitted", token=token)
-    return render(request, template, {**context, "form": form})
+    # The form comes back with its errors next to the fields: a 400, as the API answers.
+    return render(request, template, {**context, "form": form}, status=400)
 
 
 @require_http_methods(["GET", "POST"])

@@ -320,7 +320,7 @@ PAGE_BAD = [
 @pytest.mark.parametrize(("overrides", "message"), PAGE_BAD)
 def test_quote_page_bad_input_gives_a_french_message_next_to_the_field(client, overrides, message):
     response = client.post("/devis/", {**FORM, **overrides})
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert message in html
     assert 'class="field__errors"' in html
@@ -381,7 +381,7 @@ def test_callback_page(client):
 def test_callback_page_bad_input(client):
     response = client.post("/rappel/", {"postcode": "1", "phone": "abc", "email": "x"})
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     for message in (
         "Un code postal compte 5 chiffres",
         "Indiquez votre prénom",

@@ -18,8 +18,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from apps.core.api_support import Conflict, JSONParser, Pagination
+from apps.core.api_support import Conflict, Pagination
 from apps.core.pagecache import cache_depends
+from apps.core.parsers import JSONParser
 from apps.directory import api as directory
 from apps.reviews import caching, invitations, selectors, services
 from apps.reviews.models import ReviewSource, ReviewStatus

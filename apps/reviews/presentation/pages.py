@@ -174,11 +174,18 @@ def invitation_write(request, token: str):
             initial["title"] = invitation.work_description
         form = ReviewForm(initial=initial, invited=True, pro_category_slugs=categories)
     context = _write_context(request, form=form, pro=pro, invitation=invitation, token=token)
-    return render(request, "reviews/write.html", context, status=429 if _throttled(form) else 200)
+    return render(request, "reviews/write.html", context, status=_form_status(request, form))
 
 
 def _throttled(form) -> bool:
     return THROTTLED_MESSAGE in form.non_field_errors()
+
+
+def _form_status(request, form) -> int:
+    """A POST that renders the form again was refused: 429 when throttled, else 400."""
+    if request.method != "POST":
+        return 200
+    return 429 if _throttled(form) else 400
 
 
 @require_http_methods(["GET", "POST"])
@@ -202,7 +209,7 @@ def spontaneous_write(request, slug: str):
             initial |= {"author_email": request.user.email, "author_name": request.user.first_name}
         form = ReviewForm(initial=initial, pro_category_slugs=categories)
     context = _write_context(request, form=form, pro=pro)
-    return render(request, "reviews/write.html", context, status=429 if _throttled(form) else 200)
+    return render(request, "reviews/write.html", context, status=_form_status(request, form))
 
 
 def thanks(request, outcome: str):

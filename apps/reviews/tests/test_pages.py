@@ -76,7 +76,7 @@ def test_errors_are_shown_next_to_their_fields_in_french(client, pro):
     data.pop("author_email")
     data["photos"] = [upload(b"pas une image", name="photo.jpg")]
     response = client.post(f"/avis/invitation/{token}/", data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert "Cochez cette case pour déposer votre avis." in html
     # The form-level check stops first; fix it and the service's rules speak.
