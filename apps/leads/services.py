@@ -13,13 +13,16 @@ LeadConflict (→ 409).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,7 +43,13 @@ from apps.leads.models import (
     LeadTransition,
     NetworkInstaller,
 )
-from apps.leads.selectors import Viewer, assignable_members, lead_get, reassign_candidates
+from apps.leads.selectors import (
+    Viewer,
+    assignable_members,
+    lead_get,
+    lead_list,
+    reassign_candidates,
+)
 from apps.quotes import api as quotes
 
 S = LeadStatus
@@ -166,6 +175,31 @@ def _transition(lead: Lead, *, to: str, actor_id: int | None, now: datetime, rea
     )
 
 
+def _check_assignment(viewer: Viewer, *, organization_id: int, assigned_to: int | None) -> None:
+    if not viewer.manages(organization_id):
+        raise PermissionDenied(_("Seuls le gérant et les responsables attribuent."))
+    if assigned_to is not None:
+        members = {m.user_id for m in assignable_members(organization_id=organization_id)}
+        if assigned_to not in members:
+            raise ValidationError({"assigned_to": [_("Choisissez un membre de votre entreprise.")]})
+
+
+def _assign(lead: Lead, *, assigned_to: int | None, actor_id: int | None, now: datetime) -> None:
+    lead.assigned_to_id = assigned_to
+    lead.save(update_fields=["assigned_to", "updated_at"])
+    publish(
+        LeadAssigned(
+            lead_id=lead.pk,
+            pro_id=lead.pro_id,
+            organization_id=lead.organization_id,
+            assigned_to_id=assigned_to,
+            actor_id=actor_id,
+            assigned_at=now.isoformat(),
+            dispatched_at=lead.created_at.isoformat(),
+        )
+    )
+
+
 def _locked_for(viewer: Viewer, lead_id: int) -> Lead:
     lead = lead_get(viewer=viewer, lead_id=lead_id)  # 404 when not visible
     return Lead.objects.select_for_update().get(pk=lead.pk)
@@ -201,29 +235,8 @@ def lead_update(
             if status != lead.status:
                 _transition(lead, to=status, actor_id=viewer.user_id, now=now, reason=reason)
         if assigned_to is not UNSET:
-            if not viewer.manages(lead.organization_id):
-                raise PermissionDenied(_("Seuls le gérant et les responsables attribuent."))
-            if assigned_to is not None:
-                members = {
-                    m.user_id for m in assignable_members(organization_id=lead.organization_id)
-                }
-                if assigned_to not in members:
-                    raise ValidationError(
-                        {"assigned_to": [_("Choisissez un membre de votre entreprise.")]}
-                    )
-            lead.assigned_to_id = assigned_to
-            lead.save(update_fields=["assigned_to", "updated_at"])
-            publish(
-                LeadAssigned(
-                    lead_id=lead.pk,
-                    pro_id=lead.pro_id,
-                    organization_id=lead.organization_id,
-                    assigned_to_id=assigned_to,
-                    actor_id=viewer.user_id,
-                    assigned_at=now.isoformat(),
-                    dispatched_at=lead.created_at.isoformat(),
-                )
-            )
+            _check_assignment(viewer, organization_id=lead.organization_id, assigned_to=assigned_to)
+            _assign(lead, assigned_to=assigned_to, actor_id=viewer.user_id, now=now)
         if note.strip():
             LeadNote.objects.create(
                 lead=lead, author_id=viewer.user_id, body=note.strip()[:5000], created_at=now
@@ -241,6 +254,67 @@ def lead_mark_viewed(*, viewer: Viewer, lead: Lead, now: datetime | None = None)
             _transition(locked, to=S.VIEWED, actor_id=viewer.user_id, now=now or timezone.now())
     lead.refresh_from_db()
     return lead
+
+
+class BulkAction(StrEnum):
+    ASSIGN = "assign"
+    MARK_VIEWED = "mark_viewed"
+
+
+BULK_MAX = 100
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    updated: int
+    skipped: int  # marking viewed: leads already viewed or further along
+
+
+def leads_bulk_update(
+    *,
+    viewer: Viewer,
+    organization_id: int,
+    lead_ids: list[int],
+    action: str,
+    assigned_to: int | None = None,
+    now: datetime | None = None,
+) -> BulkOutcome:
+    """An owner or manager applies one change to a selection of the company's leads, all or
+    nothing. The selection is read through the inbox's selector: a lead outside it (another
+    company's, unknown) raises Http404 and nothing changes. Each lead takes the steps of a
+    single change (transition log, LeadStatusChanged / LeadAssigned) with constant reads."""
+    if not viewer.manages(organization_id):
+        raise PermissionDenied(_("Seuls le gérant et les responsables traitent par lot."))
+    if action not in {a.value for a in BulkAction}:
+        raise ValidationError({"action": [_("Choisissez une action.")]})
+    ids = set(lead_ids)
+    if not ids:
+        raise ValidationError({"leads": [_("Sélectionnez au moins une demande.")]})
+    if len(ids) > BULK_MAX:
+        raise ValidationError({"leads": [_("Sélectionnez au plus %d demandes.") % BULK_MAX]})
+    if action == BulkAction.ASSIGN:
+        if assigned_to is None:
+            raise ValidationError({"assigned_to": [_("Choisissez la personne à qui attribuer.")]})
+        _check_assignment(viewer, organization_id=organization_id, assigned_to=assigned_to)
+    now = now or timezone.now()
+    with transaction.atomic():
+        leads = list(
+            lead_list(viewer=viewer, organization_id=organization_id)
+            .filter(pk__in=ids)
+            .select_for_update(of=("self",))
+        )
+        if len(leads) != len(ids):
+            raise Http404
+        if action == BulkAction.ASSIGN:
+            for lead in leads:
+                _assign(lead, assigned_to=assigned_to, actor_id=viewer.user_id, now=now)
+            return BulkOutcome(updated=len(leads), skipped=0)
+        updated = 0
+        for lead in leads:
+            if lead.status == S.SENT:
+                _transition(lead, to=S.VIEWED, actor_id=viewer.user_id, now=now)
+                updated += 1
+        return BulkOutcome(updated=updated, skipped=len(leads) - updated)
 
 
 # --- First-contact deadline and reassignment ------------------------------------------------

@@ -358,6 +358,13 @@ MATRIX: list[Row] = [
     r("GET", "espace-pro/avis/", BACK_OFFICE),
     r("GET", "espace-pro/invitations/", BACK_OFFICE),
     r("GET", "espace-pro/demandes/", BACK_OFFICE),
+    r(
+        "POST",
+        "espace-pro/demandes/actions/",
+        "302 404 400 400 404 400 404 404 404 404 404",
+        "empty",
+        "bulk actions: owners and managers of the company; no action chosen → 400",
+    ),
     r("GET", "espace-pro/demandes/<int:lead_id>/", "302 404 200 200 200 404 404 404 404 404 404"),
     r(
         "POST",

@@ -3,13 +3,18 @@ leads it routed (/espace-pro/reseau/demandes/)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from apps.accounts import api as accounts
 from apps.leads import selectors, services
@@ -19,8 +24,7 @@ app_name = "leads-backoffice"
 PAGE_SIZE = 25
 
 
-def _page(request, qs):
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(page):
     pros = selectors.pros_for_leads(list(page.object_list))
     names = selectors.category_names()
     rows = [
@@ -39,23 +43,35 @@ def _status_filter(request) -> str:
     return value if value in LeadStatus.values else ""
 
 
-@login_required
-def inbox(request):
-    context = accounts.backoffice_context(request, section="leads")
-    if context is None:
-        raise Http404
+def _inbox_filters(data) -> dict[str, str]:
+    """The inbox's filters from a query string (or the bulk form's hidden copy of it), valid
+    values only: what the inbox shows and where a bulk action sends the user back."""
+    status = data.get("status", "")
+    assigned = data.get("assigned", "")
+    page = data.get("page", "")
+    return {
+        "status": status if status in LeadStatus.values else "",
+        "assigned": assigned if assigned.isdigit() or assigned == "none" else "",
+        "page": page if page.isdigit() else "",
+    }
+
+
+def _render_inbox(request, context, filters, *, selected=frozenset(), status=200):
     org = context["backoffice_org"]
     viewer = selectors.viewer_for(request.user)
-    assigned = request.GET.get("assigned", "")
+    assigned = filters["assigned"]
     is_manager = org.role in selectors.MANAGING_ROLES
     qs = selectors.lead_list(
         viewer=viewer,
         organization_id=org.organization_id,
-        status=_status_filter(request),
+        status=filters["status"],
         assigned_to=int(assigned) if assigned.isdigit() else None,
         unassigned=assigned == "none",
     )
-    page, rows = _page(request, qs)
+    page = Paginator(qs, PAGE_SIZE).get_page(filters["page"] or None)
+    page, rows = _page(page)
+    if is_manager and request.GET.get("tout") == "1":
+        selected = {row["lead"].pk for row in rows}
     return render(
         request,
         "leads/backoffice/inbox.html",
@@ -64,8 +80,11 @@ def inbox(request):
             "page": page,
             "rows": rows,
             "statuses": LeadStatus.choices,
-            "status": _status_filter(request),
+            "status": filters["status"],
             "assigned": assigned,
+            "filters": filters,
+            "selected": selected,
+            "bulk_actions": BULK_ACTIONS,
             "members": (
                 selectors.assignable_members(organization_id=org.organization_id)
                 if is_manager
@@ -73,7 +92,72 @@ def inbox(request):
             ),
             "is_manager": is_manager,
         },
+        status=status,
     )
+
+
+@login_required
+def inbox(request):
+    context = accounts.backoffice_context(request, section="leads")
+    if context is None:
+        raise Http404
+    return _render_inbox(request, context, _inbox_filters(request.GET))
+
+
+BULK_ACTIONS = [
+    (services.BulkAction.ASSIGN.value, "Attribuer à…"),
+    (services.BulkAction.MARK_VIEWED.value, "Marquer comme consultées"),
+]
+
+
+def _bulk_summary(outcome: services.BulkOutcome) -> str:
+    text = ngettext("%(n)d demande mise à jour", "%(n)d demandes mises à jour", outcome.updated) % {
+        "n": outcome.updated
+    }
+    if outcome.skipped:
+        text += ngettext(
+            ", %(n)d ignorée : déjà consultée ou traitée",
+            ", %(n)d ignorées : déjà consultées ou traitées",
+            outcome.skipped,
+        ) % {"n": outcome.skipped}
+    return text + "."
+
+
+@login_required
+@require_POST
+def bulk(request):
+    """The inbox's action bar (owners and managers): one change to the ticked leads, all or
+    nothing; back to the inbox with its filters (303), or the inbox again with the French
+    reason (400). A selection naming a lead outside the inbox is "Sélection invalide.", the
+    same for another company's lead and an unknown id."""
+    context = accounts.backoffice_context(request, section="leads")
+    if context is None or context["backoffice_org"].role not in selectors.MANAGING_ROLES:
+        raise Http404
+    org = context["backoffice_org"]
+    filters = _inbox_filters(request.POST)
+    raw_ids = request.POST.getlist("leads")
+    target = request.POST.get("assigned_to", "")
+    selected = {int(i) for i in raw_ids if i.isdigit()}
+    try:
+        if len(selected) != len(set(raw_ids)) or (target and not target.isdigit()):
+            raise Http404
+        outcome = services.leads_bulk_update(
+            viewer=selectors.viewer_for(request.user),
+            organization_id=org.organization_id,
+            lead_ids=sorted(selected),
+            action=request.POST.get("action", ""),
+            assigned_to=int(target) if target else None,
+        )
+    except Http404:
+        messages.error(request, _("Sélection invalide."))
+        return _render_inbox(request, context, filters, status=400)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _render_inbox(request, context, filters, selected=selected, status=400)
+    messages.success(request, _bulk_summary(outcome))
+    query = urlencode({key: value for key, value in filters.items() if value})
+    url = reverse("leads-backoffice:inbox") + (f"?{query}" if query else "")
+    return HttpResponseRedirect(url, status=303)
 
 
 def _apply(request, viewer, lead_id: int) -> None:
@@ -163,7 +247,7 @@ def network_leads(request):
     qs = selectors.lead_list(
         viewer=viewer, network_id=org.organization_id, status=_status_filter(request)
     )
-    page, rows = _page(request, qs)
+    page, rows = _page(Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")))
     installers = selectors.network_installers(network_id=org.organization_id)
     pros = selectors.pros_for_leads_ids([i.pro_id for i in installers])
     return render(
@@ -182,6 +266,7 @@ def network_leads(request):
 
 urlpatterns = [
     path("espace-pro/demandes/", inbox, name="inbox"),
+    path("espace-pro/demandes/actions/", bulk, name="bulk"),
     path("espace-pro/demandes/<int:lead_id>/", detail, name="detail"),
     path("espace-pro/reseau/demandes/", network_leads, name="network"),
 ]
