@@ -59,6 +59,23 @@ def users(db):
     return {"pro_owner": owner, "advisor": UserFactory(email="camille@eldo.test", advisor=True)}
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """schemathesis calls the WSGI application directly, so request_started/finished fire
+    close_old_connections, which Django's test client disconnects. With PostgreSQL's
+    connection pool, closing hands the connection back to the pool even inside the test's
+    transaction, and every later query fails ("Cannot open a new connection in an atomic
+    block"). Disconnected here as the test client does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def call(case, user):
     cache.clear()  # throttle counters: each example is a fresh client
     headers = {"Authorization": f"Bearer {jwt_for(user)}"} if user else {}
