@@ -21,12 +21,21 @@ turns every operation into a miss) and nothing is stored.
 
 Only anonymous GETs without a session are served from or stored in the cache (the pages
 show who is logged in), and only 200 responses that set no cookie and used no CSRF token.
+
+A hit costs one cache round trip: each process remembers, in a small bounded map, the
+generation names an entry depends on (learned when it stores or reads the entry), and
+reads the entry and those generations in one ``get_many``. The entry is served only if
+every generation it recorded equals its current token (a missing generation is a
+mismatch); names the process did not know yet are read in a second call, as on a first
+visit.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+import threading
 from collections.abc import Callable
 from functools import wraps
 
@@ -142,12 +151,49 @@ def _entry_key(request) -> str:
     return f"{ENTRY_PREFIX}{digest}"
 
 
-def _entry_valid(entry) -> bool:
+# Entry key → the generation names of that entry, per process. A stale or evicted name
+# list costs a round trip, never a wrong answer: validation uses the entry's own record.
+KNOWN_ENTRIES_MAX = 10_000
+_known_names: dict[str, tuple[str, ...]] = {}
+_known_lock = threading.Lock()
+
+
+def _known_lock_renew() -> None:  # a forked child must not inherit a held lock
+    global _known_lock
+    _known_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_known_lock_renew)
+
+
+def _names_remember(key: str, names: tuple[str, ...]) -> None:
+    if _known_names.get(key) == names:
+        return
+    with _known_lock:
+        while len(_known_names) >= KNOWN_ENTRIES_MAX:  # the oldest learned goes first
+            del _known_names[next(iter(_known_names))]
+        _known_names[key] = names
+
+
+def _entry_lookup(key: str):
+    """The entry stored under ``key`` if its generations still hold, else None."""
+    names = _known_names.get(key)
+    if names is None:
+        entry = cache.get(key)
+        current: dict = {}
+    else:
+        current = cache.get_many([key, *(GENERATION_PREFIX + name for name in names)])
+        entry = current.pop(key, None)
+    if entry is None:
+        return None
     deps = entry.get("deps") or {}
-    if not deps:
-        return True
-    current = cache.get_many([GENERATION_PREFIX + name for name in deps])
-    return all(current.get(GENERATION_PREFIX + name) == token for name, token in deps.items())
+    _names_remember(key, tuple(deps))
+    unread = [GENERATION_PREFIX + name for name in deps if names is None or name not in names]
+    if unread:
+        current.update(cache.get_many(unread))
+    if all(current.get(GENERATION_PREFIX + name) == token for name, token in deps.items()):
+        return entry
+    return None
 
 
 def _storable(request, response, deps: _Dependencies) -> bool:
@@ -185,8 +231,8 @@ def public_response_cache(
             if not _cacheable_request(request, allowed):
                 return func(request, *args, **kwargs)
             key = _entry_key(request)
-            entry = cache.get(key)
-            if entry is not None and _entry_valid(entry):
+            entry = _entry_lookup(key)
+            if entry is not None:
                 response = HttpResponse(entry["body"], content_type=entry["content_type"])
                 if entry.get("vary"):
                     response["Vary"] = entry["vary"]
@@ -212,6 +258,7 @@ def public_response_cache(
                     },
                     timeout or settings.PUBLIC_RESPONSE_CACHE_SECONDS,
                 )
+                _names_remember(key, tuple(deps.tokens))
                 response["X-Response-Cache"] = "miss"
             return response
 

@@ -1,0 +1,136 @@
+"""The public response cache (apps.core.pagecache): a hit costs one cache round trip once
+the process knows the entry's generations, and generations still invalidate on that path.
+
+Runs on the local-memory cache in the SQLite pass and on Redis in the services pass."""
+
+import pytest
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from apps.core import pagecache
+from apps.core.pagecache import cache_depends, generations_bump, public_response_cache
+
+GENERATIONS = ["tests:listing", "tests:pro:42"]
+DEPENDS_ON = list(GENERATIONS)
+
+
+@public_response_cache
+def listing(request):
+    cache_depends(request, *DEPENDS_ON)
+    return HttpResponse("liste", content_type="text/html")
+
+
+def _get(path="/liste/"):
+    return listing(RequestFactory().get(path, HTTP_ACCEPT="text/html"))
+
+
+class _CountingCache:
+    """The cache, recording each call made through it: on Redis, a round trip each."""
+
+    def __init__(self, inner):
+        self._inner = inner
+        self.calls: list[str] = []
+
+    def __getattr__(self, name):
+        attr = getattr(self._inner, name)
+        if not callable(attr):
+            return attr
+
+        def counted(*args, **kwargs):
+            self.calls.append(name)
+            return attr(*args, **kwargs)
+
+        return counted
+
+
+@pytest.fixture
+def cache_calls(monkeypatch):
+    monkeypatch.setattr(pagecache, "_known_names", {})  # a fresh worker
+    counting = _CountingCache(pagecache.cache)
+    monkeypatch.setattr(pagecache, "cache", counting)
+    return counting.calls
+
+
+def test_a_hit_whose_generations_are_known_costs_one_cache_call(cache_calls):
+    assert _get()["X-Response-Cache"] == "miss"
+    cache_calls.clear()
+    response = _get()
+    assert response["X-Response-Cache"] == "hit"
+    assert response.content == b"liste"
+    assert cache_calls == ["get_many"]
+
+
+def test_a_worker_that_did_not_store_the_entry_learns_its_generations(cache_calls, monkeypatch):
+    _get()
+    monkeypatch.setattr(pagecache, "_known_names", {})  # as another worker sees it
+    cache_calls.clear()
+    assert _get()["X-Response-Cache"] == "hit"
+    assert cache_calls == ["get", "get_many"]
+    cache_calls.clear()
+    assert _get()["X-Response-Cache"] == "hit"
+    assert cache_calls == ["get_many"]
+
+
+@pytest.mark.parametrize("name", GENERATIONS)
+def test_a_bumped_generation_invalidates_on_the_one_call_path(cache_calls, name):
+    _get()
+    assert _get()["X-Response-Cache"] == "hit"
+    generations_bump([name])
+    cache_calls.clear()
+    assert _get()["X-Response-Cache"] == "miss"  # rebuilt and stored again
+    assert cache_calls[0] == "get_many"  # the one-call path answered "stale"
+    assert _get()["X-Response-Cache"] == "hit"
+
+
+def test_a_missing_generation_is_a_mismatch(cache_calls):
+    _get()
+    assert _get()["X-Response-Cache"] == "hit"
+    pagecache.cache.delete(pagecache.GENERATION_PREFIX + "tests:pro:42")  # evicted
+    assert _get()["X-Response-Cache"] == "miss"
+    assert _get()["X-Response-Cache"] == "hit"
+
+
+def test_an_entry_rebuilt_on_more_generations_is_checked_against_its_own(cache_calls, monkeypatch):
+    monkeypatch.setattr(f"{__name__}.DEPENDS_ON", ["tests:listing"])
+    _get()
+    known_here = dict(pagecache._known_names)
+    # Another worker rebuilds the entry on one generation more...
+    generations_bump(["tests:listing"])
+    monkeypatch.setattr(f"{__name__}.DEPENDS_ON", GENERATIONS)
+    assert _get()["X-Response-Cache"] == "miss"
+    # ...while this one still knows the old list of names.
+    monkeypatch.setattr(pagecache, "_known_names", known_here)
+    assert _get()["X-Response-Cache"] == "hit"
+    monkeypatch.setattr(pagecache, "_known_names", known_here.copy())
+    generations_bump(["tests:pro:42"])
+    assert _get()["X-Response-Cache"] == "miss"
+
+
+def test_the_known_names_are_bounded(cache_calls, monkeypatch):
+    monkeypatch.setattr(pagecache, "KNOWN_ENTRIES_MAX", 3)
+    for page in range(5):
+        _get(f"/liste/?page={page}")
+    assert len(pagecache._known_names) == 3
+    cache_calls.clear()
+    assert _get("/liste/?page=4")["X-Response-Cache"] == "hit"
+    assert cache_calls == ["get_many"]
+
+
+def test_with_redis_down_known_entries_are_served_uncached(cache_calls, settings):
+    _get()
+    assert _get()["X-Response-Cache"] == "hit"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "apps.core.cache.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # discard port: nothing listens
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    try:
+        for _ in range(2):
+            response = _get()
+            assert response.status_code == 200 and response.content == b"liste"
+            assert "X-Response-Cache" not in response  # neither served nor stored
+    finally:
+        caches["default"].close()
