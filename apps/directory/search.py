@@ -36,6 +36,7 @@ from apps.directory.models import (
     Commune,
     Department,
     PostalCode,
+    ProCoverage,
     ProProfile,
 )
 from apps.directory.text import fold, tokens
@@ -263,14 +264,26 @@ def pro_search(criteria: SearchCriteria) -> QuerySet:
         qs = qs.annotate(
             distance_km=distance_expression(criteria.place.latitude, criteria.place.longitude)
         )
+    category_ids = None
     if criteria.category is not None:
-        through = ProProfile.categories.through
-        ids = list(criteria.category_ids) or category_descendant_ids(criteria.category)
-        qs = qs.filter(
-            Exists(through.objects.filter(proprofile_id=OuterRef("pk"), category_id__in=ids))
-        )
+        category_ids = list(criteria.category_ids) or category_descendant_ids(criteria.category)
     if criteria.place is not None:
-        qs = qs.filter(_covers_place(criteria.place))
+        # The coverage index narrows the pros to those of the trade that may serve the
+        # place's départements (a few hundred at 10x instead of every pro of the trade);
+        # the exact service-area test then runs on those only.
+        candidates = ProCoverage.objects.filter(department_id__in=criteria.place.department_codes)
+        if category_ids is None:
+            candidates = candidates.filter(category__isnull=True)
+        else:
+            candidates = candidates.filter(category_id__in=category_ids)
+        qs = qs.filter(pk__in=candidates.values("pro_id")).filter(_covers_place(criteria.place))
+    elif category_ids is not None:
+        through = ProProfile.categories.through
+        qs = qs.filter(
+            Exists(
+                through.objects.filter(proprofile_id=OuterRef("pk"), category_id__in=category_ids)
+            )
+        )
     if criteria.min_rating is not None:
         qs = qs.filter(rating__average__gte=criteria.min_rating)
     if criteria.certification:

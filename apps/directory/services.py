@@ -8,7 +8,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.directory.catalog import CATEGORIES
-from apps.directory.models import Category, ProLeadLoad, ProProfile, ProRating
+from apps.directory.coverage import coverage_rebuild
+from apps.directory.models import (
+    Category,
+    Commune,
+    ProCoverage,
+    ProLeadLoad,
+    ProProfile,
+    ProRating,
+)
 from apps.directory.text import fold
 
 # Refreshes the weighted French tsvector (PostgreSQL only): name A, trades B, text C.
@@ -44,7 +52,9 @@ def categories_sync() -> int:
 
 
 def pro_search_index_refresh(*, pro_ids: list[int]) -> None:
-    """Recompute the stored search text (and the tsvector on PostgreSQL) of these pros."""
+    """Recompute the stored search text (and the tsvector on PostgreSQL) and the coverage
+    index (apps.directory.coverage) of these pros: after any change to their name,
+    description, trades, place or service area."""
     pros = list(
         ProProfile.objects.filter(id__in=pro_ids)
         .select_related("commune")
@@ -65,6 +75,9 @@ def pro_search_index_refresh(*, pro_ids: list[int]) -> None:
     if connection.vendor == "postgresql" and pro_ids:
         with connection.cursor() as cursor:
             cursor.execute(_VECTOR_SQL, [list(pro_ids)])
+    coverage_rebuild(
+        pro_ids=pro_ids, pro_model=ProProfile, coverage_model=ProCoverage, commune_model=Commune
+    )
 
 
 @transaction.atomic

@@ -1,6 +1,14 @@
 from .categories import Category
 from .geography import Commune, Department, PostalCode, Region
-from .pros import Certification, CertificationKind, ProLeadLoad, ProPhoto, ProProfile, ProRating
+from .pros import (
+    Certification,
+    CertificationKind,
+    ProCoverage,
+    ProLeadLoad,
+    ProPhoto,
+    ProProfile,
+    ProRating,
+)
 
 __all__ = [
     "Category",
@@ -9,6 +17,7 @@ __all__ = [
     "Commune",
     "Department",
     "PostalCode",
+    "ProCoverage",
     "ProLeadLoad",
     "ProPhoto",
     "ProProfile",

@@ -171,3 +171,30 @@ class ProPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption or self.image.name
+
+
+class ProCoverage(models.Model):
+    """Search index: the (trade, département) pairs a pro may serve, derived from its trades,
+    its covered départements and, for a service radius, every département the circle
+    reaches. Rebuilt by ``services.pro_search_index_refresh``; never edited by hand.
+
+    A row with no trade stands for the pro in that département whatever the trade (a search
+    by place only). The rows are a superset: the search still checks the exact distance, so
+    a place search reads the few hundred candidate pros instead of every pro of the trade.
+    """
+
+    pro = models.ForeignKey(ProProfile, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["category", "department", "pro"], name="pro_coverage_lookup_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pro_id} → {self.department_id} / {self.category_id or '*'}"
