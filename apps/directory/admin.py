@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 
 from apps.core.images import ImageRejected, image_process
 from apps.directory.models import (
@@ -15,7 +15,12 @@ from apps.directory.models import (
     ProProfile,
     Region,
 )
-from apps.directory.services import pro_profile_changed, pro_search_index_refresh, pros_created
+from apps.directory.services import (
+    catalog_changed,
+    pro_profile_changed,
+    pro_search_index_refresh,
+    pros_created,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -86,6 +91,19 @@ class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "parent", "position", "is_active"]
     list_filter = ["is_active", "parent"]
     search_fields = ["name", "slug"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(catalog_changed)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(catalog_changed)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(catalog_changed)
+
     prepopulated_fields = {"slug": ["name"]}
     list_editable = ["position", "is_active"]
 

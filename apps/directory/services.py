@@ -48,6 +48,7 @@ def categories_sync() -> int:
             },
         )
         by_slug[slug] = category
+    transaction.on_commit(catalog_changed)
     return len(by_slug)
 
 
@@ -139,30 +140,88 @@ def badge_cache_key(slug: str) -> str:
     return f"directory:badge:{slug}"
 
 
-# Generations of apps.core.pagecache: every list of pros (search, landing pages, API list,
-# home figures) depends on LISTING; a pro's profile on its own.
+# Generations of apps.core.pagecache. Every list of pros without a trade (search by place
+# or text only, home figures) depends on LISTING; a list of one trade (search and landing
+# pages, API list with a category) on CATALOG and that trade's own generation, so that a
+# new review of a roofer leaves the cached pages of every other trade valid; a pro's
+# profile on its own generation.
 LISTING_GENERATION = "directory:listing"
+CATALOG_GENERATION = "directory:catalog"
 
 
 def pro_generation(pro_id: int) -> str:
     return f"directory:pro:{pro_id}"
 
 
-def pro_public_caches_invalidate(*, pro_id: int, slug: str | None = None) -> None:
-    pros_public_caches_invalidate(pro_ids=[pro_id], slugs=[slug] if slug else None)
+def trade_generation(category_id: int) -> str:
+    """Lists of one trade (and its sub-trades): bumped when a pro practising it changes."""
+    return f"directory:trade:{category_id}"
 
 
-def pros_public_caches_invalidate(*, pro_ids: list[int], slugs: list[str] | None = None) -> None:
-    """Every cached page showing these pros misses from now on (badge deleted, listing and
-    per-pro generations bumped). Run on commit or by an event handler."""
+def listing_generations(category: Category | None) -> list[str]:
+    """What a list of pros filtered by ``category`` (or by none) depends on."""
+    if category is None:
+        return [LISTING_GENERATION]
+    return [CATALOG_GENERATION, trade_generation(category.id)]
+
+
+def _trades_with_ancestors(pro_ids: list[int]) -> set[int]:
+    parents = dict(Category.objects.values_list("id", "parent_id"))
+    trades = set(
+        ProProfile.categories.through.objects.filter(proprofile_id__in=pro_ids).values_list(
+            "category_id", flat=True
+        )
+    )
+    found = set()
+    for trade in trades:
+        while trade is not None and trade not in found:
+            found.add(trade)
+            trade = parents.get(trade)
+    return found
+
+
+def pro_public_caches_invalidate(
+    *, pro_id: int, slug: str | None = None, every_trade: bool = False
+) -> None:
+    pros_public_caches_invalidate(
+        pro_ids=[pro_id], slugs=[slug] if slug else None, every_trade=every_trade
+    )
+
+
+def pros_public_caches_invalidate(
+    *, pro_ids: list[int], slugs: list[str] | None = None, every_trade: bool = False
+) -> None:
+    """Every cached page showing these pros misses from now on (badge deleted; listing,
+    trade and per-pro generations bumped). Run on commit or by an event handler.
+
+    The lists of the pros' trades (and parent trades) are bumped; ``every_trade`` bumps
+    every trade's, for a profile change that may have removed a trade."""
     from django.core.cache import cache
 
     from apps.core.pagecache import generations_bump
 
     if slugs is None:
         slugs = list(ProProfile.objects.filter(id__in=pro_ids).values_list("slug", flat=True))
+    trades = (
+        set(Category.objects.values_list("id", flat=True))
+        if every_trade
+        else _trades_with_ancestors(pro_ids)
+    )
     cache.delete_many([badge_cache_key(slug) for slug in slugs])
-    generations_bump([LISTING_GENERATION, *(pro_generation(pro_id) for pro_id in pro_ids)])
+    generations_bump(
+        [
+            LISTING_GENERATION,
+            *(trade_generation(trade) for trade in sorted(trades)),
+            *(pro_generation(pro_id) for pro_id in pro_ids),
+        ]
+    )
+
+
+def catalog_changed() -> None:
+    """The trades were edited (names, tree, activity): every list of pros misses."""
+    from apps.core.pagecache import generations_bump
+
+    generations_bump([CATALOG_GENERATION, LISTING_GENERATION])
 
 
 def pro_profile_changed(*, pro_ids: list[int]) -> None:

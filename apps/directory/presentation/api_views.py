@@ -20,7 +20,12 @@ from apps.directory.presentation.serializers import (
     ProListSerializer,
 )
 from apps.directory.search import pro_search
-from apps.directory.services import LISTING_GENERATION, badge_cache_key, pro_generation
+from apps.directory.services import (
+    CATALOG_GENERATION,
+    badge_cache_key,
+    listing_generations,
+    pro_generation,
+)
 
 BADGE_CACHE_SECONDS = 300
 
@@ -65,11 +70,13 @@ class ProListView(PublicReadMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no database
             return ProProfile.objects.none()
-        cache_depends(self.request._request, LISTING_GENERATION)
+        cache_depends(self.request._request, CATALOG_GENERATION)
         form = SearchForm(self.request.query_params)
         if not form.is_valid():
             raise ValidationError({f: [str(m) for m in errs] for f, errs in form.errors.items()})
-        return pro_search(form.criteria())
+        criteria = form.criteria()
+        cache_depends(self.request._request, *listing_generations(criteria.category))
+        return pro_search(criteria)
 
     @extend_schema(parameters=SEARCH_PARAMETERS)
     def get(self, request, *args, **kwargs):

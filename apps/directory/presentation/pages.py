@@ -16,7 +16,7 @@ from apps.core.pagecache import cache_depends, cache_meta, public_response_cache
 from apps.directory.presentation.forms import SearchForm
 from apps.directory.search import SearchCriteria, place_resolve, pro_search
 from apps.directory.selectors import pro_contact
-from apps.directory.services import LISTING_GENERATION
+from apps.directory.services import CATALOG_GENERATION, listing_generations
 
 app_name = "directory"
 
@@ -43,6 +43,7 @@ def _render_results(
 ):
     page = None
     if criteria is not None:
+        cache_depends(request, *listing_generations(criteria.category))
         page = _paginate(pro_search(criteria), request.GET.get("page"))
         if page is None:
             raise Http404
@@ -72,7 +73,7 @@ SEARCH_PARAMS = (*SearchForm.base_fields, "page", "page_size")
 
 @public_response_cache(on_hit=count_cached_impressions, params=SEARCH_PARAMS)
 def search(request):
-    cache_depends(request, LISTING_GENERATION)
+    cache_depends(request, CATALOG_GENERATION)  # the trades the form offers and resolves
     form = SearchForm(request.GET or None)
     criteria = form.criteria() if form.is_bound and form.is_valid() else None
     if not form.is_bound:
@@ -104,7 +105,7 @@ def search(request):
 
 @public_response_cache(on_hit=count_cached_impressions, params=SEARCH_PARAMS)
 def category_landing(request, category_slug: str, commune_slug: str | None = None):
-    cache_depends(request, LISTING_GENERATION)
+    cache_depends(request, CATALOG_GENERATION)  # the trades the form offers and resolves
     place = None
     if commune_slug is not None:
         place = place_resolve(commune_slug)

@@ -64,7 +64,7 @@ def test_the_index_never_loses_a_pro_that_serves_the_place():
             radius_km=rng.choice([None, 10, 30, 60, 120]),
         )
     postcodes = list(PostalCode.objects.values_list("code", flat=True).distinct())
-    places = rng.sample(postcodes, 40) + ["31", "33", "66", "11", "81", "toulouse-31"]
+    places = [*rng.sample(postcodes, 40), "31", "33", "66", "11", "81", "toulouse-31"]
     published = ProProfile.objects.filter(is_published=True)
     for text in places:
         place = place_resolve(text)

@@ -153,3 +153,86 @@ def test_unknown_parameters_and_odd_formats_bypass_the_cache(client):
         assert tagged.status_code == 200 and "X-Response-Cache" not in tagged
         odd = client.get("/api/v1/pros/facades-du-midi/", HTTP_ACCEPT="application/xml")
         assert "X-Response-Cache" not in odd
+
+
+def _rate(pro, committed, count=3):
+    with committed():
+        directory.pro_rating_store(
+            pro_id=pro.pk,
+            average=4.0,
+            count=count,
+            histogram={"4": count},
+            criteria={},
+            score=4.1,
+        )
+
+
+def test_a_new_rating_keeps_the_cached_lists_of_other_trades(client, committed):
+    roofer = make_pro("Toitures Occitanes", departments=("31",), trades=("toiture",))
+    make_pro("Façades du Midi", departments=("31",), trades=("facade",))
+    roofs = ("/artisans/", {"category": "toiture", "place": "31000"})
+    facades_api = "/api/v1/pros/?category=facade&postcode=31000"
+    for url in (SEARCH, roofs):
+        client.get(*url)
+    client.get(facades_api)
+
+    _rate(roofer, committed)
+
+    assert client.get(*SEARCH)["X-Response-Cache"] == "hit"
+    assert client.get(facades_api)["X-Response-Cache"] == "hit"
+    roofs_page = client.get(*roofs)
+    assert roofs_page["X-Response-Cache"] == "miss"
+    assert "3 avis" in roofs_page.content.decode()
+
+
+def test_a_new_rating_refreshes_the_parent_trade_and_the_lists_without_trade(client, committed):
+    installer = make_pro("PAC Service", departments=("31",), trades=("pompe-a-chaleur",))
+    heating = ("/artisans/", {"category": "chauffage", "place": "31000"})
+    by_place = ("/artisans/", {"place": "31000"})
+    client.get(*heating)
+    client.get(*by_place)
+
+    _rate(installer, committed)
+
+    assert client.get(*heating)["X-Response-Cache"] == "miss"
+    assert client.get(*by_place)["X-Response-Cache"] == "miss"
+
+
+def test_a_trade_removed_from_a_profile_leaves_that_trade_s_cached_lists(client, committed):
+    from apps.directory.models import Category
+    from apps.directory.services import pro_search_index_refresh
+
+    pro = make_pro("Façades du Midi", departments=("31",), trades=("facade", "toiture"))
+    roofs = ("/artisans/", {"category": "toiture", "place": "31000"})
+    assert "Façades du Midi" in client.get(*roofs).content.decode()
+
+    with committed():
+        pro.categories.set(Category.objects.filter(slug="facade"))
+        pro_search_index_refresh(pro_ids=[pro.pk])
+        pro_profile_changed(pro_ids=[pro.pk])
+
+    assert "Façades du Midi" not in client.get(*roofs).content.decode()
+
+
+def test_a_renamed_trade_shows_at_once_on_its_landing_page(client, admin_client, committed):
+    from apps.directory.models import Category
+
+    make_pro("Façades du Midi", departments=("31",), trades=("facade",))
+    assert client.get("/artisans/facade/toulouse/").status_code == 200
+    facade = Category.objects.get(slug="facade")
+    with committed():
+        response = admin_client.post(
+            f"/admin/directory/category/{facade.pk}/change/",
+            {
+                "name": "Façade et ravalement",
+                "slug": "facade",
+                "description": facade.description,
+                "icon": facade.icon,
+                "position": facade.position,
+                "is_active": "on",
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = client.get("/artisans/facade/toulouse/")
+    assert page["X-Response-Cache"] == "miss"
+    assert "Façade et ravalement" in page.content.decode()
