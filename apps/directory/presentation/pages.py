@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from urllib.parse import urlsplit
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -31,6 +33,18 @@ def _paginate(queryset, page_number):
         return paginator.page(1) if page_number in (None, "") else None
 
 
+def _form_fragment_key(form: SearchForm) -> str | None:
+    """The filters' HTML is a function of the submitted values and the choices offered (the
+    trades): a key made of both lets the rendered fields be reused from the cache when only
+    the results changed (a new review). None for a form with errors (not cached)."""
+    if form.is_bound and not form.is_valid():
+        return None
+    data = sorted((name, form.data.getlist(name)) for name in form.fields if name in form.data)
+    choices = [list(getattr(field, "choices", [])) for field in form.fields.values()]
+    material = json.dumps([data, choices], default=str)  # lazy labels as their text
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+
 def _render_results(
     request,
     *,
@@ -52,6 +66,7 @@ def _render_results(
         cache_meta(request, impressions=shown)
     context = {
         "form": form,
+        "form_fragment_key": _form_fragment_key(form),
         "page": page,
         "criteria": criteria,
         "title": title,
