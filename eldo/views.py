@@ -21,6 +21,7 @@ from django.views.decorators.cache import cache_page
 
 from apps.core.pagecache import cache_depends, cache_meta, public_response_cache
 from apps.directory import api as directory
+from apps.quotes import api as quotes
 from apps.reviews import api as reviews
 
 PROFILE_REVIEWS_PER_PAGE = 10
@@ -37,6 +38,7 @@ def home(request):
         if c.parent_slug is None
     ]
     figures = directory.platform_figures()
+    quote_figures = quotes.platform_figures()
     review_figures = reviews.platform_figures()
     context = {
         "categories": categories,
@@ -44,6 +46,7 @@ def home(request):
             figure
             for figure in (
                 {"value": figures["pros"], "label": "Pros qualifiés dans toute la France"},
+                {"value": quote_figures["homeowners_helped"], "label": "Particuliers accompagnés"},
                 {"value": review_figures["reviews"], "label": "Avis clients publiés"},
             )
             if figure["value"]
@@ -55,6 +58,10 @@ def home(request):
                 "title": review.title,
                 "body": review.body,
                 "commune": review.author_commune,
+                "postcode": review.author_postcode,
+                # Shown relative ("il y a 3 heures"): the cached page may be up to
+                # PUBLIC_RESPONSE_CACHE_SECONDS old, so the exact date is in <time> too.
+                "published_at": review.published_at,
                 "pro_name": review.pro_name,
                 "pro_url": review.pro_url,
                 "url": review.url,

@@ -29,6 +29,18 @@ def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings, clie
         Membership.objects.count(),
     ) == counts
     assert set(User.objects.values_list("email", flat=True)) >= DEMO_EMAILS
+    # "seed_demo adds 40 reviews or more per demo pro": published ones, every pro.
+    from django.db.models import Count
+
+    from apps.directory.models import ProProfile
+    from apps.reviews.models import Review
+
+    published = dict(
+        Review.objects.filter(status="published").values_list("pro_id").annotate(n=Count("id"))
+    )
+    pros = dict(ProProfile.objects.values_list("slug", "id"))
+    assert len(pros) >= 60
+    assert {slug: published.get(i, 0) for slug, i in pros.items() if published.get(i, 0) < 40} == {}
     # Every dispatch of a demo request has its lead at the pro, once (idempotent).
     from apps.leads.models import Lead
     from apps.quotes.models import QuoteDispatchChoice

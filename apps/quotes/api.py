@@ -6,8 +6,12 @@ The leads context reads a dispatched request here (contact included) when it rea
 
 from __future__ import annotations
 
+from django.core.cache import cache
+
 from apps.quotes import selectors
 from apps.quotes.contracts import QuoteRequestInfo
+
+PLATFORM_FIGURES_CACHE_KEY = "quotes:platform-figures"
 
 
 def quote_by_id(quote_id: int) -> QuoteRequestInfo | None:
@@ -17,6 +21,22 @@ def quote_by_id(quote_id: int) -> QuoteRequestInfo | None:
 def quotes_by_ids(ids: list[int]) -> dict[int, QuoteRequestInfo]:
     """Requests by id in two queries, whatever the number of ids; unknown ids are absent."""
     return selectors.quotes_info_by_ids(list(ids))
+
+
+def platform_figures() -> dict[str, int]:
+    """Live figures for the home page: {"homeowners_helped": n}.
+
+    A homeowner counts as helped ("particulier accompagné") once an advisor has qualified
+    the project and put them in touch with pros: one per request dispatched. Requests still
+    in the queue, rejected or unreachable do not count; repeated submissions of a project
+    are merged on arrival, so a request is a project, not a form sent. Anonymised requests
+    (retention) still count. Cached for five minutes, like the other home figures.
+    """
+    figures = cache.get(PLATFORM_FIGURES_CACHE_KEY)
+    if figures is None:
+        figures = {"homeowners_helped": selectors.homeowners_helped_count()}
+        cache.set(PLATFORM_FIGURES_CACHE_KEY, figures, 300)
+    return figures
 
 
 def demo_seed(*, scale: str, advisor_user_ids: list[int], pro_slugs: list[str]) -> int:

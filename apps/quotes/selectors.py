@@ -203,3 +203,8 @@ def quote_ids_for_contact(email: str) -> list[int]:
     return list(
         QuoteRequest.objects.filter(email=email).order_by("pk").values_list("pk", flat=True)
     )
+
+
+def homeowners_helped_count() -> int:
+    """Requests an advisor handed over to pros (dispatched), whatever happened since."""
+    return QuoteRequest.objects.filter(dispatched_at__isnull=False).count()

@@ -4,6 +4,7 @@ the issue asks for (environments, secrets, migrations, rollbacks, scaling, carvi
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -49,3 +50,14 @@ def test_the_operations_are_documented():
 def test_nothing_points_at_the_old_deployment_doc():
     for path in ["README.md", "Dockerfile", "deploy/gunicorn.conf.py", "docs/architecture.md"]:
         assert "docs/deployment.md" not in (REPO_ROOT / path).read_text(), path
+
+
+def test_what_the_docs_say_about_translations_is_true():
+    """docs/deploy.md says there is no message catalogue yet, and LOCALE_PATHS is wired."""
+    from django.conf import settings
+
+    text = re.sub(r"\s+", " ", DEPLOY_DOCS.read_text())
+    catalogues = list((REPO_ROOT / "locale").rglob("*.po"))
+    says_none = "There is no `locale/` directory and no message catalogue today" in text
+    assert says_none == (not catalogues), "update the locale/ paragraph of docs/deploy.md"
+    assert REPO_ROOT / "locale" in [Path(p) for p in settings.LOCALE_PATHS]

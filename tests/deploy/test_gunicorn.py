@@ -11,6 +11,7 @@ import http.client
 import json
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -167,6 +168,32 @@ def test_entrypoint_manage_runs_manage_py_from_anywhere(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_entrypoint_migrate_builds_the_database_and_exits(tmp_path):
+    """The release step of every deploy, for real, on the embedded defaults (SQLite)."""
+    env = production_env(tmp_path)
+    database = Path(env["ELDO_VAR_DIR"]) / "eldo.sqlite3"
+    assert not database.exists()
+
+    result = run(["sh", str(ENTRYPOINT), "migrate"], env=env, cwd=tmp_path, timeout=300)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    connection = sqlite3.connect(database)
+    try:
+        rows = connection.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
+    finally:
+        connection.close()
+    tables = {name for (name,) in rows}
+    for table in ("django_migrations", "accounts_user", "directory_proprofile", "reviews_review"):
+        assert table in tables, table
+    shown = run(["sh", str(ENTRYPOINT), "manage", "showmigrations", "--plan"], env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert "[X]" in shown.stdout and "[ ]" not in shown.stdout
+    # Run again, as every deploy does: nothing left to apply.
+    again = run(["sh", str(ENTRYPOINT), "migrate"], env=env, cwd=tmp_path, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert "No migrations to apply." in again.stdout
 
 
 def test_entrypoint_runs_any_other_command_as_is(tmp_path):

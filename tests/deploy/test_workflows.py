@@ -112,6 +112,22 @@ def test_ci_installs_what_the_tests_need(ci):
     assert "redis-server" in _runs(ci["jobs"]["test-services"]).split()
 
 
+def test_ci_keeps_the_browser_screenshots_even_when_the_tests_fail(ci):
+    screenshots = (REPO_ROOT / "tests" / "e2e" / "conftest.py").read_text()
+    assert '"var" / "screenshots"' in screenshots  # where the browser tests write them
+    names = set()
+    for job in ("test-embedded", "test-services"):
+        steps = ci["jobs"][job]["steps"]
+        make_test = next(i for i, s in enumerate(steps) if "make test" in s.get("run", ""))
+        (upload,) = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact")]
+        assert upload["uses"] == "actions/upload-artifact@v4", job
+        assert steps.index(upload) > make_test, job
+        assert upload["if"] == "always()", job
+        assert upload["with"]["path"].rstrip("/") == "var/screenshots", job
+        names.add(upload["with"]["name"])
+    assert len(names) == 2  # artifact names are unique within a run (v4)
+
+
 def test_ci_builds_the_image_without_pushing(ci):
     (build,) = [
         s

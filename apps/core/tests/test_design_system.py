@@ -35,7 +35,7 @@ def _render(source: str, **context) -> str:
 
 @pytest.mark.django_db
 def test_home_page_shows_the_hero_and_the_three_steps(client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get("/")
 
     assert response.status_code == 200

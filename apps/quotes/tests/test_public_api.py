@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
+import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -85,3 +87,32 @@ def test_the_dispatch_event_round_trips_through_the_outbox(make_quote, advisor, 
         "quotes.QuoteQualified",
         "quotes.QuoteDispatchRequested",
     }
+
+
+def test_homeowners_helped_counts_the_requests_put_in_touch_with_pros(
+    client, make_quote, advisor, facade_pros, django_assert_max_num_queries
+):
+    def dispatched() -> None:
+        quote = make_quote()
+        services.quote_claim(quote_id=quote.pk, actor=advisor)
+        services.quote_qualify(quote_id=quote.pk, actor=advisor, changes={})
+        services.quote_dispatch(quote_id=quote.pk, actor=advisor, pro_slugs=["facades-du-midi"])
+
+    for _ in range(3):
+        dispatched()
+    qualified = make_quote()
+    services.quote_claim(quote_id=qualified.pk, actor=advisor)
+    services.quote_qualify(quote_id=qualified.pk, actor=advisor, changes={})
+    services.quote_reject(quote_id=make_quote().pk, actor=advisor, reason="spam")
+    make_quote()  # still waiting in the queue
+
+    # Only the requests handed over to pros: not the queue, not the rejected.
+    assert api.platform_figures() == {"homeowners_helped": 3}
+
+    with django_assert_max_num_queries(7):
+        html = client.get("/").content.decode()
+    text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+    figures = text[text.index("Eldo en chiffres") :]
+    assert re.search(r"\b3 Particuliers accompagnés", figures), figures
+    # Next to the pros and the reviews, in the order of the brief.
+    assert figures.index("Pros qualifiés") < figures.index("Particuliers accompagnés")

@@ -112,6 +112,26 @@ def test_unusable_links_get_a_clear_page(client, pro, change, status, message):
     assert not Review.objects.exists()
 
 
+def test_an_invitation_link_lives_30_days(client, pro, monkeypatch):
+    """INVITATION_LIFETIME pinned from the outside: created through the service, the link
+    still works on day 29 and is refused on day 31 (the clock moved, not the invitation)."""
+    created = timezone.now()
+    _invitation, token = invite(pro)
+    url = f"/avis/invitation/{token}/"
+
+    monkeypatch.setattr(timezone, "now", lambda: created + timedelta(days=29))
+    day_29 = client.get(url)
+    assert day_29.status_code == 200
+    assert "Votre avis sur Façades du Midi" in day_29.content.decode()
+
+    monkeypatch.setattr(timezone, "now", lambda: created + timedelta(days=31))
+    day_31 = client.get(url)
+    assert day_31.status_code == 410
+    assert "il était valable 30 jours" in day_31.content.decode()
+    assert client.post(url, _form()).status_code == 410
+    assert not Review.objects.exists()
+
+
 def test_a_spontaneous_review_from_the_profile_is_confirmed_by_email(
     client, pro, committed, mailoutbox
 ):

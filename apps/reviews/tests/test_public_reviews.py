@@ -179,20 +179,26 @@ def test_html_in_reviews_and_replies_is_displayed_escaped(client, api, pro, owne
 def test_home_shows_the_latest_reviews_and_the_review_count(
     client, pro, django_assert_max_num_queries
 ):
-    submit_invited(
+    review = submit_invited(
         pro, title="Réfection façade", body="Un chantier impeccable, rapide et propre, bravo !"
     )
+    published_at = timezone.now() - timedelta(hours=3, minutes=5)
+    Review.objects.filter(pk=review.pk).update(published_at=published_at)
     from apps.reviews.aggregates import pro_aggregates_refresh
 
     pro_aggregates_refresh(pro_id=pro.id)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = client.get("/")
-    text = _text(response.content.decode())
+    html = response.content.decode()
+    text = _text(html)
     assert "Consultez les derniers avis" in text
     assert "Réfection façade" in text
-    assert "Philippe – Toulouse" in text
+    # "Philippe – Toulouse, 31000 · il y a 3 heures", the exact moment machine-readable.
+    assert "Philippe – Toulouse, 31000 · il y a 3 heures" in text
+    assert f'<time datetime="{timezone.localtime(published_at).isoformat()}"' in html
+    assert "Avis sur Façades du Midi" in text
     assert "Avis clients publiés" in text
-    assert 'href="/avis/"' in response.content.decode()
+    assert 'href="/avis/"' in html
 
 
 def test_latest_reviews_page(client, pro, owner, django_assert_max_num_queries):
