@@ -322,7 +322,9 @@ def pro_search(criteria: SearchCriteria) -> QuerySet:
         "distance": [F("distance_km").asc()],
     }[ordering]
     return (
-        qs.select_related("commune__department", "rating")
+        # Lists show none of the long texts: the sort and the transfer stay narrow.
+        qs.defer("description", "search_document", "search_vector")
+        .select_related("commune__department", "rating")
         .prefetch_related(
             Prefetch("categories", queryset=Category.objects.order_by("position", "name")),
             Prefetch(
