@@ -3,7 +3,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -28,6 +27,7 @@ from apps.accounts.presentation.throttles import (
 from apps.accounts.privacy import personal_data_export
 from apps.accounts.selectors import identity_for_user
 from apps.core.api_support import Conflict
+from apps.core.throttling import UserRateThrottle
 
 
 class TokenObtainView(TokenObtainPairView):

@@ -10,12 +10,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from apps.accounts import api as accounts
 from apps.accounts.contracts import PartnerCredential
 from apps.core.api_support import Conflict
+from apps.core.throttling import ScopedRateThrottle
 from apps.leads import selectors, services
 from apps.leads.models import Lead
 from apps.leads.presentation.serializers import (

@@ -7,41 +7,19 @@ client cannot double its quota by switching between the form and the API.
 
 from __future__ import annotations
 
-import hashlib
-
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
+from apps.core.throttling import ClientAddressRateThrottle, EmailRateThrottle
 
 
-class QuoteSubmitIpThrottle(SimpleRateThrottle):
+class QuoteSubmitIpThrottle(ClientAddressRateThrottle):
     """Submissions per client address."""
 
     scope = "quote_submit"
 
-    def get_ident(self, request):
-        # With NUM_PROXIES unset DRF would trust the client-written X-Forwarded-For.
-        if api_settings.NUM_PROXIES is None:
-            return request.META.get("REMOTE_ADDR") or ""
-        return super().get_ident(request)
 
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-class QuoteSubmitEmailThrottle(SimpleRateThrottle):
+class QuoteSubmitEmailThrottle(EmailRateThrottle):
     """Submissions per homeowner e-mail, whatever the address they come from."""
 
     scope = "quote_submit_email"
-
-    def get_cache_key(self, request, view):
-        data = request.data if hasattr(request.data, "get") else {}
-        email = data.get("email")
-        if not isinstance(email, str) or not email.strip():
-            return None
-        # Hashed: a fixed-length, printable key that stores no address.
-        normalized = email.strip().lower().encode("utf-8", "surrogatepass")
-        ident = hashlib.sha256(normalized).hexdigest()
-        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class _FormRequest:

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from rest_framework.throttling import ScopedRateThrottle
-
 from apps.accounts import api as accounts
 from apps.accounts.contracts import Identity
+from apps.core.throttling import ScopedRateThrottle
 from apps.directory import api as directory
 from apps.directory.contracts import ProRef
 

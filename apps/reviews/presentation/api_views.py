@@ -15,12 +15,12 @@ from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from apps.core.api_support import Conflict, Pagination
 from apps.core.pagecache import cache_depends
 from apps.core.parsers import JSONParser
+from apps.core.throttling import ScopedRateThrottle
 from apps.directory import api as directory
 from apps.reviews import caching, invitations, selectors, services
 from apps.reviews.models import ReviewSource, ReviewStatus
