@@ -103,7 +103,7 @@ class Workers:
         self.processes: list[subprocess.Popen] = []
         self.logs = []
 
-    def start(self) -> subprocess.Popen:
+    def start(self, *, pool: tuple[str, ...] = ("--pool", "solo")) -> subprocess.Popen:
         env = {
             **os.environ,
             "DATABASE_URL": _database_url(),
@@ -124,8 +124,7 @@ class Workers:
                 "-A",
                 "eldo",
                 "worker",
-                "--pool",
-                "solo",
+                *pool,
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
@@ -344,13 +343,12 @@ def test_with_redis_stopped_every_submission_is_stored_and_every_email_leaves_on
 # --- A worker killed in the middle of a dispatch batch ------------------------------------
 
 
-@pytest.mark.services
-@pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_mid_batch_loses_no_lead_and_notifies_none_twice(stack, settings):
-    _redis, workers, mail_dir = stack
+def _dispatch_batch(settings):
+    """30 requests qualified beforehand, then dispatched to two pros each: the broker holds
+    the batch before any worker runs. Returns the pros and {reference: chosen slugs}."""
     pros = _directory(pros=4)
     advisor = UserFactory(email="conseiller@eldo.test", advisor=True)
-    settings.CELERY_TASK_ALWAYS_EAGER = True  # requests submitted and qualified beforehand
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     quotes = []
     for n in range(30):
         quote = quote_services.quote_submit(
@@ -360,33 +358,27 @@ def test_a_worker_killed_mid_batch_loses_no_lead_and_notifies_none_twice(stack, 
         quote_services.quote_qualify(quote_id=quote.pk, actor=advisor, changes={})
         quotes.append(quote)
     settings.CELERY_TASK_ALWAYS_EAGER = False
-
-    # The batch: 30 dispatches queued on the broker before any worker runs.
     chosen = {}
     for n, quote in enumerate(quotes):
         chosen[quote.reference] = [pros[n % 4].slug, pros[(n + 2) % 4].slug]
         quote_services.quote_dispatch(
             quote_id=quote.pk, actor=advisor, pro_slugs=chosen[quote.reference]
         )
-    first = workers.start()
+    return pros, chosen
 
-    def lead_mails() -> int:
-        return sum(
-            "Nouvelle demande de devis" in str(m["Subject"]).strip() for m in _mails(mail_dir)
-        )
 
-    assert _wait_for(lambda: lead_mails() >= 5, timeout=40), "the first worker sent nothing"
-    first.send_signal(signal.SIGKILL)  # mid-batch: no graceful shutdown, no ack
-    first.wait(timeout=10)
-    killed_at = lead_mails()
-    assert killed_at < 60, "the batch was over before the kill: nothing was tested"
+def _lead_mails(mail_dir) -> int:
+    return sum("Nouvelle demande de devis" in str(m["Subject"]).strip() for m in _mails(mail_dir))
 
-    workers.start()  # the replacement, as the orchestrator would start it
+
+def _assert_every_lead_notified_once(pros, chosen, mail_dir, killed_at) -> None:
     done = _sweep_until(
-        lambda: _pending_events() == 0 and lead_mails() >= 60 and Lead.objects.count() == 60,
+        lambda: (
+            _pending_events() == 0 and _lead_mails(mail_dir) >= 60 and Lead.objects.count() == 60
+        ),
         timeout=120,
     )
-    assert done, f"{_pending_events()} events pending, {lead_mails()} lead e-mails"
+    assert done, f"{_pending_events()} events pending, {_lead_mails(mail_dir)} lead e-mails"
     _wait_for(lambda: False, timeout=2)  # a late duplicate would show up now
 
     leads = list(Lead.objects.all())
@@ -411,6 +403,49 @@ def test_a_worker_killed_mid_batch_loses_no_lead_and_notifies_none_twice(stack, 
     assert notices == {
         f"Votre projet {reference} est transmis à des artisans": 1 for reference in chosen
     }
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_batch_loses_no_lead_and_notifies_none_twice(stack, settings):
+    _redis, workers, mail_dir = stack
+    pros, chosen = _dispatch_batch(settings)
+    first = workers.start()
+
+    assert _wait_for(lambda: _lead_mails(mail_dir) >= 5, timeout=40), "the worker sent nothing"
+    first.send_signal(signal.SIGKILL)  # mid-batch: no graceful shutdown, no ack
+    first.wait(timeout=10)
+    killed_at = _lead_mails(mail_dir)
+    assert killed_at < 60, "the batch was over before the kill: nothing was tested"
+
+    workers.start()  # the replacement, as the orchestrator would start it
+    _assert_every_lead_notified_once(pros, chosen, mail_dir, killed_at)
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_prefork_child_killed_mid_batch_is_replaced_and_nothing_is_lost(stack, settings):
+    """The production pool: the master sees its child die, the task it held goes back to
+    the queue (acks late, reject on worker lost) and a new child takes over."""
+    _redis, workers, mail_dir = stack
+    pros, chosen = _dispatch_batch(settings)
+    master = workers.start(pool=("--pool", "prefork", "--concurrency", "2"))
+
+    assert _wait_for(lambda: _lead_mails(mail_dir) >= 5, timeout=60), "the worker sent nothing"
+    children = _children(master.pid)
+    assert children, "no prefork child to kill"
+    os.kill(children[0], signal.SIGKILL)
+    killed_at = _lead_mails(mail_dir)
+    assert killed_at < 60, "the batch was over before the kill: nothing was tested"
+
+    _assert_every_lead_notified_once(pros, chosen, mail_dir, killed_at)
+    assert master.poll() is None, "the master itself died"
+    assert _wait_for(lambda: len(_children(master.pid)) == 2, timeout=20), "no child replaced"
 
 
 # --- PostgreSQL unreachable during traffic ------------------------------------------------
