@@ -68,7 +68,7 @@ def notify_rejection(event: QuoteRejected) -> None:
     if event.reason == RejectionReason.SPAM:
         return
     quote = QuoteRequest.objects.filter(pk=event.quote_id).first()
-    if quote is None:
+    if quote is None or quote.anonymised_at is not None:  # erased: nobody to write to
         return
     _send(
         quote,

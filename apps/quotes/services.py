@@ -984,4 +984,16 @@ def quotes_erase_for_contact(*, email: str, now: datetime | None = None) -> list
             )
             for q in still_open
         )
+        # Closed like any refusal for the statistics and the audit log (no advisor: the
+        # homeowner's erasure); the homeowner is not written to (the address is gone).
+        for q in still_open:
+            publish(
+                QuoteRejected(
+                    quote_id=q.pk,
+                    reference=q.reference,
+                    reason=RejectionReason.CANCELLED,
+                    advisor_id=None,
+                    rejected_at=now.isoformat(),
+                )
+            )
     return ids

@@ -90,6 +90,22 @@ def test_erasure_closes_open_requests_and_anonymises_every_request_of_the_addres
     assert QuoteRequest.objects.get(pk=someone_else.pk).status == QuoteStatus.NEW
 
 
+def test_an_erased_open_request_counts_as_cancelled_and_nobody_is_written_to(
+    make_quote, advisor, staff, django_capture_on_commit_callbacks, mailoutbox
+):
+    quote = make_quote(email="luce.moreau@exemple.fr")
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(UserErased(user_id=999, email="luce.moreau@exemple.fr", erased_at=""))
+
+    rejected = OutboxEvent.objects.get(name="quotes.QuoteRejected")
+    assert rejected.payload["quote_id"] == quote.pk
+    assert rejected.payload["reason"] == "cancelled" and rejected.payload["advisor_id"] is None
+    assert mailoutbox == []
+    journal = _journal(staff)
+    assert "Demande refusée" in journal and quote.reference in journal
+
+
 def test_an_erased_request_leaves_the_advisors_queue(
     make_quote, advisor, django_capture_on_commit_callbacks
 ):
