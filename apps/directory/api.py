@@ -70,6 +70,11 @@ def pros_for_organizations(organization_ids: list[int]) -> list[ProRef]:
     return _pro_refs(ProProfile.objects.filter(organization_id__in=organization_ids))
 
 
+def pros_in_network(network_id: int) -> list[ProRef]:
+    """The pros that show this network or brand on their profile (its installers)."""
+    return _pro_refs(ProProfile.objects.filter(networks__id=network_id).order_by("name", "pk"))
+
+
 def pro_profile(slug: str, *, request=None) -> dict | None:
     """The public profile as plain data (what GET /api/v1/pros/{slug}/ returns)."""
     from apps.directory.presentation.serializers import ProDetailSerializer

@@ -398,7 +398,18 @@ def network_summary(*, network_id: int, period: Period) -> dict:
         day = timezone.localtime(sent).date()
         daily[day]["leads_received"] += 1
         daily[day]["leads_won"] += status == "won"
-    pros = directory.pros_by_ids(list(per_pro))
+    # Every installer that shows the network on its profile has a line, with or without
+    # leads in the period (a silent installer is what a network manager looks for).
+    members = directory.pros_in_network(network_id)
+    for member in members:
+        per_pro.setdefault(
+            member.id,
+            {"received": 0, "contacted": 0, "within_24h": 0, "won": 0, "lost": 0, "seconds": []},
+        )
+    pros = {member.id: member for member in members}
+    missing = [pro_id for pro_id in per_pro if pro_id not in pros]
+    if missing:
+        pros.update(directory.pros_by_ids(missing))
     installers = []
     for pro_id, line in per_pro.items():
         pro = pros.get(pro_id)
@@ -425,7 +436,7 @@ def network_summary(*, network_id: int, period: Period) -> dict:
         "leads_contacted": sum(i["leads_contacted"] for i in installers),
         "leads_won": sum(i["leads_won"] for i in installers),
         "leads_lost": sum(i["leads_lost"] for i in installers),
-        "installers": len(installers),
+        "installers": sum(1 for i in installers if i["leads_received"]),  # "sollicités"
     }
     return {
         "totals": totals,

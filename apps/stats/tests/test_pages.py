@@ -140,6 +140,20 @@ def test_the_network_dashboard_lists_its_installers(
     assert "Aucune demande transmise" in page
 
 
+def test_an_installer_without_leads_still_has_its_line(
+    client, network, facade_pros, year_of_stats
+):
+    silent = facade_pros["midi"]
+    silent.networks.add(network["org"])
+    client.force_login(network["manager"])
+    page = client.get(URL, YEAR).content.decode()
+    assert silent.name in page and facade_pros["garonne"].name in page
+    rows = _csv(client.get(EXPORT, YEAR))
+    line = next(row for row in rows if row[0] == silent.name)
+    assert line[1] == "0"
+    assert len(rows) == 4
+
+
 def test_the_staff_dashboard_for_eldo_staff_only(
     client,
     staff,
