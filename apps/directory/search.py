@@ -256,9 +256,19 @@ def _text_filter(qs: QuerySet, query: str) -> QuerySet:
     return qs.annotate(relevance=relevance)
 
 
+def _unsearchable(query: str) -> bool:
+    """Words only in a script the French index does not hold (Arabic, Hebrew, Chinese…):
+    nothing can match them, and ignoring them would list every pro as if they matched.
+    Punctuation and emoji alone are ignored like an empty query."""
+    query = (query or "")[:2000]
+    return not fold(query) and any(character.isalnum() for character in query)
+
+
 def pro_search(criteria: SearchCriteria) -> QuerySet:
     """Published pros matching ``criteria``, ordered; ready for pagination."""
     today = timezone.localdate()
+    if _unsearchable(criteria.q):
+        return ProProfile.objects.none()
     qs = ProProfile.objects.filter(is_published=True)
     if criteria.place and criteria.place.latitude is not None:
         qs = qs.annotate(

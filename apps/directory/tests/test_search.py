@@ -120,3 +120,11 @@ def test_place_resolution():
     assert place_resolve("haute-garonne").department_codes == ("31",)
     assert place_resolve("99999") is None
     assert place_resolve("nulle-part") is None
+
+
+def test_words_in_another_script_find_nobody_and_emoji_alone_are_ignored():
+    make_pro("Ravalement Martin")
+    assert names(q="مرحبا بالعالم") == []
+    assert names(q="שלום") == []
+    assert names(q="🏠🔨") == ["Ravalement Martin"]
+    assert names(q="façade 🏠") == ["Ravalement Martin"]
