@@ -92,10 +92,18 @@ def email_hash(email: str) -> str:
     return hashlib.sha256(email_normalize(email).encode()).hexdigest()
 
 
+# Kept among the control and format characters: line breaks and tabs, and the joiners that
+# hold emoji sequences (👩‍🔧) and some scripts together. Bidirectional overrides, NUL and
+# the rest go: they can disguise a text or break a page.
+_KEPT_CONTROLS = frozenset("\n\t\u200c\u200d")
+
+
 def clean_text(value: str) -> str:
-    """Strip, drop control characters (newlines and tabs kept), normalise line endings."""
+    """Strip, drop control and format characters (see above), normalise line endings."""
     value = (value or "").replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+    return "".join(
+        ch for ch in value if ch in _KEPT_CONTROLS or unicodedata.category(ch)[0] != "C"
+    ).strip()
 
 
 def first_name(value: str) -> str:

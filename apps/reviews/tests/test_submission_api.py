@@ -281,3 +281,19 @@ def test_anonymous_submissions_are_throttled_per_client_address(api, pro, low_ra
         URL, review_payload(pro="nulle-part"), format="json", REMOTE_ADDR="198.51.100.7"
     )
     assert other_address.status_code == 400
+
+
+def test_emoji_sequences_survive_and_bidi_overrides_are_removed(api, pro, committed):
+    with committed():
+        _invitation, token = invite(pro, email="jeanne@exemple.fr")
+    data = review_payload(invitation_token=token)
+    del data["author_email"]
+    data["body"] = "Équipe au top 👩‍🔧👨‍👩‍👧 : chantier propre,\u202e tenu dans les délais. Merci !"
+
+    with committed():
+        response = api.post(URL, data, format="json")
+
+    assert response.status_code == 201, response.content
+    body = Review.objects.get(pk=response.json()["id"]).body
+    assert "👩\u200d🔧" in body and "👨\u200d👩\u200d👧" in body  # one emoji each, not three
+    assert "\u202e" not in body
