@@ -134,8 +134,8 @@ def pro_profile(request, slug: str):
             "addressCountry": "FR",
         },
     }
-    if profile["phone"]:
-        structured["telephone"] = profile["phone"]
+    # No telephone: the number is shown on request only ("Afficher le numéro"), where each
+    # reveal is counted for the pro; printing it in the page would bypass that.
     if rating["count"]:
         structured["aggregateRating"] = {
             "@type": "AggregateRating",

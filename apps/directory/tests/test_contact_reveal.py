@@ -37,6 +37,7 @@ def test_the_profile_offers_the_reveal_links_not_the_number(client):
     assert f'href="/pro/{pro.slug}/telephone/" rel="nofollow">Afficher le numéro</a>' in html
     assert f'href="/pro/{pro.slug}/site-web/" rel="nofollow noopener">Voir le site web' in html
     assert 'href="tel:' not in html
+    assert "05 61 00 00 00" not in html  # nor in the structured data
     assert 'href="https://facades-midi.fr"' not in html
     # Nothing was revealed by showing the profile.
     assert _flushed_contact_counts() == {}
