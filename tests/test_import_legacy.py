@@ -2,6 +2,7 @@
 a re-run imports nothing twice, a fatal error leaves nothing behind, and the imported
 reviews show on the pro's (cached) profile."""
 
+import csv
 from io import StringIO
 from pathlib import Path
 
@@ -89,3 +90,15 @@ def test_dry_run_validates_without_writing():
     out = _run("--pros", str(PROS), "--reviews", str(REVIEWS), "--dry-run")
     assert "Pros: 3 imported" in out and "Dry run: nothing was written." in out
     assert not ProProfile.objects.filter(legacy_id__isnull=False).exists()
+
+
+def test_the_report_neutralises_spreadsheet_formulas(tmp_path):
+    pros = tmp_path / "pros.csv"
+    header = PROS.read_text().splitlines()[0]
+    pros.write_text(
+        header + "\n" + '=HYPERLINK("http://x.example"),Façades,,,99999,,facade,31,,,,,1\n'
+    )
+    report = tmp_path / "rejected.csv"
+    _run("--pros", str(pros), "--report", str(report))
+    rows = list(csv.reader(report.read_text().splitlines()))[1:]
+    assert [row[2] for row in rows] == ['\'=HYPERLINK("http://x.example")']

@@ -20,6 +20,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from apps.core.csv_export import csv_safe
 from apps.directory import api as directory
 from apps.reviews import api as reviews_api
 
@@ -95,7 +96,9 @@ class Command(BaseCommand):
             with report.open("w", newline="", encoding="utf-8") as out:
                 writer = csv.writer(out)
                 writer.writerow(["file", "line", "legacy_id", "reason"])
-                writer.writerows(rejected)
+                # The legacy ids and reasons quote the rejected cells: neutralise formulas
+                # before an operator opens the report in a spreadsheet.
+                writer.writerows([csv_safe(cell) for cell in row] for row in rejected)
             self.stdout.write(f"Rejected rows written to {report}")
         self.stdout.write(
             self.style.SUCCESS(f"Legacy import done in {time.monotonic() - started:.1f} s.")
