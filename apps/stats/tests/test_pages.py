@@ -140,9 +140,7 @@ def test_the_network_dashboard_lists_its_installers(
     assert "Aucune demande transmise" in page
 
 
-def test_an_installer_without_leads_still_has_its_line(
-    client, network, facade_pros, year_of_stats
-):
+def test_an_installer_without_leads_still_has_its_line(client, network, facade_pros, year_of_stats):
     silent = facade_pros["midi"]
     silent.networks.add(network["org"])
     client.force_login(network["manager"])
