@@ -286,7 +286,7 @@ def main() -> int:
             manage(env, "load_geography")
             manage(env, "seed_demo", "--force")
         targets = inprocess(env, "targets")
-        _, lines = manage(env, "shell", "-c", PREPARE)
+        _, lines = manage(env, "shell", "-c", PREPARE, echo=False)  # tokens: not for the log
         prepared = json.loads(next(line for _, line in reversed(lines) if line.startswith("{")))
         reviews = prepared["reviews"]
         if len(reviews) < 200:

@@ -78,8 +78,11 @@ def production_env(*, database_url: str, redis_url: str, tmp: Path, port: int) -
     return env
 
 
-def manage(env: dict, *args: str, timeout: float = 3600) -> tuple[float, list[tuple[float, str]]]:
-    """Run a manage.py command; its duration and its output lines with their elapsed time."""
+def manage(
+    env: dict, *args: str, timeout: float = 3600, echo: bool = True
+) -> tuple[float, list[tuple[float, str]]]:
+    """Run a manage.py command; its duration and its output lines with their elapsed time
+    (echoed as they come unless ``echo`` is off)."""
     started = time.monotonic()
     lines: list[tuple[float, str]] = []
     process = subprocess.Popen(
@@ -96,7 +99,8 @@ def manage(env: dict, *args: str, timeout: float = 3600) -> tuple[float, list[tu
         for line in process.stdout:
             line = line.rstrip()
             lines.append((time.monotonic() - started, line))
-            print(f"    {line}", flush=True)
+            if echo:
+                print(f"    {line}", flush=True)
         process.wait()
     finally:
         timer.cancel()
