@@ -18,18 +18,27 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
-_WARN_EVERY_SECONDS = 30
-_last_warning = 0.0
+
+
+class OutageWarning:
+    """A warning logged at most once every ``every`` seconds: an outage of Redis is seen on
+    every request, and one line per request would flood the logs."""
+
+    def __init__(self, log: logging.Logger, every: float = 30) -> None:
+        self.log, self.every, self.last = log, every, float("-inf")
+
+    def __call__(self, message: str, *args) -> None:
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            self.log.warning(message, *args)
+
+
+_outage = OutageWarning(logger)
 
 
 def _warn(operation: str, exc: Exception) -> None:
-    global _last_warning
-    now = time.monotonic()
-    if now - _last_warning >= _WARN_EVERY_SECONDS:
-        _last_warning = now
-        logger.warning(
-            "cache: Redis unavailable during %s (%s); serving without cache", operation, exc
-        )
+    _outage("cache: Redis unavailable during %s (%s); serving without cache", operation, exc)
 
 
 class ReusingRedisCacheClient(RedisCacheClient):

@@ -32,14 +32,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.cache import OutageWarning
 from apps.core.events import DomainEvent, publish, register_event
 
 logger = logging.getLogger(__name__)
+_outage = OutageWarning(logger)
 
 KEY_PREFIX = "eldo:counters"
 FLUSH_INTERVAL_SECONDS = 60
 PUSH_INTERVAL_SECONDS = 1.0
-_WARN_EVERY_SECONDS = 30
 
 
 @register_event
@@ -60,7 +61,6 @@ _timer: threading.Timer | None = None
 _pusher: threading.Thread | None = None
 _pusher_pid = 0
 _redis_client = None
-_last_warning = 0.0
 
 
 def _redis():
@@ -140,7 +140,6 @@ def _push() -> bool:
 
 
 def _push_locked() -> bool:
-    global _last_warning
     pending = _drain_buffer()
     if not pending:
         return True
@@ -158,10 +157,7 @@ def _push_locked() -> bool:
         pipe.execute()
     except Exception as exc:  # Redis down: keep the counts in this process, retry later
         _restore(pending)
-        now = time.monotonic()
-        if now - _last_warning >= _WARN_EVERY_SECONDS:
-            _last_warning = now
-            logger.warning("counters: Redis unavailable (%s); buffering in process", exc)
+        _outage("counters: Redis unavailable (%s); buffering in process", exc)
         return False
     return True
 

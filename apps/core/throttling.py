@@ -28,9 +28,10 @@ from django.core.cache.backends.redis import RedisCache
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
-from apps.core.cache import UNAVAILABLE
+from apps.core.cache import UNAVAILABLE, OutageWarning
 
 logger = logging.getLogger(__name__)
+_outage = OutageWarning(logger)
 
 BaseThrottle = throttling.BaseThrottle
 
@@ -94,7 +95,7 @@ class AtomicRateThrottleMixin:
                 f"{self.now!r}:{uuid.uuid4().hex}",
             )
         except UNAVAILABLE as exc:
-            logger.warning("throttle %s: Redis unavailable (%s); request allowed", self.key, exc)
+            _outage("throttle %s: Redis unavailable (%s); request allowed", self.key, exc)
             return True
         if int(allowed):
             return True
