@@ -73,3 +73,14 @@ def _counters_flushed_by_tests(settings):
 @pytest.fixture(autouse=True)
 def _media_in_a_temporary_directory(settings, tmp_path_factory):
     settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")
+
+
+@pytest.fixture(autouse=True)
+def _sms_in_memory(settings):
+    """Text messages go to ``apps.core.sms.outbox`` (like Django's locmem e-mail backend)."""
+    from apps.core import sms
+
+    settings.SMS_BACKEND = "apps.core.sms.LocmemBackend"
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()

@@ -413,6 +413,14 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
+# Text messages (apps.core.sms): printed by default; Brevo's transactional SMS in production
+# (SMS_BACKEND=apps.core.sms.BrevoBackend, SMS_BREVO_API_KEY, SMS_SENDER: 3–11 letters).
+SMS_BACKEND = env_str("SMS_BACKEND", "apps.core.sms.ConsoleBackend")
+SMS_BREVO_API_KEY = env_str("SMS_BREVO_API_KEY")
+SMS_BREVO_API_URL = env_str("SMS_BREVO_API_URL", "https://api.brevo.com/v3/transactionalSMS/sms")
+SMS_SENDER = env_str("SMS_SENDER", "Eldo")
+SMS_TIMEOUT_SECONDS = env_int("SMS_TIMEOUT_SECONDS", 10)
+
 # --- Security (production) --------------------------------------------------------------
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
