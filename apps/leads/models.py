@@ -14,11 +14,29 @@ class LeadStatus(models.TextChoices):
     SENT = "sent", _("Nouvelle")
     VIEWED = "viewed", _("Consultée")
     CONTACTED = "contacted", _("Client contacté")
+    APPOINTMENT = "appointment", _("Rendez-vous fixé")
     QUOTE_SENT = "quote_sent", _("Devis envoyé")
     WON = "won", _("Gagnée")
     LOST = "lost", _("Perdue")
     DECLINED = "declined", _("Refusée")
     EXPIRED = "expired", _("Expirée")
+
+
+class DeclineReason(models.TextChoices):
+    """Why a pro refuses a lead ("Refuser"): the lead then frees its slot."""
+
+    OUT_OF_AREA = "out_of_area", _("Hors zone")
+    UNAVAILABLE = "unavailable", _("Pas disponible")
+    OUT_OF_TRADE = "out_of_trade", _("Hors métier")
+    OTHER = "other", _("Autre")
+
+
+class LostReason(models.TextChoices):
+    PRICE = "price", _("Prix jugé trop élevé")
+    COMPETITOR = "competitor", _("Client parti chez un concurrent")
+    CANCELLED = "cancelled", _("Projet abandonné ou reporté")
+    UNREACHABLE = "unreachable", _("Client injoignable")
+    OTHER = "other", _("Autre")
 
 
 class LeadSource(models.TextChoices):
@@ -54,11 +72,17 @@ class Lead(models.Model):
     last_name = models.CharField(max_length=100, blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=20, blank=True)
+    commune_name = models.CharField(max_length=100, blank=True)
 
     status = models.CharField(
         max_length=12, choices=LeadStatus.choices, default=LeadStatus.SENT, db_index=True
     )
     reason = models.CharField(max_length=300, blank=True)
+    # The code of a refusal (DeclineReason) or a loss (LostReason); ``reason`` keeps its words.
+    reason_code = models.CharField(max_length=20, blank=True)
+    # Euros, optional: the quote the pro sent, and what the job was won for.
+    quote_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    won_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -69,11 +93,14 @@ class Lead(models.Model):
     created_at = models.DateTimeField(db_index=True)
     viewed_at = models.DateTimeField(null=True, blank=True)
     contacted_at = models.DateTimeField(null=True, blank=True)
+    appointment_at = models.DateTimeField(null=True, blank=True)
     quote_sent_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     advisor_alerted_at = models.DateTimeField(null=True, blank=True)
+    # A refused lead gave its monthly slot back to the pro (directory capacity), once.
+    slot_released_at = models.DateTimeField(null=True, blank=True)
     replaced_by = models.OneToOneField(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces"
     )

@@ -106,6 +106,9 @@ class QuoteRequest(models.Model):
     property_type = models.CharField(
         _("type de bien"), max_length=10, choices=PropertyType.choices, blank=True
     )
+    # Written by the advisor for the chosen pros (the hand-off), unlike the call notes,
+    # which stay internal to Eldo.
+    pro_note = models.TextField(_("note pour l'artisan"), blank=True)
     target_pro_id = models.BigIntegerField(_("artisan visé (id)"), null=True, blank=True)
     target_pro_slug = models.SlugField(_("artisan visé"), max_length=200, blank=True, db_index=True)
 

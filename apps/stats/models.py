@@ -47,6 +47,9 @@ class LeadFact(models.Model):
     # The pro's first real answer: contacted, quote sent or closed (a mere view is not one).
     first_response_at = models.DateTimeField(null=True, blank=True)
     assigned_to_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # Euros, as the pro entered them (LeadStatusChanged): the quote sent, the job won.
+    quote_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    won_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["organization_id", "dispatched_at"])]
