@@ -26,6 +26,7 @@ PATHS = {
     LeadStatus.SENT: [],
     LeadStatus.VIEWED: [LeadStatus.VIEWED],
     LeadStatus.CONTACTED: [LeadStatus.VIEWED, LeadStatus.CONTACTED],
+    LeadStatus.APPOINTMENT: [LeadStatus.VIEWED, LeadStatus.CONTACTED, LeadStatus.APPOINTMENT],
     LeadStatus.QUOTE_SENT: [LeadStatus.VIEWED, LeadStatus.CONTACTED, LeadStatus.QUOTE_SENT],
     LeadStatus.WON: [
         LeadStatus.VIEWED,
@@ -45,8 +46,25 @@ PATHS = {
 TIMESTAMPS = {
     LeadStatus.VIEWED: "viewed_at",
     LeadStatus.CONTACTED: "contacted_at",
+    LeadStatus.APPOINTMENT: "appointment_at",
     LeadStatus.QUOTE_SENT: "quote_sent_at",
 }
+WITH_QUOTE = (LeadStatus.QUOTE_SENT, LeadStatus.WON, LeadStatus.LOST)
+REASON_CODES = {
+    LeadStatus.LOST: ("competitor", "Client parti chez un concurrent"),
+    LeadStatus.DECLINED: ("out_of_area", "Hors zone"),
+}
+
+
+def _value(lead: Lead, rng: random.Random) -> None:
+    """Amounts in euros (a quote of 3,000 to 40,000 €, won at that price) and the reason
+    codes of refusals and losses, so that the statistics show pipeline and revenue."""
+    if lead.status in WITH_QUOTE:
+        lead.quote_amount = rng.randint(30, 400) * 100
+    if lead.status == LeadStatus.WON:
+        lead.won_amount = lead.quote_amount
+    if lead.status in REASON_CODES:
+        lead.reason_code, lead.reason = REASON_CODES[lead.status]
 
 
 @transaction.atomic
@@ -116,10 +134,9 @@ def demo_seed(
             if status in (LeadStatus.WON, LeadStatus.LOST, LeadStatus.DECLINED, LeadStatus.EXPIRED):
                 lead.closed_at = moment
                 lead.reason = {
-                    LeadStatus.LOST: "Client parti chez un concurrent",
-                    LeadStatus.DECLINED: "Hors de notre zone cette saison",
                     LeadStatus.EXPIRED: "Sans réponse dans les délais",
                 }.get(status, "")
+            _value(lead, rng)
             lead.save()
             LeadTransition.objects.bulk_create(
                 LeadTransition(lead=lead, from_status=a, to_status=b, at=at)
@@ -136,7 +153,9 @@ def _dispatched_lead_status(rng: random.Random, age_days: float) -> str:
     if age_days < 2:
         return rng.choice([LeadStatus.SENT, LeadStatus.SENT, LeadStatus.VIEWED])
     if age_days < 14:
-        return rng.choice([LeadStatus.VIEWED, LeadStatus.CONTACTED, LeadStatus.QUOTE_SENT])
+        return rng.choice(
+            [LeadStatus.VIEWED, LeadStatus.CONTACTED, LeadStatus.APPOINTMENT, LeadStatus.QUOTE_SENT]
+        )
     return rng.choice([LeadStatus.QUOTE_SENT, LeadStatus.WON, LeadStatus.LOST, LeadStatus.DECLINED])
 
 
@@ -189,10 +208,7 @@ def _dispatched_leads_seed(
                 setattr(lead, TIMESTAMPS[step], moment)
         if status in (LeadStatus.WON, LeadStatus.LOST, LeadStatus.DECLINED):
             lead.closed_at = moment
-            lead.reason = {
-                LeadStatus.LOST: "Devis jugé trop cher",
-                LeadStatus.DECLINED: "Planning complet",
-            }.get(status, "")
+        _value(lead, rng)
         leads.append(lead)
     Lead.objects.bulk_create(leads, batch_size=2_000, ignore_conflicts=True)
     return len(leads)

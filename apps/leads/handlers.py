@@ -14,10 +14,10 @@ from django.utils import timezone
 from apps.accounts import api as accounts
 from apps.core.events import on
 from apps.directory import api as directory
-from apps.leads import services
+from apps.leads import alerts, services
 from apps.leads.events import LeadDispatched, LeadFirstContactOverdue, LeadReassigned
 from apps.leads.models import Lead
-from apps.leads.selectors import lead_contact
+from apps.leads.selectors import lead_contact, lead_summary
 from apps.quotes.events import QuoteDispatchRequested
 
 
@@ -54,7 +54,7 @@ def create_leads(event: QuoteDispatchRequested) -> None:
 
 @on(LeadDispatched)
 def notify_pro(event: LeadDispatched) -> None:
-    """One e-mail per lead, to every member of the receiving company."""
+    """One e-mail per lead, to the members of the receiving company who keep e-mail on."""
     lead = Lead.objects.select_for_update().filter(pk=event.lead_id).first()
     if lead is None or lead.notified_at is not None:
         return
@@ -62,9 +62,12 @@ def notify_pro(event: LeadDispatched) -> None:
     _send(
         template="new_lead",
         subject=f"Nouvelle demande de devis ({category_name}, {lead.postcode})",
-        recipients=accounts.organization_member_emails(lead.organization_id),
+        recipients=[
+            r.email for r in accounts.alert_recipients(lead.organization_id) if r.by_email
+        ],
         lead=lead,
         category_name=category_name,
+        summary=lead_summary(lead, viewer=None),  # the receiving company: with the address
         lead_url=_lead_url(lead),
         hours=settings.LEADS_FIRST_CONTACT_HOURS,
     )
@@ -78,6 +81,12 @@ def record_lead_load(event: LeadDispatched) -> None:
     directory.pro_lead_load_store(
         pro_id=event.pro_id, served_at=datetime.fromisoformat(event.dispatched_at)
     )
+
+
+@on(LeadDispatched)
+def alert_members(event: LeadDispatched) -> None:
+    """SMS and Web Push to the members who chose them (apps/leads/alerts.py)."""
+    alerts.alerts_schedule(lead_id=event.lead_id)
 
 
 @on(LeadFirstContactOverdue)

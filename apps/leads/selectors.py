@@ -147,6 +147,64 @@ def lead_contact(lead: Lead) -> dict | None:
     }
 
 
+def _summary_of(lead: Lead, qualification) -> dict:
+    """The hand-off: the advisor's qualification (quotes) or, for a network's lead, what the
+    lead itself carries (the place)."""
+    if qualification is None:
+        return {
+            "property_type": "",
+            "property_type_label": "",
+            "budget_range": "",
+            "budget_range_label": "",
+            "timeline": "",
+            "timeline_label": "",
+            "callback_slot": "",
+            "callback_slot_label": "",
+            "postcode": lead.postcode,
+            "commune": lead.commune_name,
+            "department": lead.department_code,
+            "address": "",
+            "pro_note": "",
+        }
+    q = qualification
+    return {
+        "property_type": q.property_type,
+        "property_type_label": q.property_type_label,
+        "budget_range": q.budget_range,
+        "budget_range_label": q.budget_range_label,
+        "timeline": q.timeline,
+        "timeline_label": q.timeline_label,
+        "callback_slot": q.callback_slot,
+        "callback_slot_label": q.callback_slot_label,
+        "postcode": q.postcode,
+        "commune": q.commune_name,
+        "department": q.department_code,
+        "address": q.address,
+        "pro_note": q.pro_note,
+    }
+
+
+def lead_summaries(leads: list[Lead], *, viewer: Viewer | None) -> dict[int, dict]:
+    """The qualification summary of each lead, by lead id, in one call to quotes.
+
+    The street address is personal data: it goes to the receiving company (and staff) only;
+    ``viewer=None`` means the receiving company itself (its new-lead e-mail). A network's or
+    an advisor's view never gets it, nor the homeowner's contact (``lead_contact``)."""
+    quote_ids = sorted({lead.quote_id for lead in leads if lead.quote_id})
+    qualifications = quotes.qualification_summaries(quote_ids) if quote_ids else {}
+    summaries = {}
+    for lead in leads:
+        summary = _summary_of(lead, qualifications.get(lead.quote_id))
+        if viewer is not None and not contact_visible(viewer, lead):
+            summary["address"] = ""
+        summaries[lead.pk] = summary
+    return summaries
+
+
+def lead_summary(lead: Lead, *, viewer: Viewer | None) -> dict:
+    return lead_summaries([lead], viewer=viewer)[lead.pk]
+
+
 def category_names() -> dict[str, str]:
     """Trade names by slug (one directory call, whatever the number of leads shown)."""
     return {c.slug: c.name for c in directory.categories()}

@@ -434,6 +434,7 @@ def _inbound_clean(data: dict) -> dict:
         errors["postcode"] = [_("Code postal inconnu.")]
     else:
         cleaned["department_code"] = communes[0].department_code
+        cleaned["commune_name"] = communes[0].name
     cleaned["postcode"] = postcode
     for name, required, size in (("first_name", True, 100), ("last_name", False, 100)):
         value = str(data.get(name) or "").strip()

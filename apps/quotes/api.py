@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.cache import cache
 
 from apps.quotes import selectors
-from apps.quotes.contracts import QuoteRequestInfo
+from apps.quotes.contracts import QualificationSummary, QuoteRequestInfo
 
 PLATFORM_FIGURES_CACHE_KEY = "quotes:platform-figures"
 
@@ -21,6 +21,13 @@ def quote_by_id(quote_id: int) -> QuoteRequestInfo | None:
 def quotes_by_ids(ids: list[int]) -> dict[int, QuoteRequestInfo]:
     """Requests by id in two queries, whatever the number of ids; unknown ids are absent."""
     return selectors.quotes_info_by_ids(list(ids))
+
+
+def qualification_summaries(ids: list[int]) -> dict[int, QualificationSummary]:
+    """The advisor's qualification of each request (property type, budget, timeline, best
+    time to call, place, note for the pro), in one query whatever the number of ids; unknown
+    ids are absent. Anonymised requests keep the project's facts but lose address and note."""
+    return selectors.qualification_summaries(list(ids))
 
 
 def platform_figures() -> dict[str, int]:

@@ -25,6 +25,33 @@ class DispatchedPro:
 
 
 @dataclass(frozen=True)
+class QualificationSummary:
+    """What the advisor learnt on the phone, for the pros who receive the request.
+
+    Codes with their French labels ("" when unknown). No contact (name, e-mail, phone):
+    callers that may show it read ``QuoteRequestInfo.contact``. ``address`` is the street
+    address of the works, when the request has one: personal data, for the receiving pro only.
+    """
+
+    quote_id: int
+    reference: str
+    property_type: str
+    property_type_label: str
+    budget_range: str
+    budget_range_label: str
+    timeline: str
+    timeline_label: str
+    callback_slot: str
+    callback_slot_label: str
+    postcode: str
+    commune_name: str
+    department_code: str
+    address: str
+    pro_note: str
+    qualified_at: datetime | None
+
+
+@dataclass(frozen=True)
 class QuoteRequestInfo:
     """A quote or callback request as the leads context needs it to create leads."""
 

@@ -46,6 +46,7 @@ def export_for(*, user_id: int, email: str) -> list[dict[str, Any]]:
             "budget_range": quote.budget_range,
             "timeline": quote.timeline,
             "property_type": quote.property_type,
+            "pro_note": quote.pro_note,
             "first_name": quote.first_name,
             "last_name": quote.last_name,
             "email": quote.email,

@@ -11,7 +11,12 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from apps.directory import api as directory
 from apps.directory.contracts import ProMatch
 from apps.quotes import validators
-from apps.quotes.contracts import DispatchedPro, HomeownerContact, QuoteRequestInfo
+from apps.quotes.contracts import (
+    DispatchedPro,
+    HomeownerContact,
+    QualificationSummary,
+    QuoteRequestInfo,
+)
 from apps.quotes.models import (
     QuoteCall,
     QuoteDispatchChoice,
@@ -178,6 +183,48 @@ def quote_info(quote: QuoteRequest) -> QuoteRequestInfo:
         ),
         anonymised=quote.anonymised_at is not None,
     )
+
+
+SUMMARY_FIELDS = (
+    "id",
+    "reference",
+    "property_type",
+    "budget_range",
+    "timeline",
+    "callback_slot",
+    "postcode",
+    "commune_name",
+    "department_code",
+    "address",
+    "pro_note",
+    "qualified_at",
+)
+
+
+def qualification_summaries(ids: list[int]) -> dict[int, QualificationSummary]:
+    if not ids:
+        return {}
+    return {
+        q.pk: QualificationSummary(
+            quote_id=q.pk,
+            reference=q.reference or "",
+            property_type=q.property_type,
+            property_type_label=str(q.get_property_type_display()) if q.property_type else "",
+            budget_range=q.budget_range,
+            budget_range_label=str(q.get_budget_range_display()) if q.budget_range else "",
+            timeline=q.timeline,
+            timeline_label=str(q.get_timeline_display()) if q.timeline else "",
+            callback_slot=q.callback_slot,
+            callback_slot_label=str(q.get_callback_slot_display()) if q.callback_slot else "",
+            postcode=q.postcode,
+            commune_name=q.commune_name,
+            department_code=q.department_code,
+            address=q.address,
+            pro_note=q.pro_note,
+            qualified_at=q.qualified_at,
+        )
+        for q in QuoteRequest.objects.filter(pk__in=ids).only(*SUMMARY_FIELDS)
+    }
 
 
 def quotes_info_by_ids(ids: list[int]) -> dict[int, QuoteRequestInfo]:

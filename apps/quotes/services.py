@@ -94,7 +94,9 @@ QUALIFY_FIELDS = (
     "email",
     "phone",
     "callback_slot",
+    "pro_note",
 )
+PRO_NOTE_MAX = 1_000
 
 OPEN_STATUSES = (QuoteStatus.NEW, QuoteStatus.IN_QUALIFICATION, QuoteStatus.QUALIFIED)
 
@@ -669,6 +671,13 @@ def quote_qualify(
         raise ValidationError(
             {field: [_("Ce champ ne peut pas être modifié.")] for field in unknown}
         )
+    changes = dict(changes)
+    pro_note = changes.pop("pro_note", None)
+    if pro_note is not None:
+        try:
+            pro_note = validators.text_clean(pro_note, max_length=PRO_NOTE_MAX)
+        except ValidationError as exc:
+            raise ValidationError({"pro_note": exc.messages}) from exc
     with transaction.atomic():
         quote = _locked(quote_id)
         _check(
@@ -696,6 +705,8 @@ def quote_qualify(
             current["commune"] = ""  # a new postcode: its main commune unless one is named
         merged = {**current, **{k: "" if v is None else v for k, v in changes.items()}}
         fields = _fields_clean(merged, kind=quote.kind, for_qualification=True)
+        if pro_note is not None:
+            fields["pro_note"] = pro_note
         quote = _transition(
             quote,
             to=QuoteStatus.QUALIFIED,
@@ -931,6 +942,7 @@ def _quotes_anonymise(ids: list[int], *, now: datetime, reason: str) -> None:
         address="",
         description="",
         rejection_note="",
+        pro_note="",
         anonymised_at=now,
     )
     QuoteCall.objects.filter(quote_id__in=ids).update(notes="")

@@ -66,6 +66,7 @@ def lead_detail(viewer, lead) -> dict:
     return {
         **lead_row(lead, pros),
         "description": lead.description,
+        "summary": selectors.lead_summary(lead, viewer=viewer),
         "contact": selectors.lead_contact(lead)
         if selectors.contact_visible(viewer, lead)
         else None,

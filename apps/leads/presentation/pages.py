@@ -216,6 +216,7 @@ def detail(request, lead_id: int):
             "category_name": selectors.category_names().get(lead.category_slug, lead.category_slug),
             "pro": selectors.pros_for_leads([lead]).get(lead.pro_id),
             "contact": selectors.lead_contact(lead),
+            "summary": selectors.lead_summary(lead, viewer=viewer),
             "notes": lead.notes.select_related("author"),
             "transitions": lead.transitions.all(),
             "next_statuses": [
@@ -248,6 +249,9 @@ def network_leads(request):
         viewer=viewer, network_id=org.organization_id, status=_status_filter(request)
     )
     page, rows = _page(Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")))
+    summaries = selectors.lead_summaries([row["lead"] for row in rows], viewer=viewer)
+    for row in rows:
+        row["summary"] = summaries[row["lead"].pk]
     installers = selectors.network_installers(network_id=org.organization_id)
     pros = selectors.pros_for_leads_ids([i.pro_id for i in installers])
     return render(

@@ -32,6 +32,29 @@ class LeadContactSerializer(serializers.Serializer):
     callback_slot = serializers.CharField()
 
 
+class LeadSummarySerializer(serializers.Serializer):
+    """The advisor's qualification, handed to the pro (codes and their French labels; ""
+    when unknown, e.g. for a network's lead)."""
+
+    property_type = serializers.CharField(help_text="house, apartment, building, business, other")
+    property_type_label = serializers.CharField()
+    budget_range = serializers.CharField(help_text="lt_5k, 5k_15k, 15k_50k, gt_50k, unknown")
+    budget_range_label = serializers.CharField()
+    timeline = serializers.CharField(help_text="asap, 3_months, 6_months, later")
+    timeline_label = serializers.CharField()
+    callback_slot = serializers.CharField(
+        help_text="Best time to call: any, morning, lunch, afternoon, evening"
+    )
+    callback_slot_label = serializers.CharField()
+    postcode = serializers.CharField()
+    commune = serializers.CharField()
+    department = serializers.CharField()
+    address = serializers.CharField(
+        help_text="Street address of the works; only for the receiving organization (and staff)."
+    )
+    pro_note = serializers.CharField(help_text="Note pour l'artisan, written by the advisor.")
+
+
 class LeadNoteSerializer(serializers.Serializer):
     author = serializers.CharField()
     body = serializers.CharField()
@@ -69,6 +92,7 @@ class LeadSerializer(serializers.Serializer):
 
 class LeadDetailSerializer(LeadSerializer):
     description = serializers.CharField()
+    summary = LeadSummarySerializer(help_text="The qualification summary (hand-off).")
     contact = LeadContactSerializer(
         allow_null=True, help_text="Only for the receiving organization (and Eldo staff)."
     )

@@ -28,7 +28,7 @@ def test_every_lead_email_has_an_html_alternative(
     new_lead = next(m for m in mailoutbox if m.subject.startswith("Nouvelle demande"))
     html = _html(new_lead)
     assert f"/espace-pro/demandes/{lead.pk}/" in html and "Voir la demande" in html
-    assert "Façade à 31000" in html and '<html lang="fr">' in html
+    assert "Façade à Toulouse (31000)" in html and '<html lang="fr">' in html
     assert "48 heures" in new_lead.body  # the text part stays
 
     Lead.objects.filter(pk=lead.pk).update(created_at=timezone.now() - timedelta(hours=97))

@@ -296,6 +296,17 @@ class QualifyForm(HomeownerFieldsMixin, forms.Form):
     last_name = forms.CharField(label=_("Nom"), max_length=100, required=False)
     email = forms.CharField(label=_("E-mail"), max_length=254, error_messages=REQUIRED)
     phone = forms.CharField(label=_("Téléphone"), max_length=40, error_messages=REQUIRED)
+    pro_note = forms.CharField(
+        label=_("Note pour l'artisan"),
+        help_text=_(
+            "Transmise aux artisans choisis avec le projet (accès, contraintes, attentes du "
+            "client). Vos notes d'appel restent internes à Eldo."
+        ),
+        max_length=1_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("1000 caractères au maximum.")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -259,6 +259,7 @@ def _qualify_initial(quote: QuoteRequest) -> dict:
         "last_name": quote.last_name,
         "email": quote.email,
         "phone": phone_display(quote.phone),
+        "pro_note": quote.pro_note,
     }
 
 

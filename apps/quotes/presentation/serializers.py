@@ -121,6 +121,7 @@ class QuoteDetailSerializer(QuoteListSerializer):
     budget_range = serializers.CharField()
     timeline = serializers.CharField()
     property_type = serializers.CharField()
+    pro_note = serializers.CharField(help_text="Note pour l'artisan (sent with the leads).")
     email = serializers.CharField()
     pro = serializers.CharField(source="target_pro_slug")
     channel = serializers.CharField()
@@ -176,6 +177,11 @@ class QualifyInputSerializer(serializers.Serializer):
     email = _text(320)
     phone = _text(40)
     callback_slot = _choice(CallbackSlot)
+    pro_note = _text(
+        1_000,
+        help_text="Note pour l'artisan: shown to the pros who receive the request (the call "
+        "notes stay internal).",
+    )
 
 
 class RejectInputSerializer(serializers.Serializer):
