@@ -3,7 +3,13 @@ change goes through the state machine and its audit trail."""
 
 from django.contrib import admin
 
-from apps.quotes.models import QuoteCall, QuoteDispatchChoice, QuoteRequest, QuoteTransition
+from apps.quotes.models import (
+    QuoteCall,
+    QuoteDispatchChoice,
+    QuoteNote,
+    QuoteRequest,
+    QuoteTransition,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -29,6 +35,13 @@ class TransitionInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class NoteInline(ReadOnlyInline):
+    model = QuoteNote
+    fk_name = "quote"
+    fields = ["created_at", "body", "receipt"]
+    readonly_fields = fields
+
+
 class DispatchInline(ReadOnlyInline):
     model = QuoteDispatchChoice
     fields = ["position", "pro_slug", "pro_name", "pro_id"]
@@ -50,7 +63,7 @@ class QuoteRequestAdmin(admin.ModelAdmin):
     search_fields = ["reference", "email", "last_name"]
     date_hierarchy = "created_at"
     list_select_related = ["assigned_to"]
-    inlines = [CallInline, TransitionInline, DispatchInline]
+    inlines = [CallInline, NoteInline, TransitionInline, DispatchInline]
 
     def has_add_permission(self, request):
         return False

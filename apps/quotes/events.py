@@ -24,6 +24,18 @@ class QuoteSubmitted(DomainEvent):
 
 @register_event
 @dataclass(frozen=True)
+class QuoteSubmissionAttached(DomainEvent):
+    """A resubmission by the same person became a note on the request ``quote_id``;
+    ``receipt_id`` is the closed receipt the submitter was answered with."""
+
+    name = "quotes.QuoteSubmissionAttached"
+    quote_id: int
+    reference: str
+    receipt_id: int
+
+
+@register_event
+@dataclass(frozen=True)
 class QuoteQualified(DomainEvent):
     name = "quotes.QuoteQualified"
     quote_id: int

@@ -20,6 +20,7 @@ from apps.quotes.events import (
     QuoteMarkedUnreachable,
     QuoteQualified,
     QuoteRejected,
+    QuoteSubmissionAttached,
     QuoteSubmitted,
 )
 from apps.quotes.models import CallOutcome, QuoteKind, QuoteRequest, QuoteStatus, RejectionReason
@@ -59,6 +60,20 @@ def confirm_submission(event: QuoteSubmitted) -> None:
         quote,
         template="submitted",
         subject=f"Votre demande de {what} {quote.reference} est bien reçue",
+    )
+
+
+@on(QuoteSubmissionAttached)
+def notify_attached_submission(event: QuoteSubmissionAttached) -> None:
+    # To the address on file of the earlier request, with its own link: whoever sent the
+    # resubmission learns nothing of it unless they read that mailbox.
+    quote = QuoteRequest.objects.filter(pk=event.quote_id).first()
+    if quote is None or quote.anonymised_at is not None:
+        return
+    _send(
+        quote,
+        template="attached",
+        subject=f"Votre message a été ajouté à votre demande {quote.reference}",
     )
 
 

@@ -142,6 +142,25 @@ class QuoteRequest(models.Model):
     )
     rejection_note = models.TextField(_("précision sur le refus"), blank=True)
     merged_submissions = models.PositiveSmallIntegerField(_("envois fusionnés"), default=0)
+    # Another recent request with the same e-mail or phone: the advisor decides.
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("doublon possible de"),
+    )
+    # A receipt: a resubmission (same e-mail and phone, within minutes) whose description
+    # became a note of this request. Closed at once; never worked by an advisor.
+    attached_to = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="receipts",
+        verbose_name=_("rattachée à la demande"),
+    )
 
     created_at = models.DateTimeField(_("reçue le"), default=timezone.now)
     claimed_at = models.DateTimeField(_("prise en charge le"), null=True, blank=True)
@@ -160,6 +179,7 @@ class QuoteRequest(models.Model):
             models.Index(fields=["status", "next_call_at", "created_at"], name="quote_queue_idx"),
             # Duplicate detection on submission.
             models.Index(fields=["email", "created_at"], name="quote_email_recent_idx"),
+            models.Index(fields=["phone", "created_at"], name="quote_phone_recent_idx"),
             # Retention: requests still holding personal data, by inactivity.
             models.Index(
                 fields=["last_activity_at"],
@@ -195,6 +215,30 @@ class QuoteCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quote} · {self.get_outcome_display()}"
+
+
+class QuoteNote(models.Model):
+    """A note on a request: so far, the description of a resubmission attached to it."""
+
+    quote = models.ForeignKey(QuoteRequest, on_delete=models.CASCADE, related_name="notes")
+    body = models.TextField(_("note"))
+    receipt = models.ForeignKey(
+        QuoteRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("envoi d'origine"),
+    )
+    created_at = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.quote} · note du {self.created_at:%d/%m/%Y}"
 
 
 class QuoteTransition(models.Model):

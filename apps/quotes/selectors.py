@@ -20,6 +20,7 @@ from apps.quotes.contracts import (
 from apps.quotes.models import (
     QuoteCall,
     QuoteDispatchChoice,
+    QuoteNote,
     QuoteRequest,
     QuoteStatus,
     QuoteTransition,
@@ -44,7 +45,7 @@ def quote_queue(
     after a failed call, the retry time; once qualified, right away (dispatch is due).
     Closed requests have no such moment and come last.
     """
-    queryset = QuoteRequest.objects.select_related("assigned_to")
+    queryset = QuoteRequest.objects.select_related("assigned_to", "possible_duplicate_of")
     if statuses:
         queryset = queryset.filter(status__in=statuses)
     if category_slug:
@@ -75,9 +76,10 @@ def quote_file(*, reference: str) -> QuoteRequest | None:
     """A request with its calls, audit trail and chosen pros (a fixed number of queries)."""
     return (
         QuoteRequest.objects.filter(reference=reference)
-        .select_related("assigned_to")
+        .select_related("assigned_to", "possible_duplicate_of", "attached_to")
         .prefetch_related(
             Prefetch("calls", queryset=QuoteCall.objects.select_related("advisor")),
+            Prefetch("notes", queryset=QuoteNote.objects.all()),
             Prefetch("transitions", queryset=QuoteTransition.objects.select_related("actor")),
             Prefetch("dispatches", queryset=QuoteDispatchChoice.objects.all()),
         )
@@ -106,6 +108,13 @@ def quote_for_status_token(token: str) -> QuoteRequest | None:
         .prefetch_related(Prefetch("dispatches", queryset=QuoteDispatchChoice.objects.all()))
         .first()
     )
+
+
+def public_status(quote: QuoteRequest) -> str:
+    """The status the submitter sees. A receipt (a resubmission attached to an earlier
+    request) shows as received, exactly like a new request: telling its sender that it
+    was attached would tell them that someone asked before with that e-mail and phone."""
+    return QuoteStatus.NEW if quote.attached_to_id else quote.status
 
 
 def category_names() -> dict[str, str]:

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +38,7 @@ from apps.quotes.events import (
     QuoteQualified,
     QuoteRejected,
     QuoteRequestsAnonymised,
+    QuoteSubmissionAttached,
     QuoteSubmitted,
 )
 from apps.quotes.models import (
@@ -48,6 +50,7 @@ from apps.quotes.models import (
     QuoteChannel,
     QuoteDispatchChoice,
     QuoteKind,
+    QuoteNote,
     QuoteRequest,
     QuoteStatus,
     QuoteTransition,
@@ -130,7 +133,9 @@ class QuoteConflict(Exception):
 @dataclass(frozen=True)
 class Submission:
     quote: QuoteRequest
-    merged: bool  # True: an identical recent request was updated instead of a new one
+    # True: the same person (e-mail and phone) sent the same project a few minutes ago;
+    # ``quote`` is then the closed receipt, and the earlier request got a note.
+    merged: bool
 
 
 def _collect(errors: dict[str, list[str]], field: str, check, *args, **kwargs):
@@ -311,7 +316,13 @@ def quote_submit(
     pro: str = "",
     now: datetime | None = None,
 ) -> Submission:
-    """Record a homeowner's quote or callback request (or merge a fresh duplicate)."""
+    """Record a homeowner's quote or callback request.
+
+    A submission never changes another request nor answers with its reference: a repeat
+    by the same person (same e-mail and phone, same project, within the duplicate window)
+    becomes a note on the earlier request; anything else is a new request, flagged as a
+    possible duplicate when a recent one shares its e-mail or phone.
+    """
     if kind not in QuoteKind.values:
         raise ValidationError({"kind": [_("Type de demande inconnu.")]})
     if channel not in QuoteChannel.values:
@@ -347,23 +358,23 @@ def quote_submit(
     fields.update(target)
     now = now or timezone.now()
     with transaction.atomic():
-        duplicate = _recent_duplicate(kind=kind, fields=fields, now=now)
-        if duplicate is not None:
-            return Submission(quote=_merge(duplicate, fields=fields, now=now), merged=True)
-        quote = QuoteRequest.objects.create(
+        same_person = _recent_same_person(kind=kind, fields=fields, now=now)
+        if same_person is not None:
+            return Submission(
+                quote=_receipt_attach(
+                    same_person, kind=kind, channel=channel, fields=fields, now=now
+                ),
+                merged=True,
+            )
+        quote = _quote_create(
             kind=kind,
             channel=channel,
             status=QuoteStatus.NEW,
-            consent_text=CONSENT_TEXT,
-            consent_at=now,
-            created_at=now,
-            last_activity_at=now,
+            fields=fields,
+            now=now,
+            possible_duplicate_of=_possible_duplicate(fields=fields, now=now),
             next_call_at=next_call_slot(now, fields["callback_slot"]),
-            **fields,
         )
-        # Derived from the primary key, so concurrent submissions can never collide.
-        quote.reference = reference_for(quote.pk, now)
-        QuoteRequest.objects.filter(pk=quote.pk).update(reference=quote.reference)
         publish(
             QuoteSubmitted(
                 quote_id=quote.pk,
@@ -377,20 +388,47 @@ def quote_submit(
     return Submission(quote=quote, merged=False)
 
 
+def _quote_create(*, kind: str, channel: str, status: str, fields: dict[str, Any], now, **extra):
+    quote = QuoteRequest.objects.create(
+        kind=kind,
+        channel=channel,
+        status=status,
+        consent_text=CONSENT_TEXT,
+        consent_at=now,
+        created_at=now,
+        last_activity_at=now,
+        **fields,
+        **extra,
+    )
+    # Derived from the primary key, so concurrent submissions can never collide.
+    quote.reference = reference_for(quote.pk, now)
+    QuoteRequest.objects.filter(pk=quote.pk).update(reference=quote.reference)
+    return quote
+
+
 def reference_for(pk: int, created_at: datetime) -> str:
     """``ELD-<year>-<zero-padded id>``, e.g. ELD-2026-000123."""
     return f"ELD-{timezone.localtime(created_at).year}-{pk:06d}"
 
 
-def _recent_duplicate(*, kind: str, fields: dict[str, Any], now: datetime) -> QuoteRequest | None:
+def possible_duplicate_window() -> timedelta:
+    """An earlier request with the same e-mail or phone this recent flags a new one."""
+    return timedelta(days=int(getattr(settings, "QUOTES_POSSIBLE_DUPLICATE_DAYS", 30)))
+
+
+def _recent_same_person(*, kind: str, fields: dict[str, Any], now: datetime) -> QuoteRequest | None:
+    """The request this submission repeats: same e-mail AND same phone, same project, a few
+    minutes ago, not yet worked. The e-mail alone proves nothing (anyone can type it)."""
     return (
         QuoteRequest.objects.select_for_update()
         .filter(
             email=fields["email"],
+            phone=fields["phone"],
             kind=kind,
             category_slug=fields["category_slug"],
             postcode=fields["postcode"],
             status=QuoteStatus.NEW,
+            attached_to__isnull=True,
             anonymised_at__isnull=True,
             created_at__gte=now - duplicate_window(),
         )
@@ -399,17 +437,58 @@ def _recent_duplicate(*, kind: str, fields: dict[str, Any], now: datetime) -> Qu
     )
 
 
-def _merge(quote: QuoteRequest, *, fields: dict[str, Any], now: datetime) -> QuoteRequest:
-    """The latest submission wins for every field it fills; nothing is sent twice."""
-    changed = []
-    for name, value in fields.items():
-        if value not in ("", None) and getattr(quote, name) != value:
-            setattr(quote, name, value)
-            changed.append(name)
-    quote.merged_submissions += 1
-    quote.last_activity_at = now
-    quote.save(update_fields=[*changed, "merged_submissions", "last_activity_at"])
-    return quote
+def _possible_duplicate(*, fields: dict[str, Any], now: datetime) -> QuoteRequest | None:
+    """The latest recent request with the same e-mail or the same phone, for the advisor."""
+    return (
+        QuoteRequest.objects.filter(
+            Q(email=fields["email"]) | Q(phone=fields["phone"]),
+            attached_to__isnull=True,
+            anonymised_at__isnull=True,
+            created_at__gte=now - possible_duplicate_window(),
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def _receipt_attach(
+    quote: QuoteRequest, *, kind: str, channel: str, fields: dict[str, Any], now: datetime
+) -> QuoteRequest:
+    """A resubmission by the same person: a note on ``quote`` and a closed receipt.
+
+    Nothing of ``quote`` changes but its note and its activity date. The receipt is a
+    request of its own (its own reference and link, showing only what was typed in it),
+    closed at once as a duplicate, so that the answer to the submitter reveals nothing of
+    ``quote``; the link of ``quote`` goes by e-mail to the address on file.
+    """
+    receipt = _quote_create(
+        kind=kind,
+        channel=channel,
+        status=QuoteStatus.REJECTED,
+        fields=fields,
+        now=now,
+        attached_to=quote,
+        rejection_reason=RejectionReason.DUPLICATE,
+        closed_at=now,
+    )
+    QuoteTransition.objects.create(
+        quote=receipt,
+        from_status=QuoteStatus.NEW,
+        to_status=QuoteStatus.REJECTED,
+        note=str(_("Rattachée à la demande %(reference)s") % {"reference": quote.reference}),
+        created_at=now,
+    )
+    if fields.get("description"):
+        QuoteNote.objects.create(
+            quote=quote, body=fields["description"], receipt=receipt, created_at=now
+        )
+    QuoteRequest.objects.filter(pk=quote.pk).update(
+        merged_submissions=F("merged_submissions") + 1, last_activity_at=now
+    )
+    publish(
+        QuoteSubmissionAttached(quote_id=quote.pk, reference=quote.reference, receipt_id=receipt.pk)
+    )
+    return receipt
 
 
 def next_call_slot(moment: datetime, slot: str) -> datetime:
@@ -946,6 +1025,7 @@ def _quotes_anonymise(ids: list[int], *, now: datetime, reason: str) -> None:
         anonymised_at=now,
     )
     QuoteCall.objects.filter(quote_id__in=ids).update(notes="")
+    QuoteNote.objects.filter(quote_id__in=ids).update(body="")
     QuoteTransition.objects.filter(quote_id__in=ids).update(note="")
     publish(
         QuoteRequestsAnonymised(quote_ids=list(ids), reason=reason, anonymised_at=now.isoformat())

@@ -112,14 +112,16 @@ class QuoteListCreateView(generics.ListAPIView):
         request=QuoteSubmitSerializer,
         responses={
             201: QuoteCreatedSerializer,
-            200: OpenApiResponse(
-                QuoteCreatedSerializer,
-                description="Doublon récent : la demande existante a été complétée.",
-            ),
             400: ERRORS[400],
             429: OpenApiResponse(description="Trop de demandes (adresse IP ou e-mail)."),
         },
         auth=[{}],
+        description="Toujours 201 avec une référence et un lien propres à cet envoi : une "
+        "demande n'en modifie jamais une autre et ne renvoie jamais la référence d'une "
+        "autre. Un nouvel envoi de la même personne (même e-mail et même téléphone, même "
+        "projet, dans les 15 minutes) devient une note de la demande précédente, dont le "
+        "lien est envoyé par e-mail à l'adresse enregistrée ; la réponse, elle, est celle "
+        "d'une nouvelle demande.",
     )
     def post(self, request, *args, **kwargs):
         serializer = QuoteSubmitSerializer(data=request.data)
@@ -129,13 +131,11 @@ class QuoteListCreateView(generics.ListAPIView):
         token = selectors.quote_status_token(quote.pk)
         body = {
             "reference": quote.reference,
-            "status": quote.status,
+            "status": selectors.public_status(quote),
             "kind": quote.kind,
-            "merged": submission.merged,
             "status_url": request.build_absolute_uri(reverse("quotes:status", args=[token])),
         }
-        code = status.HTTP_200_OK if submission.merged else status.HTTP_201_CREATED
-        return Response(QuoteCreatedSerializer(body).data, status=code)
+        return Response(QuoteCreatedSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
 class QuoteDetailView(APIView):

@@ -160,9 +160,10 @@ def submitted(request, token: str):
     )
 
 
-def progress_steps(quote: QuoteRequest) -> list[dict]:
+def progress_steps(quote: QuoteRequest, status: str | None = None) -> list[dict]:
     """The four steps of the status page: done, current, stopped (refused, unreachable) or
-    upcoming, each with its date once reached."""
+    upcoming, each with its date once reached. ``status``: the one shown, if not quote's."""
+    status = status or quote.status
     reached = {
         QuoteStatus.NEW: 0,
         QuoteStatus.IN_QUALIFICATION: 1,
@@ -170,12 +171,12 @@ def progress_steps(quote: QuoteRequest) -> list[dict]:
         QuoteStatus.QUALIFIED: 2,
         QuoteStatus.DISPATCHED: 3,
         QuoteStatus.REJECTED: 1 if quote.claimed_at else 0,
-    }[quote.status]
-    stopped = quote.status in (QuoteStatus.REJECTED, QuoteStatus.UNREACHABLE)
+    }[status]
+    stopped = status in (QuoteStatus.REJECTED, QuoteStatus.UNREACHABLE)
     dates = [quote.created_at, quote.claimed_at, quote.qualified_at, quote.dispatched_at]
     steps = []
     for index, (_status, label) in enumerate(selectors.STATUS_STEPS):
-        if index < reached or (index == reached and quote.status == QuoteStatus.DISPATCHED):
+        if index < reached or (index == reached and status == QuoteStatus.DISPATCHED):
             state = "done"
         elif index == reached:
             state = "stopped" if stopped else "current"
@@ -189,9 +190,11 @@ def progress_steps(quote: QuoteRequest) -> list[dict]:
 @require_GET
 def status_page(request, token: str):
     quote = _quote_for_token(token)
+    status = selectors.public_status(quote)
     context = {
         "quote": quote,
-        "steps": progress_steps(quote),
+        "status": status,
+        "steps": progress_steps(quote, status),
         "category_name": selectors.category_names().get(quote.category_slug, ""),
         "pros": list(quote.dispatches.all()),
     }

@@ -60,10 +60,6 @@ class QuoteCreatedSerializer(serializers.Serializer):
     reference = serializers.CharField()
     status = serializers.ChoiceField(choices=QuoteStatus.choices)
     kind = serializers.ChoiceField(choices=QuoteKind.choices)
-    merged = serializers.BooleanField(
-        help_text="true : une demande identique envoyée il y a quelques minutes a été "
-        "complétée au lieu d'en créer une nouvelle (réponse 200)."
-    )
     status_url = serializers.URLField(help_text="Page de suivi signée, pour le particulier.")
 
 
@@ -89,6 +85,18 @@ class QuoteListSerializer(serializers.Serializer):
     failed_calls = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     assigned_to = AdvisorSerializer(allow_null=True)
+    possible_duplicate_of = serializers.CharField(
+        source="possible_duplicate_of.reference",
+        allow_null=True,
+        default=None,
+        help_text="Référence d'une demande récente au même e-mail ou au même téléphone "
+        "(« doublon possible ») : au conseiller de voir.",
+    )
+
+
+class NoteSerializer(serializers.Serializer):
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
 
 
 class CallSerializer(serializers.Serializer):
@@ -129,7 +137,17 @@ class QuoteDetailSerializer(QuoteListSerializer):
     consent_at = serializers.DateTimeField()
     rejection_reason = serializers.CharField()
     rejection_note = serializers.CharField()
-    merged_submissions = serializers.IntegerField()
+    merged_submissions = serializers.IntegerField(
+        help_text="Nouveaux envois de la même personne rattachés à cette demande (notes)."
+    )
+    attached_to = serializers.CharField(
+        source="attached_to.reference",
+        allow_null=True,
+        default=None,
+        help_text="Pour un accusé de réception fermé : la demande à laquelle cet envoi a "
+        "été rattaché.",
+    )
+    notes = NoteSerializer(many=True)
     claimed_at = serializers.DateTimeField(allow_null=True)
     qualified_at = serializers.DateTimeField(allow_null=True)
     dispatched_at = serializers.DateTimeField(allow_null=True)

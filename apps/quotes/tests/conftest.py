@@ -85,7 +85,11 @@ def make_quote(directory_data, payload):  # noqa: F811
 
     def make(**overrides) -> QuoteRequest:
         counter["n"] += 1
-        data = {**payload, "email": f"particulier{counter['n']}@exemple.fr", **overrides}
+        # Another person each time (e-mail, and phone after the first), unless the test
+        # says otherwise: no request is then flagged as a possible duplicate by accident.
+        n = counter["n"]
+        phone = payload["phone"] if n == 1 else f"06 12 34 {n // 100:02d} {n % 100:02d}"
+        data = {**payload, "email": f"particulier{n}@exemple.fr", "phone": phone, **overrides}
         data.setdefault("kind", QuoteKind.QUOTE)
         return services.quote_submit(channel=QuoteChannel.API, **data).quote
 

@@ -29,7 +29,7 @@ def test_public_submission_answers_201_with_a_reference_and_a_status_link(api_as
     body = response.json()
     assert REFERENCE.match(body["reference"])
     assert body["reference"].startswith(f"ELD-{timezone.localdate().year}-")
-    assert (body["status"], body["kind"], body["merged"]) == ("new", "quote", False)
+    assert (body["status"], body["kind"]) == ("new", "quote")
     quote = QuoteRequest.objects.get(reference=body["reference"])
     assert quote.phone == "+33612345678"
     assert (quote.commune_name, quote.department_code) == ("Toulouse", "31")
@@ -173,7 +173,7 @@ def test_a_callback_request_needs_no_category_nor_description(api_as, payload):
     assert 18 <= timezone.localtime(quote.next_call_at).hour < 20
 
 
-def test_a_duplicate_within_minutes_is_merged_not_duplicated(
+def test_a_resubmission_within_minutes_is_a_note_not_a_second_request_to_work(
     api_as, payload, django_capture_on_commit_callbacks
 ):
     client = api_as(None)
@@ -183,13 +183,16 @@ def test_a_duplicate_within_minutes_is_merged_not_duplicated(
             URL, {**payload, "description": payload["description"] + " Urgent."}, format="json"
         )
 
-    assert (first.status_code, again.status_code) == (201, 200)
-    assert again.json()["reference"] == first.json()["reference"]
-    assert again.json()["merged"] is True
-    quote = QuoteRequest.objects.get()
-    assert quote.description.endswith("Urgent.")
+    assert (first.status_code, again.status_code) == (201, 201)
+    quote = QuoteRequest.objects.get(reference=first.json()["reference"])
+    assert quote.description == payload["description"]
+    assert quote.notes.get().body.endswith("Urgent.")
     assert quote.merged_submissions == 1
-    assert len(mail.outbox) == 1  # one confirmation, not two
+    receipt = QuoteRequest.objects.get(reference=again.json()["reference"])
+    assert (receipt.status, receipt.attached_to) == (QuoteStatus.REJECTED, quote)
+    # One confirmation, then the link of the first request again: no second request to follow.
+    assert [m.to for m in mail.outbox] == [["luce.moreau@exemple.fr"]] * 2
+    assert quote.reference in mail.outbox[1].subject
 
 
 def test_the_same_request_after_the_window_is_a_new_one(make_quote):
