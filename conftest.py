@@ -73,6 +73,11 @@ def _counters_flushed_by_tests(settings):
 @pytest.fixture(autouse=True)
 def _media_in_a_temporary_directory(settings, tmp_path_factory):
     settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")
+    private = tmp_path_factory.getbasetemp() / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {**settings.STORAGES["private"], "OPTIONS": {"location": private}},
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -134,6 +134,17 @@ def pro_profile(request, slug: str):
             "addressCountry": "FR",
         },
     }
+    # Only labels Eldo verified and still valid (the profile's "certifications").
+    if profile["certifications"]:
+        structured["hasCredential"] = [
+            {
+                "@type": "EducationalOccupationalCredential",
+                "credentialCategory": "certification",
+                "name": cert["label"],
+                **({"validUntil": cert["valid_until"]} if cert["valid_until"] else {}),
+            }
+            for cert in profile["certifications"]
+        ]
     # No telephone: the number is shown on request only ("Afficher le numéro"), where each
     # reveal is counted for the pro; printing it in the page would bypass that.
     if rating["count"]:
@@ -157,6 +168,14 @@ def pro_profile(request, slug: str):
         "certifications": [
             {**cert, "valid_until": date.fromisoformat(cert["valid_until"])}
             for cert in profile["certifications"]
+        ],
+        "verifications": [
+            {
+                **line,
+                "checked_on": date.fromisoformat(c) if (c := line["checked_on"]) else None,
+                "valid_until": date.fromisoformat(v) if (v := line["valid_until"]) else None,
+            }
+            for line in profile["verifications"]
         ],
         "histogram_rows": [
             {

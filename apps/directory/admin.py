@@ -7,10 +7,10 @@ from django.db import models, transaction
 from apps.core.images import ImageRejected, image_process
 from apps.directory.models import (
     Category,
-    Certification,
     Commune,
     Department,
     PostalCode,
+    ProCheck,
     ProPhoto,
     ProProfile,
     Region,
@@ -108,9 +108,18 @@ class CategoryAdmin(admin.ModelAdmin):
     list_editable = ["position", "is_active"]
 
 
-class CertificationInline(admin.TabularInline):
-    model = Certification
+class ProCheckInline(admin.TabularInline):
+    """Checks are decided in the verification queue (/espace-eldo/verifications/), where
+    staff see the documents: read-only here, and never a document link."""
+
+    model = ProCheck
     extra = 0
+    fields = ["kind", "label", "number", "status", "source", "valid_until", "checked_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class ProPhotoForm(forms.ModelForm):
@@ -196,7 +205,7 @@ class ProProfileAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organization", "commune", "networks"]
     filter_horizontal = ["categories", "service_departments"]
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [CertificationInline, ProPhotoInline]
+    inlines = [ProCheckInline, ProPhotoInline]
     actions = ["mark_verified", "unpublish"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -209,9 +218,11 @@ class ProProfileAdmin(admin.ModelAdmin):
 
     @admin.action(description="Marquer comme vérifiées")
     def mark_verified(self, request, queryset):
-        pro_ids = list(queryset.values_list("id", flat=True))
-        updated = queryset.update(is_verified=True)
-        pro_profile_changed(pro_ids=pro_ids)
+        from apps.directory.verification.checks import identity_verify_by_staff
+
+        updated = identity_verify_by_staff(
+            pro_ids=list(queryset.values_list("id", flat=True)), actor=request.user
+        )
         self.message_user(request, f"{updated} entreprise(s) vérifiée(s).")
 
     @admin.action(description="Dépublier")

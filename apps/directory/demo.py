@@ -11,12 +11,16 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from apps.directory.models import (
     Category,
-    Certification,
     CertificationKind,
+    CheckKind,
+    CheckSource,
+    CheckStatus,
     Commune,
+    ProCheck,
     ProProfile,
     ProRating,
 )
@@ -203,6 +207,96 @@ def _demo_photo(rng: random.Random, name: str):
     return SimpleUploadedFile(f"{name}.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
+def _demo_checks(
+    *, pro_id: int, slug: str, siret: str, named: bool, labels: list, today: date
+) -> list[ProCheck]:
+    """Vérifications Eldo of one demo pro. Most are verified; about one pro in twelve shows
+    each other state (pending, refused, expired, not found) so every state can be seen. The
+    named demo companies are fully verified (scenarios dispatch leads to them). A separate
+    random stream keeps the rest of the demo data as it was."""
+    rng = random.Random(f"checks:{slug}")
+    checked = timezone.now() - timedelta(days=rng.randint(3, 200))
+    verified = {"status": CheckStatus.VERIFIED, "checked_at": checked}
+    odd = None if named else rng.choice([None] * 8 + ["pending", "refused", "expired", "absent"])
+    rows = []
+    for label, number, valid_until in labels:
+        state = verified if valid_until >= today else {**verified, "status": CheckStatus.EXPIRED}
+        if odd == "pending" and label != CertificationKind.RGE:
+            state = {"status": CheckStatus.PENDING}
+        rows.append(
+            ProCheck(
+                pro_id=pro_id,
+                kind=CheckKind.LABEL,
+                label=label,
+                number=number,
+                source=CheckSource.ADEME_RGE
+                if label == CertificationKind.RGE
+                else (CheckSource.SELF_DECLARED if odd == "pending" else CheckSource.STAFF),
+                valid_from=valid_until - timedelta(days=4 * 365),
+                valid_until=valid_until,
+                **state,
+            )
+        )
+    identity = {**verified, "source": CheckSource.SIRENE}
+    if not named and rng.random() < 0.15:
+        identity = {"status": CheckStatus.NOT_FOUND, "source": CheckSource.SIRENE}
+    elif not named and rng.random() < 0.2:
+        identity = {"status": CheckStatus.PENDING, "source": CheckSource.SELF_DECLARED}
+    rows.append(ProCheck(pro_id=pro_id, kind=CheckKind.IDENTITY, number=siret, **identity))
+    insurance = {
+        **verified,
+        "source": CheckSource.STAFF,
+        "valid_from": today - timedelta(days=rng.randint(30, 300)),
+        "valid_until": today + timedelta(days=rng.randint(20, 365)),
+    }
+    if odd == "pending":
+        insurance = {**insurance, "status": CheckStatus.PENDING, "checked_at": None}
+        insurance["source"] = CheckSource.SELF_DECLARED
+    elif odd == "refused":
+        insurance = {**insurance, "status": CheckStatus.REFUSED}
+        insurance["reason"] = "Attestation illisible : envoyez le document de l'assureur."
+    elif odd == "expired":
+        insurance = {**insurance, "status": CheckStatus.EXPIRED}
+        insurance["valid_until"] = today - timedelta(days=rng.randint(1, 60))
+    if odd != "absent":
+        rows.append(
+            ProCheck(
+                pro_id=pro_id,
+                kind=CheckKind.INSURANCE,
+                number=f"DEC-{rng.randint(100000, 999999)}",
+                issuer=rng.choice(["SMABTP", "MAAF Pro", "AXA Entreprises", "MMA Pro"]),
+                **insurance,
+            )
+        )
+    if named or rng.random() < 0.7:
+        rows.append(
+            ProCheck(
+                pro_id=pro_id,
+                kind=CheckKind.MANAGER,
+                source=CheckSource.STAFF,
+                **verified,
+            )
+        )
+    return rows
+
+
+def _demo_insurance_trades(*, pro_ids: list[int]) -> None:
+    """Each demo décennale covers every trade of its pro."""
+    through = ProCheck.trades.through
+    trades = ProProfile.categories.through.objects.filter(proprofile_id__in=pro_ids)
+    by_pro: dict[int, list[int]] = {}
+    for pro_id, category_id in trades.values_list("proprofile_id", "category_id"):
+        by_pro.setdefault(pro_id, []).append(category_id)
+    links = [
+        through(procheck_id=check_id, category_id=category_id)
+        for check_id, pro_id in ProCheck.objects.filter(
+            pro_id__in=pro_ids, kind=CheckKind.INSURANCE
+        ).values_list("id", "pro_id")
+        for category_id in by_pro.get(pro_id, [])
+    ]
+    through.objects.bulk_create(links, batch_size=2000, ignore_conflicts=True)
+
+
 def _commune_pool() -> list[tuple[Commune, float]]:
     """Communes weighted by population: a few dense cities, a long tail of villages."""
     communes = list(
@@ -298,7 +392,8 @@ def demo_pros_ensure(*, organizations: dict[str, tuple[int, str]]) -> dict[str, 
         p.slug: p.id for p in ProProfile.objects.filter(slug__in=list(plans)).only("id", "slug")
     }
 
-    category_links, department_links, certifications, ratings = [], [], [], []
+    category_links, department_links, checks, ratings = [], [], [], []
+    sirets = {p.slug: p.siret for p in new_pros}
     cat_through = ProProfile.categories.through
     dep_through = ProProfile.service_departments.through
     for slug, plan in plans.items():
@@ -310,23 +405,46 @@ def demo_pros_ensure(*, organizations: dict[str, tuple[int, str]]) -> dict[str, 
         kinds = {k for t in plan["trades"] for k in CERTS_BY_TRADE.get(t, [])}
         if rng.random() < 0.4:
             kinds.add("qualibat")
+        labels = []
         for kind in sorted(kinds):
             expired = rng.random() < 0.15
             valid_until = today + timedelta(
                 days=rng.randint(-400, -1) if expired else rng.randint(30, 900)
             )
-            certifications.append(
-                Certification(
-                    pro_id=pro_id,
-                    kind=CertificationKind(kind),
-                    number=f"{kind.upper()[:4]}-{rng.randint(10000, 99999)}",
-                    valid_until=valid_until,
+            labels.append(
+                (
+                    CertificationKind(kind),
+                    f"{kind.upper()[:4]}-{rng.randint(10000, 99999)}",
+                    valid_until,
                 )
             )
+        checks.extend(
+            _demo_checks(
+                pro_id=pro_id,
+                slug=slug,
+                siret=sirets[slug],
+                named=slug in specs,
+                labels=labels,
+                today=today,
+            )
+        )
         ratings.append(ProRating(pro_id=pro_id))
     cat_through.objects.bulk_create(category_links, batch_size=2000, ignore_conflicts=True)
     dep_through.objects.bulk_create(department_links, batch_size=2000, ignore_conflicts=True)
-    Certification.objects.bulk_create(certifications, batch_size=2000, ignore_conflicts=True)
+    ProCheck.objects.bulk_create(checks, batch_size=2000, ignore_conflicts=True)
+    _demo_insurance_trades(pro_ids=list(created.values()))
+    ProProfile.objects.filter(
+        id__in=ProCheck.objects.filter(
+            pro_id__in=list(created.values()),
+            kind=CheckKind.IDENTITY,
+            status=CheckStatus.VERIFIED,
+        ).values("pro_id")
+    ).update(is_verified=True)
+    ProProfile.objects.filter(id__in=list(created.values())).exclude(
+        id__in=ProCheck.objects.filter(kind=CheckKind.IDENTITY, status=CheckStatus.VERIFIED).values(
+            "pro_id"
+        )
+    ).update(is_verified=False)
     ProRating.objects.bulk_create(ratings, batch_size=2000, ignore_conflicts=True)
     pro_search_index_refresh(pro_ids=list(created.values()))
     ProProfile.objects.filter(id__in=list(created.values())).update(updated_at=F("created_at"))

@@ -32,7 +32,6 @@ from django.utils import timezone
 
 from apps.directory.models import (
     Category,
-    Certification,
     Commune,
     Department,
     PostalCode,
@@ -40,6 +39,7 @@ from apps.directory.models import (
     ProProfile,
 )
 from apps.directory.text import fold, tokens
+from apps.directory.verification.checks import valid_labels
 
 EARTH_RADIUS_KM = 6371.0
 MAX_SERVICE_RADIUS_KM = 200
@@ -299,8 +299,8 @@ def pro_search(criteria: SearchCriteria) -> QuerySet:
     if criteria.certification:
         qs = qs.filter(
             Exists(
-                Certification.objects.filter(
-                    pro_id=OuterRef("pk"), kind=criteria.certification, valid_until__gte=today
+                valid_labels(today=today).filter(
+                    pro_id=OuterRef("pk"), label=criteria.certification
                 )
             )
         )
@@ -338,8 +338,8 @@ def pro_search(criteria: SearchCriteria) -> QuerySet:
         .prefetch_related(
             Prefetch("categories", queryset=Category.objects.order_by("position", "name")),
             Prefetch(
-                "certifications",
-                queryset=Certification.objects.filter(valid_until__gte=today),
+                "checks",
+                queryset=valid_labels(today=today).order_by("label"),
                 to_attr="valid_certifications",
             ),
         )

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
-from apps.directory.models import Category, Certification, ProPhoto, ProProfile
+from apps.directory.models import Category, CheckKind, ProCheck, ProPhoto, ProProfile
 
 
 def category_list() -> QuerySet[Category]:
@@ -44,16 +44,20 @@ def pro_detail(*, slug: str) -> ProProfile | None:
             "networks",
             Prefetch("photos", queryset=ProPhoto.objects.order_by("position", "id")),
             Prefetch(
-                "certifications",
-                queryset=Certification.objects.order_by("kind"),
-                to_attr="all_certifications",
+                "checks",
+                queryset=ProCheck.objects.order_by("kind", "label", "id").prefetch_related(
+                    "trades"
+                ),
+                to_attr="all_checks",
             ),
         )
         .first()
     )
     if pro is not None:
-        # The valid ones are a subset of those just loaded: no second query for them.
-        pro.valid_certifications = [c for c in pro.all_certifications if c.is_valid(today)]
+        # The public labels are a subset of the checks just loaded: no second query.
+        pro.valid_certifications = [
+            c for c in pro.all_checks if c.kind == CheckKind.LABEL and c.is_valid(today)
+        ]
     return pro
 
 

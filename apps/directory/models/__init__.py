@@ -1,7 +1,7 @@
 from .categories import Category
+from .checks import CheckKind, CheckSource, CheckStatus, ProCheck
 from .geography import Commune, Department, PostalCode, Region
 from .pros import (
-    Certification,
     CertificationKind,
     ProCoverage,
     ProLeadLoad,
@@ -12,11 +12,14 @@ from .pros import (
 
 __all__ = [
     "Category",
-    "Certification",
     "CertificationKind",
+    "CheckKind",
+    "CheckSource",
+    "CheckStatus",
     "Commune",
     "Department",
     "PostalCode",
+    "ProCheck",
     "ProCoverage",
     "ProLeadLoad",
     "ProPhoto",

@@ -132,27 +132,6 @@ class ProLeadLoad(models.Model):
         return f"{self.leads_this_month} ({self.month:%m/%Y})"
 
 
-class Certification(models.Model):
-    pro = models.ForeignKey(ProProfile, on_delete=models.CASCADE, related_name="certifications")
-    kind = models.CharField(_("label"), max_length=20, choices=CertificationKind.choices)
-    number = models.CharField(_("numéro"), max_length=60)
-    valid_until = models.DateField(_("valable jusqu'au"))
-
-    class Meta:
-        verbose_name = _("certification")
-        verbose_name_plural = _("certifications")
-        ordering = ["kind"]
-        constraints = [
-            models.UniqueConstraint(fields=["pro", "kind", "number"], name="certification_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.number}"
-
-    def is_valid(self, today=None) -> bool:
-        return self.valid_until >= (today or timezone.localdate())
-
-
 class ProPhoto(models.Model):
     pro = models.ForeignKey(ProProfile, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(upload_to="pros/photos/")

@@ -120,7 +120,7 @@ class ProBadgeView(PublicReadMixin, APIView):
                     "url": request.build_absolute_uri(f"/pro/{pro.slug}/"),
                     "rating": ProListSerializer().get_rating(pro),
                     "is_verified": pro.is_verified,
-                    "certifications": sorted({c.kind for c in pro.valid_certifications}),
+                    "certifications": sorted({c.label for c in pro.valid_certifications}),
                 }
             ).data
             cache.set(key, data, BADGE_CACHE_SECONDS)

@@ -13,16 +13,17 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import api as accounts
+from apps.core.documents import DocumentRejected
 from apps.core.images import ImageRejected
 from apps.directory import services
 from apps.directory.models import (
     Category,
-    Certification,
     CertificationKind,
     Department,
     ProPhoto,
     ProProfile,
 )
+from apps.directory.verification import checks
 
 app_name = "directory-backoffice"
 EDITORS = {"owner", "manager"}
@@ -87,11 +88,34 @@ class LogoForm(forms.Form):
     logo = forms.ImageField(label=_("Logo (JPEG, PNG ou WebP)"))
 
 
-class CertificationForm(forms.ModelForm):
-    class Meta:
-        model = Certification
-        fields = ["kind", "number", "valid_until"]
-        widgets = {"valid_until": forms.DateInput(attrs={"type": "date"})}
+class CertificationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Label"), choices=CertificationKind.choices)
+    number = forms.CharField(label=_("Numéro"), max_length=60)
+    valid_until = forms.DateField(
+        label=_("Valable jusqu'au"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class InsuranceForm(forms.Form):
+    certificate = forms.FileField(
+        label=_("Attestation d'assurance décennale (PDF, JPEG ou PNG, 10 Mo maximum)")
+    )
+    insurer = forms.CharField(label=_("Assureur"), max_length=120)
+    policy_number = forms.CharField(label=_("Numéro de police"), max_length=60)
+    valid_from = forms.DateField(
+        label=_("Valable à partir du"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    valid_until = forms.DateField(
+        label=_("Valable jusqu'au"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    trades = forms.ModelMultipleChoiceField(
+        label=_("Métiers couverts"),
+        queryset=Category.objects.filter(is_active=True).order_by("position", "name"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Cochez au moins un métier couvert.")},
+    )
 
 
 def _pro_for(request):
@@ -124,6 +148,10 @@ def profile_page(request):
         request.POST if action == "logo" else None, request.FILES if action == "logo" else None
     )
     cert_form = CertificationForm(request.POST if action == "certification" else None)
+    insurance_form = InsuranceForm(
+        request.POST if action == "insurance" else None,
+        request.FILES if action == "insurance" else None,
+    )
     if action == "profile" and form.is_valid():
         with transaction.atomic():
             form.save()
@@ -156,23 +184,54 @@ def profile_page(request):
             messages.success(request, "Logo mis à jour.")
             return redirect("directory-backoffice:profile")
     if action == "certification" and cert_form.is_valid():
-        certification = cert_form.save(commit=False)
-        certification.pro = pro
+        # Declared by the pro: pending until the official list or Eldo staff confirm it.
         try:
-            certification.validate_constraints()
-            with transaction.atomic():
-                certification.save()
-                services.pro_profile_changed(pro_ids=[pro.id])
+            checks.label_declare(
+                pro_id=pro.id,
+                label=cert_form.cleaned_data["kind"],
+                number=cert_form.cleaned_data["number"],
+                valid_until=cert_form.cleaned_data["valid_until"],
+            )
         except ValidationError:
             cert_form.add_error("number", "Cette certification est déjà enregistrée.")
         else:
-            messages.success(request, "Certification ajoutée.")
+            messages.success(request, "Label enregistré : il reste en attente de vérification.")
             return redirect("directory-backoffice:profile")
-    if action in {"delete_photo", "delete_certification"}:
+    if action == "insurance" and insurance_form.is_valid():
+        data = insurance_form.cleaned_data
+        try:
+            checks.insurance_certificate_submit(
+                pro_id=pro.id,
+                upload=data["certificate"],
+                insurer=data["insurer"],
+                policy_number=data["policy_number"],
+                valid_from=data["valid_from"],
+                valid_until=data["valid_until"],
+                trade_ids=[t.id for t in data["trades"]],
+            )
+        except DocumentRejected as exc:
+            insurance_form.add_error("certificate", exc.messages)
+        except ValidationError as exc:
+            insurance_form.add_error("policy_number", exc.messages)
+        else:
+            messages.success(request, "Attestation envoyée : l'équipe Eldo la vérifie.")
+            return redirect("directory-backoffice:profile")
+    if action == "manager_check":
+        checks.manager_check_request(pro_id=pro.id)
+        messages.success(request, "Demande envoyée : un conseiller Eldo vous contactera.")
+        return redirect("directory-backoffice:profile")
+    if action == "delete_certification":
         target = request.POST.get("target", "")
-        model = ProPhoto if action == "delete_photo" else Certification
+        if not checks.check_withdraw(
+            pro_id=pro.id, check_id=int(target) if target.isdigit() else 0
+        ):
+            raise Http404
+        messages.success(request, "Supprimé.")
+        return redirect("directory-backoffice:profile")
+    if action == "delete_photo":
+        target = request.POST.get("target", "")
         with transaction.atomic():
-            deleted, _ = model.objects.filter(
+            deleted, _ = ProPhoto.objects.filter(
                 pk=int(target) if target.isdigit() else 0, pro=pro
             ).delete()
             services.pro_profile_changed(pro_ids=[pro.id] if deleted else [])
@@ -189,13 +248,22 @@ def profile_page(request):
             "logo_form": logo_form,
             "cert_form": cert_form,
             "photos": list(pro.photos.all()),
-            "certifications": list(pro.certifications.all()),
-            "certification_kinds": CertificationKind,
+            "insurance_form": insurance_form,
+            **_checks_context(pro.id),
         }
     )
     # A POST that renders the page again was refused: its errors are next to the fields.
     status = 400 if request.method == "POST" else 200
     return render(request, "directory/backoffice/profile.html", context, status=status)
+
+
+def _checks_context(pro_id: int) -> dict:
+    all_checks, missing = checks.pro_checks_overview(pro_id=pro_id)
+    return {
+        "certifications": [c for c in all_checks if c.kind == "label"],
+        "checks": [c for c in all_checks if c.kind != "label"],
+        "missing_checks": missing,
+    }
 
 
 urlpatterns = [path("espace-pro/profil/", profile_page, name="profile")]

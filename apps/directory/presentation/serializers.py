@@ -1,7 +1,8 @@
-from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.directory.models import Category, Certification, ProProfile
+from apps.directory.models import Category, CheckKind, CheckStatus, ProCheck, ProProfile
+from apps.directory.verification.checks import public_checks
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -13,15 +14,31 @@ class CategorySerializer(serializers.ModelSerializer):
 
 
 class CertificationSerializer(serializers.ModelSerializer):
-    label = serializers.CharField(source="get_kind_display")
+    """A label Eldo verified and still valid (the only ones the public sees)."""
+
+    kind = serializers.CharField(source="label", help_text="rge, qualibat, qualipv…")
+    label = serializers.CharField(source="get_label_display")
     is_valid = serializers.SerializerMethodField()
 
     class Meta:
-        model = Certification
-        fields = ["kind", "label", "number", "valid_until", "is_valid"]
+        model = ProCheck
+        fields = ["kind", "label", "number", "domains", "valid_from", "valid_until", "is_valid"]
 
     def get_is_valid(self, obj) -> bool:
-        return obj.is_valid(timezone.localdate())
+        return obj.is_valid()
+
+
+class VerificationSerializer(serializers.Serializer):
+    """One line of the public "Vérifications Eldo" panel (never a document)."""
+
+    kind = serializers.ChoiceField(choices=CheckKind.choices)
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=[CheckStatus.VERIFIED, CheckStatus.EXPIRED])
+    source = serializers.CharField()
+    checked_on = serializers.DateField(allow_null=True)
+    valid_until = serializers.DateField(allow_null=True)
+    domains = serializers.ListField(child=serializers.CharField())
+    trades = serializers.ListField(child=serializers.CharField())
 
 
 class RatingSerializer(serializers.Serializer):
@@ -56,7 +73,7 @@ class ProListSerializer(serializers.ModelSerializer):
         ]
 
     def get_certifications(self, obj) -> list[str]:
-        return sorted({c.kind for c in getattr(obj, "valid_certifications", [])})
+        return sorted({c.label for c in getattr(obj, "valid_certifications", [])})
 
     def get_rating(self, obj) -> dict:
         rating = getattr(obj, "rating", None)
@@ -83,6 +100,7 @@ class ProDetailSerializer(ProListSerializer):
     histogram = serializers.SerializerMethodField()
     criteria = serializers.SerializerMethodField()
     certifications = serializers.SerializerMethodField()
+    verifications = serializers.SerializerMethodField()
     service_area = serializers.SerializerMethodField()
     networks = serializers.SerializerMethodField()
     logo = serializers.SerializerMethodField()
@@ -100,6 +118,7 @@ class ProDetailSerializer(ProListSerializer):
             "headcount",
             "histogram",
             "criteria",
+            "verifications",
             "service_area",
             "networks",
             "logo",
@@ -113,8 +132,13 @@ class ProDetailSerializer(ProListSerializer):
     def get_criteria(self, obj) -> dict[str, float]:
         return getattr(getattr(obj, "rating", None), "criteria", None) or {}
 
+    @extend_schema_field(CertificationSerializer(many=True))
     def get_certifications(self, obj) -> list[dict]:
-        return CertificationSerializer(obj.all_certifications, many=True).data
+        return CertificationSerializer(obj.valid_certifications, many=True).data
+
+    @extend_schema_field(VerificationSerializer(many=True))
+    def get_verifications(self, obj) -> list[dict]:
+        return VerificationSerializer(public_checks(obj.all_checks), many=True).data
 
     def get_service_area(self, obj) -> dict:
         return {

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.accounts.tests.factories import OrganizationFactory
-from apps.directory.models import Category, Certification, Commune, ProProfile, ProRating
+from apps.directory.models import (
+    Category,
+    CheckKind,
+    CheckSource,
+    CheckStatus,
+    Commune,
+    ProCheck,
+    ProProfile,
+    ProRating,
+)
 from apps.directory.services import pro_rating_store, pro_search_index_refresh
 from apps.directory.validators import siret_with_checksum
 
@@ -22,10 +32,13 @@ def make_pro(
     rating: tuple[float, int] | None = None,
     certifications: tuple[tuple[str, int], ...] = (),
     verified: bool = False,
+    insured: bool = True,
     description: str = "",
     published: bool = True,
 ) -> ProProfile:
-    """A published pro. ``rating`` is (average, count); certifications (kind, days valid)."""
+    """A published pro. ``rating`` is (average, count); certifications (kind, days valid)
+    are labels Eldo verified; ``verified`` adds a verified identity check; ``insured`` (the
+    default, as matching skips uninsured pros) a verified décennale covering its trades."""
     place = Commune.objects.get(insee_code=commune)
     organization = OrganizationFactory(name=name, slug=slugify(name))
     pro = ProProfile.objects.create(
@@ -44,10 +57,36 @@ def make_pro(
     )
     pro.categories.set(Category.objects.filter(slug__in=trades))
     pro.service_departments.set(departments)
+    verified_check = {"status": CheckStatus.VERIFIED, "checked_at": timezone.now()}
     for kind, days in certifications:
-        Certification.objects.create(
-            pro=pro, kind=kind, number=f"{kind}-1", valid_until=date.today() + timedelta(days=days)
+        ProCheck.objects.create(
+            pro=pro,
+            kind=CheckKind.LABEL,
+            label=kind,
+            number=f"{kind}-1",
+            source=CheckSource.ADEME_RGE if kind == "rge" else CheckSource.STAFF,
+            valid_until=date.today() + timedelta(days=days),
+            **verified_check,
         )
+    if verified:
+        ProCheck.objects.create(
+            pro=pro,
+            kind=CheckKind.IDENTITY,
+            number=pro.siret,
+            source=CheckSource.SIRENE,
+            **verified_check,
+        )
+    if insured:
+        insurance = ProCheck.objects.create(
+            pro=pro,
+            kind=CheckKind.INSURANCE,
+            number=f"DEC-{pro.id}",
+            issuer="SMABTP",
+            source=CheckSource.STAFF,
+            valid_until=date.today() + timedelta(days=365),
+            **verified_check,
+        )
+        insurance.trades.set(pro.categories.all())
     ProRating.objects.get_or_create(pro=pro)
     if rating:
         average, count = rating

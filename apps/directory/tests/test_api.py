@@ -72,8 +72,9 @@ def test_pro_detail_has_histogram_certifications_and_service_area(client):
     body = response.json()
     assert body["histogram"] == {"1": 0, "2": 0, "3": 0, "4": 0, "5": 10}
     assert body["service_area"] == {"departments": ["31", "81"], "radius_km": 50}
+    # Only labels verified and still valid are public: the expired Qualibat is gone.
     validity = {c["kind"]: c["is_valid"] for c in body["certifications"]}
-    assert validity == {"rge": True, "qualibat": False}
+    assert validity == {"rge": True}
     assert body["certifications"] and "siret" in body
 
 

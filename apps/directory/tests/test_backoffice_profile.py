@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from apps.accounts.tests.factories import MembershipFactory, UserFactory
-from apps.directory.models import Certification, ProPhoto, ProProfile
+from apps.directory.models import ProCheck, ProPhoto, ProProfile
 from apps.directory.tests.factories import make_pro
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("directory_data")]
@@ -87,7 +87,7 @@ def test_photos_logo_and_certifications(client):
         "/espace-pro/profil/",
         {"action": "certification", "kind": "rge", "number": "E-1", "valid_until": "2030-01-01"},
     )
-    assert Certification.objects.filter(pro=pro, kind="rge").exists()
+    assert ProCheck.objects.filter(pro=pro, label="rge", status="pending").exists()
     client.post("/espace-pro/profil/", {"action": "delete_photo", "target": photo.id})
     assert not ProPhoto.objects.filter(pro=pro).exists()
 

@@ -83,7 +83,7 @@ def test_category_and_commune_landing_pages(client):
     assert client.get("/artisans/facade/nulle-part/").status_code == 404
 
 
-def test_profile_page_has_json_ld_and_marks_expired_labels(client):
+def test_profile_page_has_json_ld_and_hides_expired_labels(client):
     make_pro(
         "Façades du Midi",
         rating=(4.8, 12),
@@ -99,7 +99,8 @@ def test_profile_page_has_json_ld_and_marks_expired_labels(client):
     assert data["aggregateRating"]["reviewCount"] == 12
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
-    assert "expiré depuis" in html
+    assert "Qualibat" not in html and "RGE" in html
+    assert [c["name"] for c in data["hasCredential"]] == ["RGE"]
 
 
 def test_pages_keep_a_bounded_query_count(client, django_assert_max_num_queries):
