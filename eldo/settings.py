@@ -244,6 +244,15 @@ CELERY_BEAT_SCHEDULE["leads-first-contact"] = {
     "schedule": timedelta(minutes=15),
 }
 LEADS_FIRST_CONTACT_HOURS = env_int("LEADS_FIRST_CONTACT_HOURS", 48)
+# New-lead alerts by SMS and Web Push (apps/leads/alerts.py): sent at once by a task; beat
+# sends what is due (night-time SMS at the end of the quiet hours, retries, lost tasks).
+CELERY_BEAT_SCHEDULE["leads-alerts-due"] = {
+    "task": "leads.alerts_send_due",
+    "schedule": timedelta(seconds=env_int("LEADS_ALERTS_SWEEP_SECONDS", 60)),
+}
+# No SMS from START:00 to END:00, Europe/Paris (deferred to END:00); equal values: no quiet hours.
+LEADS_ALERTS_SMS_QUIET_START = env_int("LEADS_ALERTS_SMS_QUIET_START", 20)
+LEADS_ALERTS_SMS_QUIET_END = env_int("LEADS_ALERTS_SMS_QUIET_END", 8)
 # Stats: rebuild yesterday's and today's daily rows from the facts (idempotent).
 CELERY_BEAT_SCHEDULE["stats-rollup"] = {
     "task": "stats.rollup",
@@ -427,6 +436,23 @@ SMS_BREVO_API_KEY = env_str("SMS_BREVO_API_KEY")
 SMS_BREVO_API_URL = env_str("SMS_BREVO_API_URL", "https://api.brevo.com/v3/transactionalSMS/sms")
 SMS_SENDER = env_str("SMS_SENDER", "Eldo")
 SMS_TIMEOUT_SECONDS = env_int("SMS_TIMEOUT_SECONDS", 10)
+
+# Web Push (apps.core.webpush): off until both VAPID keys are set (`manage.py vapid_keys`
+# prints a pair). Subscriptions are accepted only on these push services (https), so that
+# a subscription never makes the server call another host; ".x" matches subdomains of x.
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY")
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:bonjour@eldo.fr")
+WEB_PUSH_ALLOWED_HOSTS = env_list(
+    "WEB_PUSH_ALLOWED_HOSTS",
+    [
+        "fcm.googleapis.com",  # Chrome, Edge (Chromium), Opera, Samsung Internet
+        "updates.push.services.mozilla.com",  # Firefox
+        ".push.apple.com",  # Safari (web.push.apple.com)
+        ".notify.windows.com",  # legacy Edge
+    ],
+)
+WEB_PUSH_TIMEOUT_SECONDS = env_int("WEB_PUSH_TIMEOUT_SECONDS", 10)
 
 # --- Security (production) --------------------------------------------------------------
 

@@ -68,6 +68,7 @@ urlpatterns = [
     re_path(r"^media/(?P<path>.*)$", serve_file, {"document_root": settings.MEDIA_ROOT}),
     path("", include("apps.accounts.presentation.pages")),
     path("", include("apps.accounts.presentation.team_pages")),
+    path("", include("apps.accounts.presentation.notifications_pages")),
     path("", include("apps.accounts.presentation.privacy_pages")),
     path("", include("apps.accounts.presentation.audit_pages")),
     path("", include("eldo.backoffice")),

@@ -115,3 +115,18 @@ def partner_authentication_class():
     from apps.accounts.authentication import PartnerApiKeyAuthentication
 
     return PartnerApiKeyAuthentication
+
+
+def alert_recipients(organization_id: int) -> list:
+    """``contracts.AlertRecipient`` per active member of the organization: address, phone,
+    the channels they chose for new leads and their Web Push targets (three queries)."""
+    from apps.accounts import notifications
+
+    return notifications.alert_recipients(organization_id=organization_id)
+
+
+def push_subscription_forget(endpoint: str) -> int:
+    """The push service answered 404/410 for this endpoint: the subscription is removed."""
+    from apps.accounts import notifications
+
+    return notifications.push_subscription_remove(user=None, endpoint=endpoint)

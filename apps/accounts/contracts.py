@@ -53,3 +53,36 @@ class PartnerCredential:
     organization_kind: str  # network | manufacturer
     key_prefix: str
     name: str
+
+
+@dataclass(frozen=True)
+class PushTarget:
+    """One browser subscribed to Web Push (the keys encrypt what is sent to it)."""
+
+    id: int
+    endpoint: str
+    p256dh: str
+    auth: str
+
+
+@dataclass(frozen=True)
+class AlertRecipient:
+    """An active member of an organization and how they want to hear of a new lead."""
+
+    user_id: int
+    email: str
+    first_name: str
+    phone: str  # E.164 or ""
+    by_email: bool
+    by_sms: bool
+    by_push: bool
+    push_targets: tuple[PushTarget, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class NotificationSettings:
+    new_lead_email: bool
+    new_lead_sms: bool
+    new_lead_push: bool
+    phone: str
+    push_devices: int

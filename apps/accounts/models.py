@@ -215,3 +215,41 @@ class PartnerApiKey(AbstractAPIKey):
     class Meta(AbstractAPIKey.Meta):
         verbose_name = _("clé d'API partenaire")
         verbose_name_plural = _("clés d'API partenaires")
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to hear of a new lead for their company: e-mail (on by default),
+    text message (to ``User.phone``) and Web Push (to each ``PushSubscription``)."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    new_lead_email = models.BooleanField(_("par e-mail"), default=True)
+    new_lead_sms = models.BooleanField(_("par SMS"), default=False)
+    new_lead_push = models.BooleanField(_("par notification sur cet appareil"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("préférence de notification")
+        verbose_name_plural = _("préférences de notification")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: e-mail={self.new_lead_email} sms={self.new_lead_sms}"
+
+
+class PushSubscription(models.Model):
+    """A browser (device) that accepted Web Push notifications for this person."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("abonnement aux notifications push")
+        verbose_name_plural = _("abonnements aux notifications push")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.endpoint[:60]}"

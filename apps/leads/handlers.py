@@ -89,6 +89,12 @@ def alert_members(event: LeadDispatched) -> None:
     alerts.alerts_schedule(lead_id=event.lead_id)
 
 
+@on(LeadDispatched)
+def alert_members(event: LeadDispatched) -> None:
+    """SMS and Web Push to the members who chose them (apps/leads/alerts.py)."""
+    alerts.alerts_schedule(lead_id=event.lead_id)
+
+
 @on(LeadFirstContactOverdue)
 def notify_overdue(event: LeadFirstContactOverdue) -> None:
     lead = Lead.objects.filter(pk=event.lead_id).first()

@@ -194,3 +194,52 @@ class NetworkInstaller(models.Model):
         return (not self.department_codes or department_code in self.department_codes) and (
             not self.category_slugs or category_slug in self.category_slugs
         )
+
+
+class AlertChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    PUSH = "push", _("Notification push")
+
+
+class AlertStatus(models.TextChoices):
+    PENDING = "pending", _("À envoyer")
+    SENT = "sent", _("Envoyée")
+    FAILED = "failed", _("Échec")
+
+
+class LeadAlert(models.Model):
+    """One new-lead alert to one member on one channel (SMS, push; e-mail is the lead's
+    ``notified_at``). The unique row is what makes a redelivered event send nothing twice;
+    ``scheduled_for`` defers night-time SMS to 08:00 and spaces retries."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="alerts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=8, choices=AlertChannel.choices)
+    status = models.CharField(
+        max_length=8, choices=AlertStatus.choices, default=AlertStatus.PENDING
+    )
+    scheduled_for = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=100, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("alerte de nouvelle demande")
+        verbose_name_plural = _("alertes de nouvelle demande")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead", "user", "channel"], name="lead_alert_one_per_member_and_channel"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["scheduled_for"],
+                condition=Q(status="pending"),
+                name="lead_alert_pending_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} → {self.user_id} ({self.channel}, {self.status})"

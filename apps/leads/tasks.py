@@ -1,9 +1,21 @@
 from celery import shared_task
 
-from apps.leads import services
+from apps.leads import alerts, services
 
 
 @shared_task(name="leads.first_contact_check", ignore_result=True)
 def first_contact_check() -> int:
     """Every 15 minutes (beat): reminders to pros, then alerts to advisors."""
     return services.leads_first_contact_check()
+
+
+@shared_task(name="leads.alert_send", acks_late=True, ignore_result=True)
+def alert_send(alert_id: int) -> str:
+    """One new-lead alert (SMS or push); idempotent: a sent alert is never sent again."""
+    return alerts.alert_send(alert_id=alert_id)
+
+
+@shared_task(name="leads.alerts_send_due", ignore_result=True)
+def alerts_send_due() -> int:
+    """Every minute (beat): night-time SMS at 08:00, retries, alerts whose task was lost."""
+    return alerts.alerts_send_due()

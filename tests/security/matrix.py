@@ -116,6 +116,11 @@ BODIES = {
         "work_category": "facade",
         "work_date": "2026-09-01",
     },
+    "push_bad": {
+        "endpoint": "https://attaquant.example.com/push",
+        "keys": {"p256dh": "BAAA", "auth": "AAAA"},
+    },
+    "push_remove": {"endpoint": "https://fcm.googleapis.com/fcm/send/inconnu"},
     "empty": {},
 }
 
@@ -151,6 +156,22 @@ MATRIX: list[Row] = [
     r("POST", "api/v1/auth/password/", "401" + " 400" * 10, "password", "wrong current one"),
     r("DELETE", "api/v1/me/", "401" + " 400" * 10, None, "erasure wants the password"),
     r("GET", "api/v1/me/data-export/", SIGNED_IN, why="one's own data only"),
+    r("GET", "api/v1/me/notifications/", SIGNED_IN, why="one's own preferences only"),
+    r("PATCH", "api/v1/me/notifications/", SIGNED_IN, "empty", "nothing to change"),
+    r(
+        "POST",
+        "api/v1/me/push-subscriptions/",
+        "401" + " 400" * 10,
+        "push_bad",
+        "an endpoint outside the known push services",
+    ),
+    r(
+        "POST",
+        "api/v1/me/push-subscriptions/remove/",
+        "401" + " 204" * 10,
+        "push_remove",
+        "only one's own devices are removed (idempotent)",
+    ),
     # --- API: team of an organization ---------------------------------------------------
     r(
         "GET",
@@ -324,6 +345,7 @@ MATRIX: list[Row] = [
     # --- Public pages ---------------------------------------------------------------------
     r("GET", "", ALL[200]),
     r("GET", "robots.txt", ALL[200]),
+    r("GET", "sw.js", ALL[200], why="the Web Push service worker, scope /"),
     r("GET", "sitemap.xml", ALL[200]),
     r("GET", "sitemap-<section>.xml", ALL[200]),
     r("GET", "pro/<slug:slug>/", ALL[200]),
@@ -355,6 +377,14 @@ MATRIX: list[Row] = [
     r("GET", "espace-pro/", BACK_OFFICE, why="each company sees its own"),
     r("GET", "espace-pro/profil/", BACK_OFFICE),
     r("GET", "espace-pro/equipe/", BACK_OFFICE),
+    r("GET", "espace-pro/notifications/", BACK_OFFICE, why="one's own preferences"),
+    r(
+        "POST",
+        "espace-pro/notifications/",
+        "302 404 302 302 302 302 404 404 404 404 404",
+        "empty",
+        "all channels off is a valid choice",
+    ),
     r("GET", "espace-pro/avis/", BACK_OFFICE),
     r("GET", "espace-pro/invitations/", BACK_OFFICE),
     r("GET", "espace-pro/demandes/", BACK_OFFICE),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.accounts.presentation import api_views, team_api
+from apps.accounts.presentation import api_views, notifications_api, team_api
 
 app_name = "accounts-api"
 
@@ -13,6 +13,21 @@ urlpatterns = [
     path("auth/password/", api_views.PasswordChangeView.as_view(), name="password-change"),
     path("me/", api_views.AccountView.as_view(), name="account"),
     path("me/data-export/", api_views.DataExportView.as_view(), name="data-export"),
+    path(
+        "me/notifications/",
+        notifications_api.NotificationSettingsView.as_view(),
+        name="notification-settings",
+    ),
+    path(
+        "me/push-subscriptions/",
+        notifications_api.PushSubscriptionsView.as_view(),
+        name="push-subscriptions",
+    ),
+    path(
+        "me/push-subscriptions/remove/",
+        notifications_api.PushUnsubscribeView.as_view(),
+        name="push-unsubscribe",
+    ),
     path(
         "organizations/<int:organization_id>/members/",
         team_api.TeamMembersView.as_view(),
