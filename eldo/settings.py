@@ -436,6 +436,7 @@ SMS_BREVO_API_KEY = env_str("SMS_BREVO_API_KEY")
 SMS_BREVO_API_URL = env_str("SMS_BREVO_API_URL", "https://api.brevo.com/v3/transactionalSMS/sms")
 SMS_SENDER = env_str("SMS_SENDER", "Eldo")
 SMS_TIMEOUT_SECONDS = env_int("SMS_TIMEOUT_SECONDS", 10)
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(VAR_DIR / "sms"))
 
 # Web Push (apps.core.webpush): off until both VAPID keys are set (`manage.py vapid_keys`
 # prints a pair). Subscriptions are accepted only on these push services (https), so that

@@ -7,6 +7,7 @@
 
 - ``apps.core.sms.ConsoleBackend`` (default): prints the message, sends nothing;
 - ``apps.core.sms.LocmemBackend``: keeps messages in ``apps.core.sms.outbox`` (tests);
+- ``apps.core.sms.FileBackend``: one JSON file per message in ``SMS_FILE_PATH``;
 - ``apps.core.sms.BrevoBackend``: Brevo's transactional SMS REST API
   (``SMS_BREVO_API_KEY``, ``SMS_SENDER``; docs/deploy.md).
 
@@ -88,6 +89,22 @@ class ConsoleBackend(BaseSmsBackend):
         stream = self.stream or sys.stdout
         stream.write(f"SMS to {message.to} ({message_id}):\n{message.body}\n{'-' * 40}\n")
         stream.flush()
+        return message_id
+
+
+class FileBackend(BaseSmsBackend):
+    """Development and real-worker tests: one JSON file per message in ``SMS_FILE_PATH``."""
+
+    def send(self, message: SmsMessage) -> str:
+        import json
+        from pathlib import Path
+
+        directory = Path(settings.SMS_FILE_PATH)
+        directory.mkdir(parents=True, exist_ok=True)
+        message_id = f"file-{uuid.uuid4().hex}"
+        (directory / f"{message_id}.json").write_text(
+            json.dumps({"id": message_id, "to": message.to, "body": message.body})
+        )
         return message_id
 
 

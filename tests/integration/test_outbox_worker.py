@@ -90,7 +90,13 @@ def _wait_for(predicate, timeout: float) -> bool:
 
 
 @pytest.fixture
-def broker_and_worker(settings):
+def worker_env() -> dict:
+    """Extra environment of the worker process; a test module overrides it (settings)."""
+    return {}
+
+
+@pytest.fixture
+def broker_and_worker(settings, worker_env):
     port = _free_port()
     redis = PrivateRedis(port)
     redis.start()
@@ -102,6 +108,7 @@ def broker_and_worker(settings):
         "REDIS_URL": broker,
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
+        **worker_env,
     }
     log = open(mail_dir.parent / f"worker-{port}.log", "w")  # noqa: SIM115
     worker = subprocess.Popen(

@@ -136,3 +136,11 @@ def test_brevo_without_a_key_is_a_configuration_error(settings):
     with pytest.raises(sms.SmsProviderError) as error:
         sms.send_sms("0612345678", "Bonjour")
     assert not error.value.retryable
+
+
+def test_the_file_backend_writes_one_file_per_message(settings, tmp_path):
+    settings.SMS_BACKEND = "apps.core.sms.FileBackend"
+    settings.SMS_FILE_PATH = str(tmp_path)
+    message_id = sms.send_sms("0612345678", "Bonjour")
+    [written] = [json.loads(p.read_text()) for p in tmp_path.iterdir()]
+    assert written == {"id": message_id, "to": "+33612345678", "body": "Bonjour"}
