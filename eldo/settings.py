@@ -375,6 +375,15 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.api_support.document_error_responses",
     ],
+    # Choice sets sharing a field name across contexts get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "CheckKindEnum": "apps.directory.models.checks.CheckKind",
+        "CertificationLabelEnum": "apps.directory.models.pros.CertificationKind",
+        "CheckStatusEnum": "apps.directory.models.checks.CheckStatus",
+        "CheckSourceEnum": "apps.directory.models.checks.CheckSource",
+        "QuoteKindEnum": "apps.quotes.models.QuoteKind",
+        "ReviewLabelEnum": ["verified", "collected", "spontaneous"],
+    },
 }
 
 # --- I18n -------------------------------------------------------------------------------

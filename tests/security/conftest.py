@@ -135,6 +135,10 @@ def _build_world() -> World:
         world.ids = objects(pro, "midi@exemple.fr", users["pro_owner"])
         world.ids["user_id"] = users["pro_sales_rep"].pk
         world.ids["network_id"] = network.pk
+        # A check waiting for Eldo staff (the verification queue), without a document.
+        from apps.directory.models import ProCheck
+
+        world.ids["check_id"] = ProCheck.objects.create(pro=pro, kind="manager").pk
         Lead.objects.filter(pk=world.ids["lead_id"]).update(assigned_to=users["pro_sales_rep"])
         world.other_ids = objects(other, "occitanes@exemple.fr", users["other_pro"])
         world.other_ids["user_id"] = users["other_pro"].pk

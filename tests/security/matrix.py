@@ -138,6 +138,8 @@ MODERATORS = _codes("401 403 403 403 403 403 403 403 403 200 200")
 CONSOLE = _codes("404 404 404 404 404 404 404 404 200 404 200")
 BACK_OFFICE = _codes("302 404 200 200 200 200 404 404 404 404 404")
 MODERATION_PAGES = _codes("302 403 403 403 403 403 403 403 403 200 200")
+STAFF_API = _codes("401 403 403 403 403 403 403 403 403 403 200")
+STAFF_PAGES = _codes("404 404 404 404 404 404 404 404 404 404 200")
 
 
 def r(method: str, route: str, expected, body: str | None = None, why: str = "") -> Row:
@@ -234,6 +236,21 @@ MATRIX: list[Row] = [
         "401" + " 201" * 10,
         "report",
         "any signed-in user; the review stays online until a moderator decides",
+    ),
+    # --- API: Eldo staff's verification queue (docs/verification.md) ---------------------
+    r("GET", "api/v1/verifications/", STAFF_API),
+    r(
+        "POST",
+        "api/v1/verifications/<int:check_id>/decision/",
+        (*STAFF_API[:-1], 400),
+        "empty",
+        "staff only; a decision is required",
+    ),
+    r(
+        "GET",
+        "api/v1/verifications/<int:check_id>/document/",
+        (*STAFF_API[:-1], 404),
+        why="staff only; this check has no document (served to staff: apps/directory/tests)",
     ),
     r("GET", "api/v1/moderation/reviews/", MODERATORS),
     r("POST", "api/v1/moderation/reviews/<int:review_id>/decision/", MODERATORS, "decision"),
@@ -437,6 +454,22 @@ MATRIX: list[Row] = [
     r("GET", "moderation/avis/", MODERATION_PAGES),
     r("GET", "moderation/avis/<int:review_id>/", MODERATION_PAGES),
     r("POST", "moderation/avis/<int:review_id>/", MODERATION_PAGES, "empty", "form errors"),
+    # --- Verification queue (Eldo staff; 404 to anyone else, like the console) -------------
+    r("GET", "equipe/verifications/", STAFF_PAGES),
+    r("GET", "equipe/verifications/<int:check_id>/", STAFF_PAGES),
+    r(
+        "POST",
+        "equipe/verifications/<int:check_id>/",
+        (*STAFF_PAGES[:-1], 400),
+        "empty",
+        "form errors",
+    ),
+    r(
+        "GET",
+        "equipe/verifications/<int:check_id>/document/",
+        ALL[404],
+        why="staff only; this check has no document (served to staff: apps/directory/tests)",
+    ),
     # --- Advisor console (404 to anyone else: the console's existence is not advertised) ---
     r("GET", "conseiller/demandes/", CONSOLE),
     r("GET", "conseiller/demandes/<str:reference>/", CONSOLE),

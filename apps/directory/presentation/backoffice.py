@@ -23,6 +23,7 @@ from apps.directory.models import (
     ProPhoto,
     ProProfile,
 )
+from apps.directory.presentation import verification
 from apps.directory.verification import checks
 
 app_name = "directory-backoffice"
@@ -266,4 +267,7 @@ def _checks_context(pro_id: int) -> dict:
     }
 
 
-urlpatterns = [path("espace-pro/profil/", profile_page, name="profile")]
+urlpatterns = [
+    path("espace-pro/profil/", profile_page, name="profile"),
+    *verification.page_urlpatterns,
+]

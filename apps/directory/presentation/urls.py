@@ -2,7 +2,7 @@ from django.urls import path
 
 from apps.core.counters import counter_incr
 from apps.core.pagecache import public_response_cache
-from apps.directory.presentation import api_views
+from apps.directory.presentation import api_views, verification
 from apps.directory.presentation.pages import SEARCH_PARAMS, count_cached_impressions
 
 
@@ -30,4 +30,5 @@ urlpatterns = [
         name="pro-detail",
     ),
     path("pros/<slug:slug>/badge/", api_views.ProBadgeView.as_view(), name="pro-badge"),
+    *verification.api_urlpatterns,
 ]
