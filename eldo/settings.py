@@ -268,6 +268,19 @@ AUDIT_LOG_RETENTION_DAYS = env_int("AUDIT_LOG_RETENTION_DAYS", 1095)
 # reviewers' IP addresses (used by the fraud checks) are erased this long after the review.
 REVIEWS_INVITATION_RETENTION_DAYS = env_int("REVIEWS_INVITATION_RETENTION_DAYS", 365)
 REVIEWS_IP_RETENTION_DAYS = env_int("REVIEWS_IP_RETENTION_DAYS", 365)
+# Reviews collected by the pro itself (its invitations): every one of its first N goes to a
+# moderator, then this share of the next ones, drawn by a hash of the review (docs/reviews.md).
+REVIEWS_COLLECTED_FIRST_MODERATED = env_int("REVIEWS_COLLECTED_FIRST_MODERATED", 10)
+REVIEWS_COLLECTED_SAMPLE_PERCENT = env_int("REVIEWS_COLLECTED_SAMPLE_PERCENT", 20)
+# Weight of a review in the ranking score by label, in percent (published on
+# /avis/comment-ca-marche/): Eldo-verified reviews count most.
+REVIEWS_SCORE_WEIGHTS = {
+    "verified": env_int("REVIEWS_SCORE_WEIGHT_VERIFIED", 100),
+    "spontaneous": env_int("REVIEWS_SCORE_WEIGHT_SPONTANEOUS", 60),
+    "collected": env_int("REVIEWS_SCORE_WEIGHT_COLLECTED", 50),
+}
+# Reports: open reports one reporting organization (or person) may have on one pro.
+REVIEWS_OPEN_REPORTS_PER_PRO = env_int("REVIEWS_OPEN_REPORTS_PER_PRO", 5)
 CELERY_BEAT_SCHEDULE["core-outbox-purge"] = {
     "task": "core.outbox_purge",
     "schedule": timedelta(days=1),

@@ -101,6 +101,26 @@ def _json_ld(data: dict) -> str:
     return raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _review_json_ld(card, *, rules_url: str) -> dict:
+    """A schema.org Review of the page's reviews; its label (avis vérifié, collecté par
+    l'entreprise, spontané) in ``additionalType`` (the explanation's URL) and ``keywords``."""
+    return {
+        "@type": "Review",
+        "name": card.title,
+        "reviewBody": card.body,
+        "datePublished": card.published_at.date().isoformat(),
+        "author": {"@type": "Person", "name": card.author_name},
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": card.rating,
+            "bestRating": 5,
+            "worstRating": 1,
+        },
+        "additionalType": f"{rules_url}#label-{card.label}",
+        "keywords": card.label_name,
+    }
+
+
 def _count_cached_profile_view(request, meta: dict) -> None:
     directory.pro_profile_viewed(meta["slug"])
 
@@ -155,6 +175,12 @@ def pro_profile(request, slug: str):
             "bestRating": 5,
             "worstRating": 1,
         }
+    reviews_context = _profile_reviews(request, profile["id"])
+    if reviews_context["reviews"].items:
+        rules_url = request.build_absolute_uri(reverse("reviews:how-it-works"))
+        structured["review"] = [
+            _review_json_ld(card, rules_url=rules_url) for card in reviews_context["reviews"].items
+        ]
     context = {
         "pro": profile,
         "place_label": f"{profile['commune']} ({profile['postcode']})",
@@ -186,7 +212,7 @@ def pro_profile(request, slug: str):
             for star in range(5, 0, -1)
         ],
         "json_ld": _json_ld(structured),
-        **_profile_reviews(request, profile["id"]),
+        **reviews_context,
     }
     return render(request, "pages/pro_profile.html", context)
 

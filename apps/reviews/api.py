@@ -99,3 +99,31 @@ def demo_seed(
     from apps.reviews.demo import demo_seed as seed
 
     return seed(pros=pros, scale=scale, detailed=detailed)
+
+
+def eldo_review_request_create(
+    *,
+    pro_id: int,
+    organization_id: int,
+    customer_name: str,
+    customer_email: str,
+    work_description: str,
+    work_date,
+) -> int:
+    """Eldo itself invites the customer of a job it dispatched (a lead's homeowner): the
+    review written through that link is labelled "avis vérifié". Returns the invitation id;
+    raises ValidationError (French, per field) like any invitation."""
+    from apps.reviews.invitations import review_request_create
+    from apps.reviews.models import InvitationSource
+
+    invitation = review_request_create(
+        pro_id=pro_id,
+        organization_id=organization_id,
+        created_by_id=None,
+        customer_name=customer_name,
+        customer_email=customer_email,
+        work_description=work_description,
+        work_date=work_date,
+        source=InvitationSource.ELDO,
+    )
+    return invitation.pk

@@ -14,6 +14,22 @@ CRITERIA_LABELS = {
 }
 
 
+# The three public labels of a review (docs/reviews.md, /avis/comment-ca-marche/).
+LABEL_NAMES = {
+    "verified": "Avis vérifié",
+    "collected": "Avis collecté par l'entreprise",
+    "spontaneous": "Avis spontané",
+}
+LABEL_EXPLANATIONS = {
+    "verified": "Eldo a relié cet avis à un vrai chantier : invitation envoyée par Eldo "
+    "après une demande qu'il a transmise, ou facture ou devis contrôlé par un modérateur.",
+    "collected": "L'entreprise a invité son client à déposer cet avis ; Eldo le contrôle "
+    "(contrôles automatiques et modération par échantillon).",
+    "spontaneous": "Déposé par un particulier depuis la fiche de l'entreprise, adresse "
+    "e-mail confirmée, relu par un modérateur avant publication.",
+}
+
+
 @dataclass(frozen=True)
 class ReviewPhotoRef:
     url: str
@@ -48,8 +64,9 @@ class ReviewCard:
     work_category_name: str
     work_date: date  # the date of the experience
     published_at: datetime
-    source: str  # invited | spontaneous | imported
-    is_verified: bool  # invited through Eldo: "avis vérifié"
+    source: str  # invited | spontaneous | imported: how it arrived
+    label: str  # verified | collected | spontaneous: what the public is told (LABEL_NAMES)
+    is_verified: bool  # tied to a real job by Eldo: "avis vérifié"
     under_review: bool  # reported: "en cours de vérification"
     photos: tuple[ReviewPhotoRef, ...] = field(default_factory=tuple)
     reply: ReviewReplyRef | None = None
@@ -65,6 +82,14 @@ class ReviewCard:
     @property
     def criteria_items(self) -> list[tuple[str, int]]:
         return [(CRITERIA_LABELS[k], v) for k, v in self.criteria.items() if k in CRITERIA_LABELS]
+
+    @property
+    def label_name(self) -> str:
+        return LABEL_NAMES.get(self.label, LABEL_NAMES["spontaneous"])
+
+    @property
+    def label_explanation(self) -> str:
+        return LABEL_EXPLANATIONS.get(self.label, "")
 
     @property
     def commune(self) -> str:

@@ -34,6 +34,7 @@ from apps.reviews.models import (
     ModerationDecision,
     Review,
     ReviewInvitation,
+    ReviewLabel,
     ReviewOptOut,
     ReviewPhoto,
     ReviewReply,
@@ -298,6 +299,7 @@ def _picture(rng: random.Random, name: str) -> SimpleUploadedFile:
 REVIEW_COLUMNS = (
     "pro_id",
     "source",
+    "label",
     "status",
     "rating",
     "rating_quality",
@@ -353,6 +355,11 @@ def _review_values(rng, *, pro, category_slug, category_name, now, index) -> dic
     return {
         "pro_id": pro.id,
         "source": source,
+        # Invited reviews: half through Eldo's own invitations after a dispatched job
+        # ("avis vérifié"), half collected by the pro; the rest are spontaneous.
+        "label": ("verified" if index % 2 == 0 else "collected")
+        if source == "invited"
+        else "spontaneous",
         "status": "published",
         "rating": rating,
         **criteria,
@@ -631,6 +638,9 @@ def _detailed(rng, *, pro, categories: dict[str, str], now: datetime) -> None:
                         sent=sent,
                         opened=sent + timedelta(hours=5),
                         completed=review.created_at,
+                        source=InvitationSource.ELDO
+                        if review.label == ReviewLabel.VERIFIED
+                        else InvitationSource.DEMO,
                     ),
                 )
             )
@@ -683,6 +693,7 @@ def _detailed(rng, *, pro, categories: dict[str, str], now: datetime) -> None:
         review.status, review.published_at = ReviewStatus.PENDING, None
         review.created_at = now - timedelta(hours=3 + number)
         review.source = ReviewSource.SPONTANEOUS if "spontaneous" in flags else ReviewSource.INVITED
+        review.label = ReviewLabel.SPONTANEOUS if "spontaneous" in flags else ReviewLabel.COLLECTED
         review.check_flags = flags
         held.append(review)
     Review.objects.bulk_create(held)
@@ -715,7 +726,19 @@ def _detailed(rng, *, pro, categories: dict[str, str], now: datetime) -> None:
         )
 
 
-def _invitation(pro, *, name, email, work, work_date, created, sent, opened, completed):
+def _invitation(
+    pro,
+    *,
+    name,
+    email,
+    work,
+    work_date,
+    created,
+    sent,
+    opened,
+    completed,
+    source=InvitationSource.DEMO,
+):
     return ReviewInvitation(
         pro_id=pro.id,
         organization_id=pro.organization_id,
@@ -725,7 +748,7 @@ def _invitation(pro, *, name, email, work, work_date, created, sent, opened, com
         work_description=work,
         work_date=work_date,
         nonce=secrets.token_hex(16),
-        source=InvitationSource.DEMO,
+        source=source,
         created_at=created,
         expires_at=created + INVITATION_LIFETIME,
         sent_at=sent,

@@ -90,3 +90,16 @@ class ReviewReplied(DomainEvent):
     name = "reviews.ReviewReplied"
     review_id: int
     pro_id: int
+
+
+@register_event
+@dataclass(frozen=True)
+class ReviewLabelChanged(DomainEvent):
+    """A moderator accepted a proof of experience: the review became "avis vérifié" (the
+    score weighs it more when it is public)."""
+
+    name = "reviews.ReviewLabelChanged"
+    review_id: int
+    pro_id: int
+    label: str  # verified | collected | spontaneous
+    is_public: bool

@@ -13,6 +13,7 @@ from apps.directory import api as directory
 from apps.reviews import caching, emails
 from apps.reviews.aggregates import pro_aggregates_refresh
 from apps.reviews.events import (
+    ReviewLabelChanged,
     ReviewModerated,
     ReviewPublished,
     ReviewReminderDue,
@@ -35,6 +36,14 @@ def refresh_aggregates_on_publication(event: ReviewPublished) -> None:
 @on(ReviewUnpublished)
 def refresh_aggregates_on_withdrawal(event: ReviewUnpublished) -> None:
     pro_aggregates_refresh(pro_id=event.pro_id)
+
+
+@on(ReviewLabelChanged)
+def refresh_after_a_label_change(event: ReviewLabelChanged) -> None:
+    # The score weighs labels differently and the cards show the label.
+    if event.is_public:
+        pro_aggregates_refresh(pro_id=event.pro_id)
+        caching.public_reviews_changed(pro_id=event.pro_id)
 
 
 @on(ReviewPublished)

@@ -25,15 +25,32 @@ PUBLIC_STATUSES = (ReviewStatus.PUBLISHED, ReviewStatus.IN_DISPUTE)
 
 
 class ReviewSource(models.TextChoices):
-    INVITED = "invited", _("Avis vérifié")
+    """How a review arrived (its label says how much Eldo vouches for it)."""
+
+    INVITED = "invited", _("Sur invitation")
+    SPONTANEOUS = "spontaneous", _("Spontané")
+    IMPORTED = "imported", _("Importé de l'ancien site")
+
+
+class ReviewLabel(models.TextChoices):
+    """What the public is told about a review (docs/reviews.md, /avis/comment-ca-marche/).
+
+    ``verified`` only when Eldo ties the review to a real job: an invitation Eldo sent for a
+    lead it dispatched, or a proof of experience accepted by a moderator. ``collected``: an
+    invitation the pro sent. ``spontaneous``: anything else.
+    """
+
+    VERIFIED = "verified", _("Avis vérifié")
+    COLLECTED = "collected", _("Avis collecté par l'entreprise")
     SPONTANEOUS = "spontaneous", _("Avis spontané")
-    IMPORTED = "imported", _("Avis importé")
 
 
 class InvitationSource(models.TextChoices):
     SINGLE = "single", _("Invitation individuelle")
     CSV = "csv", _("Import CSV")
     DEMO = "demo", _("Démonstration")
+    # Sent by Eldo itself after a job it dispatched: the review is "avis vérifié".
+    ELDO = "eldo", _("Invitation Eldo (chantier transmis par Eldo)")
 
 
 class ReviewInvitation(models.Model):
@@ -111,6 +128,12 @@ class Review(models.Model):
         related_name="review",
     )
     source = models.CharField(_("origine"), max_length=12, choices=ReviewSource.choices)
+    label = models.CharField(
+        _("label"),
+        max_length=12,
+        choices=ReviewLabel.choices,
+        default=ReviewLabel.SPONTANEOUS,
+    )
     status = models.CharField(
         _("statut"), max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
     )
@@ -216,6 +239,42 @@ class ReviewPhoto(models.Model):
         return self.image.name
 
 
+class ProofStatus(models.TextChoices):
+    PENDING = "pending", _("À examiner")
+    ACCEPTED = "accepted", _("Acceptée")
+    REJECTED = "rejected", _("Refusée")
+
+
+class ReviewProof(models.Model):
+    """A proof of experience (invoice, quote) uploaded by a review's author: private, seen
+    by moderators only (NF Z74-501 / ISO 20488). Once accepted, the review is "vérifié"."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="proofs")
+    # A name in the "private" storage (settings.STORAGES: outside MEDIA_ROOT, no URL); read
+    # through the moderators' download view only.
+    file_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=10, choices=ProofStatus.choices, default=ProofStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(_("note interne"), blank=True)
+
+    class Meta:
+        verbose_name = _("preuve d'expérience")
+        verbose_name_plural = _("preuves d'expérience")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Preuve {self.get_status_display()} · avis {self.review_id}"
+
+
 class ReviewReply(models.Model):
     """The pro's one public answer to a review."""
 
@@ -275,6 +334,8 @@ class ModerationAction(models.TextChoices):
     AUTO_PUBLISH = "auto_publish", _("Publication automatique")
     HOLD = "hold", _("Mise en modération automatique")
     REPORTED = "reported", _("Signalement")
+    PROOF_ACCEPTED = "proof_accepted", _("Justificatif accepté : avis vérifié")
+    PROOF_REJECTED = "proof_rejected", _("Justificatif refusé")
 
 
 class ModerationDecision(models.Model):

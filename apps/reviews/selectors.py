@@ -4,7 +4,7 @@ one for the rows (reply joined), one for the photos, one batched call to the dir
 from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from apps.directory import api as directory
 from apps.directory.contracts import ProRef
@@ -12,8 +12,11 @@ from apps.reviews.contracts import ReviewCard, ReviewPhotoRef, ReviewReplyRef
 from apps.reviews.invitations import with_opt_out
 from apps.reviews.models import (
     PUBLIC_STATUSES,
+    ProofStatus,
     Review,
     ReviewInvitation,
+    ReviewLabel,
+    ReviewProof,
     ReviewReport,
     ReviewSource,
     ReviewStatus,
@@ -54,17 +57,25 @@ def review_list_latest():
 
 def moderation_queue(*, status: str | None = None):
     """What waits for a moderator, oldest first: held reviews (spontaneous ones once their
-    author confirmed the address) and reported ones."""
+    author confirmed the address), reported ones, and those with a proof of experience to
+    examine."""
     waiting = Q(status=ReviewStatus.PENDING) & (
         ~Q(source=ReviewSource.SPONTANEOUS) | Q(email_confirmed_at__isnull=False)
     )
-    queryset = Review.objects.filter(waiting | Q(status=ReviewStatus.IN_DISPUTE))
+    proof_to_examine = Exists(
+        ReviewProof.objects.filter(review=OuterRef("pk"), status=ProofStatus.PENDING)
+    )
+    queryset = Review.objects.filter(
+        waiting
+        | Q(status=ReviewStatus.IN_DISPUTE)
+        | (proof_to_examine & ~Q(status=ReviewStatus.REJECTED))
+    )
     if status:
         queryset = queryset.filter(status=status)
     open_reports = ReviewReport.objects.filter(resolved_at__isnull=True).order_by("created_at")
     return (
         queryset.select_related("reply")
-        .prefetch_related("photos", Prefetch("reports", queryset=open_reports))
+        .prefetch_related("photos", "proofs", Prefetch("reports", queryset=open_reports))
         .order_by("created_at", "id")
     )
 
@@ -73,9 +84,13 @@ def review_for_moderation(*, review_id: int) -> Review | None:
     return (
         Review.objects.filter(pk=review_id)
         .select_related("reply")
-        .prefetch_related("photos", "reports", "decisions")
+        .prefetch_related("photos", "reports", "decisions", "proofs")
         .first()
     )
+
+
+def proof_for_moderation(*, review_id: int, proof_id: int) -> ReviewProof | None:
+    return ReviewProof.objects.filter(pk=proof_id, review_id=review_id).first()
 
 
 def review_list_for_organization_pros(*, pro_ids: list[int]):
@@ -117,7 +132,8 @@ def review_card(review: Review, *, pro: ProRef | None) -> ReviewCard:
         work_date=review.work_date,
         published_at=review.published_at or review.created_at,
         source=review.source,
-        is_verified=review.source == ReviewSource.INVITED,
+        label=review.label,
+        is_verified=review.label == ReviewLabel.VERIFIED,
         under_review=review.status == ReviewStatus.IN_DISPUTE,
         photos=tuple(
             ReviewPhotoRef(

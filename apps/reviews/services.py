@@ -32,10 +32,12 @@ from apps.reviews.events import (
 from apps.reviews.invitations import InvitationError, invitation_for_token
 from apps.reviews.models import (
     PUBLIC_STATUSES,
+    InvitationSource,
     ModerationAction,
     ModerationDecision,
     ReportReason,
     Review,
+    ReviewLabel,
     ReviewPhoto,
     ReviewReply,
     ReviewReport,
@@ -124,6 +126,16 @@ def _category(slug: str) -> tuple[str, list[str]]:
     return "", [_("Catégorie de travaux inconnue.")]
 
 
+def label_for_invitation(invitation) -> str:
+    """ "Avis vérifié" only for an invitation Eldo itself sent after a job it dispatched;
+    any invitation the pro sent (single, CSV, link) collects an "avis collecté"."""
+    if invitation is None:
+        return ReviewLabel.SPONTANEOUS
+    if invitation.source == InvitationSource.ELDO:
+        return ReviewLabel.VERIFIED
+    return ReviewLabel.COLLECTED
+
+
 def _pro_for(*, pro_slug: str | None, invitation) -> ProRef:
     if invitation is not None:
         pro = directory.pros_by_ids([invitation.pro_id]).get(invitation.pro_id)
@@ -155,10 +167,11 @@ def review_submit(
     author_ip: str | None = None,
     author_user_id: int | None = None,
 ) -> Review:
-    """Record a review, invited (verified) or spontaneous (e-mail confirmation, moderation).
+    """Record a review, invited or spontaneous (e-mail confirmation, moderation).
 
-    An invited review that passes every automatic check is published at once; any other
-    goes to the moderation queue (a spontaneous one once its author confirmed the address).
+    Its label follows the invitation (``label_for_invitation``). An invited review that
+    passes every automatic check is published at once; any other goes to the moderation
+    queue (a spontaneous one once its author confirmed the address).
     """
     invitation = None
     if invitation_token:
@@ -169,6 +182,7 @@ def review_submit(
         author_email = invitation.customer_email
     pro = _pro_for(pro_slug=pro_slug, invitation=invitation)
     source = ReviewSource.INVITED if invitation else ReviewSource.SPONTANEOUS
+    label = label_for_invitation(invitation)
 
     title, body = clean_text(title), clean_text(body)
     author_email = email_normalize(author_email or "")
@@ -235,6 +249,7 @@ def review_submit(
         pro_id=pro.id,
         invitation=invitation,
         source=source,
+        label=label,
         status=ReviewStatus.PUBLISHED if publish_now else ReviewStatus.PENDING,
         rating=rating,
         **{

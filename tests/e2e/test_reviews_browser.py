@@ -116,7 +116,8 @@ def test_invited_review_with_a_photo_is_moderated_then_shown_on_the_profile(
     )
     assert "publié" in browser.driver.find_element(By.CSS_SELECTOR, ".messages").text
 
-    # 4. Anyone now sees it on the profile: verified, dated, with its photo.
+    # 4. Anyone now sees it on the profile: collected by the pro (its own invitation), dated,
+    # with its photo.
     browser.driver.delete_all_cookies()
     browser.get(f"/pro/{pro.slug}/")
     review = _wait(browser).until(
@@ -124,7 +125,7 @@ def test_invited_review_with_a_photo_is_moderated_then_shown_on_the_profile(
     )
     text = review.text
     assert "Ravalement de façade" in text
-    assert "Avis vérifié" in text
+    assert "Avis collecté par l'entreprise" in text
     assert "Jeanne, Toulouse (31000)" in text
     assert "Publié le" in text and "réalisés en" in text
     thumbnail = review.find_element(By.CSS_SELECTOR, ".review__photos img")

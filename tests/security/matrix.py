@@ -77,6 +77,7 @@ BODIES = {
     "reply": {"body": "Merci pour ce retour, au plaisir de vous revoir."},
     "report": {"reason": "abusive", "details": "Propos injurieux envers notre équipe."},
     "decision": {"decision": "reject", "reason": "off_topic"},
+    "proof_decision": {"decision": "accept"},
     "review_request": {
         "customer_name": "Jean Client",
         "customer_email": "jean.client@exemple.fr",
@@ -252,8 +253,28 @@ MATRIX: list[Row] = [
         (*STAFF_API[:-1], 404),
         why="staff only; this check has no document (served to staff: apps/directory/tests)",
     ),
+    r(
+        "POST",
+        "api/v1/reviews/<int:review_id>/proof/",
+        ALL[404],
+        "empty",
+        "only the review's author, with the proof token of the link they received",
+    ),
     r("GET", "api/v1/moderation/reviews/", MODERATORS),
     r("POST", "api/v1/moderation/reviews/<int:review_id>/decision/", MODERATORS, "decision"),
+    r(
+        "POST",
+        "api/v1/moderation/reviews/<int:review_id>/proofs/<int:proof_id>/decision/",
+        "401 403 403 403 403 403 403 403 403 404 404",
+        "proof_decision",
+        "moderators (the world has no proof: 404 for them)",
+    ),
+    r(
+        "GET",
+        "api/v1/moderation/reviews/<int:review_id>/proofs/<int:proof_id>/file/",
+        "401 403 403 403 403 403 403 403 403 404 404",
+        why="private document, moderators only",
+    ),
     r(
         "GET",
         "api/v1/review-requests/",

@@ -34,6 +34,7 @@ FIXED = {
     "section": "pages",
     "category_slug": "facade",
     "commune_slug": "toulouse",
+    "proof_id": "999999",  # no proof of experience in the world
 }
 
 

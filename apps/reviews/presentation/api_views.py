@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from django.http import Http404
+from django.http import FileResponse, Http404
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -22,8 +22,8 @@ from apps.core.pagecache import cache_depends
 from apps.core.parsers import JSONParser
 from apps.core.throttling import ScopedRateThrottle
 from apps.directory import api as directory
-from apps.reviews import caching, invitations, selectors, services
-from apps.reviews.models import ReviewSource, ReviewStatus
+from apps.reviews import caching, invitations, proofs, selectors, services
+from apps.reviews.models import ReviewLabel, ReviewStatus
 from apps.reviews.presentation import access
 from apps.reviews.presentation.serializers import (
     BulkInputSerializer,
@@ -34,6 +34,9 @@ from apps.reviews.presentation.serializers import (
     InvitationInputSerializer,
     InvitationSerializer,
     ModerationReviewSerializer,
+    ProofDecisionInputSerializer,
+    ProofInputSerializer,
+    ProofSerializer,
     ReplyInputSerializer,
     ReplyOutputSerializer,
     ReportInputSerializer,
@@ -171,10 +174,56 @@ class ReviewSubmitView(APIView):
         body = {
             "id": review.pk,
             "status": review.status,
-            "is_verified": review.source == ReviewSource.INVITED,
+            "label": review.label,
+            "is_verified": review.label == ReviewLabel.VERIFIED,
             "email_confirmation_required": review.email_confirmed_at is None,
+            "proof_token": proofs.proof_token(review),
         }
         return Response(ReviewSubmittedSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewProofView(APIView):
+    """The review's author joins an invoice or a quote (PDF, JPEG or PNG, 10 Mo at most),
+    with the `proof_token` received when writing it. Private: moderators only see it; once
+    one accepts it, the review is labelled "avis vérifié". Any other token: 404."""
+
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "review_submit"
+    # JSON is parsed too, so that a request without the author's token is a 404 whatever
+    # its type (the file itself only comes as multipart).
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ProofInputSerializer},
+        responses={
+            201: ProofSerializer,
+            404: OpenApiResponse(description="Avis inconnu ou jeton d'un autre avis"),
+            409: OpenApiResponse(description="Déjà vérifié, ou un justificatif en examen"),
+        },
+    )
+    def post(self, request, review_id: int):
+        token = request.data.get("token")
+        try:
+            # The author's token first: anyone else learns nothing, not even the rules.
+            proofs.review_for_proof_token(
+                token if isinstance(token, str) else "", review_id=review_id
+            )
+        except proofs.ProofNotFound as exc:
+            raise NotFound from exc
+        data = ProofInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            proof = proofs.review_proof_upload(
+                token=data.validated_data["token"],
+                review_id=review_id,
+                upload=data.validated_data["file"],
+            )
+        except proofs.ProofNotFound as exc:
+            raise NotFound from exc
+        except proofs.ProofConflict as exc:
+            raise Conflict(exc.message) from exc
+        return Response(ProofSerializer(proof).data, status=status.HTTP_201_CREATED)
 
 
 class ReviewReplyView(APIView):
@@ -276,6 +325,55 @@ class ModerationDecisionView(APIView):
         except services.InvalidTransition as exc:
             raise Conflict(exc.message) from exc
         return Response(DecisionOutputSerializer(review).data)
+
+
+class ModerationProofDecisionView(APIView):
+    """Accept (the review becomes "avis vérifié") or reject an author's proof."""
+
+    permission_classes = [permissions.IsAuthenticated, IsModerator]
+
+    @extend_schema(
+        request=ProofDecisionInputSerializer,
+        responses={200: ProofSerializer, 409: OpenApiResponse(description="Déjà examiné")},
+    )
+    def post(self, request, review_id: int, proof_id: int):
+        data = ProofDecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            proof = proofs.review_proof_decide(
+                review_id=review_id,
+                proof_id=proof_id,
+                moderator_id=request.user.pk,
+                decision=data.validated_data["decision"],
+                note=data.validated_data.get("note", ""),
+            )
+        except proofs.ProofNotFound as exc:
+            raise NotFound from exc
+        except proofs.ProofConflict as exc:
+            raise Conflict(exc.message) from exc
+        return Response(ProofSerializer(proof).data)
+
+
+class ModerationProofFileView(APIView):
+    """The proof's file, for moderators only (private storage, never a public URL)."""
+
+    permission_classes = [permissions.IsAuthenticated, IsModerator]
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, review_id: int, proof_id: int):
+        proof = selectors.proof_for_moderation(review_id=review_id, proof_id=proof_id)
+        if proof is None:
+            raise NotFound
+        extension = proof.file_name.rsplit(".", 1)[-1]
+        response = FileResponse(
+            proofs.proof_open(proof),
+            content_type=proof.content_type,
+            as_attachment=True,
+            filename=f"justificatif-avis-{review_id}-{proof.pk}.{extension}",
+        )
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 # --- Review requests (invitations) ----------------------------------------------------------

@@ -5,6 +5,7 @@ moderators' queue (the pro's pages are in ``backoffice``). They work without Jav
 from __future__ import annotations
 
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -23,7 +24,7 @@ from apps.directory import api as directory
 from apps.reviews import caching, invitations, selectors, services
 from apps.reviews.aggregates import widget_cache_key
 from apps.reviews.invitations import InvitationError
-from apps.reviews.models import ProReviewStats, ReviewStatus
+from apps.reviews.models import ProReviewStats, ReviewLabel, ReviewStatus
 from apps.reviews.presentation import access
 from apps.reviews.presentation.forms import (
     DecisionForm,
@@ -41,7 +42,7 @@ THROTTLED_MESSAGE = "Vous avez envoyé beaucoup d'avis en peu de temps : réessa
 OUTCOMES = {
     "publie": (
         "Merci, votre avis est en ligne !",
-        "Votre avis vérifié est publié sur la fiche de l'entreprise. Il aidera d'autres "
+        "Votre avis est publié sur la fiche de l'entreprise. Il aidera d'autres "
         "particuliers à choisir leur artisan.",
     ),
     "moderation": (
@@ -91,6 +92,7 @@ def how_it_works(request):
         {
             "reject_reasons": [str(text) for text in DECISION_REASONS["reject"].values()],
             "checks": [str(label) for code, label in CHECK_LABELS.items() if code != "spontaneous"],
+            "sample_percent": settings.REVIEWS_COLLECTED_SAMPLE_PERCENT,
         },
     )
 
@@ -100,6 +102,9 @@ def _write_context(request, *, form, pro, invitation=None, token=None):
         "form": form,
         "pro": pro,
         "invitation": invitation,
+        "invitation_label": ReviewLabel(services.label_for_invitation(invitation)).label
+        if invitation
+        else "",
         "token": token,
         "breadcrumbs": [
             {"label": "Accueil", "url": "/"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from apps.reviews.contracts import LABEL_NAMES
 from apps.reviews.invitations import INVITATION_STATUS_LABELS, invitation_status
 from apps.reviews.models import ReportReason
 from apps.reviews.rules import CHECK_LABELS, CRITERIA, DECISION_REASONS
@@ -57,9 +58,20 @@ class ReviewSerializer(serializers.Serializer):
     work_category_name = serializers.CharField()
     work_date = serializers.DateField(help_text="Date de l'expérience (des travaux)")
     published_at = serializers.DateTimeField()
-    source = serializers.ChoiceField(choices=["invited", "spontaneous", "imported"])
+    source = serializers.ChoiceField(
+        choices=["invited", "spontaneous", "imported"],
+        help_text="Comment l'avis est arrivé : sur invitation, spontané, importé de l'ancien site",
+    )
+    label = serializers.ChoiceField(
+        choices=list(LABEL_NAMES),
+        help_text="Label public : verified « Avis vérifié » (Eldo a relié l'avis à un vrai "
+        "chantier : invitation envoyée par Eldo, ou facture/devis accepté par un modérateur), "
+        "collected « Avis collecté par l'entreprise » (invitation envoyée par le pro), "
+        "spontaneous « Avis spontané »",
+    )
+    label_name = serializers.CharField(help_text="Le label en toutes lettres")
     is_verified = serializers.BooleanField(
-        help_text="Avis déposé sur invitation : « avis vérifié »"
+        help_text="Vérifié par Eldo (label verified) ; une invitation du pro ne suffit pas"
     )
     under_review = serializers.BooleanField(help_text="Signalé : « en cours de vérification »")
     photos = ReviewPhotoSerializer(many=True)
@@ -104,8 +116,36 @@ class ReviewSubmitSerializer(serializers.Serializer):
 class ReviewSubmittedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
-    is_verified = serializers.BooleanField()
+    label = serializers.ChoiceField(choices=list(LABEL_NAMES))
+    is_verified = serializers.BooleanField(help_text="Vérifié par Eldo (label verified)")
     email_confirmation_required = serializers.BooleanField()
+    proof_token = serializers.CharField(
+        help_text="Jeton de l'auteur pour joindre une facture ou un devis "
+        "(POST /api/v1/reviews/{id}/proof/) ; à ne pas partager"
+    )
+
+
+class ProofInputSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        max_length=500, help_text="proof_token reçu au dépôt de l'avis (ou dans le lien)"
+    )
+    file = serializers.FileField(
+        allow_empty_file=True, help_text="Facture ou devis : PDF, JPEG ou PNG, 10 Mo au plus"
+    )
+
+
+class ProofSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    review = serializers.IntegerField(source="review_id")
+    status = serializers.ChoiceField(choices=["pending", "accepted", "rejected"])
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+class ProofDecisionInputSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["accept", "reject"])
+    note = serializers.CharField(required=False, allow_blank=True, help_text="Note interne")
 
 
 class ReplyInputSerializer(serializers.Serializer):
@@ -150,6 +190,7 @@ class ModerationReviewSerializer(serializers.Serializer):
     pro = serializers.SerializerMethodField()
     status = serializers.CharField()
     source = serializers.CharField()
+    label = serializers.CharField()
     rating = serializers.IntegerField()
     title = serializers.CharField()
     body = serializers.CharField()
@@ -164,6 +205,7 @@ class ModerationReviewSerializer(serializers.Serializer):
     checks = serializers.SerializerMethodField()
     reports = ReportSerializer(many=True)
     photos = serializers.SerializerMethodField()
+    proofs = ProofSerializer(many=True, help_text="Justificatifs (privés, modérateurs seuls)")
 
     def get_pro(self, obj) -> str | None:
         pro = self.context.get("pros", {}).get(obj.pro_id)

@@ -25,6 +25,17 @@ urlpatterns = [
     ),
     path("reviews/<int:review_id>/reply/", api_views.ReviewReplyView.as_view(), name="reply"),
     path("reviews/<int:review_id>/report/", api_views.ReviewReportView.as_view(), name="report"),
+    path("reviews/<int:review_id>/proof/", api_views.ReviewProofView.as_view(), name="proof"),
+    path(
+        "moderation/reviews/<int:review_id>/proofs/<int:proof_id>/decision/",
+        api_views.ModerationProofDecisionView.as_view(),
+        name="proof-decision",
+    ),
+    path(
+        "moderation/reviews/<int:review_id>/proofs/<int:proof_id>/file/",
+        api_views.ModerationProofFileView.as_view(),
+        name="proof-file",
+    ),
     path("moderation/reviews/", api_views.ModerationQueueView.as_view(), name="moderation"),
     path(
         "moderation/reviews/<int:review_id>/decision/",

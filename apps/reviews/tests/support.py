@@ -12,6 +12,7 @@ from PIL import ExifTags, Image
 
 from apps.reviews import invitations, services
 from apps.reviews.invitations import invitation_token
+from apps.reviews.models import InvitationSource
 
 
 def jpeg(size=(640, 480), *, gps: bool = True, color=(200, 120, 60)) -> bytes:
@@ -52,8 +53,18 @@ def review_payload(**overrides) -> dict:
     return data
 
 
-def invite(pro, *, email="client@exemple.fr", name="Jeanne Client", created_by=None, **extra):
-    """An invitation created by the service (its e-mail leaves after commit)."""
+def invite(
+    pro,
+    *,
+    email="client@exemple.fr",
+    name="Jeanne Client",
+    created_by=None,
+    source=InvitationSource.SINGLE,
+    **extra,
+):
+    """An invitation created by the service (its e-mail leaves after commit). By default
+    the pro's own ("avis collecté"); ``source=InvitationSource.ELDO`` for Eldo's own
+    ("avis vérifié")."""
     invitation = invitations.review_request_create(
         pro_id=pro.id,
         organization_id=pro.organization_id,
@@ -62,13 +73,24 @@ def invite(pro, *, email="client@exemple.fr", name="Jeanne Client", created_by=N
         customer_email=email,
         work_description=extra.get("work_description", "Ravalement de façade"),
         work_date=timezone.localdate() - timedelta(days=extra.get("days_ago", 20)),
+        source=source,
     )
     return invitation, invitation_token(invitation)
 
 
-def submit_invited(pro, *, email="client@exemple.fr", rating=5, body=None, **overrides):
-    """A verified review, written through its invitation (published when no check fires)."""
-    _invitation, token = invite(pro, email=email)
+def submit_invited(
+    pro,
+    *,
+    email="client@exemple.fr",
+    rating=5,
+    body=None,
+    source=InvitationSource.ELDO,
+    **overrides,
+):
+    """An invited review, written through its invitation: by default Eldo's own invitation
+    ("avis vérifié", published when no check fires); ``source=InvitationSource.SINGLE`` for
+    one the pro collected."""
+    _invitation, token = invite(pro, email=email, source=source)
     data = review_payload(rating=rating, **overrides)
     if body:
         data["body"] = body

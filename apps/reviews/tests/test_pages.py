@@ -38,7 +38,7 @@ def test_the_invitation_page_is_prefilled_and_counts_the_opening(client, pro):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Votre avis sur Façades du Midi" in html
-    assert "avis vérifié" in html
+    assert "avis collecté par l'entreprise" in html  # the pro's own invitation
     assert 'value="Jeanne"' in html  # first name only
     assert 'value="Ravalement de façade"' in html
     assert 'name="author_email"' not in html  # known from the invitation

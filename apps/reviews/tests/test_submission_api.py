@@ -14,7 +14,7 @@ from PIL import Image
 
 from apps.core.models import OutboxEvent
 from apps.directory import api as directory
-from apps.reviews.models import Review, ReviewInvitation, ReviewPhoto
+from apps.reviews.models import InvitationSource, Review, ReviewInvitation, ReviewPhoto
 from apps.reviews.tests.support import invite, jpeg, review_payload, token_in, upload, work_date
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +26,11 @@ def _nothing_written():
     return not Review.objects.exists() and not ReviewPhoto.objects.exists()
 
 
-def test_an_invited_review_is_verified_published_and_counted(api, pro, committed, mailoutbox):
+def test_a_review_invited_by_eldo_is_verified_published_and_counted(
+    api, pro, committed, mailoutbox
+):
     with committed():
-        invitation, token = invite(pro, email="jeanne@exemple.fr")
+        invitation, token = invite(pro, email="jeanne@exemple.fr", source=InvitationSource.ELDO)
     assert len(mailoutbox) == 1  # the invitation
     data = review_payload(invitation_token=token, rating=4, rating_quality=5, rating_value=3)
     del data["author_email"]
@@ -63,8 +65,10 @@ def test_a_spontaneous_review_asks_for_an_email_confirmation_then_waits_for_mode
     assert response.json() == {
         "id": response.json()["id"],
         "status": "pending",
+        "label": "spontaneous",
         "is_verified": False,
         "email_confirmation_required": True,
+        "proof_token": response.json()["proof_token"],
     }
     (mail,) = mailoutbox
     assert mail.to == ["philippe.client@exemple.fr"]
