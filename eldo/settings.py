@@ -279,6 +279,10 @@ REVIEWS_SCORE_WEIGHTS = {
     "spontaneous": env_int("REVIEWS_SCORE_WEIGHT_SPONTANEOUS", 60),
     "collected": env_int("REVIEWS_SCORE_WEIGHT_COLLECTED", 50),
 }
+# Review invitations sent by pros (docs/reviews.md, "Limits"): per organization and day
+# (staff raise it per organization in the admin), and one per customer per pro per N days.
+REVIEWS_INVITATIONS_DAILY_QUOTA = env_int("REVIEWS_INVITATIONS_DAILY_QUOTA", 200)
+REVIEWS_INVITATION_COOLDOWN_DAYS = env_int("REVIEWS_INVITATION_COOLDOWN_DAYS", 90)
 # Reports: open reports one reporting organization (or person) may have on one pro.
 REVIEWS_OPEN_REPORTS_PER_PRO = env_int("REVIEWS_OPEN_REPORTS_PER_PRO", 5)
 CELERY_BEAT_SCHEDULE["core-outbox-purge"] = {

@@ -4,6 +4,8 @@ log them and tell the author); the admin shows the data and the audit log, read-
 from django.contrib import admin
 
 from apps.reviews.models import (
+    EmailSuppression,
+    InvitationPolicy,
     ModerationDecision,
     Review,
     ReviewInvitation,
@@ -93,4 +95,30 @@ class ModerationDecisionAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(InvitationPolicy)
+class InvitationPolicyAdmin(admin.ModelAdmin):
+    """Where staff raise an organization's daily quota of invitations, and resume the
+    invitations of a paused one (empty "suspendues le")."""
+
+    list_display = ["organization", "daily_quota", "paused_at", "paused_reason", "updated_at"]
+    list_filter = [("paused_at", admin.EmptyFieldListFilter)]
+    search_fields = ["organization__name", "organization__slug"]
+    raw_id_fields = ["organization"]
+    fields = ["organization", "daily_quota", "paused_at", "paused_reason"]
+    list_select_related = ["organization"]
+
+
+@admin.register(EmailSuppression)
+class EmailSuppressionAdmin(admin.ModelAdmin):
+    """Addresses Eldo no longer writes to (bounces, complaints, "adresse en erreur").
+    Only their hash is kept; deleting a row lets invitations reach the address again."""
+
+    list_display = ["email_hash", "reason", "pro_id", "created_at", "detail"]
+    list_filter = ["reason"]
+    readonly_fields = ["email_hash", "reason", "pro_id", "invitation", "detail", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
         return False

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,7 +28,13 @@ from django.utils.translation import gettext as _
 
 from apps.core.events import publish
 from apps.reviews.events import ReviewReminderDue, ReviewRequestCreated
-from apps.reviews.models import InvitationSource, ReviewInvitation, ReviewOptOut
+from apps.reviews.models import (
+    EmailSuppression,
+    InvitationPolicy,
+    InvitationSource,
+    ReviewInvitation,
+    ReviewOptOut,
+)
 from apps.reviews.rules import (
     INVITATION_LIFETIME,
     REMINDER_AFTER_DAYS,
@@ -58,6 +66,52 @@ CSV_ALIASES = {
 CSV_MAX_BYTES = 2 * 1024 * 1024
 CSV_MAX_ROWS = 2000
 MIN_DAYS_BETWEEN_REMINDERS = 3
+
+
+class InvitationLimit(Exception):
+    """The organization may not invite now: ``code`` is ``quota`` (HTTP 429, until
+    tomorrow) or ``paused`` (HTTP 409, until staff resume it)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def daily_quota_default() -> int:
+    return int(getattr(settings, "REVIEWS_INVITATIONS_DAILY_QUOTA", 200))
+
+
+def cooldown() -> timedelta:
+    """One invitation per customer per pro within this delay."""
+    return timedelta(days=int(getattr(settings, "REVIEWS_INVITATION_COOLDOWN_DAYS", 90)))
+
+
+# Links and addresses have no place in the texts Eldo's e-mail repeats: a pro's customer
+# list is no channel for "Vous avez gagné un iPhone ! http://…".
+_LINK_PATTERNS = (
+    re.compile(r"\b(?:https?|ftp)://", re.IGNORECASE),
+    re.compile(r"\bwww\.", re.IGNORECASE),
+    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    re.compile(r"\b[\w-]+\.[a-z]{2,}/", re.IGNORECASE),
+    re.compile(
+        r"\b[\w-]{2,}\.(?:fr|com|net|org|eu|io|ly|co|info|biz|me|app|shop|xyz|site|online|"
+        r"link|click|gl|be|ch|de|uk|ru|cn|tk|top|club|store|live)\b",
+        re.IGNORECASE,
+    ),
+)
+
+
+def check_no_links(value: str, *, what: str) -> list[str]:
+    if any(pattern.search(value or "") for pattern in _LINK_PATTERNS):
+        return [
+            _(
+                "Pas de lien ni d'adresse e-mail dans %(what)s : ce texte est repris tel quel "
+                "dans l'e-mail qu'Eldo envoie à votre client."
+            )
+            % {"what": what}
+        ]
+    return []
 
 
 class InvitationError(Exception):
@@ -159,7 +213,51 @@ class InvitationInput:
     work_date: date | None
 
 
-def _validate(data: InvitationInput, *, pro_id: int) -> dict[str, list[str]]:
+def _recipient_errors(email: str, *, pro_id: int, source: str) -> list[str]:
+    hashed = email_hash(email)
+    if EmailSuppression.objects.filter(email_hash=hashed).exists():
+        return [
+            _(
+                "Cette adresse est en erreur (rejetée par la messagerie du client ou signalée "
+                "comme indésirable) : Eldo n'y écrit plus."
+            )
+        ]
+    if ReviewOptOut.objects.filter(pro_id=pro_id, email_hash=hashed).exists():
+        return [_("Ce client a demandé à ne plus recevoir d'invitations de votre entreprise.")]
+    if source == InvitationSource.ELDO:
+        # Eldo's own invitation after a job it dispatched: only never two at once.
+        pending = ReviewInvitation.objects.filter(
+            pro_id=pro_id,
+            email_hash=hashed,
+            completed_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        return (
+            [_("Une invitation est déjà en cours pour cette adresse.")] if pending.exists() else []
+        )
+    previous = (
+        ReviewInvitation.objects.filter(
+            pro_id=pro_id, email_hash=hashed, created_at__gte=timezone.now() - cooldown()
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if previous is not None:
+        return [
+            _(
+                "Ce client a déjà été invité par votre entreprise le %(date)s : une seule "
+                "invitation par client tous les %(days)s jours."
+            )
+            % {
+                "date": timezone.localtime(previous).strftime("%d/%m/%Y"),
+                "days": cooldown().days,
+            }
+        ]
+    return []
+
+
+def _validate(data: InvitationInput, *, pro_id: int, source: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     name_errors = check_length(
         data.customer_name,
@@ -175,18 +273,12 @@ def _validate(data: InvitationInput, *, pro_id: int) -> dict[str, list[str]]:
         message=_("Décrivez les travaux réalisés en 3 à 300 caractères."),
     )
     date_errors = check_work_date(data.work_date)
+    name_errors = name_errors or check_no_links(data.customer_name, what=_("le nom du client"))
+    description_errors = description_errors or check_no_links(
+        data.work_description, what=_("la description des travaux")
+    )
     if not email_errors:
-        if is_opted_out(pro_id=pro_id, email=data.customer_email):
-            email_errors = [
-                _("Ce client a demandé à ne plus recevoir d'invitations de votre entreprise.")
-            ]
-        elif ReviewInvitation.objects.filter(
-            pro_id=pro_id,
-            email_hash=email_hash(data.customer_email),
-            completed_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        ).exists():
-            email_errors = [_("Une invitation est déjà en cours pour cette adresse.")]
+        email_errors = _recipient_errors(data.customer_email, pro_id=pro_id, source=source)
     for name, messages in (
         ("customer_name", name_errors),
         ("customer_email", email_errors),
@@ -244,16 +336,22 @@ def review_request_create(
     work_date: date | None,
     source: str = InvitationSource.SINGLE,
 ) -> ReviewInvitation:
-    """Create an invitation; its e-mail leaves after commit (outbox handler)."""
+    """Create an invitation; its e-mail leaves after commit (outbox handler).
+
+    Refused (InvitationLimit) when the organization's invitations are paused or its daily
+    quota is spent; invitations Eldo sends itself (``source=eldo``) are not counted."""
+    policy = _policy_check(organization_id) if source != InvitationSource.ELDO else None
     data = _clean_input(
         customer_name=customer_name,
         customer_email=customer_email,
         work_description=work_description,
         work_date=work_date,
     )
-    errors = _validate(data, pro_id=pro_id)
+    errors = _validate(data, pro_id=pro_id, source=source)
     if errors:
         raise ValidationError(errors)
+    if policy is not None and _remaining_today(organization_id, policy=policy) < 1:
+        raise InvitationLimit("quota", _quota_message(organization_id))
     invitation = _build(
         data,
         pro_id=pro_id,
@@ -264,6 +362,72 @@ def review_request_create(
     invitation.save()
     publish(ReviewRequestCreated(invitation_id=invitation.pk, pro_id=pro_id))
     return invitation
+
+
+# --- The organization's policy: pause and daily quota ---------------------------------------
+
+
+def _policy_for_update(organization_id: int) -> InvitationPolicy:
+    """The organization's policy row, locked: concurrent imports of one organization wait
+    for each other, so the quota holds."""
+    InvitationPolicy.objects.get_or_create(organization_id=organization_id)
+    return InvitationPolicy.objects.select_for_update().get(organization_id=organization_id)
+
+
+def _policy_check(organization_id: int) -> InvitationPolicy:
+    policy = _policy_for_update(organization_id)
+    if policy.paused_at is not None:
+        raise InvitationLimit(
+            "paused",
+            _(
+                "Vos invitations sont suspendues depuis le %(date)s : trop d'adresses en "
+                "erreur ou de signalements comme spam. L'équipe Eldo a été prévenue et vous "
+                "recontacte ; vérifiez d'ici là votre fichier de clients."
+            )
+            % {"date": timezone.localtime(policy.paused_at).strftime("%d/%m/%Y")},
+        )
+    return policy
+
+
+def daily_quota(organization_id: int, *, policy: InvitationPolicy | None = None) -> int:
+    """The organization's quota per day: its own if staff set one, else the default."""
+    if policy is None:
+        policy = InvitationPolicy.objects.filter(organization_id=organization_id).first()
+    if policy is not None and policy.daily_quota is not None:
+        return policy.daily_quota
+    return daily_quota_default()
+
+
+def _used_today(organization_id: int) -> int:
+    """Invitations the organization created since midnight (Paris), Eldo's own aside."""
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return (
+        ReviewInvitation.objects.filter(organization_id=organization_id, created_at__gte=start)
+        .exclude(source=InvitationSource.ELDO)
+        .count()
+    )
+
+
+def _remaining_today(organization_id: int, *, policy: InvitationPolicy | None = None) -> int:
+    return max(0, daily_quota(organization_id, policy=policy) - _used_today(organization_id))
+
+
+def invitation_allowance(organization_id: int) -> dict:
+    """For the back office: {quota, used_today, paused_at, paused_reason} (two queries)."""
+    policy = InvitationPolicy.objects.filter(organization_id=organization_id).first()
+    return {
+        "quota": daily_quota(organization_id, policy=policy or InvitationPolicy()),
+        "used_today": _used_today(organization_id),
+        "paused_at": policy.paused_at if policy else None,
+        "paused_reason": policy.paused_reason if policy else "",
+    }
+
+
+def _quota_message(organization_id: int) -> str:
+    return _(
+        "Quota atteint : votre entreprise peut envoyer %(quota)s invitations par jour. "
+        "Réessayez demain, ou demandez à l'équipe Eldo de relever ce quota."
+    ) % {"quota": daily_quota(organization_id)}
 
 
 @dataclass
@@ -355,10 +519,14 @@ def _column(name: str) -> str:
 def review_requests_import(
     *, pro_id: int, organization_id: int, created_by_id: int | None, upload
 ) -> ImportReport:
-    """Invite every valid customer of a CSV file; invalid rows and duplicates are skipped
-    and listed. A malformed file (encoding, structure, columns, size) changes nothing."""
+    """Invite every valid customer of a CSV file; invalid rows, duplicates, customers
+    invited in the last 90 days and the rows past the daily quota are skipped and listed.
+    A malformed file (encoding, structure, columns, size) or paused invitations change
+    nothing. Who may import (owners, managers) is checked by the caller."""
     report = ImportReport()
     rows = _read_csv(upload)
+    policy = _policy_check(organization_id)
+    remaining = _remaining_today(organization_id, policy=policy)
     report.rows = len(rows)
     seen: dict[str, int] = {}
     for line, row in rows:
@@ -369,7 +537,7 @@ def review_requests_import(
             work_description=row.get("work_description", ""),
             work_date=_parse_date(work_date_raw),
         )
-        errors = _validate(data, pro_id=pro_id)
+        errors = _validate(data, pro_id=pro_id, source=InvitationSource.CSV)
         if data.work_date is None and work_date_raw.strip():
             errors["work_date"] = [_("Date illisible : écrivez-la JJ/MM/AAAA ou AAAA-MM-JJ.")]
         if data.customer_email in seen:
@@ -378,6 +546,10 @@ def review_requests_import(
                 _("Adresse en double dans le fichier (ligne %(line)s).")
                 % {"line": seen[data.customer_email]},
             )
+        if not errors and remaining < 1:
+            errors["non_field_errors"] = [
+                _quota_message(organization_id) + " " + _("Ligne non importée.")
+            ]
         if errors:
             report.skipped.append(
                 {"line": line, "customer_email": data.customer_email, "errors": errors}
@@ -392,6 +564,7 @@ def review_requests_import(
             source=InvitationSource.CSV,
         )
         invitation.save()
+        remaining -= 1
         publish(ReviewRequestCreated(invitation_id=invitation.pk, pro_id=pro_id))
         report.created.append(invitation)
     return report

@@ -78,6 +78,9 @@ class ReviewInvitation(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
+    # Reported by the e-mail provider (hard bounce, spam complaint): the pro's rates.
+    bounced_at = models.DateTimeField(_("adresse en erreur le"), null=True, blank=True)
+    complained_at = models.DateTimeField(_("signalée comme spam le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("invitation à donner un avis")
@@ -378,3 +381,64 @@ class ProReviewStats(models.Model):
 
     def __str__(self) -> str:
         return f"pro {self.pro_id}: {self.average} ({self.count})"
+
+
+class InvitationPolicy(models.Model):
+    """What an organization may send: its daily quota (staff raise it here) and whether
+    its invitations are paused (bounce or complaint rate over the threshold)."""
+
+    organization = models.OneToOneField(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    daily_quota = models.PositiveIntegerField(
+        _("invitations par jour"),
+        null=True,
+        blank=True,
+        help_text=_("Vide : la valeur par défaut (REVIEWS_INVITATIONS_DAILY_QUOTA)."),
+    )
+    paused_at = models.DateTimeField(
+        _("invitations suspendues le"),
+        null=True,
+        blank=True,
+        help_text=_("Videz ce champ pour reprendre les envois."),
+    )
+    paused_reason = models.CharField(_("motif de la suspension"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("règles d'invitation d'une organisation")
+        verbose_name_plural = _("règles d'invitation des organisations")
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.daily_quota or 'quota par défaut'}"
+
+
+class SuppressionReason(models.TextChoices):
+    BOUNCE = "bounce", _("Adresse en erreur (rejet définitif)")
+    COMPLAINT = "complaint", _("Signalé comme spam")
+    MANUAL = "manual", _("Adresse en erreur (signalée par l'entreprise)")
+
+
+class EmailSuppression(models.Model):
+    """An address Eldo no longer writes to, whatever the pro: the provider rejected it or
+    its owner complained. Only a SHA-256 of the normalised address is kept."""
+
+    email_hash = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(_("motif"), max_length=10, choices=SuppressionReason.choices)
+    pro_id = models.PositiveBigIntegerField(_("pro à l'origine"), null=True, blank=True)
+    invitation = models.ForeignKey(
+        ReviewInvitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    detail = models.CharField(_("détail"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("adresse bloquée")
+        verbose_name_plural = _("adresses bloquées")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} · {self.email_hash[:12]}…"

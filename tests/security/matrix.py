@@ -291,9 +291,9 @@ MATRIX: list[Row] = [
     r(
         "POST",
         "api/v1/review-requests/bulk/",
-        "401 403 415 415 415 415 403 403 403 403 415",
+        "401 403 415 415 403 415 403 403 403 403 415",
         "empty",
-        "authorized, then the body must be a CSV upload",
+        "owners and managers (not sales reps), then the body must be a CSV upload",
     ),
     r("GET", "api/v1/review-requests/funnel/", "401 403 200 200 200 200 403 403 403 403 200"),
     r(
@@ -464,9 +464,9 @@ MATRIX: list[Row] = [
     r(
         "POST",
         "espace-pro/invitations/importer/",
-        "302 404 400 400 400 400 404 404 404 404 404",
+        "302 404 400 400 404 400 404 404 404 404 404",
         "empty",
-        "form errors",
+        "owners and managers (not sales reps): form errors",
     ),
     r("GET", "espace-pro/reseau/demandes/", "302 404 404 404 404 404 200 200 404 404 404"),
     r("GET", "espace-pro/statistiques/", "302 404 200 200 200 200 200 200 404 404 404"),

@@ -4,7 +4,7 @@
 - a signed-in user: report a public review (throttled);
 - members (owner, manager, sales rep) of a pro's organization: invite customers, see their
   invitations and funnel, reply to their pro's reviews; another organization's objects
-  answer 404;
+  answer 404; importing a CSV of customers is for owners and managers only;
 - moderators and staff: the moderation queue and decisions. Staff may also act on any
   pro's invitations (naming the pro).
 """
@@ -54,6 +54,23 @@ def member_pros(identity: Identity | None) -> list[ProRef]:
 
 def may_invite(identity: Identity | None) -> bool:
     return is_staff(identity) or bool(member_pros(identity))
+
+
+IMPORT_ROLES = {"owner", "manager"}
+
+
+def may_import(identity: Identity | None, *, organization_id: int) -> bool:
+    """A CSV of customers: the owners and managers of the organization, and staff; not the
+    sales reps (a file is hundreds of e-mails under Eldo's name)."""
+    if is_staff(identity):
+        return True
+    return bool(
+        identity
+        and any(
+            m.organization_id == organization_id and m.role in IMPORT_ROLES
+            for m in identity.memberships
+        )
+    )
 
 
 def submission_allowed(request, scope: str) -> bool:

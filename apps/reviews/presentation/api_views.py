@@ -12,7 +12,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import permissions, serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -379,6 +379,38 @@ class ModerationProofFileView(APIView):
 # --- Review requests (invitations) ----------------------------------------------------------
 
 
+IMPORT_FORBIDDEN = (
+    "L'import d'un fichier de clients est réservé aux responsables et gérants de l'entreprise."
+)
+
+
+class InvitationQuotaExceeded(APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "quota"
+
+
+def _limited(action):
+    """Run an invitation service; a paused organization is a 409, a spent quota a 429."""
+    try:
+        return action()
+    except invitations.InvitationLimit as exc:
+        if exc.code == "quota":
+            raise InvitationQuotaExceeded(exc.message) from exc
+        raise Conflict(exc.message) from exc
+
+
+_LIMIT_RESPONSES = {
+    409: OpenApiResponse(
+        description="Invitations suspendues (taux d'adresses en erreur ou "
+        "de signalements trop élevé) : message en français dans `detail`."
+    ),
+    429: OpenApiResponse(
+        description="Quota quotidien de l'organisation atteint "
+        "(`REVIEWS_INVITATIONS_DAILY_QUOTA`, 200 par défaut, relevable par l'équipe Eldo)."
+    ),
+}
+
+
 class InvitationScopeMixin:
     permission_classes = [permissions.IsAuthenticated, MayInvite]
 
@@ -430,20 +462,28 @@ class ReviewRequestListCreateView(InvitationScopeMixin, APIView):
             InvitationSerializer(page, many=True, context=context).data
         )
 
-    @extend_schema(request=InvitationInputSerializer, responses={201: InvitationSerializer})
+    @extend_schema(
+        request=InvitationInputSerializer,
+        responses={201: InvitationSerializer, **_LIMIT_RESPONSES},
+        description="Une invitation par client et par pro tous les 90 jours (sinon 400 sur "
+        "`customer_email`) ; ni lien ni adresse e-mail dans `customer_name` et "
+        "`work_description` (400) ; adresses en erreur ou désinscrites refusées (400).",
+    )
     def post(self, request):
         data = InvitationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         pro = self.target_pro(values.get("pro") or None)
-        invitation = invitations.review_request_create(
-            pro_id=pro.id,
-            organization_id=pro.organization_id,
-            created_by_id=request.user.pk,
-            customer_name=values["customer_name"],
-            customer_email=values["customer_email"],
-            work_description=values["work_description"],
-            work_date=values["work_date"],
+        invitation = _limited(
+            lambda: invitations.review_request_create(
+                pro_id=pro.id,
+                organization_id=pro.organization_id,
+                created_by_id=request.user.pk,
+                customer_name=values["customer_name"],
+                customer_email=values["customer_email"],
+                work_description=values["work_description"],
+                work_date=values["work_date"],
+            )
         )
         invitation = selectors.invitation_list().get(pk=invitation.pk)
         body = InvitationSerializer(invitation, context={"pros": {pro.id: pro}}).data
@@ -466,25 +506,43 @@ class ReviewRequestDetailView(InvitationScopeMixin, APIView):
 
 
 class ReviewRequestBulkView(InvitationScopeMixin, APIView):
-    """Invite the customers of a CSV file. Invalid rows and duplicates are skipped and
-    listed with their line number; a malformed file (encoding, columns, size) is refused
-    whole (400) and changes nothing."""
+    """Invite the customers of a CSV file (owners and managers of the pro, and staff; a
+    sales rep gets 403). Invalid rows, duplicates, customers invited in the last 90 days and
+    the rows past the organization's daily quota are skipped and listed with their line
+    number; a malformed file (encoding, columns, size) is refused whole (400) and changes
+    nothing; paused invitations: 409."""
 
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
         request={"multipart/form-data": BulkInputSerializer},
-        responses={201: BulkReportSerializer, 200: BulkReportSerializer},
+        responses={
+            201: BulkReportSerializer,
+            200: BulkReportSerializer,
+            403: OpenApiResponse(description="Réservé aux responsables et gérants."),
+            409: _LIMIT_RESPONSES[409],
+        },
     )
     def post(self, request):
+        identity = access.identity_of(request)
+        # Before reading the file: a sales rep is told so whatever it sent.
+        if not any(
+            access.may_import(identity, organization_id=pro.organization_id)
+            for pro in access.member_pros(identity)
+        ) and not access.is_staff(identity):
+            raise PermissionDenied(IMPORT_FORBIDDEN)
         data = BulkInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         pro = self.target_pro(data.validated_data.get("pro") or None)
-        report = invitations.review_requests_import(
-            pro_id=pro.id,
-            organization_id=pro.organization_id,
-            created_by_id=request.user.pk,
-            upload=data.validated_data["file"],
+        if not access.may_import(identity, organization_id=pro.organization_id):
+            raise PermissionDenied(IMPORT_FORBIDDEN)
+        report = _limited(
+            lambda: invitations.review_requests_import(
+                pro_id=pro.id,
+                organization_id=pro.organization_id,
+                created_by_id=request.user.pk,
+                upload=data.validated_data["file"],
+            )
         )
         created = list(selectors.invitation_list().filter(pk__in=[i.pk for i in report.created]))
         body = BulkReportSerializer(

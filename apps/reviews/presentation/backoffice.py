@@ -80,6 +80,7 @@ def _render_invitations(request, *, invite_form=None, import_form=None, report=N
     context, pro = _scope(request, "invitations")
     page = _page(selectors.invitation_list(pro_ids=[pro.id]), request.GET.get("page"), 20)
     funnel = invitations.invitation_funnel(pro_ids=[pro.id])
+    allowance = invitations.invitation_allowance(pro.organization_id)
     rows = [
         {
             "invitation": invitation,
@@ -100,11 +101,22 @@ def _render_invitations(request, *, invite_form=None, import_form=None, report=N
             "invite_form": invite_form or InvitationForm(),
             "import_form": import_form or CsvImportForm(),
             "import_report": report,
+            "can_import": _may_import(context),
+            "allowance": allowance,
             "page": page,
             "rows": rows,
         },
         status=status,
     )
+
+
+def _may_import(context) -> bool:
+    """A CSV of customers: owners and managers only (not the sales reps)."""
+    return context["backoffice_org"].role in access.IMPORT_ROLES
+
+
+def _limit_status(exc: invitations.InvitationLimit) -> int:
+    return 429 if exc.code == "quota" else 409
 
 
 @login_required
@@ -117,6 +129,7 @@ def invitations_page(request):
 def invite(request):
     _context, pro = _scope(request, "invitations")
     form = InvitationForm(request.POST)
+    status = 400
     if form.is_valid():
         try:
             invitations.review_request_create(
@@ -127,19 +140,25 @@ def invite(request):
             )
         except ValidationError as exc:
             errors_to_form(form, exc)
+        except invitations.InvitationLimit as exc:
+            form.add_error(None, exc.message)
+            status = _limit_status(exc)
         else:
             email = form.cleaned_data["customer_email"]
             messages.success(request, f"Invitation envoyée à {email}.")
             return redirect("reviews-backoffice:invitations")
-    return _render_invitations(request, invite_form=form, status=400)
+    return _render_invitations(request, invite_form=form, status=status)
 
 
 @login_required
 @require_POST
 def import_csv(request):
-    _context, pro = _scope(request, "invitations")
+    context, pro = _scope(request, "invitations")
+    if not _may_import(context):
+        raise Http404
     form = CsvImportForm(request.POST, request.FILES)
     report = None
+    status = 400
     if form.is_valid():
         try:
             report = invitations.review_requests_import(
@@ -150,8 +169,11 @@ def import_csv(request):
             )
         except ValidationError as exc:
             errors_to_form(form, exc)
+        except invitations.InvitationLimit as exc:
+            form.add_error(None, exc.message)
+            status = _limit_status(exc)
     return _render_invitations(
-        request, import_form=form, report=report, status=200 if report else 400
+        request, import_form=form, report=report, status=200 if report else status
     )
 
 

@@ -133,7 +133,7 @@ def test_a_pending_invitation_is_not_sent_twice(as_user, owner, committed):
         assert client.post(URL, _request(), format="json").status_code == 201
     again = client.post(URL, _request(customer_email="JEANNE.dupuis@exemple.fr"), format="json")
     assert again.status_code == 400
-    assert "déjà en cours" in again.json()["customer_email"][0]
+    assert "déjà été invité" in again.json()["customer_email"][0]
 
 
 # --- The funnel ----------------------------------------------------------------------------

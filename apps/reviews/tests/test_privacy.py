@@ -66,6 +66,10 @@ def test_an_erased_author_s_reviews_stay_online_anonymously(pro, api, committed)
             title="Très bon travail",
             body="Équipe ponctuelle et soigneuse, le ravalement est superbe, je recommande.",
         )
+        # Invited again months later (one invitation per customer every 90 days).
+        ReviewInvitation.objects.filter(pk=mine.invitation_id).update(
+            created_at=timezone.now() - timedelta(days=120)
+        )
         invitation, token = invite(pro, email="luce@exemple.fr", name="Luce Moreau")
 
     with committed():
