@@ -216,6 +216,12 @@ def pro_lead_load_store(*, pro_id: int, served_at: datetime) -> None:
     services.pro_lead_load_record(pro_id=pro_id, served_at=served_at)
 
 
+def pro_lead_load_release(*, pro_id: int, served_at: datetime) -> None:
+    """Called by the leads context once per lead the pro refused: that lead no longer counts
+    against the month it was received in (fairness keeps ``last_served_at``)."""
+    services.pro_lead_load_release(pro_id=pro_id, served_at=served_at)
+
+
 def pros_matching(*, category_slug: str, postcode: str, limit: int = 20) -> list[ProMatch]:
     """Published pros practising the trade (or a sub-trade) whose area covers the postcode
     and with lead capacity left this month, best score first and, among equal scores, the

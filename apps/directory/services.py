@@ -284,6 +284,17 @@ def month_start(moment) -> date:
 
 
 @transaction.atomic
+def pro_lead_load_release(*, pro_id: int, served_at) -> None:
+    """Give back the slot of a refused lead received this month (an older month's count is
+    already forgotten)."""
+    load = ProLeadLoad.objects.select_for_update().filter(pro_id=pro_id).first()
+    if load is None or load.month != month_start(served_at) or load.leads_this_month <= 0:
+        return
+    load.leads_this_month -= 1
+    load.save(update_fields=["leads_this_month"])
+
+
+@transaction.atomic
 def pro_lead_load_record(*, pro_id: int, served_at) -> None:
     """Count one more lead for the pro this month (the leads context calls it once per lead)."""
     month = month_start(served_at)

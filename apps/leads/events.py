@@ -38,6 +38,27 @@ class LeadStatusChanged(DomainEvent):
     reason: str
     changed_at: str
     dispatched_at: str
+    # The refusal's or loss's code (models.DeclineReason / LostReason), and the lead's amounts
+    # in euros after the change (decimal strings, None when not given).
+    reason_code: str = ""
+    quote_amount: str | None = None
+    won_amount: str | None = None
+
+
+@register_event
+@dataclass(frozen=True)
+class LeadValueChanged(DomainEvent):
+    """The pro corrected an amount of a lead without changing its status."""
+
+    name = "leads.LeadValueChanged"
+    lead_id: int
+    pro_id: int
+    organization_id: int
+    quote_amount: str | None
+    won_amount: str | None
+    actor_id: int | None
+    changed_at: str
+    dispatched_at: str
 
 
 @register_event

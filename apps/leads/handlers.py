@@ -15,7 +15,12 @@ from apps.accounts import api as accounts
 from apps.core.events import on
 from apps.directory import api as directory
 from apps.leads import alerts, services
-from apps.leads.events import LeadDispatched, LeadFirstContactOverdue, LeadReassigned
+from apps.leads.events import (
+    LeadDispatched,
+    LeadFirstContactOverdue,
+    LeadReassigned,
+    LeadStatusChanged,
+)
 from apps.leads.models import Lead
 from apps.leads.selectors import lead_contact, lead_summary
 from apps.quotes.events import QuoteDispatchRequested
@@ -93,6 +98,13 @@ def alert_members(event: LeadDispatched) -> None:
 def alert_members(event: LeadDispatched) -> None:
     """SMS and Web Push to the members who chose them (apps/leads/alerts.py)."""
     alerts.alerts_schedule(lead_id=event.lead_id)
+
+
+@on(LeadStatusChanged)
+def release_declined_slot(event: LeadStatusChanged) -> None:
+    """A refused lead does not count against the pro's monthly capacity."""
+    if event.to_status == "declined":
+        services.lead_slot_release(lead_id=event.lead_id)
 
 
 @on(LeadFirstContactOverdue)

@@ -234,6 +234,15 @@ def reassign_candidates(lead: Lead, *, limit: int = 50) -> list:
     ]
 
 
+def declined_to_replace(*, viewer: Viewer, limit: int = 10) -> list[Lead]:
+    """Eldo requests' leads a pro refused and nobody took over yet, latest refusal first."""
+    return list(
+        leads_visible(viewer)
+        .filter(status="declined", source=LeadSource.QUOTE, replaced_by__isnull=True)
+        .order_by("-closed_at", "-id")[:limit]
+    )
+
+
 def network_installers(*, network_id: int) -> list[NetworkInstaller]:
     return list(NetworkInstaller.objects.filter(network_id=network_id).order_by("id"))
 

@@ -1,8 +1,9 @@
 """Writes of the leads context: dispatch, the lead lifecycle, deadlines, network routing.
 
-    sent ─► viewed ─► contacted ─► quote_sent ─► won | lost
-      │        │           │
-      └────────┴───────────┴─► declined (with a reason) ; lost from viewed/contacted
+    sent ─► viewed ─► contacted ─► appointment ─► quote_sent ─► won | lost
+      │        │           │              │
+      └────────┴───────────┴──────────────┴─► declined (a reason from a list: frees the slot)
+    lost from viewed, contacted, appointment ; won from contacted, appointment
     sent | viewed ─► expired (first-contact deadline: the advisor reassigns)
 
 Every transition is timestamped on the lead and logged (LeadTransition), and published as
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from django.conf import settings
@@ -25,6 +27,7 @@ from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.core.events import publish
 from apps.directory import api as directory
@@ -34,13 +37,16 @@ from apps.leads.events import (
     LeadFirstContactOverdue,
     LeadReassigned,
     LeadStatusChanged,
+    LeadValueChanged,
 )
 from apps.leads.models import (
+    DeclineReason,
     Lead,
     LeadNote,
     LeadSource,
     LeadStatus,
     LeadTransition,
+    LostReason,
     NetworkInstaller,
 )
 from apps.leads.selectors import (
@@ -55,20 +61,36 @@ from apps.quotes import api as quotes
 S = LeadStatus
 TRANSITIONS: dict[str, set[str]] = {
     S.SENT: {S.VIEWED, S.CONTACTED, S.DECLINED, S.EXPIRED},
-    S.VIEWED: {S.CONTACTED, S.QUOTE_SENT, S.DECLINED, S.LOST, S.EXPIRED},
-    S.CONTACTED: {S.QUOTE_SENT, S.WON, S.LOST, S.DECLINED},
+    S.VIEWED: {S.CONTACTED, S.APPOINTMENT, S.QUOTE_SENT, S.DECLINED, S.LOST, S.EXPIRED},
+    S.CONTACTED: {S.APPOINTMENT, S.QUOTE_SENT, S.WON, S.LOST, S.DECLINED},
+    S.APPOINTMENT: {S.QUOTE_SENT, S.WON, S.LOST, S.DECLINED},
     S.QUOTE_SENT: {S.WON, S.LOST},
     S.WON: set(),
     S.LOST: set(),
     S.DECLINED: set(),
     S.EXPIRED: set(),
 }
-PRO_SETTABLE = [S.VIEWED, S.CONTACTED, S.QUOTE_SENT, S.WON, S.LOST, S.DECLINED]
+PRO_SETTABLE = [S.VIEWED, S.CONTACTED, S.APPOINTMENT, S.QUOTE_SENT, S.WON, S.LOST, S.DECLINED]
 CLOSED = {S.WON, S.LOST, S.DECLINED, S.EXPIRED}
 TIMESTAMP_OF = {
     S.VIEWED: "viewed_at",
     S.CONTACTED: "contacted_at",
+    S.APPOINTMENT: "appointment_at",
     S.QUOTE_SENT: "quote_sent_at",
+}
+REASON_CODES = {S.DECLINED: DeclineReason, S.LOST: LostReason}
+# Which amount goes with which step: the quote's with "Devis envoyé" (or a later close), the
+# job's with "Gagné".
+AMOUNT_STATUSES = {
+    "quote_amount": {S.QUOTE_SENT, S.WON, S.LOST},
+    "won_amount": {S.WON},
+}
+AMOUNT_MAX = Decimal("10000000")
+AMOUNT_STEP_MESSAGES = {
+    "quote_amount": gettext_lazy(
+        "Le montant du devis va avec « Devis envoyé », « Gagnée » ou « Perdue »."
+    ),
+    "won_amount": gettext_lazy("Le montant gagné va avec « Gagnée »."),
 }
 UNSET = object()
 
@@ -81,6 +103,55 @@ class LeadConflict(Exception):
 
 def first_contact_delay() -> timedelta:
     return timedelta(hours=settings.LEADS_FIRST_CONTACT_HOURS)
+
+
+def amount_clean(value, *, field: str) -> Decimal | None:
+    """An amount in euros: a number or its text ("12 500", "12 500,50 €"); empty → None.
+    Negative, not a number, more than two decimals or over 10,000,000 € → ValidationError
+    on ``field`` with a French message."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValidationError({field: [_("Saisissez un montant en euros, par exemple 12 500.")]})
+    text = str(value).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    text = text.removesuffix("€").replace(",", ".")
+    try:
+        amount = Decimal(text)
+    except (InvalidOperation, ValueError):
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise ValidationError({field: [_("Saisissez un montant en euros, par exemple 12 500.")]})
+    if amount < 0:
+        raise ValidationError({field: [_("Le montant ne peut pas être négatif.")]})
+    if amount > AMOUNT_MAX:
+        raise ValidationError({field: [_("Le montant ne peut pas dépasser 10 000 000 €.")]})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({field: [_("Deux décimales au plus (les centimes).")]})
+    return amount.quantize(Decimal("0.01"))
+
+
+def _reason_clean(status: str, reason: str, reason_code: str) -> tuple[str, str]:
+    """(code, words) of a refusal or a loss. A code from the list, or — as before the list
+    existed — free words, kept as "other". A refusal needs one or the other."""
+    choices = REASON_CODES.get(status)
+    reason = reason.strip()
+    if choices is None:
+        return "", reason
+    if not reason_code and reason in choices.values:  # the code sent as the reason
+        reason_code, reason = reason, ""
+    if reason_code and reason_code not in choices.values:
+        message = _("Choisissez un motif de la liste : %s.") % ", ".join(choices.values)
+        raise ValidationError({"reason_code": [message]})
+    if not reason_code and not reason:
+        if status == S.DECLINED:
+            raise ValidationError({"reason": [_("Indiquez pourquoi vous refusez cette demande.")]})
+        return "", ""
+    code = reason_code or choices.OTHER
+    label = str(choices(code).label)
+    words = reason if reason else label
+    if reason_code and reason and reason != label:
+        words = f"{label} : {reason}"
+    return code, words[:300]
 
 
 # --- Creation -------------------------------------------------------------------------------
@@ -141,7 +212,20 @@ def leads_dispatch_for_quote(
 # --- Lifecycle ------------------------------------------------------------------------------
 
 
-def _transition(lead: Lead, *, to: str, actor_id: int | None, now: datetime, reason: str = ""):
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _transition(
+    lead: Lead,
+    *,
+    to: str,
+    actor_id: int | None,
+    now: datetime,
+    reason: str = "",
+    reason_code: str = "",
+    amounts: dict | None = None,
+):
     if to not in TRANSITIONS[lead.status]:
         raise LeadConflict(
             _("Impossible de passer la demande de « %(from)s » à « %(to)s ».")
@@ -156,6 +240,9 @@ def _transition(lead: Lead, *, to: str, actor_id: int | None, now: datetime, rea
     if to in CLOSED:
         lead.closed_at = now
         lead.reason = reason[:300]
+        lead.reason_code = reason_code
+    for name, value in (amounts or {}).items():
+        setattr(lead, name, value)
     lead.save()
     LeadTransition.objects.create(
         lead=lead, from_status=previous, to_status=to, actor_id=actor_id, reason=reason, at=now
@@ -169,6 +256,28 @@ def _transition(lead: Lead, *, to: str, actor_id: int | None, now: datetime, rea
             to_status=to,
             actor_id=actor_id,
             reason=reason[:300],
+            changed_at=now.isoformat(),
+            dispatched_at=lead.created_at.isoformat(),
+            reason_code=lead.reason_code,
+            quote_amount=_money(lead.quote_amount),
+            won_amount=_money(lead.won_amount),
+        )
+    )
+
+
+def _value_change(lead: Lead, *, amounts: dict, actor_id: int | None, now: datetime) -> None:
+    """An amount corrected on a lead already at its step (no status change)."""
+    for name, value in amounts.items():
+        setattr(lead, name, value)
+    lead.save(update_fields=[*amounts, "updated_at"])
+    publish(
+        LeadValueChanged(
+            lead_id=lead.pk,
+            pro_id=lead.pro_id,
+            organization_id=lead.organization_id,
+            quote_amount=_money(lead.quote_amount),
+            won_amount=_money(lead.won_amount),
+            actor_id=actor_id,
             changed_at=now.isoformat(),
             dispatched_at=lead.created_at.isoformat(),
         )
@@ -211,29 +320,50 @@ def lead_update(
     lead_id: int,
     status: str = "",
     reason: str = "",
+    reason_code: str = "",
+    quote_amount=UNSET,
+    won_amount=UNSET,
     assigned_to=UNSET,
     note: str = "",
     now: datetime | None = None,
 ) -> Lead:
-    """The pro works its lead: status change, assignment to a member, a note.
+    """The pro works its lead: status change (with its reason or amount), assignment to a
+    member, a note.
 
     Members of the receiving company only (and staff); a sales rep may change the status of
-    and annotate its own leads, assigning is for owners and managers.
+    and annotate its own leads, assigning is for owners and managers. Amounts in euros go
+    with their step: ``quote_amount`` with quote_sent (or a later won/lost), ``won_amount``
+    with won; sent again for a lead already at that step, they correct it.
     """
     now = now or timezone.now()
+    amounts = {
+        name: amount_clean(value, field=name)
+        for name, value in (("quote_amount", quote_amount), ("won_amount", won_amount))
+        if value is not UNSET
+    }
     with transaction.atomic():
         lead = _locked_for(viewer, lead_id)
         if not (viewer.is_staff or viewer.is_member_of(lead.organization_id)):
             raise PermissionDenied(_("Seule l'entreprise destinataire traite cette demande."))
-        if status:
-            if status not in PRO_SETTABLE:
-                raise ValidationError({"status": [_("Statut inconnu : %s.") % status]})
-            if status == S.DECLINED and not reason.strip():
-                raise ValidationError(
-                    {"reason": [_("Indiquez pourquoi vous refusez cette demande.")]}
-                )
-            if status != lead.status:
-                _transition(lead, to=status, actor_id=viewer.user_id, now=now, reason=reason)
+        if status and status not in PRO_SETTABLE:
+            raise ValidationError({"status": [_("Statut inconnu : %s.") % status]})
+        target = status or lead.status
+        for name in amounts:
+            if target not in AMOUNT_STATUSES[name]:
+                raise ValidationError({name: [AMOUNT_STEP_MESSAGES[name]]})
+        if status and status != lead.status:
+            code, words = _reason_clean(status, reason, reason_code)
+            _transition(
+                lead,
+                to=status,
+                actor_id=viewer.user_id,
+                now=now,
+                reason=words,
+                reason_code=code,
+                amounts=amounts,
+            )
+        elif amounts:
+            _value_change(lead, amounts=amounts, actor_id=viewer.user_id, now=now)
         if assigned_to is not UNSET:
             _check_assignment(viewer, organization_id=lead.organization_id, assigned_to=assigned_to)
             _assign(lead, assigned_to=assigned_to, actor_id=viewer.user_id, now=now)
@@ -317,6 +447,18 @@ def leads_bulk_update(
         return BulkOutcome(updated=updated, skipped=len(leads) - updated)
 
 
+def lead_slot_release(*, lead_id: int, now: datetime | None = None) -> bool:
+    """A refused lead gives its monthly slot back to the pro (directory capacity), once."""
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
+        if lead is None or lead.status != S.DECLINED or lead.slot_released_at is not None:
+            return False
+        directory.pro_lead_load_release(pro_id=lead.pro_id, served_at=lead.created_at)
+        lead.slot_released_at = now or timezone.now()
+        lead.save(update_fields=["slot_released_at", "updated_at"])
+    return True
+
+
 # --- First-contact deadline and reassignment ------------------------------------------------
 
 
@@ -359,8 +501,9 @@ def leads_first_contact_check(*, now: datetime | None = None, batch: int = 500) 
 def lead_reassign(
     *, viewer: Viewer, lead_id: int, pro_slug: str = "", now: datetime | None = None
 ) -> Lead:
-    """The advisor closes an unanswered lead as expired and hands the request to another
-    matching pro (the one named, or the best available). Returns the new lead."""
+    """The advisor hands the request of an unanswered lead (closed as expired) or of a lead
+    the pro refused (it stays refused) to another matching pro: the one named, or the best
+    available. Returns the new lead."""
     if not viewer.sees_everything:
         raise PermissionDenied(_("Réservé aux conseillers Eldo."))
     now = now or timezone.now()
@@ -368,11 +511,13 @@ def lead_reassign(
         lead = _locked_for(viewer, lead_id)
         if lead.source != LeadSource.QUOTE:
             raise LeadConflict(_("Une demande transmise par un réseau est réattribuée par lui."))
-        if lead.status not in (S.SENT, S.VIEWED):
+        if lead.status not in (S.SENT, S.VIEWED, S.DECLINED):
             raise LeadConflict(
                 _("Cette demande est « %(status)s » : elle ne peut plus être réattribuée.")
                 % {"status": S(lead.status).label}
             )
+        if lead.replaced_by_id is not None:
+            raise LeadConflict(_("Cette demande a déjà été confiée à un autre artisan."))
         candidates = reassign_candidates(lead)
         if pro_slug:
             candidates = [p for p in candidates if p.slug == pro_slug]
@@ -383,7 +528,10 @@ def lead_reassign(
         if not candidates:
             raise LeadConflict(_("Aucun autre artisan disponible pour ce projet."))
         target = candidates[0]
-        _transition(lead, to=S.EXPIRED, actor_id=viewer.user_id, now=now, reason=_("Réattribuée"))
+        if lead.status != S.DECLINED:
+            _transition(
+                lead, to=S.EXPIRED, actor_id=viewer.user_id, now=now, reason=_("Réattribuée")
+            )
         new = Lead.objects.create(
             source=LeadSource.QUOTE,
             quote_id=lead.quote_id,

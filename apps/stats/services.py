@@ -39,7 +39,7 @@ COUNTER_FIELDS = {
     "directory.SearchImpression": "search_impressions",
     "directory.ContactRevealed": "contact_clicks",
 }
-RESPONSE_STATUSES = {"contacted", "quote_sent", "won", "lost", "declined"}
+RESPONSE_STATUSES = {"contacted", "appointment", "quote_sent", "won", "lost", "declined"}
 CLOSING_STATUSES = {"won", "lost", "declined", "expired"}
 
 

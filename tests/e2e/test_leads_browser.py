@@ -111,12 +111,11 @@ def test_owner_works_a_new_lead_and_the_sales_rep_sees_only_it(browser, demo_com
     assert browser.driver.find_element(By.CSS_SELECTOR, ".lead-status").text == "Consultée"
     browser.screenshot("leads-2-opened.png")
 
-    # --- Marked contacted. ---
-    Select(browser.driver.find_element(By.ID, "lead-status")).select_by_visible_text(
-        "Client contacté"
-    )
+    # --- Marked contacted, in one tap. ---
     browser.click_and_wait(
-        browser.driver.find_element(By.XPATH, '//button[normalize-space()="Mettre à jour"]'),
+        browser.driver.find_element(
+            By.XPATH, '//button[normalize-space()="J\'ai appelé le client"]'
+        ),
         scroll=True,
     )
     assert "Statut mis à jour" in _messages(browser)

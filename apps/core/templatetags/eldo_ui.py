@@ -46,6 +46,17 @@ def fr_number(value, decimals=0):
 
 
 @register.filter
+def euros(value):
+    """An amount in euros the French way: ``12500`` gives ``12 500 €``, ``13000.5``
+    ``13 000,50 €`` (cents only when there are some); "" for no amount."""
+    number = _to_decimal(value)
+    if number is None:
+        return ""
+    decimals = 0 if number == number.to_integral_value() else 2
+    return f"{fr_number(number, decimals)}\xa0€"
+
+
+@register.filter
 def star_slots(rating):
     """The five star slots for a 0–5 rating, rounded to the nearest half star.
 

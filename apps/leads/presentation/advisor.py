@@ -25,7 +25,8 @@ from apps.leads.models import Lead, LeadSource, LeadStatus
 
 app_name = "leads-advisor"
 PAGE_SIZE = 25
-REASSIGNABLE = {LeadStatus.SENT, LeadStatus.VIEWED}
+REASSIGNABLE = {LeadStatus.SENT, LeadStatus.VIEWED, LeadStatus.DECLINED}
+REPLACE_SHOWN = 10  # refused leads proposed for replacement on the list (one match each)
 
 
 def _viewer_or_404(request) -> selectors.Viewer:
@@ -69,10 +70,22 @@ def lead_list(request):
         }
         for lead in leads
     ]
+    declined = selectors.declined_to_replace(viewer=viewer, limit=REPLACE_SHOWN)
+    declined_pros = selectors.pros_for_leads(declined)
+    to_replace = [
+        {
+            "lead": lead,
+            "pro": declined_pros.get(lead.pro_id),
+            "category_name": names.get(lead.category_slug, lead.category_slug),
+            "proposal": next(iter(selectors.reassign_candidates(lead, limit=5)), None),
+        }
+        for lead in declined
+    ]
     return render(
         request,
         "leads/advisor/list.html",
         {
+            "to_replace": to_replace,
             "page": page,
             "rows": rows,
             "statuses": LeadStatus.choices,
@@ -86,7 +99,11 @@ def lead_list(request):
 
 def _render_detail(request, viewer, lead: Lead, *, error: str = "", code: int = 200):
     now = timezone.now()
-    reassignable = lead.source == LeadSource.QUOTE and lead.status in REASSIGNABLE
+    reassignable = (
+        lead.source == LeadSource.QUOTE
+        and lead.status in REASSIGNABLE
+        and lead.replaced_by_id is None
+    )
     pro_ids = [lead.pro_id] + ([lead.replaced_by.pro_id] if lead.replaced_by_id else [])
     pros = selectors.pros_for_leads_ids(pro_ids)
     return render(

@@ -79,6 +79,9 @@ def lead_detail(viewer, lead) -> dict:
             for n in notes
         ],
         "transitions": list(lead.transitions.values("from_status", "to_status", "reason", "at")),
+        "next_statuses": [
+            s for s in services.PRO_SETTABLE if s in services.TRANSITIONS[lead.status]
+        ],
     }
 
 
@@ -111,9 +114,14 @@ class LeadListView(generics.GenericAPIView):
 
 
 class LeadDetailView(APIView):
-    """One lead; the homeowner's contact only for the receiving organization. PATCH: the
-    receiving company changes the status (with `reason` for declined/lost), assigns it to
-    one of its members (owners and managers), adds a note."""
+    """One lead, with the advisor's qualification summary; the homeowner's contact only for
+    the receiving organization. PATCH: the receiving company changes the status — the
+    one-tap follow-up: `contacted` ("J'ai appelé le client"), `appointment` ("Rendez-vous
+    fixé"), `quote_sent` with `quote_amount`, `won` with `won_amount`, `lost` with a
+    `reason_code`, `declined` ("Refuser") with a `reason_code` (out_of_area, unavailable,
+    out_of_trade, other) or free words in `reason` — assigns it to one of its members
+    (owners and managers), adds a note. A transition the lifecycle forbids is a 409 with a
+    French message; a refused lead frees its slot in the pro's monthly capacity."""
 
     permission_classes = [permissions.IsAuthenticated]
 
@@ -134,10 +142,12 @@ class LeadDetailView(APIView):
         kwargs = {
             "status": data.get("status", ""),
             "reason": data.get("reason", ""),
+            "reason_code": data.get("reason_code", ""),
             "note": data.get("note", ""),
         }
-        if "assigned_to" in data:
-            kwargs["assigned_to"] = data["assigned_to"]
+        for name in ("assigned_to", "quote_amount", "won_amount"):
+            if name in data:
+                kwargs[name] = data[name]
         viewer = selectors.viewer_for(request.user)
         _run(lambda: services.lead_update(viewer=viewer, lead_id=lead_id, **kwargs))
         return self._respond(request, lead_id)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts import api as accounts
 from apps.leads import selectors, services
-from apps.leads.models import LeadStatus
+from apps.leads.models import DeclineReason, LeadStatus, LostReason
 
 app_name = "leads-backoffice"
 PAGE_SIZE = 25
@@ -160,14 +160,23 @@ def bulk(request):
     return HttpResponseRedirect(url, status=303)
 
 
+AMOUNT_FIELD = {LeadStatus.QUOTE_SENT: "quote_amount", LeadStatus.WON: "won_amount"}
+
+
 def _apply(request, viewer, lead_id: int) -> None:
     action = request.POST.get("action")
     if action == "status":
+        status = request.POST.get("status", "")
+        extra = {}
+        if status in AMOUNT_FIELD:
+            extra[AMOUNT_FIELD[status]] = request.POST.get("amount", "")[:40]
         services.lead_update(
             viewer=viewer,
             lead_id=lead_id,
-            status=request.POST.get("status", ""),
+            status=status,
             reason=request.POST.get("reason", ""),
+            reason_code=request.POST.get("reason_code", "")[:20],
+            **extra,
         )
         messages.success(request, "Statut mis à jour.")
     elif action == "assign":
@@ -219,11 +228,11 @@ def detail(request, lead_id: int):
             "summary": selectors.lead_summary(lead, viewer=viewer),
             "notes": lead.notes.select_related("author"),
             "transitions": lead.transitions.all(),
-            "next_statuses": [
-                (s, LeadStatus(s).label)
-                for s in services.PRO_SETTABLE
-                if s in services.TRANSITIONS[lead.status]
-            ],
+            "next_statuses": {
+                s for s in services.PRO_SETTABLE if s in services.TRANSITIONS[lead.status]
+            },
+            "decline_reasons": DeclineReason.choices,
+            "lost_reasons": LostReason.choices,
             "members": (
                 selectors.assignable_members(organization_id=org.organization_id)
                 if is_manager

@@ -4,10 +4,37 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from apps.leads.models import LeadStatus
-from apps.leads.services import PRO_SETTABLE
+from apps.leads.models import DeclineReason, LeadStatus, LostReason
+from apps.leads.services import AMOUNT_MAX, PRO_SETTABLE
 
 STATUS_HELP = "One of: " + ", ".join(LeadStatus.values)
+REASON_CODE_HELP = (
+    "declined (required, or free words in `reason`): "
+    + ", ".join(DeclineReason.values)
+    + "; lost (optional): "
+    + ", ".join(LostReason.values)
+)
+AMOUNT_ERRORS = {
+    "invalid": "Saisissez un montant en euros, par exemple 12500.",
+    "min_value": "Le montant ne peut pas être négatif.",
+    "max_value": "Le montant ne peut pas dépasser 10 000 000 €.",
+    "max_digits": "Le montant ne peut pas dépasser 10 000 000 €.",
+    "max_whole_digits": "Le montant ne peut pas dépasser 10 000 000 €.",
+    "max_decimal_places": "Deux décimales au plus (les centimes).",
+    "max_string_length": "Saisissez un montant en euros, par exemple 12500.",
+}
+
+
+def _amount(**kwargs):
+    return serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        max_value=AMOUNT_MAX,
+        allow_null=True,
+        error_messages=AMOUNT_ERRORS,
+        **kwargs,
+    )
 
 
 class LeadProSerializer(serializers.Serializer):
@@ -82,10 +109,14 @@ class LeadSerializer(serializers.Serializer):
     department = serializers.CharField(source="department_code")
     status = serializers.CharField(help_text=STATUS_HELP)
     reason = serializers.CharField()
+    reason_code = serializers.CharField(help_text=REASON_CODE_HELP)
+    quote_amount = _amount(help_text="Euros (decimal string), the quote the pro sent.")
+    won_amount = _amount(help_text="Euros (decimal string), what the job was won for.")
     assigned_to = LeadAssigneeSerializer(allow_null=True)
     created_at = serializers.DateTimeField()
     viewed_at = serializers.DateTimeField(allow_null=True)
     contacted_at = serializers.DateTimeField(allow_null=True)
+    appointment_at = serializers.DateTimeField(allow_null=True)
     quote_sent_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
 
@@ -98,6 +129,9 @@ class LeadDetailSerializer(LeadSerializer):
     )
     notes = LeadNoteSerializer(many=True)
     transitions = LeadTransitionSerializer(many=True)
+    next_statuses = serializers.ListField(
+        child=serializers.CharField(), help_text="The statuses a PATCH may move the lead to now."
+    )
 
 
 class LeadListFilterSerializer(serializers.Serializer):
@@ -123,7 +157,21 @@ class LeadUpdateSerializer(serializers.Serializer):
     status = serializers.CharField(
         required=False, help_text="One of: " + ", ".join(str(s) for s in PRO_SETTABLE)
     )
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Free words; for declined/lost, a `reason_code` may be given instead.",
+    )
+    reason_code = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, help_text=REASON_CODE_HELP
+    )
+    quote_amount = _amount(
+        required=False,
+        help_text="Euros, 0 to 10,000,000, with status quote_sent (or won/lost); alone, it "
+        "corrects the amount of a lead already at that step.",
+    )
+    won_amount = _amount(required=False, help_text="Euros, 0 to 10,000,000, with status won.")
     assigned_to = serializers.IntegerField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
