@@ -254,6 +254,14 @@ CELERY_BEAT_SCHEDULE["leads-alerts-due"] = {
 LEADS_ALERTS_SMS_QUIET_START = env_int("LEADS_ALERTS_SMS_QUIET_START", 20)
 LEADS_ALERTS_SMS_QUIET_END = env_int("LEADS_ALERTS_SMS_QUIET_END", 8)
 # Stats: rebuild yesterday's and today's daily rows from the facts (idempotent).
+# Vérifications Eldo: expired checks switch off, reminders 30 and 7 days before an expiry.
+CELERY_BEAT_SCHEDULE["directory-checks-daily"] = {
+    "task": "directory.checks_daily",
+    "schedule": timedelta(days=1),
+}
+# Advisor matching and network routing skip pros without a verified décennale insurance
+# valid for the request's trade (docs/verification.md).
+LEADS_REQUIRE_INSURANCE = env_bool("LEADS_REQUIRE_INSURANCE", True)
 CELERY_BEAT_SCHEDULE["stats-rollup"] = {
     "task": "stats.rollup",
     "schedule": timedelta(minutes=15),
