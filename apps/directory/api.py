@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.directory import geography, selectors, services
 from apps.directory.contracts import CategoryRef, CommuneRef, ProCapacity, ProMatch, ProRef
 from apps.directory.models import Category, ProProfile
+from apps.directory.verification import checks
 
 
 def categories() -> list[CategoryRef]:
@@ -222,9 +223,19 @@ def pro_lead_load_release(*, pro_id: int, served_at: datetime) -> None:
     services.pro_lead_load_release(pro_id=pro_id, served_at=served_at)
 
 
+def pros_insured(*, pro_ids: list[int], category_slug: str = "") -> set[int]:
+    """Among these pros, those that may receive a lead of this trade: every one when
+    LEADS_REQUIRE_INSURANCE is off, else those with a verified décennale, valid today,
+    covering the trade (any trade when none is given). One or two queries."""
+    if not checks.insurance_required():
+        return set(pro_ids)
+    return checks.insured_pro_ids(pro_ids=pro_ids, category_slug=category_slug)
+
+
 def pros_matching(*, category_slug: str, postcode: str, limit: int = 20) -> list[ProMatch]:
-    """Published pros practising the trade (or a sub-trade) whose area covers the postcode
-    and with lead capacity left this month, best score first and, among equal scores, the
+    """Published pros practising the trade (or a sub-trade) whose area covers the postcode,
+    insured for it (a verified décennale, unless LEADS_REQUIRE_INSURANCE is off) and with
+    lead capacity left this month, best score first and, among equal scores, the
     least recently served first; with the reasons an advisor can read. Two queries plus
     prefetches."""
     from apps.directory.search import SearchCriteria, place_resolve, pro_search
@@ -236,6 +247,9 @@ def pros_matching(*, category_slug: str, postcode: str, limit: int = 20) -> list
     qs = _with_month_load(
         pro_search(SearchCriteria(category=category, place=place, ordering="score"))
     ).filter(leads_used__lt=F("monthly_lead_cap"))
+    if checks.insurance_required():
+        # No verified décennale valid for this trade, no lead (docs/verification.md).
+        qs = qs.filter(checks.insured_filter(category_id=category.id))
     pros = list(
         qs.order_by(
             F("rating__score").desc(nulls_last=True),

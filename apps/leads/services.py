@@ -619,6 +619,11 @@ def _installer_pick(*, network_id: int, department_code: str, category_slug: str
         .order_by("id")
         if i.covers(department_code=department_code, category_slug=category_slug)
     ]
+    # Uninsured installers get no lead (verified décennale for the trade; LEADS_REQUIRE_INSURANCE).
+    insured = directory.pros_insured(
+        pro_ids=[i.pro_id for i in installers], category_slug=category_slug
+    )
+    installers = [i for i in installers if i.pro_id in insured]
     if not installers:
         return None
     capacities = directory.pro_capacities([i.pro_id for i in installers])

@@ -12,7 +12,6 @@ from apps.directory.models import CheckKind, CheckStatus, ProCheck
 from apps.directory.tasks import checks_daily
 from apps.directory.tests.factories import make_pro
 from apps.directory.verification import checks
-from eldo.celery import app
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("directory_data")]
 
@@ -20,7 +19,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("directory_data")]
 def test_the_daily_task_is_scheduled_by_beat():
     entry = settings.CELERY_BEAT_SCHEDULE["directory-checks-daily"]
     assert entry["task"] == "directory.checks_daily"
-    assert entry["task"] in app.tasks
+    assert checks_daily.name == entry["task"]
     assert entry["schedule"] == timedelta(days=1)
 
 

@@ -45,20 +45,17 @@ def valid_labels(*, today: date | None = None) -> QuerySet[ProCheck]:
     return valid_checks(today=today).filter(kind=CheckKind.LABEL)
 
 
-def _related_trades(category_id: int) -> set[int]:
-    """The trade, its ancestors and its descendants: a décennale for "Maçonnerie" covers a
-    request for one of its sub-trades, and the other way round."""
-    parents = dict(Category.objects.values_list("id", "parent_id"))
-    related, trade = set(), category_id
-    while trade is not None and trade not in related:
-        related.add(trade)
-        trade = parents.get(trade)
-    frontier = [category_id]
-    while frontier:
-        children = [c for c, p in parents.items() if p in frontier and c not in related]
-        related.update(children)
-        frontier = children
-    return related
+def _related_trades(category_id: int) -> QuerySet[Category]:
+    """The trade, its ancestors and its descendants (the catalogue is at most three levels
+    deep), as a subquery: a décennale for "Maçonnerie" covers a request for one of its
+    sub-trades, and the other way round. No query of its own."""
+    return Category.objects.filter(
+        Q(id=category_id)
+        | Q(parent_id=category_id)
+        | Q(parent__parent_id=category_id)
+        | Q(children__id=category_id)
+        | Q(children__children__id=category_id)
+    ).values("id")
 
 
 def insured_filter(*, category_id: int | None, today: date | None = None) -> Exists:
