@@ -210,14 +210,14 @@ def _demo_photo(rng: random.Random, name: str):
 def _demo_checks(
     *, pro_id: int, slug: str, siret: str, named: bool, labels: list, today: date
 ) -> list[ProCheck]:
-    """Vérifications Eldo of one demo pro. Most are verified; about one pro in twelve shows
+    """Vérifications Eldo of one demo pro. Most are verified; about one pro in twenty shows
     each other state (pending, refused, expired, not found) so every state can be seen. The
     named demo companies are fully verified (scenarios dispatch leads to them). A separate
     random stream keeps the rest of the demo data as it was."""
     rng = random.Random(f"checks:{slug}")
     checked = timezone.now() - timedelta(days=rng.randint(3, 200))
     verified = {"status": CheckStatus.VERIFIED, "checked_at": checked}
-    odd = None if named else rng.choice([None] * 8 + ["pending", "refused", "expired", "absent"])
+    odd = None if named else rng.choice([None] * 16 + ["pending", "refused", "expired", "absent"])
     rows = []
     for label, number, valid_until in labels:
         state = verified if valid_until >= today else {**verified, "status": CheckStatus.EXPIRED}

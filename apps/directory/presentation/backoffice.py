@@ -152,6 +152,7 @@ def profile_page(request):
     insurance_form = InsuranceForm(
         request.POST if action == "insurance" else None,
         request.FILES if action == "insurance" else None,
+        auto_id="id_insurance_%s",  # the label form also has a "valid_until"
     )
     if action == "profile" and form.is_valid():
         with transaction.atomic():

@@ -78,3 +78,33 @@ def test_json_ld_names_only_verified_labels(client):
     data = json.loads(page[start : page.index("</script>", start)])
     credentials = [c["name"] for c in data.get("hasCredential", [])]
     assert credentials == ["RGE"]
+
+
+def test_the_public_panel_lists_each_verified_check_with_its_date_and_no_document(client):
+    from datetime import date, timedelta
+
+    from apps.directory.models import ProCheck
+
+    pro = make_pro("Soleil Toulousain", departments=("31",), verified=True)
+    ProCheck.objects.create(pro=pro, kind="manager", status="pending")
+    lapsed = make_pro("Ancien Solaire", departments=("31",), insured=False)
+    ProCheck.objects.create(
+        pro=lapsed,
+        kind="insurance",
+        number="POL-SECRET",
+        issuer="MAAF",
+        status="expired",
+        valid_until=date.today() - timedelta(days=3),
+        document="checks/1/secret.pdf",
+    )
+    panel = client.get(f"/api/v1/pros/{pro.slug}/").json()["verifications"]
+    assert {line["kind"]: line["status"] for line in panel} == {
+        "identity": "verified",
+        "insurance": "verified",
+    }  # the pending manager check is the pro's business only
+    assert all(line["checked_on"] for line in panel)
+    page = client.get(f"/pro/{pro.slug}/").content.decode()
+    assert "Vérifications Eldo" in page and 'data-check="insurance"' in page
+    assert "Identité du dirigeant" not in page
+    other = client.get(f"/pro/{lapsed.slug}/").content.decode()
+    assert "Expirée" in other and "POL-SECRET" not in other and "secret.pdf" not in other
