@@ -253,6 +253,19 @@ CELERY_BEAT_SCHEDULE["leads-alerts-due"] = {
 # No SMS from START:00 to END:00, Europe/Paris (deferred to END:00); equal values: no quiet hours.
 LEADS_ALERTS_SMS_QUIET_START = env_int("LEADS_ALERTS_SMS_QUIET_START", 20)
 LEADS_ALERTS_SMS_QUIET_END = env_int("LEADS_ALERTS_SMS_QUIET_END", 8)
+# Homeowner confirmation (apps/leads/contact_check.py): this long after dispatch, the homeowner
+# is asked "L'artisan X vous a-t-il contacté ?" (signed links valid LINK_DAYS); leads older
+# than the window when due are never asked; "non" alerts the advisor who dispatched the lead,
+# or this address when there is none.
+CELERY_BEAT_SCHEDULE["leads-contact-checks"] = {
+    "task": "leads.contact_checks_send_due",
+    "schedule": timedelta(minutes=15),
+}
+LEADS_CONTACT_CHECK_HOURS = env_int("LEADS_CONTACT_CHECK_HOURS", 48)
+LEADS_CONTACT_CHECK_LINK_DAYS = env_int("LEADS_CONTACT_CHECK_LINK_DAYS", 30)
+LEADS_CONTACT_CHECK_WINDOW_DAYS = env_int("LEADS_CONTACT_CHECK_WINDOW_DAYS", 7)
+LEADS_CONTACT_CHECK_INBOUND = env_bool("LEADS_CONTACT_CHECK_INBOUND", True)
+LEADS_ADVISORS_EMAIL = env_str("LEADS_ADVISORS_EMAIL", "conseillers@eldo.fr")
 # Stats: rebuild yesterday's and today's daily rows from the facts (idempotent).
 # Vérifications Eldo: expired checks switch off, reminders 30 and 7 days before an expiry.
 CELERY_BEAT_SCHEDULE["directory-checks-daily"] = {

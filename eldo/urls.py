@@ -80,6 +80,7 @@ urlpatterns = [
     path("", include("apps.leads.presentation.pages")),
     path("", include("apps.stats.presentation.pages")),
     path("", include("apps.leads.presentation.advisor")),
+    path("", include("apps.leads.presentation.contact_check")),
 ]
 
 handler400 = "eldo.views.bad_request"

@@ -49,6 +49,8 @@ def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings, clie
     assert dispatches.exists()
     assert Lead.objects.filter(source="quote").count() == dispatches.count()
     assert Lead.objects.filter(source="quote", status="won").exists()
+    # Homeowners answered "L'artisan vous a-t-il contacté ?": both answers are in the demo.
+    assert {"yes", "no"} <= set(Lead.objects.values_list("contact_check", flat=True))
 
     roles = {}
     for email in DEMO_EMAILS:

@@ -11,7 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.directory import api as directory
-from apps.leads.models import Lead, LeadSource, LeadStatus, LeadTransition, NetworkInstaller
+from apps.leads.models import (
+    ContactCheck,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    LeadTransition,
+    NetworkInstaller,
+)
 from apps.quotes import api as quotes
 
 PROJECTS = [
@@ -65,6 +72,29 @@ def _value(lead: Lead, rng: random.Random) -> None:
         lead.won_amount = lead.quote_amount
     if lead.status in REASON_CODES:
         lead.reason_code, lead.reason = REASON_CODES[lead.status]
+
+
+def _contact_check(lead: Lead, rng: random.Random, now: datetime) -> None:
+    """The homeowner's answer to "L'artisan vous a-t-il contacté ?" 48 h after dispatch:
+    mostly "oui", some "non" (the advisors' transmissions page shows them), some silent."""
+    asked_at = lead.created_at + timedelta(hours=48)
+    if asked_at > now:
+        return
+    if lead.status in (LeadStatus.DECLINED, LeadStatus.EXPIRED):
+        lead.contact_check = ContactCheck.SKIPPED
+        return
+    lead.contact_check_asked_at = lead.contact_check_sent_at = asked_at
+    draw = rng.random()
+    if draw < 0.2:
+        lead.contact_check = ContactCheck.ASKED
+        return
+    if lead.contacted_at is None:  # the pro never said it called
+        lead.contact_check = ContactCheck.NO
+    elif lead.contacted_at <= asked_at or draw < 0.85:
+        lead.contact_check = ContactCheck.YES
+    else:
+        lead.contact_check = ContactCheck.NO
+    lead.contact_check_answered_at = min(now, asked_at + timedelta(hours=rng.randint(1, 20)))
 
 
 @transaction.atomic
@@ -177,6 +207,7 @@ def _dispatched_leads_seed(
     for start in range(0, len(pro_ids), 5_000):
         pros.update(directory.pros_by_ids(pro_ids[start : start + 5_000]))
     leads = []
+    check_rng = random.Random(15)  # its own draws: the leads' statuses stay as they were
     for row in rows:
         pro = pros.get(row["pro_id"])
         if pro is None:
@@ -209,6 +240,7 @@ def _dispatched_leads_seed(
         if status in (LeadStatus.WON, LeadStatus.LOST, LeadStatus.DECLINED):
             lead.closed_at = moment
         _value(lead, rng)
+        _contact_check(lead, check_rng, now)
         leads.append(lead)
     Lead.objects.bulk_create(leads, batch_size=2_000, ignore_conflicts=True)
     return len(leads)

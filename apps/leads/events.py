@@ -98,3 +98,44 @@ class LeadAssigned(DomainEvent):
     actor_id: int | None
     assigned_at: str
     dispatched_at: str
+
+
+@register_event
+@dataclass(frozen=True)
+class LeadContactCheckSent(DomainEvent):
+    """The homeowner was asked "L'artisan X vous a-t-il contacté ?" about this lead (once)."""
+
+    name = "leads.LeadContactCheckSent"
+    lead_id: int
+    pro_id: int
+    organization_id: int
+    network_id: int | None
+    source: str
+    asked_at: str
+    dispatched_at: str
+
+
+@register_event
+@dataclass(frozen=True)
+class HomeownerContactCheckDue(DomainEvent):
+    """One e-mail to one homeowner about these leads (the pros of one request, asked together)."""
+
+    name = "leads.HomeownerContactCheckDue"
+    lead_ids: tuple[int, ...]
+
+
+@register_event
+@dataclass(frozen=True)
+class LeadContactConfirmed(DomainEvent):
+    """The homeowner answered: ``answer`` "yes" (the pro called) or "no" (contact not
+    confirmed: the advisor is alerted)."""
+
+    name = "leads.LeadContactConfirmed"
+    lead_id: int
+    pro_id: int
+    organization_id: int
+    network_id: int | None
+    answer: str
+    asked_at: str
+    answered_at: str
+    dispatched_at: str

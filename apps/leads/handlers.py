@@ -14,8 +14,10 @@ from django.utils import timezone
 from apps.accounts import api as accounts
 from apps.core.events import on
 from apps.directory import api as directory
-from apps.leads import alerts, services
+from apps.leads import alerts, contact_check, services
 from apps.leads.events import (
+    HomeownerContactCheckDue,
+    LeadContactConfirmed,
     LeadDispatched,
     LeadFirstContactOverdue,
     LeadReassigned,
@@ -175,3 +177,16 @@ def audit_reassignment(event: LeadReassigned) -> None:
         occurred_at=event.reassigned_at,
         details={"new_lead_id": event.new_lead_id, "quote_id": event.quote_id},
     )
+
+
+@on(HomeownerContactCheckDue)
+def ask_homeowner_about_contact(event: HomeownerContactCheckDue) -> None:
+    """ "L'artisan X vous a-t-il contacté ?" (apps/leads/contact_check.py)."""
+    contact_check.homeowner_email_send(lead_ids=list(event.lead_ids))
+
+
+@on(LeadContactConfirmed)
+def alert_on_unconfirmed_contact(event: LeadContactConfirmed) -> None:
+    """ "Non": the advisor who dispatched the lead (a network's managers for theirs)."""
+    if event.answer == "no":
+        contact_check.unconfirmed_alert_send(lead_id=event.lead_id)

@@ -39,6 +39,17 @@ class LostReason(models.TextChoices):
     OTHER = "other", _("Autre")
 
 
+class ContactCheck(models.TextChoices):
+    """The homeowner's answer to "L'artisan X vous a-t-il contacté ?" (asked once per lead,
+    ``LEADS_CONTACT_CHECK_HOURS`` after dispatch; apps/leads/contact_check.py)."""
+
+    NOT_ASKED = "", _("Pas encore demandé")
+    ASKED = "asked", _("Question envoyée")
+    YES = "yes", _("Contact confirmé")
+    NO = "no", _("Contact non confirmé")
+    SKIPPED = "skipped", _("Non demandé")  # no e-mail address, or the lead was closed
+
+
 class LeadSource(models.TextChoices):
     QUOTE = "quote", _("Demande de devis Eldo")
     INBOUND = "inbound", _("Transmise par un réseau")
@@ -104,6 +115,14 @@ class Lead(models.Model):
     replaced_by = models.OneToOneField(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces"
     )
+    # The homeowner's confirmation that the pro called: asked by e-mail once, answered once.
+    contact_check = models.CharField(
+        max_length=8, choices=ContactCheck.choices, default=ContactCheck.NOT_ASKED, blank=True
+    )
+    contact_check_asked_at = models.DateTimeField(null=True, blank=True)  # due, e-mail queued
+    contact_check_sent_at = models.DateTimeField(null=True, blank=True)  # the e-mail left, once
+    contact_check_answered_at = models.DateTimeField(null=True, blank=True)
+    contact_check_comment = models.CharField(max_length=1000, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -126,6 +145,12 @@ class Lead(models.Model):
             models.Index(fields=["organization", "status", "-created_at"]),
             models.Index(fields=["assigned_to", "-created_at"]),
             models.Index(fields=["network", "-created_at"]),
+            # The beat's question: leads not asked yet, by dispatch time.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(contact_check=""),
+                name="lead_contact_check_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -57,6 +57,9 @@ def export_for(*, user_id: int, email: str) -> list[dict[str, Any]]:
             "contacted_at": iso(lead.contacted_at),
             "quote_sent_at": iso(lead.quote_sent_at),
             "closed_at": iso(lead.closed_at),
+            "contact_check": lead.contact_check,
+            "contact_check_answered_at": iso(lead.contact_check_answered_at),
+            "contact_check_comment": lead.contact_check_comment,
         }
         for lead in leads
     ]
@@ -71,7 +74,12 @@ def _anonymise(leads) -> int:
         return 0
     with transaction.atomic():
         Lead.objects.filter(pk__in=ids).update(
-            first_name="", last_name="", email="", phone="", description=""
+            first_name="",
+            last_name="",
+            email="",
+            phone="",
+            description="",
+            contact_check_comment="",
         )
         LeadNote.objects.filter(lead_id__in=ids).delete()
     return len(ids)

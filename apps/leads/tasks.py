@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from apps.leads import alerts, services
+from apps.leads import alerts, contact_check, services
 
 
 @shared_task(name="leads.first_contact_check", ignore_result=True)
@@ -19,3 +19,10 @@ def alert_send(alert_id: int) -> str:
 def alerts_send_due() -> int:
     """Every minute (beat): night-time SMS at 08:00, retries, alerts whose task was lost."""
     return alerts.alerts_send_due()
+
+
+@shared_task(name="leads.contact_checks_send_due", ignore_result=True)
+def contact_checks_send_due() -> int:
+    """Every 15 minutes (beat): "L'artisan X vous a-t-il contacté ?" to the homeowners whose
+    leads were dispatched LEADS_CONTACT_CHECK_HOURS ago; each lead is asked once."""
+    return contact_check.contact_checks_send_due()

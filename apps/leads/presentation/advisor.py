@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.leads import selectors, services
-from apps.leads.models import Lead, LeadSource, LeadStatus
+from apps.leads.models import ContactCheck, Lead, LeadSource, LeadStatus
 
 app_name = "leads-advisor"
 PAGE_SIZE = 25
@@ -51,12 +51,15 @@ def lead_list(request):
     status = status if status in LeadStatus.values else ""
     reference = request.GET.get("reference", "").strip()[:40]
     overdue_only = request.GET.get("retard") == "1"
+    unconfirmed_only = request.GET.get("contact") == "non"
     now = timezone.now()
     qs = selectors.lead_list(viewer=viewer, status=status)
     if reference:
         qs = qs.filter(reference__iexact=reference)
     if overdue_only:
         qs = qs.filter(status=LeadStatus.SENT, created_at__lte=now - services.first_contact_delay())
+    if unconfirmed_only:  # the homeowner answered "non" to "vous a-t-il contacté ?"
+        qs = qs.filter(contact_check=ContactCheck.NO)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     leads = list(page.object_list)
     pros = selectors.pros_for_leads(leads)
@@ -92,6 +95,7 @@ def lead_list(request):
             "status": status,
             "reference": reference,
             "overdue_only": overdue_only,
+            "unconfirmed_only": unconfirmed_only,
             "hours": services.first_contact_delay().total_seconds() // 3600,
         },
     )
