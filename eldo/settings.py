@@ -285,6 +285,8 @@ OUTBOX_SWEEP_GRACE_SECONDS = env_int("OUTBOX_SWEEP_GRACE_SECONDS", 10)
 OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)
 # The staff audit log (advisor and moderator actions), then expired JWT records.
 AUDIT_LOG_RETENTION_DAYS = env_int("AUDIT_LOG_RETENTION_DAYS", 1095)
+# Sign-ins (address, hashed device cookie) kept for the review checks, then deleted.
+SIGN_IN_RETENTION_DAYS = env_int("SIGN_IN_RETENTION_DAYS", 90)
 # Review invitations lose the customer's name and address this long after creation;
 # reviewers' IP addresses (used by the fraud checks) are erased this long after the review.
 REVIEWS_INVITATION_RETENTION_DAYS = env_int("REVIEWS_INVITATION_RETENTION_DAYS", 365)

@@ -130,3 +130,19 @@ def push_subscription_forget(endpoint: str) -> int:
     from apps.accounts import notifications
 
     return notifications.push_subscription_remove(user=None, endpoint=endpoint)
+
+
+def request_device_hash(request) -> str:
+    """A hash of this browser's device cookie, set at sign-in ("" without one): compare it
+    with ``member_sign_in_matches``."""
+    from apps.accounts.sign_ins import request_device_hash as read
+
+    return read(request)
+
+
+def member_sign_in_matches(*, organization_id: int, ip: str | None, device_hash: str) -> bool:
+    """Did a member of this organization sign in from this address or this browser in the
+    last 90 days? (The review checks: a pro writing its own reviews.)"""
+    from apps.accounts.sign_ins import member_sign_in_matches as matches
+
+    return matches(organization_id=organization_id, ip=ip, device_hash=device_hash)

@@ -253,3 +253,25 @@ class PushSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.endpoint[:60]}"
+
+
+class SignIn(models.Model):
+    """A successful sign-in: when, from which address and which browser (a random device
+    cookie, kept hashed). Read by the review checks (a review written from a member's
+    address or browser) through ``accounts.api``; deleted after SIGN_IN_RETENTION_DAYS."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    device_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("connexion")
+        verbose_name_plural = _("connexions")
+        indexes = [
+            models.Index(fields=["ip", "created_at"], name="signin_ip_idx"),
+            models.Index(fields=["device_hash", "created_at"], name="signin_device_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.created_at:%Y-%m-%d %H:%M}"

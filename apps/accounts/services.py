@@ -207,7 +207,10 @@ def retention_purge(*, now=None) -> dict[str, int]:
         .filter(Q(expires_at__lt=now) | Q(revoked_at__isnull=False))
         .delete()
     )
+    from apps.accounts.sign_ins import sign_ins_purge
+
     return {
+        "sign_ins": sign_ins_purge(now=now),
         "audit_entries": audit_purge(now=now),
         "tokens": by_model.get(OutstandingToken._meta.label, 0),
         "team_invitations": invitations,

@@ -12,25 +12,51 @@ Thresholds, and why:
   providers excepted), or the reviewer is a member of the pro's organization;
 - abusive wording: insults, threats and slurs from a short French list, matched as whole
   words on the folded text. A moderator reads the review; nothing is refused automatically.
+
+Reviews collected by the pro (its own invitations: the pro chooses whom it asks) also go
+through ``collected_review_checks``:
+- the pro's first ``REVIEWS_COLLECTED_FIRST_MODERATED`` (10) collected reviews are all read;
+- then ``REVIEWS_COLLECTED_SAMPLE_PERCENT`` (20 %) of the next ones, drawn by an HMAC of the
+  invitation (id and secret nonce) under ``SECRET_KEY``: the same invitation always gives
+  the same draw (tests cannot flake) and nobody without the key can predict it;
+- a burst of 5-star reviews: this one makes at least 5 five-star reviews of the pro in 7
+  days, more than 3 times its usual weekly pace (the 90 days before);
+- recipients repeating: at least 3 of the pro's invitations of the last 90 days went to the
+  same non-webmail domain, or another one went to the same mailbox under another spelling
+  (``jean+1@…``, dots in a Gmail address);
+- the invitation answered within 10 minutes of being sent;
+- the review written from the address or the browser (device cookie) a member of the pro's
+  organization signed in from in the last 90 days (``accounts.api.member_sign_in_matches``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.utils import timezone
 
 from apps.accounts import api as accounts
 from apps.directory import api as directory
-from apps.reviews.models import Review
+from apps.reviews.models import Review, ReviewInvitation, ReviewLabel, ReviewStatus
 from apps.reviews.rules import email_normalize, fold
 
 SAME_EMAIL_WINDOW = timedelta(days=30)
 SAME_EMAIL_LIMIT = 2  # other reviews allowed before this one is held
 SAME_IP_WINDOW = timedelta(hours=24)
 SAME_IP_LIMIT = 2
+BURST_WINDOW = timedelta(days=7)
+BURST_BASELINE = timedelta(days=90)  # before the window: the pro's usual pace
+BURST_MIN = 5  # five-star reviews in the window, this one included
+BURST_FACTOR = 3
+RECIPIENTS_WINDOW = timedelta(days=90)
+SAME_DOMAIN_LIMIT = 3  # invitations of the pro to one non-webmail domain
+QUICK_ANSWER = timedelta(minutes=10)
+GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 
 WEBMAIL_DOMAINS = frozenset(
     {
@@ -161,4 +187,86 @@ def review_checks(
         flags.append("pro_member")
     if has_abusive_wording(title, body):
         flags.append("abusive_wording")
+    return flags
+
+
+# --- Reviews collected by the pro ----------------------------------------------------------
+
+
+def sampled(key: str, percent: int) -> bool:
+    """A deterministic, unpredictable draw: True for about ``percent`` % of the keys."""
+    if percent <= 0:
+        return False
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"reviews.sample:{key}".encode(), hashlib.sha256
+    ).digest()
+    return int.from_bytes(digest[:4], "big") % 100 < percent
+
+
+def mailbox(email: str) -> str:
+    """One spelling per mailbox: no "+tag", no dots in a Gmail address."""
+    local, _at, domain = email_normalize(email).partition("@")
+    local = local.split("+", 1)[0]
+    if domain in GMAIL_DOMAINS:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
+def _five_star_burst(*, pro_id: int, rating: int, now) -> bool:
+    if rating != 5:
+        return False
+    five = Review.objects.filter(pro_id=pro_id, rating=5).exclude(status=ReviewStatus.REJECTED)
+    recent = five.filter(created_at__gte=now - BURST_WINDOW).count() + 1
+    before = five.filter(
+        created_at__lt=now - BURST_WINDOW,
+        created_at__gte=now - BURST_WINDOW - BURST_BASELINE,
+    ).count()
+    weekly = before / (BURST_BASELINE / BURST_WINDOW)
+    return recent >= BURST_MIN and recent > BURST_FACTOR * max(1.0, weekly)
+
+
+def _recipients_repeat(invitation: ReviewInvitation, *, now) -> bool:
+    domain = _domain(invitation.customer_email)
+    recent = ReviewInvitation.objects.filter(
+        pro_id=invitation.pro_id, created_at__gte=now - RECIPIENTS_WINDOW
+    )
+    same_domain = recent.filter(customer_email__iendswith=f"@{domain}")
+    if domain not in WEBMAIL_DOMAINS and same_domain.count() >= SAME_DOMAIN_LIMIT:
+        return True
+    own = mailbox(invitation.customer_email)
+    local = own.split("@", 1)[0]
+    candidates = recent.exclude(pk=invitation.pk).filter(customer_email__istartswith=local[:3])
+    return any(
+        mailbox(email) == own
+        and email_normalize(email) != email_normalize(invitation.customer_email)
+        for email in candidates.values_list("customer_email", flat=True)[:500]
+    )
+
+
+def collected_review_checks(
+    *,
+    invitation: ReviewInvitation,
+    organization_id: int,
+    rating: int,
+    author_ip: str | None,
+    author_device: str,
+) -> list[str]:
+    """The extra checks of a review collected through the pro's own invitation."""
+    now = timezone.now()
+    flags: list[str] = []
+    earlier = Review.objects.filter(pro_id=invitation.pro_id, label=ReviewLabel.COLLECTED).count()
+    if earlier < settings.REVIEWS_COLLECTED_FIRST_MODERATED:
+        flags.append("collected_first")
+    elif sampled(f"{invitation.pk}:{invitation.nonce}", settings.REVIEWS_COLLECTED_SAMPLE_PERCENT):
+        flags.append("collected_sample")
+    if _five_star_burst(pro_id=invitation.pro_id, rating=rating, now=now):
+        flags.append("five_star_burst")
+    if _recipients_repeat(invitation, now=now):
+        flags.append("recipients_repeat")
+    if now - (invitation.sent_at or invitation.created_at) < QUICK_ANSWER:
+        flags.append("quick_answer")
+    if accounts.member_sign_in_matches(
+        organization_id=organization_id, ip=author_ip, device_hash=author_device
+    ):
+        flags.append("member_sign_in")
     return flags

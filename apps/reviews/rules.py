@@ -69,7 +69,22 @@ CHECK_LABELS = {
     "pro_email_domain": gettext_lazy("Domaine de l'e-mail identique à celui de l'entreprise"),
     "pro_member": gettext_lazy("L'auteur est membre de l'entreprise notée"),
     "abusive_wording": gettext_lazy("Propos potentiellement injurieux ou menaçants"),
+    # Reviews collected by the pro (checks.collected_review_checks).
+    "collected_first": gettext_lazy(
+        "Parmi les 10 premiers avis collectés par l'entreprise : toujours relu"
+    ),
+    "collected_sample": gettext_lazy("Avis collecté tiré au sort pour relecture"),
+    "five_star_burst": gettext_lazy("Afflux inhabituel d'avis 5 étoiles pour l'entreprise"),
+    "recipients_repeat": gettext_lazy(
+        "Invitations envoyées au même domaine ou à la même boîte sous d'autres graphies"
+    ),
+    "quick_answer": gettext_lazy("Invitation remplie quelques minutes après son envoi"),
+    "member_sign_in": gettext_lazy(
+        "Même adresse IP ou même navigateur qu'un membre de l'entreprise à sa connexion"
+    ),
 }
+# Not checks of the text or the author: not listed among the checks on the public page.
+SAMPLING_FLAGS = ("spontaneous", "collected_first", "collected_sample")
 
 
 def fold(text: str) -> str:

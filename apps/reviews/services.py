@@ -21,7 +21,7 @@ from apps.core.images import ImageRejected, ProcessedImage, image_process
 from apps.directory import api as directory
 from apps.directory.contracts import ProRef
 from apps.reviews import caching
-from apps.reviews.checks import review_checks
+from apps.reviews.checks import collected_review_checks, review_checks
 from apps.reviews.events import (
     ReviewModerated,
     ReviewPublished,
@@ -165,13 +165,15 @@ def review_submit(
     photos=(),
     author_commune: str = "",
     author_ip: str | None = None,
+    author_device: str = "",
     author_user_id: int | None = None,
 ) -> Review:
     """Record a review, invited or spontaneous (e-mail confirmation, moderation).
 
     Its label follows the invitation (``label_for_invitation``). An invited review that
-    passes every automatic check is published at once; any other goes to the moderation
-    queue (a spontaneous one once its author confirmed the address).
+    passes every automatic check is published at once (a collected one also passes the
+    sampling and anomaly checks, ``checks.collected_review_checks``); any other goes to the
+    moderation queue (a spontaneous one once its author confirmed the address).
     """
     invitation = None
     if invitation_token:
@@ -244,6 +246,15 @@ def review_submit(
     )
     if source == ReviewSource.SPONTANEOUS:
         flags.insert(0, "spontaneous")
+    if label == ReviewLabel.COLLECTED:
+        # The pro chose whom to ask: sampled moderation and the anomaly checks.
+        flags += collected_review_checks(
+            invitation=invitation,
+            organization_id=pro.organization_id,
+            rating=rating,
+            author_ip=author_ip,
+            author_device=author_device,
+        )
     publish_now = not flags
     review = Review.objects.create(
         pro_id=pro.id,

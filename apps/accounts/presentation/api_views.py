@@ -26,6 +26,7 @@ from apps.accounts.presentation.throttles import (
 )
 from apps.accounts.privacy import personal_data_export
 from apps.accounts.selectors import identity_for_user
+from apps.accounts.sign_ins import sign_in_record
 from apps.core.api_support import Conflict
 from apps.core.throttling import UserRateThrottle
 
@@ -34,6 +35,15 @@ class TokenObtainView(TokenObtainPairView):
     """E-mail + password → access and refresh tokens (throttled per address and account)."""
 
     throttle_classes = [LoginIpThrottle, LoginEmailThrottle]
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError as exc:
+            raise InvalidToken(exc.args[0]) from exc
+        sign_in_record(request=request, response=None, user_id=serializer.user.pk)
+        return Response(serializer.validated_data, status=status.HTTP_200_OK)
 
 
 class TokenRefreshRotateView(TokenRefreshView):

@@ -23,6 +23,13 @@ class LoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        from apps.accounts.sign_ins import sign_in_record
+
+        response = super().form_valid(form)
+        sign_in_record(request=self.request, response=response, user_id=form.get_user().pk)
+        return response
+
 
 def invitation(request, token: str):
     """Accept a team invitation: signed-in with the invited address, or by creating an account."""

@@ -19,6 +19,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from apps.accounts import api as accounts
 from apps.core.pagecache import cache_depends, public_response_cache
 from apps.directory import api as directory
 from apps.reviews import caching, invitations, selectors, services
@@ -31,7 +32,7 @@ from apps.reviews.presentation.forms import (
     ReviewForm,
     errors_to_form,
 )
-from apps.reviews.rules import CHECK_LABELS, DECISION_REASONS, first_name
+from apps.reviews.rules import CHECK_LABELS, DECISION_REASONS, SAMPLING_FLAGS, first_name
 
 app_name = "reviews"
 
@@ -91,7 +92,9 @@ def how_it_works(request):
         "reviews/how_it_works.html",
         {
             "reject_reasons": [str(text) for text in DECISION_REASONS["reject"].values()],
-            "checks": [str(label) for code, label in CHECK_LABELS.items() if code != "spontaneous"],
+            "checks": [
+                str(label) for code, label in CHECK_LABELS.items() if code not in SAMPLING_FLAGS
+            ],
             "sample_percent": settings.REVIEWS_COLLECTED_SAMPLE_PERCENT,
         },
     )
@@ -133,6 +136,7 @@ def _submit(request, form, **identity):
             work_date=data["work_date"],
             photos=data.get("photos") or [],
             author_ip=access.client_address(request),
+            author_device=accounts.request_device_hash(request),
             author_user_id=request.user.pk if request.user.is_authenticated else None,
             **identity,
         )

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from apps.directory import api as directory
-from apps.reviews.models import ModerationDecision, Review
+from apps.reviews.models import InvitationSource, ModerationDecision, Review
 from apps.reviews.tests.support import invite, review_payload, submit_invited
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,9 @@ def _decide(client, review_id, decision, reason, **extra):
 
 
 def _invited_post(api, pro, *, email, committed, **overrides):
-    _invitation, token = invite(pro, email=email)
+    # Eldo's own invitation: these tests are about the checks every review goes through
+    # (the extra ones of reviews the pro collected are in test_collected_checks.py).
+    _invitation, token = invite(pro, email=email, source=InvitationSource.ELDO)
     address = f"198.51.100.{Review.objects.count() + 1}"  # one client address per review
     with committed():
         response = api.post(
@@ -80,7 +82,9 @@ def test_same_email_across_many_reviews_holds_the_third(api, pro, other_pro, com
 def test_same_ip_across_many_reviews_holds_the_third(api, pro, committed):
     statuses = []
     for n in range(3):
-        _invitation, token = invite(pro, email=f"voisin{n}@exemple.fr")
+        _invitation, token = invite(
+            pro, email=f"voisin{n}@exemple.fr", source=InvitationSource.ELDO
+        )
         with committed():
             response = api.post(
                 "/api/v1/reviews/",

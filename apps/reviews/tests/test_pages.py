@@ -9,7 +9,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from apps.reviews.models import Review, ReviewInvitation, ReviewPhoto, ReviewReport
+from apps.reviews.models import (
+    InvitationSource,
+    Review,
+    ReviewInvitation,
+    ReviewPhoto,
+    ReviewReport,
+)
 from apps.reviews.tests.support import invite, jpeg, submit_invited, token_in, upload, work_date
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +57,7 @@ def test_the_invitation_page_is_prefilled_and_counts_the_opening(client, pro):
 def test_writing_through_the_invitation_page_publishes_a_verified_review_with_photos(
     client, pro, committed
 ):
-    _invitation, token = invite(pro)
+    _invitation, token = invite(pro, source=InvitationSource.ELDO)
     data = _form()
     data.pop("author_email")
     data["photos"] = [upload(jpeg()), upload(jpeg((300, 200)), name="b.jpg")]

@@ -181,7 +181,7 @@ def test_a_token_serves_once(api, pro, committed):
 
 
 def test_photos_are_decoded_reencoded_stripped_of_gps_and_thumbnailed(api, pro, committed):
-    _invitation, token = invite(pro)
+    _invitation, token = invite(pro, source=InvitationSource.ELDO)
     data = review_payload(invitation_token=token)
     data["photos"] = [upload(jpeg((1200, 900))), upload(jpeg((800, 600)), name="b.png")]
     with committed():
