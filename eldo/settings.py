@@ -335,6 +335,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Password reset links: single-use (Django's token hashes the password and last sign-in)
+# and valid one hour.
+PASSWORD_RESET_TIMEOUT = 3600
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -67,6 +67,7 @@ urlpatterns = [
     # over by changing STORAGES and the gateway route, not the code that uploads.
     re_path(r"^media/(?P<path>.*)$", serve_file, {"document_root": settings.MEDIA_ROOT}),
     path("", include("apps.accounts.presentation.pages")),
+    path("", include("apps.accounts.presentation.account_pages")),
     path("", include("apps.accounts.presentation.team_pages")),
     path("", include("apps.accounts.presentation.notifications_pages")),
     path("", include("apps.accounts.presentation.privacy_pages")),

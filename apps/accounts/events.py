@@ -43,3 +43,16 @@ class UserErased(DomainEvent):
     user_id: int
     email: str
     erased_at: str  # ISO 8601
+
+
+@register_event
+@dataclass(frozen=True)
+class EmailChanged(DomainEvent):
+    """The sign-in address changed (confirmed from the new address): the old one is told."""
+
+    name = "accounts.EmailChanged"
+    scrub_after_delivery = ("old_email", "new_email")
+    user_id: int
+    old_email: str
+    new_email: str
+    changed_at: str  # ISO 8601

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
-from apps.accounts.events import MemberInvited, PasswordChanged
+from apps.accounts.events import EmailChanged, MemberInvited, PasswordChanged
 from apps.accounts.models import User
 from apps.core.events import on
 
@@ -22,6 +22,23 @@ def notify_password_changed(event: PasswordChanged) -> None:
         from_email=None,
         recipient_list=[user.email],
         html_message=render_to_string("accounts/email/password_changed.html", context),
+    )
+
+
+@on(EmailChanged)
+def notify_email_changed(event: EmailChanged) -> None:
+    """Security notice to the address that was replaced: the owner learns of a hijack."""
+    context = {
+        "old_email": event.old_email,
+        "new_email": event.new_email,
+        "site_url": settings.SITE_URL,
+    }
+    send_mail(
+        subject="L'adresse e-mail de votre compte Eldo a été modifiée",
+        message=render_to_string("accounts/email/email_changed.txt", context),
+        from_email=None,
+        recipient_list=[event.old_email],
+        html_message=render_to_string("accounts/email/email_changed.html", context),
     )
 
 

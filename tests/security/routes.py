@@ -30,6 +30,7 @@ def routes() -> list[str]:
 # Values for parameters that name no object of an organization.
 FIXED = {
     "token": "jeton-inconnu",
+    "uidb64": "MA",  # a password-reset link: base64 of an account id
     "outcome": "publie",
     "section": "pages",
     "category_slug": "facade",

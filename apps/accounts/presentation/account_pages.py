@@ -1,0 +1,183 @@
+"""Self-service account pages: forgotten password (Django's own reset views, French
+templates), password change, sign-in address change confirmed from the new address."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import path, reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from apps.accounts import email_change
+from apps.accounts.events import PasswordChanged
+from apps.core.events import publish
+
+app_name = "accounts-account"
+
+
+def _password_changed(user) -> None:
+    """Tell the owner, and revoke the API tokens issued before (PasswordChanged)."""
+    publish(PasswordChanged(user_id=user.pk, changed_at=timezone.now().isoformat()))
+
+
+class ResetRequestForm(PasswordResetForm):
+    email = forms.EmailField(
+        label=_("Adresse e-mail de votre compte"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Always the same answer ("if an account exists, an e-mail is on its way"), whether the
+    address is known or not; the link is single-use and valid PASSWORD_RESET_TIMEOUT."""
+
+    form_class = ResetRequestForm
+    template_name = "accounts/account/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    html_email_template_name = "accounts/email/password_reset.html"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts-account:password-reset-sent")
+    extra_email_context = {"site_url": settings.SITE_URL}
+
+
+class PasswordResetSentView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/account/password_reset_sent.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link from the e-mail: a new password, or a clear page when the link was already
+    used or has expired (nothing changes then)."""
+
+    template_name = "accounts/account/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts-account:password-reset-complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        _password_changed(form.user)
+        return response
+
+    def render_to_response(self, context, **response_kwargs):
+        if not context.get("validlink"):
+            response_kwargs.setdefault("status", 410)
+        return super().render_to_response(context, **response_kwargs)
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/account/password_reset_complete.html"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Signed in: current password, then the new one twice; this session stays open."""
+
+    template_name = "accounts/account/password_change.html"
+    success_url = reverse_lazy("accounts-account:password-change")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        _password_changed(form.user)
+        messages.success(self.request, _("Votre mot de passe a été modifié."))
+        return response
+
+
+class EmailChangeForm(forms.Form):
+    new_email = forms.EmailField(
+        label=_("Nouvelle adresse e-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label=_("Mot de passe actuel"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+@login_required
+def account_home(request):
+    """ "Mon compte": the person's own settings, whatever their role."""
+    return render(request, "accounts/account/home.html")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_change_page(request):
+    form = EmailChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_email = email_change.email_change_request(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Un lien de confirmation a été envoyé à %(email)s : l'adresse change "
+                    "quand vous l'ouvrez."
+                )
+                % {"email": new_email},
+            )
+            return redirect("accounts-account:email-change")
+    return render(request, "accounts/account/email_change.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_confirm_page(request, token: str):
+    """GET shows what will change (a mail scanner opening the link changes nothing);
+    POST applies it."""
+    try:
+        user, new_email = email_change.email_change_pending(token)
+        if request.method == "POST":
+            email_change.email_change_confirm(token=token)
+            messages.success(
+                request, _("Votre adresse e-mail est désormais %(email)s.") % {"email": new_email}
+            )
+            return redirect("accounts-account:home" if request.user.is_authenticated else "home")
+    except ValidationError as exc:
+        return render(
+            request, "accounts/account/email_confirm.html", {"error": exc.messages[0]}, status=410
+        )
+    return render(
+        request,
+        "accounts/account/email_confirm.html",
+        {"old_email": user.email, "new_email": new_email},
+    )
+
+
+urlpatterns = [
+    path("mon-compte/", account_home, name="home"),
+    path("mot-de-passe-oublie/", PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "mot-de-passe-oublie/envoye/", PasswordResetSentView.as_view(), name="password-reset-sent"
+    ),
+    path(
+        "mot-de-passe-oublie/<uidb64>/<token>/",
+        PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "mot-de-passe-oublie/termine/",
+        PasswordResetCompleteView.as_view(),
+        name="password-reset-complete",
+    ),
+    path("mon-compte/mot-de-passe/", PasswordChangeView.as_view(), name="password-change"),
+    path("mon-compte/adresse-e-mail/", email_change_page, name="email-change"),
+    path(
+        "mon-compte/adresse-e-mail/confirmer/<str:token>/",
+        email_confirm_page,
+        name="email-confirm",
+    ),
+]
