@@ -306,6 +306,16 @@ REVIEWS_SCORE_WEIGHTS = {
 # (staff raise it per organization in the admin), and one per customer per pro per N days.
 REVIEWS_INVITATIONS_DAILY_QUOTA = env_int("REVIEWS_INVITATIONS_DAILY_QUOTA", 200)
 REVIEWS_INVITATION_COOLDOWN_DAYS = env_int("REVIEWS_INVITATION_COOLDOWN_DAYS", 90)
+# Bounces and complaints (docs/reviews.md): the provider's callback is authenticated with
+# this shared secret (HMAC of the body; Brevo: bearer token) and closed while it is empty.
+REVIEWS_EMAIL_EVENTS_SECRET = env_str("REVIEWS_EMAIL_EVENTS_SECRET", "")
+# Past these rates over the window (with at least MIN_SENT invitations sent), an
+# organization's invitations are paused and these addresses alerted.
+REVIEWS_DELIVERABILITY_WINDOW_DAYS = env_int("REVIEWS_DELIVERABILITY_WINDOW_DAYS", 30)
+REVIEWS_DELIVERABILITY_MIN_SENT = env_int("REVIEWS_DELIVERABILITY_MIN_SENT", 20)
+REVIEWS_BOUNCE_RATE_MAX = float(env_str("REVIEWS_BOUNCE_RATE_MAX", "0.1"))
+REVIEWS_COMPLAINT_RATE_MAX = float(env_str("REVIEWS_COMPLAINT_RATE_MAX", "0.02"))
+REVIEWS_STAFF_ALERT_EMAILS = env_list("REVIEWS_STAFF_ALERT_EMAILS", ["qualite@eldo.fr"])
 # Reports: open reports one reporting organization (or person) may have on one pro.
 REVIEWS_OPEN_REPORTS_PER_PRO = env_int("REVIEWS_OPEN_REPORTS_PER_PRO", 5)
 CELERY_BEAT_SCHEDULE["core-outbox-purge"] = {

@@ -60,10 +60,12 @@ def invitation_send(*, invitation: ReviewInvitation, pro: ProRef, reminder: int 
             "reminder": reminder,
             **links,
         },
-        # RFC 8058 one-click unsubscribe: mail clients POST to the link.
+        # RFC 8058 one-click unsubscribe: mail clients POST to the link. The provider
+        # hands the custom header back with a bounce or a complaint (Brevo's webhook).
         headers={
             "List-Unsubscribe": f"<{links['unsubscribe_url']}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "X-Mailin-custom": f"invitation={invitation.pk}",
         },
     )
 
@@ -113,3 +115,31 @@ def reply_send(*, review: Review, pro: ProRef | None) -> None:
             "review_url": _absolute(f"/pro/{pro.slug}/#avis-{review.pk}") if pro else "",
         },
     )
+
+
+def invitations_paused_send(
+    *,
+    to: list[str],
+    pro: ProRef | None,
+    organization_id: int,
+    sent: int,
+    bounces: int,
+    complaints: int,
+    reason: str,
+) -> None:
+    """Staff alert: an organization's invitations were paused (internal, plain text)."""
+    name = pro.name if pro else f"organisation {organization_id}"
+    admin_url = _absolute(
+        reverse("admin:reviews_invitationpolicy_changelist")
+        + f"?organization__id__exact={organization_id}"
+    )
+    body = (
+        f"Les invitations à laisser un avis de {name} sont suspendues : {reason}.\n\n"
+        f"Sur la période : {sent} invitations envoyées, {bounces} adresses en erreur, "
+        f"{complaints} signalements comme spam.\n\n"
+        f"Vérifiez son fichier de clients avec l'entreprise, puis reprenez les envois en "
+        f"vidant « invitations suspendues le » :\n{admin_url}\n"
+    )
+    EmailMultiAlternatives(
+        subject=f"[Eldo] Invitations suspendues : {name}", body=body, to=to
+    ).send()

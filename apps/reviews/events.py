@@ -103,3 +103,19 @@ class ReviewLabelChanged(DomainEvent):
     pro_id: int
     label: str  # verified | collected | spontaneous
     is_public: bool
+
+
+@register_event
+@dataclass(frozen=True)
+class InvitationsPaused(DomainEvent):
+    """An organization's bounce or complaint rate passed its threshold: its invitations are
+    paused until staff resume them (the handler alerts staff)."""
+
+    name = "reviews.InvitationsPaused"
+    organization_id: int
+    pro_id: int
+    sent: int
+    bounces: int
+    complaints: int
+    reason: str
+    paused_at: str  # ISO 8601

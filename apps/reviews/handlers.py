@@ -5,6 +5,7 @@ never mails someone who completed the review or opted out meanwhile."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import timezone
 
 from apps.accounts import api as accounts
@@ -12,7 +13,9 @@ from apps.core.events import on, publish
 from apps.directory import api as directory
 from apps.reviews import caching, emails
 from apps.reviews.aggregates import pro_aggregates_refresh
+from apps.reviews.deliverability import is_suppressed
 from apps.reviews.events import (
+    InvitationsPaused,
     ReviewLabelChanged,
     ReviewModerated,
     ReviewPublished,
@@ -79,6 +82,7 @@ def _still_invitable(invitation: ReviewInvitation | None) -> bool:
         and invitation.completed_at is None
         and invitation.expires_at > timezone.now()
         and not is_opted_out(pro_id=invitation.pro_id, email=invitation.customer_email)
+        and not is_suppressed(invitation.customer_email)
     )
 
 
@@ -156,4 +160,21 @@ def audit_moderation(event: ReviewModerated) -> None:
         target_ref=str(event.review_id),
         occurred_at=event.moderated_at,
         details={"reason": event.reason, "from_status": event.from_status},
+    )
+
+
+@on(InvitationsPaused)
+def alert_staff_of_a_pause(event: InvitationsPaused) -> None:
+    recipients = list(getattr(settings, "REVIEWS_STAFF_ALERT_EMAILS", []))
+    if not recipients:
+        return
+    pro = _pro(event.pro_id)
+    emails.invitations_paused_send(
+        to=recipients,
+        pro=pro,
+        organization_id=event.organization_id,
+        sent=event.sent,
+        bounces=event.bounces,
+        complaints=event.complaints,
+        reason=event.reason,
     )

@@ -589,6 +589,7 @@ def invitation_reminders_due(*, now: datetime | None = None):
             )
         )
         .exclude(Exists(_opted_out()))
+        .exclude(Exists(EmailSuppression.objects.filter(email_hash=OuterRef("email_hash"))))
     )
 
 
@@ -625,6 +626,8 @@ def invitation_reminders_send(*, now: datetime | None = None, limit: int = 1000)
 def invitation_status(invitation: ReviewInvitation, *, opted_out: bool) -> str:
     if invitation.completed_at:
         return "written"
+    if invitation.bounced_at or invitation.complained_at:
+        return "undeliverable"
     if opted_out:
         return "opted_out"
     if invitation.expires_at <= timezone.now():
@@ -643,6 +646,7 @@ INVITATION_STATUS_LABELS = {
     "written": "Avis rédigé",
     "expired": "Expirée",
     "opted_out": "Désinscrit",
+    "undeliverable": "Adresse en erreur",
 }
 
 

@@ -67,6 +67,22 @@ def _activity(day: date, first: date, days: int) -> float:
     return growth * weekday * season
 
 
+def _contact_check(fact: LeadFact, now: datetime) -> None:
+    """The homeowner's answer to "L'artisan vous a-t-il contacté ?" 48 h after dispatch,
+    drawn from the lead's id (not the generator: the other figures stay put): "oui" mostly
+    when the pro answered within 48 h, "non" otherwise, one in seven never answers."""
+    asked = fact.dispatched_at + timedelta(hours=48)
+    if asked > now or fact.status in ("declined", "expired"):
+        return
+    fact.contact_asked_at = asked
+    draw = abs(fact.lead_id) * 2_654_435_761 % 100
+    if draw < 14:
+        return
+    answered = fact.first_response_at is not None and fact.first_response_at <= asked
+    fact.contact_answer = "yes" if answered and draw >= 20 else "no"
+    fact.contact_answered_at = min(now, asked + timedelta(hours=1 + draw % 12))
+
+
 def _lead(
     rng: random.Random,
     ids: _Ids,
@@ -251,6 +267,8 @@ def demo_seed(
             if created <= now:
                 pro_id = ids.take("pro")
                 new_pros.append(ProFact(pro_id=pro_id, organization_id=pro_id, created_at=created))
+    for fact in leads:
+        _contact_check(fact, now)
     with transaction.atomic():
         CounterDay.objects.bulk_create(counters, batch_size=1000, ignore_conflicts=True)
         LeadFact.objects.bulk_create(leads, batch_size=1000)

@@ -9,7 +9,13 @@ from __future__ import annotations
 from apps.core.counters import CountersFlushed
 from apps.core.events import on
 from apps.directory.events import ProCreated
-from apps.leads.events import LeadAssigned, LeadDispatched, LeadStatusChanged
+from apps.leads.events import (
+    LeadAssigned,
+    LeadContactCheckSent,
+    LeadContactConfirmed,
+    LeadDispatched,
+    LeadStatusChanged,
+)
 from apps.quotes.events import (
     QuoteDispatchRequested,
     QuoteQualified,
@@ -122,3 +128,29 @@ def record_quote_rejected(event: QuoteRejected) -> None:
 @on(QuoteDispatchRequested)
 def record_quote_dispatched(event: QuoteDispatchRequested) -> None:
     services.quote_step_record(quote_id=event.quote_id, step="dispatched", at=event.requested_at)
+
+
+@on(LeadContactCheckSent)
+def record_contact_check_sent(event: LeadContactCheckSent) -> None:
+    services.lead_contact_check_record(
+        lead_id=event.lead_id,
+        pro_id=event.pro_id,
+        organization_id=event.organization_id,
+        network_id=event.network_id,
+        dispatched_at=event.dispatched_at,
+        asked_at=event.asked_at,
+    )
+
+
+@on(LeadContactConfirmed)
+def record_contact_confirmed(event: LeadContactConfirmed) -> None:
+    services.lead_contact_check_record(
+        lead_id=event.lead_id,
+        pro_id=event.pro_id,
+        organization_id=event.organization_id,
+        network_id=event.network_id,
+        dispatched_at=event.dispatched_at,
+        asked_at=event.asked_at,
+        answer=event.answer,
+        answered_at=event.answered_at,
+    )

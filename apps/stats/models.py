@@ -50,6 +50,11 @@ class LeadFact(models.Model):
     # Euros, as the pro entered them (LeadStatusChanged): the quote sent, the job won.
     quote_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     won_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    # "L'artisan vous a-t-il contacté ?" asked to the homeowner 48 h after dispatch
+    # (leads.LeadContactCheckSent), and the answer, "yes" or "no" (LeadContactConfirmed).
+    contact_asked_at = models.DateTimeField(null=True, blank=True)
+    contact_answer = models.CharField(max_length=3, blank=True)
+    contact_answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["organization_id", "dispatched_at"])]

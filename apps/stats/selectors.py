@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -312,6 +312,7 @@ def pro_summary(*, pro_id: int, period: Period) -> dict:
         "totals": totals,
         "funnel": [{"step": k, "label": label, "count": totals[k]} for k, label in FUNNEL],
         "first_response": _hours(_response_seconds(LeadFact.objects.filter(pro_id=pro_id), period)),
+        "contact_confirmation": contact_confirmation(period=period, pro_id=pro_id),
         "rating": _rating_figures(rows, totals),
         "bucket": period.bucket,
         "series": _series(rows, period, DAY_FIELDS[:13]),
@@ -430,6 +431,11 @@ def network_summary(*, network_id: int, period: Period) -> dict:
                 "median_response_hours": response["median_hours"],
             }
         )
+    confirmations = contact_confirmation_by_pro(period=period, network_id=network_id)
+    for line in installers:
+        line["contact_confirmed_rate"] = confirmations.get(line["pro"]["id"], {}).get(
+            "confirmed_rate"
+        )
     installers.sort(key=lambda r: (-r["leads_received"], r["pro"]["name"]))
     totals = {
         "leads_received": sum(i["leads_received"] for i in installers),
@@ -441,6 +447,7 @@ def network_summary(*, network_id: int, period: Period) -> dict:
     return {
         "totals": totals,
         "first_response": _hours(all_seconds),
+        "contact_confirmation": contact_confirmation(period=period, network_id=network_id),
         "installers": installers,
         "bucket": period.bucket,
         "series": _series(daily, period, ["leads_received", "leads_won"]),
@@ -498,6 +505,7 @@ def platform_summary(*, period: Period) -> dict:
         "totals": totals,
         "qualification_time": _hours(qualify_seconds),
         "dispatch_time": _hours(dispatch_seconds),
+        "contact_confirmation": contact_confirmation(period=period),
         "bucket": period.bucket,
         "series": _series(rows, period, names_q + names_p),
         "daily": [
@@ -505,3 +513,65 @@ def platform_summary(*, period: Period) -> dict:
             for day in period.dates()
         ],
     }
+
+
+# --- Homeowner confirmation ("L'artisan vous a-t-il contacté ?") ------------------------------
+
+CONTACT_ANSWERS = [
+    ("yes", "Oui, l'artisan a appelé"),
+    ("no", "Non, pas d'appel"),
+    ("", "Sans réponse"),
+]
+
+
+def _contact_counts(rows) -> dict:
+    counts = {answer: 0 for answer, _label in CONTACT_ANSWERS}
+    for answer, n in rows:
+        counts[answer if answer in counts else ""] += n
+    asked = sum(counts.values())
+    return {
+        "asked": asked,
+        "confirmed": counts["yes"],
+        "not_confirmed": counts["no"],
+        "unanswered": counts[""],
+        "confirmed_rate": _rate(counts["yes"], asked),
+        "breakdown": [
+            {"answer": answer, "label": label, "value": counts[answer]}
+            for answer, label in CONTACT_ANSWERS
+        ],
+    }
+
+
+def _contact_facts(period: Period, **scope):
+    low, high = day_bounds(period.start, period.end)
+    return LeadFact.objects.filter(
+        dispatched_at__gte=low, dispatched_at__lt=high, contact_asked_at__isnull=False, **scope
+    )
+
+
+def contact_confirmation(*, period: Period, **scope) -> dict:
+    """The homeowners' answers for the leads dispatched in the period whose homeowner was
+    asked, 48 h after dispatch, whether the pro called: ``confirmed_rate`` = "oui" / asked
+    (the confirmed-contact rate within 48 h). ``scope``: pro_id=, network_id= or nothing
+    (the platform). One grouped query."""
+    rows = (
+        _contact_facts(period, **scope)
+        .values_list("contact_answer")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return _contact_counts(rows)
+
+
+def contact_confirmation_by_pro(*, period: Period, network_id: int) -> dict[int, dict]:
+    """The same per installer of a network, by pro id (one grouped query)."""
+    per_pro: dict[int, list] = defaultdict(list)
+    rows = (
+        _contact_facts(period, network_id=network_id)
+        .values_list("pro_id", "contact_answer")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for pro_id, answer, n in rows:
+        per_pro[pro_id].append((answer, n))
+    return {pro_id: _contact_counts(rows) for pro_id, rows in per_pro.items()}

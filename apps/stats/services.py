@@ -419,3 +419,42 @@ def quote_step_record(*, quote_id: int, step: str, at: str) -> None:
             fact.save(update_fields=[field])
         day = local_day(moment)
         platform_rollup(start=day, end=day)
+
+
+# --- Homeowner confirmation ("L'artisan vous a-t-il contacté ?") ------------------------------
+
+
+def lead_contact_check_record(
+    *,
+    lead_id: int,
+    pro_id: int,
+    organization_id: int,
+    network_id: int | None,
+    dispatched_at: str,
+    asked_at: str,
+    answer: str = "",
+    answered_at: str | None = None,
+) -> None:
+    """The question asked (leads.LeadContactCheckSent) or answered (LeadContactConfirmed):
+    the earliest asking time stays, the first answer stays (a lead is answered once)."""
+    with transaction.atomic():
+        fact = _lead_fact(
+            lead_id=lead_id,
+            pro_id=pro_id,
+            organization_id=organization_id,
+            dispatched_at=parse_moment(dispatched_at),
+        )
+        if fact.network_id is None:
+            fact.network_id = network_id
+        fact.contact_asked_at = _earliest(fact.contact_asked_at, parse_moment(asked_at))
+        if answer and not fact.contact_answer:
+            fact.contact_answer = answer
+            fact.contact_answered_at = parse_moment(answered_at)
+        fact.save(
+            update_fields=[
+                "network_id",
+                "contact_asked_at",
+                "contact_answer",
+                "contact_answered_at",
+            ]
+        )

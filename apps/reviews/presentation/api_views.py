@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from functools import cache
 
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -23,14 +28,17 @@ from apps.core.pagecache import cache_depends
 from apps.core.parsers import JSONParser
 from apps.core.throttling import ScopedRateThrottle
 from apps.directory import api as directory
-from apps.reviews import caching, invitations, proofs, selectors, services
+from apps.reviews import caching, deliverability, invitations, proofs, selectors, services
 from apps.reviews.models import ReviewLabel, ReviewStatus
 from apps.reviews.presentation import access
 from apps.reviews.presentation.serializers import (
+    BrevoEventSerializer,
     BulkInputSerializer,
     BulkReportSerializer,
     DecisionInputSerializer,
     DecisionOutputSerializer,
+    EmailEventsInputSerializer,
+    EmailEventsResultSerializer,
     FunnelSerializer,
     InvitationInputSerializer,
     InvitationSerializer,
@@ -569,3 +577,105 @@ class ReviewRequestFunnelView(InvitationScopeMixin, APIView):
     def get(self, request):
         pro_ids = self.scoped_pro_ids()
         return Response(FunnelSerializer(invitations.invitation_funnel(pro_ids=pro_ids)).data)
+
+
+# --- Bounces and complaints from the e-mail provider -----------------------------------------
+
+
+def _email_events_secret() -> str:
+    return str(getattr(settings, "REVIEWS_EMAIL_EVENTS_SECRET", "") or "")
+
+
+def _json_body(raw: bytes):
+    try:
+        return json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationError({"events": ["Corps JSON illisible."]}) from exc
+
+
+def _record(events) -> Response:
+    return Response(EmailEventsResultSerializer(deliverability.email_events_record(events)).data)
+
+
+class EmailEventsView(APIView):
+    """The e-mail provider reports hard bounces and spam complaints (generic JSON shape).
+
+    Authenticated by `X-Eldo-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw body with
+    the shared secret `REVIEWS_EMAIL_EVENTS_SECRET` (closed, 403, while it is unset). Each
+    address reported goes on the suppression list (no more invitations nor reminders to it,
+    from any pro) and counts against the organization that invited it; past the thresholds
+    its invitations are paused and staff alerted. Idempotent: a replay records nothing more.
+    Events of another type, or without a valid address, are ignored (counted in `ignored`).
+    """
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes: list = []
+    parser_classes: list = []
+
+    @extend_schema(
+        operation_id="email_events_record",
+        request=EmailEventsInputSerializer,
+        responses={
+            200: EmailEventsResultSerializer,
+            400: OpenApiResponse(description="Corps illisible ou sans liste `events`."),
+            403: OpenApiResponse(
+                description="Signature absente ou fausse, ou secret non configuré."
+            ),
+        },
+        auth=[{}],
+        parameters=[
+            OpenApiParameter(
+                "X-Eldo-Signature",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="sha256=<HMAC-SHA256 hexadécimal du corps brut, clé : le secret>",
+            )
+        ],
+    )
+    def post(self, request):
+        raw = request._request.body
+        secret = _email_events_secret()
+        given = request.headers.get("X-Eldo-Signature", "").removeprefix("sha256=")
+        expected = hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+        if not secret or not hmac.compare_digest(given, expected):
+            raise PermissionDenied("Signature absente ou invalide.")
+        try:
+            events = deliverability.parse_events(_json_body(raw))
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+        return _record(events)
+
+
+class BrevoEmailEventsView(APIView):
+    """The same, in Brevo's transactional webhook format (one event object, or a list when
+    batched): `hard_bounce` and `invalid_email` are bounces, `spam` a complaint, the rest
+    is ignored. Brevo does not sign its webhooks: create it with
+    `auth: {type: "bearer", token: <REVIEWS_EMAIL_EVENTS_SECRET>}`, checked here."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes: list = []
+    parser_classes: list = []
+
+    @extend_schema(
+        operation_id="email_events_record_brevo",
+        request=BrevoEventSerializer(many=True),
+        responses={
+            200: EmailEventsResultSerializer,
+            400: OpenApiResponse(description="Corps illisible."),
+            403: OpenApiResponse(description="Jeton absent ou faux, ou secret non configuré."),
+        },
+        auth=[{}],
+    )
+    def post(self, request):
+        secret = _email_events_secret()
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+            raise PermissionDenied("Jeton absent ou invalide.")
+        try:
+            events = deliverability.parse_brevo_events(_json_body(request._request.body))
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+        return _record(events)

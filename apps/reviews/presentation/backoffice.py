@@ -19,9 +19,9 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts import api as accounts
 from apps.directory import api as directory
-from apps.reviews import invitations, selectors, services
+from apps.reviews import deliverability, invitations, selectors, services
 from apps.reviews.invitations import INVITATION_STATUS_LABELS, invitation_status
-from apps.reviews.models import ProReviewStats
+from apps.reviews.models import ProReviewStats, ReviewInvitation
 from apps.reviews.presentation import access
 from apps.reviews.presentation.forms import (
     CsvImportForm,
@@ -179,6 +179,25 @@ def import_csv(request):
 
 @login_required
 @require_POST
+def mark_undeliverable(request, invitation_id: int):
+    """ "Adresse en erreur": no more mail to that address (any member of the pro)."""
+    _context, pro = _scope(request, "invitations")
+    try:
+        invitation = deliverability.invitation_mark_undeliverable(
+            invitation_id=invitation_id, pro_ids=[pro.id]
+        )
+    except ReviewInvitation.DoesNotExist as exc:
+        raise Http404 from exc
+    messages.success(
+        request,
+        f"Adresse {invitation.customer_email} marquée en erreur : Eldo ne lui écrira plus "
+        f"(ni relance ni nouvelle invitation).",
+    )
+    return redirect("reviews-backoffice:invitations")
+
+
+@login_required
+@require_POST
 def reply(request, review_id: int):
     _scope(request, "reviews")
     form = ReplyForm(request.POST)
@@ -240,4 +259,9 @@ urlpatterns = [
     path("espace-pro/invitations/", invitations_page, name="invitations"),
     path("espace-pro/invitations/inviter/", invite, name="invite"),
     path("espace-pro/invitations/importer/", import_csv, name="import"),
+    path(
+        "espace-pro/invitations/<int:invitation_id>/adresse-en-erreur/",
+        mark_undeliverable,
+        name="undeliverable",
+    ),
 ]

@@ -304,3 +304,36 @@ class FunnelSerializer(serializers.Serializer):
     opened = serializers.IntegerField()
     written = serializers.IntegerField()
     collection_rate = serializers.FloatField(help_text="Avis collectés / invitations envoyées")
+
+
+class EmailEventSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(
+        choices=["bounce", "complaint"],
+        help_text="`bounce` : rejet définitif (adresse inexistante) ; `complaint` : signalé "
+        "comme spam. Les autres types sont ignorés.",
+    )
+    email = serializers.EmailField(help_text="L'adresse du destinataire.")
+    invitation_id = serializers.IntegerField(
+        required=False, help_text="L'invitation concernée, si le prestataire la connaît."
+    )
+    detail = serializers.CharField(required=False, help_text="Motif du prestataire (300 car.).")
+
+
+class EmailEventsInputSerializer(serializers.Serializer):
+    events = EmailEventSerializer(many=True, help_text="500 au plus par appel.")
+
+
+class BrevoEventSerializer(serializers.Serializer):
+    event = serializers.CharField(help_text="hard_bounce, invalid_email, spam… (autres : ignorés)")
+    email = serializers.EmailField()
+    reason = serializers.CharField(required=False)
+    X_Mailin_custom = serializers.CharField(
+        required=False, help_text="« invitation=<id> », repris de l'en-tête de l'e-mail."
+    )
+
+
+class EmailEventsResultSerializer(serializers.Serializer):
+    recorded = serializers.IntegerField(help_text="Événements qui ont changé quelque chose.")
+    ignored = serializers.IntegerField(
+        help_text="Déjà connus, d'un autre type, ou sans adresse valide."
+    )

@@ -58,6 +58,16 @@ urlpatterns = [
         name="review-requests-funnel",
     ),
     path(
+        "review-requests/email-events/",
+        api_views.EmailEventsView.as_view(),
+        name="email-events",
+    ),
+    path(
+        "review-requests/email-events/brevo/",
+        api_views.BrevoEmailEventsView.as_view(),
+        name="email-events-brevo",
+    ),
+    path(
         "review-requests/<int:invitation_id>/",
         api_views.ReviewRequestDetailView.as_view(),
         name="review-request",

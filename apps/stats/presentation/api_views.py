@@ -71,7 +71,17 @@ class ProStatsView(APIView):
         data = {
             "pro": _pro_ref(access.pro),
             **_period_fields(period),
-            **{k: summary[k] for k in ("totals", "funnel", "first_response", "rating", "daily")},
+            **{
+                k: summary[k]
+                for k in (
+                    "totals",
+                    "funnel",
+                    "first_response",
+                    "contact_confirmation",
+                    "rating",
+                    "daily",
+                )
+            },
         }
         return Response(ProStatsSerializer(data).data)
 
@@ -119,6 +129,9 @@ class NetworkStatsView(APIView):
         data = {
             "network": {"id": network.id, "slug": network.slug, "name": network.name},
             **_period_fields(period),
-            **{k: summary[k] for k in ("totals", "first_response", "installers")},
+            **{
+                k: summary[k]
+                for k in ("totals", "first_response", "contact_confirmation", "installers")
+            },
         }
         return Response(NetworkStatsSerializer(data).data)

@@ -66,12 +66,32 @@ class StatsDaySerializer(serializers.Serializer):
     reviews_published = serializers.IntegerField()
 
 
+class StatsContactAnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(help_text="yes, no, or empty: no answer (yet).")
+    label = serializers.CharField()
+    value = serializers.IntegerField()
+
+
+class StatsContactConfirmationSerializer(serializers.Serializer):
+    """48 h after dispatch the homeowner is asked "L'artisan vous a-t-il contacté ?"."""
+
+    asked = serializers.IntegerField(help_text="Leads of the period whose homeowner was asked.")
+    confirmed = serializers.IntegerField(help_text="Answered yes: the pro called.")
+    not_confirmed = serializers.IntegerField(help_text="Answered no.")
+    unanswered = serializers.IntegerField()
+    confirmed_rate = serializers.FloatField(
+        allow_null=True, help_text="confirmed / asked, in percent (null: nobody asked)."
+    )
+    breakdown = StatsContactAnswerSerializer(many=True)
+
+
 class ProStatsSerializer(serializers.Serializer):
     pro = StatsProRefSerializer()
     # "from" and "to" added below ("from" is a Python keyword).
     totals = StatsProTotalsSerializer()
     funnel = StatsFunnelStepSerializer(many=True)
     first_response = StatsResponseTimeSerializer()
+    contact_confirmation = StatsContactConfirmationSerializer()
     rating = StatsRatingSerializer()
     daily = StatsDaySerializer(many=True)
 
@@ -101,6 +121,9 @@ class StatsInstallerLineSerializer(serializers.Serializer):
     leads_won = serializers.IntegerField()
     leads_lost = serializers.IntegerField()
     median_response_hours = serializers.FloatField(allow_null=True)
+    contact_confirmed_rate = serializers.FloatField(
+        allow_null=True, help_text="Homeowners who confirmed the call / asked, in percent."
+    )
 
 
 class StatsNetworkRefSerializer(serializers.Serializer):
@@ -121,6 +144,7 @@ class NetworkStatsSerializer(serializers.Serializer):
     network = StatsNetworkRefSerializer()
     totals = StatsNetworkTotalsSerializer()
     first_response = StatsResponseTimeSerializer()
+    contact_confirmation = StatsContactConfirmationSerializer()
     installers = StatsInstallerLineSerializer(many=True)
 
 
