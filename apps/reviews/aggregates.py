@@ -7,8 +7,13 @@ What is computed (over the pro's public reviews: published and "en cours de vér
   it, one decimal.
 - ``score``, the ranking value: a Bayesian mean of recency-weighted ratings::
 
-      w_i   = 0.5 ** (age_i / HALF_LIFE_DAYS)     age_i: days since publication
-      score = (C × m + Σ w_i × r_i) / (C + Σ w_i)  C = PRIOR_WEIGHT = 7, m = platform mean
+      w_i   = l_i × 0.5 ** (age_i / HALF_LIFE_DAYS)  age_i: days since publication
+      score = (C × m + Σ w_i × r_i) / (C + Σ w_i)     C = PRIOR_WEIGHT = 7, m = platform mean
+
+  ``l_i`` is the weight of the review's label (``settings.REVIEWS_SCORE_WEIGHTS``, published
+  on /avis/comment-ca-marche/): 1 for an "avis vérifié" (Eldo tied it to a real job), 0.6
+  for a spontaneous one (moderated), 0.5 for one the pro collected (the pro chose whom to
+  ask). A verified review moves the score more than any other.
 
   A review published today weighs 1, one published a year ago 0.5, two years ago 0.25: a pro
   is ranked on its recent work, and a pro whose reviews are all old drifts back towards the
@@ -28,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Avg, Count, Q, Sum
@@ -66,6 +72,11 @@ def recency_weight(age_days: int) -> float:
     return 0.5 ** (max(age_days, 0) / HALF_LIFE_DAYS)
 
 
+def label_weights() -> dict[str, float]:
+    """The weight of each label in the score, from the settings (percent)."""
+    return {label: percent / 100 for label, percent in settings.REVIEWS_SCORE_WEIGHTS.items()}
+
+
 def widget_cache_key(slug: str) -> str:
     return f"{WIDGET_CACHE_PREFIX}{slug}"
 
@@ -94,12 +105,14 @@ def _compute(pro_ids: list[int], *, today: date) -> dict[int, Aggregates]:
     # Recency weights from the publication dates, summed in Python: portable (no per-row
     # SQL date function, which SQLite runs in Python anyway) and one pass over the rows.
     weights: dict[int, float] = {}
-    rows = public.values_list("pro_id", "rating", "published_at")
-    for pro_id, rating, published in rows.iterator(chunk_size=20_000):
+    by_label = label_weights()
+    rows = public.values_list("pro_id", "rating", "published_at", "label")
+    for pro_id, rating, published, label in rows.iterator(chunk_size=20_000):
         age = (today - published.date()).days if published else 0
         weight = weights.get(age)
         if weight is None:
             weight = weights[age] = recency_weight(age)
+        weight *= by_label.get(label, 1.0)
         agg = result[pro_id]
         agg.weight += weight
         agg.weighted_sum += weight * rating

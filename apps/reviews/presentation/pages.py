@@ -96,6 +96,15 @@ def how_it_works(request):
                 str(label) for code, label in CHECK_LABELS.items() if code not in SAMPLING_FLAGS
             ],
             "sample_percent": settings.REVIEWS_COLLECTED_SAMPLE_PERCENT,
+            "first_moderated": settings.REVIEWS_COLLECTED_FIRST_MODERATED,
+            "score_weights": [
+                (ReviewLabel(label).label, settings.REVIEWS_SCORE_WEIGHTS[label])
+                for label in (
+                    ReviewLabel.VERIFIED,
+                    ReviewLabel.SPONTANEOUS,
+                    ReviewLabel.COLLECTED,
+                )
+            ],
         },
     )
 
