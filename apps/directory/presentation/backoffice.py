@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import api as accounts
@@ -89,12 +90,21 @@ class LogoForm(forms.Form):
     logo = forms.ImageField(label=_("Logo (JPEG, PNG ou WebP)"))
 
 
+def _not_past(value):
+    if value is not None and value < timezone.localdate():
+        raise ValidationError(_("Cette date est passée : indiquez une validité en cours."))
+    return value
+
+
 class CertificationForm(forms.Form):
     kind = forms.ChoiceField(label=_("Label"), choices=CertificationKind.choices)
     number = forms.CharField(label=_("Numéro"), max_length=60)
     valid_until = forms.DateField(
         label=_("Valable jusqu'au"), widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def clean_valid_until(self):
+        return _not_past(self.cleaned_data.get("valid_until"))
 
 
 class InsuranceForm(forms.Form):
@@ -117,6 +127,16 @@ class InsuranceForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Cochez au moins un métier couvert.")},
     )
+
+    def clean_valid_until(self):
+        return _not_past(self.cleaned_data.get("valid_until"))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("valid_from"), data.get("valid_until")
+        if start and end and start > end:
+            self.add_error("valid_from", _("Le début de validité suit sa fin."))
+        return data
 
 
 def _pro_for(request):

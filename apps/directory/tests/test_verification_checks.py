@@ -164,3 +164,15 @@ def test_only_a_verified_unexpired_insurance_covering_the_trade_counts():
     ids = [insured.id, lapsed.id, other_trade.id]
     assert checks.insured_pro_ids(pro_ids=ids, category_slug="facade") == {insured.id}
     assert checks.insured_pro_ids(pro_ids=ids) == {insured.id, other_trade.id}
+
+
+def test_a_past_validity_is_refused_in_french(client):
+    pro = make_pro("Façades du Midi", departments=("31",), insured=False)
+    client.force_login(owner(pro))
+    past = (date.today() - timedelta(days=1)).isoformat()
+    response = client.post(
+        "/espace-pro/profil/",
+        {"action": "certification", "kind": "rge", "number": "E-9", "valid_until": past},
+    )
+    assert response.status_code == 400 and "Cette date est passée" in response.content.decode()
+    assert not ProCheck.objects.filter(pro=pro, label="rge").exists()

@@ -86,6 +86,10 @@ def test_staff_verify_the_decennale_and_the_pro_becomes_insured(staff, pending):
     )
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "verified" and response.json()["source"] == "staff"
+    from apps.accounts.models import AuditEntry
+
+    entry = AuditEntry.objects.get(action="directory.check_verify")
+    assert entry.actor_id == staff.pk and entry.target_ref == str(pending.id)
     assert sorted(response.json()["trades"]) == ["facade", "peinture"]
     assert checks.insured_pro_ids(pro_ids=[pending.pro_id], category_slug="peinture")
     # The public profile names the insurance (never the document).

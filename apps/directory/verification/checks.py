@@ -313,7 +313,9 @@ def check_decide(
     if decision == "refuse" and not reason:
         raise ValidationError({"reason": [_("Indiquez le motif du refus : le pro le verra.")]})
     with transaction.atomic():
-        check = ProCheck.objects.select_for_update().filter(pk=check_id).first()
+        check = (
+            ProCheck.objects.select_for_update().select_related("pro").filter(pk=check_id).first()
+        )
         if check is None:
             raise ProCheck.DoesNotExist
         if issuer is not None:
@@ -346,7 +348,25 @@ def check_decide(
         check.checked_at = timezone.now()
         check.save()
         _public_change([check.pro_id])
+        _audit(check, actor=actor, decision=decision)
     return check
+
+
+def _audit(check: ProCheck, *, actor, decision: str) -> None:
+    """Staff decisions go to the staff audit log (docs/privacy.md), in the same transaction."""
+    from apps.accounts import api as accounts
+
+    what = check.get_label_display() if check.label else check.get_kind_display()
+    verdict = _("vérifiée") if decision == "verify" else _("refusée")
+    accounts.audit_record(
+        actor_id=actor.pk,
+        action=f"directory.check_{decision}",
+        summary=f"{what} {verdict} ({check.pro.name})",
+        target_type="pro_check",
+        target_ref=str(check.pk),
+        occurred_at=check.checked_at.isoformat(),
+        details={"pro_id": check.pro_id, "kind": check.kind, "reason": check.reason},
+    )
 
 
 def identity_verify_by_staff(*, pro_ids: list[int], actor) -> int:
