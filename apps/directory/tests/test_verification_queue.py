@@ -156,3 +156,21 @@ def test_staff_decide_from_the_queue_page(client, staff, pending):
         f'data-check-id="{pending.id}"' not in client.get("/equipe/verifications/").content.decode()
     )
     assert not mail.outbox  # no reminder sent for a fresh, long validity
+
+
+def test_the_queue_query_count_does_not_grow_with_the_checks(
+    client, staff, django_assert_max_num_queries
+):
+    for n in range(12):
+        pro = make_pro(f"Façades {n}", departments=("31",), insured=False)
+        checks.manager_check_request(pro_id=pro.id)
+        checks.label_declare(
+            pro_id=pro.id, label="qualibat", number=f"Q-{n}", valid_until=date(2030, 1, 1)
+        )
+    client.force_login(staff)
+    with django_assert_max_num_queries(10):
+        page = client.get("/equipe/verifications/")
+    assert page.content.decode().count("data-check-id=") == 24
+    with django_assert_max_num_queries(8):
+        body = api(staff).get("/api/v1/verifications/", {"page_size": 50}).json()
+    assert body["count"] == 24

@@ -111,7 +111,8 @@ def pro_checks_overview(*, pro_id: int) -> tuple[list[ProCheck], list[Missing]]:
     today = timezone.localdate()
     helps = {
         CheckKind.IDENTITY: _(
-            "Renseignez un SIRET exact : Eldo le vérifie dans le répertoire SIRENE de l'Insee."
+            "Eldo vérifie votre SIRET dans le répertoire SIRENE de l'Insee à sa prochaine mise "
+            "à jour ; s'il est inexact ou si l'établissement a changé, écrivez-nous."
         ),
         CheckKind.INSURANCE: _(
             "Déposez votre attestation d'assurance décennale en cours de validité (PDF, JPEG "
