@@ -10,9 +10,10 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from apps.reviews.invitations import invitation_reminders_send
+from apps.reviews.invitations import invitation_reminders_send, review_request_create
 from apps.reviews.models import EmailSuppression, InvitationPolicy, ReviewInvitation
 from apps.reviews.tests.support import invite, work_date
 
@@ -112,9 +113,6 @@ def test_a_bounce_stops_every_mail_to_that_address(api, as_user, owner, pro, oth
     )
     assert refused.status_code == 400
     assert "en erreur" in refused.json()["customer_email"][0]
-    from apps.reviews.invitations import review_request_create
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError):
         review_request_create(
             pro_id=other_pro.id,
