@@ -71,6 +71,27 @@ def pros_for_organizations(organization_ids: list[int]) -> list[ProRef]:
     return _pro_refs(ProProfile.objects.filter(organization_id__in=organization_ids))
 
 
+def pros_competing(*, pro_id: int, other_pro_ids: list[int]) -> set[int]:
+    """The pros among ``other_pro_ids`` that compete with ``pro_id``: a trade in common in a
+    département both cover (the search's coverage index; one query)."""
+    from django.db.models import Exists, OuterRef
+
+    from apps.directory.models import ProCoverage
+
+    others = [other for other in other_pro_ids if other != pro_id]
+    if not others:
+        return set()
+    same_ground = ProCoverage.objects.filter(
+        pro_id=pro_id,
+        category_id=OuterRef("category_id"),
+        department_id=OuterRef("department_id"),
+    )
+    rows = ProCoverage.objects.filter(pro_id__in=others, category__isnull=False).filter(
+        Exists(same_ground)
+    )
+    return set(rows.values_list("pro_id", flat=True).distinct())
+
+
 def pros_in_network(network_id: int) -> list[ProRef]:
     """The pros that show this network or brand on their profile (its installers)."""
     return _pro_refs(ProProfile.objects.filter(networks__id=network_id).order_by("name", "pk"))

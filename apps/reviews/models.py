@@ -317,6 +317,13 @@ class ReviewReport(models.Model):
     organization = models.ForeignKey(
         "accounts.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The reporter's own organization (any kind), whose open reports per pro are limited.
+    reporter_organization = models.ForeignKey(
+        "accounts.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Sent by a member of a competing pro (same trade, same area): a moderator reads it, the
+    # review keeps its public state.
+    from_competitor = models.BooleanField(_("d'un concurrent"), default=False)
     reason = models.CharField(_("motif"), max_length=30, choices=ReportReason.choices)
     details = models.TextField(_("précisions"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -65,8 +65,11 @@ def moderation_queue(*, status: str | None = None):
     proof_to_examine = Exists(
         ReviewProof.objects.filter(review=OuterRef("pk"), status=ProofStatus.PENDING)
     )
+    # A competitor's report leaves the review published: it waits here all the same.
+    reported = Exists(ReviewReport.objects.filter(review=OuterRef("pk"), resolved_at__isnull=True))
     queryset = Review.objects.filter(
-        waiting
+        (Q(status=ReviewStatus.PUBLISHED) & reported)
+        | waiting
         | Q(status=ReviewStatus.IN_DISPUTE)
         | (proof_to_examine & ~Q(status=ReviewStatus.REJECTED))
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -368,8 +369,10 @@ def review_email_confirm(token: str) -> Review:
 
 # --- Moderation -------------------------------------------------------------------------
 
+# Publishing a published review only settles its open reports (a competitor's report
+# leaves the review online and unmarked until then).
 _ALLOWED_FROM = {
-    "publish": {ReviewStatus.PENDING, ReviewStatus.IN_DISPUTE},
+    "publish": {ReviewStatus.PENDING, ReviewStatus.IN_DISPUTE, ReviewStatus.PUBLISHED},
     "reject": {ReviewStatus.PENDING, ReviewStatus.IN_DISPUTE, ReviewStatus.PUBLISHED},
 }
 
@@ -395,7 +398,10 @@ def review_moderate(
     if review is None:
         raise ReviewNotFound
     previous = review.status
-    if previous not in _ALLOWED_FROM[decision]:
+    settles_reports = review.reports.filter(resolved_at__isnull=True).exists()
+    if previous not in _ALLOWED_FROM[decision] or (
+        decision == "publish" and previous == ReviewStatus.PUBLISHED and not settles_reports
+    ):
         raise InvalidTransition(
             _("Impossible : l'avis est déjà « %(status)s ».")
             % {"status": ReviewStatus(previous).label}
@@ -451,6 +457,35 @@ def _public_review(review_id: int, *, for_update: bool = False) -> Review:
     return review
 
 
+class ReportLimitReached(InvalidTransition):
+    """Too many open reports from the reporter's organization on this pro: the edges
+    answer like any refused transition (409 with the French message, or the message on the
+    page)."""
+
+
+def _open_reports_on_pro(*, pro_id: int, user_id: int, organization_ids: set[int]) -> int:
+    """Open reports on this pro's reviews by the reporter's organizations (or, for someone
+    without one, by the reporter)."""
+    from django.db.models import Q
+
+    mine = (
+        Q(reporter_organization_id__in=organization_ids)
+        if organization_ids
+        else Q(reporter_id=user_id)
+    )
+    return ReviewReport.objects.filter(
+        mine, review__pro_id=pro_id, resolved_at__isnull=True
+    ).count()
+
+
+def _is_competitor(review: Review, organization_ids: set[int]) -> bool:
+    """Is the reporter a member of a pro competing with the reviewed one (same trade,
+    overlapping area)? The reviewed pro's own organization is no competitor."""
+    pros = [p for p in directory.pros_for_organizations(sorted(organization_ids))]
+    others = [p.id for p in pros if p.id != review.pro_id]
+    return bool(others and directory.pros_competing(pro_id=review.pro_id, other_pro_ids=others))
+
+
 def _member_organization(review: Review, user_id: int) -> int | None:
     """The reviewed pro's organization when the user is one of its members."""
     pro = directory.pros_by_ids([review.pro_id]).get(review.pro_id)
@@ -491,7 +526,12 @@ def review_report_create(
     *, review_id: int, user_id: int, reason: str, details: str = ""
 ) -> ReviewReport:
     """Report a public review: it stays online, marked "en cours de vérification", until a
-    moderator decides. Free of charge, for the reviewed pro and for any signed-in user."""
+    moderator decides. Free of charge, for the reviewed pro and for any signed-in user.
+
+    At most REVIEWS_OPEN_REPORTS_PER_PRO (5) open reports per reporting organization (or
+    person, without one) on one pro's reviews (ReportLimitReached). A member of a competing
+    pro (same trade, overlapping area: ``directory.api.pros_competing``) reports to the
+    moderators only: the review keeps its public state."""
     review = _public_review(review_id, for_update=True)
     if reason not in ReportReason.values:
         raise ValidationError({"reason": [_("Motif de signalement inconnu.")]})
@@ -504,13 +544,35 @@ def review_report_create(
         raise InvalidTransition(
             _("Vous avez déjà signalé cet avis ; il est en cours de vérification.")
         )
+    identity = accounts.identity_for_user_id(user_id)
+    organization_ids = identity.organization_ids() if identity else set()
+    limit = settings.REVIEWS_OPEN_REPORTS_PER_PRO
+    if (
+        _open_reports_on_pro(
+            pro_id=review.pro_id, user_id=user_id, organization_ids=organization_ids
+        )
+        >= limit
+    ):
+        raise ReportLimitReached(
+            _(
+                "Vous avez déjà %(limit)s signalements en cours de vérification sur les avis "
+                "de cette entreprise : attendez la décision de nos modérateurs."
+            )
+            % {"limit": limit}
+        )
+    from_competitor = _is_competitor(review, organization_ids)
     report = ReviewReport.objects.create(
         review=review,
         reporter_id=user_id,
         organization_id=_member_organization(review, user_id),
+        reporter_organization_id=min(organization_ids) if organization_ids else None,
+        from_competitor=from_competitor,
         reason=reason,
         details=details,
     )
+    if from_competitor:
+        # A competitor's report goes to a moderator; the public sees no change.
+        return report
     if review.status == ReviewStatus.PUBLISHED:
         review.status = ReviewStatus.IN_DISPUTE
         review.save(update_fields=["status", "updated_at"])

@@ -176,6 +176,9 @@ class ReportSerializer(serializers.Serializer):
     reason_label = serializers.CharField(source="get_reason_display")
     details = serializers.CharField()
     from_pro = serializers.SerializerMethodField()
+    from_competitor = serializers.BooleanField(
+        help_text="Signalé par un membre d'un concurrent : l'avis reste affiché sans mention"
+    )
     created_at = serializers.DateTimeField()
 
     def get_from_pro(self, obj) -> bool:
