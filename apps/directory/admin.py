@@ -179,7 +179,6 @@ class ProProfileForm(forms.ModelForm):
             "headcount",
             "phone",
             "website",
-            "is_verified",
             "is_published",
             "monthly_lead_cap",
         ]
@@ -204,7 +203,8 @@ class ProProfileAdmin(admin.ModelAdmin):
     list_select_related = ["commune"]
     autocomplete_fields = ["organization", "commune", "networks"]
     filter_horizontal = ["categories", "service_departments"]
-    readonly_fields = ["created_at", "updated_at"]
+    # "Entreprise vérifiée" follows the identity check (action "Marquer comme vérifiées").
+    readonly_fields = ["is_verified", "created_at", "updated_at"]
     inlines = [ProCheckInline, ProPhotoInline]
     actions = ["mark_verified", "unpublish"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
 
 from apps.accounts.tests.factories import MembershipFactory
-from apps.directory.models import Category, CheckKind, CheckStatus, ProCheck
+from apps.directory.models import Category, CheckKind, CheckStatus, ProCheck, ProProfile
 from apps.directory.tests.factories import make_pro
 from apps.directory.verification import checks
 
@@ -176,3 +176,19 @@ def test_a_past_validity_is_refused_in_french(client):
     )
     assert response.status_code == 400 and "Cette date est passée" in response.content.decode()
     assert not ProCheck.objects.filter(pro=pro, label="rge").exists()
+
+
+def test_the_admin_action_records_a_staff_identity_check(client, django_user_model):
+    pro = make_pro("Façades du Midi", departments=("31",))
+    assert not ProProfile.objects.get(pk=pro.pk).is_verified
+    admin = django_user_model.objects.create_superuser(email="admin@eldo.test", password="x" * 12)
+    client.force_login(admin)
+    response = client.post(
+        "/admin/directory/proprofile/",
+        {"action": "mark_verified", "_selected_action": [pro.pk]},
+    )
+    assert response.status_code == 302
+    check = ProCheck.objects.get(pro=pro, kind=CheckKind.IDENTITY)
+    assert check.status == CheckStatus.VERIFIED and check.source == "staff"
+    assert check.decided_by == admin
+    assert ProProfile.objects.get(pk=pro.pk).is_verified
