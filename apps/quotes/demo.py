@@ -27,6 +27,7 @@ from apps.quotes.models import (
     QuoteChannel,
     QuoteDispatchChoice,
     QuoteKind,
+    QuoteNote,
     QuoteRequest,
     QuoteStatus,
     QuoteTransition,
@@ -116,7 +117,29 @@ def demo_seed(*, scale: str, advisor_user_ids: list[int], pro_slugs: list[str]) 
         ]
         _insert(plans)
         created += size
+    _duplicates_showcase(now=now)
     return created
+
+
+def _duplicates_showcase(*, now) -> None:
+    """Two of the newest demo requests as the advisor meets them: a homeowner who sent a
+    second message (a note on the request) and another request with the same phone
+    ("doublon possible")."""
+    newest = list(
+        QuoteRequest.objects.filter(channel=QuoteChannel.DEMO, status=QuoteStatus.NEW).order_by(
+            "-created_at", "-pk"
+        )[:2]
+    )
+    if len(newest) < 2 or QuoteNote.objects.filter(quote__channel=QuoteChannel.DEMO).exists():
+        return
+    first, second = newest
+    QuoteNote.objects.create(
+        quote=first,
+        body="J'ajoute : la façade côté jardin est aussi à reprendre, environ 40 m².",
+        created_at=first.created_at + timedelta(minutes=6),
+    )
+    QuoteRequest.objects.filter(pk=first.pk).update(merged_submissions=1)
+    QuoteRequest.objects.filter(pk=second.pk).update(phone=first.phone, possible_duplicate_of=first)
 
 
 def _plan(rng, *, index, now, pros, by_department, categories, advisors) -> dict:

@@ -29,6 +29,8 @@ from apps.core.images import image_process
 from apps.directory import api as directory
 from apps.reviews.aggregates import aggregates_rebuild
 from apps.reviews.models import (
+    EmailSuppression,
+    InvitationPolicy,
     InvitationSource,
     ModerationAction,
     ModerationDecision,
@@ -41,6 +43,7 @@ from apps.reviews.models import (
     ReviewReport,
     ReviewSource,
     ReviewStatus,
+    SuppressionReason,
 )
 from apps.reviews.rules import INVITATION_LIFETIME, email_hash, fold, text_fingerprint
 
@@ -675,9 +678,38 @@ def _detailed(rng, *, pro, categories: dict[str, str], now: datetime) -> None:
         open_ones.append(invitation)
         if opted_out:
             ReviewOptOut.objects.get_or_create(pro_id=pro.id, email_hash=email_hash(email))
+    # An address in error: the provider reported a hard bounce, Eldo no longer writes to it.
+    created = now - timedelta(days=5, hours=2)
+    bounced = _invitation(
+        pro,
+        name="Gérard Martin",
+        email=f"gerard.martin.{pro.id}@adresse-inconnue.exemple",
+        work=work,
+        work_date=(created - timedelta(days=20)).date(),
+        created=created,
+        sent=created,
+        opened=None,
+        completed=None,
+    )
+    bounced.bounced_at = created + timedelta(minutes=3)
+    open_ones.append(bounced)
     ReviewInvitation.objects.bulk_create([i for _r, i in invitations] + open_ones)
     for review, invitation in invitations:
         Review.objects.filter(pk=review.pk).update(invitation=invitation)
+    EmailSuppression.objects.get_or_create(
+        email_hash=bounced.email_hash,
+        defaults={
+            "reason": SuppressionReason.BOUNCE,
+            "pro_id": pro.id,
+            "invitation": bounced,
+            "detail": "550 5.1.1 adresse inconnue",
+            "created_at": bounced.bounced_at,
+        },
+    )
+    # Staff raised this company's daily quota of invitations (the admin's InvitationPolicy).
+    InvitationPolicy.objects.get_or_create(
+        organization_id=pro.organization_id, defaults={"daily_quota": 300}
+    )
 
     # Moderation: two held reviews and one reported, with their audit log.
     held = []

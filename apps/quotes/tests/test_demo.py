@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from apps.quotes import api
-from apps.quotes.models import QuoteCall, QuoteRequest, QuoteStatus, QuoteTransition
+from apps.quotes.models import QuoteCall, QuoteNote, QuoteRequest, QuoteStatus, QuoteTransition
 from apps.quotes.services import reference_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("directory_data")]
@@ -27,6 +27,11 @@ def test_demo_seed_covers_every_status_and_is_idempotent(facade_pros, advisor, s
         QuoteTransition.objects.filter(quote=dispatched).values_list("to_status", flat=True)
     ) == ["in_qualification", "qualified", "dispatched"]
     assert QuoteRequest.objects.filter(email="particulier@eldo.test").count() == 3
+    # The advisor meets a homeowner's added note and a possible duplicate.
+    assert QuoteNote.objects.count() == 1
+    flagged = QuoteRequest.objects.get(possible_duplicate_of__isnull=False)
+    assert flagged.phone == flagged.possible_duplicate_of.phone
 
     assert api.demo_seed(scale="small", advisor_user_ids=[advisor.pk], pro_slugs=slugs) == 0
     assert QuoteRequest.objects.count() == 120
+    assert QuoteNote.objects.count() == 1

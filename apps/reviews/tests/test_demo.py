@@ -38,7 +38,19 @@ def test_demo_seed_fills_every_pro_and_is_idempotent(pro, other_pro):
         invitation_status(i, opted_out=i.opted_out)
         for i in with_opt_out(ReviewInvitation.objects.filter(pro_id=pro.id))
     }
-    assert statuses == {"queued", "sent", "opened", "written", "expired", "opted_out"}
+    assert statuses == {
+        "queued",
+        "sent",
+        "opened",
+        "written",
+        "expired",
+        "opted_out",
+        "undeliverable",
+    }
+    # The address in error is on the suppression list.
+    from apps.reviews.models import EmailSuppression
+
+    assert EmailSuppression.objects.filter(pro_id=pro.id, reason="bounce").count() == 1
     assert set(ReviewInvitation.objects.values_list("reminders_sent", flat=True)) == {0, 1, 2}
     assert moderation_queue().filter(pro_id=pro.id).count() == 3
     for slug, pro_id in pros.items():
