@@ -13,6 +13,10 @@ from apps.accounts.models import (
     PartnerApiKey,
     User,
 )
+from apps.accounts.presentation.pages import AdminSignInForm
+
+# /admin/login/ under the same sign-in limits as /connexion/ and the API.
+admin.site.login_form = AdminSignInForm
 
 
 class MembershipInline(admin.TabularInline):

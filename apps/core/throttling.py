@@ -18,6 +18,7 @@ from ``rest_framework.throttling``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import math
@@ -170,3 +171,100 @@ class EmailRateThrottle(SimpleRateThrottle):
         normalized = email.strip().lower().encode("utf-8", "surrogatepass")
         ident = hashlib.sha256(normalized).hexdigest()
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+# KEYS[1]: the window; ARGV: now, window length (s). Returns {count, oldest timestamp}.
+_FAILURES_PEEK = """
+local key = KEYS[1]
+redis.call('ZREMRANGEBYSCORE', key, '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+return {redis.call('ZCARD', key), oldest[2] or '0'}
+"""
+# KEYS[1]: the window; ARGV: now, window length (s), a unique member.
+_FAILURES_RECORD = """
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[3])
+redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2])))
+return 1
+"""
+
+
+class FailureWindow:
+    """Failures only (a wrong password, a wrong code), counted over a sliding window for
+    one ``scope`` (its rate in DEFAULT_THROTTLE_RATES) and one identity (an address, a
+    hashed account). Unlike the throttles above, a success costs nothing: ask
+    :meth:`wait` before trying, call :meth:`record` after a failure. Redis unreachable:
+    never blocked (fails open, logged), like the throttles."""
+
+    timer = throttling.SimpleRateThrottle.timer
+
+    def __init__(self, scope: str, ident: str):
+        from django.core.cache import cache
+
+        self.cache = cache
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
+        self.limit, self.duration = throttling.SimpleRateThrottle.parse_rate(None, rate)
+        self.key = f"failures_{scope}_{ident}"
+
+    def _client(self):
+        try:
+            return _redis_client(self.cache)
+        except UNAVAILABLE:
+            return None
+
+    def count_and_oldest(self) -> tuple[int, float]:
+        now = self.timer()
+        client = self._client()
+        if client is None:
+            with _local_lock:
+                history = [t for t in self.cache.get(self.key, []) if t > now - self.duration]
+            return len(history), (min(history) if history else 0.0)
+        try:
+            count, oldest = client.eval(
+                _FAILURES_PEEK,
+                1,
+                self.cache.make_and_validate_key(f"{self.key}:window"),
+                repr(now),
+                self.duration,
+            )
+        except UNAVAILABLE as exc:
+            _outage("failure window %s: Redis unavailable (%s); allowed", self.key, exc)
+            return 0, 0.0
+        return int(count), float(oldest)
+
+    def wait(self) -> int | None:
+        """None while under the limit; else the seconds until the oldest failure leaves."""
+        if self.limit is None:
+            return None
+        count, oldest = self.count_and_oldest()
+        if count < self.limit:
+            return None
+        return max(1, math.ceil(self.duration - (self.timer() - oldest)))
+
+    def record(self) -> None:
+        now = self.timer()
+        client = self._client()
+        if client is None:
+            with _local_lock:
+                history = [t for t in self.cache.get(self.key, []) if t > now - self.duration]
+                history.append(now)
+                self.cache.set(self.key, history, self.duration)
+            return
+        try:
+            client.eval(
+                _FAILURES_RECORD,
+                1,
+                self.cache.make_and_validate_key(f"{self.key}:window"),
+                repr(now),
+                self.duration,
+                f"{now!r}:{uuid.uuid4().hex}",
+            )
+        except UNAVAILABLE as exc:
+            _outage("failure window %s: Redis unavailable (%s); not recorded", self.key, exc)
+
+    def clear(self) -> None:
+        client = self._client()
+        if client is None:
+            self.cache.delete(self.key)
+            return
+        with contextlib.suppress(UNAVAILABLE):
+            client.delete(self.cache.make_and_validate_key(f"{self.key}:window"))

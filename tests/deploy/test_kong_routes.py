@@ -538,3 +538,12 @@ def test_kong_checks_no_credentials(table):
     """Authentication, JWT audience and roles stay in Django: no auth plugin at the gateway."""
     names = {plugin["name"] for plugin in table["plugins"]}
     assert not names & {"jwt", "key-auth", "basic-auth", "oauth2", "acl", "openid-connect"}
+
+
+@pytest.mark.parametrize("path", ["/connexion/", "/admin/login/", "/mot-de-passe-oublie/"])
+def test_sign_in_forms_are_rate_limited_by_kong(table, path):
+    route = kong_route(table, "POST", path)
+    limits = [p for p in _plugins_of(table, route=route) if p["name"] == "rate-limiting"]
+    assert limits, f"POST {path} reaches {route['name']}, which has no rate limit"
+    assert route["service"] == "pages"
+    assert kong_route(table, "GET", path)["name"] != route["name"], "reads are not limited"

@@ -19,11 +19,7 @@ from apps.accounts.presentation.serializers import (
     TokenPairSerializer,
     refresh_for_user,
 )
-from apps.accounts.presentation.throttles import (
-    LoginEmailThrottle,
-    LoginIpThrottle,
-    PasswordChangeThrottle,
-)
+from apps.accounts.presentation.throttles import PasswordChangeThrottle
 from apps.accounts.privacy import personal_data_export
 from apps.accounts.selectors import identity_for_user
 from apps.accounts.sign_ins import sign_in_record
@@ -32,9 +28,8 @@ from apps.core.throttling import UserRateThrottle
 
 
 class TokenObtainView(TokenObtainPairView):
-    """E-mail + password → access and refresh tokens (throttled per address and account)."""
-
-    throttle_classes = [LoginIpThrottle, LoginEmailThrottle]
+    """E-mail + password → access and refresh tokens. Failed attempts are limited per
+    address and per account (apps.accounts.sign_in_guard); a success costs nothing."""
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

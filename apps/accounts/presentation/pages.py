@@ -1,13 +1,63 @@
+from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.sign_in_guard import SignInAttempt, SignInRefused
 
 app_name = "accounts"
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class GuardedSignInMixin:
+    """The sign-in limits of apps.accounts.sign_in_guard on a Django login form: failures
+    counted per address and per account; past the account's limit, the code e-mailed to
+    the owner is asked for (the ``code`` field shows then)."""
+
+    refusal: SignInRefused | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"] = forms.CharField(
+            label=_("Code reçu par e-mail"),
+            required=False,
+            max_length=12,
+            widget=forms.HiddenInput,
+        )
+        if self.data.get("code"):
+            self._show_code_field()
+
+    def _show_code_field(self) -> None:
+        self.fields["code"].widget = forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+        )
+
+    def clean(self):
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if email is not None and password:
+            attempt = SignInAttempt(request=self.request, email=email)
+            try:
+                self.user_cache = attempt.authenticate(
+                    username=attempt.email,
+                    password=password,
+                    code=self.cleaned_data.get("code", ""),
+                )
+            except SignInRefused as exc:
+                self.refusal = exc
+                if exc.code_required:
+                    self._show_code_field()
+                raise ValidationError(exc.message, code="throttled") from exc
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class EmailAuthenticationForm(GuardedSignInMixin, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _(
@@ -18,10 +68,21 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
 
+class AdminSignInForm(GuardedSignInMixin, AdminAuthenticationForm):
+    """/admin/login/: the same limits as every other way in."""
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.refusal is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(form.refusal.wait)
+        return response
 
     def form_valid(self, form):
         from apps.accounts.sign_ins import sign_in_record

@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import update_last_login
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.exceptions import APIException, Throttled
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenVerifySerializer
 from rest_framework_simplejwt.settings import api_settings
@@ -42,12 +44,55 @@ def user_for_token(token) -> object:
     return user
 
 
+class SignInThrottled(Throttled):
+    """429 with Retry-After and a French message (no English suffix); ``code`` says
+    whether the e-mailed code would let the owner in (``sign_in_code_required``)."""
+
+    def __init__(self, refusal):
+        self.wait = refusal.wait
+        code = "sign_in_code_required" if refusal.code_required else "throttled"
+        APIException.__init__(self, refusal.message, code)
+
+
 class EldoTokenObtainPairSerializer(TokenObtainPairSerializer):
+    """E-mail + password (+ the e-mailed ``code`` once the account's limit is reached),
+    under the sign-in limits of apps.accounts.sign_in_guard."""
+
     default_error_messages = {"no_active_account": _("E-mail ou mot de passe incorrect.")}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"] = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=12,
+            write_only=True,
+            help_text=_(
+                "Code à usage unique reçu par e-mail, demandé après trop d'échecs sur ce compte."
+            ),
+        )
+
     def validate(self, attrs):
-        attrs[self.username_field] = attrs[self.username_field].strip().lower()
-        return super().validate(attrs)
+        from apps.accounts.sign_in_guard import SignInAttempt, SignInRefused
+
+        email = attrs[self.username_field].strip().lower()
+        attempt = SignInAttempt(request=self.context.get("request"), email=email)
+        try:
+            self.user = attempt.authenticate(
+                **{self.username_field: email},
+                password=attrs["password"],
+                code=attrs.get("code", ""),
+            )
+        except SignInRefused as exc:
+            raise SignInThrottled(exc) from exc
+        if self.user is None or not api_settings.USER_AUTHENTICATION_RULE(self.user):
+            raise AuthenticationFailed(
+                self.error_messages["no_active_account"], "no_active_account"
+            )
+        refresh = self.get_token(self.user)
+        if api_settings.UPDATE_LAST_LOGIN:
+            update_last_login(None, self.user)
+        return {"refresh": str(refresh), "access": str(refresh.access_token)}
 
     @classmethod
     def get_token(cls, user):

@@ -1,16 +1,7 @@
-from apps.core.throttling import ClientAddressRateThrottle, EmailRateThrottle, SimpleRateThrottle
+"""Throttles of the accounts API. Sign-ins are limited by apps.accounts.sign_in_guard
+(failures only, per address and per account), not by a request throttle."""
 
-
-class LoginIpThrottle(ClientAddressRateThrottle):
-    """Login attempts per client address."""
-
-    scope = "login"
-
-
-class LoginEmailThrottle(EmailRateThrottle):
-    """Login attempts per targeted account, whatever the address they come from."""
-
-    scope = "login_email"
+from apps.core.throttling import SimpleRateThrottle
 
 
 class PasswordChangeThrottle(SimpleRateThrottle):

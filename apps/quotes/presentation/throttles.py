@@ -17,9 +17,18 @@ class QuoteSubmitIpThrottle(ClientAddressRateThrottle):
 
 
 class QuoteSubmitEmailThrottle(EmailRateThrottle):
-    """Submissions per homeowner e-mail, whatever the address they come from."""
+    """Submissions per homeowner e-mail *from one client address*. Counting the e-mail
+    alone let anyone who knows an address block its owner's own request for an hour (five
+    submissions typing it); per e-mail and address, the owner's browser keeps its quota
+    whatever others send (each address stays capped by ``QuoteSubmitIpThrottle``)."""
 
     scope = "quote_submit_email"
+
+    def get_cache_key(self, request, view):
+        key = super().get_cache_key(request, view)
+        if key is None:
+            return None
+        return f"{key}_{QuoteSubmitIpThrottle().get_ident(request)}"
 
 
 class _FormRequest:

@@ -48,19 +48,36 @@ def test_api_throttles_per_address(api_as, payload):
     assert other_address.status_code == 201
 
 
-def test_api_throttles_per_email_whatever_the_address(api_as, payload):
+def test_api_throttles_per_email_from_one_address(api_as, payload):
     client = api_as(None)
     codes = [
         client.post(
-            URL,
-            _data(payload, n, email="Luce.Moreau@exemple.fr"),
-            format="json",
-            REMOTE_ADDR=f"203.0.113.{n}",
+            URL, _data(payload, n, email="Luce.Moreau@exemple.fr"), format="json"
         ).status_code
         for n in range(3)
     ]
     assert codes == [201, 201, 429]
     assert QuoteRequest.objects.count() == 2
+
+
+def test_someone_typing_my_email_elsewhere_does_not_block_my_request(api_as, payload):
+    client = api_as(None)
+    for n in range(4):  # an attacker, from several addresses, spends "my" e-mail's quota
+        client.post(
+            URL,
+            _data(payload, n, email="Luce.Moreau@exemple.fr"),
+            format="json",
+            REMOTE_ADDR=f"203.0.113.{n}",
+        )
+
+    mine = client.post(
+        URL,
+        _data(payload, 7, email="luce.moreau@exemple.fr"),
+        format="json",
+        REMOTE_ADDR="192.0.2.8",
+    )
+
+    assert mine.status_code == 201
 
 
 def test_a_forged_forwarded_for_header_does_not_dodge_the_throttle(api_as, payload):
