@@ -266,6 +266,11 @@ LEADS_CONTACT_CHECK_LINK_DAYS = env_int("LEADS_CONTACT_CHECK_LINK_DAYS", 30)
 LEADS_CONTACT_CHECK_WINDOW_DAYS = env_int("LEADS_CONTACT_CHECK_WINDOW_DAYS", 7)
 LEADS_CONTACT_CHECK_INBOUND = env_bool("LEADS_CONTACT_CHECK_INBOUND", True)
 LEADS_ADVISORS_EMAIL = env_str("LEADS_ADVISORS_EMAIL", "conseillers@eldo.fr")
+# The advisors' promise to homeowners: a first call within N business hours (Monday to
+# Friday, 09:00-18:00 Paris) of the request; the queue flags requests with less than
+# WARNING_MINUTES of business time left, and the staff statistics measure it.
+QUOTES_CALLBACK_PROMISE_HOURS = env_int("QUOTES_CALLBACK_PROMISE_HOURS", 4)
+QUOTES_CALLBACK_WARNING_MINUTES = env_int("QUOTES_CALLBACK_WARNING_MINUTES", 60)
 # Stats: rebuild yesterday's and today's daily rows from the facts (idempotent).
 # Vérifications Eldo: expired checks switch off, reminders 30 and 7 days before an expiry.
 CELERY_BEAT_SCHEDULE["directory-checks-daily"] = {

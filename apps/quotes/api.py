@@ -30,6 +30,12 @@ def qualification_summaries(ids: list[int]) -> dict[int, QualificationSummary]:
     return selectors.qualification_summaries(list(ids))
 
 
+def callback_promise_hours() -> float:
+    """The advisors' promise: the homeowner is called within this many business hours
+    (apps.core.business_hours) of the request — "rappel sous 4 h ouvrées" by default."""
+    return selectors.callback_promise_hours()
+
+
 def platform_figures() -> dict[str, int]:
     """Live figures for the home page: {"homeowners_helped": n}.
 

@@ -205,6 +205,8 @@ def _plan(rng, *, index, now, pros, by_department, categories, advisors) -> dict
         )
 
     def call(outcome):
+        if quote.first_call_at is None:
+            quote.first_call_at = moment
         plan["calls"].append(
             QuoteCall(
                 advisor_id=advisor,

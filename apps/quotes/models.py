@@ -164,6 +164,9 @@ class QuoteRequest(models.Model):
 
     created_at = models.DateTimeField(_("reçue le"), default=timezone.now)
     claimed_at = models.DateTimeField(_("prise en charge le"), null=True, blank=True)
+    # The first call an advisor logged: the promise "rappel sous N h ouvrées" is measured
+    # from created_at to this (apps.core.business_hours).
+    first_call_at = models.DateTimeField(_("premier appel le"), null=True, blank=True)
     qualified_at = models.DateTimeField(_("qualifiée le"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("transmise le"), null=True, blank=True)
     closed_at = models.DateTimeField(_("close le"), null=True, blank=True)

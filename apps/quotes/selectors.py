@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, Q, QuerySet
 
+from apps.core.business_hours import business_deadline, business_seconds_between
 from apps.directory import api as directory
 from apps.directory.contracts import ProMatch
 from apps.quotes import validators
@@ -264,3 +267,37 @@ def quote_ids_for_contact(email: str) -> list[int]:
 def homeowners_helped_count() -> int:
     """Requests an advisor handed over to pros (dispatched), whatever happened since."""
     return QuoteRequest.objects.filter(dispatched_at__isnull=False).count()
+
+
+# --- The callback promise ("rappel sous 4 h ouvrées") ----------------------------------------
+
+AWAITING_FIRST_CALL = (QuoteStatus.NEW, QuoteStatus.IN_QUALIFICATION)
+
+
+@dataclass(frozen=True)
+class CallbackPromise:
+    """Where a request not called yet stands against the promise: ``state`` "breached"
+    (deadline passed), "due_soon" (less than QUOTES_CALLBACK_WARNING_MINUTES of business
+    time left) or "on_time"."""
+
+    deadline: datetime
+    state: str
+    minutes_left: int  # business minutes (0 once breached)
+
+
+def callback_promise_hours() -> float:
+    return settings.QUOTES_CALLBACK_PROMISE_HOURS
+
+
+def callback_promise(quote: QuoteRequest, *, now: datetime) -> CallbackPromise | None:
+    """None once the homeowner was called, or when nobody has to call any more."""
+    if quote.first_call_at is not None or quote.status not in AWAITING_FIRST_CALL:
+        return None
+    deadline = business_deadline(quote.created_at, callback_promise_hours())
+    if now >= deadline:
+        return CallbackPromise(deadline=deadline, state="breached", minutes_left=0)
+    left = int(business_seconds_between(now, deadline) // 60)
+    warning = settings.QUOTES_CALLBACK_WARNING_MINUTES
+    return CallbackPromise(
+        deadline=deadline, state="due_soon" if left < warning else "on_time", minutes_left=left
+    )

@@ -692,6 +692,9 @@ def quote_call_log(
             next_call_at=next_call_at,
             created_at=now,
         )
+        if quote.first_call_at is None:  # the callback promise is measured to this call
+            quote.first_call_at = now
+            QuoteRequest.objects.filter(pk=quote.pk).update(first_call_at=now)
         publish(
             QuoteCallLogged(
                 quote_id=quote.pk,

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.business_hours import business_deadline
 from apps.directory import api as directory
 from apps.stats import services
 from apps.stats.models import (
@@ -65,6 +66,21 @@ def _activity(day: date, first: date, days: int) -> float:
     weekday = 0.55 if day.weekday() >= 5 else 1.0
     season = 0.75 if day.month == 8 else 1.0
     return growth * weekday * season
+
+
+def _first_call(fact: QuoteFact, now: datetime) -> None:
+    """The advisor's first call, 15 minutes to 6 business hours after the request (from the
+    request's id: the other figures stay put), never after its qualification; one rejected
+    request in three was refused without a call (spam)."""
+    draw = abs(fact.quote_id) * 2_654_435_761 % 100
+    if fact.rejected_at is not None and draw < 33:
+        return
+    called = business_deadline(fact.submitted_at, 0.25 + (draw % 60) / 10)
+    decided = fact.qualified_at or fact.rejected_at
+    if decided is not None:
+        called = min(called, decided)
+    if called <= now:
+        fact.first_call_at = called
 
 
 def _contact_check(fact: LeadFact, now: datetime) -> None:
@@ -269,6 +285,8 @@ def demo_seed(
                 new_pros.append(ProFact(pro_id=pro_id, organization_id=pro_id, created_at=created))
     for fact in leads:
         _contact_check(fact, now)
+    for fact in quotes:
+        _first_call(fact, now)
     with transaction.atomic():
         CounterDay.objects.bulk_create(counters, batch_size=1000, ignore_conflicts=True)
         LeadFact.objects.bulk_create(leads, batch_size=1000)

@@ -17,6 +17,7 @@ from apps.leads.events import (
     LeadStatusChanged,
 )
 from apps.quotes.events import (
+    QuoteCallLogged,
     QuoteDispatchRequested,
     QuoteQualified,
     QuoteRejected,
@@ -154,3 +155,8 @@ def record_contact_confirmed(event: LeadContactConfirmed) -> None:
         answer=event.answer,
         answered_at=event.answered_at,
     )
+
+
+@on(QuoteCallLogged)
+def record_quote_call(event: QuoteCallLogged) -> None:
+    services.quote_first_call_record(quote_id=event.quote_id, called_at=event.called_at)

@@ -99,6 +99,9 @@ class QuoteFact(models.Model):
     qualified_at = models.DateTimeField(null=True, blank=True)
     rejected_at = models.DateTimeField(null=True, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
+    # The advisor's first call to the homeowner (quotes.QuoteCallLogged): the promise
+    # "rappel sous N h ouvrées" is measured from submitted_at to it.
+    first_call_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"quote {self.quote_id}"

@@ -17,7 +17,7 @@ import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
@@ -25,7 +25,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts import api as accounts
+from apps.core.business_hours import business_seconds_between
 from apps.directory import api as directory
+from apps.quotes import api as quotes_api
 from apps.stats.models import LeadFact, PlatformDay, ProDay, QuoteFact
 from apps.stats.services import day_bounds
 
@@ -506,6 +508,7 @@ def platform_summary(*, period: Period) -> dict:
         "qualification_time": _hours(qualify_seconds),
         "dispatch_time": _hours(dispatch_seconds),
         "contact_confirmation": contact_confirmation(period=period),
+        "first_call": first_call_figures(period=period),
         "bucket": period.bucket,
         "series": _series(rows, period, names_q + names_p),
         "daily": [
@@ -575,3 +578,45 @@ def contact_confirmation_by_pro(*, period: Period, network_id: int) -> dict[int,
     for pro_id, answer, n in rows:
         per_pro[pro_id].append((answer, n))
     return {pro_id: _contact_counts(rows) for pro_id, rows in per_pro.items()}
+
+
+# --- The advisors' callback promise ("rappel sous 4 h ouvrées") -------------------------------
+
+
+def first_call_figures(*, period: Period, now: datetime | None = None) -> dict:
+    """Time from a request to the advisor's first call, in business hours, for the requests
+    submitted in the period, against the promise (``quotes.api.callback_promise_hours``).
+
+    Called: measured. Not called, still waiting (neither qualified, rejected nor dispatched)
+    and past the deadline: a broken promise. Still within it: pending, not counted yet.
+    Rejected or worked without a call logged (spam, older data): not counted.
+    ``within_rate`` = called within the promise / (called + broken while waiting)."""
+    now = now or timezone.now()
+    promise = quotes_api.callback_promise_hours()
+    low, high = day_bounds(period.start, period.end)
+    rows = QuoteFact.objects.filter(submitted_at__gte=low, submitted_at__lt=high).values_list(
+        "submitted_at", "first_call_at", "qualified_at", "rejected_at", "dispatched_at"
+    )
+    seconds: list[float] = []
+    within = late_waiting = pending = 0
+    for submitted, called, qualified, rejected, dispatched in rows:
+        if called is not None:
+            elapsed = business_seconds_between(submitted, called)
+            seconds.append(elapsed)
+            within += elapsed <= promise * 3600
+        elif qualified is None and rejected is None and dispatched is None:
+            if business_seconds_between(submitted, now) > promise * 3600:
+                late_waiting += 1
+            else:
+                pending += 1
+    hours = _hours(seconds)
+    return {
+        "promise_hours": promise,
+        "called": len(seconds),
+        "median_business_hours": hours["median_hours"],
+        "p90_business_hours": hours["p90_hours"],
+        "within_promise": within,
+        "late_not_called": late_waiting,
+        "pending": pending,
+        "within_rate": _rate(within, len(seconds) + late_waiting),
+    }

@@ -458,3 +458,12 @@ def lead_contact_check_record(
                 "contact_answered_at",
             ]
         )
+
+
+def quote_first_call_record(*, quote_id: int, called_at: str) -> None:
+    """An advisor's call (quotes.QuoteCallLogged): the earliest one is the first call."""
+    moment = parse_moment(called_at)
+    with transaction.atomic():
+        fact = _quote_fact(quote_id, moment)
+        fact.first_call_at = _earliest(fact.first_call_at, moment)
+        fact.save(update_fields=["first_call_at"])

@@ -235,10 +235,20 @@ def console_queue(request):
             and quote.next_call_at <= now
             and quote.status in (QuoteStatus.NEW, QuoteStatus.IN_QUALIFICATION),
             "phone": phone_display(quote.phone),
+            "promise": selectors.callback_promise(quote, now=now),
         }
         for quote in page.object_list
     ]
-    return render(request, "quotes/console/queue.html", {"form": form, "page": page, "rows": rows})
+    return render(
+        request,
+        "quotes/console/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "promise_hours": selectors.callback_promise_hours(),
+        },
+    )
 
 
 def _file_or_404(reference: str) -> QuoteRequest:
