@@ -90,9 +90,11 @@ def test_the_queue_flags_breached_and_due_requests_with_words(
         created_at=paris(2026, 12, 11, 9, 0), first_call_at=paris(2026, 12, 11, 9, 30)
     )
     client.force_login(advisor)
-    with mock.patch("django.utils.timezone.now", return_value=now):
-        with django_assert_max_num_queries(7):
-            page = client.get(QUEUE).content.decode()
+    with (
+        mock.patch("django.utils.timezone.now", return_value=now),
+        django_assert_max_num_queries(7),
+    ):
+        page = client.get(QUEUE).content.decode()
     rows = {
         ref: row
         for row in re.findall(r"<tr class=.*?</tr>", page, re.S)
