@@ -205,6 +205,27 @@ def lead_summary(lead: Lead, *, viewer: Viewer | None) -> dict:
     return lead_summaries([lead], viewer=viewer)[lead.pk]
 
 
+def lead_people(leads: list[Lead]) -> dict[int, dict]:
+    """For the inbox and its CSV: the homeowner's name and the commune of each lead, by
+    lead id (one call to quotes for the page). Callers show them to the receiving company
+    only; an anonymised request has no name any more."""
+    quote_ids = sorted({lead.quote_id for lead in leads if lead.quote_id})
+    requests = quotes.quotes_by_ids(quote_ids) if quote_ids else {}
+    people = {}
+    for lead in leads:
+        request = requests.get(lead.quote_id) if lead.quote_id else None
+        if request is not None:
+            first, last, commune = (
+                request.contact.first_name,
+                request.contact.last_name,
+                request.commune_name,
+            )
+        else:
+            first, last, commune = lead.first_name, lead.last_name, lead.commune_name
+        people[lead.pk] = {"name": f"{first} {last}".strip(), "commune": commune}
+    return people
+
+
 def category_names() -> dict[str, str]:
     """Trade names by slug (one directory call, whatever the number of leads shown)."""
     return {c.slug: c.name for c in directory.categories()}

@@ -20,11 +20,13 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from io import BytesIO
 
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from apps.core.documents import document_check
 from apps.core.images import image_process
 from apps.directory import api as directory
 from apps.reviews.aggregates import aggregates_rebuild
@@ -39,6 +41,7 @@ from apps.reviews.models import (
     ReviewLabel,
     ReviewOptOut,
     ReviewPhoto,
+    ReviewProof,
     ReviewReply,
     ReviewReport,
     ReviewSource,
@@ -713,7 +716,7 @@ def _detailed(rng, *, pro, categories: dict[str, str], now: datetime) -> None:
 
     # Moderation: two held reviews and one reported, with their audit log.
     held = []
-    for number, flags in enumerate((["same_ip"], ["spontaneous"])):
+    for number, flags in enumerate((["collected_first", "quick_answer"], ["spontaneous"])):
         review = _review(
             rng,
             pro=pro,
@@ -756,6 +759,28 @@ def _detailed(rng, *, pro, categories: dict[str, str], now: datetime) -> None:
             from_status=ReviewStatus.PUBLISHED,
             to_status=ReviewStatus.IN_DISPUTE,
         )
+    # An invoice joined to a collected review, waiting for a moderator (private storage).
+    proven = next((r for r in reviews if r.label == ReviewLabel.COLLECTED and r != reported), None)
+    if proven is not None:
+        _demo_proof(proven)
+
+
+def _demo_proof(review: Review) -> None:
+    from pypdf import PdfWriter
+
+    writer, buffer = PdfWriter(), BytesIO()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": f"Facture (démonstration) — avis {review.pk}"})
+    writer.write(buffer)
+    checked = document_check(upload=BytesIO(buffer.getvalue()))
+    name = storages["private"].save(f"reviews/proofs/{checked.content.name}", checked.content)
+    ReviewProof.objects.create(
+        review=review,
+        file_name=name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+    )
 
 
 def _invitation(

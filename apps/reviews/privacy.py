@@ -115,11 +115,25 @@ def export_for(*, user_id: int, email: str) -> dict[str, Any]:
 register_exporter("reviews", export_for)
 
 
+def _proofs_delete(reviews) -> None:
+    from django.core.files.storage import storages
+
+    from apps.reviews.models import ReviewProof
+
+    proofs = ReviewProof.objects.filter(review__in=reviews)
+    names = list(proofs.values_list("file_name", flat=True))
+    proofs.delete()
+    storage = storages["private"]
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+
 @transaction.atomic
 def reviews_erase_author(*, user_id: int | None, email: str, now=None) -> int:
     """Anonymise the author of every review of this person; idempotent. Returns the count."""
     now = now or timezone.now()
     email = email_normalize(email or "")
+    # Their invoices and quotes (proofs of experience) go: the label they earned stays.
+    _proofs_delete(_authored(user_id=user_id, email=email))
     count = _authored(user_id=user_id, email=email).update(
         author_name=ERASED_AUTHOR_NAME,
         author_email="",

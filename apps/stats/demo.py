@@ -12,6 +12,7 @@ import math
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -153,9 +154,13 @@ def _lead(
     if quoted is None:
         return fact
     fact.quote_sent_at = quoted
+    # 3,000 to 40,000 €, from the id rather than the generator: the other figures stay put.
+    fact.quote_amount = Decimal(3_000 + (abs(fact.lead_id) * 7_919) % 370 * 100)
     outcome = "won" if rng.random() < 0.55 else "lost"
     if rng.random() < 0.8:
         fact.closed_at = step(outcome, quoted, rng.uniform(24, 24 * 20))
+        if fact.status == "won":
+            fact.won_amount = fact.quote_amount
     return fact
 
 

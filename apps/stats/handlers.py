@@ -15,6 +15,7 @@ from apps.leads.events import (
     LeadContactConfirmed,
     LeadDispatched,
     LeadStatusChanged,
+    LeadValueChanged,
 )
 from apps.quotes.events import (
     QuoteCallLogged,
@@ -58,6 +59,20 @@ def record_lead_status(event: LeadStatusChanged) -> None:
         to_status=event.to_status,
         changed_at=event.changed_at,
         dispatched_at=event.dispatched_at,
+        quote_amount=event.quote_amount,
+        won_amount=event.won_amount,
+    )
+
+
+@on(LeadValueChanged)
+def record_lead_value(event: LeadValueChanged) -> None:
+    services.lead_value_record(
+        lead_id=event.lead_id,
+        pro_id=event.pro_id,
+        organization_id=event.organization_id,
+        dispatched_at=event.dispatched_at,
+        quote_amount=event.quote_amount,
+        won_amount=event.won_amount,
     )
 
 

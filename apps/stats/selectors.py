@@ -18,9 +18,10 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -304,6 +305,83 @@ def _response_seconds(qs, period: Period) -> list[float]:
     return [max((answered - sent).total_seconds(), 0) for sent, answered in pairs]
 
 
+# --- Lead value (euros) ---------------------------------------------------------------------
+
+ZERO = Decimal("0.00")
+
+
+def _value_line() -> dict:
+    return {
+        "quotes_sent": 0,
+        "quotes_sent_amount": ZERO,
+        "pipeline": 0,
+        "pipeline_amount": ZERO,
+        "won": 0,
+        "won_amount": ZERO,
+        "lost": 0,
+        "lost_amount": ZERO,
+    }
+
+
+def _value_rates(line: dict) -> dict:
+    closed = line["won_amount"] + line["lost_amount"]
+    line["win_rate"] = _rate(line["won"], line["won"] + line["lost"])
+    line["win_rate_amount"] = round(float(100 * line["won_amount"] / closed), 1) if closed else None
+    return line
+
+
+def value_figures(facts, period: Period) -> dict:
+    """What the leads are worth over the period, from the amounts the pros entered:
+
+    - quotes sent: leads whose quote left in the period, and their quote amounts;
+    - pipeline: those of them still awaiting the customer's answer (status quote_sent);
+    - won: leads won in the period (closed), and the amounts they were won for (revenue);
+    - lost: leads lost in the period, and their quote amounts;
+    - win rate: won / (won + lost) in count and in euros (won € / (won € + lost quotes €)).
+
+    ``facts`` is a LeadFact queryset (a pro's, a company's); one query. Returns
+    {"totals": line, "by_user": {user id: line}, "series": per bucket}."""
+    low, high = day_bounds(period.start, period.end)
+    rows = facts.filter(
+        Q(quote_sent_at__gte=low, quote_sent_at__lt=high)
+        | Q(status__in=("won", "lost"), closed_at__gte=low, closed_at__lt=high)
+    ).values_list(
+        "assigned_to_id", "status", "quote_sent_at", "closed_at", "quote_amount", "won_amount"
+    )
+    totals = _value_line()
+    by_user: dict[int, dict] = defaultdict(_value_line)
+    buckets: dict[date, dict] = {}
+    for day in period.dates():
+        key = bucket_start(day, period.bucket)
+        buckets.setdefault(key, {"start": key, "quotes_sent_amount": ZERO, "won_amount": ZERO})
+    for user_id, status, quote_sent_at, closed_at, quote_amount, won_amount in rows:
+        lines = [totals] + ([by_user[user_id]] if user_id is not None else [])
+        quote_amount, won_amount = quote_amount or ZERO, won_amount or ZERO
+        if quote_sent_at is not None and low <= quote_sent_at < high:
+            key = bucket_start(timezone.localdate(quote_sent_at), period.bucket)
+            buckets[key]["quotes_sent_amount"] += quote_amount
+            for line in lines:
+                line["quotes_sent"] += 1
+                line["quotes_sent_amount"] += quote_amount
+                if status == "quote_sent":
+                    line["pipeline"] += 1
+                    line["pipeline_amount"] += quote_amount
+        if status in ("won", "lost") and closed_at is not None and low <= closed_at < high:
+            if status == "won":
+                key = bucket_start(timezone.localdate(closed_at), period.bucket)
+                buckets[key]["won_amount"] += won_amount
+            for line in lines:
+                line[status] += 1
+                line[f"{status}_amount"] += won_amount if status == "won" else quote_amount
+    for entry in buckets.values():
+        entry["label"] = bucket_label(entry["start"], period.bucket)
+    return {
+        "totals": _value_rates(totals),
+        "by_user": {user_id: _value_rates(line) for user_id, line in by_user.items()},
+        "series": list(buckets.values()),
+    }
+
+
 def pro_summary(*, pro_id: int, period: Period) -> dict:
     """A pro's figures over the period: totals, funnel, time series, ratings, response."""
     rows = _daily_rows(ProDay.objects.filter(pro_id=pro_id), period)
@@ -316,6 +394,7 @@ def pro_summary(*, pro_id: int, period: Period) -> dict:
         "first_response": _hours(_response_seconds(LeadFact.objects.filter(pro_id=pro_id), period)),
         "contact_confirmation": contact_confirmation(period=period, pro_id=pro_id),
         "rating": _rating_figures(rows, totals),
+        "value": value_figures(LeadFact.objects.filter(pro_id=pro_id), period),
         "bucket": period.bucket,
         "series": _series(rows, period, DAY_FIELDS[:13]),
         "daily": [
@@ -326,7 +405,8 @@ def pro_summary(*, pro_id: int, period: Period) -> dict:
 
 def team_summary(*, organization_id: int, period: Period, only_user_id: int | None = None):
     """Per member: leads assigned in the period, contacted within 24 h, won, median first
-    response. Members without leads are listed (zeros); ``only_user_id`` keeps one line."""
+    response, and the value of its leads (``value_figures`` by assignee). Members without
+    leads are listed (zeros); ``only_user_id`` keeps one line."""
     low, high = day_bounds(period.start, period.end)
     facts = LeadFact.objects.filter(
         organization_id=organization_id,
@@ -349,10 +429,13 @@ def team_summary(*, organization_id: int, period: Period, only_user_id: int | No
             seconds = max((answered - sent).total_seconds(), 0)
             line["seconds"].append(seconds)
             line["within_24h"] += seconds <= 24 * 3600
+    value = value_figures(LeadFact.objects.filter(organization_id=organization_id), period)
     members = {m.user_id: m for m in accounts.organization_members(organization_id)}
-    user_ids = set(per_user) | {
-        uid for uid, m in members.items() if m.role == "sales_rep" or uid in per_user
-    }
+    user_ids = (
+        set(per_user)
+        | set(value["by_user"])
+        | {uid for uid, m in members.items() if m.role == "sales_rep"}
+    )
     if only_user_id is not None:
         user_ids = {only_user_id}
     lines = []
@@ -370,6 +453,7 @@ def team_summary(*, organization_id: int, period: Period, only_user_id: int | No
                 "contacted_within_24h_rate": _rate(line["within_24h"], line["assigned"]),
                 "won": line["won"],
                 "median_response_hours": response["median_hours"],
+                "value": value["by_user"].get(user_id) or _value_rates(_value_line()),
             }
         )
     return sorted(lines, key=lambda r: (-r["leads_assigned"], r["full_name"]))

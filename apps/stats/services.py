@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, QuerySet
@@ -263,9 +264,12 @@ def lead_status_record(
     to_status: str,
     changed_at: str,
     dispatched_at: str,
+    quote_amount: str | None = None,
+    won_amount: str | None = None,
 ) -> None:
     """A transition: timestamps of the funnel, first response, the latest status (events
-    may arrive out of order: the latest ``changed_at`` wins, the earliest timestamps stay)."""
+    may arrive out of order: the latest ``changed_at`` wins, the earliest timestamps stay),
+    and the lead's amounts in euros as the event states them (the lead's after the change)."""
     moment = parse_moment(changed_at)
     with transaction.atomic():
         fact = _lead_fact(
@@ -286,8 +290,36 @@ def lead_status_record(
             fact.status, fact.status_at = to_status, moment
             if to_status in CLOSING_STATUSES:
                 fact.closed_at = moment
+        _amounts_set(fact, quote_amount=quote_amount, won_amount=won_amount)
         fact.save()
         _refresh(pro_id, moment)
+
+
+def _amounts_set(fact: LeadFact, *, quote_amount: str | None, won_amount: str | None) -> None:
+    """The lead's amounts after the change (None: none entered, or cleared)."""
+    fact.quote_amount = None if quote_amount is None else Decimal(quote_amount)
+    fact.won_amount = None if won_amount is None else Decimal(won_amount)
+
+
+def lead_value_record(
+    *,
+    lead_id: int,
+    pro_id: int,
+    organization_id: int,
+    dispatched_at: str,
+    quote_amount: str | None,
+    won_amount: str | None,
+) -> None:
+    """An amount corrected without a status change (leads.LeadValueChanged)."""
+    with transaction.atomic():
+        fact = _lead_fact(
+            lead_id=lead_id,
+            pro_id=pro_id,
+            organization_id=organization_id,
+            dispatched_at=parse_moment(dispatched_at),
+        )
+        _amounts_set(fact, quote_amount=quote_amount, won_amount=won_amount)
+        fact.save()
 
 
 def lead_assigned_record(

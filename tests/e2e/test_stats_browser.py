@@ -68,7 +68,7 @@ def test_the_pro_reads_its_statistics_and_sees_an_invitation_count(browser, demo
     assert browser.driver.find_element(By.TAG_NAME, "h1").text == "Statistiques"
     start = today - timedelta(days=29)
     assert f"du {start:%d/%m/%Y} au {today:%d/%m/%Y}" in _heading(browser)
-    assert len(browser.driver.find_elements(By.CSS_SELECTOR, "svg.chart-line__svg")) == 5
+    assert len(browser.driver.find_elements(By.CSS_SELECTOR, "svg.chart-line__svg")) == 6
     invitations_before = _figure(browser, "invitations_sent")
     bars_before = _collection_bars(browser)
     assert invitations_before > 0

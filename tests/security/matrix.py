@@ -456,6 +456,7 @@ MATRIX: list[Row] = [
     r("GET", "espace-pro/avis/", BACK_OFFICE),
     r("GET", "espace-pro/invitations/", BACK_OFFICE),
     r("GET", "espace-pro/demandes/", BACK_OFFICE),
+    r("GET", "espace-pro/demandes/export.csv", BACK_OFFICE, why="the inbox as CSV, own leads"),
     r(
         "POST",
         "espace-pro/demandes/actions/",

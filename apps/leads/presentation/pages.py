@@ -12,11 +12,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts import api as accounts
+from apps.core.csv_export import csv_response
 from apps.leads import selectors, services
 from apps.leads.models import DeclineReason, LeadStatus, LostReason
 
@@ -56,20 +58,28 @@ def _inbox_filters(data) -> dict[str, str]:
     }
 
 
-def _render_inbox(request, context, filters, *, selected=frozenset(), status=200):
-    org = context["backoffice_org"]
-    viewer = selectors.viewer_for(request.user)
+def _inbox_leads(request, org, filters):
+    """The inbox's leads for these filters (the selectors scope them to the viewer)."""
     assigned = filters["assigned"]
-    is_manager = org.role in selectors.MANAGING_ROLES
-    qs = selectors.lead_list(
-        viewer=viewer,
+    return selectors.lead_list(
+        viewer=selectors.viewer_for(request.user),
         organization_id=org.organization_id,
         status=filters["status"],
         assigned_to=int(assigned) if assigned.isdigit() else None,
         unassigned=assigned == "none",
     )
+
+
+def _render_inbox(request, context, filters, *, selected=frozenset(), status=200):
+    org = context["backoffice_org"]
+    assigned = filters["assigned"]
+    is_manager = org.role in selectors.MANAGING_ROLES
+    qs = _inbox_leads(request, org, filters)
     page = Paginator(qs, PAGE_SIZE).get_page(filters["page"] or None)
     page, rows = _page(page)
+    people = selectors.lead_people([row["lead"] for row in rows])
+    for row in rows:
+        row.update(people[row["lead"].pk])
     if is_manager and request.GET.get("tout") == "1":
         selected = {row["lead"].pk for row in rows}
     return render(
@@ -102,6 +112,71 @@ def inbox(request):
     if context is None:
         raise Http404
     return _render_inbox(request, context, _inbox_filters(request.GET))
+
+
+EXPORT_BATCH = 500
+EXPORT_HEADER = [
+    "Référence",
+    "Reçue le",
+    "Métier",
+    "Code postal",
+    "Commune",
+    "Client",
+    "Statut",
+    "Attribuée à",
+    "Montant du devis (€)",
+    "Montant gagné (€)",
+    "Motif",
+]
+
+
+def _export_rows(leads: list, names: dict[str, str]):
+    people = selectors.lead_people(leads)
+    for lead in leads:
+        person = people[lead.pk]
+        yield [
+            lead.reference or lead.external_id,
+            timezone.localtime(lead.created_at).strftime("%d/%m/%Y %H:%M"),
+            names.get(lead.category_slug, lead.category_slug),
+            lead.postcode,
+            person["commune"],
+            person["name"],
+            lead.get_status_display(),
+            lead.assigned_to.get_full_name() if lead.assigned_to else "",
+            lead.quote_amount,
+            lead.won_amount,
+            lead.reason,
+        ]
+
+
+@login_required
+@require_GET
+def export(request):
+    """The inbox as CSV with its current filters (status, assignee): what the viewer sees,
+    a sales rep its own leads. Spreadsheet formulas are neutralised (apps.core.csv_export)."""
+    context = accounts.backoffice_context(request, section="leads")
+    if context is None:
+        raise Http404
+    org = context["backoffice_org"]
+    filters = _inbox_filters(request.GET)
+    qs = _inbox_leads(request, org, filters)
+    names = selectors.category_names()
+
+    def rows():
+        batch = []
+        for lead in qs.iterator(chunk_size=EXPORT_BATCH):
+            batch.append(lead)
+            if len(batch) == EXPORT_BATCH:
+                yield from _export_rows(batch, names)
+                batch = []
+        yield from _export_rows(batch, names)
+
+    suffix = f"-{filters['status']}" if filters["status"] else ""
+    return csv_response(
+        filename=f"eldo-demandes-{org.slug}{suffix}-{timezone.localdate():%Y-%m-%d}.csv",
+        header=EXPORT_HEADER,
+        rows=rows(),
+    )
 
 
 BULK_ACTIONS = [
@@ -280,6 +355,7 @@ def network_leads(request):
 urlpatterns = [
     path("espace-pro/demandes/", inbox, name="inbox"),
     path("espace-pro/demandes/actions/", bulk, name="bulk"),
+    path("espace-pro/demandes/export.csv", export, name="export"),
     path("espace-pro/demandes/<int:lead_id>/", detail, name="detail"),
     path("espace-pro/reseau/demandes/", network_leads, name="network"),
 ]

@@ -10,7 +10,7 @@ from apps.directory import api as directory
 from apps.directory.tests.factories import make_pro
 from apps.reviews import api as reviews_api
 from apps.reviews.invitations import invitation_status, with_opt_out
-from apps.reviews.models import Review, ReviewInvitation, ReviewPhoto, ReviewReply
+from apps.reviews.models import Review, ReviewInvitation, ReviewPhoto, ReviewProof, ReviewReply
 from apps.reviews.selectors import moderation_queue
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,14 @@ def test_demo_seed_fills_every_pro_and_is_idempotent(pro, other_pro):
 
     assert EmailSuppression.objects.filter(pro_id=pro.id, reason="bounce").count() == 1
     assert set(ReviewInvitation.objects.values_list("reminders_sent", flat=True)) == {0, 1, 2}
-    assert moderation_queue().filter(pro_id=pro.id).count() == 3
+    # Two held reviews, a reported one and one with an invoice to examine.
+    assert moderation_queue().filter(pro_id=pro.id).count() == 4
+    assert ReviewProof.objects.filter(review__pro_id=pro.id, status="pending").count() == 1
+    # Every label shows on the demo pros.
+    labels = set(
+        Review.objects.filter(pro_id=pro.id, status="published").values_list("label", flat=True)
+    )
+    assert labels == {"verified", "collected", "spontaneous"}
     for slug, pro_id in pros.items():
         public = Review.objects.filter(pro_id=pro_id, status__in=["published", "in_dispute"])
         assert directory.pro_profile(slug)["rating"]["count"] == public.count()

@@ -279,3 +279,15 @@ def test_only_moderators_see_a_proof(api, as_user, owner, homeowner, collected):
     assert api.get(url).status_code in (401, 403)
     for user in (owner, homeowner):
         assert as_user(user).get(url).status_code == 403
+
+
+def test_erasing_the_author_deletes_their_proofs(
+    api, collected, django_capture_on_commit_callbacks
+):
+    from apps.reviews.privacy import reviews_erase_author
+
+    assert _upload(api, collected["id"], collected["proof_token"]).status_code == 201
+    assert len(_private_files()) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        reviews_erase_author(user_id=None, email="marc@exemple.fr")
+    assert not ReviewProof.objects.exists() and not _private_files()

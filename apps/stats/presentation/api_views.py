@@ -50,7 +50,9 @@ def _period_fields(period) -> dict:
 
 class ProStatsView(APIView):
     """A pro's figures over the period: visibility, leads funnel, first-response times,
-    review collection, ratings, and the day-by-day rows. Owners, managers and Eldo staff."""
+    review collection, ratings, the leads' value in euros (quotes sent, pipeline, won
+    revenue, win rate in count and in euros, per bucket), and the day-by-day rows. Owners,
+    managers and Eldo staff."""
 
     permission_classes = [permissions.IsAuthenticated]
 
@@ -82,13 +84,15 @@ class ProStatsView(APIView):
                     "daily",
                 )
             },
+            "value": {**summary["value"]["totals"], "series": summary["value"]["series"]},
         }
         return Response(ProStatsSerializer(data).data)
 
 
 class ProTeamStatsView(APIView):
     """Per member of the company: leads assigned in the period, contacted within 24 h, won,
-    median first-response time. A sales rep gets its own line only."""
+    median first-response time, and the value of its leads in euros. A sales rep gets its
+    own line only."""
 
     permission_classes = [permissions.IsAuthenticated]
 

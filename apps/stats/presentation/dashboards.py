@@ -60,7 +60,26 @@ def pro_dashboard(summary: dict) -> dict:
         ],
         "histogram_items": histogram_items(summary),
         "rating_chart": rating_trend_chart(summary),
+        "value_chart": value_chart(summary),
     }
+
+
+def value_chart(summary: dict) -> dict:
+    """Quotes sent and revenue won, in euros, per bucket of the period."""
+    series = summary["value"]["series"]
+    return line_chart(
+        labels=[entry["label"] for entry in series],
+        series=[
+            ("Devis envoyés (€)", [float(entry["quotes_sent_amount"]) for entry in series]),
+            ("Chiffre d'affaires gagné (€)", [float(entry["won_amount"]) for entry in series]),
+        ],
+    )
+
+
+def team_value_items(team: list[dict]) -> list[dict]:
+    return [
+        {"label": line["full_name"], "value": float(line["value"]["won_amount"])} for line in team
+    ]
 
 
 def team_items(team: list[dict]) -> list[dict]:

@@ -124,6 +124,7 @@ def dashboard(request):
             {
                 "summary": summary,
                 "team_items": dashboards.team_items(team),
+                "team_value_items": dashboards.team_value_items(team),
                 **dashboards.pro_dashboard(summary),
             }
         )

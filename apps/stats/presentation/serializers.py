@@ -53,6 +53,39 @@ class StatsRatingSerializer(serializers.Serializer):
     trend = StatsRatingMonthSerializer(many=True)
 
 
+def _euros(help_text: str = ""):
+    return serializers.DecimalField(max_digits=16, decimal_places=2, help_text=help_text)
+
+
+class StatsValueSerializer(serializers.Serializer):
+    """The leads' value in euros over the period (decimal strings), from the amounts the
+    pros entered with "Devis envoyé" and "Gagné"."""
+
+    quotes_sent = serializers.IntegerField(help_text="Leads whose quote left in the period.")
+    quotes_sent_amount = _euros("Sum of their quote amounts.")
+    pipeline = serializers.IntegerField(help_text="Of those, still awaiting an answer.")
+    pipeline_amount = _euros("Pipeline value: their quote amounts.")
+    won = serializers.IntegerField(help_text="Leads won in the period.")
+    won_amount = _euros("Won revenue: the amounts they were won for.")
+    lost = serializers.IntegerField(help_text="Leads lost in the period.")
+    lost_amount = _euros("Their quote amounts.")
+    win_rate = serializers.FloatField(allow_null=True, help_text="won / (won + lost), in %.")
+    win_rate_amount = serializers.FloatField(
+        allow_null=True, help_text="won € / (won € + lost quotes €), in %."
+    )
+
+
+class StatsValueBucketSerializer(serializers.Serializer):
+    start = serializers.DateField(help_text="First day of the bucket (day, week or month).")
+    label = serializers.CharField()
+    quotes_sent_amount = _euros()
+    won_amount = _euros()
+
+
+class StatsProValueSerializer(StatsValueSerializer):
+    series = StatsValueBucketSerializer(many=True)
+
+
 class StatsDaySerializer(serializers.Serializer):
     date = serializers.DateField()
     profile_views = serializers.IntegerField()
@@ -93,6 +126,7 @@ class ProStatsSerializer(serializers.Serializer):
     first_response = StatsResponseTimeSerializer()
     contact_confirmation = StatsContactConfirmationSerializer()
     rating = StatsRatingSerializer()
+    value = StatsProValueSerializer()
     daily = StatsDaySerializer(many=True)
 
 
@@ -105,6 +139,7 @@ class StatsTeamLineSerializer(serializers.Serializer):
     contacted_within_24h_rate = serializers.FloatField(allow_null=True)
     won = serializers.IntegerField()
     median_response_hours = serializers.FloatField(allow_null=True)
+    value = StatsValueSerializer(help_text="The value of the leads assigned to this member.")
 
 
 class TeamStatsSerializer(serializers.Serializer):

@@ -48,9 +48,11 @@ def test_a_year_of_data_renders_charts_and_tables_in_bounded_queries(
     assert response.status_code == 200
     page = response.content.decode()
     # Line charts (SVG with a name) and their tables; bar charts (funnel, notes, team).
-    assert page.count('<svg class="chart-line__svg"') == 5
-    assert page.count("Voir les données en tableau") == 5
+    assert page.count('<svg class="chart-line__svg"') == 6
+    assert page.count("Voir les données en tableau") == 6
     for title in (
+        "Devis envoyés et chiffre d'affaires gagné (€)",
+        "Chiffre d'affaires gagné par commercial (€)",
         "Parcours des demandes",
         "Répartition des notes",
         "Collecte d'avis",
