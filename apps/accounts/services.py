@@ -9,7 +9,9 @@ from apps.accounts.models import (
     AuditEntry,
     Membership,
     MembershipInvitation,
+    NotificationPreference,
     Organization,
+    PushSubscription,
     User,
 )
 from apps.core.events import publish
@@ -113,7 +115,8 @@ def user_erase(*, user: User, password: str, now=None) -> None:
     contexts keep on purpose — a review, a request's statistics, an audit entry — still
     points at one consistent, nameless account. Password, names, phone, e-mail and
     memberships go; every session and token stops working (inactive, new password hash,
-    refresh tokens blacklisted). Each context erases its own data when ``UserErased``
+    refresh tokens blacklisted); the notification preferences and the browsers' push
+    subscriptions are deleted. Each context erases its own data when ``UserErased``
     reaches it, after commit.
     """
     if not password or not user.check_password(password):
@@ -130,6 +133,9 @@ def user_erase(*, user: User, password: str, now=None) -> None:
     _tokens_revoke(user_id=user.pk)
     Membership.objects.filter(user_id=user.pk).delete()
     MembershipInvitation.objects.filter(email=email).delete()
+    # How they wanted to be alerted, and their browsers' push endpoints (device ids).
+    NotificationPreference.objects.filter(user_id=user.pk).delete()
+    PushSubscription.objects.filter(user_id=user.pk).delete()
     user.groups.clear()
     user.user_permissions.clear()
     user.email = erased_email(user.pk)

@@ -191,3 +191,30 @@ def test_the_retention_tasks_are_scheduled_daily(settings):
         ("core-outbox-purge", "core.outbox_purge"),
     ):
         assert settings.CELERY_BEAT_SCHEDULE[name] == {"task": task, "schedule": timedelta(days=1)}
+
+
+def test_erasing_deletes_the_notification_preferences_and_push_subscriptions(
+    pro_owner, user, obtain_pair, bearer
+):
+    from apps.accounts.models import NotificationPreference, PushSubscription
+
+    def subscribe(person, n):
+        NotificationPreference.objects.create(user=person, new_lead_sms=True, new_lead_push=True)
+        PushSubscription.objects.create(
+            user=person,
+            endpoint=f"https://fcm.googleapis.com/fcm/send/appareil-{n}",
+            p256dh="B" * 87,
+            auth="A" * 22,
+        )
+
+    subscribe(pro_owner, 1)
+    subscribe(user, 2)
+    client = bearer(obtain_pair(pro_owner.email)["access"])
+
+    assert client.delete(ME_URL, {"password": PASSWORD}, format="json").status_code == 204
+
+    assert not NotificationPreference.objects.filter(user=pro_owner).exists()
+    assert not PushSubscription.objects.filter(user=pro_owner).exists()
+    # Another person's stay.
+    assert NotificationPreference.objects.filter(user=user).exists()
+    assert PushSubscription.objects.filter(user=user).count() == 1
