@@ -94,10 +94,11 @@ _LINK_PATTERNS = (
     re.compile(r"\bwww\.", re.IGNORECASE),
     re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     re.compile(r"\b[\w-]+\.[a-z]{2,}/", re.IGNORECASE),
+    # A bare domain, in lower case as addresses are typed: "Fini.De plus…" (a missing
+    # space after a full stop) stays a sentence.
     re.compile(
         r"\b[\w-]{2,}\.(?:fr|com|net|org|eu|io|ly|co|info|biz|me|app|shop|xyz|site|online|"
-        r"link|click|gl|be|ch|de|uk|ru|cn|tk|top|club|store|live)\b",
-        re.IGNORECASE,
+        r"link|click|gl|be|ch|de|uk|ru|cn|tk|top|club|store|live)\b"
     ),
 )
 

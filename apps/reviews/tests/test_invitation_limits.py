@@ -76,6 +76,7 @@ def test_the_sales_rep_gets_no_csv_form_in_the_back_office(client, sales_rep, ow
         "Réclamez votre lot sur www.cadeau-gratuit.fr",
         "Écrivez à gagnant@cadeau.example pour réclamer",
         "Voir bit.ly/xyz123",
+        "Rendez-vous sur cadeaux-gratuits.com",
     ],
 )
 def test_links_and_addresses_in_the_work_description_are_refused(as_user, owner, text):
@@ -110,7 +111,7 @@ def test_plain_descriptions_with_dots_and_numbers_are_fine(as_user, owner, commi
         response = as_user(owner).post(
             URL,
             _request(
-                work_description="Ravalement 120 m2, enduit à la chaux. Fin des travaux le 12.03."
+                work_description="Ravalement 120 m2, enduit à la chaux.De plus, fin le 12.03."
             ),
             format="json",
         )
