@@ -83,8 +83,11 @@ class ProCheck(models.Model):
         verbose_name_plural = _("vérifications")
         ordering = ["kind", "label", "id"]
         constraints = [
+            # A renewed décennale often keeps its policy number: insurance rows may repeat.
             models.UniqueConstraint(
-                fields=["pro", "kind", "label", "number"], name="procheck_unique"
+                fields=["pro", "kind", "label", "number"],
+                condition=~models.Q(kind="insurance"),
+                name="procheck_unique",
             )
         ]
         indexes = [

@@ -192,3 +192,21 @@ def test_the_admin_action_records_a_staff_identity_check(client, django_user_mod
     assert check.status == CheckStatus.VERIFIED and check.source == "staff"
     assert check.decided_by == admin
     assert ProProfile.objects.get(pk=pro.pk).is_verified
+
+
+def test_a_renewed_certificate_may_keep_its_policy_number(client):
+    pro = make_pro("Façades du Midi", departments=("31",), insured=False)
+    ProCheck.objects.create(
+        pro=pro,
+        kind=CheckKind.INSURANCE,
+        number="POL-2027-001",
+        issuer="SMABTP",
+        status=CheckStatus.VERIFIED,
+        valid_until=date.today() + timedelta(days=10),
+    )
+    client.force_login(owner(pro))
+    assert insurance_post(client, pro, pdf_bytes()).status_code == 302
+    states = sorted(
+        ProCheck.objects.filter(pro=pro, kind=CheckKind.INSURANCE).values_list("status", flat=True)
+    )
+    assert states == [CheckStatus.PENDING, CheckStatus.VERIFIED]

@@ -261,15 +261,13 @@ def insurance_certificate_submit(
         check.document = storage.save(
             f"checks/{pro_id}/{processed.content.name}", processed.content
         )
+        # The file is written before the row: a failed insert leaves no orphan file.
         try:
-            with transaction.atomic():
-                check.save()
-        except IntegrityError as exc:
+            check.save()
+            check.trades.set(Category.objects.filter(id__in=trade_ids))
+        except Exception:
             storage.delete(check.document)
-            raise ValidationError(
-                {"policy_number": [_("Cette police est déjà vérifiée : indiquez la nouvelle.")]}
-            ) from exc
-        check.trades.set(Category.objects.filter(id__in=trade_ids))
+            raise
     return check
 
 
