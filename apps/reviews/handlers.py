@@ -26,8 +26,14 @@ from apps.reviews.events import (
     ReviewSubmitted,
     ReviewUnpublished,
 )
-from apps.reviews.invitations import is_opted_out
-from apps.reviews.models import Review, ReviewInvitation, ReviewSource, ReviewStatus
+from apps.reviews.invitations import is_opted_out, is_paused
+from apps.reviews.models import (
+    InvitationSource,
+    Review,
+    ReviewInvitation,
+    ReviewSource,
+    ReviewStatus,
+)
 from apps.reviews.services import review_confirmation_token
 
 
@@ -83,6 +89,9 @@ def _still_invitable(invitation: ReviewInvitation | None) -> bool:
         and invitation.expires_at > timezone.now()
         and not is_opted_out(pro_id=invitation.pro_id, email=invitation.customer_email)
         and not is_suppressed(invitation.customer_email)
+        and not (
+            invitation.source != InvitationSource.ELDO and is_paused(invitation.organization_id)
+        )
     )
 
 

@@ -390,6 +390,14 @@ def _policy_check(organization_id: int) -> InvitationPolicy:
     return policy
 
 
+def is_paused(organization_id: int) -> bool:
+    """Paused: nothing more leaves for the organization's own invitations (new ones are
+    refused, queued e-mails and reminders held) until staff resume it."""
+    return InvitationPolicy.objects.filter(
+        organization_id=organization_id, paused_at__isnull=False
+    ).exists()
+
+
 def daily_quota(organization_id: int, *, policy: InvitationPolicy | None = None) -> int:
     """The organization's quota per day: its own if staff set one, else the default."""
     if policy is None:
@@ -591,6 +599,14 @@ def invitation_reminders_due(*, now: datetime | None = None):
         )
         .exclude(Exists(_opted_out()))
         .exclude(Exists(EmailSuppression.objects.filter(email_hash=OuterRef("email_hash"))))
+        .exclude(
+            Exists(
+                InvitationPolicy.objects.filter(
+                    organization_id=OuterRef("organization_id"), paused_at__isnull=False
+                )
+            ),
+            ~Q(source=InvitationSource.ELDO),
+        )
     )
 
 

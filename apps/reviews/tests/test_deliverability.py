@@ -221,6 +221,14 @@ def test_a_pro_over_the_bounce_rate_is_paused_and_staff_alerted(
     assert refused.status_code == 409
     assert "suspendues" in refused.json()["detail"]
 
+    # Nothing more leaves: a queued invitation waits, reminders are held.
+    ReviewInvitation.objects.filter(pk__in=[i.pk for i in invitations_]).update(
+        sent_at=timezone.now() - timedelta(days=8)
+    )
+    with committed():
+        assert invitation_reminders_send() == 0
+    assert mail.outbox == [alert]
+
     # Staff resume it in the admin: invitations go again.
     InvitationPolicy.objects.filter(pk=policy.pk).update(paused_at=None)
     with committed():
@@ -261,3 +269,15 @@ def test_the_manual_mark_does_not_count_against_the_pro(client, owner, pro, sett
     assert not InvitationPolicy.objects.filter(
         organization=pro.organization, paused_at__isnull=False
     ).exists()
+
+
+def test_an_invitation_queued_before_the_pause_does_not_leave(pro, mailoutbox):
+    from apps.core import outbox
+
+    invite(pro, email="en-attente@exemple.fr")  # its e-mail waits in the outbox
+    InvitationPolicy.objects.filter(organization=pro.organization).update(
+        paused_at=timezone.now()
+    )
+    outbox.sweep(grace_seconds=0)
+    assert mailoutbox == []
+    assert ReviewInvitation.objects.get().sent_at is None
