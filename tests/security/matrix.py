@@ -253,6 +253,8 @@ MATRIX: list[Row] = [
         (*STAFF_API[:-1], 404),
         why="staff only; this check has no document (served to staff: apps/directory/tests)",
     ),
+    r("GET", "avis/justificatif/<str:token>/", ALL[404], why="the author's signed link only"),
+    r("POST", "avis/justificatif/<str:token>/", ALL[404], "empty", "the author's signed link only"),
     r(
         "POST",
         "api/v1/reviews/<int:review_id>/proof/",

@@ -168,6 +168,20 @@ class CsvImportForm(forms.Form):
     )
 
 
+class ProofForm(forms.Form):
+    """The author's invoice or quote (checked by the service: format, size, PDF safety)."""
+
+    file = forms.FileField(
+        label=_("Votre facture ou votre devis"),
+        help_text=_(
+            "PDF, JPEG ou PNG, 10 Mo au plus. Seuls les modérateurs d'Eldo le verront : il "
+            "n'est jamais publié ni transmis à l'entreprise."
+        ),
+        error_messages={"required": _("Joignez votre facture ou votre devis.")},
+        allow_empty_file=True,
+    )
+
+
 class ReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Votre réponse publique"),

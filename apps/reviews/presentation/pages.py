@@ -22,13 +22,14 @@ from django.views.decorators.http import require_http_methods
 from apps.accounts import api as accounts
 from apps.core.pagecache import cache_depends, public_response_cache
 from apps.directory import api as directory
-from apps.reviews import caching, invitations, selectors, services
+from apps.reviews import caching, invitations, proofs, selectors, services
 from apps.reviews.aggregates import widget_cache_key
 from apps.reviews.invitations import InvitationError
 from apps.reviews.models import ProReviewStats, ReviewLabel, ReviewStatus
 from apps.reviews.presentation import access
 from apps.reviews.presentation.forms import (
     DecisionForm,
+    ProofForm,
     ReviewForm,
     errors_to_form,
 )
@@ -55,6 +56,11 @@ OUTCOMES = {
         "Plus qu'une étape : confirmez votre adresse e-mail",
         "Nous venons de vous envoyer un e-mail. Ouvrez le lien qu'il contient (valable "
         "7 jours) : votre avis sera ensuite relu par notre équipe de modération.",
+    ),
+    "justificatif": (
+        "Merci, votre justificatif est bien reçu",
+        "Un modérateur d'Eldo va le vérifier. S'il confirme vos travaux, votre avis portera la "
+        "mention « avis vérifié ». Le document n'est jamais publié ni transmis à l'entreprise.",
     ),
     "confirme": (
         "Merci, votre adresse est confirmée",
@@ -180,6 +186,7 @@ def invitation_write(request, token: str):
         if form.is_valid():
             review = _submit(request, form, invitation_token=token)
             if review is not None:
+                _offer_proof(request, review)
                 outcome = "publie" if review.status == ReviewStatus.PUBLISHED else "moderation"
                 return redirect("reviews:thanks", outcome=outcome)
     else:
@@ -219,6 +226,7 @@ def spontaneous_write(request, slug: str):
         if form.is_valid():
             review = _submit(request, form, pro_slug=slug)
             if review is not None:
+                _offer_proof(request, review)
                 outcome = "confirmation" if review.email_confirmed_at is None else "moderation"
                 return redirect("reviews:thanks", outcome=outcome)
     else:
@@ -230,11 +238,50 @@ def spontaneous_write(request, slug: str):
     return render(request, "reviews/write.html", context, status=_form_status(request, form))
 
 
+def _offer_proof(request, review) -> None:
+    """The thanks page offers the author to join an invoice ("avis vérifié"), through a
+    link only this browser gets."""
+    if review.label != ReviewLabel.VERIFIED:
+        request.session["reviews_proof_token"] = proofs.proof_token(review)
+
+
 def thanks(request, outcome: str):
     if outcome not in OUTCOMES:
         raise Http404
     title, text = OUTCOMES[outcome]
-    return render(request, "reviews/thanks.html", {"title": title, "text": text})
+    token = request.session.get("reviews_proof_token") if outcome != "justificatif" else None
+    proof_url = reverse("reviews:proof", args=[token]) if token else ""
+    return render(
+        request, "reviews/thanks.html", {"title": title, "text": text, "proof_url": proof_url}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def proof_upload(request, token: str):
+    """The author joins an invoice or a quote to their review; any other token: 404."""
+    try:
+        review = proofs.review_for_proof_token(token)
+    except proofs.ProofNotFound as exc:
+        raise Http404 from exc
+    pro = directory.pros_by_ids([review.pro_id]).get(review.pro_id)
+    form = ProofForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not access.submission_allowed(request, "review_submit"):
+            form.add_error(None, THROTTLED_MESSAGE)
+        elif form.is_valid():
+            try:
+                proofs.review_proof_upload(token=token, upload=form.cleaned_data["file"])
+            except proofs.ProofNotFound as exc:
+                raise Http404 from exc
+            except proofs.ProofConflict as exc:
+                form.add_error(None, exc.message)
+            except ValidationError as exc:
+                form.add_error("file", exc.message_dict.get("file", exc.messages))
+            else:
+                request.session.pop("reviews_proof_token", None)
+                return redirect("reviews:thanks", outcome="justificatif")
+    context = {"form": form, "review": review, "pro": pro}
+    return render(request, "reviews/proof.html", context, status=_form_status(request, form))
 
 
 def confirm(request, token: str):
@@ -378,6 +425,7 @@ urlpatterns = [
     path("avis/invitation/<str:token>/", invitation_write, name="invitation"),
     path("avis/desinscription/<str:token>/", unsubscribe, name="unsubscribe"),
     path("avis/confirmation/<str:token>/", confirm, name="confirm"),
+    path("avis/justificatif/<str:token>/", proof_upload, name="proof"),
     path("pro/<slug:slug>/donner-mon-avis/", spontaneous_write, name="write"),
     path("widget/<slug:slug>/", widget, name="widget"),
     path("moderation/avis/", moderation_queue, name="moderation"),

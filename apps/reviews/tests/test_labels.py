@@ -291,3 +291,36 @@ def test_erasing_the_author_deletes_their_proofs(
     with django_capture_on_commit_callbacks(execute=True):
         reviews_erase_author(user_id=None, email="marc@exemple.fr")
     assert not ReviewProof.objects.exists() and not _private_files()
+
+
+# --- The author's page -----------------------------------------------------------------------
+
+
+def test_the_author_joins_an_invoice_from_the_thanks_page(client, pro, committed):
+    from apps.reviews.tests.test_pages import _form
+
+    _invitation, token = invite(pro, email="paul@exemple.fr")
+    data = _form()
+    data.pop("author_email")
+    with committed():
+        response = client.post(f"/avis/invitation/{token}/", data)
+    assert response.status_code == 302
+    thanks = client.get(response["Location"]).content.decode()
+    link = re.search(r'href="(/avis/justificatif/[^"]+/)"', thanks).group(1)
+    assert "Joindre un justificatif" in client.get(link).content.decode()
+
+    refused = client.post(link, {"file": SimpleUploadedFile("f.pdf", pdf(password="x"))})
+    assert refused.status_code == 400
+    assert "mot de passe" in refused.content.decode()
+    assert not ReviewProof.objects.exists()
+
+    sent = client.post(link, {"file": SimpleUploadedFile("facture.pdf", pdf())})
+    assert sent.status_code == 302 and sent["Location"] == "/avis/merci/justificatif/"
+    assert ReviewProof.objects.get().review.author_email == "paul@exemple.fr"
+    assert "Joindre un justificatif" not in client.get(sent["Location"]).content.decode()
+
+
+def test_the_proof_page_of_an_unknown_token_is_404(client, collected):
+    assert client.get("/avis/justificatif/pas-un-jeton/").status_code == 404
+    forged = collected["proof_token"][:-3] + "abc"
+    assert client.post(f"/avis/justificatif/{forged}/", {}).status_code == 404
