@@ -113,6 +113,7 @@ def test_staff_verify_a_decennale_and_a_label_which_then_show_on_the_profile(
     _submit(browser, form)
     page = browser.driver.find_element(By.TAG_NAME, "main").text
     assert "en attente de vérification" in page
+    browser.screenshot("verification-backoffice.png")
 
     # --- Nothing public yet. ---
     browser.driver.delete_all_cookies()
@@ -123,6 +124,7 @@ def test_staff_verify_a_decennale_and_a_label_which_then_show_on_the_profile(
 
     # --- Eldo staff verify both from the queue (the certificate is there to read). ---
     _login(browser, people["staff"].email, "/equipe/verifications/")
+    browser.screenshot("verification-queue.png")
     _decide_first(browser, "Assurance décennale")
     _decide_first(browser, "Qualibat")
     assert browser.driver.find_elements(By.CSS_SELECTOR, "tr[data-check-id]") == []
@@ -133,6 +135,7 @@ def test_staff_verify_a_decennale_and_a_label_which_then_show_on_the_profile(
     WebDriverWait(browser.driver, 10).until(
         lambda d: "Assurance décennale" in d.find_element(By.ID, "verifications").text
     )
+    browser.screenshot("verification-profile.png")
     panel = browser.driver.find_element(By.ID, "verifications").text
     assert "Vérifiée" in panel and "métiers couverts : Façade" in panel
     assert "Qualibat" in browser.driver.find_element(By.TAG_NAME, "main").text

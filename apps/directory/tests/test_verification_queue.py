@@ -66,6 +66,7 @@ def test_nobody_else_reaches_the_queue_or_the_documents(client, pending):
         assert response.status_code == 403
         client.force_login(user)
         assert client.get("/equipe/verifications/").status_code == 404
+        assert 'href="/equipe/verifications/"' not in client.get("/").content.decode()
         assert client.get(f"/equipe/verifications/{pending.id}/document/").status_code == 404
     pending.refresh_from_db()
     assert pending.status == CheckStatus.PENDING
@@ -133,6 +134,7 @@ def test_staff_decide_from_the_queue_page(client, staff, pending):
     queue = client.get("/equipe/verifications/")
     assert queue.status_code == 200
     assert f'data-check-id="{pending.id}"' in queue.content.decode()
+    assert 'href="/equipe/verifications/"' in queue.content.decode()  # in staff's menu
     page = client.get(f"/equipe/verifications/{pending.id}/")
     assert "Télécharger le justificatif" in page.content.decode()
     assert client.get(f"/equipe/verifications/{pending.id}/document/").status_code == 200
