@@ -380,11 +380,38 @@ def moderation_queue(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def _proof_decide(request, review):
+    """Accept or reject the author's invoice or quote (the page's second form)."""
+    try:
+        proof_id = int(request.POST.get("proof", ""))
+    except ValueError as exc:
+        raise Http404 from exc
+    decision = request.POST["proof_decision"]
+    try:
+        proofs.review_proof_decide(
+            review_id=review.pk, proof_id=proof_id, moderator_id=request.user.pk, decision=decision
+        )
+    except proofs.ProofNotFound as exc:
+        raise Http404 from exc
+    except (proofs.ProofConflict, ValidationError) as exc:
+        messages.error(request, getattr(exc, "message", " ".join(getattr(exc, "messages", []))))
+    else:
+        messages.success(
+            request,
+            "Justificatif accepté : l'avis porte désormais la mention « avis vérifié »."
+            if decision == "accept"
+            else "Justificatif refusé : le label de l'avis ne change pas.",
+        )
+    return redirect("reviews:moderation-review", review_id=review.pk)
+
+
 def moderation_review(request, review_id: int):
     _moderator_required(request)
     review = selectors.review_for_moderation(review_id=review_id)
     if review is None:
         raise Http404
+    if request.method == "POST" and request.POST.get("proof_decision"):
+        return _proof_decide(request, review)
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -324,3 +324,19 @@ def test_the_proof_page_of_an_unknown_token_is_404(client, collected):
     assert client.get("/avis/justificatif/pas-un-jeton/").status_code == 404
     forged = collected["proof_token"][:-3] + "abc"
     assert client.post(f"/avis/justificatif/{forged}/", {}).status_code == 404
+
+
+def test_the_moderation_page_shows_the_proof_and_accepts_it(client, api, moderator, collected):
+    assert _upload(api, collected["id"], collected["proof_token"]).status_code == 201
+    proof = ReviewProof.objects.get()
+    client.force_login(moderator)
+    page = client.get(f"/moderation/avis/{collected['id']}/").content.decode()
+    file_url = f"/api/v1/moderation/reviews/{collected['id']}/proofs/{proof.pk}/file/"
+    assert file_url in page and "Avis collecté par l&#x27;entreprise" in page
+    assert client.get(file_url).status_code == 200
+    response = client.post(
+        f"/moderation/avis/{collected['id']}/", {"proof": proof.pk, "proof_decision": "accept"}
+    )
+    assert response.status_code == 302
+    assert Review.objects.get(pk=collected["id"]).label == "verified"
+    assert "Avis vérifié" in client.get(response["Location"]).content.decode()
