@@ -7,6 +7,7 @@ from django.urls import path
 
 from apps.accounts import api as accounts
 from apps.directory import api as directory
+from apps.leads import api as leads
 
 app_name = "backoffice"
 
@@ -39,6 +40,10 @@ def dashboard(request):
     pros = directory.pros_for_organizations([org.organization_id])
     profile = directory.pro_profile(pros[0].slug, request=request) if pros else None
     checklist = _profile_checklist(profile) if profile else []
+    if org.kind == "company":
+        context["to_contact"] = leads.dashboard_leads(
+            user_id=request.user.pk, organization_id=org.organization_id
+        )
     context.update(
         {
             "profile": profile,

@@ -5,6 +5,57 @@ The composition root seeds demo data here; the stats context reacts to the leads
 
 from __future__ import annotations
 
+from datetime import datetime
+
+
+def dashboard_leads(*, user_id: int, organization_id: int, now: datetime | None = None) -> dict:
+    """The pro dashboard's leads: those of the company (a sales rep: its own) still waiting
+    for a first contact, oldest first, each as plain data — id, reference, client name,
+    commune, trade, status and its French label, received_at, deadline_at (received +
+    LEADS_FIRST_CONTACT_HOURS), overdue, hours_left (negative: hours late), url — the ten
+    oldest; plus ``count`` (how many wait) and ``overdue`` (how many are late), and
+    ``hours`` (the delay). A constant number of queries."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from apps.leads import selectors, services
+
+    now = now or timezone.now()
+    viewer = selectors.viewer_for_user_id(user_id)
+    leads = selectors.to_contact(viewer=viewer, organization_id=organization_id)
+    people = selectors.lead_people(leads)
+    names = selectors.category_names()
+    delay = services.first_contact_delay()
+    rows = []
+    for lead in leads:
+        deadline = lead.created_at + delay
+        rows.append(
+            {
+                "id": lead.pk,
+                "reference": lead.reference,
+                "name": people[lead.pk]["name"],
+                "commune": people[lead.pk]["commune"],
+                "postcode": lead.postcode,
+                "category_name": names.get(lead.category_slug, lead.category_slug),
+                "status": lead.status,
+                "status_label": str(lead.get_status_display()),
+                "received_at": lead.created_at,
+                "deadline_at": deadline,
+                "overdue": deadline <= now,
+                "hours_left": int((deadline - now).total_seconds() // 3600),
+                "url": reverse("leads-backoffice:detail", args=[lead.pk]),
+            }
+        )
+    counts = selectors.to_contact_counts(
+        viewer=viewer, organization_id=organization_id, overdue_before=now - delay
+    )
+    return {
+        "leads": rows,
+        "count": counts["total"],
+        "overdue": counts["overdue"],
+        "hours": int(delay.total_seconds() // 3600),
+    }
+
 
 def demo_seed(
     *,

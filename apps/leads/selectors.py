@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from apps.accounts import api as accounts
@@ -67,6 +67,25 @@ def viewer_for(user) -> Viewer:
             m.organization_id
             for m in memberships
             if m.kind in NETWORK_KINDS and m.role in MANAGING_ROLES
+        ),
+    )
+
+
+def viewer_for_user_id(user_id: int) -> Viewer:
+    """A pro member's viewer from its id (memberships only: no staff powers)."""
+    identity = accounts.identity_for_user_id(user_id)
+    memberships = identity.memberships if identity else ()
+    return Viewer(
+        user_id=user_id if identity else None,
+        managed_org_ids=frozenset(
+            m.organization_id
+            for m in memberships
+            if m.kind == "company" and m.role in MANAGING_ROLES
+        ),
+        rep_org_ids=frozenset(
+            m.organization_id
+            for m in memberships
+            if m.kind == "company" and m.role not in MANAGING_ROLES
         ),
     )
 
@@ -203,6 +222,26 @@ def lead_summaries(leads: list[Lead], *, viewer: Viewer | None) -> dict[int, dic
 
 def lead_summary(lead: Lead, *, viewer: Viewer | None) -> dict:
     return lead_summaries([lead], viewer=viewer)[lead.pk]
+
+
+def _waiting(*, viewer: Viewer, organization_id: int) -> QuerySet[Lead]:
+    return lead_list(viewer=viewer, organization_id=organization_id).filter(
+        status__in=("sent", "viewed")
+    )
+
+
+def to_contact(*, viewer: Viewer, organization_id: int, limit: int = 10) -> list[Lead]:
+    """The company's leads still waiting for a first contact (new or opened), the overdue
+    and oldest first: what the pro's dashboard opens on. A sales rep: its own."""
+    qs = _waiting(viewer=viewer, organization_id=organization_id)
+    return list(qs.order_by("created_at", "id")[:limit])
+
+
+def to_contact_counts(*, viewer: Viewer, organization_id: int, overdue_before) -> dict:
+    """How many leads wait for a first contact, and how many of them are late (one query)."""
+    return _waiting(viewer=viewer, organization_id=organization_id).aggregate(
+        total=Count("id"), overdue=Count("id", filter=Q(created_at__lte=overdue_before))
+    )
 
 
 def lead_people(leads: list[Lead]) -> dict[int, dict]:
