@@ -89,3 +89,26 @@ def _sms_in_memory(settings):
     sms.outbox.clear()
     yield
     sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _staff_test_logins_pass_two_factor(request):
+    """Staff sessions opened by the test client (``client.force_login``/``client.login``)
+    count as verified with a second factor, so that tests of staff pages need not type
+    TOTP codes. Sign-ins through the real pages (/connexion/, /admin/login/) are not
+    touched: the tests of two-factor authentication go through them, or opt out with
+    ``@pytest.mark.no_auto_otp``."""
+    if "no_auto_otp" in request.keywords:
+        yield
+        return
+    from django.contrib.auth.signals import user_logged_in
+
+    def mark_verified(sender, request, user, **kwargs):
+        from apps.accounts.tests.two_factor import session_mark_verified
+
+        if request is not None and request.path == "":  # the test client's fake request
+            session_mark_verified(request.session, user)
+
+    user_logged_in.connect(mark_verified, dispatch_uid="eldo-test-otp")
+    yield
+    user_logged_in.disconnect(dispatch_uid="eldo-test-otp")

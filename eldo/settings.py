@@ -84,6 +84,9 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
     "rest_framework_api_key",  # partner API keys (accounts.PartnerApiKey)
+    "django_otp",  # staff two-factor authentication (apps.accounts.two_factor)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -108,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "apps.accounts.two_factor.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -353,6 +358,13 @@ LOGOUT_REDIRECT_URL = "home"
 # Password reset links: single-use (Django's token hashes the password and last sign-in)
 # and valid one hour.
 PASSWORD_RESET_TIMEOUT = 3600
+# Eldo staff (advisors, moderators, admins) need a verified TOTP code (django-otp) for the
+# admin and the staff pages. On everywhere by default, tests included; only a local
+# machine may turn it off (ELDO_STAFF_2FA=0), and production mode refuses that.
+ELDO_STAFF_2FA = env_bool("ELDO_STAFF_2FA", True)
+if not DEBUG and not ELDO_STAFF_2FA:
+    raise ImproperlyConfigured("Production mode (DJANGO_DEBUG=0) requires ELDO_STAFF_2FA=1.")
+OTP_TOTP_ISSUER = "Eldo"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -175,3 +175,10 @@ def directory_live_data(transactional_db):
 
     call_command("load_geography", departments="31,33", stdout=StringIO())
     categories_sync()
+
+
+@pytest.fixture(autouse=True)
+def _staff_two_factor_typed_only_where_tested(request, settings):
+    """Browser tests sign staff in through /connexion/; typing a TOTP code belongs to the
+    tests of two-factor authentication (marked ``browser_otp``), the others skip it."""
+    settings.ELDO_STAFF_2FA = "browser_otp" in request.keywords

@@ -437,6 +437,7 @@ MATRIX: list[Row] = [
     r("GET", "mot-de-passe-oublie/<uidb64>/<token>/", ALL[410], why="unknown or used link"),
     r("GET", "mot-de-passe-oublie/termine/", ALL[200]),
     r("GET", "mon-compte/", "302" + " 200" * 10),
+    r("GET", "mon-compte/double-authentification/", "302" + " 200" * 10, why="enrol or verify"),
     r("GET", "mon-compte/mot-de-passe/", "302" + " 200" * 10),
     r("GET", "mon-compte/adresse-e-mail/", "302" + " 200" * 10),
     r("GET", "mon-compte/adresse-e-mail/confirmer/<str:token>/", ALL[410], why="unknown token"),

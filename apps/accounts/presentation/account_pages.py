@@ -157,6 +157,68 @@ def email_confirm_page(request, token: str):
     )
 
 
+class OtpCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code à 6 chiffres de votre application (ou un code de secours)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+def _safe_next(request) -> str:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed else ""
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_page(request):
+    """Double authentification: enrol (QR code, first code, recovery codes shown once),
+    or verify this session with a code, then go on to ``next``."""
+    from apps.accounts import two_factor
+
+    device = two_factor.confirmed_totp(request.user)
+    form = OtpCodeForm(request.POST or None)
+    next_url = _safe_next(request)
+    context = {"form": form, "next": next_url, "enrolled": device is not None}
+    if device is None:
+        pending = two_factor.totp_enrolment_device(request.user)
+        if request.method == "POST" and form.is_valid():
+            codes = two_factor.totp_enrol(request=request, code=form.cleaned_data["code"])
+            if codes is not None:
+                context.update({"recovery_codes": codes, "enrolled": True})
+                return render(request, "accounts/account/two_factor.html", context)
+            form.add_error("code", _("Code incorrect : vérifiez l'heure de votre téléphone."))
+        from base64 import b32encode
+
+        context.update(
+            {
+                "qr_svg": two_factor.qr_code_svg(pending),
+                "secret": b32encode(pending.bin_key).decode().rstrip("="),
+            }
+        )
+    elif not request.user.is_verified():
+        if request.method == "POST" and form.is_valid():
+            if two_factor.session_verify(request=request, code=form.cleaned_data["code"]):
+                return redirect(next_url or "accounts-account:home")
+            form.add_error(
+                "code", _("Code incorrect ou déjà utilisé : attendez le suivant et réessayez.")
+            )
+    else:
+        if request.method == "POST" and request.POST.get("action") == "recovery_codes":
+            context["recovery_codes"] = two_factor.recovery_codes_replace(request.user)
+        context["codes_left"] = two_factor.recovery_codes_left(request.user)
+    regenerating = request.POST.get("action") == "recovery_codes"
+    status = 400 if request.method == "POST" and not regenerating and form.errors else 200
+    return render(request, "accounts/account/two_factor.html", context, status=status)
+
+
 urlpatterns = [
     path("mon-compte/", account_home, name="home"),
     path("mot-de-passe-oublie/", PasswordResetView.as_view(), name="password-reset"),
@@ -173,6 +235,7 @@ urlpatterns = [
         PasswordResetCompleteView.as_view(),
         name="password-reset-complete",
     ),
+    path("mon-compte/double-authentification/", two_factor_page, name="two-factor"),
     path("mon-compte/mot-de-passe/", PasswordChangeView.as_view(), name="password-change"),
     path("mon-compte/adresse-e-mail/", email_change_page, name="email-change"),
     path(
