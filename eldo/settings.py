@@ -135,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.site",
                 "apps.accounts.context_processors.backoffice",
+                "apps.accounts.context_processors.account_menu",
             ],
         },
     },

@@ -13,3 +13,18 @@ def backoffice(request):
         return Membership.objects.filter(user=user, organization__kind="company").exists()
 
     return {"has_backoffice": SimpleLazyObject(member_of_a_company)}
+
+
+def account_menu(request):
+    """`account_menu`: the entries of the header's account menu for the signed-in person's
+    roles (lazy: computed only when a page shows the menu)."""
+
+    def entries():
+        from apps.accounts.navigation import menu_for
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return []
+        return menu_for(user)
+
+    return {"account_menu": SimpleLazyObject(entries)}

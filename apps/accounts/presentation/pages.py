@@ -77,6 +77,12 @@ class LoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
+    def get_default_redirect_url(self):
+        """No (safe) ``next``: each role lands on its own home (apps.accounts.navigation)."""
+        from apps.accounts.navigation import home_url_for
+
+        return home_url_for(self.request.user)
+
     def form_invalid(self, form):
         response = super().form_invalid(form)
         if form.refusal is not None:

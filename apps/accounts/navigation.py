@@ -1,0 +1,98 @@
+"""Where each role lands after signing in, and the entries of its account menu.
+
+Pages of other contexts are named by their URL names (``reverse``), never imported; a
+page that does not exist (yet) is simply left out. A person with several roles gets the
+first home in ``_HOMES``' order and every entry of each role in the menu.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import Membership, OrganizationKind, StaffRole
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str
+    url: str
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def _roles(user) -> set[str]:
+    roles: set[str] = set()
+    if user.staff_role == StaffRole.ADVISOR:
+        roles.add("advisor")
+    if user.staff_role == StaffRole.MODERATOR:
+        roles.add("moderator")
+    if user.is_superuser or (user.is_staff and not user.staff_role):
+        roles.add("staff")
+    kinds = set(
+        Membership.objects.filter(user=user, organization__is_active=True).values_list(
+            "organization__kind", flat=True
+        )
+    )
+    if OrganizationKind.COMPANY in kinds:
+        roles.add("pro")
+    if kinds & {OrganizationKind.NETWORK, OrganizationKind.MANUFACTURER}:
+        roles.add("network")
+    return roles
+
+
+# (role, URL name of its home), in order of precedence.
+_HOMES = (
+    ("staff", "stats-backoffice:platform"),
+    ("advisor", "quotes:console"),
+    ("moderator", "reviews:moderation"),
+    ("pro", "backoffice:dashboard"),
+    ("network", "leads-backoffice:network"),
+)
+
+
+def home_url_for(user) -> str:
+    """The page a person lands on after signing in (no ``next``): their work queue,
+    their back office, or the home page for a homeowner."""
+    roles = _roles(user)
+    for role, name in _HOMES:
+        if role in roles and (url := _url(name)):
+            return url
+    return _url("home") or "/"
+
+
+def menu_for(user) -> list[MenuEntry]:
+    """The account menu's entries for a signed-in person, their role's pages first."""
+    roles = _roles(user)
+    wanted: list[tuple[str, str]] = []
+    if "advisor" in roles or "staff" in roles:
+        wanted += [(_("Demandes à qualifier"), "quotes:console")]
+        wanted += [(_("Demandes transmises"), "leads-advisor:list")]
+    if "moderator" in roles or "staff" in roles:
+        wanted += [(_("Modération"), "reviews:moderation")]
+    if "staff" in roles:
+        wanted += [
+            (_("Vérifications"), "directory-backoffice:verification-queue"),
+            (_("Statistiques Eldo"), "stats-backoffice:platform"),
+            (_("Journal d'audit"), "accounts-audit:audit-log"),
+            (_("Administration"), "admin:index"),
+        ]
+    if "pro" in roles:
+        wanted += [(_("Espace pro"), "backoffice:dashboard")]
+    if "network" in roles:
+        wanted += [(_("Espace réseau"), "leads-backoffice:network")]
+    wanted += [(_("Mon compte"), "accounts-account:home")]
+    entries, seen = [], set()
+    for label, name in wanted:
+        url = _url(name)
+        if url and url not in seen:
+            seen.add(url)
+            entries.append(MenuEntry(label=label, url=url))
+    return entries

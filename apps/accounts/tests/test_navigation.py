@@ -1,0 +1,116 @@
+"""Role-aware navigation: where each role lands after signing in, its account menu."""
+
+import pytest
+from django.test import Client
+
+from apps.accounts.models import MemberRole, OrganizationKind
+from apps.accounts.tests.factories import (
+    PASSWORD,
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_in(user, next_url=""):
+    url = "/connexion/" + (f"?next={next_url}" if next_url else "")
+    return Client().post(url, {"username": user.email, "password": PASSWORD})
+
+
+def member(kind):
+    user = UserFactory()
+    organization = OrganizationFactory(kind=kind)
+    MembershipFactory(user=user, organization=organization, role=MemberRole.OWNER)
+    return user
+
+
+@pytest.mark.parametrize(
+    ("make", "home"),
+    [
+        (lambda: UserFactory(advisor=True), "/conseiller/demandes/"),
+        (lambda: UserFactory(moderator=True), "/moderation/avis/"),
+        (lambda: UserFactory(is_staff=True, is_superuser=True), "/conseiller/statistiques/"),
+        (lambda: member(OrganizationKind.COMPANY), "/espace-pro/"),
+        (lambda: member(OrganizationKind.NETWORK), "/espace-pro/reseau/demandes/"),
+        (lambda: UserFactory(), "/"),
+    ],
+    ids=["advisor", "moderator", "staff", "pro", "network", "homeowner"],
+)
+def test_each_role_lands_on_its_home(make, home):
+    response = sign_in(make())
+    assert response.status_code == 302
+    assert response["Location"] == home
+
+
+def test_a_safe_next_wins_over_the_role_home():
+    response = sign_in(UserFactory(moderator=True), next_url="/mon-compte/")
+    assert response["Location"] == "/mon-compte/"
+
+
+def test_an_unsafe_next_is_ignored():
+    response = sign_in(UserFactory(moderator=True), next_url="https://evil.example/")
+    assert response["Location"] == "/moderation/avis/"
+
+
+def menu_of(client) -> str:
+    page = client.get("/").content.decode()
+    start = page.index('class="account-menu__list"')
+    return page[start : page.index("</ul>", start)]
+
+
+def test_the_moderator_menu_has_moderation(client):
+    client.force_login(UserFactory(moderator=True))
+    menu = menu_of(client)
+    assert 'href="/moderation/avis/">Modération' in menu
+    assert 'href="/mon-compte/">Mon compte' in menu
+    assert "/conseiller/demandes/" not in menu
+
+
+def test_the_advisor_menu_has_the_queues(client):
+    client.force_login(UserFactory(advisor=True))
+    menu = menu_of(client)
+    assert 'href="/conseiller/demandes/"' in menu
+    assert 'href="/conseiller/transmissions/"' in menu
+    assert "/moderation/avis/" not in menu
+
+
+def test_the_pro_menu_has_the_back_office(client):
+    client.force_login(member(OrganizationKind.COMPANY))
+    menu = menu_of(client)
+    assert 'href="/espace-pro/">Espace pro' in menu
+    assert "/moderation/" not in menu and "/admin/" not in menu
+
+
+def test_a_homeowner_menu_has_only_the_account(client):
+    client.force_login(UserFactory())
+    menu = menu_of(client)
+    assert 'href="/mon-compte/">Mon compte' in menu
+    assert "/espace-pro/" not in menu and "/conseiller/" not in menu
+
+
+def test_my_account_links_every_setting(client):
+    client.force_login(UserFactory(moderator=True))
+    page = client.get("/mon-compte/").content.decode()
+    for href in (
+        "/mon-compte/adresse-e-mail/",
+        "/mon-compte/mot-de-passe/",
+        "/mon-compte/donnees/",
+        "/mon-compte/double-authentification/",
+    ):
+        assert f'href="{href}"' in page
+
+
+def test_my_account_of_a_pro_links_notifications_not_two_factor(client):
+    client.force_login(member(OrganizationKind.COMPANY))
+    page = client.get("/mon-compte/").content.decode()
+    assert 'href="/espace-pro/notifications/"' in page
+    assert "double-authentification" not in page
+
+
+def test_the_home_page_query_count_with_the_menu(client, django_assert_max_num_queries):
+    client.force_login(member(OrganizationKind.COMPANY))
+    client.get("/")
+    with django_assert_max_num_queries(12):
+        assert client.get("/").status_code == 200
