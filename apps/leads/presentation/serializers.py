@@ -119,6 +119,14 @@ class LeadSerializer(serializers.Serializer):
     appointment_at = serializers.DateTimeField(allow_null=True)
     quote_sent_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
+    contact_check = serializers.CharField(
+        help_text=(
+            "The homeowner's answer to \"L'artisan vous a-t-il contacté ?\", asked by e-mail "
+            'LEADS_CONTACT_CHECK_HOURS after dispatch: "" (not asked yet), asked, yes, no '
+            '("contact non confirmé": the advisor is alerted) or skipped (no e-mail, closed).'
+        )
+    )
+    contact_check_answered_at = serializers.DateTimeField(allow_null=True)
 
 
 class LeadDetailSerializer(LeadSerializer):

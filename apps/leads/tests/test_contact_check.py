@@ -180,7 +180,7 @@ def test_yes_is_recorded_once_and_a_reused_link_is_gone(client, asked, mailoutbo
 
 
 def test_no_alerts_the_advisor_and_marks_the_lead_for_advisor_and_pro(
-    client, asked, advisor, midi_team, mailoutbox, django_capture_on_commit_callbacks
+    client, api_as, asked, advisor, midi_team, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -207,6 +207,9 @@ def test_no_alerts_the_advisor_and_marks_the_lead_for_advisor_and_pro(
     page = client.get(f"/espace-pro/demandes/{lead.pk}/").content.decode()
     assert "Contact non confirmé" in page
     assert "Joignable le soir" not in page  # the homeowner wrote to the advisor, not the pro
+    data = api_as(midi_team["owner"]).get(f"/api/v1/leads/{lead.pk}/").json()
+    assert data["contact_check"] == "no" and data["contact_check_answered_at"]
+    assert "Joignable" not in str(data)
 
 
 def test_the_advisors_address_when_the_lead_has_no_advisor(
