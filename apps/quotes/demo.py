@@ -76,6 +76,16 @@ NOTES = [
     "Budget précisé au téléphone, photos envoyées par e-mail.",
 ]
 
+# The advisor's "note pour l'artisan" on qualified demo requests (the hand-off), chosen by
+# position rather than by the generator, so the rest of the demo stays the same.
+PRO_NOTES = [
+    "Client joignable surtout en fin de journée ; il souhaite un devis détaillé par poste.",
+    "Maison mitoyenne, accès au jardin par le portail côté rue (code 2468).",
+    "Projet déjà chiffré par un autre artisan : le client compare, soyez précis sur les délais.",
+    "Copropriété : le syndic doit valider, prévoir un devis à présenter en assemblée.",
+    "",
+]
+
 
 def _ascii(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text)
@@ -257,6 +267,7 @@ def _plan(rng, *, index, now, pros, by_department, categories, advisors) -> dict
         else:
             step(QuoteStatus.QUALIFIED, QuoteStatus.IN_QUALIFICATION)
             quote.qualified_at = quote.next_call_at = moment
+            quote.pro_note = PRO_NOTES[index % len(PRO_NOTES)]
             if status == QuoteStatus.DISPATCHED:
                 moment += timedelta(minutes=rng.randint(5, 60))
                 neighbours = [p for p in by_department[pro.department_code] if p.id != pro.id]
