@@ -923,6 +923,25 @@ def quote_dispatch(
                     for pro in full
                 )
             )
+        # A pro without a verified décennale for the trade gets no lead, even the one the
+        # homeowner named (LEADS_REQUIRE_INSURANCE, docs/verification.md).
+        insured = directory.pros_insured(
+            pro_ids=[pro.id for pro in pros.values()], category_slug=quote.category_slug
+        )
+        uninsured = [pros[slug] for slug in slugs if pros[slug].id not in insured]
+        if uninsured:
+            raise ValidationError(
+                {
+                    "pros": [
+                        _(
+                            "%(name)s n'a pas d'assurance décennale vérifiée pour ce métier :"
+                            " aucune demande ne peut lui être transmise."
+                        )
+                        % {"name": pro.name}
+                        for pro in uninsured
+                    ]
+                }
+            )
         allowed = {
             match.pro.slug
             for match in directory.pros_matching(

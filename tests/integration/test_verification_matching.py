@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from apps.accounts.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
@@ -112,3 +113,30 @@ def test_network_routing_skips_an_uninsured_installer(pros, django_capture_on_co
         ]
     assert [r.status_code for r in routed] == [201, 201]
     assert {r.json()["pro"]["slug"] for r in routed} == {pros["insured"].slug}
+
+
+def test_dispatch_refuses_an_uninsured_pro_even_the_one_the_homeowner_named(pros):
+    advisor = UserFactory(email="camille.durand@eldo.test", advisor=True)
+    quote = quotes.quote_submit(
+        channel=QuoteChannel.API,
+        kind=QuoteKind.QUOTE,
+        category="facade",
+        description="Ravalement de la façade nord, environ 60 m².",
+        postcode="31000",
+        first_name="Inès",
+        email="ines@exemple.fr",
+        phone="06 22 33 44 55",
+        consent=True,
+        pro=pros["uninsured"].slug,
+    ).quote
+    quotes.quote_claim(quote_id=quote.pk, actor=advisor)
+    quotes.quote_qualify(
+        quote_id=quote.pk,
+        actor=advisor,
+        changes={"budget_range": "5k_15k", "timeline": "3_months"},
+    )
+    with pytest.raises(ValidationError) as refused:
+        quotes.quote_dispatch(quote_id=quote.pk, actor=advisor, pro_slugs=[pros["uninsured"].slug])
+    assert "assurance décennale" in str(refused.value.message_dict["pros"])
+    quote.refresh_from_db()
+    assert quote.status == "qualified"
