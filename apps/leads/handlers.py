@@ -69,9 +69,7 @@ def notify_pro(event: LeadDispatched) -> None:
     _send(
         template="new_lead",
         subject=f"Nouvelle demande de devis ({category_name}, {lead.postcode})",
-        recipients=[
-            r.email for r in accounts.alert_recipients(lead.organization_id) if r.by_email
-        ],
+        recipients=[r.email for r in accounts.alert_recipients(lead.organization_id) if r.by_email],
         lead=lead,
         category_name=category_name,
         summary=lead_summary(lead, viewer=None),  # the receiving company: with the address
@@ -88,12 +86,6 @@ def record_lead_load(event: LeadDispatched) -> None:
     directory.pro_lead_load_store(
         pro_id=event.pro_id, served_at=datetime.fromisoformat(event.dispatched_at)
     )
-
-
-@on(LeadDispatched)
-def alert_members(event: LeadDispatched) -> None:
-    """SMS and Web Push to the members who chose them (apps/leads/alerts.py)."""
-    alerts.alerts_schedule(lead_id=event.lead_id)
 
 
 @on(LeadDispatched)
