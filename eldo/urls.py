@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
+from django.views.generic import TemplateView
 from django.views.static import serve as serve_file
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -50,6 +51,35 @@ urlpatterns = [
     path("api/docs/", SWAGGER_UI, name="api-docs"),
     path("admin/", admin.site.urls),
     path("pro/<slug:slug>/", views.pro_profile, name="pro-profile"),
+    # Legal and information pages (footer): plain templates under templates/pages/legal/.
+    path(
+        "mentions-legales/",
+        TemplateView.as_view(template_name="pages/legal/mentions.html"),
+        name="legal-notice",
+    ),
+    path(
+        "conditions-generales/",
+        TemplateView.as_view(template_name="pages/legal/cgu.html"),
+        name="legal-terms",
+    ),
+    path(
+        "confidentialite/",
+        TemplateView.as_view(
+            template_name="pages/legal/privacy.html",
+            extra_context={"sign_in_days": settings.SIGN_IN_RETENTION_DAYS},
+        ),
+        name="legal-privacy",
+    ),
+    path(
+        "cookies/",
+        TemplateView.as_view(template_name="pages/legal/cookies.html"),
+        name="legal-cookies",
+    ),
+    path(
+        "vous-etes-artisan/",
+        TemplateView.as_view(template_name="pages/legal/pro_offer.html"),
+        name="pro-offer",
+    ),
     path("robots.txt", views.robots_txt, name="robots"),
     path(
         "sitemap.xml",
