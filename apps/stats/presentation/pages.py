@@ -158,6 +158,7 @@ def export(request):
                 "Gagnées",
                 "Perdues",
                 "Délai médian (h)",
+                "Contact confirmé par le particulier (%)",
             ],
             rows=[
                 [
@@ -168,6 +169,7 @@ def export(request):
                     i["leads_won"],
                     i["leads_lost"],
                     i["median_response_hours"],
+                    i["contact_confirmed_rate"],
                 ]
                 for i in summary["installers"]
             ],

@@ -129,6 +129,10 @@ def test_a_networks_figures_and_each_installers_rate(
     (line,) = [i for i in data["installers"] if i["pro"]["slug"] == facade_pros["midi"].slug]
     assert line["contact_confirmed_rate"] == 66.7
     assert _rate(client, network["manager"], "/espace-pro/statistiques/") == "67 %"
+    export = client.get("/espace-pro/statistiques/export.csv").content.decode("utf-8-sig")
+    header, *lines = export.splitlines()
+    assert header.endswith(";Contact confirmé par le particulier (%)")
+    assert any(line.startswith("Façades du Midi;") and line.endswith(";66.7") for line in lines)
 
 
 def test_a_redelivered_answer_counts_once(
