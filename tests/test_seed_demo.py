@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from apps.accounts.models import Membership, Organization, User
+from apps.accounts.tests.two_factor import otp_for
 
 DEMO_EMAILS = {
     "admin@eldo.test",
@@ -54,9 +55,11 @@ def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings, clie
 
     roles = {}
     for email in DEMO_EMAILS:
-        response = client.post(
-            "/api/v1/auth/token/", {"email": email, "password": "eldo-demo-2026"}, format="json"
-        )
+        credentials = {"email": email, "password": "eldo-demo-2026"}
+        demo_user = User.objects.get(email=email)
+        if demo_user.is_staff or demo_user.staff_role:
+            credentials["otp"] = otp_for(demo_user)  # staff tokens need the second factor
+        response = client.post("/api/v1/auth/token/", credentials, format="json")
         assert response.status_code == 200, email
         access = response.json()["access"]
         me = client.get("/api/v1/auth/me/", HTTP_AUTHORIZATION=f"Bearer {access}").json()

@@ -111,6 +111,10 @@ class SignInAttempt:
         self.by_address = FailureWindow("login", client_address(self.request) or "unknown")
         self.by_account = FailureWindow("login_email", _account_ident(self.email))
 
+    def failed(self) -> None:
+        """Count a failure decided after the password (a missing second factor)."""
+        self._failed()
+
     def _failed(self) -> None:
         self.by_address.record()
         self.by_account.record()

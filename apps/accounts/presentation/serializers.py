@@ -44,6 +44,19 @@ def user_for_token(token) -> object:
     return user
 
 
+def _second_factor_ok(user, otp: str) -> bool:
+    """Staff tokens need the second factor too (``otp``: a TOTP or a recovery code), as
+    staff pages do (apps.accounts.two_factor)."""
+    from django.conf import settings
+    from django_otp import match_token
+
+    from apps.accounts.two_factor import is_staff_account
+
+    if not settings.ELDO_STAFF_2FA or not is_staff_account(user):
+        return True
+    return bool(otp.strip()) and match_token(user, otp.strip().replace(" ", "")) is not None
+
+
 class SignInThrottled(Throttled):
     """429 with Retry-After and a French message (no English suffix); ``code`` says
     whether the e-mailed code would let the owner in (``sign_in_code_required``)."""
@@ -71,6 +84,16 @@ class EldoTokenObtainPairSerializer(TokenObtainPairSerializer):
                 "Code à usage unique reçu par e-mail, demandé après trop d'échecs sur ce compte."
             ),
         )
+        self.fields["otp"] = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=20,
+            write_only=True,
+            help_text=_(
+                "Comptes de l'équipe Eldo : code de l'application de double authentification "
+                "(ou un code de secours)."
+            ),
+        )
 
     def validate(self, attrs):
         from apps.accounts.sign_in_guard import SignInAttempt, SignInRefused
@@ -88,6 +111,11 @@ class EldoTokenObtainPairSerializer(TokenObtainPairSerializer):
         if self.user is None or not api_settings.USER_AUTHENTICATION_RULE(self.user):
             raise AuthenticationFailed(
                 self.error_messages["no_active_account"], "no_active_account"
+            )
+        if not _second_factor_ok(self.user, attrs.get("otp", "")):
+            attempt.failed()
+            raise AuthenticationFailed(
+                _("Code de double authentification manquant ou incorrect."), "otp_required"
             )
         refresh = self.get_token(self.user)
         if api_settings.UPDATE_LAST_LOGIN:

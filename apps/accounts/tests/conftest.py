@@ -72,7 +72,14 @@ def obtain_pair(api_client):
     """POST the credentials to the token endpoint; returns the {access, refresh} pair."""
 
     def obtain(email: str, password: str = PASSWORD) -> dict:
-        response = api_client.post(TOKEN_URL, {"email": email, "password": password}, format="json")
+        from apps.accounts.models import User
+        from apps.accounts.tests.two_factor import otp_for
+
+        data = {"email": email, "password": password}
+        user = User.objects.filter(email=email).first()
+        if user is not None and (user.is_staff or user.staff_role):
+            data["otp"] = otp_for(user)  # staff tokens need the second factor
+        response = api_client.post(TOKEN_URL, data, format="json")
         assert response.status_code == 200, response.content
         return response.json()
 

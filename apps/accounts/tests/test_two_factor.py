@@ -170,3 +170,33 @@ def test_production_mode_refuses_to_turn_two_factor_off(monkeypatch):
     )
     assert result.returncode != 0
     assert "ELDO_STAFF_2FA" in result.stderr
+
+
+# --- the API: staff tokens need the second factor too -----------------------------------
+
+
+def api_token(user, **extra):
+    from rest_framework.test import APIClient
+
+    data = {"email": user.email, "password": PASSWORD, **extra}
+    return APIClient().post("/api/v1/auth/token/", data, format="json")
+
+
+def test_a_staff_token_needs_a_second_factor(moderator):
+    refused = api_token(moderator)
+    assert refused.status_code == 401
+    assert refused.json()["detail"] == "Code de double authentification manquant ou incorrect."
+
+    assert api_token(moderator, otp="000000").status_code == 401
+    device = staff_device(moderator)
+    assert api_token(moderator, otp=totp_now(device)).status_code == 200
+
+
+def test_a_replayed_code_gets_no_staff_token(moderator):
+    code = totp_now(staff_device(moderator))
+    assert api_token(moderator, otp=code).status_code == 200
+    assert api_token(moderator, otp=code).status_code == 401
+
+
+def test_other_accounts_get_tokens_with_the_password(db):
+    assert api_token(UserFactory(email="pro@exemple.fr")).status_code == 200

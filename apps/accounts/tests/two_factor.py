@@ -28,6 +28,20 @@ def client_mark_verified(client, user) -> None:
     session.save()
 
 
+def otp_for(user) -> str:
+    """A fresh single-use recovery code of a staff account (for API sign-ins in tests)."""
+    import secrets
+
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name="Codes de secours", defaults={"confirmed": True}
+    )
+    code = secrets.token_hex(5)
+    StaticToken.objects.create(device=device, token=code)
+    return code
+
+
 def totp_now(device: TOTPDevice, *, offset_steps: int = 0) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time() + offset_steps * device.step

@@ -6,6 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.accounts.tests.factories import PASSWORD
+from apps.accounts.tests.two_factor import otp_for
 from apps.quotes import services
 from apps.quotes.models import QuoteRequest
 
@@ -39,9 +40,8 @@ def test_anonymous_clients_get_401_on_every_advisor_endpoint(api_as, make_quote)
 def test_other_accounts_get_403_with_a_real_token(client, make_quote, request, user_fixture):
     user = request.getfixturevalue(user_fixture)
     quote = make_quote()
-    access = client.post("/api/v1/auth/token/", {"email": user.email, "password": PASSWORD}).json()[
-        "access"
-    ]
+    credentials = {"email": user.email, "password": PASSWORD, "otp": otp_for(user)}
+    access = client.post("/api/v1/auth/token/", credentials).json()["access"]
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
     for method, url, data in _endpoints(quote.reference):
