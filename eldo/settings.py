@@ -395,6 +395,9 @@ REST_FRAMEWORK = {
         "user": env_str("THROTTLE_USER", "600/min"),
         "login": env_str("THROTTLE_LOGIN", "10/min"),
         "login_email": env_str("THROTTLE_LOGIN_EMAIL", "5/min"),
+        # Forgotten-password requests per address (then 429) and per account (then the
+        # same answer, no more e-mail: the owner already has the links).
+        "password_reset": env_str("THROTTLE_PASSWORD_RESET", "5/hour"),
         # Public writes, per client address (and per e-mail where the view says so).
         "quote_submit": env_str("THROTTLE_QUOTE_SUBMIT", "10/hour"),
         "quote_submit_email": env_str("THROTTLE_QUOTE_SUBMIT_EMAIL", "5/hour"),

@@ -49,6 +49,35 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts-account:password-reset-sent")
     extra_email_context = {"site_url": settings.SITE_URL}
 
+    def form_valid(self, form):
+        """Per address: 429 past THROTTLE_PASSWORD_RESET. Per account: past it, the same
+        "sent" page but no more e-mail (a stranger cannot fill the owner's mailbox, nor
+        stop them from resetting: the links already sent stay valid)."""
+        import hashlib
+
+        from apps.accounts.sign_ins import client_address
+        from apps.core.throttling import FailureWindow
+
+        by_address = FailureWindow("password_reset", client_address(self.request) or "unknown")
+        wait = by_address.wait()
+        if wait is not None:
+            form.add_error(
+                None,
+                _("Trop de demandes depuis votre adresse. Réessayez dans %(minutes)s minutes.")
+                % {"minutes": max(1, wait // 60)},
+            )
+            response = self.form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = str(wait)
+            return response
+        by_address.record()
+        email = form.cleaned_data["email"].strip().lower()
+        by_account = FailureWindow("password_reset", hashlib.sha256(email.encode()).hexdigest())
+        if by_account.wait() is not None:
+            return redirect(self.success_url)
+        by_account.record()
+        return super().form_valid(form)
+
 
 class PasswordResetSentView(auth_views.PasswordResetDoneView):
     template_name = "accounts/account/password_reset_sent.html"

@@ -186,3 +186,27 @@ def test_a_link_for_an_address_taken_meanwhile_changes_nothing(client, claire, m
     response = client.post(link)
     assert response.status_code == 410
     assert User.objects.get(pk=claire.pk).email == "claire@exemple.fr"
+
+
+def test_reset_requests_are_limited_per_address(claire, mailoutbox):
+    client = Client(REMOTE_ADDR="198.51.100.9")
+    for n in range(5):
+        assert client.post(RESET_URL, {"email": f"x{n}@exemple.fr"}).status_code == 302
+
+    response = client.post(RESET_URL, {"email": "claire@exemple.fr"})
+
+    assert response.status_code == 429
+    assert "Trop de demandes" in response.content.decode()
+    assert mailoutbox == []
+
+
+def test_a_stranger_cannot_flood_or_block_the_owner_reset(claire, mailoutbox):
+    for n in range(8):  # from many addresses
+        response = Client(REMOTE_ADDR=f"203.0.113.{n}").post(
+            RESET_URL, {"email": "claire@exemple.fr"}
+        )
+        assert response.status_code == 302  # always the same answer
+    assert len(mailoutbox) == 5  # then no more e-mail
+    # The links already sent still work for the owner.
+    link = path_of(re.search(r"https?://\S+/mot-de-passe-oublie/\S+/", mailoutbox[0].body).group(0))
+    assert Client().get(link, follow=True).status_code == 200
