@@ -8,15 +8,28 @@ is recorded. Served ``private, no-store`` and ``noindex``: the URL is a credenti
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from apps.leads import contact_check
-from apps.leads.models import ContactCheck
+from apps.leads.models import ContactCheck, LeadSource
 
 app_name = "leads-contact-check"
+
+
+class CommentForm(forms.Form):
+    """The homeowner's optional word with a "non" (for the advisor, not the pro)."""
+
+    comment = forms.CharField(
+        label="Un mot pour votre conseiller",
+        required=False,
+        max_length=contact_check.COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Par exemple, quand vous êtes joignable.",
+    )
 
 
 def _private(response):
@@ -36,7 +49,10 @@ def _link_error(request, error: contact_check.ContactCheckLinkError):
     )
 
 
-def _question(request, lead, *, offered: str, comment: str = "", error: str = "", status=200):
+def _question(request, lead, *, offered: str, form=None, error: str = "", status=200):
+    form = form or CommentForm()
+    if lead.source == LeadSource.INBOUND:  # the network follows its leads up, not Eldo
+        form.fields["comment"].label = "Un mot pour le réseau"
     return _private(
         render(
             request,
@@ -45,8 +61,7 @@ def _question(request, lead, *, offered: str, comment: str = "", error: str = ""
                 "lead": lead,
                 "pro_name": contact_check.pro_name(lead),
                 "offered": offered,
-                "comment": comment,
-                "comment_max": contact_check.COMMENT_MAX,
+                "form": form,
                 "error": error,
                 "hours": contact_check.due_delay().total_seconds() // 3600,
             },
@@ -65,17 +80,21 @@ def answer(request, token: str):
         offered = contact_check.ANSWERS.get(request.GET.get("reponse", ""), ContactCheck.YES)
         return _question(request, lead, offered=offered)
     choice = request.POST.get("answer", "")
-    comment = request.POST.get("comment", "")[: contact_check.COMMENT_MAX]
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _question(request, lead, offered=ContactCheck.NO, form=form, status=400)
     try:
-        lead = contact_check.contact_check_answer(token=token, answer=choice, comment=comment)
+        lead = contact_check.contact_check_answer(
+            token=token, answer=choice, comment=form.cleaned_data["comment"]
+        )
     except contact_check.ContactCheckLinkError as error:
         return _link_error(request, error)
     except ValidationError as error:
         return _question(
             request,
             lead,
-            offered=ContactCheck.YES,
-            comment=comment,
+            offered=ContactCheck.NO,
+            form=form,
             error=" ".join(error.messages),
             status=400,
         )

@@ -275,6 +275,13 @@ def test_the_answer_needs_the_pages_csrf_token(asked):
     assert Lead.objects.get(pk=asked["lead"].pk).contact_check == "no"
 
 
+def test_a_word_too_long_is_a_french_400(client, asked):
+    response = client.post(asked["no"], {"answer": "no", "comment": "x" * 1001})
+    assert response.status_code == 400
+    assert "1000 caractères" in response.content.decode()
+    assert Lead.objects.get(pk=asked["lead"].pk).contact_check == "asked"
+
+
 def test_a_bad_answer_is_a_french_400(client, asked):
     response = client.post(asked["yes"], {"answer": "peut-etre"})
     assert response.status_code == 400
