@@ -318,30 +318,40 @@ def _follow_up_recipients(lead: Lead) -> tuple[list[str], str]:
     return ([settings.LEADS_ADVISORS_EMAIL] if settings.LEADS_ADVISORS_EMAIL else []), link
 
 
-def unconfirmed_alert_send(*, lead_id: int) -> bool:
-    lead = Lead.objects.select_related("network").filter(pk=lead_id).first()
-    if lead is None or lead.contact_check != ContactCheck.NO:
-        return False
-    recipients, link = _follow_up_recipients(lead)
-    if not recipients:
-        logger.warning("contact not confirmed for lead %s: nobody to alert", lead.pk)
-        return False
-    context = {
-        "lead": lead,
-        "pro_name": pro_name(lead),
-        "category_name": _category_names().get(lead.category_slug, lead.category_slug),
-        "link": link,
-        "hours": settings.LEADS_CONTACT_CHECK_HOURS,
-        "site_url": settings.SITE_URL,
-    }
-    message = EmailMultiAlternatives(
-        subject=_("Contact non confirmé : %(reference)s chez %(pro)s")
-        % {"reference": lead.reference or lead.external_id, "pro": context["pro_name"]},
-        body=render_to_string("leads/email/contact_not_confirmed.txt", context),
-        to=recipients,
-    )
-    message.attach_alternative(
-        render_to_string("leads/email/contact_not_confirmed.html", context), "text/html"
-    )
-    message.send()
+def unconfirmed_alert_send(*, lead_id: int, now: datetime | None = None) -> bool:
+    """The alert after a "non", once: the lead is locked and stamped with the send, so a
+    redelivered event finds it done."""
+    with transaction.atomic():
+        lead = (
+            Lead.objects.select_for_update(of=("self",))
+            .select_related("network")
+            .filter(pk=lead_id)
+            .first()
+        )
+        if lead is None or lead.contact_check != ContactCheck.NO or lead.contact_check_alerted_at:
+            return False
+        recipients, link = _follow_up_recipients(lead)
+        if not recipients:
+            logger.warning("contact not confirmed for lead %s: nobody to alert", lead.pk)
+            return False
+        context = {
+            "lead": lead,
+            "pro_name": pro_name(lead),
+            "category_name": _category_names().get(lead.category_slug, lead.category_slug),
+            "link": link,
+            "hours": settings.LEADS_CONTACT_CHECK_HOURS,
+            "site_url": settings.SITE_URL,
+        }
+        message = EmailMultiAlternatives(
+            subject=_("Contact non confirmé : %(reference)s chez %(pro)s")
+            % {"reference": lead.reference or lead.external_id, "pro": context["pro_name"]},
+            body=render_to_string("leads/email/contact_not_confirmed.txt", context),
+            to=recipients,
+        )
+        message.attach_alternative(
+            render_to_string("leads/email/contact_not_confirmed.html", context), "text/html"
+        )
+        message.send()
+        lead.contact_check_alerted_at = now or timezone.now()
+        lead.save(update_fields=["contact_check_alerted_at", "updated_at"])
     return True

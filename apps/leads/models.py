@@ -123,6 +123,7 @@ class Lead(models.Model):
     contact_check_sent_at = models.DateTimeField(null=True, blank=True)  # the e-mail left, once
     contact_check_answered_at = models.DateTimeField(null=True, blank=True)
     contact_check_comment = models.CharField(max_length=1000, blank=True)
+    contact_check_alerted_at = models.DateTimeField(null=True, blank=True)  # "non": alert sent
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -212,6 +212,20 @@ def test_no_alerts_the_advisor_and_marks_the_lead_for_advisor_and_pro(
     assert "Joignable" not in str(data)
 
 
+def test_a_redelivered_no_alerts_once(
+    client, asked, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(asked["no"], {"answer": "no"})
+    assert len(mailoutbox) == 1
+    event = OutboxEvent.objects.get(name="leads.LeadContactConfirmed")
+    event.handled.all().delete()
+    OutboxEvent.objects.filter(pk=event.pk).update(delivered_at=None)
+    outbox.deliver(event.pk)
+    assert len(mailoutbox) == 1
+    assert Lead.objects.get(pk=asked["lead"].pk).contact_check_alerted_at
+
+
 def test_the_advisors_address_when_the_lead_has_no_advisor(
     client, asked, settings, mailoutbox, django_capture_on_commit_callbacks
 ):
