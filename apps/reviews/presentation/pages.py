@@ -378,8 +378,6 @@ def moderation_queue(request):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def _proof_decide(request, review):
     """Accept or reject the author's invoice or quote (the page's second form)."""
     try:
@@ -405,6 +403,8 @@ def _proof_decide(request, review):
     return redirect("reviews:moderation-review", review_id=review.pk)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
 def moderation_review(request, review_id: int):
     _moderator_required(request)
     review = selectors.review_for_moderation(review_id=review_id)
