@@ -102,6 +102,7 @@ urlpatterns = [
     path("", include("apps.accounts.presentation.notifications_pages")),
     path("", include("apps.accounts.presentation.privacy_pages")),
     path("", include("apps.accounts.presentation.audit_pages")),
+    path("", include("apps.accounts.presentation.magic_link_pages")),
     path("", include("eldo.backoffice")),
     path("", include("apps.directory.presentation.pages")),
     path("", include("apps.directory.presentation.backoffice")),
@@ -112,6 +113,8 @@ urlpatterns = [
     path("", include("apps.stats.presentation.pages")),
     path("", include("apps.leads.presentation.advisor")),
     path("", include("apps.leads.presentation.contact_check")),
+    path("", include("apps.leads.presentation.homeowner")),
+    path("", include("apps.reviews.presentation.author_views")),
 ]
 
 handler400 = "eldo.views.bad_request"

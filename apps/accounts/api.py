@@ -146,3 +146,23 @@ def member_sign_in_matches(*, organization_id: int, ip: str | None, device_hash:
     from apps.accounts.sign_ins import member_sign_in_matches as matches
 
     return matches(organization_id=organization_id, ip=ip, device_hash=device_hash)
+
+
+def magic_link_url(*, email: str, next_path: str = "/mes-projets/") -> str:
+    """A single-use sign-in link for ``email`` (absolute URL, valid seven days): following
+    it opens the account of that address — created without a password the first time —
+    and marks the address verified. For e-mails to homeowners (quote confirmation)."""
+    from apps.accounts.magic_links import magic_link_create
+
+    return magic_link_create(email=email, next_path=next_path)
+
+
+def verified_email_for_user_id(user_id: int) -> str | None:
+    """The user's address if they proved they read it (magic link, sign-up link), else None:
+    what a homeowner's requests and reviews are matched on."""
+    row = (
+        User.objects.filter(pk=user_id, is_active=True, email_verified_at__isnull=False)
+        .values_list("email", flat=True)
+        .first()
+    )
+    return row

@@ -45,6 +45,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("actif"), default=True)
     is_staff = models.BooleanField(_("accès à l'administration"), default=False)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    # Set when the person proved they read this mailbox (a magic link, the sign-up link):
+    # what a homeowner's requests and reviews are matched on (apps/accounts/magic_links.py).
+    email_verified_at = models.DateTimeField(_("adresse vérifiée le"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -275,3 +278,26 @@ class SignIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class MagicLink(models.Model):
+    """A single-use, expiring sign-in link sent to an address (the quote confirmation,
+    the pro sign-up): following it proves the mailbox and opens (or creates) the account.
+
+    The link carries ``nonce`` signed with SECRET_KEY; the row says whether it was used.
+    """
+
+    email = models.EmailField(_("adresse e-mail"), db_index=True)
+    nonce = models.CharField(max_length=32, unique=True)
+    next_path = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lien de connexion")
+        verbose_name_plural = _("liens de connexion")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.created_at:%Y-%m-%d %H:%M})"

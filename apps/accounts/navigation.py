@@ -60,12 +60,12 @@ _HOMES = (
 
 def home_url_for(user) -> str:
     """The page a person lands on after signing in (no ``next``): their work queue,
-    their back office, or the home page for a homeowner."""
+    their back office, or "Mes projets" for a homeowner."""
     roles = _roles(user)
     for role, name in _HOMES:
         if role in roles and (url := _url(name)):
             return url
-    return _url("home") or "/"
+    return _url("leads-homeowner:projects") or _url("home") or "/"
 
 
 def menu_for(user) -> list[MenuEntry]:
@@ -88,6 +88,9 @@ def menu_for(user) -> list[MenuEntry]:
         wanted += [(_("Espace pro"), "backoffice:dashboard")]
     if "network" in roles:
         wanted += [(_("Espace réseau"), "leads-backoffice:network")]
+    if not roles:  # a homeowner: their requests and their reviews
+        wanted += [(_("Mes projets"), "leads-homeowner:projects")]
+        wanted += [(_("Mes avis"), "reviews-author:list")]
     wanted += [(_("Mon compte"), "accounts-account:home")]
     entries, seen = [], set()
     for label, name in wanted:

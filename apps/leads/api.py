@@ -76,3 +76,11 @@ def demo_seed(
         network_id=network_id,
         installer_slugs=installer_slugs,
     )
+
+
+def contact_confirmations(quote_ids: list[int]) -> dict[tuple[int, int], str]:
+    """{(quote_id, pro_id): "yes" | "no" | ""}: did the homeowner confirm that the pro
+    contacted them ("contact confirmé" / "non confirmé"; "" not answered), one query."""
+    from apps.leads.homeowner import contact_confirmations as read
+
+    return read(list(quote_ids))

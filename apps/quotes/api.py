@@ -71,3 +71,45 @@ def demo_dispatched() -> list[dict]:
     from apps.quotes import demo
 
     return demo.demo_dispatched()
+
+
+def homeowner_quotes(email: str) -> list[QuoteRequestInfo]:
+    """Every request made with this address (verified by the caller), newest first, with
+    its chosen pros and the homeowner's closing; two queries."""
+    return selectors.quotes_for_homeowner(email)
+
+
+def _homeowner_action(action, **kwargs) -> QuoteRequestInfo | None:
+    """None when the request is not this homeowner's (→ 404); ValidationError (French, per
+    field, "__all__" for a refused state) when the action is refused."""
+    from django.core.exceptions import ValidationError
+
+    from apps.quotes.models import QuoteRequest
+    from apps.quotes.services import QuoteConflict
+
+    try:
+        quote = action(**kwargs)
+    except QuoteRequest.DoesNotExist:
+        return None
+    except QuoteConflict as exc:
+        raise ValidationError({"__all__": [str(exc)]}) from exc
+    return selectors.quotes_info_by_ids([quote.pk])[quote.pk]
+
+
+def homeowner_quote_reopen(*, quote_id: int, email: str, note: str = "") -> QuoteRequestInfo | None:
+    """ "Demander un autre artisan": back to the advisors' queue with the homeowner's note."""
+    from apps.quotes.services import quote_homeowner_reopen
+
+    return _homeowner_action(quote_homeowner_reopen, quote_id=quote_id, email=email, note=note)
+
+
+def homeowner_quote_close(
+    *, quote_id: int, email: str, outcome: str, pro_id: int | None = None
+) -> QuoteRequestInfo | None:
+    """ "Clôturer le projet": ``outcome`` "done" (with ``pro_id``, one of the chosen pros)
+    or "abandoned"; once."""
+    from apps.quotes.services import quote_homeowner_close
+
+    return _homeowner_action(
+        quote_homeowner_close, quote_id=quote_id, email=email, outcome=outcome, pro_id=pro_id
+    )

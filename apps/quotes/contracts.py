@@ -78,3 +78,7 @@ class QuoteRequestInfo:
     advisor_id: int | None
     dispatched_pros: tuple[DispatchedPro, ...] = field(default_factory=tuple)
     anonymised: bool = False
+    # The homeowner's closing from "Mes projets": "" (open), "done" or "abandoned".
+    homeowner_outcome: str = ""
+    homeowner_outcome_pro_id: int | None = None
+    homeowner_closed_at: datetime | None = None

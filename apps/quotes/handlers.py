@@ -60,6 +60,8 @@ def confirm_submission(event: QuoteSubmitted) -> None:
         quote,
         template="submitted",
         subject=f"Votre demande de {what} {quote.reference} est bien reçue",
+        # "Mes projets": a single-use link that opens (or creates) the homeowner's account.
+        account_url=accounts.magic_link_url(email=quote.email),
     )
 
 

@@ -79,6 +79,13 @@ class RejectionReason(models.TextChoices):
     OTHER = "other", _("Autre motif")
 
 
+class HomeownerOutcome(models.TextChoices):
+    """How the homeowner closed their project from "Mes projets"."""
+
+    DONE = "done", _("Travaux réalisés")
+    ABANDONED = "abandoned", _("Projet abandonné")
+
+
 class QuoteRequest(models.Model):
     # NULL only between the INSERT and the UPDATE that derives it from the id: several NULLs
     # never collide in the unique index, unlike several "" would.
@@ -172,6 +179,20 @@ class QuoteRequest(models.Model):
     closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("dernière activité"), default=timezone.now)
     anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True)
+    # The homeowner's own closing of the project ("Mes projets"): done with one of the
+    # chosen pros, or abandoned.
+    homeowner_outcome = models.CharField(
+        _("clôture par le particulier"),
+        max_length=10,
+        choices=HomeownerOutcome.choices,
+        blank=True,
+    )
+    homeowner_outcome_pro_id = models.BigIntegerField(
+        _("artisan retenu (id)"), null=True, blank=True
+    )
+    homeowner_closed_at = models.DateTimeField(
+        _("clôturée par le particulier le"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("demande de devis")

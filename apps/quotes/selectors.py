@@ -194,6 +194,9 @@ def quote_info(quote: QuoteRequest) -> QuoteRequestInfo:
             for d in quote.dispatches.all()
         ),
         anonymised=quote.anonymised_at is not None,
+        homeowner_outcome=quote.homeowner_outcome,
+        homeowner_outcome_pro_id=quote.homeowner_outcome_pro_id,
+        homeowner_closed_at=quote.homeowner_closed_at,
     )
 
 
@@ -262,6 +265,20 @@ def quote_ids_for_contact(email: str) -> list[int]:
     return list(
         QuoteRequest.objects.filter(email=email).order_by("pk").values_list("pk", flat=True)
     )
+
+
+def quotes_for_homeowner(email: str) -> list[QuoteRequestInfo]:
+    """The requests made with this (verified) address, newest first, with their chosen
+    pros: two queries. Resubmissions attached to a request are part of it, not listed."""
+    email = (email or "").strip().lower()
+    if not email:
+        return []
+    quotes = (
+        QuoteRequest.objects.filter(email=email, attached_to__isnull=True)
+        .order_by("-created_at", "-id")
+        .prefetch_related(Prefetch("dispatches", queryset=QuoteDispatchChoice.objects.all()))
+    )
+    return [quote_info(q) for q in quotes]
 
 
 def homeowners_helped_count() -> int:

@@ -18,6 +18,8 @@ class ReviewStatus(models.TextChoices):
     PUBLISHED = "published", _("Publié")
     REJECTED = "rejected", _("Refusé")
     IN_DISPUTE = "in_dispute", _("En cours de vérification")
+    # The author took it back (NF Z74-501): off the public pages, out of the aggregates.
+    WITHDRAWN = "withdrawn", _("Retiré par son auteur")
 
 
 # A reported review stays online, marked "en cours de vérification", until a decision.
@@ -346,6 +348,7 @@ class ModerationAction(models.TextChoices):
     REPORTED = "reported", _("Signalement")
     PROOF_ACCEPTED = "proof_accepted", _("Justificatif accepté : avis vérifié")
     PROOF_REJECTED = "proof_rejected", _("Justificatif refusé")
+    AUTHOR_WITHDRAWAL = "author_withdrawal", _("Retrait par l'auteur")
 
 
 class ModerationDecision(models.Model):

@@ -128,6 +128,7 @@ def _build_world() -> World:
                 "invitation_id": invitation.pk,
                 "team_invitation_id": team_invitation.pk,
                 "reference": quote.reference,
+                "quote_id": quote.pk,
                 "lead_id": lead.pk,
                 "organization_id": pro.organization_id,
             }

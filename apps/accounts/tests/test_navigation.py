@@ -34,7 +34,7 @@ def member(kind):
         (lambda: UserFactory(is_staff=True, is_superuser=True), "/conseiller/statistiques/"),
         (lambda: member(OrganizationKind.COMPANY), "/espace-pro/"),
         (lambda: member(OrganizationKind.NETWORK), "/espace-pro/reseau/demandes/"),
-        (lambda: UserFactory(), "/"),
+        (lambda: UserFactory(), "/mes-projets/"),
     ],
     ids=["advisor", "moderator", "staff", "pro", "network", "homeowner"],
 )
@@ -83,10 +83,12 @@ def test_the_pro_menu_has_the_back_office(client):
     assert "/moderation/" not in menu and "/admin/" not in menu
 
 
-def test_a_homeowner_menu_has_only_the_account(client):
+def test_a_homeowner_menu_has_their_projects_reviews_and_account(client):
     client.force_login(UserFactory())
     menu = menu_of(client)
     assert 'href="/mon-compte/">Mon compte' in menu
+    assert 'href="/mes-projets/">Mes projets' in menu
+    assert 'href="/mes-avis/">Mes avis' in menu
     assert "/espace-pro/" not in menu and "/conseiller/" not in menu
 
 

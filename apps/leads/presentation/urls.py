@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.leads.presentation import api_views
+from apps.leads.presentation import api_views, homeowner
 
 app_name = "leads-api"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("leads/inbound/", api_views.InboundLeadView.as_view(), name="inbound"),
     path("leads/<int:lead_id>/", api_views.LeadDetailView.as_view(), name="detail"),
     path("leads/<int:lead_id>/reassign/", api_views.LeadReassignView.as_view(), name="reassign"),
+    path("me/quotes/", homeowner.MyQuotesView.as_view(), name="me-quotes"),
 ]

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from apps.core.pagecache import public_response_cache
-from apps.reviews.presentation import api_views
+from apps.reviews.presentation import api_views, author_views
 
 app_name = "reviews-api"
 
@@ -16,6 +16,12 @@ urlpatterns = [
         name="pro-reviews",
     ),
     path("reviews/", api_views.ReviewSubmitView.as_view(), name="submit"),
+    path("me/reviews/", author_views.MyReviewsView.as_view(), name="me-reviews"),
+    path(
+        "me/reviews/<int:review_id>/withdraw/",
+        author_views.MyReviewWithdrawView.as_view(),
+        name="me-review-withdraw",
+    ),
     path(
         "reviews/latest/",
         public_response_cache(params=("page", "page_size"))(
