@@ -121,6 +121,7 @@ def _render_detail(request, viewer, lead: Lead, *, error: str = "", code: int = 
             "contact": selectors.lead_contact(lead)
             if selectors.contact_visible(viewer, lead)
             else None,
+            "summary": selectors.lead_summary(lead, viewer=viewer),
             "transitions": lead.transitions.select_related("actor"),
             "overdue": _overdue(lead, now),
             "reassignable": reassignable,

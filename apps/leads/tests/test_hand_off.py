@@ -65,6 +65,14 @@ def test_the_lead_api_carries_the_summary(api_as, handed_off, midi_team, advisor
     assert seen["summary"]["pro_note"] == NOTE and seen["summary"]["address"] == ""
 
 
+def test_the_advisor_follow_up_page_shows_the_summary(client, handed_off, advisor):
+    client.force_login(advisor)
+    body = client.get(f"/conseiller/transmissions/{handed_off.pk}/").content.decode()
+    for text in (*SUMMARY_TEXTS, "Portail à code 4512B"):
+        assert text in body, text
+    assert ADDRESS not in body  # the street address is the receiving company's
+
+
 def test_the_summary_is_documented_as_a_nested_object(api_as, staff):
     schema = api_as(staff).get("/api/schema/?format=json").json()
     components = schema["components"]["schemas"]
