@@ -106,6 +106,7 @@ urlpatterns = [
     path("", include("eldo.backoffice")),
     path("", include("apps.directory.presentation.pages")),
     path("", include("apps.directory.presentation.backoffice")),
+    path("", include("apps.directory.presentation.signup_pages")),
     path("", include("apps.reviews.presentation.pages")),
     path("", include("apps.reviews.presentation.backoffice")),
     path("", include("apps.quotes.presentation.pages")),

@@ -166,3 +166,58 @@ def verified_email_for_user_id(user_id: int) -> str | None:
         .first()
     )
     return row
+
+
+def signup_user_create(
+    *, email: str, password: str, first_name: str = "", last_name: str = "", phone: str = ""
+) -> int:
+    """A new account (address not verified yet): ValidationError per field — address already
+    used (French), password refused by the validators."""
+    from django.contrib.auth import password_validation
+    from django.core.exceptions import ValidationError
+
+    email = (email or "").strip().lower()
+    errors: dict[str, list[str]] = {}
+    if User.objects.filter(email=email).exists():
+        errors["email"] = ["Un compte Eldo existe déjà avec cette adresse : connectez-vous."]
+    try:
+        password_validation.validate_password(password, user=User(email=email))
+    except ValidationError as exc:
+        errors["password"] = list(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    user = User.objects.create_user(
+        email=email,
+        password=password,
+        first_name=first_name[:150],
+        last_name=last_name[:150],
+        phone=phone[:20],
+    )
+    return user.pk
+
+
+def organization_create(*, name: str, kind: str) -> tuple[int, str]:
+    """A new organization with a unique slug derived from ``name``: (id, slug)."""
+    from django.utils.text import slugify
+
+    from apps.accounts.models import Organization
+
+    base = slugify(name)[:180] or "entreprise"
+    slug, n = base, 1
+    while Organization.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    organization = Organization.objects.create(name=name[:200], slug=slug, kind=kind)
+    return organization.pk, slug
+
+
+def membership_add(*, user_id: int, organization_id: int, role: str) -> None:
+    """Make the user a member of the organization (idempotent; an existing role is kept)."""
+    services.membership_ensure(user_id=user_id, organization_id=organization_id, role=role)
+
+
+def email_verification_send(*, user_id: int, next_path: str = "/mes-projets/") -> bool:
+    """E-mail the account a single-use link that verifies its address (seven days)."""
+    from apps.accounts.magic_links import email_verification_send as send
+
+    return send(user_id=user_id, next_path=next_path)

@@ -115,3 +115,26 @@ def magic_link_redeem(token: str, *, now: datetime | None = None) -> tuple[User,
     link.used_at = now
     link.save(update_fields=["used_at"])
     return user, link.next_path or DEFAULT_NEXT
+
+
+def email_verification_send(*, user_id: int, next_path: str = DEFAULT_NEXT) -> bool:
+    """E-mail the account a magic link that verifies its address (and signs it in)."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or user.email_verified_at is not None:
+        return False
+    context = {
+        "user": user,
+        "url": magic_link_create(email=user.email, next_path=next_path),
+        "site_url": settings.SITE_URL,
+    }
+    send_mail(
+        subject=_("Confirmez votre adresse e-mail Eldo"),
+        message=render_to_string("accounts/email/verify_email.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+        html_message=render_to_string("accounts/email/verify_email.html", context),
+    )
+    return True

@@ -442,6 +442,20 @@ MATRIX: list[Row] = [
     r("GET", "mot-de-passe-oublie/<uidb64>/<token>/", ALL[410], why="unknown or used link"),
     r("GET", "mot-de-passe-oublie/termine/", ALL[200]),
     r("GET", "mon-compte/", "302" + " 200" * 10),
+    # --- Pro sign-up and "Revendiquer ma fiche" (apps/directory/signup.py) ------------------
+    r("GET", "inscription-pro/", ALL[200], why="public sign-up form"),
+    r(
+        "GET",
+        "inscription-pro/revendiquer/<slug:slug>/",
+        "302" + " 200" * 10,
+        why="signed in; shows only masked contacts, membership needs the code sent to them",
+    ),
+    r(
+        "GET",
+        "inscription-pro/en-attente/",
+        "302 404 200 200 200 200 404 404 404 404 404",
+        why="members of a company: its own profile's state",
+    ),
     # --- The homeowner's space: a person's own requests and reviews (verified address) -----
     r("GET", "connexion/lien/<str:token>/", ALL[410], why="unknown magic link: clear page"),
     r("POST", "connexion/lien/<str:token>/", ALL[410], "empty", "unknown link: nothing changes"),

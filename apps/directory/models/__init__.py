@@ -1,5 +1,6 @@
 from .categories import Category
 from .checks import CheckKind, CheckSource, CheckStatus, ProCheck
+from .claims import ProClaim
 from .geography import Commune, Department, PostalCode, Region
 from .pros import (
     CertificationKind,
@@ -20,6 +21,7 @@ __all__ = [
     "Department",
     "PostalCode",
     "ProCheck",
+    "ProClaim",
     "ProCoverage",
     "ProLeadLoad",
     "ProPhoto",

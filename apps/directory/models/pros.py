@@ -64,6 +64,9 @@ class ProProfile(models.Model):
     website = models.URLField(_("site web"), blank=True)
     is_verified = models.BooleanField(_("entreprise vérifiée"), default=False)
     is_published = models.BooleanField(_("profil publié"), default=True)
+    # Created through the pro sign-up: unpublished until its identity check is verified
+    # (apps/directory/signup.py; identity_flags_sync publishes it then, once).
+    awaiting_vetting = models.BooleanField(_("en attente de vérification"), default=False)
     monthly_lead_cap = models.PositiveSmallIntegerField(
         _("plafond mensuel de demandes"), default=20
     )

@@ -184,6 +184,11 @@ def identity_flags_sync(*, pro_ids: list[int]) -> None:
         .values_list("pro_id", flat=True)
     )
     ProProfile.objects.filter(id__in=verified, is_verified=False).update(is_verified=True)
+    # A profile created through the pro sign-up goes public once vetted, and only then
+    # (apps/directory/signup.py).
+    ProProfile.objects.filter(id__in=verified, awaiting_vetting=True).update(
+        is_published=True, awaiting_vetting=False
+    )
     ProProfile.objects.filter(id__in=pro_ids, is_verified=True).exclude(id__in=verified).update(
         is_verified=False
     )
