@@ -30,7 +30,7 @@ app_name = "leads-homeowner"
 
 class ReopenForm(forms.Form):
     note = forms.CharField(
-        label="Pourquoi un autre artisan ? (facultatif)",
+        label="Pourquoi un autre artisan ?",
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
