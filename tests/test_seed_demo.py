@@ -69,6 +69,10 @@ def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings, clie
     assert "advisor" in roles["conseiller@eldo.test"]["roles"]
     assert "moderator" in roles["moderateur@eldo.test"]["roles"]
     assert roles["particulier@eldo.test"]["roles"] == ["homeowner"]
+    # The demo homeowner's own requests are in "Mes projets" (verified demo address).
+    client.force_login(User.objects.get(email="particulier@eldo.test"))
+    assert len(client.get("/api/v1/me/quotes/").json()) >= 1
+    client.logout()
     pro = roles["pro@eldo.test"]["memberships"]
     assert [(m["slug"], m["role"]) for m in pro] == [("facades-du-midi", "owner")]
     rep = roles["commercial@eldo.test"]["memberships"]

@@ -36,14 +36,19 @@ def demo_user_ensure(
     is_superuser: bool = False,
     staff_role: str = "",
 ) -> int:
-    return services.user_ensure(
+    user = services.user_ensure(
         email=email,
         password=password,
         first_name=first_name,
         last_name=last_name,
         is_superuser=is_superuser,
         staff_role=staff_role,
-    ).pk
+    )
+    # Demo addresses count as verified: particulier@ sees its requests in "Mes projets".
+    User.objects.filter(pk=user.pk, email_verified_at__isnull=True).update(
+        email_verified_at=timezone.now()
+    )
+    return user.pk
 
 
 def demo_organization_ensure(*, slug: str, name: str, kind: str) -> int:
