@@ -21,7 +21,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from apps.accounts.events import PasswordChanged
 from apps.accounts.models import MagicLink, User
+from apps.core.events import publish
 
 MAGIC_LINK_VALIDITY = timedelta(days=7)
 SALT = "accounts.magic-link"
@@ -110,8 +112,16 @@ def magic_link_redeem(token: str, *, now: datetime | None = None) -> tuple[User,
     if user is None:
         user = User.objects.create_user(email=link.email, password=None)
     if user.email_verified_at is None:
+        # Whoever set a password on this account never proved they read this mailbox (an
+        # account opened with someone else's address): that password stops working now,
+        # the mailbox's owner takes the account over and sets their own if they wish.
+        fields = ["email_verified_at"]
+        if user.has_usable_password():
+            user.set_unusable_password()
+            fields.append("password")
+            publish(PasswordChanged(user_id=user.pk, changed_at=now.isoformat()))
         user.email_verified_at = now
-        user.save(update_fields=["email_verified_at"])
+        user.save(update_fields=fields)
     link.used_at = now
     link.save(update_fields=["used_at"])
     return user, link.next_path or DEFAULT_NEXT

@@ -462,6 +462,13 @@ MATRIX: list[Row] = [
     r("GET", "mes-projets/", "302" + " 200" * 10, why="one's own requests only"),
     r(
         "POST",
+        "mes-projets/verifier-mon-adresse/",
+        ALL[302],
+        "empty",
+        "a link to one's own address only",
+    ),
+    r(
+        "POST",
         "mes-projets/<int:quote_id>/autre-artisan/",
         "302" + " 404" * 10,
         "empty",

@@ -163,8 +163,21 @@ class MyQuotesView(APIView):
         )
 
 
+@login_required
+@require_POST
+def verify_address(request):
+    """An account whose address is not verified yet: the link goes to that mailbox."""
+    if accounts.email_verification_send(user_id=request.user.pk, next_path="/mes-projets/"):
+        messages.success(
+            request,
+            f"Un lien de vérification vient d'être envoyé à {request.user.email}.",
+        )
+    return redirect("leads-homeowner:projects")
+
+
 urlpatterns = [
     path("mes-projets/", projects, name="projects"),
+    path("mes-projets/verifier-mon-adresse/", verify_address, name="verify-address"),
     path("mes-projets/<int:quote_id>/autre-artisan/", reopen, name="reopen"),
     path("mes-projets/<int:quote_id>/cloturer/", close, name="close"),
 ]

@@ -115,15 +115,43 @@ def test_an_altered_link_is_refused(submitted):
     assert "pas valide" in response.content.decode()
 
 
-def test_an_existing_account_is_claimed_and_keeps_its_password(submitted):
-    from apps.accounts.tests.factories import PASSWORD as password
+def test_an_account_opened_with_someone_elses_address_is_taken_over_by_the_mailbox(
+    submitted,
+):
+    """Pre-hijacking: someone opened an account with Claire's address and a password they
+    know, before Claire did anything. When Claire follows her link, the account becomes
+    hers: the password nobody proved the mailbox for stops working."""
+    from apps.accounts.tests.factories import PASSWORD
 
-    user = UserFactory(email="claire@exemple.fr")
+    squatted = UserFactory(email="claire@exemple.fr")
     client = Client()
     client.post(submitted["link"])
+    squatted.refresh_from_db()
+    assert squatted.email_verified_at is not None
+    assert int(client.session["_auth_user_id"]) == squatted.pk
+    assert not squatted.check_password(PASSWORD)
+    assert not Client().login(email="claire@exemple.fr", password=PASSWORD)
+
+
+def test_a_verified_account_keeps_its_password(submitted):
+    from apps.accounts.tests.factories import PASSWORD
+
+    user = UserFactory(email="claire@exemple.fr", email_verified_at=timezone.now())
+    Client().post(submitted["link"])
     user.refresh_from_db()
-    assert user.email_verified_at is not None and user.check_password(password)
-    assert int(client.session["_auth_user_id"]) == user.pk
+    assert user.check_password(PASSWORD)
+
+
+def test_an_unverified_account_can_ask_for_a_verification_link(claire_project, mailoutbox):
+    user = UserFactory(email="claire@exemple.fr")
+    client = _signed_in(user)
+    response = client.post("/mes-projets/verifier-mon-adresse/")
+    assert response.status_code == 302
+    (message,) = mailoutbox
+    assert message.to == ["claire@exemple.fr"]
+    Client().post(_magic_path(message))
+    user.refresh_from_db()
+    assert user.email_verified_at is not None
 
 
 def test_a_staff_account_is_never_opened_by_a_magic_link(
