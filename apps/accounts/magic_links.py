@@ -45,9 +45,17 @@ def _safe_next(next_path: str) -> str:
 
 
 def magic_link_create(
-    *, email: str, next_path: str = DEFAULT_NEXT, now: datetime | None = None
+    *,
+    email: str,
+    next_path: str = DEFAULT_NEXT,
+    now: datetime | None = None,
+    for_user_id: int | None = None,
 ) -> str:
-    """A new link for ``email`` (absolute URL), valid MAGIC_LINK_VALIDITY, usable once."""
+    """A new link for ``email`` (absolute URL), valid MAGIC_LINK_VALIDITY, usable once.
+
+    ``for_user_id``: the link confirms the address of that account (sign-up, "recevoir un
+    lien de vérification") and keeps its password; without it (the quote confirmation),
+    the mailbox's owner takes over whatever account holds the address."""
     now = now or timezone.now()
     link = MagicLink.objects.create(
         email=email.strip().lower(),
@@ -56,22 +64,27 @@ def magic_link_create(
         created_at=now,
         expires_at=now + MAGIC_LINK_VALIDITY,
     )
-    token = signing.dumps(link.nonce, salt=SALT)
+    payload = link.nonce if for_user_id is None else [link.nonce, for_user_id]
+    token = signing.dumps(payload, salt=SALT)
     return settings.SITE_URL + reverse("accounts-magic:redeem", args=[token])
 
 
-def _link_for(token: str, *, lock: bool = False) -> MagicLink:
+def _link_for(token: str, *, lock: bool = False) -> tuple[MagicLink, int | None]:
+    """The link's row and the account it confirms (None: whoever holds the address)."""
     try:
-        nonce = signing.loads(token, salt=SALT)
+        payload = signing.loads(token, salt=SALT)
     except signing.BadSignature:
-        nonce = None
+        payload = None
+    nonce, for_user_id = payload, None
+    if isinstance(payload, list) and len(payload) == 2:
+        nonce, for_user_id = payload
     queryset = MagicLink.objects.select_for_update() if lock else MagicLink.objects
     link = queryset.filter(nonce=nonce).first() if isinstance(nonce, str) else None
     if link is None:
         raise MagicLinkError(
             _("Ce lien de connexion n'est pas valide. Vérifiez qu'il est complet.")
         )
-    return link
+    return link, for_user_id
 
 
 def _usable(link: MagicLink, *, now: datetime) -> User | None:
@@ -97,7 +110,7 @@ def _usable(link: MagicLink, *, now: datetime) -> User | None:
 
 def magic_link_check(token: str, *, now: datetime | None = None) -> str:
     """The address a still-usable link opens, or MagicLinkError (nothing changes)."""
-    link = _link_for(token)
+    link, _for_user_id = _link_for(token)
     _usable(link, now=now or timezone.now())
     return link.email
 
@@ -107,11 +120,15 @@ def magic_link_redeem(token: str, *, now: datetime | None = None) -> tuple[User,
     """Use the link: (the account, created if needed, its address now verified; the page to
     go to). A second use, an expired or altered link raise MagicLinkError, changing nothing."""
     now = now or timezone.now()
-    link = _link_for(token, lock=True)
+    link, for_user_id = _link_for(token, lock=True)
     user = _usable(link, now=now)
     if user is None:
         user = User.objects.create_user(email=link.email, password=None)
-    if user.email_verified_at is None:
+    if user.email_verified_at is None and user.pk == for_user_id:
+        # The account's own confirmation link (sign-up): its password stays.
+        user.email_verified_at = now
+        user.save(update_fields=["email_verified_at"])
+    elif user.email_verified_at is None:
         # Whoever set a password on this account never proved they read this mailbox (an
         # account opened with someone else's address): that password stops working now,
         # the mailbox's owner takes the account over and sets their own if they wish.
@@ -137,7 +154,7 @@ def email_verification_send(*, user_id: int, next_path: str = DEFAULT_NEXT) -> b
         return False
     context = {
         "user": user,
-        "url": magic_link_create(email=user.email, next_path=next_path),
+        "url": magic_link_create(email=user.email, next_path=next_path, for_user_id=user.pk),
         "site_url": settings.SITE_URL,
     }
     send_mail(

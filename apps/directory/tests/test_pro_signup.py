@@ -84,6 +84,7 @@ def test_sign_up_to_en_attente_de_verification_without_any_staff_action(
     client.post(link)
     user.refresh_from_db()
     assert user.email_verified_at is not None
+    assert Client().login(email="ines@renovation-capitole.fr", password="Capitole-Enduits-2026")
 
 
 def test_the_profile_goes_public_only_once_its_identity_is_verified(
