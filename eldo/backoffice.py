@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path
 
 from apps.accounts import api as accounts
@@ -35,6 +35,9 @@ def _profile_checklist(profile: dict) -> list[dict]:
 def dashboard(request):
     context = accounts.backoffice_context(request, section="dashboard")
     if context is None:
+        # A network or manufacturer has its own space: /espace-pro/ leads there.
+        if accounts.backoffice_membership(request, kinds=("network", "manufacturer")):
+            return redirect("leads-backoffice:network-dashboard")
         raise Http404
     org = context["backoffice_org"]
     pros = directory.pros_for_organizations([org.organization_id])

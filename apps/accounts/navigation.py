@@ -54,7 +54,7 @@ _HOMES = (
     ("advisor", "quotes:console"),
     ("moderator", "reviews:moderation"),
     ("pro", "backoffice:dashboard"),
-    ("network", "leads-backoffice:network"),
+    ("network", "leads-backoffice:network-dashboard"),
 )
 
 
@@ -87,7 +87,7 @@ def menu_for(user) -> list[MenuEntry]:
     if "pro" in roles:
         wanted += [(_("Espace pro"), "backoffice:dashboard")]
     if "network" in roles:
-        wanted += [(_("Espace réseau"), "leads-backoffice:network")]
+        wanted += [(_("Espace réseau"), "leads-backoffice:network-dashboard")]
     if not roles:  # a homeowner: their requests and their reviews
         wanted += [(_("Mes projets"), "leads-homeowner:projects")]
         wanted += [(_("Mes avis"), "reviews-author:list")]

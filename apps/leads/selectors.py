@@ -112,12 +112,15 @@ def lead_list(
     unassigned: bool = False,
     organization_id: int | None = None,
     network_id: int | None = None,
+    pro_id: int | None = None,
 ) -> QuerySet[Lead]:
     qs = leads_visible(viewer)
     if organization_id is not None:
         qs = qs.filter(organization_id=organization_id)
     if network_id is not None:
         qs = qs.filter(network_id=network_id)
+    if pro_id is not None:
+        qs = qs.filter(pro_id=pro_id)
     if status:
         qs = qs.filter(status=status)
     if unassigned:
@@ -305,6 +308,68 @@ def declined_to_replace(*, viewer: Viewer, limit: int = 10) -> list[Lead]:
 
 def network_installers(*, network_id: int) -> list[NetworkInstaller]:
     return list(NetworkInstaller.objects.filter(network_id=network_id).order_by("id"))
+
+
+OPEN_STATUSES = ("sent", "viewed", "contacted", "appointment", "quote_sent")
+
+
+def network_dashboard(*, network_id: int, overdue_before) -> dict:
+    """The network's dashboard: for each of its installers, the leads it routed to them
+    — open, overdue (still waiting for a first contact after the delay), won out of the
+    closed ones (conversion), the median first-response time — and the totals. Three
+    queries (installers, counts, response times) plus one directory call for the names."""
+    installers = network_installers(network_id=network_id)
+    leads = Lead.objects.filter(network_id=network_id)
+    counts = {
+        row["pro_id"]: row
+        for row in leads.values("pro_id").annotate(
+            total=Count("id"),
+            open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+            overdue=Count(
+                "id", filter=Q(status__in=("sent", "viewed"), created_at__lte=overdue_before)
+            ),
+            won=Count("id", filter=Q(status="won")),
+            closed=Count("id", filter=Q(status__in=("won", "lost", "declined", "expired"))),
+        )
+    }
+    delays: dict[int, list] = {}
+    for pro_id, created, contacted in leads.filter(contacted_at__isnull=False).values_list(
+        "pro_id", "created_at", "contacted_at"
+    ):
+        delays.setdefault(pro_id, []).append(contacted - created)
+    pro_ids = sorted({i.pro_id for i in installers} | set(counts))
+    pros = directory.pros_by_ids(pro_ids) if pro_ids else {}
+    rule_by_pro = {i.pro_id: i for i in installers}
+    rows = []
+    for pro_id in pro_ids:
+        c = counts.get(pro_id, {})
+        spans = sorted(delays.get(pro_id, []))
+        median = spans[len(spans) // 2] if spans else None
+        closed = c.get("closed", 0)
+        pro = pros.get(pro_id)
+        rows.append(
+            {
+                "pro_id": pro_id,
+                "name": pro.name if pro else str(pro_id),
+                "rule": rule_by_pro.get(pro_id),
+                "total": c.get("total", 0),
+                "open": c.get("open", 0),
+                "overdue": c.get("overdue", 0),
+                "won": c.get("won", 0),
+                "closed": closed,
+                "conversion": round(100 * c.get("won", 0) / closed) if closed else None,
+                "first_response_hours": (
+                    round(median.total_seconds() / 3600, 1) if median is not None else None
+                ),
+            }
+        )
+    rows.sort(key=lambda r: (-r["overdue"], -r["open"], r["name"]))
+    return {
+        "installers": rows,
+        "open": sum(r["open"] for r in rows),
+        "overdue": sum(r["overdue"] for r in rows),
+        "total": sum(r["total"] for r in rows),
+    }
 
 
 def assignable_members(*, organization_id: int):

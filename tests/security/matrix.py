@@ -506,7 +506,12 @@ MATRIX: list[Row] = [
     r("GET", "mon-compte/donnees/telecharger/", "302" + " 200" * 10),
     r("GET", "eldo/journal/", "404 404 404 404 404 404 404 404 404 404 200", why="audit log"),
     # --- Pro back office ------------------------------------------------------------------
-    r("GET", "espace-pro/", BACK_OFFICE, why="each company sees its own"),
+    r(
+        "GET",
+        "espace-pro/",
+        "302 404 200 200 200 200 302 302 404 404 404",
+        why="each company sees its own; a network or manufacturer is sent to its own space",
+    ),
     r("GET", "espace-pro/profil/", BACK_OFFICE),
     r("GET", "espace-pro/equipe/", BACK_OFFICE),
     r("GET", "espace-pro/notifications/", BACK_OFFICE, why="one's own preferences"),
@@ -570,6 +575,7 @@ MATRIX: list[Row] = [
         None,
         "any member of the invitation's company; stops mail to that address",
     ),
+    r("GET", "espace-pro/reseau/", "302 404 404 404 404 404 200 200 404 404 404"),
     r("GET", "espace-pro/reseau/demandes/", "302 404 404 404 404 404 200 200 404 404 404"),
     r("GET", "espace-pro/statistiques/", "302 404 200 200 200 200 200 200 404 404 404"),
     r("GET", "espace-pro/statistiques/export.csv", "302 404 200 200 200 200 200 200 404 404 404"),

@@ -97,6 +97,7 @@ PAGES = [
     ("pro_owner", "/espace-pro/demandes/"),
     ("pro_owner", "/espace-pro/equipe/"),
     ("pro_owner", "/espace-pro/statistiques/"),
+    ("network_manager", "/espace-pro/reseau/"),
     ("network_manager", "/espace-pro/reseau/demandes/"),
     ("advisor", "/conseiller/demandes/"),
     ("advisor", "/conseiller/transmissions/"),

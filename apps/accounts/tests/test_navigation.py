@@ -33,7 +33,7 @@ def member(kind):
         (lambda: UserFactory(moderator=True), "/moderation/avis/"),
         (lambda: UserFactory(is_staff=True, is_superuser=True), "/conseiller/statistiques/"),
         (lambda: member(OrganizationKind.COMPANY), "/espace-pro/"),
-        (lambda: member(OrganizationKind.NETWORK), "/espace-pro/reseau/demandes/"),
+        (lambda: member(OrganizationKind.NETWORK), "/espace-pro/reseau/"),
         (lambda: UserFactory(), "/mes-projets/"),
     ],
     ids=["advisor", "moderator", "staff", "pro", "network", "homeowner"],

@@ -318,19 +318,53 @@ def detail(request, lead_id: int):
     )
 
 
-@login_required
-def network_leads(request):
+def _network_context(request, *, section: str) -> dict:
+    """The back-office context of a network or manufacturer the user manages, else 404."""
     context = accounts.backoffice_context(
-        request, section="network-leads", kinds=("network", "manufacturer")
+        request, section=section, kinds=("network", "manufacturer")
     )
     if context is None:
         raise Http404
-    org = context["backoffice_org"]
     viewer = selectors.viewer_for(request.user)
-    if org.organization_id not in viewer.network_ids:
+    if context["backoffice_org"].organization_id not in viewer.network_ids:
         raise Http404
+    context["viewer"] = viewer
+    return context
+
+
+@login_required
+def network_dashboard(request):
+    """The network's home: its installers with their open and overdue leads, first-response
+    time and conversion; each installer opens onto its leads."""
+    context = _network_context(request, section="network-dashboard")
+    context.pop("viewer")
+    board = selectors.network_dashboard(
+        network_id=context["backoffice_org"].organization_id,
+        overdue_before=timezone.now() - services.first_contact_delay(),
+    )
+    return render(
+        request,
+        "leads/backoffice/network_dashboard.html",
+        {
+            **context,
+            "board": board,
+            "overdue_detail": _("sans premier contact après %d h")
+            % (services.first_contact_delay().total_seconds() // 3600),
+        },
+    )
+
+
+@login_required
+def network_leads(request):
+    context = _network_context(request, section="network-leads")
+    org, viewer = context["backoffice_org"], context.pop("viewer")
+    pro = request.GET.get("pro", "")
+    pro_id = int(pro) if pro.isdigit() else None
     qs = selectors.lead_list(
-        viewer=viewer, network_id=org.organization_id, status=_status_filter(request)
+        viewer=viewer,
+        network_id=org.organization_id,
+        status=_status_filter(request),
+        pro_id=pro_id,
     )
     page, rows = _page(Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")))
     summaries = selectors.lead_summaries([row["lead"] for row in rows], viewer=viewer)
@@ -348,6 +382,8 @@ def network_leads(request):
             "statuses": LeadStatus.choices,
             "status": _status_filter(request),
             "installers": [{"rule": i, "pro": pros.get(i.pro_id)} for i in installers],
+            "installer": pros.get(pro_id) if pro_id else None,
+            "pro_filter": pro_id,
         },
     )
 
@@ -357,5 +393,6 @@ urlpatterns = [
     path("espace-pro/demandes/actions/", bulk, name="bulk"),
     path("espace-pro/demandes/export.csv", export, name="export"),
     path("espace-pro/demandes/<int:lead_id>/", detail, name="detail"),
+    path("espace-pro/reseau/", network_dashboard, name="network-dashboard"),
     path("espace-pro/reseau/demandes/", network_leads, name="network"),
 ]

@@ -1,0 +1,133 @@
+"""The network's space: /espace-pro/ sends it there, its dashboard (installers, open and
+overdue leads, first-response time, conversion), network-only sidebar, one installer's leads."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.leads import services
+from apps.leads.models import Lead
+from apps.leads.selectors import viewer_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def routed(network, facade_pros):
+    """Two installers; Midi got 3 leads (one overdue, one contacted in 2 h and won, one lost
+    after a 4 h first contact), Bordeaux one lead still fresh."""
+    org_id = network["org"].pk
+    services.network_installer_ensure(
+        network_id=org_id, pro_id=facade_pros["midi"].id, department_codes=["31"]
+    )
+    services.network_installer_ensure(
+        network_id=org_id,
+        pro_id=facade_pros["bordeaux"].id,
+        department_codes=["33"],
+        category_slugs=["facade"],
+    )
+    now = timezone.now()
+
+    def lead(pro, n, **extra):
+        return Lead.objects.create(
+            source="inbound",
+            network_id=org_id,
+            external_id=f"RCH-{n}",
+            reference=f"RCH-{n}",
+            pro_id=pro.id,
+            organization_id=pro.organization_id,
+            category_slug="facade",
+            postcode="31000",
+            department_code="31",
+            first_name="Jeanne",
+            **extra,
+        )
+
+    midi, bordeaux = facade_pros["midi"], facade_pros["bordeaux"]
+    lead(midi, 1, created_at=now - timedelta(days=3))  # overdue
+    lead(
+        midi,
+        2,
+        created_at=now - timedelta(days=5),
+        contacted_at=now - timedelta(days=5) + timedelta(hours=2),
+        status="won",
+    )
+    lead(
+        midi,
+        3,
+        created_at=now - timedelta(days=6),
+        contacted_at=now - timedelta(days=6) + timedelta(hours=4),
+        status="lost",
+    )
+    lead(bordeaux, 4, created_at=now - timedelta(hours=1))
+    return facade_pros
+
+
+def _text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def test_espace_pro_sends_a_network_to_its_dashboard(client, network, routed):
+    client.force_login(network["manager"])
+    response = client.get("/espace-pro/")
+    assert response.status_code == 302
+    assert response["Location"] == "/espace-pro/reseau/"
+
+
+def test_dashboard_shows_each_installer_with_its_figures(
+    client, network, routed, django_assert_max_num_queries
+):
+    client.force_login(network["manager"])
+    with django_assert_max_num_queries(16):
+        response = client.get("/espace-pro/reseau/")
+    assert response.status_code == 200
+    page = _text(response)
+    midi_row = re.search(
+        r"<tr> <td><a href=\"[^\"]*\?pro=(\d+)\">Façades du Midi</a>.*?</tr>", page
+    )
+    assert midi_row and int(midi_row.group(1)) == routed["midi"].id
+    cells = re.findall(r"<td>(.*?)</td>", midi_row.group(0))
+    # open (the overdue one), overdue, median first contact (2 h and 4 h → 4.0), conversion
+    assert cells[1] == "1"
+    assert "<strong>1</strong>" in cells[2]
+    assert cells[3] == "4,0 h"
+    assert cells[4].startswith("50 %")
+    assert routed["bordeaux"].name in page
+
+
+def test_sidebar_holds_network_entries_only_and_each_opens(client, network, routed):
+    client.force_login(network["manager"])
+    page = client.get("/espace-pro/reseau/").content.decode()
+    nav = page.split('aria-label="Menu de l')[1].split("</nav>")[0]
+    links = re.findall(r'href="([^"]+)"', nav)
+    assert links == [
+        "/espace-pro/reseau/",
+        "/espace-pro/reseau/demandes/",
+        "/espace-pro/statistiques/",
+    ]
+    for link in links:
+        assert client.get(link).status_code == 200, link
+
+
+def test_header_offers_the_network_space(client, network, routed):
+    client.force_login(network["manager"])
+    page = client.get("/").content.decode()
+    assert 'href="/espace-pro/reseau/"' in page and "Espace réseau" in page
+
+
+def test_an_installer_opens_onto_its_leads(client, network, routed):
+    client.force_login(network["manager"])
+    page = client.get(f"/espace-pro/reseau/demandes/?pro={routed['bordeaux'].id}")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "RCH-4" in text and "RCH-1" not in text
+
+
+def test_another_network_or_a_company_gets_no_dashboard(client, network, routed, midi_team):
+    client.force_login(midi_team["owner"])
+    assert client.get("/espace-pro/reseau/").status_code == 404
+    assert viewer_for(midi_team["owner"]).network_ids == frozenset()
