@@ -64,9 +64,12 @@ if not DEBUG and (SECRET_KEY == DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50):
         "to a random value of at least 50 characters."
     )
 
+# An entry with a port ("localhost:8000") is the only way a Host carrying that port is
+# accepted in production (apps.core.hosts); Django itself ignores ports.
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
 )
+HOST_PORTS_PINNED = env_bool("DJANGO_HOST_PORTS_PINNED", not DEBUG)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -102,6 +105,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "apps.core.middleware.RequestIdMiddleware",
+    "apps.core.hosts.HostPortMiddleware",  # production: a Host with a port must be listed
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "apps.core.middleware.PermissionsPolicyMiddleware",

@@ -1,7 +1,6 @@
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.generic import TemplateView
@@ -9,11 +8,12 @@ from django.views.static import serve as serve_file
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.core import health
+from apps.core.sitemaps import SiteSitemap, sitemap_index
 from apps.directory import api as directory
 from eldo import views
 
 
-class StaticPagesSitemap(Sitemap):
+class StaticPagesSitemap(SiteSitemap):
     changefreq = "daily"
     priority = 1.0
 
@@ -83,7 +83,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        sitemap_index,
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap-index",
     ),

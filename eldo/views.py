@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_page
 
 from apps.core.pagecache import cache_depends, cache_meta, public_response_cache
+from apps.core.site import absolute_url
 from apps.directory import api as directory
 from apps.quotes import api as quotes
 from apps.reviews import api as reviews
@@ -177,7 +178,7 @@ def pro_profile(request, slug: str):
         }
     reviews_context = _profile_reviews(request, profile["id"])
     if reviews_context["reviews"].items:
-        rules_url = request.build_absolute_uri(reverse("reviews:how-it-works"))
+        rules_url = absolute_url(reverse("reviews:how-it-works"))
         structured["review"] = [
             _review_json_ld(card, rules_url=rules_url) for card in reviews_context["reviews"].items
         ]
@@ -227,7 +228,7 @@ def robots_txt(request):
         # Contact reveals are counted clicks, not pages.
         "Disallow: /pro/*/telephone/",
         "Disallow: /pro/*/site-web/",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap-index'))}",
+        f"Sitemap: {absolute_url(reverse('sitemap-index'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 

@@ -1,9 +1,8 @@
-from django.contrib.sitemaps import Sitemap
-
+from apps.core.sitemaps import SiteSitemap
 from apps.directory.models import Category, ProProfile
 
 
-class ProSitemap(Sitemap):
+class ProSitemap(SiteSitemap):
     changefreq = "weekly"
     priority = 0.8
     limit = 5000
@@ -20,7 +19,7 @@ class ProSitemap(Sitemap):
         return item.updated_at
 
 
-class CategorySitemap(Sitemap):
+class CategorySitemap(SiteSitemap):
     changefreq = "daily"
     priority = 0.9
 

@@ -21,6 +21,7 @@ from apps.accounts.events import UserErased
 from apps.core.events import on
 from apps.core.privacy import iso, register_exporter
 from apps.directory import api as directory
+from apps.reviews.aggregates import widget_caches_invalidate
 from apps.reviews.caching import authors_erased_on_commit
 from apps.reviews.models import Review, ReviewInvitation, ReviewReport
 from apps.reviews.rules import email_normalize
@@ -134,6 +135,7 @@ def reviews_erase_author(*, user_id: int | None, email: str, now=None) -> int:
     email = email_normalize(email or "")
     # Their invoices and quotes (proofs of experience) go: the label they earned stays.
     _proofs_delete(_authored(user_id=user_id, email=email))
+    pro_ids = sorted(set(_authored(user_id=user_id, email=email).values_list("pro_id", flat=True)))
     count = _authored(user_id=user_id, email=email).update(
         author_name=ERASED_AUTHOR_NAME,
         author_email="",
@@ -144,6 +146,9 @@ def reviews_erase_author(*, user_id: int | None, email: str, now=None) -> int:
     if count:
         # Cached pages (apps.core.pagecache) still show the name: rebuild them on commit.
         authors_erased_on_commit()
+        # The widget is cached apart (its own key, per pro): dropped too, so the first
+        # name leaves the pros' websites at once.
+        transaction.on_commit(lambda: widget_caches_invalidate(pro_ids=pro_ids))
     if email:
         # Invitations to that address: no name, no address, and a link that no longer
         # works (new nonce, expired), so no reminder is ever sent again.

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from apps.core.counters import counter_incr, counter_incr_many
 from apps.core.pagecache import cache_depends, cache_meta
+from apps.core.site import absolute_url
 from apps.directory import selectors
 from apps.directory.geography import commune_autocomplete
 from apps.directory.models import ProProfile
@@ -117,7 +118,7 @@ class ProBadgeView(PublicReadMixin, APIView):
                 {
                     "slug": pro.slug,
                     "name": pro.name,
-                    "url": request.build_absolute_uri(f"/pro/{pro.slug}/"),
+                    "url": absolute_url(f"/pro/{pro.slug}/"),
                     "rating": ProListSerializer().get_rating(pro),
                     "is_verified": pro.is_verified,
                     "certifications": sorted({c.label for c in pro.valid_certifications}),

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.site import absolute_url
 from apps.directory.models import Category, CheckKind, CheckStatus, ProCheck, ProProfile
 from apps.directory.verification.checks import public_checks
 
@@ -90,9 +91,7 @@ class ProListSerializer(serializers.ModelSerializer):
         return None if distance is None else round(distance, 1)
 
     def get_url(self, obj) -> str:
-        request = self.context.get("request")
-        path = f"/pro/{obj.slug}/"
-        return request.build_absolute_uri(path) if request else path
+        return absolute_url(f"/pro/{obj.slug}/")
 
 
 class ProDetailSerializer(ProListSerializer):
@@ -150,8 +149,7 @@ class ProDetailSerializer(ProListSerializer):
         return [n.name for n in obj.networks.all()]
 
     def _absolute(self, url: str) -> str:
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request else url
+        return absolute_url(url)
 
     def get_logo(self, obj) -> str | None:
         return self._absolute(obj.logo.url) if obj.logo else None

@@ -122,5 +122,5 @@ def test_sitemap_and_robots(client):
     pros = client.get("/sitemap-pros.xml")
     assert b"/pro/facades-du-midi/" in pros.content
     robots = client.get("/robots.txt").content.decode()
-    assert "Sitemap: http://testserver/sitemap.xml" in robots
+    assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in robots  # SITE_URL, not Host
     assert "Disallow: /admin/" in robots

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api_support import Conflict
+from apps.core.site import absolute_url
 from apps.quotes import selectors, services
 from apps.quotes.models import QuoteChannel, QuoteRequest
 from apps.quotes.presentation.serializers import (
@@ -133,7 +134,7 @@ class QuoteListCreateView(generics.ListAPIView):
             "reference": quote.reference,
             "status": selectors.public_status(quote),
             "kind": quote.kind,
-            "status_url": request.build_absolute_uri(reverse("quotes:status", args=[token])),
+            "status_url": absolute_url(reverse("quotes:status", args=[token])),
         }
         return Response(QuoteCreatedSerializer(body).data, status=status.HTTP_201_CREATED)
 

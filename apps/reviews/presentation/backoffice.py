@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from apps.accounts import api as accounts
+from apps.core.site import absolute_url
 from apps.directory import api as directory
 from apps.reviews import deliverability, invitations, selectors, services
 from apps.reviews.invitations import INVITATION_STATUS_LABELS, invitation_status
@@ -71,7 +72,7 @@ def reviews_page(request):
             "count": stats.count if stats else 0,
             "reply_form": ReplyForm(),
             "report_form": ReportForm(),
-            "widget_url": request.build_absolute_uri(reverse("reviews:widget", args=[pro.slug])),
+            "widget_url": absolute_url(reverse("reviews:widget", args=[pro.slug])),
         },
     )
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.accounts import api as accounts
 from apps.core.pagecache import cache_depends, public_response_cache
+from apps.core.site import absolute_url
 from apps.directory import api as directory
 from apps.reviews import caching, invitations, proofs, selectors, services
 from apps.reviews.aggregates import widget_cache_key
@@ -336,8 +337,8 @@ def widget(request, slug: str):
                 "average": stats.average if stats else 0,
                 "count": stats.count if stats else 0,
                 "reviews": reviews,
-                "profile_url": request.build_absolute_uri(f"/pro/{pro.slug}/"),
-                "rules_url": request.build_absolute_uri(reverse("reviews:how-it-works")),
+                "profile_url": absolute_url(f"/pro/{pro.slug}/"),
+                "rules_url": absolute_url(reverse("reviews:how-it-works")),
             },
         )
         cache.set(key, html, WIDGET_CACHE_SECONDS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from apps.core.site import absolute_url
 from apps.reviews.contracts import LABEL_NAMES
 from apps.reviews.invitations import INVITATION_STATUS_LABELS, invitation_status
 from apps.reviews.models import ReportReason
@@ -12,8 +13,7 @@ from apps.reviews.rules import CHECK_LABELS, CRITERIA, DECISION_REASONS
 
 
 def _absolute(context, url: str) -> str:
-    request = context.get("request")
-    return request.build_absolute_uri(url) if request and url else url
+    return absolute_url(url)
 
 
 class ReviewPhotoSerializer(serializers.Serializer):
