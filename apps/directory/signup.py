@@ -10,7 +10,8 @@ A company enters its SIRET (14 digits, Luhn key: a field error otherwise).
   action is needed to reach "en attente de vérification".
 - A profile has it: the person claims it by proving control — a six-digit code sent to an
   e-mail address of its members or to the phone on file (valid 15 minutes). Five wrong
-  codes lock the profile's claims for an hour. A correct code makes the person a member
+  codes lock the profile's claims for an hour; three codes at most are sent per profile
+  and hour. A correct code makes the person a member
   (owner when the company has none yet, manager otherwise).
 """
 
@@ -40,6 +41,7 @@ from apps.directory.validators import siret_is_valid
 CLAIM_CODE_VALIDITY = timedelta(minutes=15)
 CLAIM_MAX_ATTEMPTS = 5
 CLAIM_LOCK = timedelta(hours=1)
+CLAIM_SENDS_PER_HOUR = 3  # per profile: each is an SMS or an e-mail to the company
 DEFAULT_RADIUS_KM = 30
 
 
@@ -211,6 +213,11 @@ def claim_code_send(*, pro: ProProfile, user_id: int, channel: str) -> ProClaim:
         raise _locked_error(until)
     if channel not in claim_channels(pro):
         raise ValidationError({"channel": [_("Aucune coordonnée de ce type sur la fiche.")]})
+    recent = ProClaim.objects.filter(pro=pro, created_at__gt=now - timedelta(hours=1)).count()
+    if recent >= CLAIM_SENDS_PER_HOUR:
+        raise ValidationError(
+            {"channel": [_("Trop de codes envoyés pour cette fiche : réessayez dans une heure.")]}
+        )
     code = f"{secrets.randbelow(1_000_000):06d}"
     with transaction.atomic():
         ProClaim.objects.filter(pro=pro, user_id=user_id, verified_at__isnull=True).update(

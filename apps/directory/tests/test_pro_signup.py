@@ -210,3 +210,14 @@ def test_five_wrong_codes_lock_the_claim_for_an_hour(existing):
     ProClaim.objects.update(locked_until=timezone.now())  # an hour later
     code = _send_sms(client, existing)
     assert client.post(url, {"action": "verify", "code": code}).status_code == 302
+
+
+def test_codes_cannot_be_sent_over_and_over(existing):
+    """Each send is an SMS or an e-mail to the company: three an hour per profile."""
+    client = _claimant(existing)
+    url = f"/inscription-pro/revendiquer/{existing.slug}/"
+    for _ in range(3):
+        assert client.post(url, {"action": "send", "channel": "sms"}).status_code == 200
+    fourth = client.post(url, {"action": "send", "channel": "sms"})
+    assert fourth.status_code == 400 and "Trop de codes envoyés" in fourth.content.decode()
+    assert len(sms.outbox) == 3
