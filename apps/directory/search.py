@@ -14,6 +14,8 @@ import difflib
 import math
 from dataclasses import dataclass
 
+__all__ = ["Place", "PlaceResolution", "SearchCriteria", "place_resolve", "pro_search"]
+
 from django.conf import settings
 from django.db.models import (
     Case,
@@ -38,6 +40,7 @@ from apps.directory.models import (
     ProCoverage,
     ProProfile,
 )
+from apps.directory.places import Place, PlaceResolution, place_understand
 from apps.directory.text import fold, tokens
 from apps.directory.verification.checks import valid_labels
 
@@ -45,18 +48,6 @@ EARTH_RADIUS_KM = 6371.0
 MAX_SERVICE_RADIUS_KM = 200
 TRIGRAM_THRESHOLD = 0.3
 ORDERINGS = ("relevance", "score", "reviews", "rating", "distance")
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where the work is: a postcode, a commune or a département."""
-
-    kind: str  # postcode | commune | department
-    label: str
-    slug: str
-    department_codes: tuple[str, ...]
-    latitude: float | None = None
-    longitude: float | None = None
 
 
 @dataclass(frozen=True)
@@ -81,53 +72,37 @@ def _is_department_code(text: str) -> bool:
 
 
 def place_resolve(text: str) -> Place | None:
-    """A postcode, a département code, a commune or département slug, or a commune name."""
+    """A postcode, a département code, a commune or département slug, or a place as people
+    write it ("Paris 11e", "St Etienne", "Lyonn"): see `place_resolution`."""
+    return place_resolution(text).place
+
+
+def place_resolution(text: str) -> PlaceResolution:
+    """The place and, for an ambiguous name ("Aix"), the others it may mean, most populous
+    first. Slugs (landing pages) are read from the tables; everything else from the
+    gazetteer built on the same data (apps/directory/places.py)."""
     text = (text or "").strip()[:100]
     if not text:
-        return None
-    if text.isdigit() and len(text) == 5:
-        communes = list(
-            Commune.objects.filter(postal_codes__code=text)
-            .select_related("department")
-            .order_by("-population")
-        )
-        if not communes:
-            return None
-        main = communes[0]
-        return Place(
-            kind="postcode",
-            label=f"{main.name} ({text})"
-            if len(communes) == 1
-            else f"{main.name} et environs ({text})",
-            slug=text,
-            department_codes=tuple(sorted({c.department_id for c in communes})),
-            latitude=main.latitude,
-            longitude=main.longitude,
-        )
-    if _is_department_code(text):
-        department = Department.objects.filter(code=text.upper()).first()
-        return _department_place(department) if department else None
-    commune = Commune.objects.filter(slug=text.lower()).select_related("department").first()
-    if commune is None:
-        department = Department.objects.filter(slug=text.lower()).first()
-        if department:
-            return _department_place(department)
-        folded = fold(text)
-        commune = (
-            Commune.objects.filter(search_name=folded).order_by("-population").first()
-            if folded
-            else None
-        )
-    if commune is None:
-        return None
-    return Place(
-        kind="commune",
-        label=f"{commune.name} ({commune.department_id})",
-        slug=commune.slug,
-        department_codes=(commune.department_id,),
-        latitude=commune.latitude,
-        longitude=commune.longitude,
-    )
+        return PlaceResolution(None)
+    if "-" in text and text == text.lower() and " " not in text:
+        commune = Commune.objects.filter(slug=text).select_related("department").first()
+        if commune is not None:
+            return PlaceResolution(
+                Place(
+                    kind="commune",
+                    label=f"{commune.name} ({commune.department_id})",
+                    slug=commune.slug,
+                    department_codes=(commune.department_id,),
+                    latitude=commune.latitude,
+                    longitude=commune.longitude,
+                    population=commune.population,
+                )
+            )
+    if text == text.lower() and not text.isdigit():
+        department = Department.objects.filter(slug=text).first()
+        if department is not None:
+            return PlaceResolution(_department_place(department))
+    return place_understand(text)
 
 
 def _department_place(department: Department) -> Place:

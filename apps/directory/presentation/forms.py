@@ -6,12 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.directory.models import Category, CertificationKind
+from apps.directory.query import query_understand
 from apps.directory.search import (
     ORDERINGS,
     Place,
+    PlaceResolution,
     SearchCriteria,
     category_descendant_ids,
-    place_resolve,
+    place_resolution,
 )
 
 ORDERING_LABELS = {
@@ -68,6 +70,11 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Places the caller already resolved (a landing page's commune), by their text.
         self._known_places = known_places or {}
+        # What the free-text box was understood to say, and the other places an
+        # ambiguous name may mean ("Aix"): shown above the results.
+        self.understood_category: Category | None = None
+        self.understood_place: Place | None = None
+        self.place_alternatives: tuple[Place, ...] = ()
         self._categories = {
             c.slug: c for c in Category.objects.filter(is_active=True).order_by("position", "name")
         }
@@ -88,7 +95,10 @@ class SearchForm(forms.Form):
         return self._categories.get(slug)
 
     def _resolve(self, field: str, value: str) -> Place | None:
-        place = self._known_places.get(value) or place_resolve(value)
+        known = self._known_places.get(value)
+        resolution = PlaceResolution(known) if known else place_resolution(value)
+        place = resolution.place
+        self.place_alternatives = resolution.alternatives
         if place is None:
             raise forms.ValidationError(
                 {
@@ -106,6 +116,21 @@ class SearchForm(forms.Form):
             value = data.get(field)
             if value and place is None and field not in self.errors:
                 place = self._resolve(field, value)
+        if data.get("q") and not self.errors:
+            # One box: "toiture lyon" is the trade Toiture at Lyon (69); the words left
+            # (a company's name) are searched as text.
+            understood = query_understand(data["q"])
+            category = self._categories.get(understood.category)
+            used = False
+            if category is not None and data.get("category") is None:
+                data["category"] = self.understood_category = category
+                used = True
+            if understood.place is not None and place is None:
+                place = self.understood_place = understood.place
+                self.place_alternatives = understood.alternatives
+                used = True
+            if used:
+                data["q"] = understood.rest
         data["resolved_place"] = place
         return data
 

@@ -1,0 +1,331 @@
+"""Places as people type them: "Paris 11e", "Lyon 3", "Marseille 13008", "St Etienne",
+"Lyonn", "Aix" (which one?).
+
+An in-memory gazetteer built once per process from the same files `load_geography` loads
+(apps/directory/data/*.csv.gz, see docs/data-sources.md): 35,000 communes fit in a few
+megabytes and answer a typo or an ambiguous name without a query. Every answer is a
+`Place`, the value the search filters on; ambiguous names come with their alternatives,
+most populous first ("Aix-en-Provence (13) ou Aix (19) ?").
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import gzip
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from apps.directory.geography import department_slug
+from apps.directory.text import fold
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+# Typos are looked for among the communes of at least this population: where most people
+# live, and few enough names for a quick fuzzy match.
+FUZZY_MIN_POPULATION = 1000
+FUZZY_CUTOFF = 0.82
+# Inside a free-text query a word may be a company's name ("Martin" is not Martinet).
+# and only the larger towns are worth the guess.
+FUZZY_CUTOFF_IN_QUERY = 0.87
+FUZZY_MIN_POPULATION_IN_QUERY = 20000
+MAX_ALTERNATIVES = 4
+
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+# Words people put before or after a place: "à Lyon", "près de Nantes", "Lyon et environs".
+_LEADING = (
+    "du cote de",
+    "autour de",
+    "pres de",
+    "proche de",
+    "proche",
+    "pres",
+    "dans le",
+    "dans la",
+    "dans les",
+    "dans",
+    "secteur",
+    "region",
+    "ville de",
+    "vers",
+    "sur",
+    "a",
+    "en",
+)
+_TRAILING = ("et environs", "et alentours", "environs", "alentours", "et autour", "france")
+_ARRONDISSEMENT = re.compile(
+    r"^(paris|lyon|marseille)\s+(\d{1,2})\s*(e|er|eme|ieme|em|ere|me)?(\s+(arrondissement|arr|ardt))?$"
+)
+_NAME_POSTCODE = re.compile(r"^(?:(\D+?)\s+)?(\d{5})(?:\s+(\D+))?$")
+_DEPARTMENT_CODE = re.compile(r"^(\d{2}|2a|2b|97\d)$")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the work is: a postcode, a commune or a département."""
+
+    kind: str  # postcode | commune | department
+    label: str
+    slug: str
+    department_codes: tuple[str, ...]
+    latitude: float | None = None
+    longitude: float | None = None
+    population: int = 0
+
+    @property
+    def name(self) -> str:
+        """The label without its "(31)" or "(31000)"."""
+        return self.label.split(" (")[0]
+
+
+@dataclass(frozen=True)
+class PlaceResolution:
+    """The place understood, and the others the words may have meant (most populous
+    first); ``place`` is None when nothing matched."""
+
+    place: Place | None
+    alternatives: tuple[Place, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Commune:
+    insee_code: str
+    name: str
+    key: str  # folded, "st" spelled out
+    slug: str
+    department_code: str
+    parent_insee_code: str
+    population: int
+    latitude: float
+    longitude: float
+    postcodes: tuple[str, ...]
+
+    def place(self) -> Place:
+        return Place(
+            kind="commune",
+            label=f"{self.name} ({self.department_code})",
+            slug=self.slug,
+            department_codes=(self.department_code,),
+            latitude=self.latitude,
+            longitude=self.longitude,
+            population=self.population,
+        )
+
+
+def place_key(text: str) -> str:
+    """Folded, with "st"/"ste" spelled out: "St-Étienne" and "saint etienne" meet."""
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in fold(text).split())
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    with gzip.open(DATA_DIR / name, "rt", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+class Gazetteer:
+    def __init__(self, communes: list[dict[str, str]], departments: list[dict[str, str]]):
+        from apps.directory.management.commands.load_geography import commune_slugs
+
+        slugs = commune_slugs(communes)
+        self.communes: dict[str, _Commune] = {}
+        self.by_key: dict[str, list[_Commune]] = defaultdict(list)
+        self.by_postcode: dict[str, list[_Commune]] = defaultdict(list)
+        for row in communes:
+            commune = _Commune(
+                insee_code=row["insee_code"],
+                name=row["name"],
+                key=place_key(row["name"]),
+                slug=slugs[row["insee_code"]],
+                department_code=row["department_code"],
+                parent_insee_code=row.get("parent_insee_code") or "",
+                population=int(row["population"] or 0),
+                latitude=float(row["latitude"]),
+                longitude=float(row["longitude"]),
+                postcodes=tuple(row["postcodes"].split()),
+            )
+            self.communes[commune.insee_code] = commune
+            self.by_key[commune.key].append(commune)
+            for code in commune.postcodes:
+                self.by_postcode[code].append(commune)
+        for group in (*self.by_key.values(), *self.by_postcode.values()):
+            group.sort(key=lambda c: (-c.population, c.insee_code))
+        self.departments: dict[str, Place] = {}
+        self.department_by_key: dict[str, str] = {}
+        for row in departments:
+            code = row["code"]
+            self.departments[code] = Place(
+                kind="department",
+                label=f"{row['name']} ({code})",
+                slug=department_slug(row["name"]),
+                department_codes=(code,),
+            )
+            self.department_by_key[place_key(row["name"])] = code
+        # Arrondissements of Paris, Lyon and Marseille by (city, number).
+        self.arrondissements: dict[tuple[str, int], _Commune] = {}
+        for commune in self.communes.values():
+            if commune.parent_insee_code:
+                parent = self.communes.get(commune.parent_insee_code)
+                number = re.match(r"^\D+(\d+)", commune.name)
+                if parent and number:
+                    self.arrondissements[(parent.key, int(number.group(1)))] = commune
+        # Sorted keys for prefix lookups; fuzzy candidates grouped by first letter.
+        self.sorted_keys = sorted(self.by_key)
+        self.fuzzy: dict[str, list[str]] = defaultdict(list)
+        for key, group in self.by_key.items():
+            if group[0].population >= FUZZY_MIN_POPULATION and not group[0].parent_insee_code:
+                self.fuzzy[key[0]].append(key)
+        for key in self.department_by_key:
+            self.fuzzy[key[0]].append(key)
+
+    # -- lookups ---------------------------------------------------------------------
+
+    def _prefixed(self, key: str, *, limit: int = 200, boundary: bool = True) -> list[_Commune]:
+        """Communes whose name starts with ``key`` (followed by a space if ``boundary``)."""
+        import bisect
+
+        found: list[_Commune] = []
+        start = bisect.bisect_left(self.sorted_keys, key)
+        for candidate in self.sorted_keys[start : start + limit]:
+            if not candidate.startswith(key):
+                break
+            if not boundary or candidate == key or candidate[len(key)] == " ":
+                found.extend(c for c in self.by_key[candidate] if not c.parent_insee_code)
+        return found
+
+    def _postcode(self, code: str, name: str = "") -> PlaceResolution:
+        communes = self.by_postcode.get(code)
+        if not communes:
+            return PlaceResolution(None)
+        # 75011 is Paris 11e: the city that also lists it is the arrondissement's parent.
+        parents = {c.parent_insee_code for c in communes if c.parent_insee_code}
+        communes = [c for c in communes if c.insee_code not in parents]
+        if name:
+            key = place_key(name)
+            named = [c for c in communes if c.key == key]
+            # "Marseille 13008": the arrondissement the postcode names.
+            if not named and parents and self.communes[min(parents)].key == key:
+                named = communes
+            if named:
+                return PlaceResolution(named[0].place())
+        main = communes[0]
+        if main.parent_insee_code or len(communes) == 1:
+            return PlaceResolution(
+                Place(
+                    kind="postcode",
+                    label=f"{main.name} ({code})",
+                    slug=code,
+                    department_codes=(main.department_code,),
+                    latitude=main.latitude,
+                    longitude=main.longitude,
+                    population=main.population,
+                )
+            )
+        return PlaceResolution(
+            Place(
+                kind="postcode",
+                label=f"{main.name} et environs ({code})",
+                slug=code,
+                department_codes=tuple(sorted({c.department_code for c in communes})),
+                latitude=main.latitude,
+                longitude=main.longitude,
+                population=main.population,
+            )
+        )
+
+    def _named(self, key: str, *, prefix: bool) -> PlaceResolution:
+        exact = [c for c in self.by_key.get(key, []) if not c.parent_insee_code]
+        department_code = self.department_by_key.get(key)
+        candidates: list[Place] = [c.place() for c in exact]
+        if department_code and not exact:
+            candidates.append(self.departments[department_code])
+        if prefix or exact:
+            top = exact[0].population if exact else 0
+            # "Aix": Aix-en-Provence and Aix-les-Bains are far larger than Aix (19).
+            larger = [c for c in self._prefixed(key) if c.key != key and c.population > top]
+            larger = [c for c in larger if c.population >= FUZZY_MIN_POPULATION]
+            # The exact name stays among the choices: "Aix-en-Provence (13) ou Aix (19) ?"
+            larger.sort(key=lambda c: -c.population)
+            candidates += [c.place() for c in larger[: max(1, MAX_ALTERNATIVES - len(exact))]]
+        if department_code and exact and exact[0].department_code != department_code:
+            candidates.append(self.departments[department_code])
+        if not candidates:
+            return PlaceResolution(None)
+        communes = sorted(
+            (p for p in candidates if p.kind == "commune"), key=lambda p: -p.population
+        )
+        departments = [p for p in candidates if p.kind != "commune"]
+        # "Gironde" is the département before Gironde-sur-Dropt; "Paris" the city.
+        ordered = departments + communes if not exact else communes + departments
+        return PlaceResolution(ordered[0], tuple(ordered[1 : 1 + MAX_ALTERNATIVES]))
+
+    def resolve(self, text: str, *, lenient: bool = True, prefix: bool = True) -> PlaceResolution:
+        """``lenient``: also typos (and, with ``prefix``, the start of a name being typed);
+        otherwise exact names and codes only (words that may be a company's name)."""
+        key = _strip(place_key(text or ""))
+        if not key:
+            return PlaceResolution(None)
+        if _DEPARTMENT_CODE.match(key):
+            code = key.upper()
+            place = self.departments.get(code)
+            return PlaceResolution(place)
+        match = _ARRONDISSEMENT.match(key)
+        if match:
+            commune = self.arrondissements.get((match.group(1), int(match.group(2))))
+            if commune:
+                return PlaceResolution(commune.place())
+        match = _NAME_POSTCODE.match(key)
+        if match:
+            return self._postcode(match.group(2), (match.group(1) or match.group(3) or "").strip())
+        resolution = self._named(key, prefix=lenient and prefix)
+        if resolution.place or not lenient or len(key) < 4:
+            return resolution
+        # "villeurb": the start of a name being typed.
+        started = [
+            c
+            for c in (self._prefixed(key, boundary=False) if prefix else [])
+            if c.population >= FUZZY_MIN_POPULATION
+        ]
+        if started:
+            started.sort(key=lambda c: -c.population)
+            return PlaceResolution(
+                started[0].place(), tuple(c.place() for c in started[1 : 1 + MAX_ALTERNATIVES])
+            )
+        compact = key.replace(" ", "")
+        cutoff = FUZZY_CUTOFF if prefix else FUZZY_CUTOFF_IN_QUERY
+        for close in difflib.get_close_matches(key, self.fuzzy.get(key[0], []), 3, cutoff):
+            resolution = self._named(close, prefix=False)
+            if resolution.place and (
+                prefix
+                or resolution.place.population >= FUZZY_MIN_POPULATION_IN_QUERY
+                or resolution.place.kind == "department"
+            ):
+                return resolution
+        # "saintetienne", "aixenprovence": the words run together.
+        for candidate in self.fuzzy.get(key[0], []):
+            if candidate.replace(" ", "") == compact:
+                return self._named(candidate, prefix=False)
+        return PlaceResolution(None)
+
+
+def _strip(key: str) -> str:
+    changed = True
+    while changed and key:
+        changed = False
+        for word in _LEADING:
+            if key.startswith(word + " "):
+                key, changed = key[len(word) + 1 :], True
+        for word in _TRAILING:
+            if key.endswith(" " + word):
+                key, changed = key[: -len(word) - 1], True
+    return key
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    return Gazetteer(_read("communes.csv.gz"), _read("departments.csv.gz"))
+
+
+def place_understand(text: str, *, lenient: bool = True, prefix: bool = True) -> PlaceResolution:
+    return gazetteer().resolve(text, lenient=lenient, prefix=prefix)
