@@ -253,6 +253,22 @@ def pros_insured(*, pro_ids: list[int], category_slug: str = "") -> set[int]:
     return checks.insured_pro_ids(pro_ids=pro_ids, category_slug=category_slug)
 
 
+def pros_practising(*, pro_ids: list[int], category_slug: str) -> set[int]:
+    """Among these pros, those whose trades include ``category_slug`` or one of its
+    sub-trades (an unknown or inactive trade: none). Two queries."""
+    from apps.directory.search import category_descendant_ids
+
+    category = Category.objects.filter(slug=category_slug, is_active=True).first()
+    if category is None or not pro_ids:
+        return set()
+    through = ProProfile.categories.through
+    return set(
+        through.objects.filter(
+            proprofile_id__in=pro_ids, category_id__in=category_descendant_ids(category)
+        ).values_list("proprofile_id", flat=True)
+    )
+
+
 def pros_matching(*, category_slug: str, postcode: str, limit: int = 20) -> list[ProMatch]:
     """Published pros practising the trade (or a sub-trade) whose area covers the postcode,
     insured for it (a verified décennale, unless LEADS_REQUIRE_INSURANCE is off) and with

@@ -619,6 +619,12 @@ def _installer_pick(*, network_id: int, department_code: str, category_slug: str
         .order_by("id")
         if i.covers(department_code=department_code, category_slug=category_slug)
     ]
+    # Whatever a rule says ("tous métiers"), an installer gets only leads of a trade it
+    # practises (its directory trades or a sub-trade of one).
+    practising = directory.pros_practising(
+        pro_ids=[i.pro_id for i in installers], category_slug=category_slug
+    )
+    installers = [i for i in installers if i.pro_id in practising]
     # Uninsured installers get no lead (verified décennale for the trade; LEADS_REQUIRE_INSURANCE).
     insured = directory.pros_insured(
         pro_ids=[i.pro_id for i in installers], category_slug=category_slug
@@ -640,6 +646,19 @@ def _installer_pick(*, network_id: int, department_code: str, category_slug: str
     return min(available, key=lambda i: (last.get(i.pro_id) or epoch, i.id))
 
 
+def _replay_differs(lead: Lead, data: dict) -> bool:
+    """A replay of an external id is the same push when the project it describes is the same
+    (trade, postcode, e-mail, description); anything else is another lead under a taken id."""
+    try:
+        cleaned = _inbound_clean(data)
+    except ValidationError:
+        return True
+    return any(
+        cleaned[name] != getattr(lead, name)
+        for name in ("category_slug", "postcode", "email", "description")
+    )
+
+
 def inbound_lead_receive(
     *, viewer: Viewer, data: dict, network_id: int | None = None, now: datetime | None = None
 ) -> tuple[Lead, bool]:
@@ -654,6 +673,10 @@ def inbound_lead_receive(
     external_id = str(data.get("external_id") or "").strip()
     existing = Lead.objects.filter(network_id=network_id, external_id=external_id).first()
     if external_id and existing:
+        if _replay_differs(existing, data):
+            raise LeadConflict(
+                _("Identifiant externe déjà utilisé pour une autre demande : %s.") % external_id
+            )
         return existing, False
     cleaned = _inbound_clean(data)
     now = now or timezone.now()

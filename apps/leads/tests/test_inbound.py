@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from apps.directory.models import ProLeadLoad
+from apps.directory.tests.factories import make_pro
 from apps.leads import services
 from apps.leads.models import Lead
 
@@ -143,3 +144,33 @@ def test_demo_seed_is_idempotent_and_covers_every_status(network, facade_pros, m
     assert Lead.objects.filter(assigned_to=midi_team["rep"]).exists()
     assert NetworkInstaller.objects.filter(network=network["org"]).count() == 3
     assert api.demo_seed(**kwargs) == 0
+
+
+@pytest.mark.parametrize("insurance_required", [False, True])
+def test_heating_never_goes_to_a_facade_company_whatever_its_rule_says(
+    api_as, network, installers, settings, insurance_required
+):
+    """Midi's rule says "tous métiers" in 31, but Midi does façades only: a heating lead is
+    not its (even when no insurance is required). A heating installer in 31 gets it."""
+    settings.LEADS_REQUIRE_INSURANCE = insurance_required
+    api = api_as(network["manager"])
+    response = api.post(URL, _payload(1, category="chauffage"), format="json")
+    assert response.status_code != 201
+    assert not Lead.objects.filter(external_id="RCH-1", pro_id=installers["midi"].id).exists()
+    heating = make_pro("Chauffage Toulousain", departments=("31",), trades=("chauffage",))
+    services.network_installer_ensure(network_id=network["org"].pk, pro_id=heating.id)
+    routed = api.post(URL, _payload(2, category="chauffage"), format="json")
+    assert routed.status_code == 201, routed.content
+    assert routed.json()["pro"]["slug"] == heating.slug
+
+
+def test_a_replayed_external_id_with_another_project_is_a_conflict(api_as, network, installers):
+    api = api_as(network["manager"])
+    first = api.post(URL, _payload(1), format="json")
+    assert first.status_code == 201
+    same = api.post(URL, _payload(1, phone="0611223344"), format="json")
+    assert same.status_code == 200 and same.json()["id"] == first.json()["id"]
+    other = api.post(URL, _payload(1, description="Isolation des combles, 80 m²."), format="json")
+    assert other.status_code == 409
+    assert "RCH-1" in other.content.decode()
+    assert Lead.objects.filter(external_id="RCH-1").count() == 1
