@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install serve migrate seed worker beat clean up down bench bench-leads load
+.PHONY: run test lint install serve migrate seed worker beat clean up down bench bench-leads bench-search load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,10 @@ load: install
 
 bench-leads: install
 	$(BIN)/python bench/leads_dispatch.py $(BENCH_LEADS_ARGS)
+
+# Query understanding on bench/search_queries.csv: report in bench/results/search-quality.md.
+bench-search: install
+	$(BIN)/python bench/search_quality.py
 
 # The full stack in containers (needs Docker with Compose v2): Kong on http://localhost:8000,
 # Mailpit on http://localhost:8025. See deploy/compose.yaml and docs/deploy.md.
