@@ -3,6 +3,9 @@ templates), password change, sign-in address change confirmed from the new addre
 
 from __future__ import annotations
 
+import hashlib
+from base64 import b32encode
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -13,13 +16,16 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path, reverse_lazy
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts import email_change
+from apps.accounts import email_change, two_factor
 from apps.accounts.events import PasswordChanged
+from apps.accounts.sign_ins import client_address
 from apps.core.events import publish
+from apps.core.throttling import FailureWindow
 
 app_name = "accounts-account"
 
@@ -53,11 +59,6 @@ class PasswordResetView(auth_views.PasswordResetView):
         """Per address: 429 past THROTTLE_PASSWORD_RESET. Per account: past it, the same
         "sent" page but no more e-mail (a stranger cannot fill the owner's mailbox, nor
         stop them from resetting: the links already sent stay valid)."""
-        import hashlib
-
-        from apps.accounts.sign_ins import client_address
-        from apps.core.throttling import FailureWindow
-
         by_address = FailureWindow("password_reset", client_address(self.request) or "unknown")
         wait = by_address.wait()
         if wait is not None:
@@ -195,8 +196,6 @@ class OtpCodeForm(forms.Form):
 
 
 def _safe_next(request) -> str:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     target = request.POST.get("next") or request.GET.get("next") or ""
     allowed = url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -210,8 +209,6 @@ def _safe_next(request) -> str:
 def two_factor_page(request):
     """Double authentification: enrol (QR code, first code, recovery codes shown once),
     or verify this session with a code, then go on to ``next``."""
-    from apps.accounts import two_factor
-
     device = two_factor.confirmed_totp(request.user)
     form = OtpCodeForm(request.POST or None)
     next_url = _safe_next(request)
@@ -224,8 +221,6 @@ def two_factor_page(request):
                 context.update({"recovery_codes": codes, "enrolled": True})
                 return render(request, "accounts/account/two_factor.html", context)
             form.add_error("code", _("Code incorrect : vérifiez l'heure de votre téléphone."))
-        from base64 import b32encode
-
         context.update(
             {
                 "qr_svg": two_factor.qr_code_svg(pending),
