@@ -195,6 +195,7 @@ def homeowner_project_close(
                         customer_email=email,
                         work_description=(category or info.description or "Vos travaux")[:300],
                         work_date=timezone.localdate(),
+                        lead_id=lead.pk,
                     )
             except ValidationError as exc:
                 invitation_error = " ".join(exc.messages)

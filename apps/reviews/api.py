@@ -109,12 +109,19 @@ def eldo_review_request_create(
     customer_email: str,
     work_description: str,
     work_date,
+    lead_id: int | None = None,
 ) -> int:
     """Eldo itself invites the customer of a job it dispatched (a lead's homeowner): the
     review written through that link is labelled "avis vérifié". Returns the invitation id;
-    raises ValidationError (French, per field) like any invitation."""
+    raises ValidationError (French, per field) like any invitation. With ``lead_id`` the
+    invitation is tied to that lead, once: asking again returns the same invitation."""
     from apps.reviews.invitations import review_request_create
-    from apps.reviews.models import InvitationSource
+    from apps.reviews.models import InvitationSource, ReviewInvitation
+
+    if lead_id is not None:
+        existing = ReviewInvitation.objects.filter(lead_id=lead_id).values_list("pk", flat=True)
+        if existing:
+            return existing[0]
 
     invitation = review_request_create(
         pro_id=pro_id,
@@ -126,4 +133,6 @@ def eldo_review_request_create(
         work_date=work_date,
         source=InvitationSource.ELDO,
     )
+    if lead_id is not None:
+        ReviewInvitation.objects.filter(pk=invitation.pk).update(lead_id=lead_id)
     return invitation.pk

@@ -73,6 +73,8 @@ class ReviewInvitation(models.Model):
     # Random, signed into the link: rotating it revokes every link already sent.
     nonce = models.CharField(max_length=32)
     source = models.CharField(max_length=10, choices=InvitationSource.choices)
+    # Eldo's own invitation: the lead (leads context, plain id) whose job it is about.
+    lead_id = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -240,6 +240,7 @@ def test_closing_done_with_a_pro_sends_an_avis_verifie_invitation_for_that_pro(
     assert claire_project.homeowner_outcome_pro_id == midi.id
     invitation = ReviewInvitation.objects.get(customer_email="claire@exemple.fr")
     assert invitation.pro_id == midi.id and invitation.source == "eldo"
+    assert invitation.lead_id == Lead.objects.get(quote_id=claire_project.pk, pro_id=midi.id).pk
     (message,) = [m for m in mailoutbox if m.to == ["claire@exemple.fr"]]
     assert "Façades du Midi" in message.subject + message.body
 
