@@ -52,6 +52,10 @@ def test_the_sample_imports_and_reports_each_rejected_row(tmp_path, client, comm
     assert not ProProfile.objects.get(legacy_id="P-1003").is_published
     assert ProRating.objects.get(pro=pro).count == 2
     assert Review.objects.filter(pro_id=pro.id, source="imported").count() == 2
+    # The old site vouched for nothing Eldo can check: never "Avis vérifié".
+    assert set(Review.objects.filter(source="imported").values_list("label", flat=True)) == {
+        "spontaneous"
+    }
     assert ReviewReply.objects.get(review__legacy_id="R-5001").body == "Merci Marie !"
     html = client.get(f"/pro/{pro.slug}/").content.decode()
     assert "Ravalement parfait" in html and "Merci Marie" in html

@@ -24,7 +24,7 @@ from apps.reviews.demo import (
     _bulk_insert,
     secondary_indexes_deferred,
 )
-from apps.reviews.models import Review, ReviewReply, ReviewSource, ReviewStatus
+from apps.reviews.models import Review, ReviewLabel, ReviewReply, ReviewSource, ReviewStatus
 from apps.reviews.rules import BODY_MAX, TITLE_MAX, text_fingerprint
 
 COLUMNS = (*REVIEW_COLUMNS, "legacy_id")
@@ -73,6 +73,8 @@ def _clean(row: dict, *, pro, now: datetime) -> dict:
     return {
         "pro_id": pro.id,
         "source": ReviewSource.IMPORTED,
+        # Eldo cannot tie a review of the old site to a job it saw: never "Avis vérifié".
+        "label": ReviewLabel.SPONTANEOUS,
         "status": ReviewStatus.PUBLISHED,
         "rating": int(rating),
         "rating_quality": None,
