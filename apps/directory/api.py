@@ -329,3 +329,11 @@ def pros_matching(*, category_slug: str, postcode: str, limit: int = 20) -> list
             )
         )
     return matches
+
+
+def category_suggest(text: str) -> str:
+    """The category slug a homeowner's words name ("fuite sur le toit" → "toiture"), from
+    the reviewed trade vocabulary; "" if none. No query."""
+    from apps.directory.query import trade_understand
+
+    return trade_understand(text)

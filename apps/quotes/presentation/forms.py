@@ -169,6 +169,27 @@ class QuoteRequestForm(HomeownerFieldsMixin, forms.Form):
         self.fields.update(_contact_fields())
         self.fields["category"].choices = category_choices(_("Choisissez…"))
 
+    def clean(self):
+        data = super().clean()
+        if "category" in self.errors and not self.data.get("category"):
+            # "Une fuite sur le toit": the trade suggested from the description, selected
+            # in the form shown again; the homeowner confirms it by sending.
+            slug = directory.category_suggest(self.data.get("description", ""))
+            names = dict(self.fields["category"].choices)
+            if slug and slug in names:
+                self.data = self.data.copy()
+                self.data["category"] = slug
+                self.errors["category"] = self.error_class(
+                    [
+                        _(
+                            "Choisissez le type de travaux : d'après votre description,"
+                            " « %(name)s », sélectionné ci-dessus ; vérifiez puis envoyez."
+                        )
+                        % {"name": names[slug].lstrip("— ")}
+                    ]
+                )
+        return data
+
     def clean_description(self) -> str:
         return validators.description_clean(self.cleaned_data["description"], required=True)
 
