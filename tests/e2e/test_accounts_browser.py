@@ -52,7 +52,7 @@ def test_a_forgotten_password_is_reset_from_the_email_then_used(browser, mailout
     _field(browser, "username").send_keys("claire@exemple.fr")
     _field(browser, "password").send_keys(NEW_PASSWORD)
     _submit(browser)
-    assert browser.driver.current_url == browser.base_url + "/"
+    assert browser.driver.current_url == browser.base_url + "/mes-projets/"  # her home
     assert "claire@exemple.fr" in browser.driver.find_element(By.CSS_SELECTOR, ".site-nav").text
 
     # The same link a second time: a clear page, nothing changes.

@@ -119,7 +119,8 @@ def test_login_then_logout_round_trip(browser, django_user_model):
     logout = _wait(browser).until(
         EC.element_to_be_clickable((By.XPATH, "//button[normalize-space()='Se déconnecter']"))
     )
-    assert browser.driver.current_url == browser.base_url + reverse("home")
+    # A homeowner lands on "Mes projets" (apps.accounts.navigation).
+    assert browser.driver.current_url == browser.base_url + reverse("leads-homeowner:projects")
     assert "paul@example.fr" in browser.driver.find_element(By.CSS_SELECTOR, ".site-nav").text
     # The e-mail in the header must not push the page sideways on a phone.
     browser.set_viewport(*MOBILE)
