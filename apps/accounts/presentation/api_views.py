@@ -9,7 +9,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView, TokenVerifyView
 
-from apps.accounts import services
+from apps.accounts import services, token_revocation
 from apps.accounts.presentation.serializers import (
     AccountEraseSerializer,
     EldoTokenVerifySerializer,
@@ -50,7 +50,8 @@ class TokenVerifyCheckedView(TokenVerifyView):
 
 
 class LogoutView(APIView):
-    """Blacklists the refresh token: it can no longer mint access tokens."""
+    """Blacklists the refresh token: it can no longer mint access tokens. The access token
+    sent in ``Authorization: Bearer`` (if any) is revoked too: refused from now on."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
@@ -67,6 +68,9 @@ class LogoutView(APIView):
             RefreshToken(serializer.validated_data["refresh"]).blacklist()
         except TokenError as exc:
             raise InvalidToken(str(exc)) from exc
+        access = token_revocation.access_from_header(request)
+        if access is not None:
+            token_revocation.access_revoke(access)
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
 

@@ -10,6 +10,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from apps.accounts import token_revocation
 from apps.accounts.selectors import identity_for_user
 
 
@@ -20,6 +21,7 @@ def add_identity_claims(token, user) -> None:
         {"id": m.organization_id, "slug": m.slug, "kind": m.kind, "role": m.role}
         for m in identity.memberships
     ]
+    token_revocation.stamp(token, user)
 
 
 def refresh_for_user(user) -> RefreshToken:
@@ -129,6 +131,21 @@ class EldoTokenObtainPairSerializer(TokenObtainPairSerializer):
         return token
 
 
+def _reuse_detect(raw: str) -> None:
+    """A genuine refresh token, unexpired but already blacklisted (rotated or logged out),
+    presented again: someone else holds its family. Every token of the user is revoked
+    (apps.accounts.token_revocation)."""
+    try:
+        # Signature, expiry, audience, issuer (no blacklist check): forged tokens revoke nothing.
+        token = UntypedToken(raw)
+    except TokenError:
+        return
+    if token.get(api_settings.TOKEN_TYPE_CLAIM) == RefreshToken.token_type:
+        jti = token.get(api_settings.JTI_CLAIM)
+        if jti and BlacklistedToken.objects.filter(token__jti=jti).exists():
+            token_revocation.user_tokens_revoke(token.get(api_settings.USER_ID_CLAIM))
+
+
 class EldoTokenRefreshSerializer(serializers.Serializer):
     """Rotating refresh: the presented token is blacklisted, claims are recomputed."""
 
@@ -139,6 +156,7 @@ class EldoTokenRefreshSerializer(serializers.Serializer):
         try:
             old = RefreshToken(attrs["refresh"])
         except TokenError as exc:
+            _reuse_detect(attrs["refresh"])
             raise InvalidToken(str(exc)) from exc
         user = user_for_token(old)
         _blacklisted, created = old.blacklist()
@@ -156,7 +174,10 @@ class EldoTokenVerifySerializer(TokenVerifySerializer):
             raise InvalidToken(str(exc)) from exc
         user_for_token(token)
         jti = token.get(api_settings.JTI_CLAIM)
-        if BlacklistedToken.objects.filter(token__jti=jti).exists():
+        if (
+            token_revocation.is_revoked(token)
+            or BlacklistedToken.objects.filter(token__jti=jti).exists()
+        ):
             raise InvalidToken(_("Ce jeton a été révoqué."))
         return {}
 
