@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.images import ImageRejected, image_process
 from apps.directory.models import (
@@ -11,6 +12,7 @@ from apps.directory.models import (
     Department,
     PostalCode,
     ProCheck,
+    ProClaim,
     ProPhoto,
     ProProfile,
     Region,
@@ -231,3 +233,55 @@ class ProProfileAdmin(admin.ModelAdmin):
         updated = queryset.update(is_published=False)
         pro_profile_changed(pro_ids=pro_ids)
         self.message_user(request, f"{updated} profil(s) dépublié(s).")
+
+
+@admin.register(ProClaim)
+class ProClaimAdmin(admin.ModelAdmin):
+    """ "Revendiquer ma fiche": the claims by document (a Kbis) wait for staff here."""
+
+    list_display = ["pro", "user", "channel", "created_at", "verified_at", "refused_at", "kbis"]
+    list_filter = ["channel"]
+    search_fields = ["pro__name", "user__email"]
+    list_select_related = ["pro", "user"]
+    readonly_fields = [
+        "pro",
+        "user",
+        "channel",
+        "attempts",
+        "created_at",
+        "expires_at",
+        "locked_until",
+        "verified_at",
+        "refused_at",
+        "decided_by",
+        "kbis",
+    ]
+    exclude = ["code_hash"]
+    actions = ["accept_documents", "refuse_documents"]
+
+    @admin.display(description=_("justificatif"))
+    def kbis(self, claim):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        if not claim.document:
+            return "—"
+        url = reverse("directory-signup:claim-document", args=[claim.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Télécharger"))
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Accepter le justificatif (rattacher à l'entreprise)"))
+    def accept_documents(self, request, queryset):
+        from apps.directory.signup import claim_document_decide
+
+        for claim in queryset.filter(channel="document"):
+            claim_document_decide(claim_id=claim.pk, actor=request.user, accept=True)
+
+    @admin.action(description=_("Refuser le justificatif"))
+    def refuse_documents(self, request, queryset):
+        from apps.directory.signup import claim_document_decide
+
+        for claim in queryset.filter(channel="document"):
+            claim_document_decide(claim_id=claim.pk, actor=request.user, accept=False)

@@ -213,16 +213,20 @@ def claim_code_send(*, pro: ProProfile, user_id: int, channel: str) -> ProClaim:
         raise _locked_error(until)
     if channel not in claim_channels(pro):
         raise ValidationError({"channel": [_("Aucune coordonnée de ce type sur la fiche.")]})
-    recent = ProClaim.objects.filter(pro=pro, created_at__gt=now - timedelta(hours=1)).count()
+    recent = (
+        ProClaim.objects.filter(pro=pro, created_at__gt=now - timedelta(hours=1))
+        .exclude(channel=ClaimChannel.DOCUMENT)
+        .count()
+    )
     if recent >= CLAIM_SENDS_PER_HOUR:
         raise ValidationError(
             {"channel": [_("Trop de codes envoyés pour cette fiche : réessayez dans une heure.")]}
         )
     code = f"{secrets.randbelow(1_000_000):06d}"
     with transaction.atomic():
-        ProClaim.objects.filter(pro=pro, user_id=user_id, verified_at__isnull=True).update(
-            expires_at=now
-        )
+        ProClaim.objects.filter(pro=pro, user_id=user_id, verified_at__isnull=True).exclude(
+            channel=ClaimChannel.DOCUMENT
+        ).update(expires_at=now)
         claim = ProClaim.objects.create(
             pro=pro,
             user_id=user_id,
@@ -258,6 +262,7 @@ def claim_code_verify(*, pro: ProProfile, user_id: int, code: str) -> None:
         claim = (
             ProClaim.objects.select_for_update()
             .filter(pro=pro, user_id=user_id, verified_at__isnull=True, expires_at__gt=now)
+            .exclude(channel=ClaimChannel.DOCUMENT)
             .order_by("-created_at")
             .first()
         )
@@ -287,6 +292,58 @@ def claim_code_verify(*, pro: ProProfile, user_id: int, code: str) -> None:
             ]
         }
     )
+
+
+def claim_document_submit(*, pro: ProProfile, user_id: int, upload) -> ProClaim:
+    """No access to the contacts on file: a Kbis (PDF, JPEG, PNG, checked like every
+    document) that staff read in the admin. Raises DocumentRejected (nothing stored)."""
+    from django.core.files.storage import storages
+
+    from apps.core.documents import document_check
+
+    processed = document_check(upload=upload)
+    now = timezone.now()
+    storage = storages["private"]
+    name = storage.save(f"claims/{pro.pk}/{processed.content.name}", processed.content)
+    try:
+        return ProClaim.objects.create(
+            pro=pro,
+            user_id=user_id,
+            channel=ClaimChannel.DOCUMENT,
+            code_hash="",
+            created_at=now,
+            expires_at=now + timedelta(days=30),
+            document=name,
+            document_type=processed.content_type,
+        )
+    except Exception:
+        storage.delete(name)
+        raise
+
+
+def claim_document_decide(*, claim_id: int, actor, accept: bool) -> ProClaim:
+    """Staff accept (the person joins the company) or refuse a document claim."""
+    from django.core.exceptions import PermissionDenied
+
+    if not getattr(actor, "is_superuser", False):
+        raise PermissionDenied(_("Réservé à l'équipe Eldo."))
+    now = timezone.now()
+    with transaction.atomic():
+        claim = ProClaim.objects.select_for_update().select_related("pro").get(pk=claim_id)
+        if claim.channel != ClaimChannel.DOCUMENT or claim.verified_at or claim.refused_at:
+            return claim
+        claim.decided_by = actor
+        if accept:
+            claim.verified_at = now
+            members = accounts.organization_members(claim.pro.organization_id)
+            role = "manager" if any(m.role == "owner" for m in members) else "owner"
+            accounts.membership_add(
+                user_id=claim.user_id, organization_id=claim.pro.organization_id, role=role
+            )
+        else:
+            claim.refused_at = now
+        claim.save(update_fields=["verified_at", "refused_at", "decided_by"])
+    return claim
 
 
 def signup_state(*, pro: ProProfile) -> dict:

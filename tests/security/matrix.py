@@ -452,6 +452,12 @@ MATRIX: list[Row] = [
     ),
     r(
         "GET",
+        "equipe/revendications/<int:claim_id>/justificatif/",
+        ALL[404],
+        why="Eldo staff only (the world has no claim: 404 for them too)",
+    ),
+    r(
+        "GET",
         "inscription-pro/en-attente/",
         "302 404 200 200 200 200 404 404 404 404 404",
         why="members of a company: its own profile's state",

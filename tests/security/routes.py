@@ -36,6 +36,7 @@ FIXED = {
     "category_slug": "facade",
     "commune_slug": "toulouse",
     "proof_id": "999999",  # no proof of experience in the world
+    "claim_id": "999999",  # no claim of a profile in the world
 }
 
 

@@ -9,6 +9,7 @@ from .pros import ProProfile
 class ClaimChannel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
+    DOCUMENT = "document", _("Justificatif vérifié par l'équipe Eldo")
 
 
 class ProClaim(models.Model):
@@ -25,6 +26,13 @@ class ProClaim(models.Model):
     expires_at = models.DateTimeField()
     locked_until = models.DateTimeField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
+    # A document claim: the Kbis in private storage, read by staff (admin), who decide.
+    document = models.CharField(max_length=200, blank=True, editable=False)
+    document_type = models.CharField(max_length=40, blank=True, editable=False)
+    refused_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("revendication de fiche")

@@ -16,6 +16,7 @@ from apps.directory.signup import (
     claim_channels,
     claim_code_send,
     claim_code_verify,
+    claim_document_submit,
     claim_locked_until,
     pro_signup,
     signup_state,
@@ -92,9 +93,16 @@ def signup(request):
 def claim(request, slug: str):
     pro = get_object_or_404(ProProfile, slug=slug)
     error, sent, status = "", request.session.get(f"claim-sent-{pro.pk}", ""), 200
+    document_sent = False
     if request.method == "POST":
         try:
-            if request.POST.get("action") == "send":
+            if request.POST.get("action") == "document":
+                upload = request.FILES.get("document")
+                if upload is None:
+                    raise ValidationError({"document": ["Joignez votre Kbis (PDF, JPEG ou PNG)."]})
+                claim_document_submit(pro=pro, user_id=request.user.pk, upload=upload)
+                document_sent = True
+            elif request.POST.get("action") == "send":
                 claim_code_send(
                     pro=pro, user_id=request.user.pk, channel=request.POST.get("channel", "")
                 )
@@ -112,8 +120,35 @@ def claim(request, slug: str):
         "sent": sent,
         "error": error,
         "locked_until": claim_locked_until(pro),
+        "document_sent": document_sent,
     }
     return render(request, "directory/signup/claim.html", context, status=status)
+
+
+def claim_document(request, claim_id: int):
+    """A claim's Kbis, to Eldo staff only (404 otherwise), as a sandboxed attachment."""
+    from django.core.files.storage import storages
+    from django.http import FileResponse
+
+    from apps.directory.models import ProClaim
+
+    if not (request.user.is_authenticated and request.user.is_superuser):
+        raise Http404
+    claim = ProClaim.objects.filter(pk=claim_id).exclude(document="").first()
+    storage = storages["private"]
+    if claim is None or not storage.exists(claim.document):
+        raise Http404
+    extension = claim.document.rsplit(".", 1)[-1]
+    response = FileResponse(
+        storage.open(claim.document, "rb"),
+        as_attachment=True,
+        filename=f"revendication-{claim.pk}.{extension}",
+        content_type=claim.document_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @login_required
@@ -133,4 +168,9 @@ urlpatterns = [
     path("inscription-pro/", signup, name="signup"),
     path("inscription-pro/revendiquer/<slug:slug>/", claim, name="claim"),
     path("inscription-pro/en-attente/", pending, name="pending"),
+    path(
+        "equipe/revendications/<int:claim_id>/justificatif/",
+        claim_document,
+        name="claim-document",
+    ),
 ]

@@ -221,3 +221,43 @@ def test_codes_cannot_be_sent_over_and_over(existing):
     fourth = client.post(url, {"action": "send", "channel": "sms"})
     assert fourth.status_code == 400 and "Trop de codes envoyés" in fourth.content.decode()
     assert len(sms.outbox) == 3
+
+
+def test_without_the_contacts_on_file_a_kbis_checked_by_staff_attaches_the_person(
+    existing, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.directory.models import ProClaim
+    from apps.directory.tests.test_verification_checks import pdf_bytes
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {**settings.STORAGES["private"], "OPTIONS": {"location": tmp_path}},
+    }
+    client = _claimant(existing)
+    url = f"/inscription-pro/revendiquer/{existing.slug}/"
+    refused = client.post(
+        url,
+        {"action": "document", "document": SimpleUploadedFile("kbis.exe", b"MZ\\x90", "x/y")},
+    )
+    assert refused.status_code == 400 and not ProClaim.objects.exists()
+    kbis = SimpleUploadedFile("kbis.pdf", pdf_bytes(), content_type="application/pdf")
+    response = client.post(url, {"action": "document", "document": kbis})
+    assert response.status_code == 200 and "Justificatif reçu" in response.content.decode()
+    claim = ProClaim.objects.get(channel="document")
+    user = User.objects.get(email="ines@renovation-capitole.fr")
+    assert not Membership.objects.filter(user=user).exists()  # staff have not decided
+
+    document_url = f"/equipe/revendications/{claim.pk}/justificatif/"
+    assert client.get(document_url).status_code == 404  # not staff
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    admin = Client()
+    admin.force_login(staff)
+    download = admin.get(document_url)
+    assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
+    admin.post(
+        "/admin/directory/proclaim/",
+        {"action": "accept_documents", "_selected_action": [claim.pk]},
+    )
+    assert Membership.objects.get(user=user, organization=existing.organization).role == "manager"
