@@ -60,6 +60,8 @@ _ARRONDISSEMENT = re.compile(
 )
 _NAME_POSTCODE = re.compile(r"^(?:(\D+?)\s+)?(\d{5})(?:\s+(\D+))?$")
 _DEPARTMENT_CODE = re.compile(r"^(\d{2}|2a|2b|97\d)$")
+# "Lyon (69)", "Saint-Denis 93": a name and its département, as the suggestions show them.
+_NAME_DEPARTMENT = re.compile(r"^(\D+?)\s+(\d{2}|2a|2b|97\d)$")
 
 
 @dataclass(frozen=True)
@@ -275,6 +277,12 @@ class Gazetteer:
             commune = self.arrondissements.get((match.group(1), int(match.group(2))))
             if commune:
                 return PlaceResolution(commune.place())
+        match = _NAME_DEPARTMENT.match(key)
+        if match:
+            code = match.group(2).upper()
+            named = [c for c in self.by_key.get(match.group(1), []) if c.department_code == code]
+            if named:
+                return PlaceResolution(named[0].place())
         match = _NAME_POSTCODE.match(key)
         if match:
             return self._postcode(match.group(2), (match.group(1) or match.group(3) or "").strip())

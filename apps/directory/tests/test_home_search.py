@@ -1,0 +1,32 @@
+"""The home page's "Quel artisan ? / Où ?" search and the header entries."""
+
+import re
+
+import pytest
+
+from apps.directory.tests.factories import make_pro
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("directory_data")]
+
+
+def test_home_has_a_search_box_that_works_without_javascript(client):
+    make_pro("Toits Toulousains", trades=("toiture",), departments=("31",))
+    html = client.get("/").content.decode()
+    form = re.search(r'<form class="search-box"[^>]*>(.*?)</form>', html, re.S)
+    assert form and 'action="/artisans/"' in form.group(0) and 'method="get"' in form.group(0)
+    assert "Quel artisan&nbsp;?" in form.group(1) and "Où&nbsp;?" in form.group(1)
+    assert 'name="q"' in form.group(1) and 'name="place"' in form.group(1)
+    assert 'data-place-autocomplete="/api/v1/communes/"' in form.group(1)
+    assert '<option value="Toiture">' in form.group(1)  # trades suggested without a script
+    assert "js/place-autocomplete" in html
+    # What the form sends, as a homeowner types it (the suggestion's "Toulouse (31)" too).
+    for place in ("Toulouse", "Toulouse (31)", "31000"):
+        results = client.get("/artisans/", {"q": "Couvreur", "place": place}).content.decode()
+        assert "Toits Toulousains" in results, place
+
+
+def test_the_header_offers_reviews_quotes_and_the_pro_offer(client):
+    header = client.get("/").content.decode().split("</header>")[0]
+    assert ">Avis</a>" in header
+    assert ">Devis</a>" in header
+    assert "Vous êtes artisan&nbsp;?</a>" in header
