@@ -253,6 +253,13 @@ def pros_insured(*, pro_ids: list[int], category_slug: str = "") -> set[int]:
     return checks.insured_pro_ids(pro_ids=pro_ids, category_slug=category_slug)
 
 
+def department_codes_known(codes: list[str]) -> set[str]:
+    """Those of these département codes that exist (one query)."""
+    from apps.directory.models import Department
+
+    return set(Department.objects.filter(code__in=codes).values_list("code", flat=True))
+
+
 def pros_practising(*, pro_ids: list[int], category_slug: str) -> set[int]:
     """Among these pros, those whose trades include ``category_slug`` or one of its
     sub-trades (an unknown or inactive trade: none). Two queries."""

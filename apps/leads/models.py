@@ -203,7 +203,13 @@ class NetworkInstaller(models.Model):
     pro_id = models.PositiveBigIntegerField()
     department_codes = models.JSONField(default=list, blank=True)
     category_slugs = models.JSONField(default=list, blank=True)
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True)  # False: paused, gets no lead
+    # Where rules overlap, the lowest priority number is served first; among equal
+    # priorities, leads are shared in proportion to the weights.
+    priority = models.PositiveSmallIntegerField(default=100)
+    weight = models.PositiveSmallIntegerField(default=1)
+    # The network's own monthly cap for this installer (none: the directory's capacity only).
+    monthly_cap = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

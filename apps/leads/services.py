@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -609,41 +609,80 @@ def _inbound_clean(data: dict) -> dict:
     return cleaned
 
 
-def _installer_pick(*, network_id: int, department_code: str, category_slug: str):
-    """Round-robin among fitting installers with capacity: the one this network served
-    least recently first (never served first, then in the order they joined)."""
-    installers = [
-        i
-        for i in NetworkInstaller.objects.select_for_update()
-        .filter(network_id=network_id, is_active=True)
-        .order_by("id")
-        if i.covers(department_code=department_code, category_slug=category_slug)
-    ]
-    # Whatever a rule says ("tous métiers"), an installer gets only leads of a trade it
-    # practises (its directory trades or a sub-trade of one).
-    practising = directory.pros_practising(
-        pro_ids=[i.pro_id for i in installers], category_slug=category_slug
-    )
-    installers = [i for i in installers if i.pro_id in practising]
-    # Uninsured installers get no lead (verified décennale for the trade; LEADS_REQUIRE_INSURANCE).
-    insured = directory.pros_insured(
-        pro_ids=[i.pro_id for i in installers], category_slug=category_slug
-    )
-    installers = [i for i in installers if i.pro_id in insured]
-    if not installers:
-        return None
-    capacities = directory.pro_capacities([i.pro_id for i in installers])
-    available = [i for i in installers if i.pro_id in capacities and capacities[i.pro_id].remaining]
-    if not available:
-        return None
-    last = dict(
-        Lead.objects.filter(network_id=network_id, pro_id__in=[i.pro_id for i in available])
+@dataclass(frozen=True)
+class RoutingVerdict:
+    """One installer of a network facing a lead of a trade in a département: whether it may
+    receive it and, if not, why (French, for the rules page's preview)."""
+
+    installer: NetworkInstaller
+    eligible: bool
+    reason: str
+
+
+def routing_evaluate(
+    *, network_id: int, department_code: str, category_slug: str, lock: bool = False
+) -> tuple[list[RoutingVerdict], NetworkInstaller | None]:
+    """Every installer of the network against a lead (trade, département): paused, rule not
+    covering, trade not practised, not insured, no capacity left (the directory's or the
+    network's monthly cap), or eligible; and the one routing picks. Whatever a rule says, an
+    installer who does not practise the trade (nor one without a valid insurance, when
+    LEADS_REQUIRE_INSURANCE) is never picked. Among the eligible, the best priority (lowest
+    number) wins; within it, leads are shared in proportion to the weights (this month's
+    leads / weight, then the least recently served, then the oldest rule)."""
+    qs = NetworkInstaller.objects.filter(network_id=network_id).order_by("priority", "id")
+    installers = list(qs.select_for_update() if lock else qs)
+    pro_ids = [i.pro_id for i in installers]
+    practising = directory.pros_practising(pro_ids=pro_ids, category_slug=category_slug)
+    insured = directory.pros_insured(pro_ids=pro_ids, category_slug=category_slug)
+    capacities = directory.pro_capacities(pro_ids)
+    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    served = {
+        row["pro_id"]: row
+        for row in Lead.objects.filter(network_id=network_id, pro_id__in=pro_ids)
         .values("pro_id")
-        .annotate(last=Max("created_at"))
-        .values_list("pro_id", "last")
-    )
+        .annotate(last=Max("created_at"), month=Count("id", filter=Q(created_at__gte=month_start)))
+    }
+    verdicts = []
+    for i in installers:
+        month = served.get(i.pro_id, {}).get("month", 0)
+        if not i.is_active:
+            reason = _("En pause")
+        elif not i.covers(department_code=department_code, category_slug=category_slug):
+            reason = _("Sa règle ne couvre pas ce département ou ce métier")
+        elif i.pro_id not in practising:
+            reason = _("N'exerce pas ce métier")
+        elif i.pro_id not in insured:
+            reason = _("Pas de décennale vérifiée et valide pour ce métier")
+        elif i.pro_id not in capacities or not capacities[i.pro_id].remaining:
+            reason = _("Plus de capacité ce mois-ci")
+        elif i.monthly_cap is not None and month >= i.monthly_cap:
+            reason = _("Plafond du réseau atteint ce mois-ci (%d)") % i.monthly_cap
+        else:
+            reason = ""
+        verdicts.append(RoutingVerdict(installer=i, eligible=not reason, reason=reason))
+    eligible = [v.installer for v in verdicts if v.eligible]
+    if not eligible:
+        return verdicts, None
+    best = min(i.priority for i in eligible)
     epoch = datetime.min.replace(tzinfo=timezone.get_current_timezone())
-    return min(available, key=lambda i: (last.get(i.pro_id) or epoch, i.id))
+    chosen = min(
+        (i for i in eligible if i.priority == best),
+        key=lambda i: (
+            served.get(i.pro_id, {}).get("month", 0) / max(i.weight, 1),
+            served.get(i.pro_id, {}).get("last") or epoch,
+            i.id,
+        ),
+    )
+    return verdicts, chosen
+
+
+def _installer_pick(*, network_id: int, department_code: str, category_slug: str):
+    return routing_evaluate(
+        network_id=network_id,
+        department_code=department_code,
+        category_slug=category_slug,
+        lock=True,
+    )[1]
 
 
 def _replay_differs(lead: Lead, data: dict) -> bool:
@@ -705,6 +744,144 @@ def inbound_lead_receive(
     except IntegrityError:  # the same external_id pushed concurrently: answer the first
         return Lead.objects.get(network_id=network_id, external_id=external_id), False
     return lead, True
+
+
+# --- Networks: self-service routing rules ---------------------------------------------------
+
+
+def _codes(value) -> list[str]:
+    """A list of codes from a list or a text ("31, 32 81")."""
+    if isinstance(value, str):
+        value = re.split(r"[\s,;]+", value)
+    return sorted({str(v).strip() for v in (value or []) if str(v).strip()})
+
+
+def _small_int(value, *, field: str, default: int | None, low: int, high: int, errors):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not low <= number <= high:
+        errors[field] = [_("Un nombre entier entre %(low)d et %(high)d.") % locals()]
+        return default
+    return number
+
+
+def network_rule_clean(data: dict, *, partial: bool = False) -> dict:
+    """A routing rule's fields from a form or a JSON body: départements and trades (codes
+    and slugs that exist; empty: all), priority 1–1000, weight 1–100, monthly cap 0–10000
+    (empty: none), is_active. Unknown codes → ValidationError by field, in French."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict = {}
+    if not partial or "department_codes" in data:
+        codes = _codes(data.get("department_codes"))
+        unknown = sorted(set(codes) - directory.department_codes_known(codes))
+        if unknown:
+            errors["department_codes"] = [_("Département inconnu : %s.") % ", ".join(unknown)]
+        cleaned["department_codes"] = codes
+    if not partial or "category_slugs" in data:
+        slugs = _codes(data.get("category_slugs"))
+        unknown = sorted(set(slugs) - set(directory.category_ids_by_slug(slugs)))
+        if unknown:
+            errors["category_slugs"] = [_("Métier inconnu : %s.") % ", ".join(unknown)]
+        cleaned["category_slugs"] = slugs
+    for field, default, low, high in (
+        ("priority", 100, 1, 1000),
+        ("weight", 1, 1, 100),
+        ("monthly_cap", None, 0, 10000),
+    ):
+        if not partial or field in data:
+            cleaned[field] = _small_int(
+                data.get(field), field=field, default=default, low=low, high=high, errors=errors
+            )
+    if "is_active" in data:
+        value = data.get("is_active")
+        cleaned["is_active"] = value in (True, "true", "on", "1", 1, "True")
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _network_of(viewer: Viewer, network_id: int) -> None:
+    if network_id not in viewer.network_ids:
+        raise Http404
+
+
+def network_rule_create(*, viewer: Viewer, network_id: int, pro_slug: str, data: dict):
+    """The network adds an installer (a published directory pro, by its slug) with its rule."""
+    _network_of(viewer, network_id)
+    pro = directory.pros_by_slugs([pro_slug]).get(pro_slug) if pro_slug else None
+    if pro is None:
+        raise ValidationError({"pro": [_("Installateur introuvable dans l'annuaire.")]})
+    cleaned = network_rule_clean(data)
+    if NetworkInstaller.objects.filter(network_id=network_id, pro_id=pro.id).exists():
+        raise ValidationError({"pro": [_("Cet installateur a déjà une règle : modifiez-la.")]})
+    return NetworkInstaller.objects.create(network_id=network_id, pro_id=pro.id, **cleaned)
+
+
+def network_rule_update(
+    *, viewer: Viewer, network_id: int, rule_id: int, data: dict, partial: bool = True
+):
+    """Changes a rule of the network (another network's rule: 404); pause/resume is
+    ``is_active``."""
+    _network_of(viewer, network_id)
+    rule = NetworkInstaller.objects.filter(network_id=network_id, pk=rule_id).first()
+    if rule is None:
+        raise Http404
+    for name, value in network_rule_clean(data, partial=partial).items():
+        setattr(rule, name, value)
+    rule.save()
+    return rule
+
+
+def network_rule_delete(*, viewer: Viewer, network_id: int, rule_id: int) -> None:
+    _network_of(viewer, network_id)
+    deleted, _details = NetworkInstaller.objects.filter(network_id=network_id, pk=rule_id).delete()
+    if not deleted:
+        raise Http404
+
+
+def rule_overlaps(rules: list[NetworkInstaller]) -> dict[int, list[NetworkInstaller]]:
+    """For each active rule, the other active rules that could take the same lead (their
+    départements and trades meet; an empty list is "all"): routing resolves them by
+    priority, then weight."""
+
+    def meet(a: list[str], b: list[str]) -> bool:
+        return not a or not b or bool(set(a) & set(b))
+
+    active = [r for r in rules if r.is_active]
+    return {
+        r.pk: [
+            o
+            for o in active
+            if o.pk != r.pk
+            and meet(r.department_codes, o.department_codes)
+            and meet(r.category_slugs, o.category_slugs)
+        ]
+        for r in active
+    }
+
+
+def routing_preview(*, viewer: Viewer, network_id: int, category_slug: str, postcode: str):
+    """Who would receive a lead of this trade in this postcode, and why each other installer
+    would not: (verdicts, chosen installer or None). Unknown trade or postcode →
+    ValidationError by field."""
+    _network_of(viewer, network_id)
+    errors = {}
+    if not directory.category_ids_by_slug([category_slug]):
+        errors["category"] = [_("Métier inconnu : %s.") % category_slug]
+    communes = directory.communes_for_postcode(postcode) if re.fullmatch(r"\d{5}", postcode) else []
+    if not communes:
+        errors["postcode"] = [_("Code postal inconnu.")]
+    if errors:
+        raise ValidationError(errors)
+    return routing_evaluate(
+        network_id=network_id,
+        department_code=communes[0].department_code,
+        category_slug=category_slug,
+    )
 
 
 def network_installer_ensure(

@@ -88,7 +88,7 @@ def _build_world() -> World:
         )
         users["partner"] = UserFactory(email="api@isolants-sud.fr")
         MembershipFactory(user=users["partner"], organization=maker, role=MemberRole.MANAGER)
-        network_installer_ensure(network_id=network.pk, pro_id=pro.pk)
+        network_rule = network_installer_ensure(network_id=network.pk, pro_id=pro.pk)
         users["advisor"] = UserFactory(email="camille@eldo.test", advisor=True)
         users["moderator"] = UserFactory(email="mathieu@eldo.test", moderator=True)
         users["staff"] = UserFactory(email="alice@eldo.test", is_superuser=True, is_staff=True)
@@ -136,6 +136,7 @@ def _build_world() -> World:
         world.ids = objects(pro, "midi@exemple.fr", users["pro_owner"])
         world.ids["user_id"] = users["pro_sales_rep"].pk
         world.ids["network_id"] = network.pk
+        world.ids["rule_id"] = network_rule.pk  # the network's rule for Façades du Midi
         # A check waiting for Eldo staff (the verification queue), without a document.
         from apps.directory.models import ProCheck
 

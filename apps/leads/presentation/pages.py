@@ -396,3 +396,7 @@ urlpatterns = [
     path("espace-pro/reseau/", network_dashboard, name="network-dashboard"),
     path("espace-pro/reseau/demandes/", network_leads, name="network"),
 ]
+
+from apps.leads.presentation import network_pages  # noqa: E402  (its pages, same namespace)
+
+urlpatterns += network_pages.urlpatterns

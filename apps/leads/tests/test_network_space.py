@@ -107,6 +107,7 @@ def test_sidebar_holds_network_entries_only_and_each_opens(client, network, rout
     assert links == [
         "/espace-pro/reseau/",
         "/espace-pro/reseau/demandes/",
+        "/espace-pro/reseau/regles/",
         "/espace-pro/statistiques/",
     ]
     for link in links:

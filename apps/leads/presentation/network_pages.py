@@ -1,0 +1,215 @@
+"""The network's routing rules, self-service (/espace-pro/reseau/regles/): each installer's
+rule (départements, trades, priority, weight, monthly cap, pause/resume), the overlaps
+between rules, and a preview of who would receive a lead of a trade in a postcode."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from apps.leads import selectors, services
+
+RULE_FIELDS = ("department_codes", "category_slugs", "priority", "weight", "monthly_cap")
+
+
+class RuleForm(forms.Form):
+    department_codes = forms.CharField(
+        label=gettext_lazy("Départements"),
+        required=False,
+        help_text=gettext_lazy("Codes séparés par des virgules, ex. 31, 81. Vide : tous."),
+    )
+    category_slugs = forms.CharField(
+        label=gettext_lazy("Métiers"),
+        required=False,
+        help_text=gettext_lazy(
+            "Identifiants des métiers, ex. chauffage, pompe-a-chaleur. Vide : tous ceux que "
+            "l'installateur exerce."
+        ),
+    )
+    priority = forms.CharField(
+        label=gettext_lazy("Priorité"),
+        required=False,
+        help_text=gettext_lazy("1 est servi en premier quand des règles se chevauchent."),
+    )
+    weight = forms.CharField(
+        label=gettext_lazy("Poids"),
+        required=False,
+        help_text=gettext_lazy("À priorité égale, part des demandes (2 : deux fois plus)."),
+    )
+    monthly_cap = forms.CharField(
+        label=gettext_lazy("Plafond mensuel"),
+        required=False,
+        help_text=gettext_lazy("Nombre de demandes par mois au plus. Vide : sans plafond."),
+    )
+
+
+class NewRuleForm(RuleForm):
+    pro = forms.CharField(
+        label=gettext_lazy("Installateur (identifiant de sa fiche)"),
+        help_text=gettext_lazy("La fin de l'adresse de sa fiche Eldo, ex. facades-du-midi."),
+    )
+
+    field_order = ("pro", *RULE_FIELDS)
+
+
+class PreviewForm(forms.Form):
+    category = forms.CharField(label=gettext_lazy("Métier (identifiant)"))
+    postcode = forms.CharField(label=gettext_lazy("Code postal"), max_length=5)
+
+
+def _initial(rule) -> dict:
+    return {
+        "department_codes": ", ".join(rule.department_codes),
+        "category_slugs": ", ".join(rule.category_slugs),
+        "priority": rule.priority,
+        "weight": rule.weight,
+        "monthly_cap": "" if rule.monthly_cap is None else rule.monthly_cap,
+    }
+
+
+def _errors_to_form(form: forms.Form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _network(request):
+    from apps.leads.presentation.pages import _network_context
+
+    context = _network_context(request, section="network-rules")
+    return context, context.pop("viewer"), context["backoffice_org"].organization_id
+
+
+def _rules_page(request, context, network_id, *, new_form=None, status=200):
+    rules = selectors.network_installers(network_id=network_id)
+    pros = selectors.pros_for_leads_ids([r.pro_id for r in rules])
+    overlaps = services.rule_overlaps(rules)
+    preview_form = PreviewForm(request.GET or None)
+    preview = None
+    if request.GET and preview_form.is_valid():
+        try:
+            verdicts, chosen = services.routing_preview(
+                viewer=context["viewer_"],
+                network_id=network_id,
+                category_slug=preview_form.cleaned_data["category"].strip(),
+                postcode=preview_form.cleaned_data["postcode"].strip(),
+            )
+        except ValidationError as exc:
+            _errors_to_form(preview_form, exc)
+        else:
+            preview = {
+                "chosen": pros.get(chosen.pro_id) if chosen else None,
+                "rows": [{"verdict": v, "pro": pros.get(v.installer.pro_id)} for v in verdicts],
+            }
+    context.pop("viewer_")
+    return render(
+        request,
+        "leads/backoffice/network_rules.html",
+        {
+            **context,
+            "rules": [
+                {
+                    "rule": r,
+                    "pro": pros.get(r.pro_id),
+                    "overlaps": [pros.get(o.pro_id) for o in overlaps.get(r.pk, [])],
+                }
+                for r in rules
+            ],
+            "new_form": new_form or NewRuleForm(),
+            "preview_form": preview_form,
+            "preview": preview,
+        },
+        status=status,
+    )
+
+
+@login_required
+def rules(request):
+    context, viewer, network_id = _network(request)
+    context["viewer_"] = viewer
+    if request.method == "POST":
+        form = NewRuleForm(request.POST)
+        if form.is_valid():
+            try:
+                services.network_rule_create(
+                    viewer=viewer,
+                    network_id=network_id,
+                    pro_slug=form.cleaned_data["pro"].strip(),
+                    data={f: form.cleaned_data[f] for f in RULE_FIELDS},
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Installateur ajouté avec sa règle."))
+                return redirect("leads-backoffice:network-rules")
+        return _rules_page(request, context, network_id, new_form=form, status=400)
+    return _rules_page(request, context, network_id)
+
+
+@login_required
+def rule_edit(request, rule_id: int):
+    context, viewer, network_id = _network(request)
+    rule = next(
+        (r for r in selectors.network_installers(network_id=network_id) if r.pk == rule_id), None
+    )
+    if rule is None:
+        raise Http404
+    form = RuleForm(request.POST if request.method == "POST" else None, initial=_initial(rule))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.network_rule_update(
+                    viewer=viewer,
+                    network_id=network_id,
+                    rule_id=rule.pk,
+                    data={f: form.cleaned_data[f] for f in RULE_FIELDS},
+                    partial=False,
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Règle enregistrée."))
+                return redirect("leads-backoffice:network-rules")
+        status = 400
+    pro = selectors.pros_for_leads_ids([rule.pro_id]).get(rule.pro_id)
+    return render(
+        request,
+        "leads/backoffice/network_rule_edit.html",
+        {**context, "rule": rule, "pro": pro, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def rule_toggle(request, rule_id: int):
+    """Pause or resume an installer's rule."""
+    _context, viewer, network_id = _network(request)
+    rule = next(
+        (r for r in selectors.network_installers(network_id=network_id) if r.pk == rule_id), None
+    )
+    if rule is None:
+        raise Http404
+    services.network_rule_update(
+        viewer=viewer,
+        network_id=network_id,
+        rule_id=rule.pk,
+        data={"is_active": not rule.is_active},
+    )
+    messages.success(request, _("Règle reprise.") if not rule.is_active else _("Règle en pause."))
+    return redirect("leads-backoffice:network-rules")
+
+
+urlpatterns = [
+    path("espace-pro/reseau/regles/", rules, name="network-rules"),
+    path("espace-pro/reseau/regles/<int:rule_id>/", rule_edit, name="network-rule-edit"),
+    path("espace-pro/reseau/regles/<int:rule_id>/pause/", rule_toggle, name="network-rule-toggle"),
+]
