@@ -2,15 +2,17 @@ from django.utils.functional import SimpleLazyObject
 
 
 def backoffice(request):
-    """`has_backoffice`: the signed-in user belongs to a company (lazy: one query if used)."""
+    """`has_backoffice`: the signed-in user belongs to a company (lazy: one query if used,
+    shared with the account menu)."""
 
     def member_of_a_company() -> bool:
-        from apps.accounts.models import Membership
+        from apps.accounts.models import OrganizationKind
+        from apps.accounts.navigation import organization_kinds
 
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return False
-        return Membership.objects.filter(user=user, organization__kind="company").exists()
+        return any(kind == OrganizationKind.COMPANY for kind, _ in organization_kinds(user))
 
     return {"has_backoffice": SimpleLazyObject(member_of_a_company)}
 

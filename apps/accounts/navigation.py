@@ -28,6 +28,20 @@ def _url(name: str) -> str | None:
         return None
 
 
+def organization_kinds(user) -> set[tuple[str, bool]]:
+    """(kind, organization active) of the person's memberships: one query, kept on the
+    user object for the rest of the request (the header's menu and ``has_backoffice``)."""
+    cached = getattr(user, "_eldo_organization_kinds", None)
+    if cached is None:
+        cached = set(
+            Membership.objects.filter(user=user).values_list(
+                "organization__kind", "organization__is_active"
+            )
+        )
+        user._eldo_organization_kinds = cached
+    return cached
+
+
 def _roles(user) -> set[str]:
     roles: set[str] = set()
     if user.staff_role == StaffRole.ADVISOR:
@@ -36,11 +50,7 @@ def _roles(user) -> set[str]:
         roles.add("moderator")
     if user.is_superuser or (user.is_staff and not user.staff_role):
         roles.add("staff")
-    kinds = set(
-        Membership.objects.filter(user=user, organization__is_active=True).values_list(
-            "organization__kind", flat=True
-        )
-    )
+    kinds = {kind for kind, active in organization_kinds(user) if active}
     if OrganizationKind.COMPANY in kinds:
         roles.add("pro")
     if kinds & {OrganizationKind.NETWORK, OrganizationKind.MANUFACTURER}:
