@@ -53,13 +53,14 @@ ENV PATH=/opt/venv/bin:$PATH \
     ELDO_VAR_DIR=/tmp/eldo \
     STATIC_ROOT=/app/staticfiles \
     MEDIA_ROOT=/data/media \
+    PRIVATE_MEDIA_ROOT=/data/private \
     PORT=8000
 
 # A system user without home or login shell; numeric ids so that runAsNonRoot can check it.
 RUN groupadd --system --gid 10001 eldo \
     && useradd --system --no-log-init --uid 10001 --gid eldo --no-create-home \
         --home-dir /nonexistent --shell /usr/sbin/nologin eldo \
-    && install -d -o eldo -g eldo -m 0750 /data/media
+    && install -d -o eldo -g eldo -m 0750 /data/media /data/private
 
 COPY --from=builder /opt/venv /opt/venv
 
@@ -82,7 +83,7 @@ RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(
     && chmod 0755 deploy/entrypoint.sh
 
 USER 10001:10001
-VOLUME ["/data/media"]
+VOLUME ["/data/media", "/data/private"]
 EXPOSE 8000
 
 # slim has no curl: the probe is Python's urllib. It sends the first DJANGO_ALLOWED_HOSTS

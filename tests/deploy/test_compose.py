@@ -220,3 +220,6 @@ def test_the_media_server_reads_the_uploads_volume(services):
     assert (COMPOSE_FILE.parent / config.split(":")[0]).is_file()
     for name in ("web", "worker"):
         assert "media:/data/media" in services[name]["volumes"]
+        # Staff-only documents persist too, on a volume the media server never mounts.
+        assert "private:/data/private" in services[name]["volumes"]
+    assert not any("private" in v for v in media["volumes"])

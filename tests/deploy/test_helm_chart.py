@@ -234,7 +234,27 @@ def test_tmp_is_the_only_writable_place_besides_uploads(manifests):
             mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
             assert "emptyDir" in volumes[mounts["/tmp"]["name"]], component
             writable = {path for path, mount in mounts.items() if not mount.get("readOnly")}
-            assert writable <= {"/tmp", "/data/media"}, (component, writable)
+            assert writable <= {"/tmp", "/data/media", "/data/private"}, (component, writable)
+
+
+def test_staff_only_documents_persist_and_are_never_served_by_the_media_server(manifests):
+    claims = _of_kind(manifests, "PersistentVolumeClaim")
+    workloads = _workloads(manifests)
+    for component in ("web", "worker"):
+        pod = _pod(workloads[component])
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        mounts = {
+            m["mountPath"]: m["name"] for m in _eldo_container(workloads[component])["volumeMounts"]
+        }
+        claim = volumes[mounts["/data/private"]]["persistentVolumeClaim"]["claimName"]
+        assert claim in claims, component
+    media_pod = _pod(workloads["media"])
+    media_claims = {
+        v["persistentVolumeClaim"]["claimName"]
+        for v in media_pod["volumes"]
+        if "persistentVolumeClaim" in v
+    }
+    assert claim not in media_claims
 
 
 def test_every_container_has_requests_and_limits(manifests):

@@ -153,8 +153,12 @@ checksum/config: {{ include "eldo.componentConfig" . | sha256sum }}
 {{- .Values.media.persistence.existingClaim | default (printf "%s-media" (include "eldo.fullname" .)) -}}
 {{- end -}}
 
-{{/* The volumes of an Eldo pod: /tmp (the only writable place on the root filesystem)
-     and the uploads. */}}
+{{- define "eldo.privateClaimName" -}}
+{{- .Values.privateDocuments.persistence.existingClaim | default (printf "%s-private" (include "eldo.fullname" .)) -}}
+{{- end -}}
+
+{{/* The volumes of an Eldo pod: /tmp (the only writable place on the root filesystem),
+     the uploads, and the staff-only documents (never mounted by the media server). */}}
 {{- define "eldo.volumes" -}}
 - name: tmp
   emptyDir:
@@ -166,6 +170,13 @@ checksum/config: {{ include "eldo.componentConfig" . | sha256sum }}
 {{- else }}
   emptyDir: {}
 {{- end }}
+- name: private
+{{- if .Values.privateDocuments.enabled }}
+  persistentVolumeClaim:
+    claimName: {{ include "eldo.privateClaimName" . }}
+{{- else }}
+  emptyDir: {}
+{{- end }}
 {{- end -}}
 
 {{- define "eldo.volumeMounts" -}}
@@ -173,4 +184,6 @@ checksum/config: {{ include "eldo.componentConfig" . | sha256sum }}
   mountPath: /tmp
 - name: media
   mountPath: /data/media
+- name: private
+  mountPath: /data/private
 {{- end -}}
