@@ -215,6 +215,8 @@ def test_asking_for_another_pro_puts_the_request_back_in_the_advisors_queue(
     assert "autre artisan" in note.body and "Garonne ne répond pas" in note.body
     queue = _signed_in(advisor).get("/conseiller/demandes/")
     assert claire_project.reference in queue.content.decode()
+    detail = _signed_in(advisor).get(f"/conseiller/demandes/{claire_project.reference}/")
+    assert "Garonne ne répond pas" in detail.content.decode()  # the homeowner's note
     # The advisor dispatches again, the earlier pros kept: a third pro gets the lead.
     with django_capture_on_commit_callbacks(execute=True):
         quote_dispatch(
