@@ -337,3 +337,64 @@ def gazetteer() -> Gazetteer:
 
 def place_understand(text: str, *, lenient: bool = True, prefix: bool = True) -> PlaceResolution:
     return gazetteer().resolve(text, lenient=lenient, prefix=prefix)
+
+
+# Départements named with "le" (masculine) or "les" (plural); others take "en", or "dans l'"
+# before a vowel or a mute h ("dans l'Hérault").
+_MASCULINE = frozenset(
+    [
+        "14",
+        "15",
+        "18",
+        "25",
+        "29",
+        "30",
+        "32",
+        "39",
+        "41",
+        "45",
+        "46",
+        "47",
+        "56",
+        "59",
+        "62",
+        "63",
+        "67",
+        "68",
+        "69",
+        "81",
+        "82",
+        "83",
+        "90",
+        "94",
+        "95",
+    ]
+)
+_PLURAL = frozenset(
+    ["04", "05", "06", "08", "13", "22", "40", "64", "65", "66", "78", "79", "88", "92"]
+)
+_SPECIAL = {"75": "à Paris", "974": "à La Réunion", "976": "à Mayotte"}
+
+
+def place_phrase(place: Place, *, with_code: bool = True) -> str:
+    """The place with its French preposition: "à Paris (75)", "dans le Rhône (69)",
+    "en Haute-Garonne (31)", "aux Sables-d'Olonne (85)", "au Mans (72)"."""
+    name = place.name
+    code = place.label[len(name) :].strip()
+    suffix = f" {code}" if with_code and code else ""
+    if place.kind == "department":
+        number = place.department_codes[0] if place.department_codes else ""
+        if number in _SPECIAL:
+            return _SPECIAL[number] + suffix
+        if number in _PLURAL:
+            return f"dans les {name}{suffix}"
+        if number in _MASCULINE:
+            return f"dans le {name}{suffix}"
+        if fold(name[:1]) in {"a", "e", "i", "o", "u", "y"} or name.startswith("Hé"):
+            return f"dans l'{name}{suffix}"
+        return f"en {name}{suffix}"
+    if name.startswith("Les "):
+        return f"aux {name[4:]}{suffix}"
+    if name.startswith("Le "):
+        return f"au {name[3:]}{suffix}"
+    return f"à {name}{suffix}"

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from apps.core.counters import counter_incr, counter_incr_many
 from apps.core.pagecache import cache_depends, cache_meta, public_response_cache
+from apps.directory.places import place_phrase
 from apps.directory.presentation.forms import SearchForm
 from apps.directory.search import SearchCriteria, place_resolve, pro_search
 from apps.directory.selectors import pro_contact
@@ -97,11 +98,7 @@ def search(request):
     if criteria and criteria.category:
         title = f"{criteria.category.name} : artisans et entreprises"
     if criteria and criteria.place:
-        title += (
-            f" à {criteria.place.label}"
-            if criteria.place.kind != "department"
-            else f" en {criteria.place.label}"
-        )
+        title += f" {place_phrase(criteria.place)}"
     crumbs = [{"label": "Accueil", "url": "/"}, {"label": "Artisans", "url": "/artisans/"}]
     if criteria and criteria.category:
         crumbs.append(
@@ -130,17 +127,18 @@ def category_landing(request, category_slug: str, commune_slug: str | None = Non
     data.update(request.GET)
     data["category"] = category_slug
     if place is not None:
-        data["place"] = place.slug
+        # The field shows "Toulouse (31)", never the slug.
+        data["place"] = place.label
     # The form loads the active categories and validates the place anyway: it answers both
     # from what is already resolved, without querying them a second time.
-    form = SearchForm(data, known_places={place.slug: place} if place else None)
+    form = SearchForm(data, known_places={place.label: place} if place else None)
     category = form.active_category(category_slug)
     if category is None:
         raise Http404
     criteria = (
         form.criteria() if form.is_valid() else SearchCriteria(category=category, place=place)
     )
-    where = f" à {place.label.split(' (')[0]}" if place else ""
+    where = f" {place_phrase(place, with_code=False)}" if place else ""
     crumbs = [
         {"label": "Accueil", "url": "/"},
         {"label": "Artisans", "url": "/artisans/"},

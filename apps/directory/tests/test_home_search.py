@@ -30,3 +30,14 @@ def test_the_header_offers_reviews_quotes_and_the_pro_offer(client):
     assert ">Avis</a>" in header
     assert ">Devis</a>" in header
     assert "Vous êtes artisan&nbsp;?</a>" in header
+
+
+def test_landing_and_search_headings_speak_french_not_slugs(client):
+    make_pro("Façades Toulousaines", departments=("31",), radius_km=30)
+    html = client.get("/artisans/facade/toulouse-31/").content.decode()
+    assert 'value="toulouse-31"' not in html
+    assert 'value="Toulouse (31)"' in html
+    assert "0 km" not in html
+    assert "moins de 1&nbsp;km" in html  # the pro's own commune
+    title = client.get("/artisans/", {"place": "haute-garonne"}).content.decode()
+    assert "en Haute-Garonne" in re.search(r"<h1[^>]*>(.*?)</h1>", title, re.S).group(1)

@@ -119,3 +119,23 @@ def test_an_ambiguous_place_is_offered_as_choices(client):
     html = client.get("/artisans/", {"place": "Aix"}).content.decode()
     assert "Vous pensiez à" in html
     assert "Aix (19)" in html
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("Paris", "à Paris (75)"),
+        ("75", "à Paris (75)"),
+        ("Rhône", "dans le Rhône (69)"),
+        ("Haute-Garonne", "en Haute-Garonne (31)"),
+        ("Bouches-du-Rhône", "dans les Bouches-du-Rhône (13)"),
+        ("Hérault", "dans l'Hérault (34)"),
+        ("Les Sables-d'Olonne", "aux Sables-d'Olonne (85)"),
+        ("Le Mans", "au Mans (72)"),
+        ("La Rochelle", "à La Rochelle (17)"),
+    ],
+)
+def test_places_take_their_french_preposition(text, phrase):
+    from apps.directory.places import place_phrase
+
+    assert place_phrase(place_understand(text).place) == phrase
