@@ -108,11 +108,18 @@ def _usable(link: MagicLink, *, now: datetime) -> User | None:
     return user
 
 
-def magic_link_check(token: str, *, now: datetime | None = None) -> str:
-    """The address a still-usable link opens, or MagicLinkError (nothing changes)."""
-    link, _for_user_id = _link_for(token)
-    _usable(link, now=now or timezone.now())
-    return link.email
+def magic_link_check(token: str, *, now: datetime | None = None) -> tuple[str, bool]:
+    """(the address a still-usable link opens, whether following it disables a password
+    set before the address was verified), or MagicLinkError (nothing changes)."""
+    link, for_user_id = _link_for(token)
+    user = _usable(link, now=now or timezone.now())
+    takes_over = bool(
+        user is not None
+        and user.email_verified_at is None
+        and user.pk != for_user_id
+        and user.has_usable_password()
+    )
+    return link.email, takes_over
 
 
 @transaction.atomic

@@ -21,10 +21,11 @@ def redeem(request, token: str):
             user, next_path = magic_link_redeem(token)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect(next_path)
-        email = magic_link_check(token)
+        email, takes_over = magic_link_check(token)
     except MagicLinkError as exc:
         return render(request, "accounts/magic/invalid.html", {"error": str(exc)}, status=410)
-    return render(request, "accounts/magic/confirm.html", {"email": email})
+    context = {"email": email, "takes_over": takes_over}
+    return render(request, "accounts/magic/confirm.html", context)
 
 
 urlpatterns = [

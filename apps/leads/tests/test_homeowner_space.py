@@ -125,6 +125,7 @@ def test_an_account_opened_with_someone_elses_address_is_taken_over_by_the_mailb
 
     squatted = UserFactory(email="claire@exemple.fr")
     client = Client()
+    assert "ce mot de passe est désactivé" in client.get(submitted["link"]).content.decode()
     client.post(submitted["link"])
     squatted.refresh_from_db()
     assert squatted.email_verified_at is not None
