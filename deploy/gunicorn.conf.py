@@ -72,6 +72,16 @@ max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 2000)
 # header through SECURE_PROXY_SSL_HEADER: the pod must be reachable only via the gateway.)
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
+# --- Request limits ---------------------------------------------------------------------
+
+# The request line (method, path, query), the number of headers and each header's size:
+# anything larger is answered 400 by gunicorn before Django. 8190 bytes per header leaves
+# room for a JWT and the cookies. Bodies are bounded by Django's guard
+# (apps/core/body_limits.py: 413 from Content-Length, before reading) and by Kong.
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
+
 # --- Read-only root filesystem -----------------------------------------------------------
 
 # The worker heartbeat file: tmpfs when there is one, the default temp dir otherwise.

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "apps.core.middleware.RequestIdMiddleware",
     "apps.core.hosts.HostPortMiddleware",  # production: a Host with a port must be listed
+    "apps.core.body_limits.BodySizeLimitMiddleware",  # 413 before any body is read
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "apps.core.middleware.PermissionsPolicyMiddleware",
@@ -120,6 +121,16 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Request bodies (apps.core.body_limits answers 413 before reading; docs/security.md).
+REQUEST_MAX_MULTIPART_BYTES = env_int("REQUEST_MAX_MULTIPART_MB", 12) * 1024 * 1024
+REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_KB", 1024) * 1024
+REQUEST_BODY_LIMIT_ROUTES: dict[str, int] = {}
+# Non-file data Django accepts in memory (JSON, form fields): the same 1 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
+# An uploaded file larger than this is spooled to /tmp (bounded by the 12 MB above).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 ROOT_URLCONF = "eldo.urls"
 WSGI_APPLICATION = "eldo.wsgi.application"

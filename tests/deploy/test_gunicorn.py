@@ -150,6 +150,35 @@ def test_the_dockerfile_healthcheck_passes(server):
     assert result.returncode == 0, result.stderr
 
 
+def test_a_200_mb_body_is_refused_at_once_without_being_read(server):
+    """Only the headers and 5 bytes are sent: a server that waited for the body would time
+    out; Django's guard answers 413 on Content-Length alone."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    started = time.monotonic()
+    try:
+        connection.putrequest("POST", "/api/v1/reviews/", skip_host=True)
+        for name, value in {
+            "Host": "127.0.0.1",
+            "X-Forwarded-Proto": "https",
+            "Content-Type": "multipart/form-data; boundary=x",
+            "Content-Length": str(200 * 1024 * 1024),
+        }.items():
+            connection.putheader(name, value)
+        connection.endheaders(b"--x\r\n")
+        response = connection.getresponse()
+        assert response.status == 413
+        assert time.monotonic() - started < 1
+    finally:
+        connection.close()
+
+
+def test_oversized_headers_are_refused_by_gunicorn(server):
+    status, _, _ = server.request("GET", "/healthz", {"X-Padding": "x" * 9000})
+    assert status in (400, 431)  # 431 Request Header Fields Too Large (recent gunicorn)
+    too_many = {f"X-Header-{i}": "1" for i in range(60)}
+    assert server.request("GET", "/healthz", too_many)[0] in (400, 431)
+
+
 def test_stops_cleanly_on_sigterm(server):
     assert server.stop() == 0
     assert "Shutting down: Master" in server.output()

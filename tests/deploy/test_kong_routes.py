@@ -102,6 +102,11 @@ _PLUGIN_CONFIGS = {
         "body": {"type": "string"},
         "content_type": {"type": "string"},
     },
+    "request-size-limiting": {
+        "allowed_payload_size": {"type": "integer", "minimum": 1},
+        "size_unit": {"enum": ["megabytes", "kilobytes", "bytes"]},
+        "require_content_length": {"type": "boolean"},
+    },
 }
 KONG_SCHEMA = {
     "type": "object",
@@ -400,7 +405,7 @@ def test_api_prefixes_are_routed_to_the_context_that_serves_them(table, api_urls
 def test_every_django_url_is_proxied_to_the_monolith(table, django_urls, method):
     services = _services(table)
     for url in django_urls:
-        if url.sample.startswith(("/metrics", settings.MEDIA_URL)):
+        if url.sample.startswith(("/metrics", "/readyz", settings.MEDIA_URL)):
             continue
         route = kong_route(table, method, url.sample)
         assert route and route.get("service"), f"{method} {url.sample}: no route proxies it"
@@ -431,7 +436,7 @@ def test_static_files_are_routed_to_the_monolith(table):
     assert route["service"] == "pages"
 
 
-@pytest.mark.parametrize("path", ["/metrics", "/api/v1/no-such-context/", "/api/v1/"])
+@pytest.mark.parametrize("path", ["/metrics", "/readyz", "/api/v1/no-such-context/", "/api/v1/"])
 def test_what_is_not_public_is_answered_by_kong_itself(table, path):
     route = kong_route(table, "GET", path)
 
@@ -547,3 +552,22 @@ def test_sign_in_forms_are_rate_limited_by_kong(table, path):
     assert limits, f"POST {path} reaches {route['name']}, which has no rate limit"
     assert route["service"] == "pages"
     assert kong_route(table, "GET", path)["name"] != route["name"], "reads are not limited"
+
+
+def test_request_bodies_are_limited_by_kong_and_nginx(table):
+    """Kong refuses a body above Django's largest limit (multipart, 12 MB) before it reaches
+    the pod, chunked or not; nginx refuses it earlier still (compose sets the directive)."""
+    from pathlib import Path
+
+    import yaml
+
+    (limit,) = [p for p in table["plugins"] if p["name"] == "request-size-limiting"]
+    assert not {"route", "service"} & set(limit), "global: every route"
+    assert limit["config"]["size_unit"] == "megabytes"
+    assert limit["config"]["allowed_payload_size"] * 1024 * 1024 == (
+        settings.REQUEST_MAX_MULTIPART_BYTES
+    )
+    assert limit["config"]["require_content_length"] is False
+    compose = yaml.safe_load((Path(settings.BASE_DIR) / "deploy/compose.yaml").read_text())
+    kong_env = compose["services"]["kong"]["environment"]
+    assert kong_env["KONG_NGINX_HTTP_CLIENT_MAX_BODY_SIZE"] == "12m"
