@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.events import PasswordChanged, UserErased
 from apps.accounts.models import (
     AuditEntry,
+    MagicLink,
     Membership,
     MembershipInvitation,
     NotificationPreference,
@@ -133,6 +134,7 @@ def user_erase(*, user: User, password: str, now=None) -> None:
     _tokens_revoke(user_id=user.pk)
     Membership.objects.filter(user_id=user.pk).delete()
     MembershipInvitation.objects.filter(email=email).delete()
+    MagicLink.objects.filter(email=email).delete()  # sign-in links sent to the address
     # How they wanted to be alerted, and their browsers' push endpoints (device ids).
     NotificationPreference.objects.filter(user_id=user.pk).delete()
     PushSubscription.objects.filter(user_id=user.pk).delete()

@@ -218,3 +218,13 @@ def test_erasing_deletes_the_notification_preferences_and_push_subscriptions(
     # Another person's stay.
     assert NotificationPreference.objects.filter(user=user).exists()
     assert PushSubscription.objects.filter(user=user).count() == 1
+
+
+def test_erasing_deletes_the_sign_in_links_sent_to_the_address(user):
+    from apps.accounts.api import magic_link_url
+    from apps.accounts.models import MagicLink
+
+    magic_link_url(email=user.email)
+    client = _page_client(user)
+    client.post(PAGE_URL, {"password": PASSWORD, "confirmation": "supprimer"})
+    assert not MagicLink.objects.exists()
