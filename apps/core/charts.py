@@ -26,6 +26,19 @@ def _nice_ceiling(value: float) -> float:
     return 10 * magnitude
 
 
+def _count_axis(value: float) -> tuple[int, int]:
+    """Counts: an integer maximum (1, 2 or 5 × 10ⁿ) and a number of intervals that divides
+    it, so every tick is a whole number (no "1,2 / 2,5" requests)."""
+    top = max(math.ceil(value), 1)
+    magnitude = 10 ** math.floor(math.log10(top))
+    for step in (1, 2, 5, 10):
+        if top <= step * magnitude:
+            top = step * magnitude
+            break
+    intervals = next(n for n in (4, 5, 2, 1) if top % n == 0)
+    return top, intervals
+
+
 def _fr(value: float, decimals: int) -> str:
     text = f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
     return text
@@ -41,7 +54,11 @@ def line_chart(
     """``series``: (name, one value per label; None = no point) pairs."""
     count = len(labels)
     values = [v for _name, vs in series for v in vs if v is not None]
-    top = _nice_ceiling(max_value if max_value is not None else max(values, default=0))
+    highest = max_value if max_value is not None else max(values, default=0)
+    if decimals == 0:
+        top, intervals = _count_axis(highest)
+    else:
+        top, intervals = _nice_ceiling(highest), 4
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(i: int) -> float:
@@ -72,8 +89,13 @@ def line_chart(
         "plot_bottom": TOP + plot_h,
         "series": drawn,
         "y_ticks": [
-            {"y": f"{y(top * k / 4):.1f}", "label": _fr(top * k / 4, 0 if top % 4 == 0 else 1)}
-            for k in range(5)
+            {
+                "y": f"{y(top * k / intervals):.1f}",
+                "label": _fr(
+                    top * k / intervals, 0 if decimals == 0 or top % intervals == 0 else 1
+                ),
+            }
+            for k in range(intervals + 1)
         ],
         "x_ticks": [{"x": f"{x(i):.1f}", "label": labels[i]} for i in range(0, count, every)],
         "rows": [
