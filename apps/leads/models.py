@@ -275,3 +275,32 @@ class LeadAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id} → {self.user_id} ({self.channel}, {self.status})"
+
+
+class UnroutedLead(models.Model):
+    """An inbound lead no installer of the network could take (no rule covering it, trade
+    not practised, not insured, no capacity): it waits in the network's "à router" queue
+    until the network hands it to one of its installers; the managers are alerted once."""
+
+    network = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="unrouted_leads"
+    )
+    external_id = models.CharField(max_length=100)
+    data = models.JSONField()  # the cleaned inbound fields, as the Lead will take them
+    created_at = models.DateTimeField()
+    alerted_at = models.DateTimeField(null=True, blank=True)
+    lead = models.OneToOneField(
+        Lead, on_delete=models.SET_NULL, null=True, blank=True, related_name="unrouted"
+    )
+
+    class Meta:
+        verbose_name = _("demande à router")
+        verbose_name_plural = _("demandes à router")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "external_id"], name="unrouted_one_per_network_external_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network_id} · {self.external_id}"

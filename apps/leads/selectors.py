@@ -17,7 +17,7 @@ from django.http import Http404
 
 from apps.accounts import api as accounts
 from apps.directory import api as directory
-from apps.leads.models import Lead, LeadSource, NetworkInstaller
+from apps.leads.models import Lead, LeadSource, NetworkInstaller, UnroutedLead
 from apps.quotes import api as quotes
 
 MANAGING_ROLES = {"owner", "manager"}
@@ -374,3 +374,12 @@ def network_dashboard(*, network_id: int, overdue_before) -> dict:
 
 def assignable_members(*, organization_id: int):
     return accounts.organization_members(organization_id)
+
+
+def unrouted_queue(*, network_id: int, limit: int = 50) -> list[UnroutedLead]:
+    """The network's "à router" queue: inbound leads no installer could take, oldest first."""
+    return list(
+        UnroutedLead.objects.filter(network_id=network_id, lead__isnull=True).order_by(
+            "created_at", "id"
+        )[:limit]
+    )

@@ -48,6 +48,7 @@ from apps.leads.models import (
     LeadTransition,
     LostReason,
     NetworkInstaller,
+    UnroutedLead,
 )
 from apps.leads.selectors import (
     Viewer,
@@ -99,6 +100,15 @@ class LeadConflict(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class LeadQueued(Exception):
+    """An inbound lead no installer could take: it waits in the network's "à router" queue
+    (``unrouted``); the API answers 202."""
+
+    def __init__(self, unrouted):
+        super().__init__(unrouted.external_id)
+        self.unrouted = unrouted
 
 
 def first_contact_delay() -> timedelta:
@@ -717,8 +727,12 @@ def inbound_lead_receive(
                 _("Identifiant externe déjà utilisé pour une autre demande : %s.") % external_id
             )
         return existing, False
+    waiting = UnroutedLead.objects.filter(network_id=network_id, external_id=external_id).first()
+    if external_id and waiting and waiting.lead_id is None:
+        raise LeadQueued(waiting)
     cleaned = _inbound_clean(data)
     now = now or timezone.now()
+    unrouted = None
     try:
         with transaction.atomic():
             installer = _installer_pick(
@@ -727,23 +741,107 @@ def inbound_lead_receive(
                 category_slug=cleaned["category_slug"],
             )
             if installer is None:
-                raise LeadConflict(
-                    _("Aucun installateur du réseau ne couvre ce projet avec de la capacité.")
+                unrouted = UnroutedLead.objects.create(
+                    network_id=network_id,
+                    external_id=cleaned["external_id"],
+                    data=cleaned,
+                    created_at=now,
                 )
-            pro = directory.pros_by_ids([installer.pro_id])[installer.pro_id]
-            lead = Lead.objects.create(
-                source=LeadSource.INBOUND,
-                network_id=network_id,
-                pro_id=pro.id,
-                organization_id=pro.organization_id,
-                reference=cleaned["external_id"][:40],
-                created_at=now,
-                **cleaned,
-            )
-            _published(lead)
+                transaction.on_commit(lambda: unrouted_alert_send(unrouted_id=unrouted.pk))
+            else:
+                lead = _inbound_lead_create(
+                    network_id=network_id, pro_id=installer.pro_id, cleaned=cleaned, now=now
+                )
     except IntegrityError:  # the same external_id pushed concurrently: answer the first
         return Lead.objects.get(network_id=network_id, external_id=external_id), False
+    if unrouted is not None:
+        raise LeadQueued(unrouted)
     return lead, True
+
+
+def _inbound_lead_create(*, network_id: int, pro_id: int, cleaned: dict, now) -> Lead:
+    pro = directory.pros_by_ids([pro_id])[pro_id]
+    lead = Lead.objects.create(
+        source=LeadSource.INBOUND,
+        network_id=network_id,
+        pro_id=pro.id,
+        organization_id=pro.organization_id,
+        reference=cleaned["external_id"][:40],
+        created_at=now,
+        **cleaned,
+    )
+    _published(lead)
+    return lead
+
+
+def unrouted_alert_send(*, unrouted_id: int) -> bool:
+    """E-mail the network's members once: a lead waits in their "à router" queue."""
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    from apps.accounts import api as accounts
+
+    with transaction.atomic():
+        unrouted = (
+            UnroutedLead.objects.select_for_update().filter(pk=unrouted_id, alerted_at=None).first()
+        )
+        if unrouted is None:
+            return False
+        recipients = accounts.organization_member_emails(unrouted.network_id)
+        if recipients:
+            data = unrouted.data
+            send_mail(
+                subject=_("Demande à router : %s") % unrouted.external_id,
+                message=_(
+                    "Aucun de vos installateurs ne peut recevoir la demande %(ref)s "
+                    "(%(trade)s, %(postcode)s) : elle attend dans votre file « à router ».\n\n"
+                    "Choisissez l'installateur qui la recevra : %(link)s"
+                )
+                % {
+                    "ref": unrouted.external_id,
+                    "trade": data.get("category_slug", ""),
+                    "postcode": data.get("postcode", ""),
+                    "link": settings.SITE_URL + reverse("leads-backoffice:network-dashboard"),
+                },
+                from_email=None,
+                recipient_list=recipients,
+            )
+        unrouted.alerted_at = timezone.now()
+        unrouted.save(update_fields=["alerted_at"])
+    return True
+
+
+def unrouted_route(*, viewer: Viewer, network_id: int, unrouted_id: int, rule_id: int) -> Lead:
+    """The network hands a lead of its "à router" queue to one of its installers, who must
+    practise the trade (and be insured for it, when required); its rule's départements,
+    pause and caps are the network's to override."""
+    _network_of(viewer, network_id)
+    with transaction.atomic():
+        unrouted = (
+            UnroutedLead.objects.select_for_update()
+            .filter(pk=unrouted_id, network_id=network_id)
+            .first()
+        )
+        rule = NetworkInstaller.objects.filter(pk=rule_id, network_id=network_id).first()
+        if unrouted is None:
+            raise Http404
+        if unrouted.lead_id is not None:
+            raise LeadConflict(_("Cette demande a déjà été confiée à un installateur."))
+        if rule is None:
+            raise ValidationError({"installer": [_("Choisissez un de vos installateurs.")]})
+        trade = unrouted.data["category_slug"]
+        if rule.pro_id not in directory.pros_practising(pro_ids=[rule.pro_id], category_slug=trade):
+            raise ValidationError({"installer": [_("Cet installateur n'exerce pas ce métier.")]})
+        if rule.pro_id not in directory.pros_insured(pro_ids=[rule.pro_id], category_slug=trade):
+            raise ValidationError(
+                {"installer": [_("Cet installateur n'est pas assuré pour ce métier.")]}
+            )
+        lead = _inbound_lead_create(
+            network_id=network_id, pro_id=rule.pro_id, cleaned=unrouted.data, now=timezone.now()
+        )
+        unrouted.lead = lead
+        unrouted.save(update_fields=["lead"])
+    return lead
 
 
 # --- Networks: self-service routing rules ---------------------------------------------------

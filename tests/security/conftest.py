@@ -13,6 +13,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 ROLES = (
@@ -137,6 +138,14 @@ def _build_world() -> World:
         world.ids["user_id"] = users["pro_sales_rep"].pk
         world.ids["network_id"] = network.pk
         world.ids["rule_id"] = network_rule.pk  # the network's rule for Façades du Midi
+        from apps.leads.models import UnroutedLead  # a lead waiting in its "à router" queue
+
+        world.ids["unrouted_id"] = UnroutedLead.objects.create(
+            network=network,
+            external_id="RCH-WAIT",
+            data={"category_slug": "facade", "postcode": "31000", "external_id": "RCH-WAIT"},
+            created_at=timezone.now(),
+        ).pk
         # A check waiting for Eldo staff (the verification queue), without a document.
         from apps.directory.models import ProCheck
 

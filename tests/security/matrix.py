@@ -371,9 +371,9 @@ MATRIX: list[Row] = [
     r(
         "POST",
         "api/v1/leads/inbound/",
-        "401 403 403 403 403 403 201 409 403 403 403",
+        "401 403 403 403 403 403 201 202 403 403 403",
         "inbound",
-        "network/manufacturer accounts (the partner's has no installer: 409)",
+        "network/manufacturer accounts (the partner's has no installer: 202, queued à router)",
     ),
     # --- API: statistics ------------------------------------------------------------------
     r(
@@ -582,6 +582,12 @@ MATRIX: list[Row] = [
         "any member of the invitation's company; stops mail to that address",
     ),
     r("GET", "espace-pro/reseau/", "302 404 404 404 404 404 200 200 404 404 404"),
+    r(
+        "POST",
+        "espace-pro/reseau/a-router/<int:unrouted_id>/",
+        "302 404 404 404 404 404 302 404 404 404 404",
+        why="the network hands a waiting lead to one of its installers (no installer: message)",
+    ),
     r("GET", "espace-pro/reseau/regles/", "302 404 404 404 404 404 200 200 404 404 404"),
     r(
         "POST",

@@ -190,8 +190,10 @@ class InboundLeadView(APIView):
     """A network or manufacturer pushes a lead from its own systems, authenticated with its
     partner API key (`Authorization: Api-Key <key>` or `X-Api-Key: <key>`, issued to the
     organization by Eldo) or with the JWT of one of its owners or managers. Routed to one of
-    its installers by its rules (département, trade), round-robin within capacity.
-    Idempotent on `external_id` per network: a replay answers the same lead with 200. A key
+    its installers by its rules (département, trade, priority, weight, caps), never to one who
+    does not practise the trade; nobody eligible → 202, the lead waits in the network's
+    "à router" queue. Idempotent on `external_id` per network: a replay answers the same lead
+    with 200; the same id with another project is 409. A key
     pushes for its own organization only (`network` naming another one → 400)."""
 
     authentication_classes = [
@@ -207,8 +209,16 @@ class InboundLeadView(APIView):
         responses={
             201: InboundLeadResultSerializer,
             200: OpenApiResponse(InboundLeadResultSerializer, description="Rejeu : même demande."),
+            202: OpenApiResponse(
+                InboundLeadResultSerializer,
+                description="Aucun installateur éligible : la demande attend dans la file "
+                "« à router » du réseau (status `unrouted`, id null) ; ses responsables sont "
+                "prévenus par e-mail.",
+            ),
             **ERRORS,
-            409: OpenApiResponse(description="Aucun installateur disponible pour ce projet."),
+            409: OpenApiResponse(
+                description="external_id déjà utilisé pour un autre projet (rejeu différent)."
+            ),
             429: OpenApiResponse(description="Trop de demandes."),
         },
     )
@@ -217,11 +227,21 @@ class InboundLeadView(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         network_id = data.pop("network", None)
-        lead, created = _run(
-            lambda: services.inbound_lead_receive(
-                viewer=inbound_viewer(request), data=data, network_id=network_id
+        try:
+            lead, created = _run(
+                lambda: services.inbound_lead_receive(
+                    viewer=inbound_viewer(request), data=data, network_id=network_id
+                )
             )
-        )
+        except services.LeadQueued as queued:
+            body = {
+                "id": None,
+                "external_id": queued.unrouted.external_id,
+                "status": "unrouted",
+                "pro": None,
+                "created": True,
+            }
+            return Response(InboundLeadResultSerializer(body).data, status=status.HTTP_202_ACCEPTED)
         pro = selectors.pros_for_leads([lead]).get(lead.pro_id)
         body = {
             "id": lead.pk,

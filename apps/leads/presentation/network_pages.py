@@ -208,7 +208,31 @@ def rule_toggle(request, rule_id: int):
     return redirect("leads-backoffice:network-rules")
 
 
+@login_required
+@require_POST
+def unrouted_route(request, unrouted_id: int):
+    """Hand a lead of the "à router" queue to one of the network's installers."""
+    _context, viewer, network_id = _network(request)
+    rule = request.POST.get("installer", "")
+    try:
+        services.unrouted_route(
+            viewer=viewer,
+            network_id=network_id,
+            unrouted_id=unrouted_id,
+            rule_id=int(rule) if rule.isdigit() else 0,
+        )
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            messages.error(request, " ".join(errors))
+    except services.LeadConflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Demande transmise à l'installateur."))
+    return redirect("leads-backoffice:network-dashboard")
+
+
 urlpatterns = [
+    path("espace-pro/reseau/a-router/<int:unrouted_id>/", unrouted_route, name="network-route"),
     path("espace-pro/reseau/regles/", rules, name="network-rules"),
     path("espace-pro/reseau/regles/<int:rule_id>/", rule_edit, name="network-rule-edit"),
     path("espace-pro/reseau/regles/<int:rule_id>/pause/", rule_toggle, name="network-rule-toggle"),

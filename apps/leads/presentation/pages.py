@@ -342,12 +342,20 @@ def network_dashboard(request):
         network_id=context["backoffice_org"].organization_id,
         overdue_before=timezone.now() - services.first_contact_delay(),
     )
+    network_id = context["backoffice_org"].organization_id
+    names = selectors.category_names()
+    queue = [
+        {"unrouted": u, "category_name": names.get(u.data.get("category_slug"), "")}
+        for u in selectors.unrouted_queue(network_id=network_id)
+    ]
     return render(
         request,
         "leads/backoffice/network_dashboard.html",
         {
             **context,
             "board": board,
+            "queue": queue,
+            "rules": [r for r in board["installers"] if r["rule"] is not None],
             "overdue_detail": _("sans premier contact après %d h")
             % (services.first_contact_delay().total_seconds() // 3600),
         },

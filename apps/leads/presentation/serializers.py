@@ -205,7 +205,7 @@ class InboundLeadSerializer(serializers.Serializer):
 
 
 class InboundLeadResultSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(allow_null=True)
     external_id = serializers.CharField()
     status = serializers.CharField()
     pro = LeadProSerializer(allow_null=True)

@@ -80,9 +80,11 @@ def test_routing_respects_capacity_and_says_when_nobody_can_take_it(api_as, netw
     api = api_as(network["manager"])
     assert api.post(URL, _payload(1), format="json").json()["pro"]["slug"] == "enduits-de-garonne"
     assert api.post(URL, _payload(2), format="json").json()["pro"]["slug"] == "enduits-de-garonne"
-    # Painting in 31: only Midi's rule covers it, and Midi is full → 409, nothing created.
+    # Painting in 31: only Midi's rule covers it, and Midi is full (and paints no walls):
+    # 202, the lead waits in the network's "à router" queue, nothing created.
     response = api.post(URL, _payload(3, category="peinture"), format="json")
-    assert response.status_code == 409
+    assert response.status_code == 202
+    assert response.json()["status"] == "unrouted" and response.json()["id"] is None
     assert not Lead.objects.filter(external_id="RCH-3").exists()
 
 
@@ -155,11 +157,12 @@ def test_heating_never_goes_to_a_facade_company_whatever_its_rule_says(
     settings.LEADS_REQUIRE_INSURANCE = insurance_required
     api = api_as(network["manager"])
     response = api.post(URL, _payload(1, category="chauffage"), format="json")
-    assert response.status_code != 201
+    assert response.status_code == 202
     assert not Lead.objects.filter(external_id="RCH-1", pro_id=installers["midi"].id).exists()
     heating = make_pro("Chauffage Toulousain", departments=("31",), trades=("chauffage",))
     services.network_installer_ensure(network_id=network["org"].pk, pro_id=heating.id)
     routed = api.post(URL, _payload(2, category="chauffage"), format="json")
+    assert routed.status_code == 201, routed.content
     assert routed.status_code == 201, routed.content
     assert routed.json()["pro"]["slug"] == heating.slug
 

@@ -132,3 +132,45 @@ def test_another_network_or_a_company_gets_no_dashboard(client, network, routed,
     client.force_login(midi_team["owner"])
     assert client.get("/espace-pro/reseau/").status_code == 404
     assert viewer_for(midi_team["owner"]).network_ids == frozenset()
+
+
+def test_a_lead_nobody_can_take_waits_a_router_and_the_network_routes_it(
+    client, api_as, network, routed, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Heating in 31: no installer of the network does heating → 202, the lead waits in the
+    "à router" queue, the manager gets one e-mail; a façade company cannot be chosen, a
+    heating installer added to the network can."""
+    from apps.directory.tests.factories import make_pro
+
+    payload = {
+        "external_id": "RCH-CH1",
+        "category": "chauffage",
+        "postcode": "31000",
+        "first_name": "Jeanne",
+        "email": "jeanne@exemple.fr",
+        "phone": "0611223344",
+        "description": "Remplacement d'une chaudière fioul.",
+    }
+    api = api_as(network["manager"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post("/api/v1/leads/inbound/", payload, format="json")
+    assert response.status_code == 202
+    assert [m.to for m in mailoutbox] == [["nadia@reseau-confort.fr"]]
+    assert "RCH-CH1" in mailoutbox[0].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        again = api.post("/api/v1/leads/inbound/", payload, format="json")
+    assert again.status_code == 202 and len(mailoutbox) == 1
+    client.force_login(network["manager"])
+    page = client.get("/espace-pro/reseau/").content.decode()
+    assert "À router (1)" in page and "RCH-CH1" in page
+    action = re.search(r'action="(/espace-pro/reseau/a-router/\d+/)"', page).group(1)
+    midi_rule = re.search(r'<option value="(\d+)">Façades du Midi</option>', page).group(1)
+    refused = client.post(action, {"installer": midi_rule}, follow=True)
+    assert "exerce pas ce métier" in refused.content.decode()
+    assert not Lead.objects.filter(external_id="RCH-CH1").exists()
+    heating = make_pro("Chauffage Toulousain", departments=("31",), trades=("chauffage",))
+    rule = services.network_installer_ensure(network_id=network["org"].pk, pro_id=heating.id)
+    client.post(action, {"installer": rule.pk})
+    lead = Lead.objects.get(external_id="RCH-CH1")
+    assert lead.pro_id == heating.id and lead.network_id == network["org"].pk
+    assert "À router" not in client.get("/espace-pro/reseau/").content.decode()
