@@ -42,6 +42,14 @@ class ResetRequestForm(PasswordResetForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
+    def get_users(self, email):
+        """Also the accounts without a password yet (opened by a magic link): the reset
+        link is how their owner chooses one. Django's form leaves them out."""
+        from apps.accounts.models import User
+
+        email = (email or "").strip().lower()
+        return User.objects.filter(email=email, is_active=True)
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     """Always the same answer ("if an account exists, an e-mail is on its way"), whether the

@@ -90,6 +90,22 @@ def test_the_confirmation_email_link_creates_the_account_and_opens_mes_projets(s
     assert submitted["quote"].reference in projects.content.decode()
 
 
+def test_a_passwordless_homeowner_sets_a_password_with_mot_de_passe_oublie(submitted, mailoutbox):
+    Client().post(submitted["link"])
+    response = Client().post("/mot-de-passe-oublie/", {"email": "claire@exemple.fr"})
+    assert response.status_code == 302
+    (message,) = mailoutbox
+    reset = re.search(r"https?://[^/\s]+(/mot-de-passe-oublie/\S+/)", message.body).group(1)
+    client = Client()
+    form = client.get(reset, follow=True)
+    response = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "Facade-Rose-2026!", "new_password2": "Facade-Rose-2026!"},
+    )
+    assert response.status_code == 302
+    assert Client().login(email="claire@exemple.fr", password="Facade-Rose-2026!")
+
+
 def test_a_used_link_shows_a_clear_page_and_changes_nothing(submitted):
     Client().post(submitted["link"])
     other = Client()
