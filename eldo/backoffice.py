@@ -26,7 +26,7 @@ def _profile_checklist(profile: dict) -> list[dict]:
         },
         {
             "label": "Un téléphone et un site web",
-            "done": bool(profile["phone"] and profile["website"]),
+            "done": bool(profile["has_phone"] and profile["website"]),
         },
     ]
 

@@ -156,9 +156,31 @@ def category_landing(request, category_slug: str, commune_slug: str | None = Non
     )
 
 
-# A reveal is counted on every click (counter, no database write) and never cached: the
-# profile itself stays cacheable and shows only the links (rel="nofollow", robots.txt).
+# A reveal is counted once per visitor, pro, kind and day (counter, no database write; the
+# dedupe is a cache entry keyed by a hash of the client's address and browser) and never
+# cached: the profile itself stays cacheable and shows only the links (rel="nofollow",
+# robots.txt). Reloading the phone page does not inflate the pro's "Clics contact".
 CONTACT_COUNTER = "directory.ContactRevealed"
+
+
+def _contact_count_once(request, slug: str, kind: str) -> None:
+    import hashlib
+
+    from django.core.cache import cache
+    from django.utils import timezone
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import BaseThrottle
+
+    # The client's address as the throttles see it (X-Forwarded-For only behind NUM_PROXIES).
+    if api_settings.NUM_PROXIES is None:
+        address = request.META.get("REMOTE_ADDR") or ""
+    else:
+        address = BaseThrottle().get_ident(request) or ""
+    visitor = f"{address}|{request.headers.get('User-Agent', '')[:200]}"
+    digest = hashlib.sha256(visitor.encode()).hexdigest()[:32]
+    key = f"directory:reveal:{timezone.localdate():%Y%m%d}:{kind}:{slug}:{digest}"
+    if cache.add(key, 1, 24 * 3600):
+        counter_incr(CONTACT_COUNTER, slug)
 
 
 @require_GET
@@ -168,7 +190,7 @@ def contact_phone(request, slug: str):
     pro = pro_contact(slug=slug)
     if pro is None or not pro["phone"]:
         raise Http404
-    counter_incr(CONTACT_COUNTER, slug)
+    _contact_count_once(request, slug, "phone")
     crumbs = [
         {"label": "Accueil", "url": "/"},
         {"label": pro["name"], "url": reverse("pro-profile", args=[slug])},
@@ -188,7 +210,7 @@ def contact_website(request, slug: str):
     website = (pro or {}).get("website") or ""
     if urlsplit(website).scheme not in {"http", "https"} or not urlsplit(website).netloc:
         raise Http404
-    counter_incr(CONTACT_COUNTER, slug)
+    _contact_count_once(request, slug, "website")
     response = HttpResponseRedirect(website)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

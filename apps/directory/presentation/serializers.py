@@ -102,6 +102,9 @@ class ProDetailSerializer(ProListSerializer):
     verifications = serializers.SerializerMethodField()
     service_area = serializers.SerializerMethodField()
     networks = serializers.SerializerMethodField()
+    has_phone = serializers.SerializerMethodField(
+        help_text="Un numéro est affiché sur demande, sur la fiche (/pro/{slug}/telephone/)."
+    )
     logo = serializers.SerializerMethodField()
     photos = serializers.SerializerMethodField()
 
@@ -110,7 +113,9 @@ class ProDetailSerializer(ProListSerializer):
             *ProListSerializer.Meta.fields,
             "description",
             "address",
-            "phone",
+            # No phone: it is revealed on the profile page only ("Afficher le numéro",
+            # /pro/<slug>/telephone/), where each visitor's reveal is counted for the pro.
+            "has_phone",
             "website",
             "siret",
             "year_founded",
@@ -144,6 +149,9 @@ class ProDetailSerializer(ProListSerializer):
             "departments": [d.code for d in obj.service_departments.all()],
             "radius_km": obj.service_radius_km,
         }
+
+    def get_has_phone(self, obj) -> bool:
+        return bool(obj.phone)
 
     def get_networks(self, obj) -> list[str]:
         return [n.name for n in obj.networks.all()]

@@ -1,5 +1,6 @@
-"""Contact reveals on the public profile: counted on every click, never a database write,
-only ever to the pro's own number or website."""
+"""Contact reveals on the public profile: counted once per visitor, pro and day (reloading
+the page does not inflate the pro's "Clics contact"), never a database write, only ever to
+the pro's own number or website. The public API does not give the number away."""
 
 import pytest
 
@@ -53,8 +54,26 @@ def test_revealing_the_phone_counts_each_click_without_writing(client, django_as
     assert '<meta name="robots" content="noindex, nofollow">' in html
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert "no-store" in response["Cache-Control"]
-    client.get(f"/pro/{pro.slug}/telephone/")
+    for _ in range(4):  # the same visitor reloads: still one reveal
+        client.get(f"/pro/{pro.slug}/telephone/")
+    assert _flushed_contact_counts() == {pro.slug: 1}
+
+
+def test_each_visitor_counts_once_a_day(client):
+    from django.test import Client
+
+    pro = _contact_pro()
+    for address in ("203.0.113.1", "203.0.113.2", "203.0.113.1"):
+        Client(REMOTE_ADDR=address).get(f"/pro/{pro.slug}/telephone/")
     assert _flushed_contact_counts() == {pro.slug: 2}
+
+
+def test_the_public_api_does_not_give_the_number_away(client):
+    pro = _contact_pro()
+    body = client.get(f"/api/v1/pros/{pro.slug}/").json()
+    assert "phone" not in body
+    assert "05 61 00 00 00" not in str(body)
+    assert _flushed_contact_counts() == {}
 
 
 def test_the_website_link_counts_and_redirects_to_the_pros_own_site(
@@ -68,7 +87,7 @@ def test_the_website_link_counts_and_redirects_to_the_pros_own_site(
     # The target is never taken from the request.
     response = client.get(f"/pro/{pro.slug}/site-web/?next=https://evil.example/")
     assert response["Location"] == "https://facades-midi.fr"
-    assert _flushed_contact_counts() == {pro.slug: 2}
+    assert _flushed_contact_counts() == {pro.slug: 1}  # one visitor, one day
 
 
 def test_unknown_unpublished_or_missing_contact_is_a_404_and_counts_nothing(client):
