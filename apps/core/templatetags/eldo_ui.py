@@ -7,10 +7,12 @@ into SVG attributes never pick up a decimal comma.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
+from django.utils.safestring import SafeData, mark_safe
 
 register = template.Library()
 
@@ -136,3 +138,47 @@ def is_image_url(value) -> bool:
     """True when a string looks like an image address rather than a text glyph."""
     text = str(value or "")
     return text.startswith(("/", "http://", "https://", "data:image/"))
+
+
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+([?!:;»])")
+_SPACE_AFTER_GUILLEMET = re.compile(r"(«)[ \t]+")
+_SPACE_IN_NUMBER = re.compile(r"(?<=\d) (?=\d{3}\b)")
+_SPACE_BEFORE_UNIT = re.compile(r"(?<=\d) (?=(€|%|km|m²|m2|ans?|jours?|h|min)\b|€|%)")
+
+
+@register.filter(is_safe=True)
+def fr_typo(value):
+    """French typography on a text: a no-break space before ? ! : ; », after «, inside
+    numbers ("10 500") and before their unit ("12 €", "30 km"), so that no line starts
+    with "?" and no number is cut in two."""
+    if value is None:
+        return ""
+    text = str(value)
+    text = _SPACE_BEFORE_PUNCTUATION.sub("\xa0\\1", text)
+    text = _SPACE_AFTER_GUILLEMET.sub("\\1\xa0", text)
+    text = _SPACE_IN_NUMBER.sub("\xa0", text)
+    text = _SPACE_BEFORE_UNIT.sub("\xa0", text)
+    if isinstance(value, SafeData):
+        # Only spaces were changed in a text that was already safe.
+        return mark_safe(text)  # noqa: S308 # nosec B308 B703
+    return text
+
+
+@register.filter
+def ago(value, now=None):
+    """ "à l'instant" under a minute, else "il y a 3 heures" (Django's timesince)."""
+    from django.utils import timezone
+    from django.utils.timesince import timesince
+
+    if not value:
+        return ""
+    now = now or timezone.now()
+    if (now - value).total_seconds() < 60:
+        return "à l'instant"
+    return f"il y a {timesince(value, now)}"
+
+
+@register.filter
+def messages_urgent(messages) -> bool:
+    """Whether a list of flash messages holds an error or a warning."""
+    return any(getattr(m, "level_tag", "") in {"error", "warning"} for m in messages)

@@ -336,8 +336,16 @@ def test_messages_component_uses_alert_for_errors():
         messages=[Message("Enregistré.", "success"), Message("Échec.", "error")],
     )
 
-    assert re.search(r'role="status">.*Enregistré\.', html, re.S)
-    assert re.search(r'role="alert">.*Échec\.', html, re.S)
+    # One live region (axe: no role=status on an <li> of a list), urgent with an error.
+    assert html.count('role="alert"') == 1 and 'role="status"' not in html
+    assert re.search(r'role="alert">.*Enregistré\..*Échec\.', html, re.S)
+    assert not re.search(r"<li[^>]*role=", html)
+
+    html = _render(
+        '{% include "components/messages.html" %}', messages=[Message("Enregistré !", "success")]
+    )
+    assert html.count('role="status"') == 1 and 'role="alert"' not in html
+    assert "Enregistré\xa0!" in html
 
 
 # --- Helpers -------------------------------------------------------------------------
