@@ -513,7 +513,10 @@ def lead_reassign(
 ) -> Lead:
     """The advisor hands the request of an unanswered lead (closed as expired) or of a lead
     the pro refused (it stays refused) to another matching pro: the one named, or the best
-    available. Returns the new lead."""
+    available. Returns the new lead. A network reassigns its own inbound leads instead
+    (``network_lead_reassign``)."""
+    if not viewer.sees_everything and viewer.network_ids:
+        return network_lead_reassign(viewer=viewer, lead_id=lead_id, pro_slug=pro_slug, now=now)
     if not viewer.sees_everything:
         raise PermissionDenied(_("Réservé aux conseillers Eldo."))
     now = now or timezone.now()
@@ -567,6 +570,90 @@ def lead_reassign(
                 reassigned_at=now.isoformat(),
             )
         )
+    return new
+
+
+def network_lead_reassign(
+    *, viewer: Viewer, lead_id: int, pro_slug: str = "", now: datetime | None = None
+) -> Lead:
+    """A network hands one of its inbound leads that expired or was refused to another of its
+    installers: the one named (by slug; it must practise the trade and be insured for it) or
+    the one its rules pick among the others. The new lead takes the external id (a replay
+    answers it); the old one keeps its reference, its external id suffixed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        lead = _locked_for(viewer, lead_id)
+        if lead.network_id not in viewer.network_ids or lead.source != LeadSource.INBOUND:
+            raise PermissionDenied(_("Réservé au réseau qui a transmis la demande."))
+        if lead.status not in (S.EXPIRED, S.DECLINED):
+            raise LeadConflict(
+                _("Seule une demande expirée ou refusée peut être réattribuée (ici « %s »).")
+                % S(lead.status).label
+            )
+        if lead.replaced_by_id is not None:
+            raise LeadConflict(_("Cette demande a déjà été confiée à un autre installateur."))
+        verdicts, _chosen = routing_evaluate(
+            network_id=lead.network_id,
+            department_code=lead.department_code,
+            category_slug=lead.category_slug,
+        )
+        taken = set(
+            Lead.objects.filter(network_id=lead.network_id, reference=lead.reference).values_list(
+                "pro_id", flat=True
+            )
+        )
+        if pro_slug:
+            pro = directory.pros_by_slugs([pro_slug]).get(pro_slug)
+            rules = [v.installer for v in verdicts if pro and v.installer.pro_id == pro.id]
+            ok = (
+                bool(rules)
+                and rules[0].pro_id
+                in directory.pros_practising(
+                    pro_ids=[rules[0].pro_id], category_slug=lead.category_slug
+                )
+                and rules[0].pro_id
+                in directory.pros_insured(
+                    pro_ids=[rules[0].pro_id], category_slug=lead.category_slug
+                )
+            )
+            if not ok or rules[0].pro_id in taken:
+                raise ValidationError(
+                    {"pro": [_("Cet installateur ne peut pas recevoir cette demande.")]}
+                )
+            target = rules[0]
+        else:
+            eligible = [
+                v.installer for v in verdicts if v.eligible and v.installer.pro_id not in taken
+            ]
+            if not eligible:
+                raise LeadConflict(_("Aucun autre installateur du réseau pour ce projet."))
+            best = min(i.priority for i in eligible)
+            target = next(i for i in eligible if i.priority == best)
+        external_id = lead.external_id
+        lead.external_id = f"{external_id[:80]}~{lead.pk}"
+        lead.save(update_fields=["external_id", "updated_at"])
+        pro = directory.pros_by_ids([target.pro_id])[target.pro_id]
+        new = Lead.objects.create(
+            source=LeadSource.INBOUND,
+            network_id=lead.network_id,
+            external_id=external_id,
+            reference=lead.reference,
+            pro_id=pro.id,
+            organization_id=pro.organization_id,
+            category_slug=lead.category_slug,
+            postcode=lead.postcode,
+            department_code=lead.department_code,
+            commune_name=lead.commune_name,
+            description=lead.description,
+            first_name=lead.first_name,
+            last_name=lead.last_name,
+            email=lead.email,
+            phone=lead.phone,
+            created_at=now,
+        )
+        lead.replaced_by = new
+        lead.save(update_fields=["replaced_by", "updated_at"])
+        _published(new)
     return new
 
 

@@ -588,6 +588,12 @@ MATRIX: list[Row] = [
         "302 404 404 404 404 404 302 404 404 404 404",
         why="the network hands a waiting lead to one of its installers (no installer: message)",
     ),
+    r(
+        "POST",
+        "espace-pro/reseau/demandes/<int:lead_id>/reattribuer/",
+        "302 404 404 404 404 404 404 404 404 404 404",
+        why="a network's own inbound lead only (the world's lead is a pro's: not found)",
+    ),
     r("GET", "espace-pro/reseau/regles/", "302 404 404 404 404 404 200 200 404 404 404"),
     r(
         "POST",

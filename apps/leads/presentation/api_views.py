@@ -155,7 +155,10 @@ class LeadDetailView(APIView):
 
 class LeadReassignView(APIView):
     """Advisors: close an unanswered lead as expired and give the request to another
-    matching pro (named by slug, or the best available); the homeowner is informed."""
+    matching pro (named by slug, or the best available); the homeowner is informed.
+    A network (owner or manager): hand one of its own inbound leads that expired or was
+    refused to another of its installers (named by slug, or the one its rules pick); the
+    new lead takes the external id."""
 
     permission_classes = [permissions.IsAuthenticated]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -231,7 +231,29 @@ def unrouted_route(request, unrouted_id: int):
     return redirect("leads-backoffice:network-dashboard")
 
 
+@login_required
+@require_POST
+def lead_reassign(request, lead_id: int):
+    """Hand an expired or refused lead of the network to another of its installers."""
+    _context, viewer, _network_id = _network(request)
+    selectors.lead_get(viewer=viewer, lead_id=lead_id)  # 404 when not the network's
+    try:
+        services.network_lead_reassign(viewer=viewer, lead_id=lead_id)
+    except services.LeadConflict as exc:
+        messages.error(request, exc.message)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("Demande confiée à un autre installateur."))
+    return redirect("leads-backoffice:network")
+
+
 urlpatterns = [
+    path(
+        "espace-pro/reseau/demandes/<int:lead_id>/reattribuer/",
+        lead_reassign,
+        name="network-reassign",
+    ),
     path("espace-pro/reseau/a-router/<int:unrouted_id>/", unrouted_route, name="network-route"),
     path("espace-pro/reseau/regles/", rules, name="network-rules"),
     path("espace-pro/reseau/regles/<int:rule_id>/", rule_edit, name="network-rule-edit"),

@@ -177,3 +177,31 @@ def test_a_replayed_external_id_with_another_project_is_a_conflict(api_as, netwo
     assert other.status_code == 409
     assert "RCH-1" in other.content.decode()
     assert Lead.objects.filter(external_id="RCH-1").count() == 1
+
+
+def test_the_network_reassigns_its_expired_or_refused_leads_among_its_installers(
+    api_as, network, installers, midi_team
+):
+    api = api_as(network["manager"])
+    first = api.post(URL, _payload(1), format="json").json()
+    lead = Lead.objects.get(pk=first["id"])
+    assert lead.pro_id == installers["midi"].id
+    reassign = f"/api/v1/leads/{lead.pk}/reassign/"
+    # Still open: not yet.
+    assert api.post(reassign, {}, format="json").status_code == 409
+    Lead.objects.filter(pk=lead.pk).update(status="declined")
+    # A façade company outside the network cannot be named.
+    outsider = api.post(reassign, {"pro": installers["rose"].slug}, format="json")
+    assert outsider.status_code == 400
+    response = api.post(reassign, {}, format="json")
+    assert response.status_code == 201, response.content
+    new = Lead.objects.get(pk=response.json()["id"])
+    assert new.pro_id == installers["garonne"].id and new.external_id == "RCH-1"
+    lead.refresh_from_db()
+    assert lead.replaced_by_id == new.pk and lead.status == "declined"
+    # A replay of the external id answers the lead that now holds it.
+    assert api.post(URL, _payload(1), format="json").json()["id"] == new.pk
+    # Done once; and a pro of the network cannot reassign.
+    assert api.post(reassign, {}, format="json").status_code == 409
+    pro_api = api_as(midi_team["owner"])
+    assert pro_api.post(reassign, {}, format="json").status_code == 403

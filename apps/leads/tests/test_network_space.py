@@ -174,3 +174,19 @@ def test_a_lead_nobody_can_take_waits_a_router_and_the_network_routes_it(
     lead = Lead.objects.get(external_id="RCH-CH1")
     assert lead.pro_id == heating.id and lead.network_id == network["org"].pk
     assert "À router" not in client.get("/espace-pro/reseau/").content.decode()
+
+
+def test_the_network_reassigns_a_refused_lead_from_its_page(client, network, routed):
+    garonne_rule = services.network_installer_ensure(
+        network_id=network["org"].pk, pro_id=routed["garonne"].id, department_codes=["31"]
+    )
+    lead = Lead.objects.get(external_id="RCH-1")
+    Lead.objects.filter(pk=lead.pk).update(status="declined")
+    client.force_login(network["manager"])
+    page = client.get("/espace-pro/reseau/demandes/").content.decode()
+    action = f"/espace-pro/reseau/demandes/{lead.pk}/reattribuer/"
+    assert f'action="{action}"' in page
+    client.post(action)
+    new = Lead.objects.get(external_id="RCH-1")
+    assert new.pk != lead.pk and new.pro_id == garonne_rule.pro_id
+    assert "Réattribuée" in client.get("/espace-pro/reseau/demandes/").content.decode()
