@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "apps.core.middleware.RequestIdMiddleware",
     "apps.core.hosts.HostPortMiddleware",  # production: a Host with a port must be listed
     "apps.core.body_limits.BodySizeLimitMiddleware",  # 413 before any body is read
+    # Outermost of those reading the user: signed-in answers leave as private, no-store.
+    # XX "apps.core.cache_control.PrivateCacheControlMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "apps.core.middleware.PermissionsPolicyMiddleware",
@@ -418,6 +420,8 @@ REST_FRAMEWORK = {
         "quote_submit": env_str("THROTTLE_QUOTE_SUBMIT", "10/hour"),
         "quote_submit_email": env_str("THROTTLE_QUOTE_SUBMIT_EMAIL", "5/hour"),
         "review_submit": env_str("THROTTLE_REVIEW_SUBMIT", "10/hour"),
+        # Pro sign-ups (/inscription-pro/) per client address: each creates an account.
+        "pro_signup": env_str("THROTTLE_PRO_SIGNUP", "10/hour"),
         "review_report": env_str("THROTTLE_REVIEW_REPORT", "20/hour"),
         "inbound_lead": env_str("THROTTLE_INBOUND_LEAD", "600/hour"),
     },

@@ -10,7 +10,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
+from rest_framework.throttling import BaseThrottle
 
+from apps.core.throttling import FailureWindow
 from apps.directory.models import Category, ProProfile
 from apps.directory.signup import (
     claim_channels,
@@ -60,6 +62,11 @@ FIELD_OF = {"category": "category", "company_name": "company_name"}
 @require_http_methods(["GET", "POST"])
 def signup(request):
     form = SignupForm(request.POST or None)
+    # Each sign-up creates an account and a profile: a few per client address and hour.
+    window = FailureWindow("pro_signup", BaseThrottle().get_ident(request) or "unknown")
+    if request.method == "POST" and window.wait() is not None:
+        form.add_error(None, "Trop d'inscriptions depuis cette connexion : réessayez plus tard.")
+        return render(request, "directory/signup/signup.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -79,6 +86,7 @@ def signup(request):
                 for message in messages:
                     form.add_error(field if field in form.fields else None, message)
         else:
+            window.record()
             user = get_user_model().objects.get(pk=result.user_id)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             if result.claim_slug:

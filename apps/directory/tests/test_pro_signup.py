@@ -261,3 +261,30 @@ def test_without_the_contacts_on_file_a_kbis_checked_by_staff_attaches_the_perso
         {"action": "accept_documents", "_selected_action": [claim.pk]},
     )
     assert Membership.objects.get(user=user, organization=existing.organization).role == "manager"
+
+
+def test_sign_ups_from_one_address_are_limited(settings):
+    """Each sign-up creates an account and a profile: ten an hour per client address."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "pro_signup": "2/hour",
+        },
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    for n in range(2):
+        response = Client().post(
+            "/inscription-pro/",
+            _form(
+                siret=siret_with_checksum(f"88412312300{n + 2:02d}"),
+                email=f"pro{n}@exemple.fr",
+            ),
+        )
+        assert response.status_code == 302
+    third = Client().post("/inscription-pro/", _form(email="pro3@exemple.fr"))
+    assert third.status_code == 429
+    assert "Trop d&#x27;inscriptions" in third.content.decode()
+    assert not User.objects.filter(email="pro3@exemple.fr").exists()
