@@ -82,6 +82,11 @@ class SearchForm(forms.Form):
             (c.slug, f"— {c.name}" if c.parent_id else c.name) for c in self._categories.values()
         ]
 
+    @property
+    def active_count(self) -> int:
+        """How many filters the homeowner set (the "Filtres (n)" of a phone)."""
+        return sum(1 for name in self.fields if name != "ordering" and self.data.get(name))
+
     def clean_q(self) -> str:
         # Control characters and NUL bytes carry no meaning in a search.
         return "".join(ch for ch in self.cleaned_data["q"] if ch.isprintable())
