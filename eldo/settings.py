@@ -108,7 +108,7 @@ MIDDLEWARE = [
     "apps.core.hosts.HostPortMiddleware",  # production: a Host with a port must be listed
     "apps.core.body_limits.BodySizeLimitMiddleware",  # 413 before any body is read
     # Outermost of those reading the user: signed-in answers leave as private, no-store.
-    # XX "apps.core.cache_control.PrivateCacheControlMiddleware",
+    "apps.core.cache_control.PrivateCacheControlMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "apps.core.middleware.PermissionsPolicyMiddleware",
