@@ -375,6 +375,32 @@ MATRIX: list[Row] = [
         "inbound",
         "network/manufacturer accounts (the partner's has no installer: 202, queued à router)",
     ),
+    r("GET", "api/v1/network/rules/", "401 403 403 403 403 403 200 200 403 403 403"),
+    r(
+        "POST",
+        "api/v1/network/rules/",
+        "401 403 403 403 403 403 400 400 403 403 403",
+        "empty",
+        "networks and manufacturers; an empty body names no pro",
+    ),
+    r(
+        "GET",
+        "api/v1/network/rules/preview/",
+        "401 403 403 403 403 403 400 400 403 403 403",
+        why="no trade nor postcode given: 400 by field",
+    ),
+    r(
+        "PATCH",
+        "api/v1/network/rules/<int:rule_id>/",
+        "401 403 403 403 403 403 200 404 403 403 403",
+        "empty",
+        "the network's own rule; another's is not found",
+    ),
+    r(
+        "DELETE",
+        "api/v1/network/rules/<int:rule_id>/",
+        "401 403 403 403 403 403 204 404 403 403 403",
+    ),
     # --- API: statistics ------------------------------------------------------------------
     r(
         "GET",
