@@ -178,9 +178,9 @@ def platform_figures() -> dict[str, int]:
 
 def sitemaps() -> dict:
     """Sitemap sections for the composition root's /sitemap.xml."""
-    from apps.directory.sitemaps import CategorySitemap, ProSitemap
+    from apps.directory.sitemaps import CategorySitemap, ProSitemap, TradeTownSitemap
 
-    return {"categories": CategorySitemap, "pros": ProSitemap}
+    return {"categories": CategorySitemap, "pros": ProSitemap, "trade-towns": TradeTownSitemap}
 
 
 def demo_geography_loaded() -> bool:

@@ -398,3 +398,25 @@ def place_phrase(place: Place, *, with_code: bool = True) -> str:
     if name.startswith("Le "):
         return f"au {name[3:]}{suffix}"
     return f"à {name}{suffix}"
+
+
+def nearby_towns(place: Place, *, limit: int = 6, km: float = 40, min_population: int = 5000):
+    """The larger towns around a place, nearest first (a landing page's "villes
+    proches"); no query."""
+    from apps.directory.geography import haversine_km
+
+    if place.latitude is None or place.longitude is None:
+        return []
+    found = []
+    for commune in gazetteer().communes.values():
+        if commune.population < min_population or commune.parent_insee_code:
+            continue
+        if commune.slug == place.slug or abs(commune.latitude - place.latitude) > km / 100:
+            continue
+        distance = haversine_km(
+            place.latitude, place.longitude, commune.latitude, commune.longitude
+        )
+        if 0.5 < distance <= km:
+            found.append((distance, commune))
+    found.sort(key=lambda item: item[0])
+    return [commune.place() for _distance, commune in found[:limit]]

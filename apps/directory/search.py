@@ -322,5 +322,26 @@ def pro_search(criteria: SearchCriteria) -> QuerySet:
     )
 
 
+def pro_search_summary(criteria: SearchCriteria) -> dict:
+    """A landing page's figures: how many pros match, their average rating and their
+    reviews (one query)."""
+    from django.db.models import Avg, Count, Sum
+
+    figures = (
+        pro_search(criteria)
+        .order_by()
+        .aggregate(
+            pros=Count("pk", distinct=True),
+            average=Avg("rating__average", filter=Q(rating__count__gt=0)),
+            reviews=Sum("rating__count"),
+        )
+    )
+    return {
+        "pros": figures["pros"] or 0,
+        "average": figures["average"],
+        "reviews": figures["reviews"] or 0,
+    }
+
+
 def postcode_exists(code: str) -> bool:
     return PostalCode.objects.filter(code=code).exists()

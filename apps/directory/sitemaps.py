@@ -28,3 +28,30 @@ class CategorySitemap(SiteSitemap):
 
     def location(self, item):
         return f"/artisans/{item.slug}/"
+
+
+# A trade × town page is listed once it has something to show: at least this many pros.
+TRADE_TOWN_MIN_PROS = 3
+
+
+class TradeTownSitemap(SiteSitemap):
+    """/artisans/<trade>/<town>/ for the towns where at least three published pros of the
+    trade are based (one grouped query)."""
+
+    changefreq = "weekly"
+    priority = 0.7
+
+    def items(self):
+        from django.db.models import Count
+
+        through = ProProfile.categories.through
+        return list(
+            through.objects.filter(proprofile__is_published=True, category__is_active=True)
+            .values("category__slug", "proprofile__commune__slug")
+            .annotate(pros=Count("proprofile_id", distinct=True))
+            .filter(pros__gte=TRADE_TOWN_MIN_PROS)
+            .order_by("category__slug", "proprofile__commune__slug")
+        )
+
+    def location(self, item):
+        return f"/artisans/{item['category__slug']}/{item['proprofile__commune__slug']}/"

@@ -15,9 +15,14 @@ from django.views.decorators.http import require_GET
 
 from apps.core.counters import counter_incr, counter_incr_many
 from apps.core.pagecache import cache_depends, cache_meta, public_response_cache
-from apps.directory.places import place_phrase
+from apps.directory.places import nearby_towns, place_phrase
 from apps.directory.presentation.forms import SearchForm
-from apps.directory.search import SearchCriteria, place_resolve, pro_search
+from apps.directory.search import (
+    SearchCriteria,
+    place_resolve,
+    pro_search,
+    pro_search_summary,
+)
 from apps.directory.selectors import pro_contact
 from apps.directory.services import CATALOG_GENERATION, listing_generations
 
@@ -55,6 +60,7 @@ def _render_results(
     lead,
     breadcrumbs,
     status=200,
+    extra=None,
 ):
     page = None
     if criteria is not None:
@@ -73,6 +79,7 @@ def _render_results(
         "title": title,
         "lead": lead,
         "breadcrumbs": breadcrumbs,
+        **(extra or {}),
     }
     return render(request, "directory/search.html", context, status=status)
 
@@ -146,8 +153,23 @@ def category_landing(request, category_slug: str, commune_slug: str | None = Non
     ]
     if place:
         crumbs.append({"label": place.label, "url": ""})
+    extra = {}
+    if place is not None:
+        # An introduction made of data: how many pros, their rating, the towns around.
+        extra = {
+            "landing": {
+                "category": category,
+                "where": place_phrase(place, with_code=False),
+                "summary": pro_search_summary(criteria),
+                "nearby": [
+                    {"name": town.name, "url": f"/artisans/{category.slug}/{town.slug}/"}
+                    for town in nearby_towns(place)
+                ],
+            }
+        }
     return _render_results(
         request,
+        extra=extra,
         form=form,
         criteria=criteria,
         title=f"{category.name}{where} : les artisans les mieux notés",

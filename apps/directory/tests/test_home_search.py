@@ -41,3 +41,24 @@ def test_landing_and_search_headings_speak_french_not_slugs(client):
     assert "moins de 1&nbsp;km" in html  # the pro's own commune
     title = client.get("/artisans/", {"place": "haute-garonne"}).content.decode()
     assert "en Haute-Garonne" in re.search(r"<h1[^>]*>(.*?)</h1>", title, re.S).group(1)
+
+
+def test_landing_page_intro_is_built_from_data(client):
+    for i in range(3):
+        make_pro(f"Façades {i}", departments=("31",), rating=(4.0 + i / 2, 10))
+    html = client.get("/artisans/facade/toulouse-31/").content.decode()
+    intro = re.search(r'<section class="landing-intro".*?</section>', html, re.S).group(0)
+    assert "3 professionnels façade interviennent à Toulouse" in intro
+    assert "4,5/5 en moyenne sur 30 avis" in intro
+    assert "Villes proches" in intro and "/artisans/facade/" in intro
+
+
+def test_trade_town_pages_with_three_pros_are_in_the_sitemap(client):
+    for i in range(3):
+        make_pro(f"Façades {i}", departments=("31",))
+    make_pro("Toits seuls", trades=("toiture",), departments=("31",))
+    index = client.get("/sitemap.xml").content.decode()
+    assert "sitemap-trade-towns.xml" in index
+    urls = client.get("/sitemap-trade-towns.xml").content.decode()
+    assert "/artisans/facade/toulouse-31/" in urls
+    assert "/artisans/toiture/" not in urls
