@@ -44,16 +44,23 @@ def _run(action):
         raise Conflict(exc.message) from exc
 
 
-def lead_row(lead, pros: dict) -> dict:
+def lead_row(lead, pros: dict, viewer) -> dict:
     pro = pros.get(lead.pro_id)
     user = lead.assigned_to
+    # The assignee's address only inside the receiving company: a network or an advisor
+    # sees the name.
+    email_shown = viewer.is_member_of(lead.organization_id)
     return {
         **{f: getattr(lead, f) for f in LeadSerializer().fields if hasattr(lead, f)},
         "category_slug": lead.category_slug,
         "department_code": lead.department_code,
         "pro": {"id": pro.id, "slug": pro.slug, "name": pro.name} if pro else None,
         "assigned_to": (
-            {"id": user.pk, "email": user.email, "full_name": user.get_full_name()}
+            {
+                "id": user.pk,
+                "email": user.email if email_shown else None,
+                "full_name": user.get_full_name(),
+            }
             if user
             else None
         ),
@@ -64,7 +71,7 @@ def lead_detail(viewer, lead) -> dict:
     pros = selectors.pros_for_leads([lead])
     notes = lead.notes.select_related("author")
     return {
-        **lead_row(lead, pros),
+        **lead_row(lead, pros, viewer),
         "description": lead.description,
         "summary": selectors.lead_summary(lead, viewer=viewer),
         "contact": selectors.lead_contact(lead)
@@ -100,8 +107,9 @@ class LeadListView(generics.GenericAPIView):
         filters = LeadListFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         assigned = filters.validated_data.get("assigned_to")
+        viewer = selectors.viewer_for(request.user)
         qs = selectors.lead_list(
-            viewer=selectors.viewer_for(request.user),
+            viewer=viewer,
             status=filters.validated_data.get("status", ""),
             assigned_to=assigned if isinstance(assigned, int) else None,
             unassigned=assigned == "none",
@@ -109,7 +117,7 @@ class LeadListView(generics.GenericAPIView):
         page = self.paginate_queryset(qs)
         pros = selectors.pros_for_leads(page)
         return self.get_paginated_response(
-            LeadSerializer([lead_row(lead, pros) for lead in page], many=True).data
+            LeadSerializer([lead_row(lead, pros, viewer) for lead in page], many=True).data
         )
 
 

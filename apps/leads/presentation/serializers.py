@@ -45,7 +45,9 @@ class LeadProSerializer(serializers.Serializer):
 
 class LeadAssigneeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    email = serializers.EmailField()
+    email = serializers.EmailField(
+        allow_null=True, help_text="Only for members of the receiving company; null otherwise."
+    )
     full_name = serializers.CharField()
 
 
