@@ -18,6 +18,7 @@ from apps.leads.models import (
     LeadStatus,
     LeadTransition,
     NetworkInstaller,
+    UnroutedLead,
 )
 from apps.quotes import api as quotes
 
@@ -120,6 +121,28 @@ def demo_seed(
     company = pros.get(company_slug)
     if company is None:
         return 0
+    # A heating lead: the company's rule says "tous métiers" but it does façades only, so
+    # routing left it in the network's "à router" queue (its dashboard shows it).
+    UnroutedLead.objects.get_or_create(
+        network_id=network_id,
+        external_id="RCH-CHAUFFAGE-1",
+        defaults={
+            "created_at": timezone.now() - timedelta(hours=3),
+            "alerted_at": timezone.now() - timedelta(hours=3),
+            "data": {
+                "external_id": "RCH-CHAUFFAGE-1",
+                "category_slug": "chauffage",
+                "postcode": company.postcode,
+                "department_code": company.department_code,
+                "commune_name": "",
+                "first_name": "Gérard",
+                "last_name": "Fabre",
+                "email": "gerard.fabre@exemple.fr",
+                "phone": "+33612349876",
+                "description": "Remplacement d'une chaudière fioul par une pompe à chaleur.",
+            },
+        },
+    )
     per_status = {"small": 3, "1x": 6, "10x": 12}.get(scale, 3)
     now = timezone.now()
     added = 0

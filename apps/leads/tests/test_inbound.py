@@ -8,7 +8,7 @@ from django.utils import timezone
 from apps.directory.models import ProLeadLoad
 from apps.directory.tests.factories import make_pro
 from apps.leads import services
-from apps.leads.models import Lead
+from apps.leads.models import Lead, UnroutedLead
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +146,9 @@ def test_demo_seed_is_idempotent_and_covers_every_status(network, facade_pros, m
     assert Lead.objects.filter(assigned_to=midi_team["rep"]).exists()
     assert NetworkInstaller.objects.filter(network=network["org"]).count() == 3
     assert api.demo_seed(**kwargs) == 0
+    # The heating lead the façade company cannot take waits "à router", once.
+    waiting = UnroutedLead.objects.get(network=network["org"])
+    assert waiting.data["category_slug"] == "chauffage" and waiting.lead_id is None
 
 
 @pytest.mark.parametrize("insurance_required", [False, True])
