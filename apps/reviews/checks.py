@@ -245,26 +245,37 @@ def _recipients_repeat(invitation: ReviewInvitation, *, now) -> bool:
 
 def collected_review_checks(
     *,
-    invitation: ReviewInvitation,
+    invitation: ReviewInvitation | None,
     organization_id: int,
+    pro_id: int | None = None,
+    author_email: str = "",
     rating: int,
     author_ip: str | None,
     author_device: str,
 ) -> list[str]:
-    """The extra checks of a review collected through the pro's own invitation."""
+    """The extra checks of a review collected by the pro: through its own invitation, or
+    (``invitation`` None, ``pro_id`` and ``author_email`` given) through its permanent
+    review link, where the draw is keyed by the author's mailbox."""
     now = timezone.now()
     flags: list[str] = []
-    earlier = Review.objects.filter(pro_id=invitation.pro_id, label=ReviewLabel.COLLECTED).count()
+    pro_id = invitation.pro_id if invitation is not None else pro_id
+    sample_key = (
+        f"{invitation.pk}:{invitation.nonce}"
+        if invitation is not None
+        else f"link:{pro_id}:{mailbox(author_email)}"
+    )
+    earlier = Review.objects.filter(pro_id=pro_id, label=ReviewLabel.COLLECTED).count()
     if earlier < settings.REVIEWS_COLLECTED_FIRST_MODERATED:
         flags.append("collected_first")
-    elif sampled(f"{invitation.pk}:{invitation.nonce}", settings.REVIEWS_COLLECTED_SAMPLE_PERCENT):
+    elif sampled(sample_key, settings.REVIEWS_COLLECTED_SAMPLE_PERCENT):
         flags.append("collected_sample")
-    if _five_star_burst(pro_id=invitation.pro_id, rating=rating, now=now):
+    if _five_star_burst(pro_id=pro_id, rating=rating, now=now):
         flags.append("five_star_burst")
-    if _recipients_repeat(invitation, now=now):
-        flags.append("recipients_repeat")
-    if now - (invitation.sent_at or invitation.created_at) < QUICK_ANSWER:
-        flags.append("quick_answer")
+    if invitation is not None:
+        if _recipients_repeat(invitation, now=now):
+            flags.append("recipients_repeat")
+        if now - (invitation.sent_at or invitation.created_at) < QUICK_ANSWER:
+            flags.append("quick_answer")
     if accounts.member_sign_in_matches(
         organization_id=organization_id, ip=author_ip, device_hash=author_device
     ):

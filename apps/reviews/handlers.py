@@ -28,10 +28,10 @@ from apps.reviews.events import (
 )
 from apps.reviews.invitations import is_opted_out, is_paused
 from apps.reviews.models import (
+    EMAIL_CONFIRMED_SOURCES,
     InvitationSource,
     Review,
     ReviewInvitation,
-    ReviewSource,
     ReviewStatus,
 )
 from apps.reviews.services import review_confirmation_token
@@ -130,7 +130,7 @@ def ask_spontaneous_author_to_confirm(event: ReviewSubmitted) -> None:
     review = Review.objects.filter(pk=event.review_id).first()
     if (
         review is None
-        or review.source != ReviewSource.SPONTANEOUS
+        or review.source not in EMAIL_CONFIRMED_SOURCES
         or review.email_confirmed_at is not None
         or review.status != ReviewStatus.PENDING
     ):

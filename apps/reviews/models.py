@@ -32,6 +32,12 @@ class ReviewSource(models.TextChoices):
     INVITED = "invited", _("Sur invitation")
     SPONTANEOUS = "spontaneous", _("Spontané")
     IMPORTED = "imported", _("Importé de l'ancien site")
+    # Through the pro's permanent review link or its QR code (flyer, sticker): "collecté".
+    LINK = "link", _("Lien permanent de l'entreprise")
+
+
+# Nobody vouched for the author's address: it is confirmed by an e-mailed link first.
+EMAIL_CONFIRMED_SOURCES = (ReviewSource.SPONTANEOUS, ReviewSource.LINK)
 
 
 class ReviewLabel(models.TextChoices):

@@ -11,6 +11,7 @@ from apps.directory.contracts import ProRef
 from apps.reviews.contracts import ReviewCard, ReviewPhotoRef, ReviewReplyRef
 from apps.reviews.invitations import with_opt_out
 from apps.reviews.models import (
+    EMAIL_CONFIRMED_SOURCES,
     PUBLIC_STATUSES,
     ProofStatus,
     Review,
@@ -18,7 +19,6 @@ from apps.reviews.models import (
     ReviewLabel,
     ReviewProof,
     ReviewReport,
-    ReviewSource,
     ReviewStatus,
 )
 from apps.reviews.rules import CRITERIA
@@ -60,7 +60,7 @@ def moderation_queue(*, status: str | None = None):
     author confirmed the address), reported ones, and those with a proof of experience to
     examine."""
     waiting = Q(status=ReviewStatus.PENDING) & (
-        ~Q(source=ReviewSource.SPONTANEOUS) | Q(email_confirmed_at__isnull=False)
+        ~Q(source__in=EMAIL_CONFIRMED_SOURCES) | Q(email_confirmed_at__isnull=False)
     )
     proof_to_examine = Exists(
         ReviewProof.objects.filter(review=OuterRef("pk"), status=ProofStatus.PENDING)

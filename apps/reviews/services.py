@@ -32,6 +32,7 @@ from apps.reviews.events import (
 )
 from apps.reviews.invitations import InvitationError, invitation_for_token
 from apps.reviews.models import (
+    EMAIL_CONFIRMED_SOURCES,
     PUBLIC_STATUSES,
     InvitationSource,
     ModerationAction,
@@ -162,6 +163,7 @@ def review_submit(
     author_email: str = "",
     pro_slug: str | None = None,
     invitation_token: str | None = None,
+    permanent_link: bool = False,
     criteria: dict[str, int | None] | None = None,
     photos=(),
     author_commune: str = "",
@@ -186,6 +188,9 @@ def review_submit(
     pro = _pro_for(pro_slug=pro_slug, invitation=invitation)
     source = ReviewSource.INVITED if invitation else ReviewSource.SPONTANEOUS
     label = label_for_invitation(invitation)
+    if permanent_link and invitation is None:
+        # The pro's permanent link or QR code: the pro chose whom to hand it, "collecté".
+        source, label = ReviewSource.LINK, ReviewLabel.COLLECTED
 
     title, body = clean_text(title), clean_text(body)
     author_email = email_normalize(author_email or "")
@@ -215,11 +220,11 @@ def review_submit(
     category_name, errors["work_category"] = _category(work_category or "")
     errors["work_date"] = check_work_date(work_date)
     processed, errors["photos"] = _photos_process(photos)
-    if source == ReviewSource.SPONTANEOUS and not errors["author_email"]:
+    if source in EMAIL_CONFIRMED_SOURCES and not errors["author_email"]:
         already = Review.objects.filter(
             pro_id=pro.id,
             author_email=author_email,
-            source=ReviewSource.SPONTANEOUS,
+            source__in=EMAIL_CONFIRMED_SOURCES,
             created_at__gte=timezone.now() - SPONTANEOUS_WINDOW,
         ).exclude(status=ReviewStatus.REJECTED)
         if already.exists():
@@ -252,11 +257,16 @@ def review_submit(
         flags += collected_review_checks(
             invitation=invitation,
             organization_id=pro.organization_id,
+            pro_id=pro.id,
+            author_email=author_email,
             rating=rating,
             author_ip=author_ip,
             author_device=author_device,
         )
-    publish_now = not flags
+    confirmed = bool(invitation) or _is_account_email(author_user_id, author_email)
+    # A permanent-link review without any check fired is published once its author
+    # confirmed the address (at once when signed in with it; see review_email_confirm).
+    publish_now = not flags and confirmed
     review = Review.objects.create(
         pro_id=pro.id,
         invitation=invitation,
@@ -282,9 +292,7 @@ def review_submit(
         author_ip=author_ip or None,
         text_fingerprint=fingerprint,
         check_flags=flags,
-        email_confirmed_at=now
-        if invitation or _is_account_email(author_user_id, author_email)
-        else None,
+        email_confirmed_at=now if confirmed else None,
         created_at=now,
         published_at=now if publish_now else None,
     )
@@ -360,10 +368,29 @@ def review_email_confirm(token: str) -> Review:
     if review is None or email_hash(review.author_email) != data.get("e"):
         raise ConfirmationError("invalid", _("Ce lien de confirmation n'est pas valide."))
     if review.email_confirmed_at is None:
-        Review.objects.filter(pk=review.pk, email_confirmed_at__isnull=True).update(
-            email_confirmed_at=timezone.now()
-        )
-        review.refresh_from_db()
+        with transaction.atomic():
+            now = timezone.now()
+            confirmed = Review.objects.filter(pk=review.pk, email_confirmed_at__isnull=True).update(
+                email_confirmed_at=now
+            )
+            review.refresh_from_db()
+            if (
+                confirmed
+                and review.source == ReviewSource.LINK
+                and not review.check_flags
+                and review.status == ReviewStatus.PENDING
+            ):
+                # Through the pro's permanent link, no check fired: published like an
+                # invited review once the address is confirmed.
+                review.status, review.published_at = ReviewStatus.PUBLISHED, now
+                review.save(update_fields=["status", "published_at"])
+                ModerationDecision.objects.create(
+                    review=review,
+                    action=ModerationAction.AUTO_PUBLISH,
+                    reason="",
+                    to_status=review.status,
+                )
+                _publish_event(review)
     return review
 
 
@@ -408,7 +435,7 @@ def review_moderate(
         )
     if (
         decision == "publish"
-        and review.source == ReviewSource.SPONTANEOUS
+        and review.source in EMAIL_CONFIRMED_SOURCES
         and review.email_confirmed_at is None
     ):
         raise InvalidTransition(_("L'auteur n'a pas encore confirmé son adresse e-mail."))

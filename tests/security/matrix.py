@@ -430,6 +430,7 @@ MATRIX: list[Row] = [
     r("GET", "sitemap-<section>.xml", ALL[200]),
     r("GET", "pro/<slug:slug>/", ALL[200]),
     r("GET", "pro/<slug:slug>/donner-mon-avis/", ALL[200]),
+    r("GET", "avis/laisser/<slug:slug>/", ALL[200], why="the pro's permanent review link"),
     r("GET", "pro/<slug:slug>/telephone/", ALL[200], why="counted reveal of the phone"),
     r("GET", "pro/<slug:slug>/site-web/", ALL[302], why="counted redirect to the pro's site"),
     r("GET", "widget/<slug:slug>/", ALL[200], why="embeddable on any site"),
@@ -556,6 +557,10 @@ MATRIX: list[Row] = [
     ),
     r("GET", "espace-pro/avis/", BACK_OFFICE),
     r("GET", "espace-pro/invitations/", BACK_OFFICE),
+    r("GET", "espace-pro/invitations/lien-permanent/", BACK_OFFICE, why="one's own company's link"),
+    r("GET", "espace-pro/invitations/lien-permanent/qr-code.png", BACK_OFFICE),
+    r("GET", "espace-pro/invitations/lien-permanent/qr-code.svg", BACK_OFFICE),
+    r("GET", "espace-pro/invitations/lien-permanent/flyer.pdf", BACK_OFFICE),
     r("GET", "espace-pro/demandes/", BACK_OFFICE),
     r("GET", "espace-pro/demandes/export.csv", BACK_OFFICE, why="the inbox as CSV, own leads"),
     r(

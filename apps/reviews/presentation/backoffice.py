@@ -253,6 +253,8 @@ def report(request, review_id: int):
     return redirect("reviews-backoffice:reviews")
 
 
+from apps.reviews.presentation import permanent_link_pages  # noqa: E402  (uses _scope above)
+
 urlpatterns = [
     path("espace-pro/avis/", reviews_page, name="reviews"),
     path("espace-pro/avis/<int:review_id>/repondre/", reply, name="reply"),
@@ -260,6 +262,26 @@ urlpatterns = [
     path("espace-pro/invitations/", invitations_page, name="invitations"),
     path("espace-pro/invitations/inviter/", invite, name="invite"),
     path("espace-pro/invitations/importer/", import_csv, name="import"),
+    path(
+        "espace-pro/invitations/lien-permanent/",
+        permanent_link_pages.permanent_link_page,
+        name="permanent-link",
+    ),
+    path(
+        "espace-pro/invitations/lien-permanent/qr-code.png",
+        permanent_link_pages.sticker_png,
+        name="permanent-link-png",
+    ),
+    path(
+        "espace-pro/invitations/lien-permanent/qr-code.svg",
+        permanent_link_pages.sticker_svg,
+        name="permanent-link-svg",
+    ),
+    path(
+        "espace-pro/invitations/lien-permanent/flyer.pdf",
+        permanent_link_pages.flyer_pdf,
+        name="permanent-link-flyer",
+    ),
     path(
         "espace-pro/invitations/<int:invitation_id>/adresse-en-erreur/",
         mark_undeliverable,

@@ -217,6 +217,18 @@ def _form_status(request, form) -> int:
 @require_http_methods(["GET", "POST"])
 def spontaneous_write(request, slug: str):
     """A spontaneous review from a pro's profile: unverified, confirmed by e-mail, moderated."""
+    return _open_write(request, slug, permanent_link=False)
+
+
+@require_http_methods(["GET", "POST"])
+def permanent_link_write(request, slug: str):
+    """The pro's permanent review link (its QR code, flyer, sticker): "avis collecté par
+    l'entreprise", confirmed by e-mail, then the checks of collected reviews. A pro that is
+    not published: 404."""
+    return _open_write(request, slug, permanent_link=True)
+
+
+def _open_write(request, slug: str, *, permanent_link: bool):
     profile = directory.pro_profile(slug)
     if profile is None:
         raise Http404
@@ -225,17 +237,22 @@ def spontaneous_write(request, slug: str):
     if request.method == "POST":
         form = ReviewForm(request.POST, request.FILES, pro_category_slugs=categories)
         if form.is_valid():
-            review = _submit(request, form, pro_slug=slug)
+            review = _submit(request, form, pro_slug=slug, permanent_link=permanent_link)
             if review is not None:
                 _offer_proof(request, review)
-                outcome = "confirmation" if review.email_confirmed_at is None else "moderation"
+                if review.email_confirmed_at is None:
+                    outcome = "confirmation"
+                elif review.status == ReviewStatus.PUBLISHED:
+                    outcome = "publie"
+                else:
+                    outcome = "moderation"
                 return redirect("reviews:thanks", outcome=outcome)
     else:
         initial = {"work_category": categories[0] if categories else ""}
         if request.user.is_authenticated:
             initial |= {"author_email": request.user.email, "author_name": request.user.first_name}
         form = ReviewForm(initial=initial, pro_category_slugs=categories)
-    context = _write_context(request, form=form, pro=pro)
+    context = _write_context(request, form=form, pro=pro) | {"permanent_link": permanent_link}
     return render(request, "reviews/write.html", context, status=_form_status(request, form))
 
 
@@ -287,13 +304,14 @@ def proof_upload(request, token: str):
 
 def confirm(request, token: str):
     try:
-        services.review_email_confirm(token)
+        review = services.review_email_confirm(token)
     except services.ConfirmationError as error:
         status = 410 if error.code == "expired" else 404
         return render(
             request, "reviews/link_invalid.html", {"message": error.message}, status=status
         )
-    return redirect("reviews:thanks", outcome="confirme")
+    outcome = "publie" if review.status == ReviewStatus.PUBLISHED else "confirme"
+    return redirect("reviews:thanks", outcome=outcome)
 
 
 @csrf_exempt  # RFC 8058 one-click unsubscribe: mail clients POST without a CSRF token
@@ -455,6 +473,7 @@ urlpatterns = [
     path("avis/confirmation/<str:token>/", confirm, name="confirm"),
     path("avis/justificatif/<str:token>/", proof_upload, name="proof"),
     path("pro/<slug:slug>/donner-mon-avis/", spontaneous_write, name="write"),
+    path("avis/laisser/<slug:slug>/", permanent_link_write, name="permanent-link"),
     path("widget/<slug:slug>/", widget, name="widget"),
     path("moderation/avis/", moderation_queue, name="moderation"),
     path("moderation/avis/<int:review_id>/", moderation_review, name="moderation-review"),
