@@ -143,6 +143,9 @@ def reviews_erase_author(*, user_id: int | None, email: str, now=None) -> int:
         author_user=None,
         updated_at=now,
     )
+    if user_id:
+        # Their reports stay (moderation history: reason, dates), their own words go.
+        ReviewReport.objects.filter(reporter_id=user_id).exclude(details="").update(details="")
     if count:
         # Cached pages (apps.core.pagecache) still show the name: rebuild them on commit.
         authors_erased_on_commit()

@@ -149,3 +149,56 @@ def test_after_erasure_no_credential_of_the_account_works(homeowner, luce_world)
     )
     assert login.status_code == 401
     assert not APIClient().login(email="luce.moreau@exemple.fr", password=PASSWORD)
+
+
+def _personal_text_rows(strings: list[str]) -> list[str]:
+    """Every row of every model whose text (char, text, e-mail, JSON fields) still holds one
+    of ``strings``: ``app.Model#pk.field``."""
+    from django.apps import apps
+    from django.db import models
+    from django.db.models import Q
+
+    kinds = (models.CharField, models.TextField, models.JSONField)
+    found = []
+    for model in apps.get_models():
+        fields = [
+            f for f in model._meta.concrete_fields if isinstance(f, kinds) and not f.choices
+        ]
+        for field in fields:
+            lookup = "icontains"
+            condition = Q()
+            for text in strings:
+                condition |= Q(**{f"{field.name}__{lookup}": text})
+            try:
+                rows = list(model._default_manager.filter(condition).values_list("pk", flat=True))
+            except Exception:  # noqa: BLE001 - a field type the lookup cannot search
+                continue
+            found += [f"{model._meta.label}#{pk}.{field.name}" for pk in rows]
+    return found
+
+
+def test_after_erasure_no_model_holds_the_person_s_words(
+    homeowner, luce_world, facade_pros, django_capture_on_commit_callbacks
+):
+    from apps.reviews.models import ReviewReport
+
+    homeowner.last_name = "Moreau-Quintal"
+    homeowner.phone = "0611223344"
+    homeowner.save(update_fields=["last_name", "phone"])
+    client, _pair = _signed_in(homeowner.email)
+    marker = "Signalement rédigé par Luce : le chantier Zorglub n'a jamais eu lieu"
+    report = client.post(
+        f"/api/v1/reviews/{luce_world['review'].pk}/report/",
+        {"reason": "not_a_customer", "details": marker},
+        format="json",
+    )
+    assert report.status_code in (200, 201), report.content
+    strings = [homeowner.email, "Moreau-Quintal", "0611223344", "Zorglub"]
+    assert _personal_text_rows(strings)  # the walk finds them before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.delete(ME_URL, {"password": PASSWORD}, format="json").status_code == 204
+
+    assert _personal_text_rows(strings) == []
+    # The report itself stays (moderation history), without the words.
+    assert ReviewReport.objects.filter(review=luce_world["review"]).get().details == ""
