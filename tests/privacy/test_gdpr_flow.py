@@ -161,18 +161,12 @@ def _personal_text_rows(strings: list[str]) -> list[str]:
     kinds = (models.CharField, models.TextField, models.JSONField)
     found = []
     for model in apps.get_models():
-        fields = [
-            f for f in model._meta.concrete_fields if isinstance(f, kinds) and not f.choices
-        ]
+        fields = [f for f in model._meta.concrete_fields if isinstance(f, kinds) and not f.choices]
         for field in fields:
-            lookup = "icontains"
             condition = Q()
             for text in strings:
-                condition |= Q(**{f"{field.name}__{lookup}": text})
-            try:
-                rows = list(model._default_manager.filter(condition).values_list("pk", flat=True))
-            except Exception:  # noqa: BLE001 - a field type the lookup cannot search
-                continue
+                condition |= Q(**{f"{field.name}__icontains": text})
+            rows = list(model._default_manager.filter(condition).values_list("pk", flat=True))
             found += [f"{model._meta.label}#{pk}.{field.name}" for pk in rows]
     return found
 
