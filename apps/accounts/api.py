@@ -226,3 +226,40 @@ def email_verification_send(*, user_id: int, next_path: str = "/mes-projets/") -
     from apps.accounts.magic_links import email_verification_send as send
 
     return send(user_id=user_id, next_path=next_path)
+
+
+def _partner_key_row(key) -> dict:
+    return {
+        "prefix": key.prefix,
+        "name": key.name,
+        "created": key.created,
+        "expires_at": key.expiry_date,
+        "revoked": key.revoked,
+        "last_used_at": getattr(key, "last_used_at", None),
+    }
+
+
+def partner_keys(organization_id: int) -> list[dict]:
+    """The partner API keys of a network or manufacturer, newest first, as plain data
+    (prefix, name, created, expires_at, revoked, last_used_at) — never the key itself."""
+    from apps.accounts import partner_keys as keys
+
+    return [_partner_key_row(k) for k in keys.partner_api_keys(organization_id=organization_id)]
+
+
+def partner_key_create(*, organization_id: int, name: str, created_by_id: int) -> tuple[dict, str]:
+    """A new key for the organization: (its row, the clear key — shown once, never stored).
+    A bad name or an organization that is not a network → ValidationError by field."""
+    from apps.accounts import partner_keys as keys
+
+    key, clear = keys.partner_api_key_create(
+        organization_id=organization_id, name=name, created_by_id=created_by_id
+    )
+    return _partner_key_row(key), clear
+
+
+def partner_key_revoke(*, organization_id: int, prefix: str) -> None:
+    """Revoke one of the organization's keys, for good (another's: Http404)."""
+    from apps.accounts import partner_keys as keys
+
+    keys.partner_api_key_revoke(organization_id=organization_id, prefix=prefix)

@@ -138,6 +138,11 @@ def _build_world() -> World:
         world.ids["user_id"] = users["pro_sales_rep"].pk
         world.ids["network_id"] = network.pk
         world.ids["rule_id"] = network_rule.pk  # the network's rule for Façades du Midi
+        from apps.accounts.partner_keys import partner_api_key_create
+
+        world.ids["prefix"] = partner_api_key_create(organization_id=network.pk, name="CRM")[
+            0
+        ].prefix  # a partner API key of the network
         from apps.leads.models import UnroutedLead  # a lead waiting in its "à router" queue
 
         world.ids["unrouted_id"] = UnroutedLead.objects.create(

@@ -625,6 +625,19 @@ MATRIX: list[Row] = [
         "302 404 404 404 404 404 404 404 404 404 404",
         why="a network's own inbound lead only (the world's lead is a pro's: not found)",
     ),
+    r("GET", "espace-pro/reseau/cles-api/", "302 404 404 404 404 404 200 200 404 404 404"),
+    r(
+        "POST",
+        "espace-pro/reseau/cles-api/",
+        "302 404 404 404 404 404 400 400 404 404 404",
+        why="a network creates its own key (shown once); the empty form is refused",
+    ),
+    r(
+        "POST",
+        "espace-pro/reseau/cles-api/<str:prefix>/revoquer/",
+        "302 404 404 404 404 404 302 404 404 404 404",
+        why="the network's own key; another's is not found",
+    ),
     r("GET", "espace-pro/reseau/regles/", "302 404 404 404 404 404 200 200 404 404 404"),
     r(
         "POST",

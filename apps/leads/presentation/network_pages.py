@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from apps.accounts import api as accounts
 from apps.leads import selectors, services
 
 RULE_FIELDS = ("department_codes", "category_slugs", "priority", "weight", "monthly_cap")
@@ -248,7 +249,66 @@ def lead_reassign(request, lead_id: int):
     return redirect("leads-backoffice:network")
 
 
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Nom de la clé"),
+        max_length=50,
+        help_text=gettext_lazy("Pour la reconnaître, ex. « CRM production »."),
+    )
+
+
+@login_required
+def api_keys(request):
+    """The network's partner API keys: create one (shown once, on this answer only), revoke
+    one for good. Keys act for this network only."""
+    context, _viewer, network_id = _network(request)
+    context["section"] = "network-keys"
+    form = ApiKeyForm(request.POST if request.method == "POST" else None)
+    created_key, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                _row, created_key = accounts.partner_key_create(
+                    organization_id=network_id,
+                    name=form.cleaned_data["name"],
+                    created_by_id=request.user.pk,
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+                status = 400
+            else:
+                form = ApiKeyForm()
+        else:
+            status = 400
+    return render(
+        request,
+        "leads/backoffice/network_keys.html",
+        {
+            **context,
+            "keys": accounts.partner_keys(network_id),
+            "form": form,
+            "created_key": created_key,
+        },
+        status=status,
+    )  # a signed-in answer: "private, no-store" (core middleware), the key is not cached
+
+
+@login_required
+@require_POST
+def api_key_revoke(request, prefix: str):
+    _context, _viewer, network_id = _network(request)
+    accounts.partner_key_revoke(organization_id=network_id, prefix=prefix)
+    messages.success(request, _("Clé révoquée : elle ne fonctionne plus."))
+    return redirect("leads-backoffice:network-keys")
+
+
 urlpatterns = [
+    path("espace-pro/reseau/cles-api/", api_keys, name="network-keys"),
+    path(
+        "espace-pro/reseau/cles-api/<str:prefix>/revoquer/",
+        api_key_revoke,
+        name="network-key-revoke",
+    ),
     path(
         "espace-pro/reseau/demandes/<int:lead_id>/reattribuer/",
         lead_reassign,
