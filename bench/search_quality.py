@@ -31,9 +31,7 @@ def main() -> int:
     started = time.perf_counter()
     report = quality_evaluate()
     elapsed = time.perf_counter() - started
-    text = report.markdown() + (
-        f"\nRun in {elapsed:.1f} s (including loading the gazetteer).\n"
-    )
+    text = report.markdown() + (f"\nRun in {elapsed:.1f} s (including loading the gazetteer).\n")
     output = ROOT / "bench" / "results" / "search-quality.md"
     output.write_text(text, encoding="utf-8")
     print(text)
