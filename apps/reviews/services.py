@@ -351,8 +351,10 @@ def review_confirmation_token(review: Review) -> str:
     )
 
 
-def review_email_confirm(token: str) -> Review:
-    """The author clicked the link of the confirmation e-mail: the review joins the queue."""
+def review_for_confirmation(token: str) -> Review:
+    """The review a confirmation link names, checked (signature, age, address) but not
+    confirmed: opening the link shows a button, only its POST confirms (mail scanners
+    follow links). Raises ConfirmationError."""
     try:
         data = signing.TimestampSigner(salt=CONFIRMATION_SALT).unsign_object(
             token, max_age=CONFIRMATION_MAX_AGE
@@ -367,6 +369,12 @@ def review_email_confirm(token: str) -> Review:
     review = Review.objects.filter(pk=data.get("r") if isinstance(data, dict) else None).first()
     if review is None or email_hash(review.author_email) != data.get("e"):
         raise ConfirmationError("invalid", _("Ce lien de confirmation n'est pas valide."))
+    return review
+
+
+def review_email_confirm(token: str) -> Review:
+    """The author pressed the button of the confirmation page: the review joins the queue."""
+    review = review_for_confirmation(token)
     if review.email_confirmed_at is None:
         with transaction.atomic():
             now = timezone.now()

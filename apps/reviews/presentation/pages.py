@@ -302,14 +302,23 @@ def proof_upload(request, token: str):
     return render(request, "reviews/proof.html", context, status=_form_status(request, form))
 
 
+@require_http_methods(["GET", "POST"])
 def confirm(request, token: str):
+    """GET shows the review and a "Confirmer mon avis" button; only its POST confirms (a
+    mail scanner opening the link changes nothing)."""
     try:
-        review = services.review_email_confirm(token)
+        if request.method == "POST":
+            review = services.review_email_confirm(token)
+        else:
+            review = services.review_for_confirmation(token)
     except services.ConfirmationError as error:
         status = 410 if error.code == "expired" else 404
         return render(
             request, "reviews/link_invalid.html", {"message": error.message}, status=status
         )
+    if request.method == "GET":
+        pro = directory.pros_by_ids([review.pro_id]).get(review.pro_id)
+        return render(request, "reviews/confirm.html", {"review": review, "pro": pro})
     outcome = "publie" if review.status == ReviewStatus.PUBLISHED else "confirme"
     return redirect("reviews:thanks", outcome=outcome)
 

@@ -150,11 +150,17 @@ def test_a_spontaneous_review_from_the_profile_is_confirmed_by_email(
         response = client.post(f"/pro/{pro.slug}/donner-mon-avis/", _form())
     assert response["Location"] == "/avis/merci/confirmation/"
     token = token_in(mailoutbox[0].body, "/avis/confirmation/")
-    confirmed = client.get(f"/avis/confirmation/{token}/")
+    # Opening the link (what a mail scanner does) confirms nothing: a button does (POST).
+    page = client.get(f"/avis/confirmation/{token}/")
+    assert page.status_code == 200
+    assert '<form method="post"' in page.content.decode()
+    assert Review.objects.get().email_confirmed_at is None
+    confirmed = client.post(f"/avis/confirmation/{token}/")
     assert confirmed["Location"] == "/avis/merci/confirme/"
     review = Review.objects.get()
     assert review.status == "pending" and review.email_confirmed_at is not None
     assert client.get(f"/avis/confirmation/{token}x/").status_code == 404
+    assert client.post(f"/avis/confirmation/{token}x/").status_code == 404
 
 
 def test_the_page_form_shares_the_api_throttle(client, api, pro, low_rates):

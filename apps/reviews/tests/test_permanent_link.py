@@ -131,7 +131,7 @@ def test_a_review_through_the_link_is_collected_confirmed_then_checked(
     assert "collected_first" in review.check_flags
     token = token_in(mailoutbox[0].body, "/avis/confirmation/")
     with committed():
-        assert client.get(f"/avis/confirmation/{token}/").status_code == 302
+        assert client.post(f"/avis/confirmation/{token}/").status_code == 302
     review.refresh_from_db()
     assert review.status == ReviewStatus.PENDING and review.email_confirmed_at is not None
 
@@ -147,7 +147,7 @@ def test_past_the_first_ten_an_unsampled_link_review_is_published_once_confirmed
     assert review.check_flags == [] and review.status == ReviewStatus.PENDING
     token = token_in(mailoutbox[0].body, "/avis/confirmation/")
     with committed():
-        response = client.get(f"/avis/confirmation/{token}/")
+        response = client.post(f"/avis/confirmation/{token}/")
     assert response["Location"] == "/avis/merci/publie/"
     review.refresh_from_db()
     assert review.status == ReviewStatus.PUBLISHED and review.published_at is not None

@@ -81,7 +81,9 @@ def test_a_spontaneous_review_asks_for_an_email_confirmation_then_waits_for_mode
     assert public["count"] == 0
 
     token = token_in(mail.body, "/avis/confirmation/")
-    page = api.get(f"/avis/confirmation/{token}/")
+    assert api.get(f"/avis/confirmation/{token}/").status_code == 200  # shows the button
+    assert as_user(moderator).get("/api/v1/moderation/reviews/").json()["count"] == 0
+    page = api.post(f"/avis/confirmation/{token}/")
 
     assert page.status_code == 302
     queue = as_user(moderator).get("/api/v1/moderation/reviews/").json()
@@ -197,7 +199,8 @@ def test_photos_are_decoded_reencoded_stripped_of_gps_and_thumbnailed(api, pro, 
         assert photo.thumbnail.name.endswith("-thumb.jpg")
         assert "chantier" not in photo.image.name  # never the uploaded name
     listed = api.get(f"/api/v1/pros/{pro.slug}/reviews/").json()["results"][0]
-    assert listed["photos"][0]["url"].startswith("http://testserver/media/reviews/photos/")
+    # Absolute from SITE_URL, never from the Host header.
+    assert listed["photos"][0]["url"].startswith("http://127.0.0.1:8000/media/reviews/photos/")
     assert listed["photos"][0]["thumbnail"].endswith("-thumb.jpg")
 
 
