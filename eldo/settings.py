@@ -257,6 +257,11 @@ CELERY_BEAT_SCHEDULE["reviews-reminders"] = {
     "task": "reviews.invitation_reminders_send",
     "schedule": timedelta(hours=1),
 }
+# Eldo's "avis vérifié" invitation after a won lead, once the pro's delay has passed.
+CELERY_BEAT_SCHEDULE["reviews-scheduled-invitations"] = {
+    "task": "reviews.scheduled_invitations_send",
+    "schedule": timedelta(hours=1),
+}
 CELERY_BEAT_SCHEDULE["reviews-scores"] = {
     "task": "reviews.aggregates_refresh_all",
     "schedule": timedelta(days=1),

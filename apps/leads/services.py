@@ -58,6 +58,7 @@ from apps.leads.selectors import (
     reassign_candidates,
 )
 from apps.quotes import api as quotes
+from apps.reviews import api as reviews
 
 S = LeadStatus
 TRANSITIONS: dict[str, set[str]] = {
@@ -272,6 +273,27 @@ def _transition(
             quote_amount=_money(lead.quote_amount),
             won_amount=_money(lead.won_amount),
         )
+    )
+    if to == S.WON:
+        _review_invitation_schedule(lead, won_at=now)
+
+
+def _review_invitation_schedule(lead: Lead, *, won_at: datetime) -> None:
+    """A job Eldo dispatched is won: Eldo's "avis vérifié" invitation to the homeowner,
+    after the pro's delay (reviews decides when and whether; the contact stays in quotes).
+    Leads pushed by a network are not Eldo's jobs: no invitation."""
+    info = quotes.quote_by_id(lead.quote_id) if lead.quote_id else None
+    if info is None or info.anonymised or not info.contact.email:
+        return
+    category = {c.slug: c.name for c in directory.categories()}.get(lead.category_slug)
+    reviews.eldo_review_invitation_schedule(
+        lead_id=lead.pk,
+        pro_id=lead.pro_id,
+        organization_id=lead.organization_id,
+        customer_name=info.contact.first_name or lead.first_name,
+        customer_email=info.contact.email,
+        work_description=category or lead.description[:300],
+        won_at=won_at,
     )
 
 

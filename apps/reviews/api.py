@@ -136,3 +136,31 @@ def eldo_review_request_create(
     if lead_id is not None:
         ReviewInvitation.objects.filter(pk=invitation.pk).update(lead_id=lead_id)
     return invitation.pk
+
+
+def eldo_review_invitation_schedule(
+    *,
+    lead_id: int,
+    pro_id: int,
+    organization_id: int,
+    customer_name: str,
+    customer_email: str,
+    work_description: str,
+    won_at,
+    work_end_date=None,
+) -> None:
+    """A lead Eldo dispatched was marked won: Eldo's "avis vérifié" invitation leaves after
+    the pro's delay (3 days after ``work_end_date`` when given, else 14 days after
+    ``won_at``; docs/reviews.md). Once per lead; the call is idempotent."""
+    from apps.reviews.automatic import invitation_schedule
+
+    invitation_schedule(
+        lead_id=lead_id,
+        pro_id=pro_id,
+        organization_id=organization_id,
+        customer_name=customer_name,
+        customer_email=customer_email,
+        work_description=work_description,
+        won_at=won_at,
+        work_end_date=work_end_date,
+    )

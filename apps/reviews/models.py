@@ -460,3 +460,64 @@ class EmailSuppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} · {self.email_hash[:12]}…"
+
+
+class InvitationTiming(models.Model):
+    """When Eldo's automatic invitation leaves after a lead the pro marked won: a delay
+    after the end of the works when it is known, otherwise after "gagné"."""
+
+    organization = models.OneToOneField(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    days_after_work_end = models.PositiveSmallIntegerField(
+        _("jours après la fin des travaux"), default=3
+    )
+    days_after_won = models.PositiveSmallIntegerField(_("jours après « gagné »"), default=14)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("délai d'invitation automatique")
+        verbose_name_plural = _("délais d'invitation automatique")
+
+    def __str__(self) -> str:
+        return f"organisation {self.organization_id}"
+
+
+class ScheduledInvitation(models.Model):
+    """Eldo's "avis vérifié" invitation waiting for its date, one per won lead.
+
+    ``processed_at`` set once the beat task handled it: ``invitation_id`` is the invitation
+    sent, or ``skipped_reason`` says why none was (already invited, opted out…).
+    """
+
+    lead_id = models.PositiveBigIntegerField(unique=True)
+    pro_id = models.PositiveBigIntegerField()
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    customer_name = models.CharField(max_length=150)
+    customer_email = models.EmailField()
+    work_description = models.CharField(max_length=300)
+    won_at = models.DateTimeField()
+    work_end_date = models.DateField(null=True, blank=True)
+    due_at = models.DateTimeField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+    invitation_id = models.PositiveBigIntegerField(null=True, blank=True)
+    skipped_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation automatique programmée")
+        verbose_name_plural = _("invitations automatiques programmées")
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=Q(processed_at__isnull=True),
+                name="scheduled_invitation_due_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"lead {self.lead_id} → {self.due_at:%Y-%m-%d}"

@@ -23,7 +23,7 @@ from apps.core.privacy import iso, register_exporter
 from apps.directory import api as directory
 from apps.reviews.aggregates import widget_caches_invalidate
 from apps.reviews.caching import authors_erased_on_commit
-from apps.reviews.models import Review, ReviewInvitation, ReviewReport
+from apps.reviews.models import Review, ReviewInvitation, ReviewReport, ScheduledInvitation
 from apps.reviews.rules import email_normalize
 
 ERASED_AUTHOR_NAME = "Ancien utilisateur"
@@ -153,6 +153,8 @@ def reviews_erase_author(*, user_id: int | None, email: str, now=None) -> int:
         # name leaves the pros' websites at once.
         transaction.on_commit(lambda: widget_caches_invalidate(pro_ids=pro_ids))
     if email:
+        # Eldo's automatic invitations still waiting for their date: never sent.
+        ScheduledInvitation.objects.filter(customer_email=email).delete()
         # Invitations to that address: no name, no address, and a link that no longer
         # works (new nonce, expired), so no reminder is ever sent again.
         for invitation in ReviewInvitation.objects.filter(customer_email=email):

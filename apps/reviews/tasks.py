@@ -25,3 +25,11 @@ def retention_purge() -> dict[str, int]:
     from apps.reviews.privacy import retention_purge as purge
 
     return purge()
+
+
+@shared_task(name="reviews.scheduled_invitations_send", ignore_result=True)
+def scheduled_invitations_send() -> int:
+    """Hourly: Eldo's "avis vérifié" invitations whose date came (leads marked won)."""
+    from apps.reviews.automatic import scheduled_invitations_send as send
+
+    return send()

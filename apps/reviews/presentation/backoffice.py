@@ -253,7 +253,7 @@ def report(request, review_id: int):
     return redirect("reviews-backoffice:reviews")
 
 
-from apps.reviews.presentation import permanent_link_pages  # noqa: E402  (uses _scope above)
+from apps.reviews.presentation import permanent_link_pages, timing_pages  # noqa: E402
 
 urlpatterns = [
     path("espace-pro/avis/", reviews_page, name="reviews"),
@@ -262,6 +262,7 @@ urlpatterns = [
     path("espace-pro/invitations/", invitations_page, name="invitations"),
     path("espace-pro/invitations/inviter/", invite, name="invite"),
     path("espace-pro/invitations/importer/", import_csv, name="import"),
+    path("espace-pro/invitations/delais/", timing_pages.timing_page, name="timing"),
     path(
         "espace-pro/invitations/lien-permanent/",
         permanent_link_pages.permanent_link_page,
