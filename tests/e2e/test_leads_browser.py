@@ -6,8 +6,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from apps.accounts.tests.factories import PASSWORD, MembershipFactory, UserFactory
 from apps.directory.tests.factories import make_pro
@@ -108,7 +109,10 @@ def test_owner_works_a_new_lead_and_the_sales_rep_sees_only_it(browser, demo_com
     main = browser.driver.find_element(By.TAG_NAME, "main").text
     assert "Luce Moreau" in main and "luce.moreau@exemple.fr" in main
     assert "Façade" in main  # the trade's name, not its slug
-    assert browser.driver.find_element(By.CSS_SELECTOR, ".lead-status").text == "Consultée"
+    # The page's own POST (static/js/lead-viewed.js) marks it viewed, then shows it again.
+    WebDriverWait(browser.driver, 10, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, ".lead-status").text == "Consultée"
+    )
     browser.screenshot("leads-2-opened.png")
 
     # --- Marked contacted, in one tap. ---

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -279,6 +279,11 @@ def detail(request, lead_id: int):
     lead = selectors.lead_get(viewer=viewer, lead_id=lead_id)
     if lead.organization_id != org.organization_id:
         raise Http404
+    if request.method == "POST" and request.POST.get("action") == "viewed":
+        # Sent by the page once it is shown (static/js/lead-viewed.js), or its button without
+        # JavaScript: a GET (a link preview, a prefetch) never marks a lead viewed.
+        services.lead_mark_viewed(viewer=viewer, lead=lead)
+        return HttpResponse(status=204)
     if request.method == "POST":
         try:
             _apply(request, viewer, lead.pk)
@@ -289,7 +294,6 @@ def detail(request, lead_id: int):
         except PermissionDenied as exc:
             messages.error(request, str(exc) or "Action non permise.")
         return redirect("leads-backoffice:detail", lead_id=lead.pk)
-    lead = services.lead_mark_viewed(viewer=viewer, lead=lead)
     is_manager = org.role in selectors.MANAGING_ROLES
     return render(
         request,

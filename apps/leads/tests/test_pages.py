@@ -27,6 +27,11 @@ def test_owner_opens_a_lead_marks_it_contacted_and_assigns_it(client, lead, midi
     body = detail.content.decode()
     assert detail.status_code == 200
     assert "+33612345678" in body and "Luce" in body
+    # Opening the page (a link preview, a prefetch) changes nothing; the page's POST does.
+    lead.refresh_from_db()
+    assert lead.status == "sent" and lead.viewed_at is None
+    assert 'name="action" value="viewed"' in body
+    assert client.post(f"{INBOX}{lead.pk}/", {"action": "viewed"}).status_code == 204
     lead.refresh_from_db()
     assert lead.status == "viewed" and lead.viewed_at
     response = client.post(f"{INBOX}{lead.pk}/", {"action": "status", "status": "contacted"})
@@ -50,7 +55,9 @@ def test_the_sales_rep_sees_its_leads_only(client, lead, midi_team):
     assert client.get(f"{INBOX}{lead.pk}/").status_code == 404
     Lead.objects.filter(pk=lead.pk).update(assigned_to=midi_team["rep"])
     assert client.get(f"{INBOX}{lead.pk}/").status_code == 200
-    # Opening by the rep also counts as viewed.
+    assert Lead.objects.get(pk=lead.pk).status == "sent"  # a GET writes nothing
+    # The page's POST by the rep counts as viewed.
+    client.post(f"{INBOX}{lead.pk}/", {"action": "viewed"})
     assert Lead.objects.get(pk=lead.pk).status == "viewed"
 
 
