@@ -71,6 +71,38 @@ def star_slots(rating):
     return ["full"] * full + ["half"] * half + ["empty"] * (MAX_RATING - full - half)
 
 
+STAR_VIEWBOX = 24  # the width of a star in its SVG viewBox
+
+
+@register.filter
+def star_fills(rating):
+    """The five stars of a 0–5 rating drawn exactly, at the precision shown (one decimal).
+
+    Each star is ``{"state", "width"}``: ``full``, ``half`` (exactly half), ``partial``
+    (another fraction) or ``empty``, and the width of its coloured part in viewBox units
+    (a dot-decimal string, safe in an SVG attribute). ``4.3|star_fills`` gives four full
+    stars and one filled to 30 %.
+    """
+    number = _to_decimal(rating) or Decimal(0)
+    shown = min(max(number, Decimal(0)), Decimal(MAX_RATING)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+    stars = []
+    for position in range(MAX_RATING):
+        fraction = min(max(shown - position, Decimal(0)), Decimal(1))
+        if fraction == 1:
+            state = "full"
+        elif fraction == Decimal("0.5"):
+            state = "half"
+        elif fraction > 0:
+            state = "partial"
+        else:
+            state = "empty"
+        width = (fraction * STAR_VIEWBOX).normalize()
+        stars.append({"state": state, "width": f"{width:f}", "percent": int(fraction * 100)})
+    return stars
+
+
 def _item_value(item, key):
     if isinstance(item, Mapping):
         return item.get(key)

@@ -161,14 +161,14 @@ def test_rating_stars_speak_french_and_draw_half_stars():
 
 
 @pytest.mark.parametrize(
-    ("rating", "full", "half", "empty"),
-    [(0, 0, 0, 5), (3.24, 3, 0, 2), (3.25, 3, 1, 1), (4.8, 5, 0, 0), (7, 5, 0, 0), (None, 0, 0, 5)],
+    ("rating", "full", "partial", "empty"),
+    [(0, 0, 0, 5), (3.24, 3, 1, 1), (3.25, 3, 1, 1), (4.8, 4, 1, 0), (7, 5, 0, 0), (None, 0, 0, 5)],
 )
-def test_rating_stars_round_to_the_nearest_half(rating, full, half, empty):
+def test_rating_stars_are_drawn_at_the_decimal_shown(rating, full, partial, empty):
     html = _render('{% include "components/rating_stars.html" %}', rating=rating)
 
     assert html.count("star--full") == full
-    assert html.count("star--half") == half
+    assert html.count("star--partial") + html.count("star--half") == partial
     assert html.count("star--empty") == empty
 
 
