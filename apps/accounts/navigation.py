@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import Membership, OrganizationKind, StaffRole
+from apps.accounts.models import MemberRole, Membership, OrganizationKind, StaffRole
 
 
 @dataclass(frozen=True)
@@ -28,18 +28,23 @@ def _url(name: str) -> str | None:
         return None
 
 
-def organization_kinds(user) -> set[tuple[str, bool]]:
-    """(kind, organization active) of the person's memberships: one query, kept on the
-    user object for the rest of the request (the header's menu and ``has_backoffice``)."""
-    cached = getattr(user, "_eldo_organization_kinds", None)
+def _memberships(user) -> set[tuple[str, bool, str]]:
+    """(kind, organization active, role) of the person's memberships: one query, kept on
+    the user object for the rest of the request (the header's menu and ``has_backoffice``)."""
+    cached = getattr(user, "_eldo_memberships", None)
     if cached is None:
         cached = set(
             Membership.objects.filter(user=user).values_list(
-                "organization__kind", "organization__is_active"
+                "organization__kind", "organization__is_active", "role"
             )
         )
-        user._eldo_organization_kinds = cached
+        user._eldo_memberships = cached
     return cached
+
+
+def organization_kinds(user) -> set[tuple[str, bool]]:
+    """(kind, organization active) of the person's memberships (same single query)."""
+    return {(kind, active) for kind, active, _role in _memberships(user)}
 
 
 def _roles(user) -> set[str]:
@@ -50,10 +55,15 @@ def _roles(user) -> set[str]:
         roles.add("moderator")
     if user.is_superuser or (user.is_staff and not user.staff_role):
         roles.add("staff")
-    kinds = {kind for kind, active in organization_kinds(user) if active}
-    if OrganizationKind.COMPANY in kinds:
+    memberships = {(kind, role) for kind, active, role in _memberships(user) if active}
+    if any(kind == OrganizationKind.COMPANY for kind, _role in memberships):
         roles.add("pro")
-    if kinds & {OrganizationKind.NETWORK, OrganizationKind.MANUFACTURER}:
+    # The network's space is its owners' and managers' (a network's sales rep has none).
+    if any(
+        kind in (OrganizationKind.NETWORK, OrganizationKind.MANUFACTURER)
+        and role in (MemberRole.OWNER, MemberRole.MANAGER)
+        for kind, role in memberships
+    ):
         roles.add("network")
     return roles
 

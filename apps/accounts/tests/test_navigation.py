@@ -116,3 +116,17 @@ def test_the_home_page_query_count_with_the_menu(client, django_assert_max_num_q
     client.get("/")
     with django_assert_max_num_queries(12):
         assert client.get("/").status_code == 200
+
+
+def test_a_network_sales_rep_lands_on_a_page_that_exists():
+    """The network's space is its owners' and managers'; its sales rep must not land on a
+    404 nor see an "Espace réseau" entry that answers 404."""
+    user = UserFactory()
+    network = OrganizationFactory(kind=OrganizationKind.NETWORK)
+    MembershipFactory(user=user, organization=network, role=MemberRole.SALES_REP)
+    client = Client()
+    response = client.post("/connexion/", {"username": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] != "/espace-pro/reseau/"
+    assert client.get(response["Location"]).status_code == 200
+    assert "/espace-pro/reseau/" not in menu_of(client)
