@@ -6,12 +6,14 @@ from django.contrib import admin
 from apps.reviews.models import (
     EmailSuppression,
     InvitationPolicy,
+    InvitationTiming,
     ModerationDecision,
     Review,
     ReviewInvitation,
     ReviewPhoto,
     ReviewReply,
     ReviewReport,
+    ScheduledInvitation,
 )
 
 
@@ -119,6 +121,30 @@ class EmailSuppressionAdmin(admin.ModelAdmin):
     list_display = ["email_hash", "reason", "pro_id", "created_at", "detail"]
     list_filter = ["reason"]
     readonly_fields = ["email_hash", "reason", "pro_id", "invitation", "detail", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(InvitationTiming)
+class InvitationTimingAdmin(admin.ModelAdmin):
+    """The pros' delays for Eldo's automatic invitation after a won lead (they set them in
+    their back office)."""
+
+    list_display = ["organization", "days_after_work_end", "days_after_won", "updated_at"]
+    search_fields = ["organization__name", "organization__slug"]
+    raw_id_fields = ["organization"]
+    list_select_related = ["organization"]
+
+
+@admin.register(ScheduledInvitation)
+class ScheduledInvitationAdmin(admin.ModelAdmin):
+    """Eldo's automatic invitations, waiting for their date or handled (sent or skipped,
+    with the reason). Read-only: the beat task sends them."""
+
+    list_display = ["lead_id", "pro_id", "due_at", "processed_at", "invitation_id"]
+    list_filter = [("processed_at", admin.EmptyFieldListFilter)]
+    readonly_fields = [field.name for field in ScheduledInvitation._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -104,3 +104,18 @@ def test_gdpr_erasure_drops_the_waiting_invitation(pro):
     _schedule(pro)
     reviews_erase_author(user_id=None, email="jeanne@exemple.fr")
     assert not ScheduledInvitation.objects.exists()
+
+
+def test_staff_see_the_delays_and_the_scheduled_invitations_in_the_admin(client, staff, pro):
+    scheduled = _schedule(pro)
+    automatic.timing_update(
+        organization_id=pro.organization_id, days_after_work_end=2, days_after_won=10
+    )
+    client.force_login(staff)
+    for url in (
+        "/admin/reviews/invitationtiming/",
+        "/admin/reviews/scheduledinvitation/",
+        f"/admin/reviews/scheduledinvitation/{scheduled.pk}/change/",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/admin/reviews/scheduledinvitation/add/").status_code == 403
