@@ -70,7 +70,8 @@ def test_a_bad_amount_is_a_french_message_and_changes_nothing(
     _tap(client, lead, "contacted")
     response = _tap(client, lead, "quote_sent", amount=amount)
     assert response.status_code == 200
-    assert message in response.content.decode()
+    # French typography: no-break spaces inside numbers and before "€".
+    assert message in response.content.decode().replace("\xa0", " ")
     lead.refresh_from_db()
     assert lead.status == "contacted" and lead.quote_amount is None
 
