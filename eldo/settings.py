@@ -290,6 +290,16 @@ CELERY_BEAT_SCHEDULE["leads-contact-checks"] = {
     "schedule": timedelta(minutes=15),
 }
 LEADS_CONTACT_CHECK_HOURS = env_int("LEADS_CONTACT_CHECK_HOURS", 48)
+# Signed outbound webhooks to networks (apps/leads/webhooks.py): http:// and URLs resolving to
+# loopback, private or link-local addresses are refused unless ALLOW_PRIVATE (dev and tests);
+# each POST times out (seconds); beat sends the retries that are due.
+LEADS_WEBHOOKS_ALLOW_PRIVATE = env_bool("LEADS_WEBHOOKS_ALLOW_PRIVATE", DEBUG)
+LEADS_WEBHOOKS_CONNECT_TIMEOUT = float(env_str("LEADS_WEBHOOKS_CONNECT_TIMEOUT", "3"))
+LEADS_WEBHOOKS_READ_TIMEOUT = float(env_str("LEADS_WEBHOOKS_READ_TIMEOUT", "5"))
+CELERY_BEAT_SCHEDULE["leads-webhooks-due"] = {
+    "task": "leads.webhooks_send_due",
+    "schedule": timedelta(seconds=60),
+}
 LEADS_CONTACT_CHECK_LINK_DAYS = env_int("LEADS_CONTACT_CHECK_LINK_DAYS", 30)
 LEADS_CONTACT_CHECK_WINDOW_DAYS = env_int("LEADS_CONTACT_CHECK_WINDOW_DAYS", 7)
 LEADS_CONTACT_CHECK_INBOUND = env_bool("LEADS_CONTACT_CHECK_INBOUND", True)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from apps.accounts import api as accounts
 from apps.core.events import on
 from apps.directory import api as directory
-from apps.leads import alerts, contact_check, services
+from apps.leads import alerts, contact_check, services, webhooks
 from apps.leads.events import (
     HomeownerContactCheckDue,
     LeadContactConfirmed,
@@ -182,3 +182,28 @@ def alert_on_unconfirmed_contact(event: LeadContactConfirmed) -> None:
     """ "Non": the advisor who dispatched the lead (a network's managers for theirs)."""
     if event.answer == "no":
         contact_check.unconfirmed_alert_send(lead_id=event.lead_id)
+
+
+@on(LeadDispatched)
+def webhook_lead_created(event: LeadDispatched) -> None:
+    """The network's webhooks hear of its new lead (apps/leads/webhooks.py)."""
+    if event.network_id:
+        webhooks.lead_event_record(
+            lead_id=event.lead_id,
+            event_type="lead.created",
+            occurred_at=event.dispatched_at,
+            status="sent",
+        )
+
+
+@on(LeadStatusChanged)
+def webhook_lead_status_changed(event: LeadStatusChanged) -> None:
+    """``lead.expired`` when the first-contact deadline closed it, else
+    ``lead.status_changed`` (only for a network's leads: webhooks looks the lead up)."""
+    webhooks.lead_event_record(
+        lead_id=event.lead_id,
+        event_type="lead.expired" if event.to_status == "expired" else "lead.status_changed",
+        occurred_at=event.changed_at,
+        status=event.to_status,
+        previous_status=event.from_status,
+    )

@@ -304,3 +304,84 @@ class UnroutedLead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.network_id} · {self.external_id}"
+
+
+class WebhookEndpoint(models.Model):
+    """A URL of a network's own systems that receives its leads' events, signed with
+    ``secret`` (HMAC-SHA256, apps/leads/webhooks.py). The secret is shown once, at creation."""
+
+    network = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="webhook_endpoints"
+    )
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+    created_by_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+    def __str__(self) -> str:
+        return f"{self.network_id} → {self.url}"
+
+
+class WebhookDeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("En cours")
+    SUCCEEDED = "succeeded", _("Livré")
+    FAILED = "failed", _("Échec")
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: its body (signed anew at each attempt), retried with
+    backoff until a 2xx answer or the last attempt ("échec"); ``event_id`` is the
+    idempotency key the receiver sees (same on every attempt and replay)."""
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event_id = models.UUIDField()
+    event_type = models.CharField(max_length=40)
+    lead_id = models.PositiveBigIntegerField(null=True, blank=True)
+    body = models.TextField()
+    status = models.CharField(
+        max_length=10,
+        choices=WebhookDeliveryStatus.choices,
+        default=WebhookDeliveryStatus.PENDING,
+        db_index=True,
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)  # since creation or the last replay
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("livraison de webhook")
+        verbose_name_plural = _("livraisons de webhook")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "event_id"], name="webhook_delivery_one_per_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id} → {self.endpoint_id} ({self.status})"
+
+
+class WebhookAttempt(models.Model):
+    """One POST to the receiver: its answer's status code, or the error (timeout, refused)."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="log")
+    at = models.DateTimeField()
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} @ {self.at:%Y-%m-%d %H:%M} ({self.response_code or self.error})"

@@ -26,3 +26,20 @@ def contact_checks_send_due() -> int:
     """Every 15 minutes (beat): "L'artisan X vous a-t-il contacté ?" to the homeowners whose
     leads were dispatched LEADS_CONTACT_CHECK_HOURS ago; each lead is asked once."""
     return contact_check.contact_checks_send_due()
+
+
+@shared_task(name="leads.webhook_send", acks_late=True, ignore_result=True)
+def webhook_send(delivery_id: int) -> str:
+    """One attempt of a signed webhook (apps/leads/webhooks.py); idempotent: a delivered,
+    failed, claimed or not-yet-due delivery is left alone."""
+    from apps.leads import webhooks
+
+    return webhooks.delivery_send(delivery_id=delivery_id)
+
+
+@shared_task(name="leads.webhooks_send_due", ignore_result=True)
+def webhooks_send_due() -> int:
+    """Every minute (beat): the webhook retries that are due, and deliveries whose task was lost."""
+    from apps.leads import webhooks
+
+    return webhooks.deliveries_send_due()

@@ -143,6 +143,23 @@ def _build_world() -> World:
         world.ids["prefix"] = partner_api_key_create(organization_id=network.pk, name="CRM")[
             0
         ].prefix  # a partner API key of the network
+        from apps.leads.models import WebhookDelivery, WebhookEndpoint  # the network's webhook
+
+        endpoint = WebhookEndpoint.objects.create(
+            network=network,
+            url="https://crm.exemple.fr/eldo",
+            secret="whsec_x",
+            created_at=timezone.now(),
+        )
+        world.ids["endpoint_id"] = endpoint.pk
+        world.ids["delivery_id"] = WebhookDelivery.objects.create(  # failed: it may be replayed
+            endpoint=endpoint,
+            event_id="00000000-0000-5000-8000-000000000001",
+            event_type="lead.created",
+            body="{}",
+            status="failed",
+            created_at=timezone.now(),
+        ).pk
         from apps.leads.models import UnroutedLead  # a lead waiting in its "à router" queue
 
         world.ids["unrouted_id"] = UnroutedLead.objects.create(

@@ -646,6 +646,31 @@ MATRIX: list[Row] = [
         "302 404 404 404 404 404 302 404 404 404 404",
         why="the network's own key; another's is not found",
     ),
+    r("GET", "espace-pro/reseau/webhooks/", "302 404 404 404 404 404 200 200 404 404 404"),
+    r(
+        "POST",
+        "espace-pro/reseau/webhooks/",
+        "302 404 404 404 404 404 400 400 404 404 404",
+        why="a network adds its own webhook (secret shown once); the empty form is refused",
+    ),
+    r(
+        "POST",
+        "espace-pro/reseau/webhooks/<int:endpoint_id>/activer/",
+        "302 404 404 404 404 404 302 404 404 404 404",
+        why="the network's own webhook; another's is not found",
+    ),
+    r(
+        "POST",
+        "espace-pro/reseau/webhooks/<int:endpoint_id>/supprimer/",
+        "302 404 404 404 404 404 302 404 404 404 404",
+        why="the network's own webhook; another's is not found",
+    ),
+    r(
+        "POST",
+        "espace-pro/reseau/webhooks/livraisons/<int:delivery_id>/rejouer/",
+        "302 404 404 404 404 404 302 404 404 404 404",
+        why="the network's own failed delivery; another's is not found",
+    ),
     r("GET", "espace-pro/reseau/regles/", "302 404 404 404 404 404 200 200 404 404 404"),
     r(
         "POST",

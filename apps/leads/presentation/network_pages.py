@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.accounts import api as accounts
-from apps.leads import selectors, services
+from apps.leads import selectors, services, webhooks
 
 RULE_FIELDS = ("department_codes", "category_slugs", "priority", "weight", "monthly_cap")
 
@@ -302,7 +302,106 @@ def api_key_revoke(request, prefix: str):
     return redirect("leads-backoffice:network-keys")
 
 
+class WebhookForm(forms.Form):
+    url = forms.CharField(
+        label=gettext_lazy("Adresse (URL) de réception"),
+        max_length=500,
+        help_text=gettext_lazy("https://… d'un serveur public de votre système (CRM, ERP)."),
+    )
+
+
+@login_required
+def webhooks_page(request):
+    """The network's webhook endpoints (add one: its secret shown once, on this answer only;
+    disable, delete) and the delivery log with "Rejouer" for a failed delivery."""
+    context, _viewer, network_id = _network(request)
+    context["section"] = "network-webhooks"
+    form = WebhookForm(request.POST if request.method == "POST" else None)
+    created, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                endpoint, secret = webhooks.endpoint_create(
+                    network_id=network_id,
+                    url=form.cleaned_data["url"],
+                    created_by_id=request.user.pk,
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+                status = 400
+            else:
+                created, form = {"url": endpoint.url, "secret": secret}, WebhookForm()
+        else:
+            status = 400
+    return render(
+        request,
+        "leads/backoffice/network_webhooks.html",
+        {
+            **context,
+            "endpoints": webhooks.endpoints(network_id),
+            "deliveries": webhooks.deliveries(network_id),
+            "form": form,
+            "created": created,
+            "max_attempts": webhooks.MAX_ATTEMPTS,
+        },
+        status=status,
+    )  # a signed-in answer: "private, no-store" (core middleware), the secret is not cached
+
+
+@login_required
+@require_POST
+def webhook_toggle(request, endpoint_id: int):
+    _context, _viewer, network_id = _network(request)
+    endpoint = webhooks.endpoint_set_active(
+        network_id=network_id,
+        endpoint_id=endpoint_id,
+        active=request.POST.get("active") == "1",
+    )
+    messages.success(
+        request, _("Webhook réactivé.") if endpoint.is_active else _("Webhook désactivé.")
+    )
+    return redirect("leads-backoffice:network-webhooks")
+
+
+@login_required
+@require_POST
+def webhook_delete(request, endpoint_id: int):
+    _context, _viewer, network_id = _network(request)
+    webhooks.endpoint_delete(network_id=network_id, endpoint_id=endpoint_id)
+    messages.success(request, _("Webhook supprimé."))
+    return redirect("leads-backoffice:network-webhooks")
+
+
+@login_required
+@require_POST
+def webhook_replay(request, delivery_id: int):
+    _context, _viewer, network_id = _network(request)
+    try:
+        webhooks.delivery_replay(network_id=network_id, delivery_id=delivery_id)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Livraison relancée."))
+    return redirect("leads-backoffice:network-webhooks")
+
+
 urlpatterns = [
+    path("espace-pro/reseau/webhooks/", webhooks_page, name="network-webhooks"),
+    path(
+        "espace-pro/reseau/webhooks/<int:endpoint_id>/activer/",
+        webhook_toggle,
+        name="network-webhook-toggle",
+    ),
+    path(
+        "espace-pro/reseau/webhooks/<int:endpoint_id>/supprimer/",
+        webhook_delete,
+        name="network-webhook-delete",
+    ),
+    path(
+        "espace-pro/reseau/webhooks/livraisons/<int:delivery_id>/rejouer/",
+        webhook_replay,
+        name="network-webhook-replay",
+    ),
     path("espace-pro/reseau/cles-api/", api_keys, name="network-keys"),
     path(
         "espace-pro/reseau/cles-api/<str:prefix>/revoquer/",

@@ -109,6 +109,7 @@ def test_sidebar_holds_network_entries_only_and_each_opens(client, network, rout
         "/espace-pro/reseau/demandes/",
         "/espace-pro/reseau/regles/",
         "/espace-pro/reseau/cles-api/",
+        "/espace-pro/reseau/webhooks/",
         "/espace-pro/statistiques/",
     ]
     for link in links:
