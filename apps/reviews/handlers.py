@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.accounts import api as accounts
 from apps.core.events import on, publish
 from apps.directory import api as directory
-from apps.reviews import caching, emails
+from apps.reviews import caching, emails, sms
 from apps.reviews.aggregates import pro_aggregates_refresh
 from apps.reviews.deliverability import is_suppressed
 from apps.reviews.events import (
@@ -106,6 +106,8 @@ def send_invitation(event: ReviewRequestCreated) -> None:
     emails.invitation_send(invitation=invitation, pro=pro)
     invitation.sent_at = timezone.now()
     invitation.save(update_fields=["sent_at"])
+    # The same invitation (one review slot) by SMS when the pro gave a French mobile.
+    sms.invitation_sms_send(invitation=invitation, pro=pro)
     publish(
         ReviewRequestSent(
             invitation_id=invitation.pk,

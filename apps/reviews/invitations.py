@@ -34,6 +34,7 @@ from apps.reviews.models import (
     InvitationSource,
     ReviewInvitation,
     ReviewOptOut,
+    SmsOptOut,
 )
 from apps.reviews.rules import (
     INVITATION_LIFETIME,
@@ -62,6 +63,10 @@ CSV_ALIASES = {
     "description des travaux": "work_description",
     "date": "work_date",
     "date des travaux": "work_date",
+    "telephone": "customer_phone",
+    "téléphone": "customer_phone",
+    "mobile": "customer_phone",
+    "portable": "customer_phone",
 }
 CSV_MAX_BYTES = 2 * 1024 * 1024
 CSV_MAX_ROWS = 2000
@@ -212,6 +217,34 @@ class InvitationInput:
     customer_email: str
     work_description: str
     work_date: date | None
+    customer_phone: str = ""  # as typed; E.164 once validated
+
+
+def _phone_errors(data: InvitationInput, *, pro_id: int, source: str) -> list[str]:
+    """An optional French mobile for the SMS (normalised in place to E.164)."""
+    from apps.reviews.sms import mobile_check, phone_hash
+
+    if not data.customer_phone:
+        return []
+    phone, errors = mobile_check(data.customer_phone)
+    if errors:
+        return errors
+    data.customer_phone = phone
+    if SmsOptOut.objects.filter(phone_hash=phone_hash(phone)).exists():
+        return [_("Ce numéro a demandé à ne plus recevoir de SMS (STOP).")]
+    if source != InvitationSource.ELDO:
+        recent = ReviewInvitation.objects.filter(
+            pro_id=pro_id, customer_phone=phone, created_at__gte=timezone.now() - cooldown()
+        )
+        if recent.exists():
+            return [
+                _(
+                    "Ce numéro a déjà reçu une invitation de votre entreprise : une seule "
+                    "invitation par client tous les %(days)s jours."
+                )
+                % {"days": cooldown().days}
+            ]
+    return []
 
 
 def _recipient_errors(email: str, *, pro_id: int, source: str) -> list[str]:
@@ -283,6 +316,7 @@ def _validate(data: InvitationInput, *, pro_id: int, source: str) -> dict[str, l
     for name, messages in (
         ("customer_name", name_errors),
         ("customer_email", email_errors),
+        ("customer_phone", _phone_errors(data, pro_id=pro_id, source=source)),
         ("work_description", description_errors),
         ("work_date", date_errors),
     ):
@@ -307,6 +341,7 @@ def _build(
         customer_name=data.customer_name,
         customer_email=email_normalize(data.customer_email),
         email_hash=email_hash(data.customer_email),
+        customer_phone=data.customer_phone,
         work_description=data.work_description,
         work_date=data.work_date,
         nonce=secrets.token_hex(16),
@@ -316,12 +351,15 @@ def _build(
     )
 
 
-def _clean_input(*, customer_name, customer_email, work_description, work_date) -> InvitationInput:
+def _clean_input(
+    *, customer_name, customer_email, work_description, work_date, customer_phone=""
+) -> InvitationInput:
     return InvitationInput(
         customer_name=clean_text(customer_name or ""),
         customer_email=email_normalize(customer_email or ""),
         work_description=clean_text(work_description or ""),
         work_date=work_date,
+        customer_phone=clean_text(customer_phone or ""),
     )
 
 
@@ -336,6 +374,7 @@ def review_request_create(
     work_description: str,
     work_date: date | None,
     source: str = InvitationSource.SINGLE,
+    customer_phone: str = "",
 ) -> ReviewInvitation:
     """Create an invitation; its e-mail leaves after commit (outbox handler).
 
@@ -347,6 +386,7 @@ def review_request_create(
         customer_email=customer_email,
         work_description=work_description,
         work_date=work_date,
+        customer_phone=customer_phone,
     )
     errors = _validate(data, pro_id=pro_id, source=source)
     if errors:
@@ -545,6 +585,7 @@ def review_requests_import(
             customer_email=row.get("customer_email", ""),
             work_description=row.get("work_description", ""),
             work_date=_parse_date(work_date_raw),
+            customer_phone=row.get("customer_phone", ""),
         )
         errors = _validate(data, pro_id=pro_id, source=InvitationSource.CSV)
         if data.work_date is None and work_date_raw.strip():

@@ -74,6 +74,9 @@ class ReviewInvitation(models.Model):
     customer_name = models.CharField(_("nom du client"), max_length=150)
     customer_email = models.EmailField(_("e-mail du client"))
     email_hash = models.CharField(max_length=64)  # matches ReviewOptOut.email_hash
+    # Optional French mobile (E.164): the same invitation also leaves by SMS (one slot).
+    customer_phone = models.CharField(_("mobile du client"), max_length=16, blank=True)
+    sms_sent_at = models.DateTimeField(null=True, blank=True)
     work_description = models.CharField(_("travaux réalisés"), max_length=300)
     work_date = models.DateField(_("date des travaux"))
     # Random, signed into the link: rotating it revokes every link already sent.
@@ -521,3 +524,18 @@ class ScheduledInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"lead {self.lead_id} → {self.due_at:%Y-%m-%d}"
+
+
+class SmsOptOut(models.Model):
+    """A mobile number that answered STOP: Eldo sends it no invitation SMS any more, from
+    any pro. Only a SHA-256 of the E.164 number is kept."""
+
+    phone_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("numéro désinscrit des SMS")
+        verbose_name_plural = _("numéros désinscrits des SMS")
+
+    def __str__(self) -> str:
+        return f"{self.phone_hash[:12]}…"

@@ -160,6 +160,7 @@ def reviews_erase_author(*, user_id: int | None, email: str, now=None) -> int:
         for invitation in ReviewInvitation.objects.filter(customer_email=email):
             invitation.customer_name = ""
             invitation.customer_email = ""
+            invitation.customer_phone = ""
             invitation.email_hash = ""
             invitation.nonce = token_hex(16)
             invitation.expires_at = min(invitation.expires_at, now)
@@ -167,6 +168,7 @@ def reviews_erase_author(*, user_id: int | None, email: str, now=None) -> int:
                 update_fields=[
                     "customer_name",
                     "customer_email",
+                    "customer_phone",
                     "email_hash",
                     "nonce",
                     "expires_at",
@@ -198,7 +200,7 @@ def retention_purge(*, now=None) -> dict[str, int]:
     invitations = (
         ReviewInvitation.objects.filter(created_at__lt=invitation_cutoff)
         .exclude(customer_email="")
-        .update(customer_name="", customer_email="", email_hash="")
+        .update(customer_name="", customer_email="", customer_phone="", email_hash="")
     )
     addresses = Review.objects.filter(created_at__lt=ip_cutoff, author_ip__isnull=False).update(
         author_ip=None

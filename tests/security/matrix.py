@@ -313,6 +313,13 @@ MATRIX: list[Row] = [
         "the e-mail provider only: bearer token (Brevo's webhook), whoever is signed in",
     ),
     r(
+        "POST",
+        "api/v1/review-requests/sms-events/",
+        " ".join(["403"] * len(ROLES)),
+        "empty",
+        "the SMS provider only (STOP replies): HMAC signature of the body",
+    ),
+    r(
         "GET",
         "api/v1/review-requests/<int:invitation_id>/",
         "401 403 200 200 200 404 403 403 403 403 200",
@@ -441,6 +448,7 @@ MATRIX: list[Row] = [
     r("GET", "avis/comment-ca-marche/", ALL[200]),
     r("GET", "avis/merci/<slug:outcome>/", ALL[200]),
     r("GET", "avis/invitation/<str:token>/", ALL[404], why="unknown token"),
+    r("GET", "avis/i/<str:token>/", ALL[404], why="the invitation SMS's short link; unknown code"),
     r("GET", "avis/desinscription/<str:token>/", ALL[404], why="unknown token"),
     r("GET", "avis/confirmation/<str:token>/", ALL[404], why="unknown token"),
     r("GET", "mentions-legales/", ALL[200]),

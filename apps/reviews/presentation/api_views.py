@@ -53,6 +53,7 @@ from apps.reviews.presentation.serializers import (
     ReviewSerializer,
     ReviewSubmitSerializer,
     ReviewSubmittedSerializer,
+    SmsEventsInputSerializer,
 )
 
 LATEST_FEED_DEPTH = 1000  # the feed pages through the most recent reviews only
@@ -493,6 +494,7 @@ class ReviewRequestListCreateView(InvitationScopeMixin, APIView):
                 customer_email=values["customer_email"],
                 work_description=values["work_description"],
                 work_date=values["work_date"],
+                customer_phone=values.get("customer_phone", ""),
             )
         )
         invitation = selectors.invitation_list().get(pk=invitation.pk)
@@ -679,3 +681,61 @@ class BrevoEmailEventsView(APIView):
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from exc
         return _record(events)
+
+
+class SmsEventsView(APIView):
+    """The SMS provider reports STOP replies (generic JSON
+    `{"events": [{"type": "stop", "phone": "+33612345678"}]}`), signed like the e-mail
+    events: `X-Eldo-Signature: sha256=<HMAC-SHA256 of the raw body>` with
+    `REVIEWS_EMAIL_EVENTS_SECRET` (403 without it). The number gets no invitation SMS any
+    more, from any pro. Idempotent; other types and unreadable numbers are ignored."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes: list = []
+    parser_classes: list = []
+
+    @extend_schema(
+        operation_id="sms_events_record",
+        request=SmsEventsInputSerializer,
+        responses={
+            200: EmailEventsResultSerializer,
+            400: OpenApiResponse(description="Corps illisible ou sans liste `events`."),
+            403: OpenApiResponse(
+                description="Signature absente ou fausse, ou secret non configuré."
+            ),
+        },
+        auth=[{}],
+        parameters=[
+            OpenApiParameter(
+                "X-Eldo-Signature",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="sha256=<HMAC-SHA256 hexadécimal du corps brut, clé : le secret>",
+            )
+        ],
+    )
+    def post(self, request):
+        from apps.reviews.sms import sms_stop_record
+
+        raw = request._request.body
+        secret = _email_events_secret()
+        given = request.headers.get("X-Eldo-Signature", "").removeprefix("sha256=")
+        expected = hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+        if not secret or not hmac.compare_digest(given, expected):
+            raise PermissionDenied("Signature absente ou invalide.")
+        body = _json_body(raw)
+        events = body.get("events") if isinstance(body, dict) else None
+        if not isinstance(events, list) or len(events) > 500:
+            raise ValidationError({"events": ["Une liste de 500 événements au plus."]})
+        recorded = ignored = 0
+        for event in events:
+            is_stop = isinstance(event, dict) and str(event.get("type", "")).lower() == "stop"
+            if is_stop and sms_stop_record(str(event.get("phone", ""))):
+                recorded += 1
+            else:
+                ignored += 1
+        return Response(
+            EmailEventsResultSerializer({"recorded": recorded, "ignored": ignored}).data
+        )

@@ -153,6 +153,13 @@ class InvitationForm(forms.Form):
         label=_("Date des travaux"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    customer_phone = forms.CharField(
+        label=_("Mobile du client (facultatif)"),
+        required=False,
+        max_length=30,
+        help_text=_("06 ou 07 : l'invitation part aussi par SMS, pour un seul avis."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
 
 
 class CsvImportForm(forms.Form):
@@ -160,7 +167,8 @@ class CsvImportForm(forms.Form):
         label=_("Fichier CSV de vos clients"),
         help_text=_(
             "Une ligne d'en-tête puis un client par ligne ; colonnes customer_name, "
-            "customer_email, work_description, work_date (JJ/MM/AAAA ou AAAA-MM-JJ). "
+            "customer_email, work_description, work_date (JJ/MM/AAAA ou AAAA-MM-JJ), "
+            "customer_phone facultatif (mobile 06/07 : invitation aussi par SMS). "
             "Séparateur virgule ou point-virgule, 2 000 lignes au plus."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),

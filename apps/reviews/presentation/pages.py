@@ -203,6 +203,18 @@ def invitation_write(request, token: str):
     return render(request, "reviews/write.html", context, status=_form_status(request, form))
 
 
+@require_http_methods(["GET"])
+def short_link(request, token: str):
+    """The short signed link of the invitation SMS (``sms.short_code``): to the
+    invitation's page."""
+    from apps.reviews.sms import invitation_for_short_code
+
+    invitation = invitation_for_short_code(token)
+    if invitation is None:
+        raise Http404
+    return redirect("reviews:invitation", token=invitations.invitation_token(invitation))
+
+
 def _throttled(form) -> bool:
     return THROTTLED_MESSAGE in form.non_field_errors()
 
@@ -478,6 +490,7 @@ urlpatterns = [
     path("avis/comment-ca-marche/", how_it_works, name="how-it-works"),
     path("avis/merci/<slug:outcome>/", thanks, name="thanks"),
     path("avis/invitation/<str:token>/", invitation_write, name="invitation"),
+    path("avis/i/<str:token>/", short_link, name="short-link"),
     path("avis/desinscription/<str:token>/", unsubscribe, name="unsubscribe"),
     path("avis/confirmation/<str:token>/", confirm, name="confirm"),
     path("avis/justificatif/<str:token>/", proof_upload, name="proof"),

@@ -250,6 +250,13 @@ class InvitationInputSerializer(serializers.Serializer):
     customer_email = serializers.CharField(allow_blank=True)
     work_description = serializers.CharField(allow_blank=True)
     work_date = serializers.DateField()
+    customer_phone = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=30,
+        help_text="Mobile français facultatif (06/07, +33 6/7) : l'invitation part aussi par "
+        "SMS, pour un seul avis. Un autre numéro : 400 sur ce champ.",
+    )
 
 
 class InvitationSerializer(serializers.Serializer):
@@ -340,3 +347,12 @@ class EmailEventsResultSerializer(serializers.Serializer):
     ignored = serializers.IntegerField(
         help_text="Déjà connus, d'un autre type, ou sans adresse valide."
     )
+
+
+class SmsEventSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="« stop » (autres : ignorés)")
+    phone = serializers.CharField(help_text="Le numéro qui a répondu, E.164 ou 06…")
+
+
+class SmsEventsInputSerializer(serializers.Serializer):
+    events = SmsEventSerializer(many=True, help_text="500 au plus par appel.")

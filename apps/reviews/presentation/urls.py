@@ -74,6 +74,11 @@ urlpatterns = [
         name="email-events-brevo",
     ),
     path(
+        "review-requests/sms-events/",
+        api_views.SmsEventsView.as_view(),
+        name="sms-events",
+    ),
+    path(
         "review-requests/<int:invitation_id>/",
         api_views.ReviewRequestDetailView.as_view(),
         name="review-request",
