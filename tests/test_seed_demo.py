@@ -52,6 +52,10 @@ def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings, clie
     assert Lead.objects.filter(source="quote", status="won").exists()
     # Homeowners answered "L'artisan vous a-t-il contacté ?": both answers are in the demo.
     assert {"yes", "no"} <= set(Lead.objects.values_list("contact_check", flat=True))
+    # The demo network's webhook page shows a delivered and a failed ("Rejouer") delivery.
+    from apps.leads.models import WebhookDelivery
+
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"succeeded", "failed"}
 
     roles = {}
     for email in DEMO_EMAILS:

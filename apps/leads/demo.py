@@ -196,6 +196,8 @@ def demo_seed(
                 for a, b, at in transitions
             )
             added += 1
+    first = Lead.objects.filter(network_id=network_id).order_by("pk").first()
+    _webhook_seed(network_id=network_id, lead_id=first.pk if first else None)
     return added + _dispatched_leads_seed(
         rng=rng, now=now, company_id=company.id, sales_rep_user_id=sales_rep_user_id
     )
@@ -267,3 +269,50 @@ def _dispatched_leads_seed(
         leads.append(lead)
     Lead.objects.bulk_create(leads, batch_size=2_000, ignore_conflicts=True)
     return len(leads)
+
+
+def _webhook_seed(*, network_id: int, lead_id: int | None) -> None:
+    """The demo network's webhook (Webhooks page) with a delivery log: one delivered, one
+    failed after a 500 ("Rejouer"). Disabled: the demo has no receiver to call."""
+    import json
+    import uuid
+
+    from apps.leads.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+    endpoint, _created = WebhookEndpoint.objects.get_or_create(
+        network_id=network_id,
+        url="https://crm.reseau-confort.example/eldo",
+        defaults={
+            "secret": "whsec_demo",
+            "is_active": False,
+            "created_at": timezone.now() - timedelta(days=7),
+        },
+    )
+    if lead_id is None or endpoint.deliveries.exists():
+        return
+    now = timezone.now()
+    for n, (event_type, status, code) in enumerate(
+        [("lead.created", "succeeded", 200), ("lead.status_changed", "failed", 500)]
+    ):
+        event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"eldo-demo-webhook-{n}")
+        at = now - timedelta(days=2 - n)
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            event_id=event_id,
+            event_type=event_type,
+            lead_id=lead_id,
+            body=json.dumps({"id": str(event_id), "type": event_type, "data": {}}),
+            status=status,
+            attempts=1 if code == 200 else 13,
+            last_response_code=code,
+            last_error="" if code == 200 else "Réponse HTTP 500",
+            created_at=at,
+            delivered_at=at if code == 200 else None,
+        )
+        WebhookAttempt.objects.create(
+            delivery=delivery,
+            at=at,
+            response_code=code,
+            error="" if code == 200 else "Réponse HTTP 500",
+            duration_ms=120,
+        )
