@@ -224,6 +224,24 @@ def test_a_slow_receiver_times_out_without_blocking(
     assert delivery.next_attempt_at > timezone.now()
 
 
+def test_the_outbox_handler_only_queues_the_task_the_post_happens_there(
+    client, network, installer, receiver, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A slow or failing receiver cannot slow dispatch: the event's handler records the
+    delivery and queues ``leads.webhook_send``; the POST happens in the worker."""
+    hook = receiver(delay=2.0)
+    register(client, network, hook.url)
+    queued = []
+    monkeypatch.setattr(tasks.webhook_send, "delay", queued.append)
+    started = time.monotonic()
+    lead = push(network, django_capture_on_commit_callbacks)
+    assert time.monotonic() - started < 1.0
+    assert Lead.objects.get(pk=lead.pk).status == "sent"
+    delivery = WebhookDelivery.objects.get()
+    assert queued == [delivery.pk] and hook.received == []
+    assert delivery.status == "pending" and delivery.attempts == 0
+
+
 def test_retry_schedule_covers_a_day_then_fails_and_replays(
     client, network, installer, receiver, django_capture_on_commit_callbacks
 ):
