@@ -45,12 +45,14 @@ class Receiver:
 
     def __init__(self, statuses=(200,), delay: float = 0.0):
         self.statuses, self.delay, self.received = list(statuses), delay, []
+        self.times: list[float] = []  # time.time() of each request's arrival
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.received.append((dict(self.headers), body))
+                receiver.times.append(time.time())
                 time.sleep(receiver.delay)
                 status = (
                     receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
