@@ -79,11 +79,11 @@ def link_max_age() -> timedelta:
 def _homeowner_emails(leads: list[Lead]) -> dict[int, str]:
     """The homeowner's address of each lead, by lead id ("" when there is none)."""
     quote_ids = sorted({lead.quote_id for lead in leads if lead.quote_id})
-    requests = quotes.quotes_by_ids(quote_ids) if quote_ids else {}
+    quote_infos = quotes.quotes_by_ids(quote_ids) if quote_ids else {}
     emails = {}
     for lead in leads:
         if lead.source == LeadSource.QUOTE:
-            request = requests.get(lead.quote_id)
+            request = quote_infos.get(lead.quote_id)
             emails[lead.pk] = request.contact.email if request and not request.anonymised else ""
         else:
             emails[lead.pk] = lead.email if settings.LEADS_CONTACT_CHECK_INBOUND else ""

@@ -252,10 +252,10 @@ def lead_people(leads: list[Lead]) -> dict[int, dict]:
     lead id (one call to quotes for the page). Callers show them to the receiving company
     only; an anonymised request has no name any more."""
     quote_ids = sorted({lead.quote_id for lead in leads if lead.quote_id})
-    requests = quotes.quotes_by_ids(quote_ids) if quote_ids else {}
+    quote_infos = quotes.quotes_by_ids(quote_ids) if quote_ids else {}
     people = {}
     for lead in leads:
-        request = requests.get(lead.quote_id) if lead.quote_id else None
+        request = quote_infos.get(lead.quote_id) if lead.quote_id else None
         if request is not None:
             first, last, commune = (
                 request.contact.first_name,
