@@ -47,6 +47,8 @@ _ERROR_DESCRIPTIONS = {
     "401": "Non authentifié, ou jeton invalide ou expiré.",
     "403": "Action non permise à ce rôle.",
     "404": "Inconnu, ou d'une autre organisation.",
+    "413": "Corps de requête trop volumineux (`REQUEST_MAX_BODY_KB`, `REQUEST_MAX_MULTIPART_MB`).",
+    "415": "Type de contenu refusé : JSON, formulaire ou multipart seulement.",
     "429": "Trop de requêtes : réessayer après `Retry-After` secondes.",
 }
 _ERROR_SCHEMA = {
@@ -58,9 +60,10 @@ _ERROR_SCHEMA = {
 
 
 def document_error_responses(result, generator, request, public):
-    """The brief's error contract on every operation of the schema: 400, 401 (a bad or
-    expired token is refused even on public endpoints), 403, 404 and 429 (every endpoint is
-    throttled), each a JSON object. Responses a view documents itself are kept."""
+    """The error contract on every operation of the schema: 400, 401 (a bad or expired
+    token is refused even on public endpoints), 403, 404, 413 (the body-size guard answers
+    before reading), 415 (a body no parser accepts) and 429 (every endpoint is throttled),
+    each a JSON object. Responses a view documents itself are kept."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
     content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path_item in result.get("paths", {}).values():
