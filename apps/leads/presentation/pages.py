@@ -283,7 +283,10 @@ def detail(request, lead_id: int):
         # Sent by the page once it is shown (static/js/lead-viewed.js), or its button without
         # JavaScript: a GET (a link preview, a prefetch) never marks a lead viewed.
         services.lead_mark_viewed(viewer=viewer, lead=lead)
-        return HttpResponse(status=204)
+        if request.headers.get("X-Requested-With") == "fetch":
+            return HttpResponse(status=204)  # the script reloads the page itself
+        # The button without JavaScript: show the page again, with what follows "vue".
+        return redirect("leads-backoffice:detail", lead_id=lead.pk)
     if request.method == "POST":
         try:
             _apply(request, viewer, lead.pk)
