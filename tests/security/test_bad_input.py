@@ -30,6 +30,8 @@ QUOTE = BODIES["quote"]
 REVIEW = BODIES["review"]
 LOGIN = BODIES["login"]
 MB = 1024 * 1024
+# Far beyond every field's length, under the request-size guard (1 MB for a form or JSON).
+LONG = 200_000
 HOSTILE = "<script>alert(1)</script> ' OR 1=1 -- \u202eelbatius\u202c 👍🏠 façade"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 NUL_MESSAGE = "Le caractère nul n’est pas autorisé."
@@ -123,7 +125,7 @@ FIELD_CASES = [
     ("quote", {"consent": False}, "consent"),
     ("quote", {"first_name": ["Luce"]}, "first_name"),
     ("quote", {"description": {"$gt": ""}}, "description"),
-    ("quote", {"description": "x" * MB}, "description"),
+    ("quote", {"description": "x" * LONG}, "description"),
     ("quote", {"description": NUL}, "description"),
     ("quote", {"email": "luce\x00@exemple.fr"}, "email"),
     ("quote", {"postcode": "31000'; DROP TABLE quotes_quoterequest; --"}, "postcode"),
@@ -134,8 +136,8 @@ FIELD_CASES = [
     ("review", {"rating": 1e308}, "rating"),
     ("review", {"work_date": "hier"}, "work_date"),
     ("review", {"work_date": 20260901}, "work_date"),
-    ("review", {"title": "x" * MB}, "title"),
-    ("review", {"body": "é" * MB}, "body"),
+    ("review", {"title": "x" * LONG}, "title"),
+    ("review", {"body": "é" * LONG}, "body"),
     ("review", {"body": NUL + " " + NUL}, "body"),
     ("review", {"author_name": None}, "author_name"),
     ("review", {"photos": "chantier.jpg"}, "photos"),
@@ -163,7 +165,9 @@ def test_api_body_beyond_the_upload_limit_is_refused(client_as, settings):
         response = client_as("anonymous", api=True).post(
             "/api/v1/quotes/", body, content_type="application/json"
         )
-    assert response.status_code == 400
+    # The request-size guard answers before the body is read, in French.
+    assert response.status_code == 413
+    assert "trop volumineuse" in response.json()["detail"]
 
 
 # --- Pages: the same input through the French forms ------------------------------------------
@@ -172,11 +176,11 @@ PAGE_CASES = [
     # (page, overrides, French message shown)
     ("quote", {"description": NUL}, NUL_MESSAGE),
     ("quote", {"first_name": "Luce\x00"}, NUL_MESSAGE),
-    ("quote", {"description": "x" * MB}, "La description ne peut pas dépasser 5 000 caractères"),
+    ("quote", {"description": "x" * LONG}, "La description ne peut pas dépasser 5 000 caractères"),
     ("quote", {"postcode": "31000' OR 1=1 --"}, "code postal"),
     ("quote", {"category": "../../etc/passwd"}, "Type de travaux inconnu."),
     ("review", {"body": NUL}, NUL_MESSAGE),
-    ("review", {"title": "x" * MB}, "120 caractères"),
+    ("review", {"title": "x" * LONG}, "120 caractères"),
     ("review", {"rating": "cinq"}, "Sélectionnez un choix valide"),
     ("review", {"work_date": "hier"}, "Saisissez une date valide"),
     ("review", {"work_category": "../../etc/passwd"}, "Catégorie de travaux inconnue."),
@@ -210,7 +214,8 @@ def test_page_body_beyond_the_upload_limit_is_refused(client_as, settings, page)
         response = client_as("anonymous", api=False).post(
             url, urlencode(big), content_type="application/x-www-form-urlencoded"
         )
-    assert response.status_code == 400
+    assert response.status_code == 413
+    assert "trop volumineuse" in response.content.decode()
 
 
 # --- Hostile text that is legitimately accepted: stored as typed, rendered escaped ----------
