@@ -90,7 +90,8 @@ def test_the_page_offers_the_download_and_the_erasure(user):
     html = response.content.decode()
     assert "Télécharger mes données" in html
     assert "Supprimer définitivement mon compte" in html
-    assert response["Cache-Control"].startswith("max-age=0")
+    # Personal data: never stored by a browser or a proxy.
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
 
 
 def test_the_page_asks_anonymous_visitors_to_sign_in():
