@@ -599,6 +599,27 @@ def _record(events) -> Response:
     return Response(EmailEventsResultSerializer(deliverability.email_events_record(events)).data)
 
 
+_SIGNATURE_HEADER = OpenApiParameter(
+    "X-Eldo-Signature",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="sha256=<HMAC-SHA256 hexadécimal du corps brut, clé : le secret>",
+)
+
+
+def _signed_body(request) -> bytes:
+    """The raw body of a provider's callback, once its `X-Eldo-Signature` (HMAC-SHA256 of
+    the body with REVIEWS_EMAIL_EVENTS_SECRET) is checked; 403 without it or the secret."""
+    raw = request._request.body
+    secret = _email_events_secret()
+    given = request.headers.get("X-Eldo-Signature", "").removeprefix("sha256=")
+    expected = hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+    if not secret or not hmac.compare_digest(given, expected):
+        raise PermissionDenied("Signature absente ou invalide.")
+    return raw
+
+
 class EmailEventsView(APIView):
     """The e-mail provider reports hard bounces and spam complaints (generic JSON shape).
 
@@ -626,23 +647,10 @@ class EmailEventsView(APIView):
             ),
         },
         auth=[{}],
-        parameters=[
-            OpenApiParameter(
-                "X-Eldo-Signature",
-                str,
-                OpenApiParameter.HEADER,
-                required=True,
-                description="sha256=<HMAC-SHA256 hexadécimal du corps brut, clé : le secret>",
-            )
-        ],
+        parameters=[_SIGNATURE_HEADER],
     )
     def post(self, request):
-        raw = request._request.body
-        secret = _email_events_secret()
-        given = request.headers.get("X-Eldo-Signature", "").removeprefix("sha256=")
-        expected = hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
-        if not secret or not hmac.compare_digest(given, expected):
-            raise PermissionDenied("Signature absente ou invalide.")
+        raw = _signed_body(request)
         try:
             events = deliverability.parse_events(_json_body(raw))
         except DjangoValidationError as exc:
@@ -706,25 +714,12 @@ class SmsEventsView(APIView):
             ),
         },
         auth=[{}],
-        parameters=[
-            OpenApiParameter(
-                "X-Eldo-Signature",
-                str,
-                OpenApiParameter.HEADER,
-                required=True,
-                description="sha256=<HMAC-SHA256 hexadécimal du corps brut, clé : le secret>",
-            )
-        ],
+        parameters=[_SIGNATURE_HEADER],
     )
     def post(self, request):
         from apps.reviews.sms import sms_stop_record
 
-        raw = request._request.body
-        secret = _email_events_secret()
-        given = request.headers.get("X-Eldo-Signature", "").removeprefix("sha256=")
-        expected = hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
-        if not secret or not hmac.compare_digest(given, expected):
-            raise PermissionDenied("Signature absente ou invalide.")
+        raw = _signed_body(request)
         body = _json_body(raw)
         events = body.get("events") if isinstance(body, dict) else None
         if not isinstance(events, list) or len(events) > 500:
