@@ -267,7 +267,9 @@ def main() -> int:
     stamp = dt.date.today().isoformat()
     database_url = f"{args.postgres}/{DATABASE}"
     tmp = Path(tempfile.mkdtemp(prefix="eldo-load-"))
-    env = production_env(database_url=database_url, redis_url=args.redis_url, tmp=tmp, port=0)
+    env = production_env(
+        database_url=database_url, redis_url=args.redis_url, tmp=tmp, port=args.port
+    )
     # Production throttles, with the client address read from X-Forwarded-For as behind
     # the gateway (one trusted proxy).
     env.pop("THROTTLE_ANON", None)

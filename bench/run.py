@@ -59,7 +59,9 @@ def production_env(*, database_url: str, redis_url: str, tmp: Path, port: int) -
             "DJANGO_SETTINGS_MODULE": "eldo.settings",
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-            "DJANGO_ALLOWED_HOSTS": f"{HOST},localhost",
+            # wrk talks to gunicorn directly: its Host carries the port, pinned as production
+            # pins its hosts' ports (apps.core.hosts).
+            "DJANGO_ALLOWED_HOSTS": f"{HOST},localhost,{HOST}:{port},localhost:{port}",
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
             "ELDO_VAR_DIR": str(tmp / "var"),

@@ -370,7 +370,7 @@ class ModerationDecision(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     action = models.CharField(max_length=20, choices=ModerationAction.choices)
-    reason = models.CharField(_("motif"), max_length=40, blank=True)
+    reason = models.CharField(_("motif"), max_length=300, blank=True)
     note = models.TextField(_("note interne"), blank=True)
     from_status = models.CharField(max_length=12, choices=ReviewStatus.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=ReviewStatus.choices)

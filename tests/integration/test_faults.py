@@ -545,7 +545,8 @@ def gunicorn_behind_proxy(tmp_path):
             "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            # The port pinned, as production pins its hosts' ports (apps.core.hosts).
+            "DJANGO_ALLOWED_HOSTS": f"127.0.0.1,127.0.0.1:{port}",
             "DATABASE_URL": f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}",
             "REDIS_URL": f"redis://127.0.0.1:{redis.port}/0",
             "STATIC_ROOT": str(tmp_path / "static"),

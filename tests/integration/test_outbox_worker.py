@@ -90,12 +90,6 @@ def _wait_for(predicate, timeout: float) -> bool:
 
 
 @pytest.fixture
-def worker_env() -> dict:
-    """Extra environment of the worker process; a test module overrides it (settings)."""
-    return {}
-
-
-@pytest.fixture
 def broker_and_worker(settings, worker_env):
     port = _free_port()
     redis = PrivateRedis(port)

@@ -188,3 +188,13 @@ def test_the_moderation_queue_shows_why_a_collected_review_waits(pro, as_user, m
     labels = {check["code"]: check["label"] for check in listed["checks"]}
     assert labels["quick_answer"] == "Invitation remplie quelques minutes après son envoi"
     assert "collected_first" in labels
+
+
+def test_a_moderation_decision_holds_every_check_at_once():
+    """A held review's decision records its checks joined by commas: PostgreSQL refuses a
+    longer value (SQLite does not), so the column must hold all of them at once."""
+    from apps.reviews.models import ModerationDecision
+    from apps.reviews.rules import CHECK_LABELS
+
+    limit = ModerationDecision._meta.get_field("reason").max_length
+    assert len(",".join(CHECK_LABELS)) <= limit
