@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -237,6 +238,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
     "visibility_timeout": 3600,
 }
+# Daily (and longer) jobs run at a fixed hour (crontab, CELERY_TIMEZONE), never as
+# timedelta(days=1): beat's schedule file lives in an emptyDir and every release starts a
+# fresh scheduler, which would run a 1-day timedelta 24 h after its start, i.e. never on an
+# environment deployed more often than daily. Short intervals (seconds, minutes, one hour)
+# stay timedelta. No slot between 02:00 and 03:00 (skipped or repeated when the clocks
+# change). tests/deploy/test_beat_schedule.py checks the first run of every entry.
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "core.outbox_sweep",
@@ -250,7 +257,7 @@ CELERY_BEAT_SCHEDULE["counters-flush"] = {
 # CNIL: personal data of quote requests without activity for three years is anonymised.
 CELERY_BEAT_SCHEDULE["quotes-anonymise-inactive"] = {
     "task": "quotes.anonymise_inactive",
-    "schedule": timedelta(days=1),
+    "schedule": crontab(minute=10, hour=3),
 }
 # Review invitations: reminders 7 and 14 days after the e-mail; scores decay with age.
 CELERY_BEAT_SCHEDULE["reviews-reminders"] = {
@@ -264,7 +271,7 @@ CELERY_BEAT_SCHEDULE["reviews-scheduled-invitations"] = {
 }
 CELERY_BEAT_SCHEDULE["reviews-scores"] = {
     "task": "reviews.aggregates_refresh_all",
-    "schedule": timedelta(days=1),
+    "schedule": crontab(minute=15, hour=4),
 }
 # Leads: a pro not in touch within this delay gets a reminder, then the advisor an alert.
 CELERY_BEAT_SCHEDULE["leads-first-contact"] = {
@@ -313,7 +320,7 @@ QUOTES_CALLBACK_WARNING_MINUTES = env_int("QUOTES_CALLBACK_WARNING_MINUTES", 60)
 # Vérifications Eldo: expired checks switch off, reminders 30 and 7 days before an expiry.
 CELERY_BEAT_SCHEDULE["directory-checks-daily"] = {
     "task": "directory.checks_daily",
-    "schedule": timedelta(days=1),
+    "schedule": crontab(minute=30, hour=6),
 }
 # Advisor matching and network routing skip pros without a verified décennale insurance
 # valid for the request's trade (docs/verification.md).
@@ -363,15 +370,15 @@ REVIEWS_STAFF_ALERT_EMAILS = env_list("REVIEWS_STAFF_ALERT_EMAILS", ["qualite@el
 REVIEWS_OPEN_REPORTS_PER_PRO = env_int("REVIEWS_OPEN_REPORTS_PER_PRO", 5)
 CELERY_BEAT_SCHEDULE["core-outbox-purge"] = {
     "task": "core.outbox_purge",
-    "schedule": timedelta(days=1),
+    "schedule": crontab(minute=40, hour=1),
 }
 CELERY_BEAT_SCHEDULE["accounts-retention"] = {
     "task": "accounts.retention_purge",
-    "schedule": timedelta(days=1),
+    "schedule": crontab(minute=20, hour=3),
 }
 CELERY_BEAT_SCHEDULE["reviews-retention"] = {
     "task": "reviews.retention_purge",
-    "schedule": timedelta(days=1),
+    "schedule": crontab(minute=30, hour=3),
 }
 
 # --- Auth -------------------------------------------------------------------------------
