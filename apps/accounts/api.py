@@ -27,41 +27,18 @@ def organization_members(organization_id: int) -> list[MemberRef]:
     return selectors.organization_members(organization_id=organization_id)
 
 
-def demo_user_ensure(
-    *,
-    email: str,
-    password: str,
-    first_name: str = "",
-    last_name: str = "",
-    is_superuser: bool = False,
-    staff_role: str = "",
-) -> int:
-    user = services.user_ensure(
-        email=email,
-        password=password,
-        first_name=first_name,
-        last_name=last_name,
-        is_superuser=is_superuser,
-        staff_role=staff_role,
+def user_ids_by_emails(emails: list[str]) -> dict[str, int]:
+    """{e-mail: user id} of the accounts with these addresses (lower-cased), one query."""
+    return dict(
+        User.objects.filter(email__in=[e.lower() for e in emails]).values_list("email", "id")
     )
-    # Demo addresses count as verified: particulier@ sees its requests in "Mes projets".
-    User.objects.filter(pk=user.pk, email_verified_at__isnull=True).update(
-        email_verified_at=timezone.now()
-    )
-    return user.pk
 
 
-def demo_organization_ensure(*, slug: str, name: str, kind: str) -> int:
-    return services.organization_ensure(slug=slug, name=name, kind=kind).pk
+def organization_ids_by_slugs(slugs: list[str]) -> dict[str, int]:
+    """{slug: organization id} of the organizations with these slugs, one query."""
+    from apps.accounts.models import Organization
 
-
-def demo_membership_ensure(*, user_id: int, organization_id: int, role: str) -> None:
-    services.membership_ensure(user_id=user_id, organization_id=organization_id, role=role)
-
-
-def demo_organizations_bulk_ensure(rows: list[tuple[str, str, str]]) -> dict[str, int]:
-    """(slug, name, kind) rows → {slug: organization id}; idempotent, in bulk."""
-    return services.organizations_bulk_ensure(rows=rows)
+    return dict(Organization.objects.filter(slug__in=slugs).values_list("slug", "id"))
 
 
 def organizations_bulk_ensure(rows: list[tuple[str, str, str]]) -> dict[str, int]:

@@ -67,6 +67,12 @@ def pros_by_slugs(slugs: list[str]) -> dict[str, ProRef]:
     return {ref.slug: ref for ref in _pro_refs(ProProfile.objects.filter(slug__in=slugs))}
 
 
+def pro_ids_by_slug(*, limit: int | None = None) -> dict[str, int]:
+    """{slug: pro id} of every pro (the ``limit`` first), oldest first, one query."""
+    rows = ProProfile.objects.order_by("id").values_list("slug", "id")
+    return dict(rows[:limit] if limit is not None else rows)
+
+
 def pros_for_organizations(organization_ids: list[int]) -> list[ProRef]:
     return _pro_refs(ProProfile.objects.filter(organization_id__in=organization_ids))
 
@@ -181,27 +187,6 @@ def sitemaps() -> dict:
     from apps.directory.sitemaps import CategorySitemap, ProSitemap, TradeTownSitemap
 
     return {"categories": CategorySitemap, "pros": ProSitemap, "trade-towns": TradeTownSitemap}
-
-
-def demo_geography_loaded() -> bool:
-    from apps.directory.models import Commune
-
-    return Commune.objects.exists()
-
-
-def demo_company_names(*, scale: str) -> list[tuple[str, str]]:
-    """(slug, name) of the demo companies to create at ``scale``, the two named ones first."""
-    from apps.directory import demo
-
-    named = [(c[0], c[1]) for c in demo.DEMO_COMPANIES]
-    return named + demo.demo_pro_names(scale=scale)
-
-
-def demo_pros_ensure(*, organizations: dict[str, tuple[int, str]]) -> dict[str, int]:
-    """Create the demo pro profiles (idempotent); slug → pro id."""
-    from apps.directory import demo
-
-    return demo.demo_pros_ensure(organizations=organizations)
 
 
 def _with_month_load(qs):

@@ -1,7 +1,8 @@
 """French demo data for the directory: realistic pros over real communes and trades.
 
 Deterministic (seeded random) and idempotent: pros are keyed by slug, so running it again
-adds nothing. Called by the composition root's ``seed_demo`` through ``directory.api``.
+adds nothing. Run by ``manage.py seed_demo_directory``, itself run by the composition root's
+``seed_demo``.
 """
 
 from __future__ import annotations
@@ -483,3 +484,22 @@ def demo_pro_names(*, scale: str) -> list[tuple[str, str]]:
         seen.add(slug)
         rows.append((slug, name.strip()))
     return rows
+
+
+def demo_company_names(*, scale: str) -> list[tuple[str, str]]:
+    """(slug, name) of the demo companies to create at ``scale``, the two named ones first."""
+    return [(c[0], c[1]) for c in DEMO_COMPANIES] + demo_pro_names(scale=scale)
+
+
+def demo_seed(*, scale: str) -> dict[str, int]:
+    """The demo companies' organizations (accounts context) and pro profiles at ``scale``;
+    returns the pros created by this run (slug → pro id), none the second time."""
+    from apps.accounts import api as accounts
+
+    companies = demo_company_names(scale=scale)
+    organization_ids = accounts.organizations_bulk_ensure(
+        [(slug, name, "company") for slug, name in companies]
+    )
+    return demo_pros_ensure(
+        organizations={slug: (organization_ids[slug], name) for slug, name in companies}
+    )

@@ -220,7 +220,7 @@ def _dispatched_leads_seed(
     """One lead per dispatch of the demo requests (quotes' demo data), in bulk; a request
     already seeded keeps its leads (unique (quote_id, pro_id), conflicts ignored)."""
 
-    rows = quotes.demo_dispatched()
+    rows = quotes.quote_dispatches(channel="demo")
     existing = set(
         Lead.objects.filter(quote_id__in={r["quote_id"] for r in rows}).values_list(
             "quote_id", "pro_id"

@@ -1,7 +1,7 @@
 """The quotes context's public interface: plain data in, plain data out.
 
 The leads context reads a dispatched request here (contact included) when it reacts to
-``apps.quotes.events.QuoteDispatchRequested``; the composition root seeds demo data.
+``apps.quotes.events.QuoteDispatchRequested``.
 """
 
 from __future__ import annotations
@@ -52,25 +52,16 @@ def platform_figures() -> dict[str, int]:
     return figures
 
 
-def demo_seed(*, scale: str, advisor_user_ids: list[int], pro_slugs: list[str]) -> int:
-    """Demo requests at every status with call logs (idempotent); returns how many were added."""
-    from apps.quotes import demo
-
-    return demo.demo_seed(scale=scale, advisor_user_ids=advisor_user_ids, pro_slugs=pro_slugs)
-
-
 def quote_ids_for_contact(email: str) -> list[int]:
     """Ids of the requests made with this e-mail address (GDPR export), oldest first."""
     return selectors.quote_ids_for_contact(email)
 
 
-def demo_dispatched() -> list[dict]:
-    """Every demo request's dispatch, one plain row per (request, chosen pro): quote_id,
-    pro_id, dispatched_at (ISO 8601), reference, category_slug, postcode, department_code,
-    description, advisor_id. The leads context seeds the matching demo leads from it."""
-    from apps.quotes import demo
-
-    return demo.demo_dispatched()
+def quote_dispatches(*, channel: str) -> list[dict]:
+    """Every dispatch of the requests of a ``channel`` ("demo", "web", …), one plain row per
+    (request, chosen pro), oldest request first: quote_id, pro_id, dispatched_at (ISO 8601),
+    reference, category_slug, postcode, department_code, description, advisor_id."""
+    return selectors.quote_dispatches(channel=channel)
 
 
 def homeowner_quotes(email: str) -> list[QuoteRequestInfo]:

@@ -1,8 +1,8 @@
 """French demo requests at every status, with their calls and audit trail.
 
 Deterministic (seeded random) and idempotent: demo rows carry the ``demo`` channel and only
-the missing ones are added. Inserted in bulk (8,000 at ``--scale 1x`` in seconds). Called
-by the composition root's ``seed_demo`` through ``quotes.api.demo_seed``.
+the missing ones are added. Inserted in bulk (8,000 at ``--scale 1x`` in seconds). Run
+by ``manage.py seed_demo_quotes``, itself run by the composition root's ``seed_demo``.
 """
 
 from __future__ import annotations
@@ -318,33 +318,3 @@ def _insert(plans: list[dict]) -> None:
         QuoteCall.objects.bulk_create(calls, batch_size=1_000)
         QuoteTransition.objects.bulk_create(transitions, batch_size=1_000)
         QuoteDispatchChoice.objects.bulk_create(dispatches, batch_size=1_000)
-
-
-def demo_dispatched() -> list[dict]:
-    """The demo requests' dispatches, as plain rows: one per (request, chosen pro)."""
-    return [
-        {
-            "quote_id": row["quote_id"],
-            "pro_id": row["pro_id"],
-            "dispatched_at": row["created_at"].isoformat(),
-            "reference": row["quote__reference"],
-            "category_slug": row["quote__category_slug"],
-            "postcode": row["quote__postcode"],
-            "department_code": row["quote__department_code"],
-            "description": row["quote__description"],
-            "advisor_id": row["quote__assigned_to_id"],
-        }
-        for row in QuoteDispatchChoice.objects.filter(quote__channel=QuoteChannel.DEMO)
-        .order_by("quote_id", "position")
-        .values(
-            "quote_id",
-            "pro_id",
-            "created_at",
-            "quote__reference",
-            "quote__category_slug",
-            "quote__postcode",
-            "quote__department_code",
-            "quote__description",
-            "quote__assigned_to_id",
-        )
-    ]

@@ -318,3 +318,34 @@ def callback_promise(quote: QuoteRequest, *, now: datetime) -> CallbackPromise |
     return CallbackPromise(
         deadline=deadline, state="due_soon" if left < warning else "on_time", minutes_left=left
     )
+
+
+def quote_dispatches(*, channel: str) -> list[dict]:
+    """Every dispatch of the requests of ``channel``, as plain rows: one per (request,
+    chosen pro), in request then choice order."""
+    return [
+        {
+            "quote_id": row["quote_id"],
+            "pro_id": row["pro_id"],
+            "dispatched_at": row["created_at"].isoformat(),
+            "reference": row["quote__reference"],
+            "category_slug": row["quote__category_slug"],
+            "postcode": row["quote__postcode"],
+            "department_code": row["quote__department_code"],
+            "description": row["quote__description"],
+            "advisor_id": row["quote__assigned_to_id"],
+        }
+        for row in QuoteDispatchChoice.objects.filter(quote__channel=channel)
+        .order_by("quote_id", "position")
+        .values(
+            "quote_id",
+            "pro_id",
+            "created_at",
+            "quote__reference",
+            "quote__category_slug",
+            "quote__postcode",
+            "quote__department_code",
+            "quote__description",
+            "quote__assigned_to_id",
+        )
+    ]

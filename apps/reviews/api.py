@@ -1,6 +1,6 @@
 """The reviews context's public interface: plain data in, plain data out.
 
-The composition root (home page, pro profile, seed_demo) and later the stats context call
+The composition root (home page, pro profile) and later the stats context call
 only these functions; each list runs a bounded number of queries whatever its size.
 """
 
@@ -89,16 +89,6 @@ def aggregates_rebuild(*, pro_ids: list[int] | None = None) -> int:
     from apps.reviews.aggregates import aggregates_rebuild as rebuild
 
     return rebuild(pro_ids=pro_ids)
-
-
-def demo_seed(
-    *, pros: dict[str, int], scale: str = "small", detailed: tuple[str, ...] = ()
-) -> dict:
-    """Demo reviews for ``pros`` (slug → pro id), idempotent; ``detailed`` pros also get
-    photos and invitations at every funnel step. Aggregates computed once at the end."""
-    from apps.reviews.demo import demo_seed as seed
-
-    return seed(pros=pros, scale=scale, detailed=detailed)
 
 
 def eldo_review_request_create(

@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 
 from apps.accounts.tests.factories import PASSWORD, MembershipFactory, UserFactory
 from apps.directory.tests.factories import make_pro
-from apps.stats import api as stats
+from apps.stats import demo as stats
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

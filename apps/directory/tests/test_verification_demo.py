@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.accounts import api as accounts
-from apps.directory import api as directory
+from apps.directory import demo
 from apps.directory.models import CheckKind, CheckStatus, ProCheck
 from apps.directory.verification import checks
 
@@ -16,11 +16,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("directory_data")]
 
 def test_demo_pros_show_every_state_and_the_named_ones_are_insured():
     call_command("load_geography", departments="82", stdout=StringIO())  # Façades du Midi's
-    names = directory.demo_company_names(scale="small")
-    organizations = accounts.demo_organizations_bulk_ensure(
+    names = demo.demo_company_names(scale="small")
+    organizations = accounts.organizations_bulk_ensure(
         [(slug, name, "company") for slug, name in names]
     )
-    ids = directory.demo_pros_ensure(
+    ids = demo.demo_pros_ensure(
         organizations={slug: (organizations[slug], name) for slug, name in names}
     )
     states = set(ProCheck.objects.values_list("status", flat=True))

@@ -130,7 +130,7 @@ def test_the_network_sees_its_routed_leads_read_only(api_as, network, installers
 
 
 def test_demo_seed_is_idempotent_and_covers_every_status(network, facade_pros, midi_team):
-    from apps.leads import api
+    from apps.leads import demo as api
     from apps.leads.models import LeadStatus, NetworkInstaller
 
     kwargs = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.quotes import api
+from apps.quotes import demo as api
 from apps.quotes.models import QuoteCall, QuoteNote, QuoteRequest, QuoteStatus, QuoteTransition
 from apps.quotes.services import reference_for
 

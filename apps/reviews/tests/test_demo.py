@@ -9,6 +9,7 @@ from django.db.models import Count
 from apps.directory import api as directory
 from apps.directory.tests.factories import make_pro
 from apps.reviews import api as reviews_api
+from apps.reviews import demo as reviews_demo
 from apps.reviews.invitations import invitation_status, with_opt_out
 from apps.reviews.models import Review, ReviewInvitation, ReviewPhoto, ReviewProof, ReviewReply
 from apps.reviews.selectors import moderation_queue
@@ -20,7 +21,7 @@ def test_demo_seed_fills_every_pro_and_is_idempotent(pro, other_pro):
     third = make_pro("Plomberie Roux", trades=("plomberie",))
     pros = {p.slug: p.id for p in (pro, other_pro, third)}
 
-    result = reviews_api.demo_seed(pros=pros, scale="small", detailed=(pro.slug,))
+    result = reviews_demo.demo_seed(pros=pros, scale="small", detailed=(pro.slug,))
 
     counts = dict(Review.objects.values_list("pro_id").annotate(n=Count("id")))
     published = dict(
@@ -65,7 +66,7 @@ def test_demo_seed_fills_every_pro_and_is_idempotent(pro, other_pro):
         assert directory.pro_profile(slug)["rating"]["count"] == public.count()
     assert reviews_api.collection_funnel(pro_id=pro.id).collection_rate > 0.5
 
-    again = reviews_api.demo_seed(pros=pros, scale="small", detailed=(pro.slug,))
+    again = reviews_demo.demo_seed(pros=pros, scale="small", detailed=(pro.slug,))
     assert again["reviews"] == 0
     assert Review.objects.count() == sum(counts.values())
 
@@ -74,7 +75,7 @@ def test_at_benchmark_scale_only_the_named_companies_are_raised_to_40(pro, other
     from apps.reviews.demo import review_counts
 
     pros = {pro.slug: pro.id, other_pro.slug: other_pro.id}
-    reviews_api.demo_seed(pros=pros, scale="1x", detailed=(pro.slug,))
+    reviews_demo.demo_seed(pros=pros, scale="1x", detailed=(pro.slug,))
 
     assert Review.objects.filter(pro_id=pro.id, status="published").count() >= 40
     # The other pro keeps the count the long tail drew for it (non-named pros come first).

@@ -22,7 +22,7 @@ from apps.leads.tests.conftest import (  # noqa: F401  (fixtures)
     payload,
     staff,
 )
-from apps.stats import api as stats
+from apps.stats import demo as stats
 
 
 @pytest.fixture

@@ -136,7 +136,7 @@ def test_rolling_a_day_up_again_gives_the_same_rows(year_of_stats, facade_pros):
 
 
 def test_demo_backfill_is_idempotent(year_of_stats, facade_pros, midi_team, network):
-    from apps.stats import api as stats
+    from apps.stats import demo as stats
 
     before = (LeadFact.objects.count(), ProDay.objects.count(), CounterDay.objects.count())
     again = stats.demo_seed(

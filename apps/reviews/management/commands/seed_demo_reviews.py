@@ -1,0 +1,27 @@
+"""Demo reviews for every pro of the directory (idempotent); part of ``seed_demo``."""
+
+import time
+
+from apps.core.demo_command import DemoCommand
+from apps.directory import api as directory
+from apps.reviews import demo
+
+
+class Command(DemoCommand):
+    help = "Demo reviews for every pro; --detailed pros also get photos and invitations."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", choices=["small", "1x", "10x"], default="small")
+        parser.add_argument(
+            "--detailed", nargs="*", default=[], help="Slugs of the pros shown in detail."
+        )
+
+    def seed(self, *, scale: str, detailed: list[str], **options):
+        started = time.monotonic()
+        seeded = demo.demo_seed(
+            pros=directory.pro_ids_by_slug(), scale=scale, detailed=tuple(detailed)
+        )
+        self.stdout.write(
+            f"Reviews: {seeded['reviews']} new review(s) for {seeded['pros']} pro(s) "
+            f"({time.monotonic() - started:.1f} s)"
+        )

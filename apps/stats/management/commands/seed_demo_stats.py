@@ -1,0 +1,43 @@
+"""Twelve months of demo statistics (idempotent); part of ``seed_demo``."""
+
+import time
+
+from django.core.management.base import CommandError
+
+from apps.accounts import api as accounts
+from apps.core.demo_command import DemoCommand
+from apps.directory import api as directory
+from apps.stats import demo
+
+
+class Command(DemoCommand):
+    help = "Backfill a year of daily statistics for --company and the --network's installers."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--company", required=True, help="Slug of the demo company's pro.")
+        parser.add_argument(
+            "--members", nargs="+", required=True, help="E-mails of the company's members."
+        )
+        parser.add_argument("--network", required=True, help="Slug of the demo network.")
+        parser.add_argument(
+            "--installers", type=int, default=8, help="The network's installers: the N oldest pros."
+        )
+        parser.add_argument("--days", type=int, default=365)
+
+    def seed(self, *, company, members, network, installers, days, **options):
+        started = time.monotonic()
+        users = accounts.user_ids_by_emails(members)
+        networks = accounts.organization_ids_by_slugs([network])
+        if len(users) != len(set(m.lower() for m in members)) or not networks:
+            raise CommandError("Run seed_demo_accounts first: unknown member or network.")
+        rows = demo.demo_seed(
+            company_slug=company,
+            member_user_ids=[users[m.lower()] for m in members],
+            network_id=networks[network],
+            installer_slugs=list(directory.pro_ids_by_slug(limit=installers)),
+            days=days,
+        )
+        self.stdout.write(
+            f"Stats: {rows} daily row(s) backfilled over 12 months "
+            f"({time.monotonic() - started:.1f} s)"
+        )
