@@ -3,8 +3,11 @@
 #   docker build -t eldo:$(git rev-parse --short HEAD) \
 #       --build-arg VERSION=0.1.0 --build-arg REVISION=$(git rev-parse HEAD) .
 #
-# Bump the patch tag deliberately (and rebuild) to pick up Python and Debian fixes.
-ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
+# The base is pinned by tag (readable) and by digest (immutable: the multi-architecture index
+# of that tag, so a rebuild of the same commit starts from the same bytes). To pick up Python
+# and Debian fixes, bump both deliberately: `docker buildx imagetools inspect
+# python:3.11.x-slim-bookworm` prints the index digest.
+ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm@sha256:65a93d69fa75478d554f4ad27c85c1e69fa184956261b4301ebaf6dbb0a3543d
 
 # --- builder: the runtime dependencies in a virtualenv ----------------------------------
 FROM ${PYTHON_IMAGE} AS builder
@@ -17,15 +20,13 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 
 WORKDIR /build
-COPY pyproject.toml ./
-# Every dependency ships a manylinux wheel (psycopg[binary], pillow, cryptography), so no
-# compiler is needed. The project is installed from pyproject.toml against empty package
-# stubs, then uninstalled: this layer is rebuilt only when the dependencies change, and the
-# code runs from /app, next to its templates and static files, not from site-packages.
-RUN mkdir -p eldo apps \
-    && touch eldo/__init__.py apps/__init__.py \
-    && pip install . \
-    && pip uninstall --yes eldo \
+COPY requirements/base.txt ./requirements.txt
+# The runtime dependencies from the hash-locked requirements/base.txt (`make lock`): exact
+# versions, each file checked against its sha256, so a rebuild installs the same bytes.
+# The compiled ones ship manylinux wheels (psycopg[binary], pillow, cryptography) and the
+# few sdists are pure Python, so no compiler is needed. The project itself is not installed: its code runs from /app, next to
+# its templates and static files, and this layer is rebuilt only when the lock changes.
+RUN pip install --require-hashes -r requirements.txt \
     && pip check
 
 # --- runtime ----------------------------------------------------------------------------

@@ -6,18 +6,29 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: secret-scan run test lint install serve migrate seed worker beat clean up down bench bench-leads bench-search load
+.PHONY: secret-scan run test lint install lock serve migrate seed worker beat clean up down bench bench-leads bench-search load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall only when the dependency list changes.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# Dependencies come from the hash-locked requirements/dev.txt (exact versions, every file's
+# sha256 checked): a clone installs what CI tested. Reinstalled only when the lock changes.
+$(STAMP): requirements/dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# After editing the dependencies in pyproject.toml: recompile the locks (runtime for the
+# image, runtime + dev for make install and CI), then commit pyproject.toml and
+# requirements/ together (tests/deploy/test_requirements_lock.py checks they agree).
+# `make lock LOCK_ARGS=--upgrade` moves every pin to the newest allowed version.
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--generate-hashes --quiet $(LOCK_ARGS)
+lock: install
+	$(UV_COMPILE) -o requirements/base.txt
+	$(UV_COMPILE) --extra dev -c requirements/base.txt -o requirements/dev.txt
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput

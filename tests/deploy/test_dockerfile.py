@@ -50,25 +50,32 @@ def test_is_multi_stage(stages, final):
     assert names & copied_from, "the final stage copies nothing from a builder stage"
 
 
-def test_base_images_are_pinned_to_a_release(stages):
+def test_base_images_are_pinned_to_a_release_and_a_digest(stages):
+    """A readable x.y.z tag and the immutable digest: a rebuild starts from the same bytes."""
     names = {stage.name for stage in stages if stage.name}
     external = [stage.image for stage in stages if stage.image not in names]
     assert external
     for image in external:
         assert "$" not in image, f"unresolved build argument in FROM {image}"
-        if "@sha256:" in image:
-            continue
-        _, _, tag = image.partition(":")
+        reference, at, digest = image.partition("@")
+        assert at, f"FROM {image}: not pinned by digest (@sha256:...)"
+        assert re.fullmatch(r"sha256:[0-9a-f]{64}", digest), f"FROM {image}: bad digest"
+        _, _, tag = reference.partition(":")
         assert tag, f"{image}: no tag means latest"
         assert re.match(r"\d+\.\d+\.\d+", tag), f"{image}: tag is not a full x.y.z release"
         assert "latest" not in tag
 
 
-def test_builder_installs_the_project_without_dev_dependencies(stages):
-    builder_runs = " ".join(i.value for stage in stages[:-1] for i in stage.all("RUN"))
-    assert "pip install ." in builder_runs
+def test_builder_installs_the_hash_locked_runtime_dependencies(stages):
+    builder = stages[:-1]
+    copies = [i for stage in builder for i in stage.all("COPY")]
+    assert any("requirements/base.txt" in (i.exec_form or i.arguments()) for i in copies)
+    builder_runs = " ".join(i.value for stage in builder for i in stage.all("RUN"))
+    assert re.search(r"pip install --require-hashes -r \S*requirements", builder_runs)
     assert "[dev]" not in builder_runs
-    assert not re.search(r"pip install[^&]*\s-e\s", builder_runs)
+    assert "dev.txt" not in builder_runs
+    # Nothing resolved outside the lock: no bare `pip install <name>` or of the project.
+    assert not re.search(r"pip install (?!--require-hashes)", builder_runs)
 
 
 def test_final_stage_runs_as_an_unprivileged_user(final):
