@@ -16,6 +16,11 @@ retried after 1, 2, 4 … minutes, doubling, capped at 6 h: 13 attempts over abo
 (RETRY_DELAYS), then "échec" — the manager can "Rejouer" it. Retries are sent by the beat
 sweep ``leads.webhooks_send_due`` (every minute); a claim (``next_attempt_at`` pushed past
 the attempt's longest duration) keeps two workers from sending the same attempt.
+
+An attempt resolves the URL's host once, checks every address it answers, and connects to
+the first one (``_PinnedAdapter``) with the Host header, TLS SNI and certificate check of the
+host name: a host re-pointed to 127.0.0.1 between the check and the connection (DNS
+rebinding) is never reached. Redirects are not followed.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from requests.adapters import HTTPAdapter
 
 from apps.leads.models import (
     Lead,
@@ -68,36 +74,48 @@ def sign(*, secret: str, body: str, timestamp: int) -> str:
 # --- Endpoints ------------------------------------------------------------------------------
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
 def _address_is_public(address: str) -> bool:
+    """A globally routable unicast address; an IPv6 form of an IPv4 address (mapped, 6to4,
+    NAT64) is judged by that IPv4 address."""
     ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return not (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_reserved
-        or ip.is_multicast
-        or ip.is_unspecified
-    )
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped or ip.sixtofour:
+            ip = ip.ipv4_mapped or ip.sixtofour
+        elif ip in _NAT64:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip.is_global and not ip.is_multicast
 
 
-def url_check(url: str) -> str:
-    """The URL, cleaned, or ValidationError({"url": ...}) in French: https only, and a host
-    that resolves to public addresses only (unless LEADS_WEBHOOKS_ALLOW_PRIVATE)."""
+def _checked(url: str, *, resolve: bool) -> tuple[str, list[str]]:
+    """The URL, cleaned, and the addresses its host resolves to (one lookup, every address
+    checked), or ValidationError({"url": ...}) in French. With LEADS_WEBHOOKS_ALLOW_PRIVATE,
+    any scheme and address, and no lookup unless ``resolve``."""
     url = (url or "").strip()
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # a port out of range
+        port = None
+    if parts.scheme not in ("http", "https") or not parts.hostname or port is None:
         raise ValidationError({"url": [_("Saisissez une adresse web complète (https://…).")]})
-    if settings.LEADS_WEBHOOKS_ALLOW_PRIVATE:
-        return url
-    if parts.scheme != "https":
+    allow_private = settings.LEADS_WEBHOOKS_ALLOW_PRIVATE
+    if allow_private and not resolve:
+        return url, []
+    if not allow_private and parts.scheme != "https":
         raise ValidationError({"url": [_("L'adresse doit commencer par https://.")]})
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         raise ValidationError({"url": [_("Ce nom de domaine est introuvable.")]}) from None
-    if not infos or not all(_address_is_public(info[4][0]) for info in infos):
+    addresses = list(
+        dict.fromkeys(info[4][0] for info in infos if info[0] in (socket.AF_INET, socket.AF_INET6))
+    )
+    if not addresses:
+        raise ValidationError({"url": [_("Ce nom de domaine est introuvable.")]})
+    if not allow_private and not all(_address_is_public(a) for a in addresses):
         raise ValidationError(
             {
                 "url": [
@@ -108,7 +126,52 @@ def url_check(url: str) -> str:
                 ]
             }
         )
-    return url
+    return url, addresses
+
+
+def url_check(url: str) -> str:
+    """The URL, cleaned, or ValidationError({"url": ...}) in French: https only, and a host
+    that resolves to public addresses only (unless LEADS_WEBHOOKS_ALLOW_PRIVATE)."""
+    return _checked(url, resolve=False)[0]
+
+
+class _PinnedAdapter(HTTPAdapter):
+    """Connects to ``address`` (already resolved and checked) whatever the URL's host would
+    resolve to now; the Host header, TLS SNI and the certificate check keep the host name."""
+
+    def __init__(self, address: str):
+        super().__init__()
+        self.address = address
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+            request, verify, cert
+        )
+        if host_params["scheme"] == "https":
+            pool_kwargs["server_hostname"] = host_params["host"]
+            pool_kwargs["assert_hostname"] = host_params["host"]
+        host_params["host"] = self.address
+        return host_params, pool_kwargs
+
+    def send(self, request, **kwargs):
+        request.headers["Host"] = urlsplit(request.url).netloc.rpartition("@")[2]
+        return super().send(request, **kwargs)
+
+
+def _post(url: str, *, body: bytes, headers: dict[str, str]) -> requests.Response:
+    """One POST to ``url``, connected to the address checked here; redirects not followed."""
+    url, addresses = _checked(url, resolve=True)
+    with requests.Session() as session:
+        adapter = _PinnedAdapter(addresses[0])
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        return session.post(
+            url,
+            data=body,
+            headers=headers,
+            timeout=(settings.LEADS_WEBHOOKS_CONNECT_TIMEOUT, settings.LEADS_WEBHOOKS_READ_TIMEOUT),
+            allow_redirects=False,
+        )
 
 
 def endpoints(network_id: int) -> list[WebhookEndpoint]:
@@ -261,11 +324,10 @@ def delivery_send(*, delivery_id: int, now: datetime | None = None) -> str:
     code, error = None, ""
     started = time.monotonic()
     try:
-        url_check(endpoint.url)  # the host may resolve elsewhere since it was registered
         timestamp = int(time.time())
-        response = requests.post(
+        response = _post(  # checked again: the host may resolve elsewhere since it was added
             endpoint.url,
-            data=delivery.body.encode(),
+            body=delivery.body.encode(),
             headers={
                 "Content-Type": "application/json",
                 "User-Agent": "Eldo-Webhooks/1",
@@ -274,8 +336,6 @@ def delivery_send(*, delivery_id: int, now: datetime | None = None) -> str:
                     secret=endpoint.secret, body=delivery.body, timestamp=timestamp
                 ),
             },
-            timeout=(settings.LEADS_WEBHOOKS_CONNECT_TIMEOUT, settings.LEADS_WEBHOOKS_READ_TIMEOUT),
-            allow_redirects=False,
         )
         code = response.status_code
         if not 200 <= code < 300:

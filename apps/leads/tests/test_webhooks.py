@@ -1,18 +1,18 @@
 """Signed outbound webhooks of a network, against a real local receiver (http.server on
 127.0.0.1 in a thread): the documented snippet verifies the signature, a 500 is retried then
 delivered, a slow receiver times out without blocking, "échec" after the last attempt and
-"Rejouer", private addresses refused in production, another network's webhooks not found."""
+"Rejouer", private addresses refused in production, a host re-pointed to 127.0.0.1 after the
+check (DNS rebinding) never reached, TLS checked for the host name, redirects not followed,
+another network's webhooks not found."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
-import threading
+import socket
 import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -21,59 +21,11 @@ from apps.accounts.tests.factories import MembershipFactory, OrganizationFactory
 from apps.leads import services, tasks, webhooks
 from apps.leads.models import Lead, WebhookDelivery, WebhookEndpoint
 from apps.leads.selectors import viewer_for
+from apps.leads.tests.webhook_receiver import Receiver, tls_files, verify
 
 pytestmark = pytest.mark.django_db
 
 PAGE = "/espace-pro/reseau/webhooks/"
-
-
-def verify(secret: str, signature_header: str, body: bytes, tolerance: int = 300) -> bool:
-    """The verification snippet of docs/leads.md, word for word."""
-    parts = dict(item.split("=", 1) for item in signature_header.split(","))
-    timestamp = int(parts["t"])
-    if abs(time.time() - timestamp) > tolerance:
-        return False  # too old: a replayed request
-    expected = hmac.new(
-        secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256
-    ).hexdigest()
-    return hmac.compare_digest(expected, parts["v1"])
-
-
-class Receiver:
-    """Answers each POST with the next status of ``statuses`` (the last one repeats), after
-    ``delay`` seconds; keeps what it received."""
-
-    def __init__(self, statuses=(200,), delay: float = 0.0):
-        self.statuses, self.delay, self.received = list(statuses), delay, []
-        self.times: list[float] = []  # time.time() of each request's arrival
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.received.append((dict(self.headers), body))
-                receiver.times.append(time.time())
-                time.sleep(receiver.delay)
-                status = (
-                    receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
-                )
-                try:
-                    self.send_response(status)
-                    self.end_headers()
-                except OSError:
-                    pass  # the client gave up (timeout)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/eldo"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -81,8 +33,8 @@ def receiver(settings):
     settings.LEADS_WEBHOOKS_ALLOW_PRIVATE = True  # a local receiver, as in development
     made = []
 
-    def make(statuses=(200,), delay=0.0):
-        made.append(Receiver(statuses, delay))
+    def make(statuses=(200,), delay=0.0, **options):
+        made.append(Receiver(statuses, delay, **options))
         return made[-1]
 
     yield make
@@ -282,6 +234,11 @@ def test_retry_schedule_covers_a_day_then_fails_and_replays(
         ("https://192.168.1.10/hook", "réseau privé ou local"),
         ("https://169.254.169.254/latest", "réseau privé ou local"),
         ("https://[::1]/hook", "réseau privé ou local"),
+        ("https://100.64.0.1/hook", "réseau privé ou local"),  # carrier-grade NAT
+        ("https://[::ffff:127.0.0.1]/hook", "réseau privé ou local"),
+        ("https://[64:ff9b::7f00:1]/hook", "réseau privé ou local"),  # NAT64 of 127.0.0.1
+        ("https://[2002:a01:203::1]/hook", "réseau privé ou local"),  # 6to4 of 10.1.2.3
+        ("https://exemple.fr:99999/hook", "adresse web complète"),
         ("pas une adresse", "adresse web complète"),
     ],
 )
@@ -301,6 +258,118 @@ def test_a_public_https_url_is_accepted_in_production(client, network, settings)
     client.force_login(network["manager"])
     assert client.post(PAGE, {"url": "https://93.184.216.34/hook"}).status_code == 200
     assert WebhookEndpoint.objects.get().url == "https://93.184.216.34/hook"
+
+
+HOST = "hooks.reseau-confort.test"
+
+
+@pytest.fixture
+def resolver(monkeypatch):
+    """DNS for HOST: each lookup takes the next answer of ``resolver.answers`` (the last one
+    repeats); the lookups are kept. A connection to 93.184.216.34 (a public address) fails
+    here, as nothing may leave the test machine; other names resolve as usual."""
+    real = socket.getaddrinfo
+
+    class Resolver:
+        def __init__(self):
+            self.answers, self.lookups = ["127.0.0.1"], []
+
+        def __call__(self, host, port, *args, **kwargs):
+            self.lookups.append(host)
+            if host == HOST:
+                answers = self.answers
+                return real(answers.pop(0) if len(answers) > 1 else answers[0], port, *args)
+            if host == "93.184.216.34":
+                raise OSError(101, "Network is unreachable")
+            return real(host, port, *args, **kwargs)
+
+    fake = Resolver()
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    return fake
+
+
+@pytest.fixture
+def tls(tmp_path, monkeypatch):
+    """A certificate for HOST, signed by an authority the HTTP client trusts here."""
+    files = tls_files(HOST, tmp_path)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", files["ca"])
+    return files
+
+
+def test_dns_rebinding_never_reaches_a_local_receiver(
+    client,
+    network,
+    installer,
+    receiver,
+    resolver,
+    tls,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    """The host answers a public address when the URL is added and when the attempt checks
+    it, then 127.0.0.1 (where a receiver with a valid certificate for the host listens):
+    the attempt connects to the address it checked, never to the local one."""
+    hook = receiver(tls=tls)
+    settings.LEADS_WEBHOOKS_ALLOW_PRIVATE = False  # production
+    resolver.answers = ["93.184.216.34", "93.184.216.34", "127.0.0.1"]
+    register(client, network, f"https://{HOST}:{hook.port}/eldo")
+    push(network, django_capture_on_commit_callbacks)
+
+    assert hook.received == [] and hook.sni == []
+    assert resolver.lookups == [HOST, HOST, "93.184.216.34"]  # one lookup per check, pinned
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "pending" and delivery.last_error.startswith("Connexion impossible")
+
+    make_due(delivery)  # the next attempt looks the host up again: refused before connecting
+    webhooks.delivery_send(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert "réseau privé ou local" in delivery.last_error
+    assert hook.received == [] and resolver.lookups[3:] == [HOST]
+
+
+def test_tls_checks_the_host_name_while_connecting_to_the_checked_address(
+    client,
+    network,
+    installer,
+    receiver,
+    resolver,
+    tls,
+    tmp_path,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    hook = receiver(tls=tls)
+    secret = register(client, network, f"https://{HOST}:{hook.port}/eldo")
+    push(network, django_capture_on_commit_callbacks)
+    ((headers, body),) = hook.received
+    assert headers["Host"] == f"{HOST}:{hook.port}" and hook.sni == [HOST]
+    assert verify(secret, headers["Eldo-Signature"], body)
+    assert WebhookDelivery.objects.get().status == "succeeded"
+
+    # A certificate for another name, though signed by a trusted authority: refused.
+    (tmp_path / "other").mkdir()
+    other = tls_files("ailleurs.example.test", tmp_path / "other")
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_text(Path(tls["ca"]).read_text() + Path(other["ca"]).read_text())
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    impostor = receiver(tls=other)
+    WebhookEndpoint.objects.update(url=f"https://{HOST}:{impostor.port}/eldo")
+    push(network, django_capture_on_commit_callbacks, external_id="CRM-2")
+    failed = WebhookDelivery.objects.exclude(status="succeeded").get()
+    assert failed.last_error == "Connexion impossible (SSLError)"
+    assert impostor.received == []
+
+
+def test_redirects_are_not_followed(
+    client, network, installer, receiver, django_capture_on_commit_callbacks
+):
+    target = receiver()
+    hook = receiver(statuses=[307], headers={"Location": target.url})
+    register(client, network, hook.url)
+    push(network, django_capture_on_commit_callbacks)
+    assert len(hook.received) == 1 and target.received == []
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "pending" and delivery.last_response_code == 307
 
 
 def test_disable_then_delete(
