@@ -47,7 +47,8 @@ test: install
 
 # Security gates at the end (docs/reliability.md, "Security"): the deploy checks with
 # production settings, bandit (medium and high fail; every nosec says why), pip-audit (known
-# vulnerabilities; PIP_AUDIT_ARGS=--strict, as in CI, also fails on an unaudited package).
+# vulnerabilities; PIP_AUDIT_ARGS=--strict, as in CI, also fails on an unaudited package),
+# zizmor on the GitHub workflows (offline; a high finding fails: unpinned actions...).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -60,6 +61,7 @@ lint: install
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/bandit -c pyproject.toml -r apps eldo -ll -q
 	$(BIN)/pip-audit --skip-editable --progress-spinner off $(PIP_AUDIT_ARGS)
+	$(BIN)/zizmor --offline --min-severity high --no-progress .github/workflows
 	$(MAKE) --no-print-directory secret-scan
 
 # Committed secrets: every tracked file against .secrets.baseline (development placeholders

@@ -4,12 +4,14 @@ ships it), CI running what .ci/run runs, and the release path the docs describe.
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 
 from tests.deploy.support import (
     CHART_DIR,
     REPO_ROOT,
+    VENV_BIN,
     WORKFLOWS_DIR,
     check_jsonschema,
     load_yaml,
@@ -120,7 +122,7 @@ def test_ci_keeps_the_browser_screenshots_even_when_the_tests_fail(ci):
         steps = ci["jobs"][job]["steps"]
         make_test = next(i for i, s in enumerate(steps) if "make test" in s.get("run", ""))
         (upload,) = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact")]
-        assert upload["uses"] == "actions/upload-artifact@v4", job
+        assert upload["uses"].startswith("actions/upload-artifact@"), job
         assert steps.index(upload) > make_test, job
         assert upload["if"] == "always()", job
         assert upload["with"]["path"].rstrip("/") == "var/screenshots", job
@@ -152,9 +154,8 @@ def test_main_is_tested_then_built_once_with_the_commit_tag(release, ci):
     (build,) = [
         s
         for s in jobs["image"]["steps"]
-        if s.get("uses", "").startswith("docker/build-push-action")
+        if s.get("uses", "").startswith("docker/build-push-action") and s["with"]["push"]
     ]
-    assert build["with"]["push"] is True
     assert build["with"]["tags"].endswith(":${{ github.sha }}")
     assert jobs["image"]["permissions"]["packages"] == "write"
 
@@ -196,13 +197,23 @@ def test_production_promotes_the_staging_image_without_rebuilding(release):
     assert 'imagetools create --tag "$IMAGE:$GITHUB_REF_NAME" "$IMAGE:$GITHUB_SHA"' in commands
 
 
-def test_rollback_redeploys_an_existing_version(release):
+def test_rollback_redeploys_an_existing_version_by_its_verified_digest(release):
     job = release["jobs"]["redeploy"]
     command = _helm_upgrade(job)
 
     assert job["if"] == "github.event_name == 'workflow_dispatch'"
     assert job["environment"]["name"] == "${{ inputs.environment }}"
     assert 'image.tag="$VERSION"' in command
+    # The tag is resolved once to a digest, whose signature must be this repository's release
+    # workflow's; the cluster gets the digest (the chart prefers it over the tag).
+    (resolve,) = [s for s in job["steps"] if "imagetools inspect" in s.get("run", "")]
+    assert "cosign verify" in resolve["run"]
+    assert "/.github/workflows/release.yml@" in resolve["run"]
+    assert "token.actions.githubusercontent.com" in resolve["run"]
+    helm_step = next(s for s in job["steps"] if "helm upgrade" in s.get("run", ""))
+    assert helm_step["env"]["DIGEST"] == f"${{{{ steps.{resolve['id']}.outputs.digest }}}}"
+    assert 'image.digest="$DIGEST"' in command
+    assert job["steps"].index(resolve) < job["steps"].index(helm_step)
     assert set(_on(release)["workflow_dispatch"]["inputs"]["environment"]["options"]) == {
         "staging",
         "production",
@@ -211,3 +222,93 @@ def test_rollback_redeploys_an_existing_version(release):
 
 def test_deployments_are_never_cancelled_half_way(release):
     assert release["concurrency"]["cancel-in-progress"] is False
+
+
+# --- Supply chain --------------------------------------------------------------------------
+
+# `uses: owner/repo[/path]@<40 hex> # vX.Y.Z`: a tag can be moved to other code, a commit
+# cannot; the comment says which release the SHA is.
+PINNED = re.compile(r"^\s*(?:- )?uses: ([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v\d+\.\d+\.\d+\s*$")
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_commit_sha(path):
+    uses = [line for line in path.read_text().splitlines() if re.match(r"^\s*(- )?uses:", line)]
+    assert uses
+    for line in uses:
+        if line.split("uses:", 1)[1].strip().startswith("./"):
+            continue  # a workflow of this repository, at the same commit
+        assert PINNED.match(line), f"{path.name}: not pinned to a commit SHA: {line.strip()}"
+    # One action, one SHA across the workflows: a bump moves every use.
+    shas: dict[str, set[str]] = {}
+    for workflow in WORKFLOWS:
+        for match in map(PINNED.match, workflow.read_text().splitlines()):
+            if match:
+                shas.setdefault(match[1], set()).add(match[2])
+    assert {action: pins for action, pins in shas.items() if len(pins) > 1} == {}
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_checkouts_do_not_keep_the_token(path):
+    jobs = load_yaml(path)["jobs"].values()
+    checkouts = [
+        step
+        for job in jobs
+        for step in job.get("steps", [])
+        if step.get("uses", "").startswith("actions/checkout@")
+    ]
+    assert checkouts
+    for step in checkouts:
+        assert step.get("with", {}).get("persist-credentials") is False, step
+
+
+def test_zizmor_finds_nothing_high_in_the_workflows():
+    result = subprocess.run(
+        [VENV_BIN / "zizmor", "--offline", "--min-severity", "high", "--no-progress", *WORKFLOWS],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    assert "zizmor --offline --min-severity high" in makefile  # make lint runs it too
+
+
+def _step_index(steps: list[dict], predicate) -> int:
+    (index,) = [i for i, step in enumerate(steps) if predicate(step)]
+    return index
+
+
+def test_release_scans_the_image_before_pushing_it(release):
+    steps = release["jobs"]["image"]["steps"]
+    builds = [s for s in steps if s.get("uses", "").startswith("docker/build-push-action@")]
+    local, pushed = builds
+    assert local["with"]["load"] is True and local["with"]["push"] is False
+    assert pushed["with"]["push"] is True
+    scan = next(
+        s
+        for s in steps
+        if s.get("uses", "").startswith("aquasecurity/trivy-action@")
+        and s["with"].get("exit-code") == "1"
+    )
+    assert scan["with"]["image-ref"] == local["with"]["tags"]
+    assert {"HIGH", "CRITICAL"} <= set(scan["with"]["severity"].split(","))
+    assert steps.index(local) < steps.index(scan) < steps.index(pushed)
+    # No build cache shared with other workflow runs in the release (cache poisoning).
+    assert all("cache-from" not in build["with"] for build in builds)
+
+
+def test_release_signs_the_pushed_digest_and_attests_its_sbom(release):
+    job = release["jobs"]["image"]
+    steps = job["steps"]
+    assert job["permissions"]["id-token"] == "write"  # keyless: the job's OIDC identity
+    push = _step_index(steps, lambda s: s.get("with", {}).get("push") is True)
+    build_id = steps[push]["id"]
+    sbom = _step_index(steps, lambda s: s.get("with", {}).get("format") == "cyclonedx")
+    assert steps[sbom]["with"]["image-ref"].endswith(f"@${{{{ steps.{build_id}.outputs.digest }}}}")
+    sign = _step_index(steps, lambda s: "cosign sign" in s.get("run", ""))
+    assert '"$IMAGE@$DIGEST"' in steps[sign]["run"]
+    assert "cosign attest --yes --type cyclonedx --predicate " in steps[sign]["run"]
+    assert steps[sign]["env"]["DIGEST"] == f"${{{{ steps.{build_id}.outputs.digest }}}}"
+    installer = _step_index(steps, lambda s: "sigstore/cosign-installer@" in s.get("uses", ""))
+    assert push < sbom < sign and installer < sign
