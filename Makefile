@@ -53,6 +53,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/complexity_ratchet.py
+	$(BIN)/python scripts/mypy_ratchet.py
+	$(BIN)/python scripts/dead_code.py
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py spectacular --fail-on-warn --validate --file /dev/null

@@ -124,12 +124,6 @@ def _term_key(text: str) -> str:
     return " ".join(_singular(word) for word in fold(text).split())
 
 
-@dataclass(frozen=True)
-class TradeTerm:
-    term: str
-    category: str
-
-
 @lru_cache(maxsize=1)
 def trade_vocabulary() -> dict[str, str]:
     """Folded, singular term → category slug."""

@@ -36,7 +36,6 @@ from apps.directory.models import (
     Category,
     Commune,
     Department,
-    PostalCode,
     ProCoverage,
     ProProfile,
 )
@@ -62,13 +61,6 @@ class SearchCriteria:
     # The category and its active descendants, when the caller already holds the category
     # tree (the search form does): spares pro_search a query.
     category_ids: tuple[int, ...] = ()
-
-
-def _is_department_code(text: str) -> bool:
-    text = text.upper()
-    return (len(text) == 2 and (text.isdigit() or text in {"2A", "2B"})) or (
-        len(text) == 3 and text.isdigit() and text.startswith("97")
-    )
 
 
 def place_resolve(text: str) -> Place | None:
@@ -341,7 +333,3 @@ def pro_search_summary(criteria: SearchCriteria) -> dict:
         "average": figures["average"],
         "reviews": figures["reviews"] or 0,
     }
-
-
-def postcode_exists(code: str) -> bool:
-    return PostalCode.objects.filter(code=code).exists()

@@ -17,13 +17,6 @@ def category_list() -> QuerySet[Category]:
     )
 
 
-def category_tops_with_counts() -> list[Category]:
-    """Top-level trades for the home page, each with its number of published pros."""
-    return list(
-        Category.objects.filter(is_active=True, parent__isnull=True).order_by("position", "name")
-    )
-
-
 def pro_contact(*, slug: str) -> dict | None:
     """What a contact reveal needs of a published pro: name, slug, phone, website."""
     return (

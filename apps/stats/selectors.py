@@ -153,9 +153,6 @@ class StatsViewer:
     is_eldo_staff: bool = False
     roles: dict[int, tuple[str, str]] = field(default_factory=dict)  # org id → (kind, role)
 
-    def role_in(self, organization_id: int) -> str:
-        return self.roles.get(organization_id, ("", ""))[1]
-
 
 def viewer_for(user) -> StatsViewer:
     if user is None or not getattr(user, "is_authenticated", False):
