@@ -533,6 +533,38 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Where uploads live: "filesystem" (MEDIA_ROOT and PRIVATE_MEDIA_ROOT; embedded mode, one
+# machine) or "s3", S3-compatible object storage (production on AWS S3, compose on MinIO):
+# public uploads in MEDIA_S3_BUCKET, staff-only documents in MEDIA_S3_PRIVATE_BUCKET
+# (apps/core/object_storage.py). Credentials: boto3's chain (AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, or the pod's IAM role).
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "filesystem")
+if MEDIA_STORAGE == "s3":
+    _S3_OPTIONS = {
+        "endpoint_url": env_str("MEDIA_S3_ENDPOINT_URL", "") or None,
+        "region_name": env_str("MEDIA_S3_REGION", "") or None,
+        # Path-style addressing: MinIO and other S3-compatible stores need it.
+        "addressing_style": "path" if env_str("MEDIA_S3_ENDPOINT_URL", "") else None,
+        "default_acl": None,
+        "querystring_auth": False,
+        "file_overwrite": False,
+    }
+    for _name, _bucket in (
+        ("MEDIA_S3_BUCKET", env_str("MEDIA_S3_BUCKET", "")),
+        ("MEDIA_S3_PRIVATE_BUCKET", env_str("MEDIA_S3_PRIVATE_BUCKET", "")),
+    ):
+        if not _bucket:
+            raise ImproperlyConfigured(f"MEDIA_STORAGE=s3 needs {_name}")
+    STORAGES["default"] = {
+        "BACKEND": "apps.core.object_storage.PublicMediaStorage",
+        "OPTIONS": {**_S3_OPTIONS, "bucket_name": env_str("MEDIA_S3_BUCKET", "")},
+    }
+    STORAGES["private"] = {
+        "BACKEND": "apps.core.object_storage.PrivateMediaStorage",
+        "OPTIONS": {**_S3_OPTIONS, "bucket_name": env_str("MEDIA_S3_PRIVATE_BUCKET", "")},
+    }
+elif MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured("MEDIA_STORAGE must be filesystem or s3")
 
 # In development whitenoise serves straight from the app and project static directories.
 WHITENOISE_USE_FINDERS = DEBUG

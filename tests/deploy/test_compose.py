@@ -46,7 +46,7 @@ def test_compose_file_matches_the_compose_specification():
 
 
 def test_the_whole_stack_is_there(services):
-    assert set(services) >= ELDO_ROLES | {"postgres", "redis", "mailpit", "kong", "media"}
+    assert set(services) >= ELDO_ROLES | {"postgres", "redis", "mailpit", "kong", "media", "minio"}
 
 
 def test_every_eldo_role_runs_the_image_through_its_entrypoint(services):
@@ -88,7 +88,7 @@ def test_one_shot_services_are_awaited_so_that_up_wait_succeeds(services):
         for dependency, spec in (service.get("depends_on") or {}).items()
         if spec.get("condition") == "service_completed_successfully"
     }
-    assert one_shots == adopted == {"migrate"}
+    assert one_shots == adopted == {"migrate", "buckets"}
 
 
 def test_dependencies_wait_for_health(services):
@@ -101,11 +101,11 @@ def test_dependencies_wait_for_health(services):
 
 
 def test_long_running_services_report_their_health(services):
-    # beat answers nothing: there is no probe worth running; migrate exits.
+    # beat answers nothing: there is no probe worth running; migrate and buckets exit.
     for name, service in services.items():
         healthcheck = service.get("healthcheck")
         assert healthcheck, f"{name} has no healthcheck"
-        if name in {"beat", "migrate"}:
+        if name in {"beat", "migrate", "buckets"}:
             assert healthcheck == {"disable": True}
         else:
             assert healthcheck["test"][0] in {"CMD", "CMD-SHELL"}, name
@@ -210,16 +210,32 @@ def test_pinned_images(services):
         if service.get("build"):
             continue
         tag = image.rpartition(":")[2]
-        assert tag and tag != "latest" and re.search(r"\d+\.\d+", tag), f"{name}: {image}"
+        # A version (1.2) or MinIO's dated release (RELEASE.2025-04-22T22-12-26Z).
+        version = re.search(r"\d+\.\d+|^RELEASE\.\d{4}-\d\d-\d\dT", tag)
+        assert tag and tag != "latest" and version, f"{name}: {image}"
 
 
-def test_the_media_server_reads_the_uploads_volume(services):
+def test_uploads_live_on_object_storage_served_by_the_media_server(services):
+    """MinIO stands in for S3 as production uses it: public uploads in one bucket, read by
+    the media server; staff-only documents in another that nothing serves."""
+    env = services["web"]["environment"]
     media = services["media"]
-    assert "media:/data/media:ro" in media["volumes"]
     (config,) = [v for v in media["volumes"] if v.endswith("default.conf:ro")]
-    assert (COMPOSE_FILE.parent / config.split(":")[0]).is_file()
-    for name in ("web", "worker"):
-        assert "media:/data/media" in services[name]["volumes"]
-        # Staff-only documents persist too, on a volume the media server never mounts.
-        assert "private:/data/private" in services[name]["volumes"]
-    assert not any("private" in v for v in media["volumes"])
+    nginx = (COMPOSE_FILE.parent / config.split(":")[0]).read_text()
+
+    assert env["MEDIA_STORAGE"] == "s3"
+    assert urlparse(env["MEDIA_S3_ENDPOINT_URL"]).hostname == "minio"
+    assert f"proxy_pass {env['MEDIA_S3_ENDPOINT_URL']}/{env['MEDIA_S3_BUCKET']}/;" in nginx
+    assert env["MEDIA_S3_PRIVATE_BUCKET"] not in nginx
+    assert "nosniff" in nginx and "sandbox" in nginx
+    buckets = " ".join(services["buckets"]["command"])
+    assert f"anonymous set download local/{env['MEDIA_S3_BUCKET']}" in buckets
+    assert f"anonymous set none local/{env['MEDIA_S3_PRIVATE_BUCKET']}" in buckets
+    assert "ports" not in services["minio"]
+    for name in ("web", "worker", "media"):
+        assert services[name]["depends_on"]["buckets"]["condition"] == (
+            "service_completed_successfully"
+        )
+    # No shared upload volume any more: the containers keep a read-only filesystem.
+    for name in ("web", "worker", "beat", "migrate", "media"):
+        assert not any("/data/" in v for v in services[name].get("volumes", [])), name

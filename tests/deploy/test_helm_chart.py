@@ -237,7 +237,10 @@ def test_tmp_is_the_only_writable_place_besides_uploads(manifests):
             assert writable <= {"/tmp", "/data/media", "/data/private"}, (component, writable)
 
 
-def test_staff_only_documents_persist_and_are_never_served_by_the_media_server(manifests):
+def test_staff_only_documents_persist_and_are_never_served_by_the_media_server():
+    """On volumes (objectStorage off, the chart's defaults); with object storage the same
+    rule holds on buckets (tests/deploy/test_object_storage.py)."""
+    manifests = render_chart(None)
     claims = _of_kind(manifests, "PersistentVolumeClaim")
     workloads = _workloads(manifests)
     for component in ("web", "worker"):

@@ -67,6 +67,15 @@ app.kubernetes.io/component: {{ .component }}
   "DJANGO_CSRF_TRUSTED_ORIGINS" (join "," $origins)
   "SITE_URL" (printf "https://%s" (include "eldo.primaryHost" .))
 -}}
+{{- with .Values.objectStorage }}
+{{- if .enabled }}
+{{- $_ := set $derived "MEDIA_STORAGE" "s3" }}
+{{- $_ := set $derived "MEDIA_S3_BUCKET" (required "objectStorage.bucket: the public uploads' bucket" .bucket) }}
+{{- $_ := set $derived "MEDIA_S3_PRIVATE_BUCKET" (required "objectStorage.privateBucket: the staff documents' bucket" .privateBucket) }}
+{{- $_ := set $derived "MEDIA_S3_REGION" .region }}
+{{- $_ := set $derived "MEDIA_S3_ENDPOINT_URL" .endpoint }}
+{{- end }}
+{{- end -}}
 {{- toYaml (merge (deepCopy .Values.config) $derived) -}}
 {{- end -}}
 
@@ -163,6 +172,7 @@ checksum/config: {{ include "eldo.componentConfig" . | sha256sum }}
 - name: tmp
   emptyDir:
     sizeLimit: 256Mi
+{{- if not .Values.objectStorage.enabled }}
 - name: media
 {{- if .Values.media.enabled }}
   persistentVolumeClaim:
@@ -177,13 +187,41 @@ checksum/config: {{ include "eldo.componentConfig" . | sha256sum }}
 {{- else }}
   emptyDir: {}
 {{- end }}
+{{- end }}
 {{- end -}}
 
 {{- define "eldo.volumeMounts" -}}
 - name: tmp
   mountPath: /tmp
+{{- if not .Values.objectStorage.enabled }}
 - name: media
   mountPath: /data/media
 - name: private
   mountPath: /data/private
+{{- end }}
+{{- end -}}
+
+{{- define "eldo.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- .Values.serviceAccount.name | default (include "eldo.fullname" .) -}}
+{{- else -}}
+{{- .Values.serviceAccount.name | default "default" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The media server's nginx configuration: the bucket (objectStorage) or the volume. */}}
+{{- define "eldo.mediaNginxConf" -}}
+{{- if .Values.objectStorage.enabled -}}
+{{- $o := .Values.objectStorage -}}
+{{- $origin := printf "https://%s.s3.%s.amazonaws.com" (required "objectStorage.bucket" $o.bucket) (required "objectStorage.region" $o.region) -}}
+{{- $prefix := "" -}}
+{{- if $o.endpoint -}}
+{{- $url := urlParse $o.endpoint -}}
+{{- $origin = printf "%s://%s" $url.scheme $url.host -}}
+{{- $prefix = printf "/%s" $o.bucket -}}
+{{- end -}}
+{{- .Files.Get "files/media-nginx-s3.conf" | replace "@RESOLVER@" .Values.media.resolver | replace "@ORIGIN@" $origin | replace "@PREFIX@" $prefix | replace "@HOST@" (urlParse $origin).host -}}
+{{- else -}}
+{{- .Files.Get "files/media-nginx.conf" -}}
+{{- end -}}
 {{- end -}}
