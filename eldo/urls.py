@@ -105,6 +105,7 @@ urlpatterns = [
     path("", include("apps.accounts.presentation.magic_link_pages")),
     path("", include("eldo.backoffice")),
     path("", include("apps.directory.presentation.pages")),
+    path("", include("apps.directory.presentation.brand_pages")),
     path("", include("apps.directory.presentation.backoffice")),
     path("", include("apps.directory.presentation.signup_pages")),
     path("", include("apps.reviews.presentation.pages")),

@@ -136,6 +136,7 @@ def pro_profile(request, slug: str):
         request,
         directory.pro_cache_generation(profile["id"]),
         *reviews.pro_reviews_cache_generations(profile["id"]),
+        directory.brands_cache_generation(),
     )
     cache_meta(request, slug=slug)
     directory.pro_profile_viewed(slug)
@@ -165,6 +166,15 @@ def pro_profile(request, slug: str):
                 **({"validUntil": cert["valid_until"]} if cert["valid_until"] else {}),
             }
             for cert in profile["certifications"]
+        ]
+    # The brands it is a certified installer of (checked by Eldo): the programme it belongs
+    # to, and the brand it installs.
+    if profile["brands"]:
+        structured["memberOf"] = [
+            {"@type": "Organization", "name": b["name"], "url": b["url"]} for b in profile["brands"]
+        ]
+        structured["brand"] = [
+            {"@type": "Brand", "name": b["name"], "url": b["url"]} for b in profile["brands"]
         ]
     # No telephone: the number is shown on request only ("Afficher le numéro"), where each
     # reveal is counted for the pro; printing it in the page would bypass that.

@@ -6,7 +6,9 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.images import ImageRejected, image_process
+from apps.directory.brands import brand_changed
 from apps.directory.models import (
+    Brand,
     Category,
     Commune,
     Department,
@@ -285,3 +287,68 @@ class ProClaimAdmin(admin.ModelAdmin):
 
         for claim in queryset.filter(channel="document"):
             claim_document_decide(claim_id=claim.pk, actor=request.user, accept=False)
+
+
+class BrandForm(forms.ModelForm):
+    product_families = forms.CharField(
+        label=_("familles de produits"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Une famille par ligne (ex. « Pompes à chaleur air/eau »)."),
+    )
+    website = forms.URLField(label=_("site web"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Brand
+        fields = [
+            "organization",
+            "name",
+            "slug",
+            "tagline",
+            "description",
+            "logo",
+            "website",
+            "categories",
+            "product_families",
+            "is_published",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["product_families"] = "\n".join(self.instance.product_families)
+
+    def clean_product_families(self) -> list[str]:
+        lines = (self.cleaned_data.get("product_families") or "").splitlines()
+        return [line.strip()[:120] for line in lines if line.strip()][:30]
+
+    def clean_logo(self):
+        upload = self.cleaned_data.get("logo")
+        if upload and hasattr(upload, "content_type"):  # a new upload
+            try:
+                processed = image_process(upload=upload, max_side=800, thumb_size=(240, 240))
+            except ImageRejected as exc:
+                raise forms.ValidationError(exc.messages) from exc
+            return processed.thumbnail
+        return upload
+
+
+@admin.register(Brand)
+class BrandAdmin(admin.ModelAdmin):
+    """A manufacturer's public page. Its certified installers are set on each pro profile
+    ("Réseaux et marques"); its routing rules in the brand's space."""
+
+    form = BrandForm
+    list_display = ["name", "slug", "organization", "is_published", "updated_at"]
+    list_filter = ["is_published"]
+    search_fields = ["name", "slug"]
+    autocomplete_fields = ["organization"]
+    filter_horizontal = ["categories"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        transaction.on_commit(brand_changed)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(brand_changed)

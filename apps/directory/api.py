@@ -12,7 +12,14 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 
 from apps.directory import geography, selectors, services
-from apps.directory.contracts import CategoryRef, CommuneRef, ProCapacity, ProMatch, ProRef
+from apps.directory.contracts import (
+    BrandRef,
+    CategoryRef,
+    CommuneRef,
+    ProCapacity,
+    ProMatch,
+    ProRef,
+)
 from apps.directory.models import Category, ProProfile
 from apps.directory.verification import checks
 
@@ -98,9 +105,42 @@ def pros_competing(*, pro_id: int, other_pro_ids: list[int]) -> set[int]:
     return set(rows.values_list("pro_id", flat=True).distinct())
 
 
-def pros_in_network(network_id: int) -> list[ProRef]:
-    """The pros that show this network or brand on their profile (its installers)."""
-    return _pro_refs(ProProfile.objects.filter(networks__id=network_id).order_by("name", "pk"))
+def pros_in_network(network_id: int, *, published_only: bool = False) -> list[ProRef]:
+    """The pros that show this network or brand on their profile (its installers; for a
+    brand, its certified installers), the published ones only if asked."""
+    qs = ProProfile.objects.filter(networks__id=network_id)
+    if published_only:
+        qs = qs.filter(is_published=True)
+    return _pro_refs(qs.order_by("name", "pk"))
+
+
+def brand_by_slug(slug: str) -> BrandRef | None:
+    """A published brand page by slug (/marques/<slug>/), or None (one query)."""
+    from apps.directory.brands import brand_refs_by_slugs
+
+    return brand_refs_by_slugs([slug]).get(slug) if slug else None
+
+
+def brands_by_slugs(slugs: list[str]) -> dict[str, BrandRef]:
+    """Published brand pages by slug (one query); unknown slugs are absent."""
+    from apps.directory.brands import brand_refs_by_slugs
+
+    return brand_refs_by_slugs(list(slugs))
+
+
+def brands_by_organization_ids(ids: list[int]) -> dict[int, BrandRef]:
+    """The published brand page of each of these manufacturer organizations (one query)."""
+    from apps.directory.brands import brand_refs_by_organization_ids
+
+    return brand_refs_by_organization_ids(list(ids))
+
+
+def brands_cache_generation() -> str:
+    """The generation (apps.core.pagecache) of everything that shows a brand: bumped when a
+    brand page is edited, published or withdrawn."""
+    from apps.directory.brands import BRANDS_GENERATION
+
+    return BRANDS_GENERATION
 
 
 def pro_profile(slug: str, *, request=None) -> dict | None:
@@ -184,9 +224,19 @@ def platform_figures() -> dict[str, int]:
 
 def sitemaps() -> dict:
     """Sitemap sections for the composition root's /sitemap.xml."""
-    from apps.directory.sitemaps import CategorySitemap, ProSitemap, TradeTownSitemap
+    from apps.directory.sitemaps import (
+        BrandSitemap,
+        CategorySitemap,
+        ProSitemap,
+        TradeTownSitemap,
+    )
 
-    return {"categories": CategorySitemap, "pros": ProSitemap, "trade-towns": TradeTownSitemap}
+    return {
+        "categories": CategorySitemap,
+        "pros": ProSitemap,
+        "trade-towns": TradeTownSitemap,
+        "brands": BrandSitemap,
+    }
 
 
 def _with_month_load(qs):

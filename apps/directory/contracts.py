@@ -60,3 +60,14 @@ class ProCapacity:
     leads_this_month: int
     remaining: int
     last_served_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BrandRef:
+    """A manufacturer's published brand page, as other contexts name and link it."""
+
+    id: int
+    slug: str
+    name: str
+    organization_id: int  # the accounts organization (kind "manufacturer") behind it
+    url: str  # /marques/<slug>/

@@ -58,6 +58,8 @@ class SearchCriteria:
     certification: str = ""
     verified: bool = False
     ordering: str = ""
+    # A brand's organization: only its certified installers (ProProfile.networks).
+    brand_organization_id: int | None = None
     # The category and its active descendants, when the caller already holds the category
     # tree (the search form does): spares pro_search a query.
     category_ids: tuple[int, ...] = ()
@@ -273,6 +275,11 @@ def pro_search(criteria: SearchCriteria) -> QuerySet:
         )
     if criteria.verified:
         qs = qs.filter(is_verified=True)
+    if criteria.brand_organization_id is not None:
+        affiliations = ProProfile.networks.through.objects.filter(
+            proprofile_id=OuterRef("pk"), organization_id=criteria.brand_organization_id
+        )
+        qs = qs.filter(Exists(affiliations))
     has_text = bool(tokens(criteria.q))
     if has_text:
         qs = _text_filter(qs, criteria.q)

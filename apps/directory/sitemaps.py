@@ -1,5 +1,5 @@
 from apps.core.sitemaps import SiteSitemap
-from apps.directory.models import Category, ProProfile
+from apps.directory.models import Brand, Category, ProProfile
 
 
 class ProSitemap(SiteSitemap):
@@ -55,3 +55,21 @@ class TradeTownSitemap(SiteSitemap):
 
     def location(self, item):
         return f"/artisans/{item['category__slug']}/{item['proprofile__commune__slug']}/"
+
+
+class BrandSitemap(SiteSitemap):
+    """/marques/ and the published brands' pages."""
+
+    changefreq = "weekly"
+    priority = 0.7
+
+    def items(self):
+        return [
+            "",
+            *Brand.objects.filter(is_published=True)
+            .order_by("slug")
+            .values_list("slug", flat=True),
+        ]
+
+    def location(self, item):
+        return f"/marques/{item}/" if item else "/marques/"

@@ -444,6 +444,13 @@ MATRIX: list[Row] = [
     r("GET", "artisans/", ALL[200]),
     r("GET", "artisans/<slug:category_slug>/", ALL[200]),
     r("GET", "artisans/<slug:category_slug>/<slug:commune_slug>/", ALL[200]),
+    r("GET", "marques/", ALL[200], why="the brands (manufacturers) and their installers"),
+    r(
+        "GET",
+        "marques/<slug:slug>/",
+        ALL[404],
+        why="the slug is a pro's, no brand's; a published brand's page is public to all",
+    ),
     r("GET", "avis/", ALL[200]),
     r("GET", "avis/comment-ca-marche/", ALL[200]),
     r("GET", "avis/merci/<slug:outcome>/", ALL[200]),

@@ -1,3 +1,4 @@
+from .brands import Brand
 from .categories import Category
 from .checks import CheckKind, CheckSource, CheckStatus, ProCheck
 from .claims import ProClaim
@@ -12,6 +13,7 @@ from .pros import (
 )
 
 __all__ = [
+    "Brand",
     "Category",
     "CertificationKind",
     "CheckKind",

@@ -11,6 +11,7 @@ from apps.core.counters import counter_incr, counter_incr_many
 from apps.core.pagecache import cache_depends, cache_meta
 from apps.core.site import absolute_url
 from apps.directory import selectors
+from apps.directory.brands import BRANDS_GENERATION
 from apps.directory.geography import commune_autocomplete
 from apps.directory.models import ProProfile
 from apps.directory.presentation.forms import SearchForm
@@ -55,6 +56,12 @@ SEARCH_PARAMETERS = [
     OpenApiParameter("certification", str, description="Label valide exigé (rge, qualibat…)"),
     OpenApiParameter("verified", OpenApiTypes.BOOL, description="Entreprises vérifiées seulement"),
     OpenApiParameter(
+        "brand",
+        str,
+        description="Slug d'une marque publiée (/marques/{slug}/) : ses installateurs certifiés "
+        "seulement. Marque inconnue : erreur 400 sur le champ `brand`.",
+    ),
+    OpenApiParameter(
         "ordering",
         str,
         enum=["relevance", "score", "reviews", "rating", "distance"],
@@ -77,6 +84,8 @@ class ProListView(PublicReadMixin, generics.ListAPIView):
             raise ValidationError({f: [str(m) for m in errs] for f, errs in form.errors.items()})
         criteria = form.criteria()
         cache_depends(self.request._request, *listing_generations(criteria.category))
+        if criteria.brand_organization_id is not None:
+            cache_depends(self.request._request, BRANDS_GENERATION)
         return pro_search(criteria)
 
     @extend_schema(parameters=SEARCH_PARAMETERS)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.directory.brands import brand_refs_by_slugs
+from apps.directory.contracts import BrandRef
 from apps.directory.models import Category, CertificationKind
 from apps.directory.query import query_understand
 from apps.directory.search import (
@@ -60,6 +62,13 @@ class SearchForm(forms.Form):
         choices=[("", _("Tous")), *list(CertificationKind.choices)],
     )
     verified = forms.BooleanField(label=_("Entreprises vérifiées uniquement"), required=False)
+    # Set from a brand's page ("Voir tous ses installateurs"); shown as a notice, not a field.
+    brand = forms.SlugField(
+        label=_("Marque"),
+        required=False,
+        max_length=120,
+        error_messages={"invalid": _("Marque inconnue.")},
+    )
     ordering = forms.ChoiceField(
         label=_("Trier par"),
         required=False,
@@ -94,6 +103,22 @@ class SearchForm(forms.Form):
     def clean_category(self) -> Category | None:
         slug = self.cleaned_data["category"]
         return self._categories.get(slug) if slug else None
+
+    @property
+    def selected_brand(self) -> BrandRef | None:
+        """The brand the results are filtered by (a valid ``brand``), else None."""
+        if not self.is_bound or "brand" in self.errors:
+            return None
+        return getattr(self, "cleaned_data", {}).get("brand")
+
+    def clean_brand(self) -> BrandRef | None:
+        slug = self.cleaned_data["brand"]
+        if not slug:
+            return None
+        brand = brand_refs_by_slugs([slug]).get(slug)
+        if brand is None:
+            raise forms.ValidationError(_("Marque inconnue."))
+        return brand
 
     def active_category(self, slug: str) -> Category | None:
         """An active category by slug, from the choices already loaded (no query)."""
@@ -153,4 +178,5 @@ class SearchForm(forms.Form):
             certification=data.get("certification") or "",
             verified=bool(data.get("verified")),
             ordering=data.get("ordering") or "",
+            brand_organization_id=brand.organization_id if (brand := data.get("brand")) else None,
         )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from apps.core.counters import counter_incr, counter_incr_many
 from apps.core.pagecache import cache_depends, cache_meta, public_response_cache
+from apps.directory.brands import BRANDS_GENERATION
 from apps.directory.places import nearby_towns, place_phrase
 from apps.directory.presentation.forms import SearchForm
 from apps.directory.search import (
@@ -65,6 +66,8 @@ def _render_results(
     page = None
     if criteria is not None:
         cache_depends(request, *listing_generations(criteria.category))
+        if criteria.brand_organization_id is not None:
+            cache_depends(request, BRANDS_GENERATION)
         page = _paginate(pro_search(criteria), request.GET.get("page"))
         if page is None:
             raise Http404
@@ -106,6 +109,10 @@ def search(request):
         title = f"{criteria.category.name} : artisans et entreprises"
     if criteria and criteria.place:
         title += f" {place_phrase(criteria.place)}"
+    if form.selected_brand:
+        title = f"Installateurs certifiés {form.selected_brand.name}" + (
+            f" {place_phrase(criteria.place)}" if criteria and criteria.place else ""
+        )
     crumbs = [{"label": "Accueil", "url": "/"}, {"label": "Artisans", "url": "/artisans/"}]
     if criteria and criteria.category:
         crumbs.append(

@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.site import absolute_url
+from apps.directory.brands import brands_for_pros
 from apps.directory.models import Category, CheckKind, CheckStatus, ProCheck, ProProfile
 from apps.directory.verification.checks import public_checks
 
@@ -94,6 +95,12 @@ class ProListSerializer(serializers.ModelSerializer):
         return absolute_url(f"/pro/{obj.slug}/")
 
 
+class BrandLinkSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    url = serializers.CharField(help_text="Page publique de la marque (/marques/{slug}/).")
+
+
 class ProDetailSerializer(ProListSerializer):
     description = serializers.CharField()
     histogram = serializers.SerializerMethodField()
@@ -101,7 +108,13 @@ class ProDetailSerializer(ProListSerializer):
     certifications = serializers.SerializerMethodField()
     verifications = serializers.SerializerMethodField()
     service_area = serializers.SerializerMethodField()
-    networks = serializers.SerializerMethodField()
+    networks = serializers.SerializerMethodField(
+        help_text="Réseaux de l'entreprise (les marques dont elle est installateur certifié "
+        "sont dans `brands`)."
+    )
+    brands = serializers.SerializerMethodField(
+        help_text="Marques dont l'entreprise est installateur certifié (vérifié par Eldo)."
+    )
     has_phone = serializers.SerializerMethodField(
         help_text="Un numéro est affiché sur demande, sur la fiche (/pro/{slug}/telephone/)."
     )
@@ -125,6 +138,7 @@ class ProDetailSerializer(ProListSerializer):
             "verifications",
             "service_area",
             "networks",
+            "brands",
             "logo",
             "photos",
         ]
@@ -153,8 +167,21 @@ class ProDetailSerializer(ProListSerializer):
     def get_has_phone(self, obj) -> bool:
         return bool(obj.phone)
 
+    def _brands(self, obj) -> list:
+        if not hasattr(obj, "_brand_refs"):
+            obj._brand_refs = brands_for_pros([obj])[obj.id]
+        return obj._brand_refs
+
     def get_networks(self, obj) -> list[str]:
-        return [n.name for n in obj.networks.all()]
+        brand_orgs = {b.organization_id for b in self._brands(obj)}
+        return [n.name for n in obj.networks.all() if n.id not in brand_orgs]
+
+    @extend_schema_field(BrandLinkSerializer(many=True))
+    def get_brands(self, obj) -> list[dict]:
+        return [
+            {"slug": b.slug, "name": b.name, "url": self._absolute(b.url)}
+            for b in self._brands(obj)
+        ]
 
     def _absolute(self, url: str) -> str:
         return absolute_url(url)

@@ -106,3 +106,29 @@ def bayesian(
     average: float, count: int, *, prior_mean: float = 4.3, prior_weight: int = 7
 ) -> float:
     return (prior_weight * prior_mean + count * average) / (prior_weight + count)
+
+
+def make_brand(
+    name: str,
+    *,
+    slug: str,
+    trades: tuple[str, ...] = ("pompe-a-chaleur",),
+    published: bool = True,
+    **fields,
+):
+    """A manufacturer (accounts organization of kind "manufacturer") with its brand page."""
+    from apps.directory.models import Brand
+
+    organization = OrganizationFactory(name=name, slug=f"org-{slug}", kind="manufacturer")
+    brand = Brand.objects.create(
+        organization=organization,
+        name=name,
+        slug=slug,
+        tagline=fields.pop("tagline", "Pompes à chaleur fabriquées en France"),
+        description=fields.pop("description", "Fabricant de pompes à chaleur depuis 1987."),
+        product_families=fields.pop("product_families", ["Pompes à chaleur air/eau"]),
+        is_published=published,
+        **fields,
+    )
+    brand.categories.set(Category.objects.filter(slug__in=trades))
+    return brand
