@@ -25,7 +25,7 @@ from apps.leads.events import (
 )
 from apps.leads.models import Lead
 from apps.leads.selectors import lead_contact, lead_summary
-from apps.quotes.events import QuoteDispatchRequested
+from apps.quotes.events import QuoteDispatchRequested, QuoteSubmitted
 
 
 def _send(*, template: str, subject: str, recipients: list[str], **context) -> None:
@@ -56,6 +56,19 @@ def _category_name(slug: str) -> str:
 def create_leads(event: QuoteDispatchRequested) -> None:
     services.leads_dispatch_for_quote(
         quote_id=event.quote_id, pro_ids=list(event.pro_ids), advisor_id=event.advisor_id
+    )
+
+
+@on(QuoteSubmitted)
+def route_brand_request(event: QuoteSubmitted) -> None:
+    """A request asked from a brand's page goes to one of its certified installers."""
+    if event.brand_organization_id is None or event.kind != "quote":
+        return
+    services.brand_quote_route(
+        quote_id=event.quote_id,
+        brand_organization_id=event.brand_organization_id,
+        department_code=event.department_code,
+        category_slug=event.category_slug,
     )
 
 

@@ -195,6 +195,17 @@ def leads_dispatch_for_quote(
     if quote is None:
         return []
     pros = directory.pros_by_ids(pro_ids)
+    # A request asked from a brand's page: the leads of the brand's own installers are the
+    # brand's too (its space, its statistics), whoever dispatched them.
+    brand_installers = (
+        set(
+            NetworkInstaller.objects.filter(
+                network_id=quote.brand_organization_id, pro_id__in=pro_ids
+            ).values_list("pro_id", flat=True)
+        )
+        if quote.brand_organization_id
+        else set()
+    )
     leads = []
     with transaction.atomic():
         for pro_id in pro_ids:
@@ -206,6 +217,9 @@ def leads_dispatch_for_quote(
                 pro_id=pro.id,
                 defaults={
                     "source": LeadSource.QUOTE,
+                    "network_id": (
+                        quote.brand_organization_id if pro.id in brand_installers else None
+                    ),
                     "reference": quote.reference,
                     "organization_id": pro.organization_id,
                     "advisor_id": advisor_id,
@@ -739,7 +753,12 @@ class RoutingVerdict:
 
 
 def routing_evaluate(
-    *, network_id: int, department_code: str, category_slug: str, lock: bool = False
+    *,
+    network_id: int,
+    department_code: str,
+    category_slug: str,
+    lock: bool = False,
+    certified_pro_ids: set[int] | None = None,
 ) -> tuple[list[RoutingVerdict], NetworkInstaller | None]:
     """Every installer of the network against a lead (trade, département): paused, rule not
     covering, trade not practised, not insured, no capacity left (the directory's or the
@@ -747,7 +766,8 @@ def routing_evaluate(
     installer who does not practise the trade (nor one without a valid insurance, when
     LEADS_REQUIRE_INSURANCE) is never picked. Among the eligible, the best priority (lowest
     number) wins; within it, leads are shared in proportion to the weights (this month's
-    leads / weight, then the least recently served, then the oldest rule)."""
+    leads / weight, then the least recently served, then the oldest rule). With
+    ``certified_pro_ids`` (a brand's request), an installer outside that set is never picked."""
     qs = NetworkInstaller.objects.filter(network_id=network_id).order_by("priority", "id")
     installers = list(qs.select_for_update() if lock else qs)
     pro_ids = [i.pro_id for i in installers]
@@ -766,6 +786,8 @@ def routing_evaluate(
         month = served.get(i.pro_id, {}).get("month", 0)
         if not i.is_active:
             reason = _("En pause")
+        elif certified_pro_ids is not None and i.pro_id not in certified_pro_ids:
+            reason = _("N'est pas installateur certifié de la marque")
         elif not i.covers(department_code=department_code, category_slug=category_slug):
             reason = _("Sa règle ne couvre pas ce département ou ce métier")
         elif i.pro_id not in practising:
@@ -802,6 +824,33 @@ def _installer_pick(*, network_id: int, department_code: str, category_slug: str
         category_slug=category_slug,
         lock=True,
     )[1]
+
+
+def brand_quote_route(
+    *, quote_id: int, brand_organization_id: int, department_code: str, category_slug: str
+) -> int | None:
+    """A homeowner asked a brand's page for a quote: the brand's routing rules (the same
+    engine as a network's inbound leads) pick one of its certified installers — published,
+    showing the brand on its profile, practising the trade, insured when required, with
+    capacity — and the request is dispatched to it (quotes.api.quote_brand_route → the
+    usual QuoteDispatchRequested → the lead, tagged with the brand). Nobody eligible: the
+    request stays with Eldo's advisors. Returns the chosen pro's id, or None."""
+    certified = {
+        ref.id for ref in directory.pros_in_network(brand_organization_id, published_only=True)
+    }
+    with transaction.atomic():
+        _verdicts, chosen = routing_evaluate(
+            network_id=brand_organization_id,
+            department_code=department_code,
+            category_slug=category_slug,
+            lock=True,
+            certified_pro_ids=certified,
+        )
+        if chosen is None:
+            return None
+        if not quotes.quote_brand_route(quote_id=quote_id, pro_id=chosen.pro_id):
+            return None
+    return chosen.pro_id
 
 
 def _replay_differs(lead: Lead, data: dict) -> bool:

@@ -104,3 +104,12 @@ def homeowner_quote_close(
     return _homeowner_action(
         quote_homeowner_close, quote_id=quote_id, email=email, outcome=outcome, pro_id=pro_id
     )
+
+
+def quote_brand_route(*, quote_id: int, pro_id: int) -> bool:
+    """Dispatch a new request asked from a brand's page to the certified installer the
+    brand's rules picked (the leads context decides who): True when done now, False when
+    the request was no longer new (redelivery, an advisor took it)."""
+    from apps.quotes import services
+
+    return services.quote_brand_route(quote_id=quote_id, pro_id=pro_id)

@@ -82,3 +82,5 @@ class QuoteRequestInfo:
     homeowner_outcome: str = ""
     homeowner_outcome_pro_id: int | None = None
     homeowner_closed_at: datetime | None = None
+    # Asked from a brand's page: the brand's organization id (routed among its installers).
+    brand_organization_id: int | None = None

@@ -20,6 +20,8 @@ class QuoteSubmitted(DomainEvent):
     category_slug: str
     department_code: str
     target_pro_id: int | None = None
+    # A request from a brand's page: the brand's organization routes it (leads).
+    brand_organization_id: int | None = None
 
 
 @register_event

@@ -118,6 +118,12 @@ class QuoteRequest(models.Model):
     pro_note = models.TextField(_("note pour l'artisan"), blank=True)
     target_pro_id = models.BigIntegerField(_("artisan visé (id)"), null=True, blank=True)
     target_pro_slug = models.SlugField(_("artisan visé"), max_length=200, blank=True, db_index=True)
+    # Asked from a brand's page ("Demander un devis à un installateur certifié"): the brand's
+    # organization (accounts, plain id) routes the request among its certified installers.
+    brand_organization_id = models.BigIntegerField(
+        _("marque (organisation)"), null=True, blank=True, db_index=True
+    )
+    brand_slug = models.SlugField(_("marque"), max_length=120, blank=True)
 
     # The homeowner: personal data, anonymised after three years without activity.
     first_name = models.CharField(_("prénom"), max_length=100)

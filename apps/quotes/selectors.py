@@ -197,6 +197,7 @@ def quote_info(quote: QuoteRequest) -> QuoteRequestInfo:
         homeowner_outcome=quote.homeowner_outcome,
         homeowner_outcome_pro_id=quote.homeowner_outcome_pro_id,
         homeowner_closed_at=quote.homeowner_closed_at,
+        brand_organization_id=quote.brand_organization_id,
     )
 
 

@@ -237,6 +237,16 @@ def _pro_clean(slug: str) -> dict[str, Any]:
     return {"target_pro_id": pro.id, "target_pro_slug": pro.slug}
 
 
+def _brand_clean(slug: str) -> dict[str, Any]:
+    slug = (slug or "").strip()
+    if not slug:
+        return {"brand_organization_id": None, "brand_slug": ""}
+    brand = directory.brand_by_slug(slug[:120])
+    if brand is None:
+        raise ValidationError(_("Cette marque n'existe pas ou plus."), code="unknown")
+    return {"brand_organization_id": brand.organization_id, "brand_slug": brand.slug}
+
+
 def _fields_clean(data: dict[str, Any], *, kind: str, for_qualification: bool) -> dict[str, Any]:
     """Check every field, collecting all the errors: {model field: value} or ValidationError."""
     errors: dict[str, list[str]] = {}
@@ -315,6 +325,7 @@ def quote_submit(
     callback_slot: str = "",
     address: str = "",
     pro: str = "",
+    brand: str = "",
     now: datetime | None = None,
 ) -> Submission:
     """Record a homeowner's quote or callback request.
@@ -350,6 +361,7 @@ def quote_submit(
         errors.update(exc.message_dict)
         fields = {}
     target = _collect(errors, "pro", _pro_clean, pro)
+    brand_fields = _collect(errors, "brand", _brand_clean, brand if kind == QuoteKind.QUOTE else "")
     if consent is not True:
         errors["consent"] = [
             _("Vous devez accepter d'être recontacté(e) pour envoyer votre demande.")
@@ -357,6 +369,7 @@ def quote_submit(
     if errors:
         raise ValidationError(errors)
     fields.update(target)
+    fields.update(brand_fields)
     now = now or timezone.now()
     with transaction.atomic():
         same_person = _recent_same_person(kind=kind, fields=fields, now=now)
@@ -384,6 +397,7 @@ def quote_submit(
                 category_slug=quote.category_slug,
                 department_code=quote.department_code,
                 target_pro_id=quote.target_pro_id,
+                brand_organization_id=quote.brand_organization_id,
             )
         )
     return Submission(quote=quote, merged=False)
@@ -1003,6 +1017,55 @@ def quote_dispatch(
             )
         )
     return quote
+
+
+def quote_brand_route(*, quote_id: int, pro_id: int, now: datetime | None = None) -> bool:
+    """A request asked from a brand's page goes straight to the certified installer the
+    brand's routing rules picked (leads context): dispatched without an advisor, with the
+    same hand-over as an advisor's dispatch (QuoteDispatchRequested: the lead, the
+    homeowner's e-mail, the audit). Only a new request of that brand, once: False
+    otherwise (a redelivery, an advisor already on it)."""
+    now = now or timezone.now()
+    pro = directory.pros_by_ids([pro_id]).get(pro_id)
+    if pro is None:
+        return False
+    with transaction.atomic():
+        quote = _locked(quote_id)
+        if (
+            quote.status != QuoteStatus.NEW
+            or quote.brand_organization_id is None
+            or quote.anonymised_at is not None
+        ):
+            return False
+        quote = _transition(
+            quote,
+            to=QuoteStatus.DISPATCHED,
+            actor=None,
+            now=now,
+            note=_("Marque %(brand)s : %(pro)s") % {"brand": quote.brand_slug, "pro": pro.slug},
+            dispatched_at=now,
+            next_call_at=None,
+            closed_at=now,
+        )
+        QuoteDispatchChoice.objects.get_or_create(
+            quote=quote,
+            pro_id=pro.id,
+            defaults={"pro_slug": pro.slug, "pro_name": pro.name, "position": 0, "created_at": now},
+        )
+        publish(
+            QuoteDispatchRequested(
+                quote_id=quote.pk,
+                reference=quote.reference,
+                pro_ids=[pro.id],
+                pro_slugs=[pro.slug],
+                category_slug=quote.category_slug,
+                postcode=quote.postcode,
+                department_code=quote.department_code,
+                advisor_id=None,
+                requested_at=now.isoformat(),
+            )
+        )
+    return True
 
 
 # --- The homeowner's own actions ("Mes projets") ------------------------------------------

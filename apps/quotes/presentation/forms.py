@@ -152,6 +152,7 @@ class QuoteRequestForm(HomeownerFieldsMixin, forms.Form):
         required=False,
     )
     pro = forms.CharField(required=False, widget=forms.HiddenInput)
+    brand = forms.CharField(required=False, max_length=120, widget=forms.HiddenInput)
 
     PROJECT_FIELDS = (
         "category",

@@ -54,6 +54,7 @@ SUBMIT_FIELDS = (
     "property_type",
     "callback_slot",
     "pro",
+    "brand",
 )
 
 # --- Homeowner pages ------------------------------------------------------------------------
@@ -98,9 +99,12 @@ def quote_request(request):
     target = _target_pro(
         request.POST.get("pro") if request.method == "POST" else request.GET.get("pro")
     )
+    brand_slug = request.POST.get("brand") if request.method == "POST" else request.GET.get("brand")
+    brand = directory.brand_by_slug(brand_slug[:120]) if brand_slug else None
     context = {
         "kind": QuoteKind.QUOTE,
         "target": target,
+        "brand": brand,
         "title": "Décrivez votre projet en ligne, c'est simple et gratuit",
         "lead": "Un conseiller Eldo vous rappelle pour préciser votre besoin, puis jusqu'à "
         "trois artisans qualifiés de votre secteur vous contactent.",
@@ -111,7 +115,9 @@ def quote_request(request):
         return _submit(
             request, form, kind=QuoteKind.QUOTE, template="quotes/request.html", context=context
         )
-    form = QuoteRequestForm(initial={"pro": target.slug if target else ""})
+    form = QuoteRequestForm(
+        initial={"pro": target.slug if target else "", "brand": brand.slug if brand else ""}
+    )
     return render(request, "quotes/request.html", {**context, "form": form})
 
 

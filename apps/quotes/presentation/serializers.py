@@ -54,6 +54,11 @@ class QuoteSubmitSerializer(serializers.Serializer):
     property_type = _choice(PropertyType)
     callback_slot = _choice(CallbackSlot)
     pro = _text(200, help_text="Slug de l'artisan visé (demande depuis son profil).")
+    brand = _text(
+        120,
+        help_text="Slug d'une marque publiée (/marques/{slug}/) : la demande est transmise à un "
+        "de ses installateurs certifiés du secteur, selon les règles de la marque.",
+    )
 
 
 class QuoteCreatedSerializer(serializers.Serializer):
