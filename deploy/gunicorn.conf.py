@@ -59,9 +59,11 @@ workers = _env_int("GUNICORN_WORKERS", min(2 * _available_cpus() + 1, 8))
 threads = _env_int("GUNICORN_THREADS", 4)
 timeout = _env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
-# Set above the gateway's upstream idle timeout, or it may reuse a connection gunicorn has
-# just closed (a 502).
-keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
+# Above the gateway's upstream idle timeout (Kong's upstream_keepalive_idle_timeout, 60 s in
+# deploy/compose.yaml and deploy/kong/values-*.yaml), or Kong may reuse a connection gunicorn
+# has just closed (a 502 on a POST). gthread parks idle connections in its poller: they hold
+# no thread. tests/deploy/test_gateway_install.py checks the order everywhere.
+keepalive = _env_int("GUNICORN_KEEPALIVE", 75)
 # Recycle workers now and then so a slow leak never grows unbounded (jitter staggers them),
 # but rarely: each new worker costs ~1 s of CPU to import Django, and at 1000 requests
 # recycling halved /healthz throughput in `make bench` (bench/results/*-notes.md).

@@ -561,13 +561,32 @@ def test_request_bodies_are_limited_by_kong_and_nginx(table):
 
     import yaml
 
-    (limit,) = [p for p in table["plugins"] if p["name"] == "request-size-limiting"]
-    assert not {"route", "service"} & set(limit), "global: every route"
+    limits = [p for p in table["plugins"] if p["name"] == "request-size-limiting"]
+    (limit,) = [p for p in limits if not {"route", "service"} & set(p)]  # global: every route
     assert limit["config"]["size_unit"] == "megabytes"
     assert limit["config"]["allowed_payload_size"] * 1024 * 1024 == (
         settings.REQUEST_MAX_MULTIPART_BYTES
     )
-    assert limit["config"]["require_content_length"] is False
+    # Narrower where nothing takes a file: Django's JSON and form limit, exactly.
+    scoped = [p for p in limits if p is not limit]
+    assert scoped
+    for plugin in [limit, *scoped]:
+        assert plugin["config"]["require_content_length"] is False
+        assert plugin["config"]["size_unit"] == "megabytes"
+    for plugin in scoped:
+        assert plugin["config"]["allowed_payload_size"] * 1024 * 1024 == (
+            settings.REQUEST_MAX_BODY_BYTES
+        )
+        if plugin.get("service"):
+            code = "".join(
+                path.read_text()
+                for path in (Path(settings.BASE_DIR) / "apps" / plugin["service"]).rglob("*.py")
+                if "tests" not in path.parts and "migrations" not in path.parts
+            )
+            assert not re.search(r"FileField|ImageField|MultiPartParser", code), plugin
+        else:
+            route = next(r for r in table["routes"] if r["name"] == plugin["route"])
+            assert route.get("methods") == ["POST"] and "proof" not in route["name"], route
     compose = yaml.safe_load((Path(settings.BASE_DIR) / "deploy/compose.yaml").read_text())
     kong_env = compose["services"]["kong"]["environment"]
     assert kong_env["KONG_NGINX_HTTP_CLIENT_MAX_BODY_SIZE"] == "12m"
