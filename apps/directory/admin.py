@@ -22,8 +22,7 @@ from apps.directory.models import (
 from apps.directory.services import (
     catalog_changed,
     pro_profile_changed,
-    pro_search_index_refresh,
-    pros_created,
+    pro_profile_update,
 )
 
 
@@ -215,10 +214,9 @@ class ProProfileAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        pro_search_index_refresh(pro_ids=[form.instance.pk])
-        if not change:  # in the admin's transaction: the event leaves only if the pro exists
-            pros_created(pro_ids=[form.instance.pk])
-        pro_profile_changed(pro_ids=[form.instance.pk])
+        # The form wrote the fields; the service refreshes the indexes and publishes the
+        # events, in the admin's transaction (ProCreated leaves only if the pro exists).
+        pro_profile_update(pro_id=form.instance.pk, created=not change)
 
     @admin.action(description="Marquer comme vérifiées")
     def mark_verified(self, request, queryset):

@@ -12,6 +12,7 @@ from apps.directory.coverage import coverage_rebuild
 from apps.directory.models import (
     Category,
     Commune,
+    Department,
     ProCoverage,
     ProLeadLoad,
     ProProfile,
@@ -233,6 +234,51 @@ def pro_profile_changed(*, pro_ids: list[int]) -> None:
         publish(ProProfileChanged(pro_id=pro_id, slug=slug))
 
 
+# The fields a pro edits on its profile (back office); the admin edits every field.
+PROFILE_FIELDS = (
+    "description",
+    "service_radius_km",
+    "phone",
+    "website",
+    "year_founded",
+    "headcount",
+)
+
+
+@transaction.atomic
+def pro_profile_update(
+    *,
+    pro_id: int,
+    changes: dict[str, object] | None = None,
+    category_ids: list[int] | None = None,
+    department_ids: list[str] | None = None,
+    created: bool = False,
+) -> None:
+    """The one writer of a pro's profile details: applies ``changes`` (values of
+    ``PROFILE_FIELDS``, already parsed), sets the trades and the covered départements when
+    given, then refreshes the search and coverage indexes and publishes ProProfileChanged
+    (and ProCreated when ``created``) in the same transaction.
+
+    The admin's form writes every field itself, then calls this without ``changes``: the
+    index refresh and the events stay here, in one place."""
+    unknown = set(changes or {}) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not profile fields: {sorted(unknown)}")
+    pro = ProProfile.objects.select_for_update().get(pk=pro_id)
+    if changes:
+        for field, value in changes.items():
+            setattr(pro, field, value)
+        pro.save(update_fields=[*changes, "updated_at"])
+    if category_ids is not None:
+        pro.categories.set(category_ids)
+    if department_ids is not None:
+        pro.service_departments.set(Department.objects.filter(code__in=department_ids))
+    pro_search_index_refresh(pro_ids=[pro_id])
+    if created:
+        pros_created(pro_ids=[pro_id])
+    pro_profile_changed(pro_ids=[pro_id])
+
+
 def pros_created(*, pro_ids: list[int]) -> None:
     """Publish ProCreated for these new pros, in the transaction that created them."""
     from apps.core.events import publish
@@ -267,6 +313,17 @@ def pro_photo_add(*, pro_id: int, upload, caption: str = "", uploaded_by_id: int
         photo.save()
         pro_profile_changed(pro_ids=[pro_id])
     return photo
+
+
+def pro_photo_remove(*, pro_id: int, photo_id: int) -> bool:
+    """Delete one of the pro's gallery photos; False when it is not this pro's."""
+    from apps.directory.models import ProPhoto
+
+    with transaction.atomic():
+        deleted, _ = ProPhoto.objects.filter(pk=photo_id, pro_id=pro_id).delete()
+        if deleted:
+            pro_profile_changed(pro_ids=[pro_id])
+    return bool(deleted)
 
 
 def pro_logo_set(*, pro_id: int, upload) -> None:

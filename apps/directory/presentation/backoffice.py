@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -29,6 +28,7 @@ from apps.directory.verification import checks
 
 app_name = "directory-backoffice"
 EDITORS = {"owner", "manager"}
+MAX_PHOTOS = 30
 
 
 class ProfileForm(forms.ModelForm):
@@ -154,6 +154,153 @@ def _pro_for(request):
     return context, pro, org.role in EDITORS
 
 
+def _forms(request, action: str | None, pro: ProProfile) -> dict[str, forms.BaseForm]:
+    """The page's forms, the one of the posted ``action`` bound to the request."""
+
+    def data(name: str):
+        return request.POST if action == name else None
+
+    def files(name: str):
+        return request.FILES if action == name else None
+
+    return {
+        "form": ProfileForm(data("profile"), instance=pro),
+        "photo_form": PhotoForm(data("photo"), files("photo")),
+        "logo_form": LogoForm(data("logo"), files("logo")),
+        "cert_form": CertificationForm(data("certification")),
+        # The label form also has a "valid_until": distinct ids.
+        "insurance_form": InsuranceForm(
+            data("insurance"), files("insurance"), auto_id="id_insurance_%s"
+        ),
+    }
+
+
+# Each action of the page: (request, pro, forms) → the success message, or None when a
+# form keeps its errors (the page is shown again, 400). A foreign target raises Http404.
+
+
+def _profile_save(request, pro, page_forms) -> str | None:
+    form = page_forms["form"]
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    services.pro_profile_update(
+        pro_id=pro.id,
+        changes={field: data[field] for field in services.PROFILE_FIELDS},
+        category_ids=[category.id for category in data["categories"]],
+        department_ids=[department.pk for department in data["service_departments"]],
+    )
+    return "Profil mis à jour."
+
+
+def _photo_add(request, pro, page_forms) -> str | None:
+    form = page_forms["photo_form"]
+    if not form.is_valid():
+        return None
+    if ProPhoto.objects.filter(pro=pro).count() >= MAX_PHOTOS:
+        form.add_error("image", "30 photos au plus : supprimez-en une d'abord.")
+        return None
+    try:
+        services.pro_photo_add(
+            pro_id=pro.id,
+            upload=form.cleaned_data["image"],
+            caption=form.cleaned_data["caption"],
+            uploaded_by_id=request.user.id,
+        )
+    except ImageRejected as exc:
+        form.add_error("image", exc.messages)
+        return None
+    return "Photo ajoutée."
+
+
+def _logo_set(request, pro, page_forms) -> str | None:
+    form = page_forms["logo_form"]
+    if not form.is_valid():
+        return None
+    try:
+        services.pro_logo_set(pro_id=pro.id, upload=form.cleaned_data["logo"])
+    except ImageRejected as exc:
+        form.add_error("logo", exc.messages)
+        return None
+    return "Logo mis à jour."
+
+
+def _label_declare(request, pro, page_forms) -> str | None:
+    # Declared by the pro: pending until the official list or Eldo staff confirm it.
+    form = page_forms["cert_form"]
+    if not form.is_valid():
+        return None
+    try:
+        checks.label_declare(
+            pro_id=pro.id,
+            label=form.cleaned_data["kind"],
+            number=form.cleaned_data["number"],
+            valid_until=form.cleaned_data["valid_until"],
+        )
+    except ValidationError:
+        form.add_error("number", "Cette certification est déjà enregistrée.")
+        return None
+    return "Label enregistré : il reste en attente de vérification."
+
+
+def _insurance_submit(request, pro, page_forms) -> str | None:
+    form = page_forms["insurance_form"]
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        checks.insurance_certificate_submit(
+            pro_id=pro.id,
+            upload=data["certificate"],
+            insurer=data["insurer"],
+            policy_number=data["policy_number"],
+            valid_from=data["valid_from"],
+            valid_until=data["valid_until"],
+            trade_ids=[t.id for t in data["trades"]],
+        )
+    except DocumentRejected as exc:
+        form.add_error("certificate", exc.messages)
+        return None
+    except ValidationError as exc:
+        form.add_error("policy_number", exc.messages)
+        return None
+    return "Attestation envoyée : l'équipe Eldo la vérifie."
+
+
+def _manager_check_request(request, pro, page_forms) -> str:
+    checks.manager_check_request(pro_id=pro.id)
+    return "Demande envoyée : un conseiller Eldo vous contactera."
+
+
+def _target(request) -> int:
+    target = request.POST.get("target", "")
+    return int(target) if target.isdigit() else 0
+
+
+def _check_withdraw(request, pro, page_forms) -> str:
+    if not checks.check_withdraw(pro_id=pro.id, check_id=_target(request)):
+        raise Http404
+    return "Supprimé."
+
+
+def _photo_remove(request, pro, page_forms) -> str:
+    if not services.pro_photo_remove(pro_id=pro.id, photo_id=_target(request)):
+        raise Http404
+    return "Supprimé."
+
+
+ACTIONS = {
+    "profile": _profile_save,
+    "photo": _photo_add,
+    "logo": _logo_set,
+    "certification": _label_declare,
+    "insurance": _insurance_submit,
+    "manager_check": _manager_check_request,
+    "delete_certification": _check_withdraw,
+    "delete_photo": _photo_remove,
+}
+
+
 @login_required
 def profile_page(request):
     context, pro, can_edit = _pro_for(request)
@@ -161,116 +308,18 @@ def profile_page(request):
     if action and not can_edit:
         messages.error(request, "Seuls le gérant et les responsables modifient le profil.")
         return redirect("directory-backoffice:profile")
-    form = ProfileForm(request.POST if action == "profile" else None, instance=pro)
-    photo_form = PhotoForm(
-        request.POST if action == "photo" else None, request.FILES if action == "photo" else None
-    )
-    logo_form = LogoForm(
-        request.POST if action == "logo" else None, request.FILES if action == "logo" else None
-    )
-    cert_form = CertificationForm(request.POST if action == "certification" else None)
-    insurance_form = InsuranceForm(
-        request.POST if action == "insurance" else None,
-        request.FILES if action == "insurance" else None,
-        auto_id="id_insurance_%s",  # the label form also has a "valid_until"
-    )
-    if action == "profile" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            services.pro_search_index_refresh(pro_ids=[pro.id])
-            services.pro_profile_changed(pro_ids=[pro.id])
-        messages.success(request, "Profil mis à jour.")
-        return redirect("directory-backoffice:profile")
-    if action == "photo" and photo_form.is_valid():
-        if ProPhoto.objects.filter(pro=pro).count() >= 30:
-            photo_form.add_error("image", "30 photos au plus : supprimez-en une d'abord.")
-        else:
-            try:
-                services.pro_photo_add(
-                    pro_id=pro.id,
-                    upload=photo_form.cleaned_data["image"],
-                    caption=photo_form.cleaned_data["caption"],
-                    uploaded_by_id=request.user.id,
-                )
-            except ImageRejected as exc:
-                photo_form.add_error("image", exc.messages)
-            else:
-                messages.success(request, "Photo ajoutée.")
-                return redirect("directory-backoffice:profile")
-    if action == "logo" and logo_form.is_valid():
-        try:
-            services.pro_logo_set(pro_id=pro.id, upload=logo_form.cleaned_data["logo"])
-        except ImageRejected as exc:
-            logo_form.add_error("logo", exc.messages)
-        else:
-            messages.success(request, "Logo mis à jour.")
-            return redirect("directory-backoffice:profile")
-    if action == "certification" and cert_form.is_valid():
-        # Declared by the pro: pending until the official list or Eldo staff confirm it.
-        try:
-            checks.label_declare(
-                pro_id=pro.id,
-                label=cert_form.cleaned_data["kind"],
-                number=cert_form.cleaned_data["number"],
-                valid_until=cert_form.cleaned_data["valid_until"],
-            )
-        except ValidationError:
-            cert_form.add_error("number", "Cette certification est déjà enregistrée.")
-        else:
-            messages.success(request, "Label enregistré : il reste en attente de vérification.")
-            return redirect("directory-backoffice:profile")
-    if action == "insurance" and insurance_form.is_valid():
-        data = insurance_form.cleaned_data
-        try:
-            checks.insurance_certificate_submit(
-                pro_id=pro.id,
-                upload=data["certificate"],
-                insurer=data["insurer"],
-                policy_number=data["policy_number"],
-                valid_from=data["valid_from"],
-                valid_until=data["valid_until"],
-                trade_ids=[t.id for t in data["trades"]],
-            )
-        except DocumentRejected as exc:
-            insurance_form.add_error("certificate", exc.messages)
-        except ValidationError as exc:
-            insurance_form.add_error("policy_number", exc.messages)
-        else:
-            messages.success(request, "Attestation envoyée : l'équipe Eldo la vérifie.")
-            return redirect("directory-backoffice:profile")
-    if action == "manager_check":
-        checks.manager_check_request(pro_id=pro.id)
-        messages.success(request, "Demande envoyée : un conseiller Eldo vous contactera.")
-        return redirect("directory-backoffice:profile")
-    if action == "delete_certification":
-        target = request.POST.get("target", "")
-        if not checks.check_withdraw(
-            pro_id=pro.id, check_id=int(target) if target.isdigit() else 0
-        ):
-            raise Http404
-        messages.success(request, "Supprimé.")
-        return redirect("directory-backoffice:profile")
-    if action == "delete_photo":
-        target = request.POST.get("target", "")
-        with transaction.atomic():
-            deleted, _ = ProPhoto.objects.filter(
-                pk=int(target) if target.isdigit() else 0, pro=pro
-            ).delete()
-            services.pro_profile_changed(pro_ids=[pro.id] if deleted else [])
-        if not deleted:
-            raise Http404
-        messages.success(request, "Supprimé.")
+    page_forms = _forms(request, action, pro)
+    handler = ACTIONS.get(action or "")
+    done = handler(request, pro, page_forms) if handler else None
+    if done:
+        messages.success(request, done)
         return redirect("directory-backoffice:profile")
     context.update(
         {
             "pro": pro,
             "can_edit": can_edit,
-            "form": form,
-            "photo_form": photo_form,
-            "logo_form": logo_form,
-            "cert_form": cert_form,
             "photos": list(pro.photos.all()),
-            "insurance_form": insurance_form,
+            **page_forms,
             **_checks_context(pro.id),
         }
     )
