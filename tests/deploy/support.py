@@ -320,3 +320,43 @@ def _render_json(values_file: str | None, overrides_json: str, namespace: str) -
         if document
     ]
     return json.dumps(manifests)
+
+
+# --- Terraform and Vault (HCL) -------------------------------------------------------------
+
+
+def _plain_hcl(node):
+    """python-hcl2's tree with the quotes of keys and literal strings removed and its own
+    markers (__is_block__, __comments__) dropped; interpolations stay ``${...}``."""
+    if isinstance(node, dict):
+        return {
+            key.strip('"'): _plain_hcl(value)
+            for key, value in node.items()
+            if key not in {"__is_block__", "__comments__", "__inline_comments__"}
+        }
+    if isinstance(node, list):
+        return [_plain_hcl(item) for item in node]
+    if isinstance(node, str) and len(node) >= 2 and node[0] == node[-1] == '"':
+        return node[1:-1]
+    return node
+
+
+def load_hcl(path: Path) -> dict:
+    import hcl2
+
+    with path.open() as handle:
+        return _plain_hcl(hcl2.load(handle))
+
+
+def hcl_blocks(tree: dict, kind: str) -> dict[str, dict]:
+    """``resource``/``module``/``variable``/``output`` blocks by name (resources by
+    ``type.name``)."""
+    found: dict[str, dict] = {}
+    for block in tree.get(kind, []):
+        for name, body in block.items():
+            if kind in {"resource", "data"}:
+                for inner, inner_body in body.items():
+                    found[f"{name}.{inner}"] = inner_body
+            else:
+                found[name] = body
+    return found
