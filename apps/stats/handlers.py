@@ -127,7 +127,10 @@ def record_pro_created(event: ProCreated) -> None:
 @on(QuoteSubmitted)
 def record_quote_submitted(event: QuoteSubmitted) -> None:
     services.quote_submitted_record(
-        quote_id=event.quote_id, kind=event.kind, target_pro_id=event.target_pro_id
+        quote_id=event.quote_id,
+        kind=event.kind,
+        target_pro_id=event.target_pro_id,
+        brand_organization_id=event.brand_organization_id,
     )
 
 

@@ -29,6 +29,25 @@ class CounterDay(models.Model):
         return f"{self.day} pro {self.pro_id}: {self.profile_views} vues"
 
 
+class BrandCounterDay(models.Model):
+    """Views of a brand's public page (/marques/<slug>/) on a day (Europe/Paris), summed
+    from counter flushes; keyed by the brand's organization id."""
+
+    brand_organization_id = models.BigIntegerField()
+    day = models.DateField()
+    page_views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand_organization_id", "day"], name="stats_brand_counter_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} marque {self.brand_organization_id}: {self.page_views} vues"
+
+
 class LeadFact(models.Model):
     """One lead as its events told it: when it arrived, was seen, answered, closed."""
 
@@ -95,6 +114,8 @@ class QuoteFact(models.Model):
     quote_id = models.BigIntegerField(unique=True)
     kind = models.CharField(max_length=10, blank=True)
     target_pro_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # Asked from a brand's page (quotes.QuoteSubmitted): the brand's organization id.
+    brand_organization_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     submitted_at = models.DateTimeField(db_index=True)
     qualified_at = models.DateTimeField(null=True, blank=True)
     rejected_at = models.DateTimeField(null=True, blank=True)

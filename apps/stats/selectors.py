@@ -511,6 +511,7 @@ def network_summary(*, network_id: int, period: Period) -> dict:
                 "contacted_within_24h_rate": _rate(line["within_24h"], line["received"]),
                 "leads_won": line["won"],
                 "leads_lost": line["lost"],
+                "conversion_rate": _rate(line["won"], line["received"]),
                 "median_response_hours": response["median_hours"],
             }
         )
@@ -534,6 +535,46 @@ def network_summary(*, network_id: int, period: Period) -> dict:
         "installers": installers,
         "bucket": period.bucket,
         "series": _series(daily, period, ["leads_received", "leads_won"]),
+    }
+
+
+def brand_summary(*, brand_organization_id: int, period: Period) -> dict:
+    """A brand's own figures besides its installers' leads: views of its public page and
+    the quote requests asked from it (and how many went straight to an installer), per
+    day and in total. Two queries."""
+    from apps.stats.models import BrandCounterDay
+
+    low, high = day_bounds(period.start, period.end)
+    daily: dict[date, dict] = defaultdict(
+        lambda: {"page_views": 0, "quote_requests": 0, "quotes_routed": 0}
+    )
+    views = BrandCounterDay.objects.filter(
+        brand_organization_id=brand_organization_id, day__gte=period.start, day__lte=period.end
+    ).values_list("day", "page_views")
+    for day, n in views:
+        daily[day]["page_views"] += n
+    requests = QuoteFact.objects.filter(
+        brand_organization_id=brand_organization_id, submitted_at__gte=low, submitted_at__lt=high
+    ).values_list("submitted_at", "dispatched_at")
+    for submitted, dispatched in requests:
+        day = timezone.localtime(submitted).date()
+        daily[day]["quote_requests"] += 1
+        daily[day]["quotes_routed"] += dispatched is not None
+    totals = {
+        name: sum(row[name] for row in daily.values())
+        for name in ("page_views", "quote_requests", "quotes_routed")
+    }
+    totals["request_rate"] = _rate(totals["quote_requests"], totals["page_views"])
+    return {
+        "totals": totals,
+        "daily": [
+            {
+                "date": day.isoformat(),
+                **daily.get(day, {"page_views": 0, "quote_requests": 0, "quotes_routed": 0}),
+            }
+            for day in period.dates()
+        ],
+        "series": _series(daily, period, ["page_views", "quote_requests"]),
     }
 
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from apps.directory import api as directory
 from apps.stats.models import (
+    BrandCounterDay,
     CounterDay,
     InvitationFact,
     LeadFact,
@@ -185,8 +186,32 @@ def _refresh(pro_id: int | None, *moments: datetime | None) -> None:
 # --- Counters -------------------------------------------------------------------------------
 
 
+BRAND_VIEW_COUNTER = "directory.BrandPageViewed"
+
+
+def brand_counters_record(*, day: str, counts: dict[str, int]) -> int:
+    """Add a flush's brand page views (keyed by brand slug) to the brands' day."""
+    brands = directory.brands_by_slugs(list(counts))
+    amounts = {
+        brands[slug].organization_id: int(n)
+        for slug, n in counts.items()
+        if slug in brands and int(n) > 0
+    }
+    the_day = date.fromisoformat(day)
+    with transaction.atomic():
+        for organization_id, n in amounts.items():
+            row, _created = BrandCounterDay.objects.select_for_update().get_or_create(
+                brand_organization_id=organization_id, day=the_day
+            )
+            row.page_views += n
+            row.save(update_fields=["page_views"])
+    return len(amounts)
+
+
 def counters_record(*, counter: str, day: str, counts: dict[str, int]) -> int:
     """Add a flush's totals (keyed by pro slug) to the pros' day. Returns the pros counted."""
+    if counter == BRAND_VIEW_COUNTER:
+        return brand_counters_record(day=day, counts=counts)
     field = COUNTER_FIELDS.get(counter)
     if field is None or not counts:
         return 0
@@ -428,11 +453,13 @@ def quote_submitted_record(
     kind: str,
     target_pro_id: int | None,
     submitted_at: datetime | None = None,
+    brand_organization_id: int | None = None,
 ) -> None:
     moment = submitted_at or timezone.now()
     with transaction.atomic():
         fact = _quote_fact(quote_id, moment)
         fact.kind, fact.target_pro_id = kind, target_pro_id
+        fact.brand_organization_id = brand_organization_id
         fact.submitted_at = min(fact.submitted_at, moment)
         fact.save()
         day = local_day(fact.submitted_at)

@@ -714,6 +714,12 @@ MATRIX: list[Row] = [
     r("GET", "espace-pro/reseau/demandes/", "302 404 404 404 404 404 200 200 404 404 404"),
     r("GET", "espace-pro/statistiques/", "302 404 200 200 200 200 200 200 404 404 404"),
     r("GET", "espace-pro/statistiques/export.csv", "302 404 200 200 200 200 200 200 404 404 404"),
+    r(
+        "GET",
+        "espace-pro/statistiques/marque.csv",
+        "302 404 404 404 404 404 404 200 404 404 404",
+        why="a brand's page views and requests: its own managers only",
+    ),
     # --- Moderation -----------------------------------------------------------------------
     r("GET", "moderation/avis/", MODERATION_PAGES),
     r("GET", "moderation/avis/<int:review_id>/", MODERATION_PAGES),

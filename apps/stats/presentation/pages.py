@@ -108,6 +108,19 @@ def dashboard(request):
                 ],
             }
         )
+        if org.kind == "manufacturer":
+            brand = selectors.brand_summary(
+                brand_organization_id=org.organization_id, period=period
+            )
+            context.update(
+                {
+                    "brand": brand,
+                    "brand_chart": dashboards.series_chart(
+                        brand,
+                        [("page_views", "Vues de la page marque"), ("quote_requests", "Demandes")],
+                    ),
+                }
+            )
         return render(request, "stats/network.html", context, status=status)
     access = _company_pro(request, org)
     if access is None:
@@ -157,6 +170,7 @@ def export(request):
                 "Contactés sous 24 h",
                 "Gagnées",
                 "Perdues",
+                "Taux de transformation (%)",
                 "Délai médian (h)",
                 "Contact confirmé par le particulier (%)",
             ],
@@ -168,6 +182,7 @@ def export(request):
                     i["contacted_within_24h"],
                     i["leads_won"],
                     i["leads_lost"],
+                    i["conversion_rate"],
                     i["median_response_hours"],
                     i["contact_confirmed_rate"],
                 ]
@@ -206,6 +221,35 @@ def export(request):
         filename=f"eldo-statistiques-{access.pro.slug}-{span}.csv",
         header=["Date", *(label for _f, label in DAILY_COLUMNS)],
         rows=[[d["date"], *(d[f] for f, _l in DAILY_COLUMNS)] for d in summary["daily"]],
+    )
+
+
+BRAND_COLUMNS = [
+    ("page_views", "Vues de la page marque"),
+    ("quote_requests", "Demandes de devis depuis la page"),
+    ("quotes_routed", "Transmises à un installateur certifié"),
+]
+
+
+@login_required
+@require_GET
+def brand_export(request):
+    """A brand's days as CSV: views of its page, requests asked from it, routed at once.
+    Only for the brand's own managers (anyone else: 404)."""
+    context, org = _backoffice(request)
+    if org.kind != "manufacturer":
+        raise Http404
+    try:
+        period = selectors.period_from_params(request.GET)
+    except ValidationError as exc:
+        return render(
+            request, "stats/export_error.html", {**context, "errors": exc.message_dict}, status=400
+        )
+    summary = selectors.brand_summary(brand_organization_id=org.organization_id, period=period)
+    return csv_response(
+        filename=f"eldo-marque-{org.slug}-{period.start.isoformat()}_{period.end.isoformat()}.csv",
+        header=["Date", *(label for _f, label in BRAND_COLUMNS)],
+        rows=[[d["date"], *(d[f] for f, _l in BRAND_COLUMNS)] for d in summary["daily"]],
     )
 
 
@@ -265,6 +309,7 @@ def platform_export(request):
 urlpatterns = [
     path("espace-pro/statistiques/", dashboard, name="dashboard"),
     path("espace-pro/statistiques/export.csv", export, name="export"),
+    path("espace-pro/statistiques/marque.csv", brand_export, name="brand-export"),
     path("conseiller/statistiques/", platform, name="platform"),
     path("conseiller/statistiques/export.csv", platform_export, name="platform-export"),
 ]
