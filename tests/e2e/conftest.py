@@ -6,6 +6,7 @@ chromium-driver``); CI installs them. Without them every browser test is skipped
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -18,6 +19,10 @@ CHROMEDRIVER_BINARY = os.environ.get("CHROMEDRIVER_BINARY", "/usr/bin/chromedriv
 DESKTOP = (1280, 900)
 MOBILE = (375, 812)
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+# axe-core, vendored with its licence and version (tests/e2e/vendor/axe-core/README.md).
+AXE_SCRIPT = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+# What a page may not have: the impacts axe ranks "serious" and "critical".
+AXE_BLOCKING = ("serious", "critical")
 
 CHROMIUM_ARGUMENTS = (
     "--headless=new",
@@ -116,6 +121,36 @@ class Browser:
         element.click()
         self.wait_for_new_page()
 
+    def axe(self, *, exclude: tuple[str, ...] = ()) -> list[str]:
+        """Run axe-core (WCAG 2.x A and AA rules) on the current page; one line per
+        serious or critical violation, naming the rule and the first offending nodes."""
+        if not self.js("return typeof window.axe === 'object'"):
+            # Run as a function body by WebDriver: hand the engine over to the page.
+            self.js(_axe_source() + "\n;window.axe = axe;")
+        self.driver.set_script_timeout(60)
+        result = self.driver.execute_async_script(
+            """
+            const [exclude, done] = arguments;
+            const context = exclude.length ? {exclude: exclude.map((s) => [s])} : document;
+            axe.run(context, {
+              runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
+                                               'wcag22aa', 'best-practice']},
+              resultTypes: ['violations'],
+            }).then((r) => done(r.violations.map((v) => ({
+              id: v.id, impact: v.impact,
+              nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+              count: v.nodes.length,
+            }))), (e) => done([{id: 'axe-error', impact: 'critical', nodes: [String(e)],
+                                count: 1}]));
+            """,
+            list(exclude),
+        )
+        return [
+            f"{v['id']} ({v['impact']}, {v['count']}×): {', '.join(v['nodes'])}"
+            for v in result
+            if v["impact"] in AXE_BLOCKING
+        ]
+
     def set_viewport(self, width: int, height: int) -> None:
         # Device metrics give an exact CSS viewport, unlike the window size, which
         # includes whatever browser chrome the platform draws.
@@ -145,6 +180,11 @@ class Browser:
     @property
     def _viewport_height(self) -> int:
         return MOBILE[1] if self.js("return window.innerWidth") < 768 else DESKTOP[1]
+
+
+@functools.cache
+def _axe_source() -> str:
+    return AXE_SCRIPT.read_text(encoding="utf-8")
 
 
 @pytest.fixture
