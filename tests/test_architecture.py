@@ -1,4 +1,4 @@
-"""The boundaries of the brief, checked where import-linter cannot see them."""
+"""The boundaries between contexts, checked where import-linter cannot see them."""
 
 import re
 import tomllib
@@ -34,7 +34,7 @@ def test_every_internal_module_of_a_context_is_protected(context):
     )
 
 
-def test_layers_follow_the_brief():
+def test_layers_follow_the_dependency_order():
     layers = next(c for c in _contracts() if c["type"] == "layers")["layers"]
     assert layers == [
         "eldo",

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: the brief's demo accounts, idempotent, refused with DEBUG off."""
+"""`manage.py seed_demo`: one demo account per role, idempotent, refused with DEBUG off."""
 
 import pytest
 from django.core.management import CommandError, call_command

@@ -1,5 +1,5 @@
 """docs/deploy.md documents every environment variable the code reads, and the operations
-the issue asks for (environments, secrets, migrations, rollbacks, scaling, carving out)."""
+a newcomer needs (environments, secrets, migrations, rollbacks, scaling, carving out)."""
 
 from __future__ import annotations
 

@@ -46,7 +46,7 @@ def _dispatched(advisor, *, first_name: str, email: str, description: str):
 
 @pytest.fixture
 def demo_company(directory_live_data):
-    """The demo accounts of the brief: pro@ (owner) and commercial@ (sales rep) of Façades du
+    """The demo accounts: pro@ (owner) and commercial@ (sales rep) of Façades du
     Midi, and two leads the company received."""
     pro = make_pro("Façades du Midi", departments=("31",), rating=(4.7, 12))
     owner = UserFactory(email="pro@eldo.test", first_name="Philippe", last_name="Garcia")

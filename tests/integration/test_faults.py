@@ -1,4 +1,4 @@
-"""Fault injection against real services (CI's services pass, issue 10).
+"""Fault injection against real services (CI's services pass).
 
 - Redis stopped (cache and broker at once, as in production) while homeowners submit
   100 quote requests and 50 reviews and advisors dispatch 20 qualified requests: every

@@ -1,4 +1,4 @@
-"""Issue 10's bad-input corpus: what a careless or hostile client sends to the public writes
+"""The bad-input corpus: what a careless or hostile client sends to the public writes
 (quote request, review, login), the CSV invitation import and the picture uploads.
 
 Refused input gets a 4xx with a message (field-level JSON on the API, French next to the

@@ -177,7 +177,7 @@ def _perf_pros(sirets: list[str]) -> None:
 
 @pytest.mark.services
 def test_100000_sirene_rows_in_under_60_seconds(tmp_path):
-    """The budget of the brief, on PostgreSQL: 100,000 rows of which 2,000 are Eldo pros."""
+    """The import's time budget, on PostgreSQL: 100,000 rows of which 2,000 are Eldo pros."""
     from apps.directory.validators import siret_with_checksum
 
     sirets = [siret_with_checksum(f"9{n:08d}0001") for n in range(100_000)]

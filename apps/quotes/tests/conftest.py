@@ -63,7 +63,7 @@ def api_as():
 
 @pytest.fixture
 def payload():
-    """A valid public submission, as the brief's POST /api/v1/quotes/ names the fields."""
+    """A valid public submission, as POST /api/v1/quotes/ names the fields."""
     return {
         "category": "facade",
         "description": "Ravalement complet de la façade d'une maison de 120 m², enduit à refaire.",

@@ -114,5 +114,5 @@ def test_homeowners_helped_counts_the_requests_put_in_touch_with_pros(
     text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
     figures = text[text.index("Eldo en chiffres") :]
     assert re.search(r"\b3 Particuliers accompagnés", figures), figures
-    # Next to the pros and the reviews, in the order of the brief.
+    # Next to the pros and the reviews, in the order the home page promises.
     assert figures.index("Pros qualifiés") < figures.index("Particuliers accompagnés")

@@ -27,7 +27,7 @@ def test_demo_seed_fills_every_pro_and_is_idempotent(pro, other_pro):
     published = dict(
         Review.objects.filter(status="published").values_list("pro_id").annotate(n=Count("id"))
     )
-    # The issue: "seed_demo adds 40 reviews or more per demo pro", published ones (the
+    # The promise: "seed_demo adds 40 reviews or more per demo pro", published ones (the
     # showcase pro also has reviews held for moderation and one reported).
     for slug, pro_id in pros.items():
         assert published.get(pro_id, 0) >= 40, slug
