@@ -175,6 +175,140 @@ def _visibility(rng, pro_id: int, day: date, level: float, scale: float) -> Coun
     )
 
 
+@dataclass
+class _Year:
+    """The facts of the backfill as they are drawn, day after day (one random sequence, so
+    the same figures each time)."""
+
+    rng: random.Random
+    now: datetime
+    ids: _Ids = field(default_factory=_Ids)
+    counters: list = field(default_factory=list)
+    leads: list = field(default_factory=list)
+    invitations: list = field(default_factory=list)
+    reviews: list = field(default_factory=list)
+    quotes: list = field(default_factory=list)
+    new_pros: list = field(default_factory=list)
+
+    def company_day(self, day: date, level: float, company, member_user_ids: list[int]) -> None:
+        """The demo company's visibility, leads, requests, invitations and reviews."""
+        rng, now = self.rng, self.now
+        self.counters.append(_visibility(rng, company.id, day, level, 1.0))
+        for _ in range(_poisson(rng, 1.6 * level)):
+            sent = _moment(day, rng)
+            if sent <= now:
+                self.leads.append(
+                    _lead(
+                        rng,
+                        self.ids,
+                        pro=company,
+                        sent=sent,
+                        now=now,
+                        network_id=None,
+                        assignees=member_user_ids,
+                        quick=1.0,
+                    )
+                )
+        for _ in range(_poisson(rng, 0.35 * level)):
+            submitted = _moment(day, rng, start_hour=7, end_hour=22)
+            if submitted <= now:
+                self.quotes.append(
+                    QuoteFact(
+                        quote_id=self.ids.take("quote"),
+                        kind="quote",
+                        target_pro_id=company.id,
+                        submitted_at=submitted,
+                    )
+                )
+        for _ in range(_poisson(rng, 1.2 * level)):
+            sent = _moment(day, rng)
+            if sent <= now:
+                self._invitation(company.id, sent)
+
+    def _invitation(self, pro_id: int, sent: datetime) -> None:
+        rng = self.rng
+        self.invitations.append(
+            InvitationFact(invitation_id=self.ids.take("invitation"), pro_id=pro_id, sent_at=sent)
+        )
+        if rng.random() < 0.64:
+            written = sent + timedelta(hours=rng.lognormvariate(3.2, 1.0))
+            if written <= self.now:
+                self.reviews.append(
+                    ReviewFact(
+                        review_id=self.ids.take("review"),
+                        pro_id=pro_id,
+                        source="invited",
+                        rating=rng.choices(RATINGS, RATING_WEIGHTS)[0],
+                        submitted_at=written,
+                        published_at=written + timedelta(minutes=rng.randrange(1, 600)),
+                    )
+                )
+
+    def installers_day(self, day: date, level: float, installers, network_id: int) -> None:
+        """The network's installers: some answer fast, others slowly (the network sees it)."""
+        rng = self.rng
+        for index, installer in enumerate(installers):
+            self.counters.append(
+                _visibility(rng, installer.id, day, level, 0.4 + 0.1 * (index % 4))
+            )
+            for _ in range(_poisson(rng, 0.5 * level)):
+                sent = _moment(day, rng)
+                if sent <= self.now:
+                    self.leads.append(
+                        _lead(
+                            rng,
+                            self.ids,
+                            pro=installer,
+                            sent=sent,
+                            now=self.now,
+                            network_id=network_id,
+                            assignees=[],
+                            quick=[2.0, 1.0, 0.5, 0.25][index % 4],
+                        )
+                    )
+
+    def platform_day(self, day: date, level: float) -> None:
+        """The platform's requests: qualified or rejected, most qualified ones dispatched."""
+        rng, now = self.rng, self.now
+        for _ in range(_poisson(rng, 14 * level)):
+            submitted = _moment(day, rng, start_hour=7, end_hour=22)
+            if submitted > now:
+                continue
+            fact = QuoteFact(quote_id=self.ids.take("quote"), kind="quote", submitted_at=submitted)
+            decided = submitted + timedelta(hours=rng.lognormvariate(1.0, 0.9))
+            if decided <= now:
+                if rng.random() < 0.78:
+                    fact.qualified_at = decided
+                    dispatched = decided + timedelta(minutes=rng.lognormvariate(3.5, 0.8))
+                    if rng.random() < 0.92 and dispatched <= now:
+                        fact.dispatched_at = dispatched
+                else:
+                    fact.rejected_at = decided
+            self.quotes.append(fact)
+
+    def pros_day(self, day: date, level: float, pros_rng: random.Random) -> None:
+        """Pros joining the platform (their own sequence: the other figures stay the same)."""
+        for _ in range(_poisson(pros_rng, 3 * level)):
+            created = _moment(day, pros_rng)
+            if created <= self.now:
+                pro_id = self.ids.take("pro")
+                self.new_pros.append(
+                    ProFact(pro_id=pro_id, organization_id=pro_id, created_at=created)
+                )
+
+    def store(self) -> None:
+        for fact in self.leads:
+            _contact_check(fact, self.now)
+        for fact in self.quotes:
+            _first_call(fact, self.now)
+        CounterDay.objects.bulk_create(self.counters, batch_size=1000, ignore_conflicts=True)
+        LeadFact.objects.bulk_create(self.leads, batch_size=1000)
+        InvitationFact.objects.bulk_create(self.invitations, batch_size=1000)
+        ReviewFact.objects.bulk_create(self.reviews, batch_size=1000)
+        QuoteFact.objects.bulk_create(self.quotes, batch_size=1000)
+        ProFact.objects.bulk_create(self.new_pros, batch_size=1000)
+
+
 def demo_seed(
     *,
     company_slug: str,
@@ -189,116 +323,20 @@ def demo_seed(
         return 0
     if LeadFact.objects.filter(pro_id=company.id, lead_id__lt=0).exists():
         return 0  # already backfilled
-    rng = random.Random(f"eldo-stats-{company_slug}")
-    ids = _Ids()
-    now = timezone.now()
+    year = _Year(rng=random.Random(f"eldo-stats-{company_slug}"), now=timezone.now())
     last = timezone.localdate()
     first = last - timedelta(days=days - 1)
     installers = [pros[s] for s in installer_slugs if s in pros]
-    counters, leads, invitations, reviews, quotes, new_pros = [], [], [], [], [], []
-    # Its own sequence: the pros arriving on the platform leave the other figures unchanged.
     pros_rng = random.Random(f"eldo-stats-pros-{company_slug}")
     for offset in range(days):
         day = first + timedelta(days=offset)
         level = _activity(day, first, days)
-        counters.append(_visibility(rng, company.id, day, level, 1.0))
-        for _ in range(_poisson(rng, 1.6 * level)):
-            sent = _moment(day, rng)
-            if sent <= now:
-                leads.append(
-                    _lead(
-                        rng,
-                        ids,
-                        pro=company,
-                        sent=sent,
-                        now=now,
-                        network_id=None,
-                        assignees=member_user_ids,
-                        quick=1.0,
-                    )
-                )
-        for _ in range(_poisson(rng, 0.35 * level)):
-            submitted = _moment(day, rng, start_hour=7, end_hour=22)
-            if submitted <= now:
-                quotes.append(
-                    QuoteFact(
-                        quote_id=ids.take("quote"),
-                        kind="quote",
-                        target_pro_id=company.id,
-                        submitted_at=submitted,
-                    )
-                )
-        for _ in range(_poisson(rng, 1.2 * level)):
-            sent = _moment(day, rng)
-            if sent > now:
-                continue
-            invitations.append(
-                InvitationFact(
-                    invitation_id=ids.take("invitation"), pro_id=company.id, sent_at=sent
-                )
-            )
-            if rng.random() < 0.64:
-                written = sent + timedelta(hours=rng.lognormvariate(3.2, 1.0))
-                if written <= now:
-                    reviews.append(
-                        ReviewFact(
-                            review_id=ids.take("review"),
-                            pro_id=company.id,
-                            source="invited",
-                            rating=rng.choices(RATINGS, RATING_WEIGHTS)[0],
-                            submitted_at=written,
-                            published_at=written + timedelta(minutes=rng.randrange(1, 600)),
-                        )
-                    )
-        for index, installer in enumerate(installers):
-            counters.append(_visibility(rng, installer.id, day, level, 0.4 + 0.1 * (index % 4)))
-            # Some installers answer fast, others slowly: the network sees the difference.
-            for _ in range(_poisson(rng, 0.5 * level)):
-                sent = _moment(day, rng)
-                if sent <= now:
-                    leads.append(
-                        _lead(
-                            rng,
-                            ids,
-                            pro=installer,
-                            sent=sent,
-                            now=now,
-                            network_id=network_id,
-                            assignees=[],
-                            quick=[2.0, 1.0, 0.5, 0.25][index % 4],
-                        )
-                    )
-        for _ in range(_poisson(rng, 14 * level)):  # the platform's requests
-            submitted = _moment(day, rng, start_hour=7, end_hour=22)
-            if submitted > now:
-                continue
-            fact = QuoteFact(quote_id=ids.take("quote"), kind="quote", submitted_at=submitted)
-            decided = submitted + timedelta(hours=rng.lognormvariate(1.0, 0.9))
-            if decided <= now:
-                if rng.random() < 0.78:
-                    fact.qualified_at = decided
-                    dispatched = decided + timedelta(minutes=rng.lognormvariate(3.5, 0.8))
-                    if rng.random() < 0.92 and dispatched <= now:
-                        fact.dispatched_at = dispatched
-                else:
-                    fact.rejected_at = decided
-            quotes.append(fact)
-        for _ in range(_poisson(pros_rng, 3 * level)):  # pros joining the platform
-            created = _moment(day, pros_rng)
-            if created <= now:
-                pro_id = ids.take("pro")
-                new_pros.append(ProFact(pro_id=pro_id, organization_id=pro_id, created_at=created))
-    for fact in leads:
-        _contact_check(fact, now)
-    for fact in quotes:
-        _first_call(fact, now)
+        year.company_day(day, level, company, member_user_ids)
+        year.installers_day(day, level, installers, network_id)
+        year.platform_day(day, level)
+        year.pros_day(day, level, pros_rng)
     with transaction.atomic():
-        CounterDay.objects.bulk_create(counters, batch_size=1000, ignore_conflicts=True)
-        LeadFact.objects.bulk_create(leads, batch_size=1000)
-        InvitationFact.objects.bulk_create(invitations, batch_size=1000)
-        ReviewFact.objects.bulk_create(reviews, batch_size=1000)
-        QuoteFact.objects.bulk_create(quotes, batch_size=1000)
-        ProFact.objects.bulk_create(new_pros, batch_size=1000)
+        year.store()
         written = services.rollup(
             start=first, end=last, pro_ids=[company.id, *(i.id for i in installers)]
         )
