@@ -25,6 +25,11 @@ case "$role" in
         exec gunicorn -c deploy/gunicorn.conf.py "$@" eldo.wsgi:application
         ;;
     worker)
+        # Prometheus multiprocess mode: each pool process writes its samples here, emptied
+        # at start; with CELERY_METRICS_PORT set the worker serves them (apps.core.metrics).
+        export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/eldo-metrics-worker}"
+        rm -rf "$PROMETHEUS_MULTIPROC_DIR"
+        mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
         # Fair scheduling: a long task never holds prefetched ones hostage (acks_late and
         # prefetch_multiplier=1 are in the settings).
         exec celery -A eldo worker \

@@ -175,3 +175,36 @@ if _env_bool("LOG_JSON", not _env_bool("DJANGO_DEBUG", True)):
         },
         "root": {"level": loglevel.upper(), "handlers": []},
     }
+
+# --- Prometheus metrics (multiprocess) ---------------------------------------------------
+
+# Each worker process writes its samples under this directory and /metrics, answered by any
+# one worker, aggregates them all (apps.core.metrics). Set here, before any worker imports
+# prometheus_client; on tmpfs when there is one, and private to this master (its pid), so
+# that two servers on one machine (tests, benchmarks) never count each other's samples.
+# Emptied when the master starts, removed when it exits; child_exit drops a dead worker's
+# live gauges.
+os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR",
+    str(Path("/dev/shm" if os.path.isdir("/dev/shm") else "/tmp") / f"eldo-metrics-{os.getpid()}"),  # noqa: S108
+)
+
+
+def on_starting(server) -> None:
+    import shutil
+
+    directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server) -> None:
+    import shutil
+
+    shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",  # /metrics: requests by route, cache (apps.core.metrics)
     "apps.core",
     "apps.accounts",
     "apps.directory",
@@ -105,6 +106,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost and innermost: request latency and status codes by route name (/metrics).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "apps.core.middleware.RequestIdMiddleware",
     "apps.core.hosts.HostPortMiddleware",  # production: a Host with a port must be listed
     "apps.core.body_limits.BodySizeLimitMiddleware",  # 413 before any body is read
@@ -123,6 +126,7 @@ MIDDLEWARE = [
     "apps.accounts.two_factor.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 # Request bodies (apps.core.body_limits answers 413 before reading; docs/security.md).
@@ -206,7 +210,8 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Django's local-memory cache, counting hits and misses for /metrics.
+    CACHES = {"default": {"BACKEND": "django_prometheus.cache.backends.locmem.LocMemCache"}}
 # Anonymous public pages and API lists served whole from the cache (apps.core.pagecache);
 # invalidated by domain events, this is only the longest an entry may live. 0 disables it.
 PUBLIC_RESPONSE_CACHE_SECONDS = env_int("PUBLIC_RESPONSE_CACHE_SECONDS", 600)

@@ -13,3 +13,8 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("handlers", "privacy")
+
+        # Celery tasks' durations and failures, in whichever process runs them.
+        from apps.core.metrics import connect_task_signals
+
+        connect_task_signals()

@@ -12,12 +12,14 @@ import logging
 import time
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django_prometheus.cache import metrics as cache_metrics
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+_MISSING = object()
 
 
 class OutageWarning:
@@ -65,11 +67,19 @@ class ResilientRedisCache(RedisCache):
         self._class = ReusingRedisCacheClient
 
     def get(self, key, default=None, version=None):
+        # Hits and misses feed the cache hit ratio on /metrics (django-prometheus' counters).
+        cache_metrics.django_cache_get_total.labels(backend="redis").inc()
         try:
-            return super().get(key, default, version)
+            value = super().get(key, _MISSING, version)
         except UNAVAILABLE as exc:
+            cache_metrics.django_cache_get_fail_total.labels(backend="redis").inc()
             _warn("get", exc)
             return default
+        if value is _MISSING:
+            cache_metrics.django_cache_misses_total.labels(backend="redis").inc()
+            return default
+        cache_metrics.django_cache_hits_total.labels(backend="redis").inc()
+        return value
 
     def get_many(self, keys, version=None):
         try:

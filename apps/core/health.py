@@ -77,13 +77,10 @@ def readyz(request):
 @never_cache
 @require_GET
 def metrics(request):
-    """Prometheus text format: outbox backlog, the figure operations pages on."""
-    from apps.core.models import OutboxEvent
+    """Prometheus text format: requests by route, cache, tasks, outbox and queues
+    (apps.core.metrics). Not routed by the gateway: scraped inside the cluster only."""
+    from prometheus_client import CONTENT_TYPE_LATEST
 
-    pending = OutboxEvent.objects.filter(delivered_at__isnull=True).count()
-    lines = [
-        "# HELP eldo_outbox_pending Domain events not yet delivered.",
-        "# TYPE eldo_outbox_pending gauge",
-        f"eldo_outbox_pending {pending}",
-    ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; version=0.0.4")
+    from apps.core.metrics import exposition
+
+    return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
