@@ -322,29 +322,17 @@ def check_decide(
         )
         if check is None:
             raise ProCheck.DoesNotExist
-        if issuer is not None:
-            check.issuer = issuer.strip()[:120]
-        if number is not None:
-            check.number = number.strip()[:60]
-        if valid_from is not None:
-            check.valid_from = valid_from
-        if valid_until is not None:
-            check.valid_until = valid_until
-        if trade_ids is not None:
-            check.trades.set(Category.objects.filter(id__in=trade_ids))
-        if decision == "verify":
-            errors = {}
-            if check.kind in (CheckKind.INSURANCE, CheckKind.LABEL) and not check.valid_until:
-                errors["valid_until"] = [_("Indiquez la date de fin de validité.")]
-            elif check.valid_until and check.valid_until < timezone.localdate():
-                errors["valid_until"] = [_("Cette date est passée : le document a expiré.")]
-            if check.kind == CheckKind.INSURANCE:
-                if not check.issuer:
-                    errors["issuer"] = [_("Indiquez l'assureur.")]
-                if not check.trades.exists():
-                    errors["trade_ids"] = [_("Indiquez au moins un métier couvert.")]
-            if errors:
-                raise ValidationError(errors)
+        _staff_reading_apply(
+            check,
+            issuer=issuer,
+            number=number,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            trade_ids=trade_ids,
+        )
+        errors = _verification_errors(check) if decision == "verify" else {}
+        if errors:
+            raise ValidationError(errors)
         check.status = CheckStatus.VERIFIED if decision == "verify" else CheckStatus.REFUSED
         check.source = CheckSource.STAFF
         check.reason = reason
@@ -354,6 +342,43 @@ def check_decide(
         _public_change([check.pro_id])
         _audit(check, actor=actor, decision=decision)
     return check
+
+
+def _staff_reading_apply(
+    check: ProCheck,
+    *,
+    issuer: str | None,
+    number: str | None,
+    valid_from: date | None,
+    valid_until: date | None,
+    trade_ids: list[int] | None,
+) -> None:
+    """What staff read on the document replaces what the pro typed (None: unchanged)."""
+    if issuer is not None:
+        check.issuer = issuer.strip()[:120]
+    if number is not None:
+        check.number = number.strip()[:60]
+    if valid_from is not None:
+        check.valid_from = valid_from
+    if valid_until is not None:
+        check.valid_until = valid_until
+    if trade_ids is not None:
+        check.trades.set(Category.objects.filter(id__in=trade_ids))
+
+
+def _verification_errors(check: ProCheck) -> dict[str, list[str]]:
+    """Why this check cannot be verified as it stands (French, per field); {} when it can."""
+    errors = {}
+    if check.kind in (CheckKind.INSURANCE, CheckKind.LABEL) and not check.valid_until:
+        errors["valid_until"] = [_("Indiquez la date de fin de validité.")]
+    elif check.valid_until and check.valid_until < timezone.localdate():
+        errors["valid_until"] = [_("Cette date est passée : le document a expiré.")]
+    if check.kind == CheckKind.INSURANCE:
+        if not check.issuer:
+            errors["issuer"] = [_("Indiquez l'assureur.")]
+        if not check.trades.exists():
+            errors["trade_ids"] = [_("Indiquez au moins un métier couvert.")]
+    return errors
 
 
 def _audit(check: ProCheck, *, actor, decision: str) -> None:
