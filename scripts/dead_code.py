@@ -5,8 +5,9 @@ vulture's certain findings (unused arguments and imports). Model fields and clas
 attributes are left out: Django and DRF read them by name. Uses vulture cannot see are
 recognised here, each for a stated reason:
 
-- an event handler (``@on(Event)``), a template tag or filter, a Celery task, a signal
-  receiver, a DRF ``@action``: registered by its decorator;
+- an event (``@register_event``) or its handler (``@on(Event)``), a template tag or
+  filter, a Celery task, a signal receiver, a DRF ``@action``: registered by its decorator;
+- drf-spectacular's authentication extensions (``*Scheme``): registered by subclassing;
 - a dotted path in a string (settings' backends, ``handler404 = "eldo.views..."``);
 - a framework hook by name (``get_<field>`` of a SerializerMethodField, Django's
   ``get_*``/``has_*`` overrides in admin, views and storages);
@@ -29,6 +30,7 @@ USERS = ["bench", "scripts"]  # callers whose own dead code is not reported
 EXCLUDE = ["*/migrations/*", "*/tests/*"]
 DECORATORS = [
     "@on",
+    "@register_event",
     "@register.*",
     "@*.register",
     "@receiver",
@@ -39,12 +41,16 @@ DECORATORS = [
     "@admin.action",
     "@extend_schema*",
 ]
-# Framework hooks called by name (Django, DRF, drf-spectacular, storages, sitemaps).
+# Framework hooks called by name (Django, DRF, drf-spectacular, storages, sitemaps,
+# prometheus_client collectors).
 HOOKS = re.compile(
     r"^(get_\w+|has_\w*permission|authenticate\w*|to_\w+|validate\w*|clean\w*|save\w*"
     r"|delete\w*|form_valid|form_invalid|dispatch|setup|ready|handle|add_arguments"
-    r"|process_\w+|items|location|lastmod|__\w+__)$"
+    r"|process_\w+|items|location|lastmod|collect|describe|__\w+__)$"
 )
+# Found by subclassing: drf-spectacular's OpenApiAuthenticationExtension (``*Scheme``, with
+# its hook's ``auto_schema`` argument).
+NAMES = ["*Scheme", "auto_schema"]
 KINDS = {"function", "method", "class", "property", "unreachable_code"}
 # Classes found by convention: management commands, app configs (default_app_config).
 CONVENTIONS = re.compile(r"(/management/commands/\w+\.py::Command|/apps\.py::\w+Config)$")
@@ -74,7 +80,7 @@ def _module(path: Path) -> str:
 
 
 def findings() -> list[str]:
-    vulture = Vulture(ignore_decorators=DECORATORS)
+    vulture = Vulture(ignore_names=NAMES, ignore_decorators=DECORATORS)
     vulture.scavenge([str(ROOT / p) for p in PATHS + USERS], exclude=EXCLUDE)
     sources, templates = _strings(), _templates()
     found = []
