@@ -14,6 +14,7 @@ DEMO_EMAILS = {
     "commercial@eldo.test",
     "autrepro@eldo.test",
     "reseau@eldo.test",
+    "marque@eldo.test",
     "particulier@eldo.test",
 }
 
@@ -22,13 +23,32 @@ DEMO_EMAILS = {
 def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings, client):
     settings.DEBUG = True
     call_command("seed_demo")
-    counts = (User.objects.count(), Organization.objects.count(), Membership.objects.count())
+    from apps.directory.models import Brand, ProProfile
+    from apps.leads.models import NetworkInstaller
+
+    def counted():
+        return (
+            User.objects.count(),
+            Organization.objects.count(),
+            Membership.objects.count(),
+            Brand.objects.count(),
+            ProProfile.networks.through.objects.count(),
+            NetworkInstaller.objects.count(),
+        )
+
+    counts = counted()
     call_command("seed_demo")
-    assert (
-        User.objects.count(),
-        Organization.objects.count(),
-        Membership.objects.count(),
-    ) == counts
+    assert counted() == counts
+    # Three brands, published, each with certified installers of its trade in several
+    # départements and a routing rule for each of them.
+    for brand in Brand.objects.filter(is_published=True):
+        installers = ProProfile.objects.filter(networks=brand.organization_id)
+        assert len(set(installers.values_list("commune__department_id", flat=True))) >= 2
+        rules = NetworkInstaller.objects.filter(network_id=brand.organization_id)
+        assert set(rules.values_list("pro_id", flat=True)) == set(
+            installers.values_list("id", flat=True)
+        )
+    assert Brand.objects.filter(is_published=True).count() == 3
     assert set(User.objects.values_list("email", flat=True)) >= DEMO_EMAILS
     # "seed_demo adds 40 reviews or more per demo pro": published ones, every pro.
     from django.db.models import Count
@@ -83,6 +103,10 @@ def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings, clie
     assert [(m["slug"], m["role"]) for m in rep] == [("facades-du-midi", "sales_rep")]
     other = roles["autrepro@eldo.test"]["memberships"]
     assert other[0]["kind"] == "company" and other[0]["slug"] != "facades-du-midi"
+    brand = roles["marque@eldo.test"]["memberships"]
+    assert [(m["name"], m["kind"], m["role"]) for m in brand] == [
+        ("Solvéa Chaleur", "manufacturer", "manager")
+    ]
     network = roles["reseau@eldo.test"]["memberships"]
     assert [(m["name"], m["kind"], m["role"]) for m in network] == [
         ("Réseau Confort Habitat", "network", "manager")

@@ -18,6 +18,10 @@ DEMO_ORGANIZATIONS = [
     ("facades-du-midi", "Façades du Midi", "company"),
     ("toitures-occitanes", "Toitures Occitanes", "company"),
     ("reseau-confort-habitat", "Réseau Confort Habitat", "network"),
+    # Invented manufacturers with a brand page (directory) and routing rules (leads).
+    ("solvea-chaleur", "Solvéa Chaleur", "manufacturer"),
+    ("vitralis-fenetres", "Vitralis Fenêtres", "manufacturer"),
+    ("tuilerie-des-coteaux", "Tuilerie des Coteaux", "manufacturer"),
 ]
 
 DEMO_ACCOUNTS = [
@@ -29,6 +33,7 @@ DEMO_ACCOUNTS = [
     ("commercial@eldo.test", "Sophie", "Bernard", False, "", ("facades-du-midi", "sales_rep")),
     ("autrepro@eldo.test", "Julien", "Fabre", False, "", ("toitures-occitanes", "owner")),
     ("reseau@eldo.test", "Nadia", "Lopez", False, "", ("reseau-confort-habitat", "manager")),
+    ("marque@eldo.test", "Hélène", "Perrin", False, "", ("solvea-chaleur", "manager")),
     ("particulier@eldo.test", "Luce", "Moreau", False, "", None),
 ]
 

@@ -65,6 +65,12 @@ def _roles(user) -> set[str]:
         for kind, role in memberships
     ):
         roles.add("network")
+    # A manufacturer's managers: the same space, called the brand's.
+    if any(
+        kind == OrganizationKind.MANUFACTURER and role in (MemberRole.OWNER, MemberRole.MANAGER)
+        for kind, role in memberships
+    ):
+        roles.add("brand")
     return roles
 
 
@@ -107,7 +113,8 @@ def menu_for(user) -> list[MenuEntry]:
     if "pro" in roles:
         wanted += [(_("Espace pro"), "backoffice:dashboard")]
     if "network" in roles:
-        wanted += [(_("Espace réseau"), "leads-backoffice:network-dashboard")]
+        label = _("Espace marque") if "brand" in roles else _("Espace réseau")
+        wanted += [(label, "leads-backoffice:network-dashboard")]
     if not roles:  # a homeowner: their requests and their reviews
         wanted += [(_("Mes projets"), "leads-homeowner:projects")]
         wanted += [(_("Mes avis"), "reviews-author:list")]

@@ -503,3 +503,101 @@ def demo_seed(*, scale: str) -> dict[str, int]:
     return demo_pros_ensure(
         organizations={slug: (organization_ids[slug], name) for slug, name in companies}
     )
+
+
+# Invented manufacturers (no real trademark): slug (also their organization's), name, the
+# trade whose pros become their certified installers, their trades, tagline, description,
+# product families.
+DEMO_BRANDS = [
+    (
+        "solvea-chaleur",
+        "Solvéa Chaleur",
+        "pompe-a-chaleur",
+        ["pompe-a-chaleur", "chauffage"],
+        "Pompes à chaleur conçues et assemblées en France",
+        "Solvéa Chaleur fabrique des pompes à chaleur air/eau et air/air pour la maison "
+        "individuelle. Ses installateurs certifiés sont formés à la pose, à la mise en service "
+        "et à l'entretien de ses appareils.",
+        ["Pompes à chaleur air/eau", "Pompes à chaleur air/air", "Ballons thermodynamiques"],
+    ),
+    (
+        "vitralis-fenetres",
+        "Vitralis Fenêtres",
+        "menuiserie",
+        ["menuiserie", "stores-et-fermetures"],
+        "Fenêtres et portes-fenêtres sur mesure",
+        "Vitralis fabrique des fenêtres PVC, aluminium et bois sur mesure, posées par un réseau "
+        "d'installateurs certifiés qui garantissent l'étanchéité de la pose.",
+        ["Fenêtres PVC", "Fenêtres aluminium", "Portes-fenêtres et baies coulissantes"],
+    ),
+    (
+        "tuilerie-des-coteaux",
+        "Tuilerie des Coteaux",
+        "toiture",
+        ["toiture", "charpente"],
+        "Tuiles en terre cuite du Sud-Ouest",
+        "La Tuilerie des Coteaux produit des tuiles canal, romanes et plates en terre cuite. "
+        "Ses couvreurs certifiés connaissent ses gammes et leurs règles de pose.",
+        ["Tuiles canal", "Tuiles romanes", "Tuiles plates", "Accessoires de faîtage"],
+    ),
+]
+BRAND_DEPARTMENTS = 8  # the départements with most pros of the trade…
+BRAND_PER_DEPARTMENT = 2  # …and that many certified installers in each
+
+
+def demo_brands_seed() -> dict[str, list[int]]:
+    """The demo brands' pages and their certified installers (published pros of the brand's
+    trade, a few per département across several départements); idempotent. The brands'
+    organizations come from seed_demo_accounts. Returns brand slug → installer pro ids."""
+    from collections import defaultdict
+
+    from apps.accounts import api as accounts
+    from apps.directory.brands import brand_changed
+    from apps.directory.models import Brand
+
+    org_ids = accounts.organization_ids_by_slugs([b[0] for b in DEMO_BRANDS])
+    through = ProProfile.networks.through
+    installers: dict[str, list[int]] = {}
+    with transaction.atomic():
+        for slug, name, trade, trades, tagline, description, families in DEMO_BRANDS:
+            if slug not in org_ids:
+                continue
+            brand, _created = Brand.objects.update_or_create(
+                slug=slug,
+                defaults={
+                    "organization_id": org_ids[slug],
+                    "name": name,
+                    "tagline": tagline,
+                    "description": description,
+                    "product_families": families,
+                    "is_published": True,
+                },
+            )
+            brand.categories.set(Category.objects.filter(slug__in=trades))
+            by_department: dict[str, list[int]] = defaultdict(list)
+            rows = (
+                ProProfile.categories.through.objects.filter(
+                    category__slug=trade, proprofile__is_published=True
+                )
+                .order_by("proprofile_id")
+                .values_list("proprofile_id", "proprofile__commune__department_id")
+            )
+            for pro_id, department in rows:
+                by_department[department].append(pro_id)
+            busiest = sorted(by_department, key=lambda d: (-len(by_department[d]), d))
+            chosen = [
+                pro_id
+                for department in busiest[:BRAND_DEPARTMENTS]
+                for pro_id in by_department[department][:BRAND_PER_DEPARTMENT]
+            ]
+            through.objects.bulk_create(
+                [through(proprofile_id=p, organization_id=org_ids[slug]) for p in chosen],
+                ignore_conflicts=True,
+            )
+            installers[slug] = sorted(
+                through.objects.filter(organization_id=org_ids[slug]).values_list(
+                    "proprofile_id", flat=True
+                )
+            )
+        transaction.on_commit(brand_changed)
+    return installers

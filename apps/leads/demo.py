@@ -316,3 +316,19 @@ def _webhook_seed(*, network_id: int, lead_id: int | None) -> None:
             error="" if code == 200 else "Réponse HTTP 500",
             duration_ms=120,
         )
+
+
+def demo_brand_rules_seed(*, brand_ids: list[int]) -> int:
+    """Each demo brand's routing rules: one per certified installer, on its own
+    département (idempotent; a rule the brand changed is left as it is). Returns how many
+    rules were added."""
+    added = 0
+    for brand_id in brand_ids:
+        for pro in directory.pros_in_network(brand_id, published_only=True):
+            _rule, created = NetworkInstaller.objects.get_or_create(
+                network_id=brand_id,
+                pro_id=pro.id,
+                defaults={"department_codes": [pro.department_code]},
+            )
+            added += created
+    return added

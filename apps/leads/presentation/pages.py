@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts import api as accounts
 from apps.core.csv_export import csv_response
+from apps.directory import api as directory
 from apps.leads import selectors, services
 from apps.leads.models import DeclineReason, LeadStatus, LostReason
 
@@ -363,6 +364,12 @@ def network_dashboard(request):
             "board": board,
             "queue": queue,
             "rules": [r for r in board["installers"] if r["rule"] is not None],
+            # A manufacturer: its public brand page (if published), linked from its home.
+            "brand": (
+                directory.brands_by_organization_ids([network_id]).get(network_id)
+                if context["backoffice_org"].kind == "manufacturer"
+                else None
+            ),
             "overdue_detail": _("sans premier contact après %d h")
             % (services.first_contact_delay().total_seconds() // 3600),
         },

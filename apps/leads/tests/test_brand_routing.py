@@ -179,3 +179,23 @@ def test_an_advisor_dispatching_a_brand_request_tags_only_the_brands_installers(
         )
         quote_services.quote_dispatch(quote_id=quote.pk, actor=advisor, pro_slugs=[other.slug])
     assert Lead.objects.get(quote_id=quote.pk).network_id is None
+
+
+def test_the_brand_manager_signs_in_and_lands_in_its_space(thermaris):
+    from django.test import Client
+
+    from apps.accounts.tests.factories import PASSWORD
+
+    client = Client()
+    response = client.post(
+        "/connexion/", {"username": thermaris["manager"].email, "password": PASSWORD}
+    )
+    assert response.status_code == 302 and response["Location"] == "/espace-pro/reseau/"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert {"private", "no-store"} <= {p.strip() for p in page["Cache-Control"].split(",")}
+    text = page.content.decode().replace("\xa0", " ")
+    assert "Tableau de bord de la marque" in text
+    assert 'href="/marques/thermaris/"' in text.split("data-brand-page")[1]
+    assert "Espace marque" in text  # the account menu names it
+    assert "Chaleur Toulousaine" in text  # its installers

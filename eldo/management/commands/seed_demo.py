@@ -15,6 +15,7 @@ COMPANY = "facades-du-midi"
 NAMED_COMPANIES = ["facades-du-midi", "toitures-occitanes"]
 NETWORK = "reseau-confort-habitat"
 INSTALLERS = 8  # the network's installers: the named companies and the six next pros
+BRANDS = ["solvea-chaleur", "vitralis-fenetres", "tuilerie-des-coteaux"]  # manufacturers
 
 
 class Command(DemoCommand):
@@ -42,6 +43,7 @@ class Command(DemoCommand):
             sales_rep="commercial@eldo.test",
             network=NETWORK,
             installers=INSTALLERS,
+            brands=BRANDS,
             **out,
         )
         call_command(

@@ -23,3 +23,8 @@ class Command(DemoCommand):
         self.stdout.write(
             f"Directory: {len(created)} new pro profile(s) ({time.monotonic() - started:.1f} s)"
         )
+        brands = demo.demo_brands_seed()
+        self.stdout.write(
+            "Brands: "
+            + ", ".join(f"{slug} ({len(pros)} installateurs)" for slug, pros in brands.items())
+        )

@@ -19,8 +19,14 @@ class Command(DemoCommand):
         parser.add_argument(
             "--installers", type=int, default=8, help="The network's installers: the N oldest pros."
         )
+        parser.add_argument(
+            "--brands",
+            nargs="*",
+            default=[],
+            help="Slugs of the demo brands: a routing rule per certified installer.",
+        )
 
-    def seed(self, *, scale, company, sales_rep, network, installers, **options):
+    def seed(self, *, scale, company, sales_rep, network, installers, brands=(), **options):
         users = accounts.user_ids_by_emails([sales_rep])
         networks = accounts.organization_ids_by_slugs([network])
         if not users or not networks:
@@ -33,3 +39,7 @@ class Command(DemoCommand):
             installer_slugs=list(directory.pro_ids_by_slug(limit=installers)),
         )
         self.stdout.write(f"Leads: {added} new lead(s) at every status")
+        if brands:
+            brand_ids = accounts.organization_ids_by_slugs(list(brands))
+            rules = demo.demo_brand_rules_seed(brand_ids=list(brand_ids.values()))
+            self.stdout.write(f"Brands: {rules} new routing rule(s)")
