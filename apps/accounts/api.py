@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.accounts import backoffice, selectors, services
-from apps.accounts.contracts import Identity, MemberRef, OrganizationInfo
+from apps.accounts.contracts import Identity, MemberRef, OrganizationInfo, PartnerCredential
 from apps.accounts.models import User
 
 
@@ -89,14 +89,14 @@ def audit_record(
     )
 
 
-def partner_authentication_class():
-    """The DRF authentication class of partner API keys (networks and manufacturers): a
-    view that lists it accepts `Authorization: Api-Key <key>` or `X-Api-Key`; then
-    ``request.auth`` is a ``contracts.PartnerCredential``. Behind the gateway tomorrow, the
-    same contract can come from Kong's key-auth instead."""
-    from apps.accounts.authentication import PartnerApiKeyAuthentication
+def partner_credential_for_key(key: str) -> PartnerCredential | None:
+    """Whose partner API key this is (a network or a manufacturer; its last use recorded),
+    or None for an unknown, expired or revoked key. The views that accept keys turn it into
+    ``request.auth``; behind the gateway tomorrow, the same contract can come from Kong's
+    key-auth instead."""
+    from apps.accounts.authentication import partner_credential_for_key as lookup
 
-    return PartnerApiKeyAuthentication
+    return lookup(key)
 
 
 def alert_recipients(organization_id: int) -> list:
@@ -114,20 +114,18 @@ def push_subscription_forget(endpoint: str) -> int:
     return notifications.push_subscription_remove(user=None, endpoint=endpoint)
 
 
-def request_device_hash(request) -> str:
-    """A hash of this browser's device cookie, set at sign-in ("" without one): compare it
-    with ``member_sign_in_matches``."""
-    from apps.accounts.sign_ins import request_device_hash as read
-
-    return read(request)
+def device_hash(cookie_value: str) -> str:
+    """The hash of a browser's device cookie (``contracts.DEVICE_COOKIE``, set at sign-in;
+    "" without one): compare it with ``member_sign_in_matches``."""
+    return selectors.device_hash(cookie_value[:64])
 
 
 def member_sign_in_matches(*, organization_id: int, ip: str | None, device_hash: str) -> bool:
     """Did a member of this organization sign in from this address or this browser in the
     last 90 days? (The review checks: a pro writing its own reviews.)"""
-    from apps.accounts.sign_ins import member_sign_in_matches as matches
-
-    return matches(organization_id=organization_id, ip=ip, device_hash=device_hash)
+    return selectors.member_sign_in_matches(
+        organization_id=organization_id, ip=ip, device_hash=device_hash
+    )
 
 
 def magic_link_url(*, email: str, next_path: str = "/mes-projets/") -> str:

@@ -1,100 +1,34 @@
-"""Partner API keys as a DRF authentication class.
+"""Partner API keys: which organization a key speaks for.
 
 djangorestframework-api-key stores and checks the keys (hashing, prefix lookup,
-revocation, expiry); its `HasAPIKey` is a permission and leaves the request anonymous, so
-this class turns a valid key into a principal acting for its organization:
-``request.user`` is a :class:`PartnerPrincipal` (authenticated, no user row) and
-``request.auth`` a :class:`~apps.accounts.contracts.PartnerCredential`.
-
-Accepted headers: ``Authorization: Api-Key <key>`` or ``X-Api-Key: <key>``. A view opts in
-by listing the class (leads' inbound endpoint does); elsewhere a key authenticates nothing.
+revocation, expiry). This module answers one plain question, "whose key is this?", with a
+:class:`~apps.accounts.contracts.PartnerCredential`; the HTTP side (headers, DRF
+authentication class) belongs to the views that accept keys (leads' partner endpoints).
 """
 
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, exceptions
 
 from apps.accounts.contracts import PartnerCredential
 from apps.accounts.models import PartnerApiKey
 
-KEYWORD = "Api-Key"
 PARTNER_KINDS = ("network", "manufacturer")
 
 
-class PartnerPrincipal:
-    """The caller of a key-authenticated request: an organization, not a person."""
-
-    is_authenticated = True
-    is_anonymous = False
-    is_active = True
-    is_staff = False
-    is_superuser = False
-    staff_role = ""
-
-    def __init__(self, credential: PartnerCredential):
-        self.credential = credential
-        # Throttles count per key (DRF reads `pk` of an authenticated user).
-        self.pk = self.id = f"api-key:{credential.key_prefix}"
-
-    def __str__(self) -> str:
-        return f"partner {self.credential.name} ({self.credential.key_prefix})"
-
-
-def _key_from(request) -> str | None:
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    keyword, found, key = header.partition(" ")
-    if found and keyword.lower() == KEYWORD.lower():
-        return key.strip()
-    return request.META.get("HTTP_X_API_KEY", "").strip() or None
-
-
-class PartnerApiKeyAuthentication(authentication.BaseAuthentication):
-    def authenticate(self, request):
-        key = _key_from(request)
-        if key is None:
-            return None  # not ours: another class (JWT, session) may authenticate
-        try:
-            api_key = PartnerApiKey.objects.get_from_key(key)
-        except PartnerApiKey.DoesNotExist:
-            api_key = None
-        if api_key is None or api_key.has_expired or api_key.organization.kind not in PARTNER_KINDS:
-            raise exceptions.AuthenticationFailed("Clé d'API inconnue, expirée ou révoquée.")
-        PartnerApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
-        credential = PartnerCredential(
-            organization_id=api_key.organization_id,
-            organization_kind=api_key.organization.kind,
-            key_prefix=api_key.prefix,
-            name=api_key.name,
-        )
-        return PartnerPrincipal(credential), credential
-
-    def authenticate_header(self, request) -> str:
-        return KEYWORD
-
-
-class PartnerApiKeyScheme(OpenApiAuthenticationExtension):
-    """The security schemes in the OpenAPI document (both headers are accepted)."""
-
-    target_class = "apps.accounts.authentication.PartnerApiKeyAuthentication"
-    name = ["PartnerApiKey", "PartnerApiKeyHeader"]
-
-    def get_security_requirement(self, auto_schema):
-        return [{name: []} for name in self.name]  # either header (OR), not both (AND)
-
-    def get_security_definition(self, auto_schema):
-        return [
-            {
-                "type": "apiKey",
-                "in": "header",
-                "name": "Authorization",
-                "description": "Clé d'API partenaire (réseau, industriel) : `Api-Key <clé>`.",
-            },
-            {
-                "type": "apiKey",
-                "in": "header",
-                "name": "X-Api-Key",
-                "description": "La même clé d'API partenaire, dans un en-tête dédié.",
-            },
-        ]
+def partner_credential_for_key(key: str) -> PartnerCredential | None:
+    """The credential of a valid key of a network or manufacturer (its last use recorded),
+    None for an unknown, expired or revoked key."""
+    try:
+        api_key = PartnerApiKey.objects.get_from_key(key)
+    except PartnerApiKey.DoesNotExist:
+        return None
+    if api_key.has_expired or api_key.organization.kind not in PARTNER_KINDS:
+        return None
+    PartnerApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
+    return PartnerCredential(
+        organization_id=api_key.organization_id,
+        organization_kind=api_key.organization.kind,
+        key_prefix=api_key.prefix,
+        name=api_key.name,
+    )

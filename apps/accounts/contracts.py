@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass, field
 
+# The per-browser cookie set at sign-in (its hash is compared by member_sign_in_matches).
+DEVICE_COOKIE = "eldo_device"
+
 
 @dataclass(frozen=True)
 class OrgMembership:

@@ -1,5 +1,11 @@
+import hashlib
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
 from apps.accounts.contracts import Identity, MemberRef, OrganizationInfo, OrgMembership
-from apps.accounts.models import Membership, Organization, User
+from apps.accounts.models import Membership, Organization, SignIn, User
 
 
 def user_roles(*, user: User, memberships: list[OrgMembership]) -> tuple[str, ...]:
@@ -99,3 +105,26 @@ def audit_filter_choices() -> tuple[list[str], list[tuple[int, str]]]:
         for user in User.objects.filter(pk__in=actor_ids).order_by("last_name", "first_name")
     ]
     return list(codes), actors
+
+
+def device_hash(value: str | None) -> str:
+    """SHA-256 of a browser's device cookie ("" without one): what a sign-in keeps."""
+    return hashlib.sha256(value.encode()).hexdigest() if value else ""
+
+
+def member_sign_in_matches(
+    *, organization_id: int, ip: str | None, device_hash: str, days: int = 90
+) -> bool:
+    """Did a member of this organization sign in from this address or browser lately?"""
+    if not ip and not device_hash:
+        return False
+    members = Membership.objects.filter(organization_id=organization_id).values("user_id")
+    recent = SignIn.objects.filter(
+        user_id__in=members, created_at__gte=timezone.now() - timedelta(days=days)
+    )
+    match = Q()
+    if ip:
+        match |= Q(ip=ip)
+    if device_hash:
+        match |= Q(device_hash=device_hash)
+    return recent.filter(match).exists()

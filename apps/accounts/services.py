@@ -215,11 +215,22 @@ def retention_purge(*, now=None) -> dict[str, int]:
         .filter(Q(expires_at__lt=now) | Q(revoked_at__isnull=False))
         .delete()
     )
-    from apps.accounts.sign_ins import sign_ins_purge
-
     return {
         "sign_ins": sign_ins_purge(now=now),
         "audit_entries": audit_purge(now=now),
         "tokens": by_model.get(OutstandingToken._meta.label, 0),
         "team_invitations": invitations,
     }
+
+
+def sign_ins_purge(*, now=None) -> int:
+    """Sign-ins older than SIGN_IN_RETENTION_DAYS are deleted (docs/privacy.md)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from apps.accounts.models import SignIn
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.SIGN_IN_RETENTION_DAYS)
+    deleted, _by_model = SignIn.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -12,12 +12,12 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from apps.accounts import api as accounts
 from apps.accounts.contracts import PartnerCredential
 from apps.core.api_support import Conflict
 from apps.core.throttling import ScopedRateThrottle
 from apps.leads import selectors, services
 from apps.leads.models import Lead
+from apps.leads.presentation.partner_auth import PartnerApiKeyAuthentication
 from apps.leads.presentation.serializers import (
     InboundLeadResultSerializer,
     InboundLeadSerializer,
@@ -209,7 +209,7 @@ class InboundLeadView(APIView):
 
     authentication_classes = [
         *api_settings.DEFAULT_AUTHENTICATION_CLASSES,
-        accounts.partner_authentication_class(),
+        PartnerApiKeyAuthentication,
     ]
     permission_classes = [permissions.IsAuthenticated]
     throttle_classes = [InboundLeadThrottle]

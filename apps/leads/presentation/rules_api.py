@@ -14,9 +14,9 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from apps.accounts import api as accounts
 from apps.leads import selectors, services
 from apps.leads.presentation.api_views import inbound_viewer
+from apps.leads.presentation.partner_auth import PartnerApiKeyAuthentication
 from apps.leads.presentation.serializers import LeadProSerializer
 
 NETWORK = OpenApiParameter("network", int, description="Network id (default: your first).")
@@ -71,7 +71,7 @@ def _pro(pro) -> dict | None:
 class _NetworkView(APIView):
     authentication_classes = [
         *api_settings.DEFAULT_AUTHENTICATION_CLASSES,
-        accounts.partner_authentication_class(),
+        PartnerApiKeyAuthentication,
     ]
     permission_classes = [permissions.IsAuthenticated]
 

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts import api as accounts
+from apps.accounts.contracts import DEVICE_COOKIE
 from apps.core.api_support import Conflict, Pagination
 from apps.core.pagecache import cache_depends
 from apps.core.parsers import JSONParser
@@ -179,7 +180,7 @@ class ReviewSubmitView(APIView):
             work_date=values["work_date"],
             photos=values.get("photos", []),
             author_ip=access.client_address(request),
-            author_device=accounts.request_device_hash(request),
+            author_device=accounts.device_hash(request.COOKIES.get(DEVICE_COOKIE, "")),
             author_user_id=user.pk if user else None,
         )
         body = {

@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts import api as accounts
+from apps.accounts.contracts import DEVICE_COOKIE
 from apps.core.pagecache import cache_depends, public_response_cache
 from apps.core.site import absolute_url
 from apps.directory import api as directory
@@ -152,7 +153,7 @@ def _submit(request, form, **identity):
             work_date=data["work_date"],
             photos=data.get("photos") or [],
             author_ip=access.client_address(request),
-            author_device=accounts.request_device_hash(request),
+            author_device=accounts.device_hash(request.COOKIES.get(DEVICE_COOKIE, "")),
             author_user_id=request.user.pk if request.user.is_authenticated else None,
             **identity,
         )
