@@ -153,8 +153,18 @@ def _duplicates_showcase(*, now) -> None:
 
 
 def _plan(rng, *, index, now, pros, by_department, categories, advisors) -> dict:
+    """One demo request and what happened to it (calls, steps, dispatch), unsaved."""
     status = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
     pro = pros[rng.randrange(len(pros))]
+    quote = _request(rng, index=index, now=now, status=status, pro=pro, categories=categories)
+    plan = {"quote": quote, "calls": [], "transitions": [], "dispatches": []}
+    if status != QuoteStatus.NEW:
+        _history(rng, plan, index=index, pro=pro, by_department=by_department, advisors=advisors)
+    return plan
+
+
+def _request(rng, *, index, now, status, pro, categories) -> QuoteRequest:
+    """The request as the homeowner sent it, at a date that fits its status."""
     category = rng.choice(categories)
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     if index < 3:  # the demo homeowner's own requests
@@ -197,9 +207,14 @@ def _plan(rng, *, index, now, pros, by_department, categories, advisors) -> dict
         next_call_at=next_call_slot(created_at, slot),
     )
     quote.target_pro_slug = pro.slug if quote.target_pro_id else ""
-    plan = {"quote": quote, "calls": [], "transitions": [], "dispatches": []}
-    if status == QuoteStatus.NEW:
-        return plan
+    return quote
+
+
+def _history(rng, plan: dict, *, index, pro, by_department, advisors) -> None:
+    """The advisor's work on the request up to its status: claim, calls, qualification or
+    rejection, dispatch to the pro and up to two neighbours."""
+    quote = plan["quote"]
+    status, created_at = quote.status, quote.created_at
     advisor = rng.choice(advisors)
     moment = created_at + timedelta(minutes=rng.randint(10, 240))
 
@@ -232,7 +247,7 @@ def _plan(rng, *, index, now, pros, by_department, categories, advisors) -> dict
         quote.closed_at = moment
         quote.next_call_at = None
         quote.last_activity_at = moment
-        return plan
+        return
     quote.assigned_to_id = advisor
     quote.claimed_at = moment
     step(QuoteStatus.IN_QUALIFICATION, QuoteStatus.NEW)
@@ -284,7 +299,6 @@ def _plan(rng, *, index, now, pros, by_department, categories, advisors) -> dict
                 quote.dispatched_at = quote.closed_at = moment
                 quote.next_call_at = None
     quote.last_activity_at = moment
-    return plan
 
 
 def _insert(plans: list[dict]) -> None:
