@@ -104,6 +104,7 @@ urlpatterns = [
     path("", include("apps.accounts.presentation.audit_pages")),
     path("", include("apps.accounts.presentation.magic_link_pages")),
     path("", include("eldo.backoffice")),
+    path("", include("eldo.catalogue")),
     path("", include("apps.directory.presentation.pages")),
     path("", include("apps.directory.presentation.brand_pages")),
     path("", include("apps.directory.presentation.backoffice")),

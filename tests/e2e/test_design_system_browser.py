@@ -85,3 +85,17 @@ def test_back_office_tables_become_cards_on_a_phone(browser, role, path, label):
     assert box["left"] >= 0 and box["right"] <= PHONE[0]
     assert browser.js("return document.documentElement.scrollWidth - window.innerWidth") <= 0
     browser.screenshot(f"cards-{path.strip('/').replace('/', '-').split('?')[0]}-390.png")
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1366", "390"])
+def test_the_component_catalogue_passes_axe(browser, django_user_model, size):
+    staff = django_user_model.objects.create_user(
+        email="alice@eldo.test", password="x", is_staff=True
+    )
+    _sign_in(browser, staff)
+    browser.set_viewport(*size)
+    browser.get("/eldo/composants/")
+    assert browser.driver.find_elements(By.CSS_SELECTOR, "[data-component]")
+    assert browser.axe() == []
+    assert browser.js("return document.documentElement.scrollWidth - window.innerWidth") <= 0
+    browser.screenshot(f"catalogue-{size[0]}.png")

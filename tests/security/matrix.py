@@ -553,6 +553,12 @@ MATRIX: list[Row] = [
     r("GET", "mon-compte/donnees/", "302" + " 200" * 10),
     r("GET", "mon-compte/donnees/telecharger/", "302" + " 200" * 10),
     r("GET", "eldo/journal/", "404 404 404 404 404 404 404 404 404 404 200", why="audit log"),
+    r(
+        "GET",
+        "eldo/composants/",
+        "404 404 404 404 404 404 404 404 200 200 200",
+        why="component catalogue: Eldo staff (is_staff), or anyone in DEBUG",
+    ),
     # --- Pro back office ------------------------------------------------------------------
     r(
         "GET",
