@@ -306,6 +306,14 @@ def _place(commune: Commune, join: GeonamesJoin, key: tuple[str, str], source: s
 
 
 def join_geonames(communes: dict[str, Commune], join: GeonamesJoin) -> None:
+    """Place communes on GeoNames' points, most certain match first."""
+    _join_own_names(communes, join)
+    _join_without_article(communes, join)
+    _join_former_names(communes, join)
+    _join_renamed_with_suffix(communes, join)
+
+
+def _join_own_names(communes: dict[str, Commune], join: GeonamesJoin) -> None:
     # Own names first, so that a former name never takes a place a commune is named after.
     for commune in communes.values():
         names = [match_key(commune.name)]
@@ -314,6 +322,9 @@ def join_geonames(communes: dict[str, Commune], join: GeonamesJoin) -> None:
         for name in names:
             if _place(commune, join, (name, commune.department_code), "geonames"):
                 break
+
+
+def _join_without_article(communes: dict[str, Commune], join: GeonamesJoin) -> None:
     # GeoNames sometimes drops or adds the article ("Mont-Dore" for "Le Mont-Dore").
     bare_places: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for name, department in join.places:
@@ -326,6 +337,9 @@ def join_geonames(communes: dict[str, Commune], join: GeonamesJoin) -> None:
         unique = bare_communes[bare] == 1 and len(bare_places[bare]) == 1
         if unique and not commune.coordinates_source:
             _place(commune, join, bare_places[bare][0], "geonames")
+
+
+def _join_former_names(communes: dict[str, Commune], join: GeonamesJoin) -> None:
     for commune in communes.values():
         if commune.coordinates_source:
             continue
@@ -334,6 +348,9 @@ def join_geonames(communes: dict[str, Commune], join: GeonamesJoin) -> None:
                 commune, join, (match_key(former), commune.department_code), "geonames_former"
             ):
                 break
+
+
+def _join_renamed_with_suffix(communes: dict[str, Commune], join: GeonamesJoin) -> None:
     # A commune renamed with a suffix ("Herblay" became "Herblay-sur-Seine"): GeoNames' old
     # name is a word prefix of exactly one unplaced commune of the département.
     unplaced: dict[str, list[Commune]] = defaultdict(list)
