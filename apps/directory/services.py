@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -15,6 +17,7 @@ from apps.directory.models import (
     Department,
     ProCoverage,
     ProLeadLoad,
+    ProPhoto,
     ProProfile,
     ProRating,
 )
@@ -108,7 +111,7 @@ def pro_rating_store(
 
 
 @transaction.atomic
-def pro_ratings_store_many(ratings: list[dict]) -> int:
+def pro_ratings_store_many(ratings: list[dict[str, Any]]) -> int:
     """Store many pros' aggregates at once (seed, import, daily refresh): one upsert per
     batch instead of two queries per pro. Each dict has pro_id, average, count, histogram,
     criteria and score."""
@@ -173,8 +176,9 @@ def _trades_with_ancestors(pro_ids: list[int]) -> set[int]:
             "category_id", flat=True
         )
     )
-    found = set()
-    for trade in trades:
+    found: set[int] = set()
+    for start in trades:
+        trade: int | None = start
         while trade is not None and trade not in found:
             found.add(trade)
             trade = parents.get(trade)
@@ -297,18 +301,24 @@ def pros_created(*, pro_ids: list[int]) -> None:
         )
 
 
-def pro_photo_add(*, pro_id: int, upload, caption: str = "", uploaded_by_id: int | None = None):
+def pro_photo_add(
+    *,
+    pro_id: int,
+    upload: UploadedFile[bytes],
+    caption: str = "",
+    uploaded_by_id: int | None = None,
+) -> ProPhoto:
     """Store a gallery photo: decoded, re-encoded without metadata, with its thumbnail."""
     from apps.core.images import image_process
-    from apps.directory.models import ProPhoto
 
     processed = image_process(upload=upload)
     position = ProPhoto.objects.filter(pro_id=pro_id).count()
     photo = ProPhoto(
         pro_id=pro_id, caption=caption[:200], position=position, uploaded_by_id=uploaded_by_id
     )
-    photo.image.save(processed.content.name, processed.content, save=False)
-    photo.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
+    # image_process names both files ("<uuid>.<ext>", "<uuid>-thumb.<ext>").
+    photo.image.save(str(processed.content.name), processed.content, save=False)
+    photo.thumbnail.save(str(processed.thumbnail.name), processed.thumbnail, save=False)
     with transaction.atomic():
         photo.save()
         pro_profile_changed(pro_ids=[pro_id])
@@ -317,8 +327,6 @@ def pro_photo_add(*, pro_id: int, upload, caption: str = "", uploaded_by_id: int
 
 def pro_photo_remove(*, pro_id: int, photo_id: int) -> bool:
     """Delete one of the pro's gallery photos; False when it is not this pro's."""
-    from apps.directory.models import ProPhoto
-
     with transaction.atomic():
         deleted, _ = ProPhoto.objects.filter(pk=photo_id, pro_id=pro_id).delete()
         if deleted:
@@ -326,22 +334,22 @@ def pro_photo_remove(*, pro_id: int, photo_id: int) -> bool:
     return bool(deleted)
 
 
-def pro_logo_set(*, pro_id: int, upload) -> None:
+def pro_logo_set(*, pro_id: int, upload: UploadedFile[bytes]) -> None:
     from apps.core.images import image_process
 
     processed = image_process(upload=upload, max_side=800, thumb_size=(240, 240))
     pro = ProProfile.objects.get(pk=pro_id)
     with transaction.atomic():
-        pro.logo.save(processed.thumbnail.name, processed.thumbnail, save=True)
+        pro.logo.save(str(processed.thumbnail.name), processed.thumbnail, save=True)
         pro_profile_changed(pro_ids=[pro_id])
 
 
-def month_start(moment) -> date:
+def month_start(moment: datetime) -> date:
     return timezone.localdate(moment).replace(day=1)
 
 
 @transaction.atomic
-def pro_lead_load_release(*, pro_id: int, served_at) -> None:
+def pro_lead_load_release(*, pro_id: int, served_at: datetime) -> None:
     """Give back the slot of a refused lead received this month (an older month's count is
     already forgotten)."""
     load = ProLeadLoad.objects.select_for_update().filter(pro_id=pro_id).first()
@@ -352,7 +360,7 @@ def pro_lead_load_release(*, pro_id: int, served_at) -> None:
 
 
 @transaction.atomic
-def pro_lead_load_record(*, pro_id: int, served_at) -> None:
+def pro_lead_load_record(*, pro_id: int, served_at: datetime) -> None:
     """Count one more lead for the pro this month (the leads context calls it once per lead)."""
     month = month_start(served_at)
     load, created = ProLeadLoad.objects.select_for_update().get_or_create(
