@@ -7,21 +7,25 @@ deploy/gunicorn.conf.py, makes any worker's /metrics answer for all of them.
 from __future__ import annotations
 
 import http.client
+import json
 import signal
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from prometheus_client.mmap_dict import MmapedDict
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.deploy.support import REPO_ROOT, production_env
 from tests.deploy.test_gunicorn import START_TIMEOUT, STOP_TIMEOUT, _free_port, _wait_for
 
 ENTRYPOINT = REPO_ROOT / "deploy" / "entrypoint.sh"
-REQUESTS = 24
+REQUESTS = 48
+RESPONSES = "django_http_responses_total_by_status_view_method"
 
 
 def _get(port: int, path: str) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         connection.request("GET", path, headers={"Host": "127.0.0.1"})
         response = connection.getresponse()
@@ -35,6 +39,19 @@ def _answers(port: int) -> bool:
         return _get(port, "/healthz")[0] == 200
     except OSError:
         return False
+
+
+def _healthz_counts_per_process(directory) -> dict[str, float]:
+    """healthz 200s recorded by each process, read from its own samples file."""
+    counts: dict[str, float] = {}
+    for path in directory.glob("counter_*.db"):
+        total = 0.0
+        for key, value, *_ in MmapedDict.read_all_values_from_file(str(path)):
+            _metric, name, labels, *_ = json.loads(key)
+            if name.startswith(RESPONSES) and labels.get("view") == "healthz":
+                total += value if labels.get("status") == "200" else 0
+        counts[path.stem.removeprefix("counter_")] = total
+    return counts
 
 
 def test_metrics_aggregate_every_gunicorn_worker(tmp_path):
@@ -54,29 +71,27 @@ def test_metrics_aggregate_every_gunicorn_worker(tmp_path):
     )
     try:
         _wait_for(lambda: _answers(port), timeout=START_TIMEOUT, process=process, what="/healthz")
-        for _ in range(REQUESTS):
-            assert _get(port, "/healthz")[0] == 200
-        # Every worker has served and written its own file by now.
-        _wait_for(
-            lambda: len({p.name.rsplit("_", 1)[-1] for p in metrics_dir.glob("*.db")}) >= 2,
-            timeout=START_TIMEOUT,
-            process=process,
-            what="samples from two workers",
-        )
-        status, body = _get(port, "/metrics")
-        assert status == 200
-        counts = [
-            sample.value
-            for family in text_string_to_metric_families(body.decode())
-            for sample in family.samples
-            if sample.name == "django_http_responses_total_by_status_view_method_total"
-            and sample.labels.get("view") == "healthz"
-            and sample.labels.get("status") == "200"
-        ]
-        # One aggregated series, whichever worker answered: the probes before these
-        # requests are counted too.
-        assert len(counts) == 1
-        assert counts[0] >= REQUESTS + 1
+        # Concurrent clients, so that several workers serve (each has a single thread).
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            statuses = list(pool.map(lambda _: _get(port, "/healthz")[0], range(REQUESTS)))
+        assert statuses == [200] * REQUESTS
+        per_worker = _healthz_counts_per_process(metrics_dir)
+        assert len([n for n in per_worker.values() if n]) >= 2, per_worker
+
+        # Any worker's /metrics answers for all of them: one series, the sum of the files.
+        for _ in range(3):
+            status, body = _get(port, "/metrics")
+            assert status == 200
+            counts = [
+                sample.value
+                for family in text_string_to_metric_families(body.decode())
+                for sample in family.samples
+                if sample.name == RESPONSES + "_total"
+                and sample.labels.get("view") == "healthz"
+                and sample.labels.get("status") == "200"
+            ]
+            assert counts == [sum(per_worker.values())]
+            assert counts[0] >= REQUESTS
     except BaseException:
         print((tmp_path / "gunicorn.log").read_text())
         raise
