@@ -41,9 +41,17 @@ run: seed
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite. Tests marked `services` need PostgreSQL + Redis (DATABASE_URL, REDIS_URL);
-# without them they are skipped with the reason printed.
+# without them they are skipped with the reason printed. In parallel (pytest-xdist, one
+# process per core, each test file on one worker; TEST_WORKERS=2 to choose), in a random
+# order (the seed is printed first: PYTEST_ARGS=--randomly-seed=N replays it), then alone
+# the few tests marked `serial` (time budgets). PYTEST_MARKERS narrows both runs (CI:
+# "not fuzz"); PYTEST_ARGS goes to both (paths, -x...). A selection without `serial`
+# tests is not an error.
+TEST_WORKERS ?= auto
+MARKERS_AND := $(if $(PYTEST_MARKERS), and ($(PYTEST_MARKERS)))
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial$(MARKERS_AND)" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p no:xdist -m "serial$(MARKERS_AND)" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # Security gates at the end (docs/reliability.md, "Security"): the deploy checks with
 # production settings, bandit (medium and high fail; every nosec says why), pip-audit (known

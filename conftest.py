@@ -8,6 +8,9 @@ import os
 import pytest
 from django.conf import settings as django_settings
 
+# The per-worker isolation of pytest-xdist, imported before Django reads its settings.
+pytest_plugins = ["tests.plugins.parallel"]
+
 SERVICES_AVAILABLE = bool(os.environ.get("DATABASE_URL")) and bool(os.environ.get("REDIS_URL"))
 SERVICES_REQUIRED = os.environ.get("ELDO_REQUIRE_SERVICES") == "1"
 

@@ -56,13 +56,13 @@ from apps.quotes import services as quote_services
 from apps.quotes.models import QuoteChannel, QuoteKind, QuoteRequest
 from apps.reviews.models import Review
 from apps.reviews.tests.support import invite, review_payload
-from tests.integration.test_outbox_worker import (
-    PrivateRedis,
-    _database_url,
-    _free_port,
-    _use_broker,
-    _wait_for,
-)
+from tests.integration.support import PrivateRedis, database_url, use_broker
+from tests.plugins.parallel import free_port
+from tests.waiting import wait_for
+
+# serial: time budgets (per request with Redis down, the kill landing mid-batch) and killed
+# processes are measured without sibling test processes competing for the CPU.
+pytestmark = pytest.mark.serial
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIL_SEPARATOR = b"\n" + b"-" * 79 + b"\n"
@@ -106,7 +106,7 @@ class Workers:
     def start(self, *, pool: tuple[str, ...] = ("--pool", "solo")) -> subprocess.Popen:
         env = {
             **os.environ,
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": database_url(),
             "REDIS_URL": self.broker,  # cache and broker, as in production
             "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(self.mail_dir),
@@ -161,7 +161,7 @@ def _sweep_until(predicate, timeout: float) -> bool:
     while time.monotonic() < deadline:
         with contextlib.suppress(Exception):  # the broker may still be coming back
             outbox_sweep.delay()
-        if _wait_for(predicate, timeout=min(4, max(0.1, deadline - time.monotonic()))):
+        if wait_for(predicate, timeout=min(4, max(0.1, deadline - time.monotonic()))):
             return True
     return predicate()
 
@@ -171,13 +171,13 @@ def _pending_events() -> int:
 
 
 @pytest.fixture
-def stack(settings):
+def stack(settings, tmp_path):
     """A private Redis (cache and broker) and a way to start real workers on it."""
-    port = _free_port()
+    port = free_port()
     redis = PrivateRedis(port)
     redis.start()
     broker = f"redis://127.0.0.1:{port}/0"
-    mail_dir = Path(tempfile.mkdtemp(prefix="eldo-faults-mail-"))
+    mail_dir = Path(tempfile.mkdtemp(prefix="eldo-faults-mail-", dir=tmp_path))
     settings.CACHES = {
         "default": {
             **settings.CACHES["default"],
@@ -186,14 +186,14 @@ def stack(settings):
         }
     }
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    _use_broker(broker)
+    use_broker(broker)
     workers = Workers(broker, mail_dir)
     try:
         yield redis, workers, mail_dir
     finally:
         workers.stop_all()
         redis.stop()
-        _use_broker(os.environ["REDIS_URL"])
+        use_broker(os.environ["REDIS_URL"])
 
 
 def _directory(*, pros: int) -> list:
@@ -304,7 +304,7 @@ def test_with_redis_stopped_every_submission_is_stored_and_every_email_leaves_on
     outbox_sweep.delay()
     for event_id in OutboxEvent.objects.values_list("id", flat=True)[:50]:
         outbox_deliver.delay(str(event_id))
-    _wait_for(lambda: False, timeout=3)
+    wait_for(lambda: False, timeout=3)
 
     mails = _mails(mail_dir)
     leads = list(Lead.objects.all())
@@ -379,7 +379,7 @@ def _assert_every_lead_notified_once(pros, chosen, mail_dir, killed_at) -> None:
         timeout=120,
     )
     assert done, f"{_pending_events()} events pending, {_lead_mails(mail_dir)} lead e-mails"
-    _wait_for(lambda: False, timeout=2)  # a late duplicate would show up now
+    wait_for(lambda: False, timeout=2)  # a late duplicate would show up now
 
     leads = list(Lead.objects.all())
     assert {(lead.reference, lead.pro_id) for lead in leads} == {
@@ -412,7 +412,7 @@ def test_a_worker_killed_mid_batch_loses_no_lead_and_notifies_none_twice(stack, 
     pros, chosen = _dispatch_batch(settings)
     first = workers.start()
 
-    assert _wait_for(lambda: _lead_mails(mail_dir) >= 5, timeout=40), "the worker sent nothing"
+    assert wait_for(lambda: _lead_mails(mail_dir) >= 5, timeout=40), "the worker sent nothing"
     first.send_signal(signal.SIGKILL)  # mid-batch: no graceful shutdown, no ack
     first.wait(timeout=10)
     killed_at = _lead_mails(mail_dir)
@@ -436,7 +436,7 @@ def test_a_prefork_child_killed_mid_batch_is_replaced_and_nothing_is_lost(stack,
     pros, chosen = _dispatch_batch(settings)
     master = workers.start(pool=("--pool", "prefork", "--concurrency", "2"))
 
-    assert _wait_for(lambda: _lead_mails(mail_dir) >= 5, timeout=60), "the worker sent nothing"
+    assert wait_for(lambda: _lead_mails(mail_dir) >= 5, timeout=60), "the worker sent nothing"
     children = _children(master.pid)
     assert children, "no prefork child to kill"
     os.kill(children[0], signal.SIGKILL)
@@ -445,7 +445,7 @@ def test_a_prefork_child_killed_mid_batch_is_replaced_and_nothing_is_lost(stack,
 
     _assert_every_lead_notified_once(pros, chosen, mail_dir, killed_at)
     assert master.poll() is None, "the master itself died"
-    assert _wait_for(lambda: len(_children(master.pid)) == 2, timeout=20), "no child replaced"
+    assert wait_for(lambda: len(_children(master.pid)) == 2, timeout=20), "no child replaced"
 
 
 # --- PostgreSQL unreachable during traffic ------------------------------------------------
@@ -457,7 +457,7 @@ class TcpProxy:
 
     def __init__(self, target: tuple[str, int]):
         self.target = target
-        self.port = _free_port()
+        self.port = free_port()
         self._lock = threading.Lock()
         self._sockets: set[socket.socket] = set()
         self._listener: socket.socket | None = None
@@ -536,9 +536,9 @@ def gunicorn_behind_proxy(tmp_path):
     db = connection.settings_dict
     proxy = TcpProxy((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)))
     proxy.restore()
-    redis = PrivateRedis(_free_port())  # its throttles and page cache start empty
+    redis = PrivateRedis(free_port())  # its throttles and page cache start empty
     redis.start()
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))}
     env.update(
         {
@@ -586,7 +586,7 @@ def gunicorn_behind_proxy(tmp_path):
             except OSError:
                 return False
 
-        assert _wait_for(up, timeout=30), (tmp_path / "gunicorn.log").read_text()[-3000:]
+        assert wait_for(up, timeout=30), (tmp_path / "gunicorn.log").read_text()[-3000:]
         yield base, proxy, server
     finally:
         server.send_signal(signal.SIGTERM)
@@ -647,7 +647,7 @@ def test_with_postgresql_unreachable_readyz_says_503_and_the_same_server_recover
     assert not QuoteRequest.objects.filter(email="apres0@exemple.fr").exists()
 
     proxy.restore()  # the server is back: same gunicorn process, no restart
-    assert _wait_for(lambda: _http("GET", f"{base}/readyz")[0] == 200, timeout=20)
+    assert wait_for(lambda: _http("GET", f"{base}/readyz")[0] == 200, timeout=20)
     assert server.poll() is None
     after = traffic(40)
     assert [(path, code) for path, code in after if code != 200] == []

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,12 +15,11 @@ from rest_framework.test import APIClient
 from apps.accounts.models import NotificationPreference
 from apps.core.models import OutboxEvent
 from apps.leads.models import Lead, LeadAlert
+from tests.integration.support import wait_until_worker_idle
 from tests.integration.test_leads_services import qualified_request as _qualified_request
 from tests.integration.test_leads_services import sent_mails
-from tests.integration.test_outbox_worker import _wait_for
-from tests.integration.test_outbox_worker import broker_and_worker as _broker_and_worker
+from tests.waiting import wait_for
 
-broker_and_worker = _broker_and_worker
 qualified_request = _qualified_request
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -65,7 +63,7 @@ def _dispatch_with_sms_for_philippe(qualified_request) -> Lead:
         format="json",
     )
     assert response.status_code == 200, response.content
-    assert _wait_for(lambda: Lead.objects.exists(), timeout=30), "no lead created"
+    assert wait_for(lambda: Lead.objects.exists(), timeout=30), "no lead created"
     return Lead.objects.get()
 
 
@@ -81,9 +79,12 @@ def quiet_now():
     QUIET["on"] = False
 
 
-def test_one_sms_per_member_whatever_the_redeliveries(no_quiet_hours, qualified_request):
+def test_one_sms_per_member_whatever_the_redeliveries(
+    no_quiet_hours, qualified_request, broker_and_worker
+):
+    redis, _mail_dir = broker_and_worker
     lead = _dispatch_with_sms_for_philippe(qualified_request)
-    assert _wait_for(lambda: len(sent_sms()) >= 1, timeout=30), "the SMS never left"
+    assert wait_for(lambda: len(sent_sms()) >= 1, timeout=30), "the SMS never left"
     [message] = sent_sms()
     assert message["to"] == "+33611111111"
     assert f"/espace-pro/demandes/{lead.pk}/" in message["body"]
@@ -99,7 +100,7 @@ def test_one_sms_per_member_whatever_the_redeliveries(no_quiet_hours, qualified_
     for alert in LeadAlert.objects.all():
         alert_send.delay(alert.pk)
         alert_send.delay(alert.pk)
-    time.sleep(4)
+    wait_until_worker_idle(redis)  # every one of them ran, and what it sent in turn
     assert len(sent_sms()) == 1
     assert list(LeadAlert.objects.values_list("channel", "status")) == [("sms", "sent")]
 
@@ -107,14 +108,14 @@ def test_one_sms_per_member_whatever_the_redeliveries(no_quiet_hours, qualified_
 def test_no_sms_during_the_quiet_hours_deferred_to_their_end(
     quiet_now, qualified_request, broker_and_worker
 ):
-    _redis, mail_dir = broker_and_worker
+    redis, mail_dir = broker_and_worker
     lead = _dispatch_with_sms_for_philippe(qualified_request)
     # The e-mail goes out at once; the SMS waits for the end of the quiet hours.
-    assert _wait_for(
+    assert wait_for(
         lambda: any(m["subject"].startswith("Nouvelle demande") for m in sent_mails(mail_dir)),
         timeout=30,
     )
-    assert _wait_for(lambda: LeadAlert.objects.filter(lead=lead).exists(), timeout=30)
+    assert wait_for(lambda: LeadAlert.objects.filter(lead=lead).exists(), timeout=30)
     alert = LeadAlert.objects.get(lead=lead)
     end = (datetime.now(PARIS).hour + 2) % 24
     local = alert.scheduled_for.astimezone(PARIS)
@@ -125,7 +126,7 @@ def test_no_sms_during_the_quiet_hours_deferred_to_their_end(
 
     alerts_send_due.delay()
     alert_send.delay(alert.pk)
-    time.sleep(3)
+    wait_until_worker_idle(redis)  # both ran: the quiet hours held the SMS back
     assert sent_sms() == []
     alert.refresh_from_db()
     assert alert.status == "pending"

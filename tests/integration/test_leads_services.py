@@ -10,7 +10,6 @@ event again sends nothing more.
 from __future__ import annotations
 
 import email
-import time
 from email.header import decode_header, make_header
 from io import StringIO
 from pathlib import Path
@@ -22,10 +21,8 @@ from rest_framework.test import APIClient
 from apps.core.models import OutboxEvent
 from apps.leads.models import Lead
 from apps.quotes.models import QuoteChannel, QuoteRequest
-from tests.integration.test_outbox_worker import _wait_for
-from tests.integration.test_outbox_worker import broker_and_worker as _broker_and_worker
-
-broker_and_worker = _broker_and_worker  # the real worker and private redis-server fixture
+from tests.integration.support import wait_until_worker_idle
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -96,11 +93,12 @@ def test_dispatch_with_redis_down_commits_then_every_email_goes_out_exactly_once
     redis, mail_dir = broker_and_worker
     quote = qualified_request["quote"]
     # The confirmation e-mail of the submission reached the worker: the pipeline runs.
-    assert _wait_for(lambda: any(mail_dir.iterdir()), timeout=30)
-    assert _wait_for(
+    assert wait_for(lambda: any(mail_dir.iterdir()), timeout=30)
+    assert wait_for(
         lambda: not OutboxEvent.objects.filter(delivered_at__isnull=True).exists(), timeout=30
     )
     before = len(sent_mails(mail_dir))
+    wait_until_worker_idle(redis)  # nothing in flight: with the broker down, nothing can run
 
     redis.stop()  # the broker is unreachable while the advisor dispatches
     client = APIClient()
@@ -115,7 +113,6 @@ def test_dispatch_with_redis_down_commits_then_every_email_goes_out_exactly_once
     assert QuoteRequest.objects.get(pk=quote.pk).status == "dispatched"
     pending = OutboxEvent.objects.get(name="quotes.QuoteDispatchRequested")
     assert pending.delivered_at is None
-    time.sleep(1)
     assert len(sent_mails(mail_dir)) == before  # nothing could leave
 
     redis.start()  # the broker is back: beat's periodic sweep reaches the real worker
@@ -129,15 +126,15 @@ def test_dispatch_with_redis_down_commits_then_every_email_goes_out_exactly_once
             outbox_sweep.delay()
         except Exception:
             return False  # worker or broker still reconnecting
-        return _wait_for(lambda: len(pro_mails()) >= 2, timeout=3)
+        return wait_for(lambda: len(pro_mails()) >= 2, timeout=3)
 
-    assert _wait_for(swept_until_pros_mailed, timeout=90), "the worker never sent the leads"
+    assert wait_for(swept_until_pros_mailed, timeout=90), "the worker never sent the leads"
     leads = Lead.objects.filter(quote_id=quote.pk)
     assert {lead.pro_id for lead in leads} == {
         qualified_request["midi"].id,
         qualified_request["garonne"].id,
     }
-    assert _wait_for(
+    assert wait_for(
         lambda: not OutboxEvent.objects.filter(delivered_at__isnull=True).exists(), timeout=30
     )
 
@@ -145,7 +142,7 @@ def test_dispatch_with_redis_down_commits_then_every_email_goes_out_exactly_once
     outbox_sweep.delay()
     for event_id in OutboxEvent.objects.values_list("id", flat=True):
         outbox_deliver.delay(str(event_id))
-    time.sleep(3)
+    wait_until_worker_idle(redis)  # every redelivery ran, and what it sent in turn
 
     assert Lead.objects.filter(quote_id=quote.pk).count() == 2
     mails = sent_mails(mail_dir)[before:]

@@ -5,7 +5,6 @@ commit, including while the broker is down."""
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
 from io import StringIO
 
@@ -20,12 +19,15 @@ from apps.reviews import aggregates
 from apps.reviews.aggregates import pro_aggregates_refresh
 from apps.reviews.models import Review, ReviewInvitation
 from apps.reviews.tests.support import invite, submit_invited
-from tests.integration.test_outbox_worker import _wait_for
-from tests.integration.test_outbox_worker import broker_and_worker as _broker_and_worker
-
-broker_and_worker = _broker_and_worker  # the real worker and private redis-server fixture
+from tests.waiting import wait_for, wait_for_lock_waiter
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def worker_env() -> dict:
+    """The worker sends invitations at any hour (the sending hours have their own tests)."""
+    return {"REVIEWS_SEND_HOUR_START": "0", "REVIEWS_SEND_HOUR_END": "0"}
 
 
 @pytest.fixture
@@ -59,7 +61,7 @@ def test_two_concurrent_publications_keep_count_and_average_right(pro, monkeypat
         if threading.current_thread().name == "t1":
             t1_has_read.set()
             t2_started.wait(5)
-            time.sleep(0.5)  # T2 is now waiting for the pro's row lock
+            wait_for_lock_waiter()  # T2 is now waiting for the pro's row lock
         return result
 
     monkeypatch.setattr(aggregates, "_compute", slow_compute)
@@ -112,13 +114,13 @@ def test_the_invitation_email_is_sent_by_the_worker_even_after_a_broker_outage(
             outbox_sweep.delay()
         except Exception:
             return False
-        return _wait_for(lambda: any(mail_dir.iterdir()), timeout=3)
+        return wait_for(lambda: any(mail_dir.iterdir()), timeout=3)
 
-    assert _wait_for(swept, timeout=60), "the worker never sent the invitation"
+    assert wait_for(swept, timeout=60), "the worker never sent the invitation"
     body = next(mail_dir.iterdir()).read_text()
     assert "jeanne@exemple.fr" in body
     assert "/avis/invitation/" in body
-    assert _wait_for(
+    assert wait_for(
         lambda: ReviewInvitation.objects.filter(pk=invitation.pk, sent_at__isnull=False).exists(),
         timeout=10,
     )
@@ -127,12 +129,12 @@ def test_the_invitation_email_is_sent_by_the_worker_even_after_a_broker_outage(
 def test_reminders_are_sent_by_the_worker(pro, broker_and_worker):
     _redis, mail_dir = broker_and_worker
     invitation, _token = invite(pro, email="relance@exemple.fr")
-    assert _wait_for(lambda: any(mail_dir.iterdir()), timeout=30)
+    assert wait_for(lambda: any(mail_dir.iterdir()), timeout=30)
     moment = timezone.now() - timedelta(days=8)
     ReviewInvitation.objects.filter(pk=invitation.pk).update(sent_at=moment, created_at=moment)
 
     from apps.reviews.tasks import invitation_reminders_send
 
     invitation_reminders_send.delay()
-    assert _wait_for(lambda: len(list(mail_dir.iterdir())) >= 2, timeout=30)
+    assert wait_for(lambda: len(list(mail_dir.iterdir())) >= 2, timeout=30)
     assert ReviewInvitation.objects.get(pk=invitation.pk).reminders_sent == 1

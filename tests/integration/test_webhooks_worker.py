@@ -10,13 +10,12 @@ import pytest
 
 from apps.leads.tests.test_webhooks import Receiver, verify
 from tests.integration.test_leads_services import qualified_request as _qualified_request
-from tests.integration.test_outbox_worker import _wait_for
-from tests.integration.test_outbox_worker import broker_and_worker as _broker_and_worker
+from tests.waiting import wait_for
 
-broker_and_worker = _broker_and_worker
 qualified_request = _qualified_request
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+# serial: the p95 budget is measured without sibling test processes competing for the CPU.
+pytestmark = [pytest.mark.services, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
 LEADS = 10
 
@@ -65,8 +64,8 @@ def test_webhooks_reach_the_receiver_in_under_5_s_at_p95(qualified_request, rece
             },
         )
         committed[lead.pk] = time.time()  # autocommit: the lead and its event are stored
-        time.sleep(0.3)
-    assert _wait_for(lambda: len(receiver.received) >= LEADS, timeout=60), "webhooks missing"
+        time.sleep(0.3)  # pacing: leads arrive one by one, as from a CRM (not a wait)
+    assert wait_for(lambda: len(receiver.received) >= LEADS, timeout=60), "webhooks missing"
 
     latencies = []
     for (headers, body), arrived in zip(receiver.received, receiver.times, strict=True):

@@ -74,11 +74,12 @@ def test_huge_email_makes_a_valid_cache_key(api_client, db):
     assert spaced.status_code in (400, 401)
 
 
-def test_throttle_does_not_leak_between_tests_first(api_client, user):
-    """With the next test: each starts with a clean cache (autouse fixture)."""
-    for _ in range(5):
-        login(api_client, user.email)
-
-
-def test_throttle_does_not_leak_between_tests_second(api_client, user, password):
+@pytest.mark.parametrize("turn", ["one", "two"])
+def test_throttles_do_not_leak_from_one_test_to_the_next(turn, api_client, user, password):
+    """Each turn starts with the account free and leaves it locked: in whichever order the
+    two run (pytest-randomly shuffles them), the later one proves that the cache was emptied
+    in between (the root conftest's autouse ``_clean_cache``)."""
     assert login(api_client, user.email, password=password).status_code == 200
+    for _ in range(6):
+        login(api_client, user.email)
+    assert login(api_client, user.email, password=password).status_code == 429

@@ -7,7 +7,6 @@ Runs in CI's services pass (DATABASE_URL, REDIS_URL); skipped otherwise, saying 
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from django.db import connection, transaction
@@ -17,6 +16,7 @@ from rest_framework.test import APIClient
 from apps.accounts.tests.factories import UserFactory
 from apps.quotes import services
 from apps.quotes.models import QuoteRequest, QuoteTransition
+from tests.waiting import wait_for_lock_waiter
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -71,7 +71,7 @@ def test_the_second_claim_waits_for_the_first_and_gets_a_conflict(quote):
         with transaction.atomic():
             services.quote_claim(quote_id=quote.pk, actor=first)
             first_updated.set()
-            time.sleep(1.0)
+            wait_for_lock_waiter()  # the second claim now waits for the row
 
     def second_claim():
         first_updated.wait(10)

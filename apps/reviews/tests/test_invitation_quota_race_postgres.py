@@ -5,7 +5,6 @@ invites). Runs in CI's services pass (DATABASE_URL, REDIS_URL); skipped otherwis
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from django.utils import timezone
 from apps.accounts.tests.factories import OrganizationFactory
 from apps.reviews import invitations
 from apps.reviews.models import ReviewInvitation
+from tests.waiting import wait_for_lock_waiter
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -44,7 +44,7 @@ def test_two_simultaneous_invitations_never_pass_a_quota_of_one(settings):
             with transaction.atomic():
                 _invite(organization.pk, "premier@exemple.fr")
                 first_in.set()
-                time.sleep(1.0)  # still holding the policy row
+                wait_for_lock_waiter()  # the second invitation waits for the policy row
             outcome["first"] = "created"
         finally:
             connection.close()

@@ -1,0 +1,1 @@
+"""Pytest plugins of the suite, registered by the root conftest (``pytest_plugins``)."""
