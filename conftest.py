@@ -8,8 +8,9 @@ import os
 import pytest
 from django.conf import settings as django_settings
 
-# The per-worker isolation of pytest-xdist, imported before Django reads its settings.
-pytest_plugins = ["tests.plugins.parallel"]
+# First the per-worker isolation of pytest-xdist (imported before Django reads its
+# settings), then the named users and API clients every test may ask for.
+pytest_plugins = ["tests.plugins.parallel", "tests.plugins.users"]
 
 SERVICES_AVAILABLE = bool(os.environ.get("DATABASE_URL")) and bool(os.environ.get("REDIS_URL"))
 SERVICES_REQUIRED = os.environ.get("ELDO_REQUIRE_SERVICES") == "1"

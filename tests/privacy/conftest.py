@@ -2,8 +2,6 @@
 façade pros, requests built and dispatched through the real services)."""
 
 from apps.leads.tests.conftest import (  # noqa: F401  (fixtures)
-    advisor,
-    api_as,
     directory_data,
     dispatch,
     facade_pros,
@@ -11,5 +9,4 @@ from apps.leads.tests.conftest import (  # noqa: F401  (fixtures)
     make_quote,
     other_advisor,
     payload,
-    staff,
 )

@@ -1,5 +1,8 @@
+"""Fixtures of the accounts tests: a homeowner, a company and its owner, a network, and the
+JWT flow (``obtain_pair``, ``bearer``). ``advisor``, ``api_client`` and the clean cache come
+from the suite's plugins (tests/plugins) and root conftest."""
+
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from apps.accounts.models import MemberRole, OrganizationKind
@@ -13,27 +16,9 @@ from apps.accounts.tests.factories import (
 TOKEN_URL = "/api/v1/auth/token/"
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    """Throttle counters live in the cache: none may leak from one test to the next."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def password() -> str:
     return PASSWORD
-
-
-@pytest.fixture
-def api_client() -> APIClient:
-    return APIClient()
 
 
 @pytest.fixture
@@ -53,11 +38,6 @@ def pro_owner(db, company):
     owner = UserFactory(email="paul.durand@toitures-durand.fr", first_name="Paul")
     MembershipFactory(user=owner, organization=company, role=MemberRole.OWNER)
     return owner
-
-
-@pytest.fixture
-def advisor(db):
-    return UserFactory(email="alice.conseil@eldo.fr", advisor=True)
 
 
 @pytest.fixture

@@ -8,15 +8,12 @@ import pytest
 from apps.accounts.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from apps.quotes import services as quote_services
 from apps.quotes.tests.conftest import (  # noqa: F401  (fixtures)
-    advisor,
-    api_as,
     directory_data,
     facade_pros,
     homeowner,
     make_quote,
     other_advisor,
     payload,
-    staff,
 )
 
 

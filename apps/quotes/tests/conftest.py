@@ -1,23 +1,16 @@
 """Fixtures of the quotes tests: geography and trades (once per module), named people,
-pros to suggest, and a request built through the real submission service."""
+pros to suggest, and a request built through the real submission service. ``advisor``,
+``staff``, ``moderator`` and ``api_as`` come from the suite's plugin (tests/plugins/users.py)."""
 
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from apps.accounts.tests.factories import UserFactory
 from apps.directory.tests.conftest import directory_data  # noqa: F401  (module-scoped fixture)
 from apps.directory.tests.factories import make_pro
 from apps.quotes import services
 from apps.quotes.models import QuoteChannel, QuoteKind, QuoteRequest
-
-
-@pytest.fixture
-def advisor(db):
-    return UserFactory(
-        email="camille.durand@eldo.test", first_name="Camille", last_name="Durand", advisor=True
-    )
 
 
 @pytest.fixture
@@ -28,37 +21,8 @@ def other_advisor(db):
 
 
 @pytest.fixture
-def staff(db):
-    return UserFactory(
-        email="alice.martin@eldo.test",
-        first_name="Alice",
-        last_name="Martin",
-        is_superuser=True,
-        is_staff=True,
-    )
-
-
-@pytest.fixture
-def moderator(db):
-    return UserFactory(email="mathieu.roux@eldo.test", moderator=True)
-
-
-@pytest.fixture
 def homeowner(db):
     return UserFactory(email="luce.moreau@exemple.fr", first_name="Luce")
-
-
-@pytest.fixture
-def api_as():
-    """An API client authenticated as ``user`` (None: anonymous)."""
-
-    def make(user=None) -> APIClient:
-        client = APIClient()
-        if user is not None:
-            client.force_authenticate(user)
-        return client
-
-    return make
 
 
 @pytest.fixture

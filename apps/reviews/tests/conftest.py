@@ -1,8 +1,8 @@
 """Fixtures of the reviews tests: a geography subset and trades (the directory's fixture),
-pros built like the directory builds them, and one named user per role."""
+pros built like the directory builds them, and the pro's team. ``advisor``, ``moderator``,
+``staff``, ``api_client`` and ``api_as`` come from the suite's plugin (tests/plugins/users.py)."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from apps.accounts.models import MemberRole
 from apps.accounts.tests.factories import MembershipFactory, UserFactory
@@ -43,40 +43,20 @@ def other_owner(other_pro):
 
 
 @pytest.fixture
-def moderator(db):
-    return UserFactory(email="mathieu@eldo.test", first_name="Mathieu", moderator=True)
-
-
-@pytest.fixture
-def advisor(db):
-    return UserFactory(email="camille@eldo.test", first_name="Camille", advisor=True)
-
-
-@pytest.fixture
-def staff(db):
-    return UserFactory(email="alice@eldo.test", is_superuser=True, is_staff=True)
-
-
-@pytest.fixture
 def homeowner(db):
     return UserFactory(email="luce@exemple.fr", first_name="Luce")
 
 
 @pytest.fixture
-def api():
-    return APIClient()
+def api(api_client):
+    """The older name of the suite's ``api_client``, kept for tests being written."""
+    return api_client
 
 
 @pytest.fixture
-def as_user():
-    """An API client authenticated as ``user`` (the JWT flow is tested in accounts)."""
-
-    def make(user) -> APIClient:
-        client = APIClient()
-        client.force_authenticate(user)
-        return client
-
-    return make
+def as_user(api_as):
+    """The older name of the suite's ``api_as``, kept for tests being written."""
+    return api_as
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ import pytest
 
 from apps.accounts.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from apps.leads.tests.conftest import (  # noqa: F401  (fixtures)
-    advisor,
-    api_as,
     directory_data,
     dispatch,
     facade_pros,
@@ -20,14 +18,8 @@ from apps.leads.tests.conftest import (  # noqa: F401  (fixtures)
     network,
     other_advisor,
     payload,
-    staff,
 )
 from apps.stats import demo as stats
-
-
-@pytest.fixture
-def moderator(db):
-    return UserFactory(email="mathieu.roux@eldo.test", moderator=True)
 
 
 @pytest.fixture
