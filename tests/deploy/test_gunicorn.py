@@ -10,7 +10,6 @@ from __future__ import annotations
 import http.client
 import json
 import signal
-import socket
 import sqlite3
 import subprocess
 import time
@@ -19,16 +18,11 @@ from pathlib import Path
 import pytest
 
 from tests.deploy.support import REPO_ROOT, json_lines, parse_dockerfile, production_env, run
+from tests.plugins.parallel import free_port
 
 ENTRYPOINT = REPO_ROOT / "deploy" / "entrypoint.sh"
 START_TIMEOUT = 40  # generous: CI shares two cores with other test processes
 STOP_TIMEOUT = 20
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_for(predicate, *, timeout: float, process: subprocess.Popen, what: str) -> None:
@@ -44,7 +38,7 @@ def _wait_for(predicate, *, timeout: float, process: subprocess.Popen, what: str
 
 class Server:
     def __init__(self, tmp_path: Path):
-        self.port = _free_port()
+        self.port = free_port()
         self.stdout = tmp_path / "gunicorn.out"
         self.stderr = tmp_path / "gunicorn.err"
         self.env = production_env(
