@@ -288,6 +288,13 @@ def pros_insured(*, pro_ids: list[int], category_slug: str = "") -> set[int]:
     return checks.insured_pro_ids(pro_ids=pro_ids, category_slug=category_slug)
 
 
+def departments() -> list[tuple[str, str]]:
+    """Every département as (code, name), in code order (one query): pickers' choices."""
+    from apps.directory.models import Department
+
+    return list(Department.objects.order_by("code").values_list("code", "name"))
+
+
 def department_codes_known(codes: list[str]) -> set[str]:
     """Those of these département codes that exist (one query)."""
     from apps.directory.models import Department
