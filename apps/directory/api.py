@@ -183,6 +183,12 @@ def pro_rating_store(
     )
 
 
+def pro_response_time_store(*, pro_id: int, minutes: int | None) -> None:
+    """Called by the leads context: the pro's typical time to a first contact, or None
+    when its leads are too few to say (result cards then show nothing). One query."""
+    ProProfile.objects.filter(pk=pro_id).update(response_minutes=minutes)
+
+
 def pro_ratings_store_many(ratings: list[dict]) -> int:
     """Many pros' aggregates at once (seed, import, daily refresh): a batched upsert. Each
     dict carries the keyword arguments of ``pro_rating_store``."""
