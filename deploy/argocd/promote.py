@@ -51,11 +51,14 @@ def bump(
         raise ValueError(f"not an image digest: {digest!r}")
     if not REVISION.match(revision):
         raise ValueError(f"not a commit or a version tag: {revision!r}")
-    text = re.sub(r"(?m)^(\s+tag: )\"[^\"]*\"$", rf'\g<1>"{tag}"', text)
-    text = re.sub(r"(?m)^(\s+digest: )sha256:[0-9a-f]{64}$", rf"\g<1>{digest}", text)
+    # A trailing comment (detect-secrets' allowlist pragma: a commit looks like a key) stays.
+    text = re.sub(r"(?m)^(\s+tag: )\"[^\"]*\"((?:  #.*)?)$", rf'\g<1>"{tag}"\g<2>', text)
+    text = re.sub(
+        r"(?m)^(\s+digest: )sha256:[0-9a-f]{64}((?:  #.*)?)$", rf"\g<1>{digest}\g<2>", text
+    )
     # The values' source: the `targetRevision` right before `ref: values`.
     text = re.sub(
-        r"(?m)^(\s+targetRevision: )\"[^\"]*\"(\n\s+ref: values)$",
+        r"(?m)^(\s+targetRevision: )\"[^\"]*\"((?:  #.*)?\n\s+ref: values)$",
         rf'\g<1>"{revision}"\g<2>',
         text,
     )
