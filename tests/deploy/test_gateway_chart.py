@@ -259,6 +259,14 @@ def test_reviews_as_a_separate_release_behind_the_gateway(version):
         assert not reviews_service["spec"]["selector"].items() <= labels.items()
 
 
+def test_the_service_chart_lints_clean():
+    import helm_python
+
+    values = load_yaml(SERVICE_DIR / "ci" / "reviews-values.yaml")
+    report = helm_python.lint(SERVICE_DIR, values, strict=True, kube_version="v1.29.0")
+    assert not report["errors"] and not [m for m in report["messages"] if m["severity"] >= 2]
+
+
 def test_the_service_chart_is_hardened_like_every_eldo_pod():
     (deployment,) = _of_kind(_reviews_release(), "Deployment").values()
     pod = deployment["spec"]["template"]["spec"]
