@@ -122,6 +122,8 @@ def test_a_long_multi_select_becomes_searchable_chips(browser):
     chip = browser.driver.find_element(By.CSS_SELECTOR, ".chips__chip")
     assert "Haute-Garonne (31)" in chip.text
     assert browser.axe() == []
+    browser.js("arguments[0].scrollIntoView({block: 'center'})", chip)
+    browser.screenshot("chips-network-rule.png", full_page=False)
     browser.click_and_wait(
         browser.driver.find_element(By.CSS_SELECTOR, "main form button[type='submit']"),
         scroll=True,
