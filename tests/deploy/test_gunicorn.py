@@ -84,8 +84,7 @@ class Server:
         return self.process.returncode
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def _running_server(tmp_path_factory):
     server = Server(tmp_path_factory.mktemp("gunicorn"))
     try:
         _wait_for(server.answers, timeout=START_TIMEOUT, process=server.process, what="/healthz")
@@ -95,6 +94,18 @@ def server(tmp_path_factory):
         raise
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    yield from _running_server(tmp_path_factory)
+
+
+@pytest.fixture
+def own_server(tmp_path_factory):
+    """A server of its own, for a test that stops it: the tests run in a random order,
+    and the module's shared server must outlive every other test."""
+    yield from _running_server(tmp_path_factory)
 
 
 def test_healthz_answers_ok_over_plain_http(server):
@@ -173,10 +184,10 @@ def test_oversized_headers_are_refused_by_gunicorn(server):
     assert server.request("GET", "/healthz", too_many)[0] in (400, 431)
 
 
-def test_stops_cleanly_on_sigterm(server):
-    assert server.stop() == 0
-    assert "Shutting down: Master" in server.output()
-    assert "Traceback" not in server.output()
+def test_stops_cleanly_on_sigterm(own_server):
+    assert own_server.stop() == 0
+    assert "Shutting down: Master" in own_server.output()
+    assert "Traceback" not in own_server.output()
 
 
 # --- the other roles of the entrypoint ----------------------------------------------------
