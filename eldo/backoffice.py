@@ -41,7 +41,7 @@ def dashboard(request):
         raise Http404
     org = context["backoffice_org"]
     pros = directory.pros_for_organizations([org.organization_id])
-    profile = directory.pro_profile(pros[0].slug, request=request) if pros else None
+    profile = directory.pro_profile(pros[0].slug) if pros else None
     checklist = _profile_checklist(profile) if profile else []
     if org.kind == "company":
         context["to_contact"] = leads.dashboard_leads(

@@ -128,7 +128,7 @@ def _count_cached_profile_view(request, meta: dict) -> None:
 
 @public_response_cache(on_hit=_count_cached_profile_view, params=("page", "tri"))
 def pro_profile(request, slug: str):
-    profile = directory.pro_profile(slug, request=request)
+    profile = directory.pro_profile(slug)
     if profile is None:
         raise Http404
     # Read right after the profile (its id is needed), before the reviews are.

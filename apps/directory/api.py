@@ -143,14 +143,15 @@ def brands_cache_generation() -> str:
     return BRANDS_GENERATION
 
 
-def pro_profile(slug: str, *, request=None) -> dict | None:
-    """The public profile as plain data (what GET /api/v1/pros/{slug}/ returns)."""
-    from apps.directory.presentation.serializers import ProDetailSerializer
+def pro_profile(slug: str) -> dict | None:
+    """The public profile as plain data (what GET /api/v1/pros/{slug}/ returns), with the
+    pro's ``id`` and its trades' names (``category_items``); None for an unknown slug."""
+    from apps.directory.profiles import pro_detail_data
 
     pro = selectors.pro_detail(slug=slug)
     if pro is None:
         return None
-    data = dict(ProDetailSerializer(pro, context={"request": request}).data)
+    data = pro_detail_data(pro)
     data["id"] = pro.id
     data["category_items"] = [{"slug": c.slug, "name": c.name} for c in pro.categories.all()]
     return data
@@ -181,12 +182,6 @@ def pro_rating_store(
         criteria=criteria,
         score=score,
     )
-
-
-def pro_response_time_store(*, pro_id: int, minutes: int | None) -> None:
-    """Called by the leads context: the pro's typical time to a first contact, or None
-    when its leads are too few to say (result cards then show nothing). One query."""
-    ProProfile.objects.filter(pk=pro_id).update(response_minutes=minutes)
 
 
 def pro_ratings_store_many(ratings: list[dict]) -> int:
@@ -292,13 +287,6 @@ def pros_insured(*, pro_ids: list[int], category_slug: str = "") -> set[int]:
     if not checks.insurance_required():
         return set(pro_ids)
     return checks.insured_pro_ids(pro_ids=pro_ids, category_slug=category_slug)
-
-
-def departments() -> list[tuple[str, str]]:
-    """Every département as (code, name), in code order (one query): pickers' choices."""
-    from apps.directory.models import Department
-
-    return list(Department.objects.order_by("code").values_list("code", "name"))
 
 
 def department_codes_known(codes: list[str]) -> set[str]:

@@ -57,9 +57,12 @@ def dashboard_leads(*, user_id: int, organization_id: int, now: datetime | None 
     }
 
 
-def contact_confirmations(quote_ids: list[int]) -> dict[tuple[int, int], str]:
-    """{(quote_id, pro_id): "yes" | "no" | ""}: did the homeowner confirm that the pro
+def contact_confirmations(quote_ids: list[int]) -> dict[int, dict[int, str]]:
+    """{quote_id: {pro_id: "yes" | "no" | ""}}: did the homeowner confirm that the pro
     contacted them ("contact confirmé" / "non confirmé"; "" not answered), one query."""
     from apps.leads.homeowner import contact_confirmations as read
 
-    return read(list(quote_ids))
+    answers: dict[int, dict[int, str]] = {}
+    for (quote_id, pro_id), answer in read(list(quote_ids)).items():
+        answers.setdefault(quote_id, {})[pro_id] = answer
+    return answers

@@ -3,7 +3,7 @@ at most once per (event, handler), so a redelivery creates and sends nothing twi
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -14,7 +14,7 @@ from django.utils import timezone
 from apps.accounts import api as accounts
 from apps.core.events import on
 from apps.directory import api as directory
-from apps.leads import alerts, contact_check, selectors, services, webhooks
+from apps.leads import alerts, contact_check, services, webhooks
 from apps.leads.events import (
     HomeownerContactCheckDue,
     LeadContactConfirmed,
@@ -22,12 +22,10 @@ from apps.leads.events import (
     LeadFirstContactOverdue,
     LeadReassigned,
     LeadStatusChanged,
-    LeadWorkEnded,
 )
 from apps.leads.models import Lead
 from apps.leads.selectors import lead_contact, lead_summary
 from apps.quotes.events import QuoteDispatchRequested, QuoteSubmitted
-from apps.reviews import api as reviews
 
 
 def _send(*, template: str, subject: str, recipients: list[str], **context) -> None:
@@ -114,16 +112,6 @@ def release_declined_slot(event: LeadStatusChanged) -> None:
     """A refused lead does not count against the pro's monthly capacity."""
     if event.to_status == "declined":
         services.lead_slot_release(lead_id=event.lead_id)
-
-
-@on(LeadStatusChanged)
-def refresh_response_time(event: LeadStatusChanged) -> None:
-    """A lead leaves "sent"/"viewed": the pro's typical response time, shown on its result
-    card, is computed again from its leads and kept by the directory."""
-    if event.from_status in ("sent", "viewed"):
-        directory.pro_response_time_store(
-            pro_id=event.pro_id, minutes=selectors.pro_response_minutes(pro_id=event.pro_id)
-        )
 
 
 @on(LeadFirstContactOverdue)
@@ -231,13 +219,4 @@ def webhook_lead_status_changed(event: LeadStatusChanged) -> None:
         occurred_at=event.changed_at,
         status=event.to_status,
         previous_status=event.from_status,
-    )
-
-
-@on(LeadWorkEnded)
-def move_review_invitation_to_work_end(event: LeadWorkEnded) -> None:
-    """Eldo's review invitation of a won lead waits the pro's delay after the end of the
-    works rather than after "gagné" (reviews decides; idempotent)."""
-    reviews.eldo_review_invitation_work_end(
-        lead_id=event.lead_id, work_end_date=date.fromisoformat(event.work_ended_on)
     )

@@ -4,6 +4,7 @@ from rest_framework import serializers
 from apps.core.site import absolute_url
 from apps.directory.brands import brands_for_pros
 from apps.directory.models import Category, CheckKind, CheckStatus, ProCheck, ProProfile
+from apps.directory.profiles import pro_detail_data
 from apps.directory.verification.checks import public_checks
 
 
@@ -142,6 +143,11 @@ class ProDetailSerializer(ProListSerializer):
             "logo",
             "photos",
         ]
+
+    def to_representation(self, instance) -> dict:
+        # One source for the profile's data (the API, the page, the back office): the
+        # fields above document its shape in the OpenAPI schema.
+        return pro_detail_data(instance)
 
     def get_histogram(self, obj) -> dict[str, int]:
         stored = getattr(getattr(obj, "rating", None), "histogram", None) or {}
