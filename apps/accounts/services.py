@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -223,7 +225,7 @@ def retention_purge(*, now=None) -> dict[str, int]:
     }
 
 
-def sign_ins_purge(*, now=None) -> int:
+def sign_ins_purge(*, now: datetime | None = None) -> int:
     """Sign-ins older than SIGN_IN_RETENTION_DAYS are deleted (docs/privacy.md)."""
     from datetime import timedelta
 

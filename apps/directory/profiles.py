@@ -31,10 +31,6 @@ def distance_km(pro) -> float | None:
     return None if distance is None else round(distance, 1)
 
 
-def certification_labels(pro) -> list[str]:
-    return sorted({c.label for c in getattr(pro, "valid_certifications", [])})
-
-
 def certification_data(check) -> dict:
     """A label Eldo verified and still valid (the only ones the public sees)."""
     return {
