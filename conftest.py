@@ -85,6 +85,13 @@ def _media_in_a_temporary_directory(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _review_invitations_at_any_hour(settings):
+    """Review invitations leave at any hour, so that tests do not depend on the clock; the
+    tests of the sending hours set them."""
+    settings.REVIEWS_SEND_HOUR_START = settings.REVIEWS_SEND_HOUR_END = 0
+
+
+@pytest.fixture(autouse=True)
 def _sms_in_memory(settings):
     """Text messages go to ``apps.core.sms.outbox`` (like Django's locmem e-mail backend)."""
     from apps.core import sms

@@ -274,6 +274,22 @@ CELERY_BEAT_SCHEDULE["reviews-scheduled-invitations"] = {
     "task": "reviews.scheduled_invitations_send",
     "schedule": timedelta(hours=1),
 }
+# Invitations created outside their pro's sending hours wait (queued): sent when the hours
+# open. The platform's hours, Paris time [START:00, END:00), for pros who set none; equal
+# values: any hour.
+CELERY_BEAT_SCHEDULE["reviews-queued-invitations"] = {
+    "task": "reviews.queued_invitations_send",
+    # Not 02:xx: skipped or repeated when the clocks change (a 02:00 opening waits to 03:01).
+    "schedule": crontab(minute="1,31", hour="0,1,3-23"),
+}
+# The companies' weekly review digest (owners and managers who did not opt out): checked
+# daily, sent by the first run of each ISO week (Monday 08:00; the next day if missed).
+CELERY_BEAT_SCHEDULE["reviews-weekly-digest"] = {
+    "task": "reviews.weekly_digests_send",
+    "schedule": crontab(minute=0, hour=8),
+}
+REVIEWS_SEND_HOUR_START = env_int("REVIEWS_SEND_HOUR_START", 9)
+REVIEWS_SEND_HOUR_END = env_int("REVIEWS_SEND_HOUR_END", 20)
 CELERY_BEAT_SCHEDULE["reviews-scores"] = {
     "task": "reviews.aggregates_refresh_all",
     "schedule": crontab(minute=15, hour=4),
@@ -451,6 +467,8 @@ REST_FRAMEWORK = {
         "pro_signup": env_str("THROTTLE_PRO_SIGNUP", "10/hour"),
         "review_report": env_str("THROTTLE_REVIEW_REPORT", "20/hour"),
         "inbound_lead": env_str("THROTTLE_INBOUND_LEAD", "600/hour"),
+        # Review invitations from a pro's own tool, per company key.
+        "review_request_tool": env_str("THROTTLE_REVIEW_REQUEST_TOOL", "600/hour"),
     },
     # Trusted reverse proxies in front of Django (gateway, ingress): 0 trusts no
     # X-Forwarded-For, so a client cannot choose the address its throttles count against.

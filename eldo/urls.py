@@ -113,6 +113,7 @@ urlpatterns = [
     path("", include("apps.reviews.presentation.backoffice")),
     path("", include("apps.quotes.presentation.pages")),
     path("", include("apps.leads.presentation.pages")),
+    path("", include("apps.leads.presentation.work_end_pages")),
     path("", include("apps.stats.presentation.pages")),
     path("", include("apps.leads.presentation.advisor")),
     path("", include("apps.leads.presentation.contact_check")),

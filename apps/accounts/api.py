@@ -233,6 +233,30 @@ def partner_key_create(*, organization_id: int, name: str, created_by_id: int) -
     return _partner_key_row(key), clear
 
 
+def company_credential_for_key(key: str) -> PartnerCredential | None:
+    """Whose key this is when it belongs to a pro company (its own quoting or invoicing
+    tool), None for any other key: a company's key opens the review-invitation endpoint
+    only, a partner's key never opens it."""
+    from apps.accounts.authentication import company_credential_for_key as lookup
+
+    return lookup(key)
+
+
+def company_key_create(*, organization_id: int, name: str, created_by_id: int) -> tuple[dict, str]:
+    """A new key for a pro company's own tools: (its row, the clear key — shown once).
+    ``partner_keys`` lists them and ``partner_key_revoke`` revokes them."""
+    from apps.accounts import partner_keys as keys
+    from apps.accounts.authentication import COMPANY_KINDS
+
+    key, clear = keys.partner_api_key_create(
+        organization_id=organization_id,
+        name=name,
+        created_by_id=created_by_id,
+        kinds=COMPANY_KINDS,
+    )
+    return _partner_key_row(key), clear
+
+
 def partner_key_revoke(*, organization_id: int, prefix: str) -> None:
     """Revoke one of the organization's keys, for good (another's: Http404)."""
     from apps.accounts import partner_keys as keys

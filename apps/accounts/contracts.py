@@ -53,7 +53,7 @@ class PartnerCredential:
     """Who an API key speaks for (``request.auth`` of a key-authenticated API call)."""
 
     organization_id: int
-    organization_kind: str  # network | manufacturer
+    organization_kind: str  # network | manufacturer | company (its own tools)
     key_prefix: str
     name: str
 

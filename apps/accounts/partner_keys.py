@@ -20,11 +20,13 @@ def partner_api_key_create(
     name: str,
     created_by_id: int | None = None,
     expires_at: datetime | None = None,
+    kinds: tuple[str, ...] = PARTNER_KINDS,
 ) -> tuple[PartnerApiKey, str]:
-    """A new key for a network or manufacturer; returns it with the clear key, which is
-    never stored and cannot be shown again."""
+    """A new key for a network or manufacturer (``kinds=COMPANY_KINDS``: a pro company's
+    key for its own tools); returns it with the clear key, which is never stored and cannot
+    be shown again."""
     organization = Organization.objects.filter(pk=organization_id).first()
-    if organization is None or organization.kind not in PARTNER_KINDS:
+    if organization is None or organization.kind not in kinds:
         raise ValidationError(
             {"organization": [_("Seuls les réseaux et les industriels ont des clés d'API.")]}
         )

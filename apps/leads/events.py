@@ -139,3 +139,16 @@ class LeadContactConfirmed(DomainEvent):
     asked_at: str
     answered_at: str
     dispatched_at: str
+
+
+@register_event
+@dataclass(frozen=True)
+class LeadWorkEnded(DomainEvent):
+    """The pro gave the end-of-work date of a won lead ("travaux terminés le …")."""
+
+    name = "leads.LeadWorkEnded"
+    lead_id: int
+    pro_id: int
+    organization_id: int
+    work_ended_on: str  # ISO date
+    actor_id: int | None

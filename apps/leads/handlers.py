@@ -3,7 +3,7 @@ at most once per (event, handler), so a redelivery creates and sends nothing twi
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -22,10 +22,12 @@ from apps.leads.events import (
     LeadFirstContactOverdue,
     LeadReassigned,
     LeadStatusChanged,
+    LeadWorkEnded,
 )
 from apps.leads.models import Lead
 from apps.leads.selectors import lead_contact, lead_summary
 from apps.quotes.events import QuoteDispatchRequested, QuoteSubmitted
+from apps.reviews import api as reviews
 
 
 def _send(*, template: str, subject: str, recipients: list[str], **context) -> None:
@@ -219,4 +221,13 @@ def webhook_lead_status_changed(event: LeadStatusChanged) -> None:
         occurred_at=event.changed_at,
         status=event.to_status,
         previous_status=event.from_status,
+    )
+
+
+@on(LeadWorkEnded)
+def move_review_invitation_to_work_end(event: LeadWorkEnded) -> None:
+    """Eldo's review invitation of a won lead waits the pro's delay after the end of the
+    works rather than after "gagné" (reviews decides; idempotent)."""
+    reviews.eldo_review_invitation_work_end(
+        lead_id=event.lead_id, work_end_date=date.fromisoformat(event.work_ended_on)
     )

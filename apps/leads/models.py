@@ -107,6 +107,9 @@ class Lead(models.Model):
     appointment_at = models.DateTimeField(null=True, blank=True)
     quote_sent_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # "Travaux terminés le …", given by the pro once the lead is won: Eldo's review
+    # invitation leaves the pro's delay after it (reviews, automatic invitation).
+    work_ended_on = models.DateField(null=True, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     advisor_alerted_at = models.DateTimeField(null=True, blank=True)

@@ -38,6 +38,7 @@ from apps.leads.events import (
     LeadReassigned,
     LeadStatusChanged,
     LeadValueChanged,
+    LeadWorkEnded,
 )
 from apps.leads.models import (
     DeclineReason,
@@ -308,6 +309,7 @@ def _review_invitation_schedule(lead: Lead, *, won_at: datetime) -> None:
         customer_email=info.contact.email,
         work_description=category or lead.description[:300],
         won_at=won_at,
+        work_end_date=lead.work_ended_on,
     )
 
 
@@ -417,6 +419,44 @@ def lead_update(
             LeadNote.objects.create(
                 lead=lead, author_id=viewer.user_id, body=note.strip()[:5000], created_at=now
             )
+    return lead
+
+
+def lead_work_end_set(
+    *, viewer: Viewer, lead_id: int, work_ended_on, now: datetime | None = None
+) -> Lead:
+    """The pro marks a won lead "travaux terminés le <date>": members of the receiving
+    company only; a date neither in the future nor before the lead. Published as
+    ``LeadWorkEnded`` (its handler moves Eldo's review invitation to the pro's delay after
+    that date)."""
+    now = now or timezone.now()
+    if work_ended_on is None:
+        raise ValidationError({"work_ended_on": [_("Indiquez la date de fin des travaux.")]})
+    with transaction.atomic():
+        lead = _locked_for(viewer, lead_id)
+        if not (viewer.is_staff or viewer.is_member_of(lead.organization_id)):
+            raise PermissionDenied(_("Seule l'entreprise destinataire traite cette demande."))
+        if lead.status != S.WON:
+            raise LeadConflict(_("Seule une demande gagnée a une date de fin des travaux."))
+        if work_ended_on > timezone.localdate(now):
+            raise ValidationError(
+                {"work_ended_on": [_("La fin des travaux ne peut pas être dans le futur.")]}
+            )
+        if work_ended_on < timezone.localdate(lead.created_at):
+            raise ValidationError(
+                {"work_ended_on": [_("La fin des travaux ne peut pas précéder la demande.")]}
+            )
+        lead.work_ended_on = work_ended_on
+        lead.save(update_fields=["work_ended_on", "updated_at"])
+        publish(
+            LeadWorkEnded(
+                lead_id=lead.pk,
+                pro_id=lead.pro_id,
+                organization_id=lead.organization_id,
+                work_ended_on=work_ended_on.isoformat(),
+                actor_id=viewer.user_id,
+            )
+        )
     return lead
 
 

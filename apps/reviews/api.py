@@ -154,3 +154,12 @@ def eldo_review_invitation_schedule(
         won_at=won_at,
         work_end_date=work_end_date,
     )
+
+
+def eldo_review_invitation_work_end(*, lead_id: int, work_end_date) -> bool:
+    """The pro gave the end-of-work date of a won lead: Eldo's invitation still waiting
+    moves to the pro's delay after that date (3 days by default). True when it moved;
+    False when none waits (already sent, skipped, or no invitation for this lead)."""
+    from apps.reviews.automatic import invitation_work_end
+
+    return invitation_work_end(lead_id=lead_id, work_end_date=work_end_date)

@@ -117,6 +117,27 @@ def invitation_schedule(
     return scheduled
 
 
+def invitation_work_end(*, lead_id: int, work_end_date: date) -> bool:
+    """The end of the works is known: the waiting invitation is due the pro's
+    ``days_after_work_end`` after it. Idempotent (a redelivered event computes the same)."""
+    with transaction.atomic():
+        scheduled = (
+            ScheduledInvitation.objects.select_for_update()
+            .filter(lead_id=lead_id, processed_at__isnull=True)
+            .first()
+        )
+        if scheduled is None:
+            return False
+        scheduled.work_end_date = work_end_date
+        scheduled.due_at = _due_at(
+            timing_for(scheduled.organization_id),
+            won_at=scheduled.won_at,
+            work_end_date=work_end_date,
+        )
+        scheduled.save(update_fields=["work_end_date", "due_at"])
+    return True
+
+
 def _slot_taken(scheduled: ScheduledInvitation, now: datetime) -> str:
     """Why this customer gets no second slot for this pro ("" when free)."""
     invited = ReviewInvitation.objects.filter(

@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.directory.contracts import ProRef
 from apps.reviews.invitations import invitation_token
-from apps.reviews.models import Review, ReviewInvitation
-from apps.reviews.rules import DECISION_REASONS, first_name
+from apps.reviews.models import InvitationSource, InvitationTiming, Review, ReviewInvitation
+from apps.reviews.rules import DECISION_REASONS, INVITATION_LIFETIME, first_name
 
 
 def _absolute(path: str) -> str:
@@ -42,24 +45,48 @@ def invitation_links(invitation: ReviewInvitation) -> dict[str, str]:
     }
 
 
-def invitation_send(*, invitation: ReviewInvitation, pro: ProRef, reminder: int = 0) -> None:
-    links = invitation_links(invitation)
+def _intro_line(organization_id: int) -> str:
+    return (
+        InvitationTiming.objects.filter(organization_id=organization_id)
+        .values_list("intro_line", flat=True)
+        .first()
+        or ""
+    )
+
+
+def _invitation_message(
+    *, invitation: ReviewInvitation, pro: ProRef, reminder: int, intro_line: str, links: dict
+) -> tuple[str, dict]:
     subject = (
         f"Rappel : votre avis sur {pro.name} compte"
         if reminder
         else f"{pro.name} aimerait connaître votre avis sur ses travaux"
     )
+    context = {
+        "invitation": invitation,
+        "customer_first_name": first_name(invitation.customer_name),
+        "pro": pro,
+        "reminder": reminder,
+        "intro_line": intro_line,
+        **links,
+    }
+    return subject, context
+
+
+def invitation_send(*, invitation: ReviewInvitation, pro: ProRef, reminder: int = 0) -> None:
+    links = invitation_links(invitation)
+    subject, context = _invitation_message(
+        invitation=invitation,
+        pro=pro,
+        reminder=reminder,
+        intro_line=_intro_line(invitation.organization_id),
+        links=links,
+    )
     _send(
         to=invitation.customer_email,
         subject=subject,
         template="invitation",
-        context={
-            "invitation": invitation,
-            "customer_first_name": first_name(invitation.customer_name),
-            "pro": pro,
-            "reminder": reminder,
-            **links,
-        },
+        context=context,
         # RFC 8058 one-click unsubscribe: mail clients POST to the link. The provider
         # hands the custom header back with a bounce or a complaint (Brevo's webhook).
         headers={
@@ -68,6 +95,34 @@ def invitation_send(*, invitation: ReviewInvitation, pro: ProRef, reminder: int 
             "X-Mailin-custom": f"invitation={invitation.pk}",
         },
     )
+
+
+def invitation_preview(*, pro: ProRef, intro_line: str, reminder: int = 0) -> dict[str, str]:
+    """What a customer would receive (subject, text and HTML parts), for an example
+    customer: the back office shows it before the pro saves its intro line."""
+    today = timezone.localdate()
+    example = ReviewInvitation(
+        pro_id=pro.id,
+        customer_name="Camille Martin",
+        customer_email="camille.martin@exemple.fr",
+        work_description="Rénovation de la salle de bain",
+        work_date=today - timedelta(days=10),
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+        source=InvitationSource.SINGLE,
+    )
+    links = {
+        "review_url": _absolute("/avis/invitation/lien-personnel-du-client/"),
+        "unsubscribe_url": _absolute("/avis/desinscription/lien-personnel-du-client/"),
+    }
+    subject, context = _invitation_message(
+        invitation=example, pro=pro, reminder=reminder, intro_line=intro_line, links=links
+    )
+    context = {**context, "site_url": settings.SITE_URL}
+    return {
+        "subject": subject,
+        "text": render_to_string("reviews/email/invitation.txt", context),
+        "html": render_to_string("reviews/email/invitation.html", context),
+    }
 
 
 def confirmation_send(*, review: Review, pro: ProRef, token: str) -> None:

@@ -56,7 +56,10 @@ class ReviewRequestSent(DomainEvent):
 class ReviewReminderDue(DomainEvent):
     name = "reviews.ReviewReminderDue"
     invitation_id: int
-    number: int  # 1 (after 7 days) or 2 (after 14 days)
+    number: int  # 1 (after 7 days by default) or 2 (after 14)
+    # When the previous reminder was queued (ISO 8601, "" for the first): a reminder put
+    # back because the sending hours closed before it was delivered gets it back.
+    previous_reminded_at: str = ""
 
 
 @register_event

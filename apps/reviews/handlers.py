@@ -5,15 +5,15 @@ never mails someone who completed the review or opted out meanwhile."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
-from django.utils import timezone
 
 from apps.accounts import api as accounts
-from apps.core.events import on, publish
+from apps.core.events import on
 from apps.directory import api as directory
-from apps.reviews import caching, emails, sms
+from apps.reviews import caching, emails, sending, sms
 from apps.reviews.aggregates import pro_aggregates_refresh
-from apps.reviews.deliverability import is_suppressed
 from apps.reviews.events import (
     InvitationsPaused,
     ReviewLabelChanged,
@@ -22,14 +22,11 @@ from apps.reviews.events import (
     ReviewReminderDue,
     ReviewReplied,
     ReviewRequestCreated,
-    ReviewRequestSent,
     ReviewSubmitted,
     ReviewUnpublished,
 )
-from apps.reviews.invitations import is_opted_out, is_paused
 from apps.reviews.models import (
     EMAIL_CONFIRMED_SOURCES,
-    InvitationSource,
     Review,
     ReviewInvitation,
     ReviewStatus,
@@ -82,49 +79,33 @@ def _pro(pro_id: int):
     return directory.pros_by_ids([pro_id]).get(pro_id)
 
 
-def _still_invitable(invitation: ReviewInvitation | None) -> bool:
-    return bool(
-        invitation
-        and invitation.completed_at is None
-        and invitation.expires_at > timezone.now()
-        and not is_opted_out(pro_id=invitation.pro_id, email=invitation.customer_email)
-        and not is_suppressed(invitation.customer_email)
-        and not (
-            invitation.source != InvitationSource.ELDO and is_paused(invitation.organization_id)
-        )
-    )
-
-
 @on(ReviewRequestCreated)
 def send_invitation(event: ReviewRequestCreated) -> None:
-    invitation = ReviewInvitation.objects.select_for_update().filter(pk=event.invitation_id).first()
-    if invitation is None or invitation.sent_at is not None or not _still_invitable(invitation):
-        return
-    pro = _pro(invitation.pro_id)
-    if pro is None:
-        return
-    emails.invitation_send(invitation=invitation, pro=pro)
-    invitation.sent_at = timezone.now()
-    invitation.save(update_fields=["sent_at"])
-    # The same invitation (one review slot) by SMS when the pro gave a French mobile.
-    sms.invitation_sms_send(invitation=invitation, pro=pro)
-    publish(
-        ReviewRequestSent(
-            invitation_id=invitation.pk,
-            pro_id=invitation.pro_id,
-            sent_at=invitation.sent_at.isoformat(),
-        )
-    )
+    # Outside the organization's sending hours it stays queued for the beat task.
+    sending.invitation_deliver(event.invitation_id)
 
 
 @on(ReviewReminderDue)
 def send_reminder(event: ReviewReminderDue) -> None:
     invitation = ReviewInvitation.objects.filter(pk=event.invitation_id).first()
-    if not _still_invitable(invitation):
+    if not sending.still_invitable(invitation):
+        return
+    if not sending.may_send_now(invitation.organization_id):
+        # Delivered late (a broker outage) once the hours closed: put it back, the hourly
+        # task queues it again when they open.
+        previous = (
+            datetime.fromisoformat(event.previous_reminded_at)
+            if event.previous_reminded_at
+            else None
+        )
+        ReviewInvitation.objects.filter(pk=invitation.pk, reminders_sent=event.number).update(
+            reminders_sent=event.number - 1, last_reminded_at=previous
+        )
         return
     pro = _pro(invitation.pro_id)
     if pro is not None:
         emails.invitation_send(invitation=invitation, pro=pro, reminder=event.number)
+        sms.reminder_sms_send(invitation=invitation, pro=pro)
 
 
 @on(ReviewSubmitted)

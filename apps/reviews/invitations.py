@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -38,7 +38,6 @@ from apps.reviews.models import (
 )
 from apps.reviews.rules import (
     INVITATION_LIFETIME,
-    REMINDER_AFTER_DAYS,
     check_email,
     check_length,
     check_work_date,
@@ -375,6 +374,7 @@ def review_request_create(
     work_date: date | None,
     source: str = InvitationSource.SINGLE,
     customer_phone: str = "",
+    external_id: str = "",
 ) -> ReviewInvitation:
     """Create an invitation; its e-mail leaves after commit (outbox handler).
 
@@ -400,9 +400,65 @@ def review_request_create(
         created_by_id=created_by_id,
         source=source,
     )
+    invitation.external_id = external_id
     invitation.save()
     publish(ReviewRequestCreated(invitation_id=invitation.pk, pro_id=pro_id))
     return invitation
+
+
+def review_request_from_tool(
+    *,
+    pro_id: int,
+    organization_id: int,
+    external_id: str,
+    customer_name: str,
+    customer_email: str,
+    work_description: str,
+    work_date: date | None,
+    customer_phone: str = "",
+) -> tuple[ReviewInvitation, bool]:
+    """An invitation from the pro's own quoting or invoicing tool: (invitation, created).
+    Idempotent by ``external_id`` per organization: a replay (a retry, a second run of the
+    tool) returns the invitation already made and sends nothing. Same rules and limits as a
+    single invitation."""
+    external_id = clean_text(external_id or "")
+    if not 1 <= len(external_id) <= 100:
+        # Every field's errors at once, the identifier's with the others.
+        data = _clean_input(
+            customer_name=customer_name,
+            customer_email=customer_email,
+            work_description=work_description,
+            work_date=work_date,
+            customer_phone=customer_phone,
+        )
+        errors = _validate(data, pro_id=pro_id, source=InvitationSource.API)
+        errors["external_id"] = [_("Un identifiant de 1 à 100 caractères.")]
+        raise ValidationError(errors)
+    existing = ReviewInvitation.objects.filter(
+        organization_id=organization_id, external_id=external_id
+    ).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            invitation = review_request_create(
+                pro_id=pro_id,
+                organization_id=organization_id,
+                created_by_id=None,
+                customer_name=customer_name,
+                customer_email=customer_email,
+                work_description=work_description,
+                work_date=work_date,
+                source=InvitationSource.API,
+                customer_phone=customer_phone,
+                external_id=external_id,
+            )
+    except IntegrityError:  # the same id sent twice at once: the other one won
+        existing = ReviewInvitation.objects.get(
+            organization_id=organization_id, external_id=external_id
+        )
+        return existing, False
+    return invitation, True
 
 
 # --- The organization's policy: pause and daily quota ---------------------------------------
@@ -623,20 +679,15 @@ def review_requests_import(
 # --- Reminders and funnel ---------------------------------------------------------------
 
 
-def invitation_reminders_due(*, now: datetime | None = None):
-    now = now or timezone.now()
-    first, second = (timedelta(days=d) for d in REMINDER_AFTER_DAYS)
+def _reminder_candidates(*, now: datetime):
+    """Invitations that may owe a reminder (the schedule is checked per organization)."""
     return (
         ReviewInvitation.objects.filter(
-            sent_at__isnull=False, completed_at__isnull=True, expires_at__gt=now
-        )
-        .filter(
-            Q(reminders_sent=0, sent_at__lte=now - first)
-            | Q(
-                reminders_sent=1,
-                sent_at__lte=now - second,
-                last_reminded_at__lte=now - timedelta(days=MIN_DAYS_BETWEEN_REMINDERS),
-            )
+            sent_at__isnull=False,
+            completed_at__isnull=True,
+            expires_at__gt=now,
+            reminders_sent__lt=2,
+            sent_at__lte=now - timedelta(days=1),
         )
         .exclude(Exists(_opted_out()))
         .exclude(Exists(EmailSuppression.objects.filter(email_hash=OuterRef("email_hash"))))
@@ -651,31 +702,62 @@ def invitation_reminders_due(*, now: datetime | None = None):
     )
 
 
+def _reminder_due(invitation: ReviewInvitation, timings: dict, now: datetime) -> int:
+    from apps.reviews.sending import hours_of, reminder_days, reminder_number_due, window_open
+
+    timing = timings.get(invitation.organization_id)
+    if not window_open(hours_of(timing), now=now):
+        return 0  # outside the pro's sending hours: queued at the next run inside them
+    return reminder_number_due(
+        sent_at=invitation.sent_at,
+        reminders_sent=invitation.reminders_sent,
+        last_reminded_at=invitation.last_reminded_at,
+        days=reminder_days(timing),
+        now=now,
+        min_gap=timedelta(days=MIN_DAYS_BETWEEN_REMINDERS),
+    )
+
+
 def invitation_reminders_send(*, now: datetime | None = None, limit: int = 1000) -> int:
-    """Queue the reminders that are due (7 and 14 days after the first e-mail).
+    """Queue the reminders that are due: the organization's schedule (7 and 14 days after
+    the first message by default), inside its sending hours.
 
     Each reminder is counted on the invitation and published as an event in one
-    transaction, so a reminder is never queued twice; the e-mail leaves after commit.
+    transaction, so a reminder is never queued twice; the e-mail (and the SMS when the
+    invitation was texted) leaves after commit.
     """
+    from apps.reviews.sending import timings_by_organization
+
     now = now or timezone.now()
+    candidates = list(
+        _reminder_candidates(now=now).only(
+            "pk", "organization_id", "sent_at", "reminders_sent", "last_reminded_at"
+        )
+    )
+    timings = timings_by_organization(c.organization_id for c in candidates)
     queued = 0
-    for invitation_id in list(
-        invitation_reminders_due(now=now).values_list("id", flat=True)[:limit]
-    ):
+    for candidate in candidates:
+        if queued >= limit:
+            break
+        if not _reminder_due(candidate, timings, now):
+            continue
         with transaction.atomic():
             invitation = (
-                invitation_reminders_due(now=now)
-                .select_for_update()
-                .filter(pk=invitation_id)
-                .first()
+                _reminder_candidates(now=now).select_for_update().filter(pk=candidate.pk).first()
             )
-            if invitation is None:  # completed, opted out or reminded meanwhile
+            number = _reminder_due(invitation, timings, now) if invitation else 0
+            if not number:  # completed, opted out or reminded meanwhile
                 continue
-            invitation.reminders_sent += 1
+            previous = invitation.last_reminded_at
+            invitation.reminders_sent = number
             invitation.last_reminded_at = now
             invitation.save(update_fields=["reminders_sent", "last_reminded_at"])
             publish(
-                ReviewReminderDue(invitation_id=invitation.pk, number=invitation.reminders_sent)
+                ReviewReminderDue(
+                    invitation_id=invitation.pk,
+                    number=number,
+                    previous_reminded_at=previous.isoformat() if previous else "",
+                )
             )
             queued += 1
     return queued

@@ -59,6 +59,8 @@ class InvitationSource(models.TextChoices):
     DEMO = "demo", _("Démonstration")
     # Sent by Eldo itself after a job it dispatched: the review is "avis vérifié".
     ELDO = "eldo", _("Invitation Eldo (chantier transmis par Eldo)")
+    # From the pro's own quoting or invoicing tool, with its organization's API key.
+    API = "api", _("Logiciel de l'entreprise (clé d'API)")
 
 
 class ReviewInvitation(models.Model):
@@ -84,6 +86,8 @@ class ReviewInvitation(models.Model):
     source = models.CharField(max_length=10, choices=InvitationSource.choices)
     # Eldo's own invitation: the lead (leads context, plain id) whose job it is about.
     lead_id = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
+    # The id the pro's own tool gives it (invoice number…): a replay creates nothing.
+    external_id = models.CharField(_("identifiant externe"), max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -107,6 +111,13 @@ class ReviewInvitation(models.Model):
                 condition=Q(completed_at__isnull=True, sent_at__isnull=False),
                 name="invitation_reminder_due_idx",
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "external_id"],
+                condition=~Q(external_id=""),
+                name="invitation_external_id_unique",
+            )
         ]
 
     def __str__(self) -> str:
@@ -479,11 +490,27 @@ class InvitationTiming(models.Model):
         _("jours après la fin des travaux"), default=3
     )
     days_after_won = models.PositiveSmallIntegerField(_("jours après « gagné »"), default=14)
+    # Reminders, in days after the first message (every invitation of the organization);
+    # 0 for the second: a single reminder.
+    first_reminder_days = models.PositiveSmallIntegerField(_("première relance (jours)"), default=7)
+    second_reminder_days = models.PositiveSmallIntegerField(
+        _("seconde relance (jours)"), default=14
+    )
+    # Sending hours, Paris time, [start, end): nothing leaves outside them, it waits for
+    # the next opening. Empty: the platform's hours (REVIEWS_SEND_HOUR_START/END).
+    send_hour_start = models.PositiveSmallIntegerField(
+        _("envoi à partir de (heure)"), null=True, blank=True
+    )
+    send_hour_end = models.PositiveSmallIntegerField(
+        _("envoi jusqu'à (heure)"), null=True, blank=True
+    )
+    # The pro's own words at the top of the invitation e-mail (no links nor addresses).
+    intro_line = models.CharField(_("mot d'introduction"), max_length=300, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = _("délai d'invitation automatique")
-        verbose_name_plural = _("délais d'invitation automatique")
+        verbose_name = _("réglages des invitations")
+        verbose_name_plural = _("réglages des invitations")
 
     def __str__(self) -> str:
         return f"organisation {self.organization_id}"
@@ -539,3 +566,38 @@ class SmsOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone_hash[:12]}…"
+
+
+class DigestOptOut(models.Model):
+    """A member who no longer wants the weekly review digest (one-click link in it)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("désinscription du résumé hebdomadaire")
+        verbose_name_plural = _("désinscriptions du résumé hebdomadaire")
+
+    def __str__(self) -> str:
+        return f"user {self.user_id}"
+
+
+class DigestSent(models.Model):
+    """One weekly digest per organization and ISO week: a second run sends nothing."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    week = models.CharField(max_length=8)  # "2026-W49"
+    recipients = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "week"], name="digest_once_a_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"organisation {self.organization_id} · {self.week}"

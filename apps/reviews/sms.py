@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from apps.core.site import absolute_url
 from apps.core.sms import InvalidPhoneNumber, SmsError, normalize_phone, send_sms
 from apps.directory.contracts import ProRef
-from apps.reviews.models import ReviewInvitation, SmsOptOut
+from apps.reviews.models import ReviewInvitation, ReviewOptOut, SmsOptOut
 
 _FRENCH_MOBILE = re.compile(r"^\+33[67]\d{8}$")
 _CODE = re.compile(r"^([0-9a-z]{1,12})-([0-9a-f]{10})$")
@@ -82,6 +82,26 @@ def short_url(invitation: ReviewInvitation) -> str:
     return absolute_url(reverse("reviews:short-link", args=[short_code(invitation)]))
 
 
+def short_url_example() -> str:
+    """The shape of a short link, for the back office's preview."""
+    return absolute_url(reverse("reviews:short-link", args=["1a2b-0123456789"]))
+
+
+def invitation_sms_text(*, pro: ProRef, url: str, reminder: bool) -> str:
+    """The text of the invitation SMS or of its reminder (no intro line: 160 characters)."""
+    if reminder:
+        text = _(
+            "Rappel : %(pro)s attend votre avis sur Eldo : %(url)s "
+            "Répondez STOP pour ne plus recevoir de SMS."
+        )
+    else:
+        text = _(
+            "%(pro)s vous invite à donner votre avis sur Eldo : %(url)s "
+            "Répondez STOP pour ne plus recevoir de SMS."
+        )
+    return text % {"pro": pro.name[:60], "url": url}
+
+
 def is_stopped(number: str) -> bool:
     return SmsOptOut.objects.filter(phone_hash=phone_hash(number)).exists()
 
@@ -94,10 +114,7 @@ def invitation_sms_send(*, invitation: ReviewInvitation, pro: ProRef) -> bool:
         or is_stopped(invitation.customer_phone)
     ):
         return False
-    body = _(
-        "%(pro)s vous invite à donner votre avis sur Eldo : %(url)s "
-        "Répondez STOP pour ne plus recevoir de SMS."
-    ) % {"pro": pro.name[:60], "url": short_url(invitation)}
+    body = invitation_sms_text(pro=pro, url=short_url(invitation), reminder=False)
     try:
         send_sms(invitation.customer_phone, body)
     except SmsError:
@@ -106,8 +123,25 @@ def invitation_sms_send(*, invitation: ReviewInvitation, pro: ProRef) -> bool:
     return True
 
 
+def reminder_sms_send(*, invitation: ReviewInvitation, pro: ProRef) -> bool:
+    """A reminder by SMS, for an invitation that was texted (never after STOP)."""
+    if not invitation.customer_phone or not invitation.sms_sent_at:
+        return False
+    if is_stopped(invitation.customer_phone):
+        return False
+    body = invitation_sms_text(pro=pro, url=short_url(invitation), reminder=True)
+    try:
+        send_sms(invitation.customer_phone, body)
+    except SmsError:
+        return False
+    return True
+
+
 def sms_stop_record(raw_number: str) -> bool:
-    """A STOP reply reported by the provider; True when newly recorded (replays: False)."""
+    """A STOP reply reported by the provider; True when newly recorded (replays: False).
+
+    One opt-out stops every channel: the customer's address is opted out too for every pro
+    that texted this number, so the e-mail reminders stop as well."""
     try:
         number = normalize_phone(raw_number)
     except InvalidPhoneNumber:
@@ -115,6 +149,15 @@ def sms_stop_record(raw_number: str) -> bool:
     try:
         with transaction.atomic():
             SmsOptOut.objects.create(phone_hash=phone_hash(number))
+            pairs = set(
+                ReviewInvitation.objects.filter(customer_phone=number).values_list(
+                    "pro_id", "email_hash"
+                )
+            )
+            ReviewOptOut.objects.bulk_create(
+                [ReviewOptOut(pro_id=pro_id, email_hash=hashed) for pro_id, hashed in pairs],
+                ignore_conflicts=True,
+            )
     except IntegrityError:
         return False
     return True

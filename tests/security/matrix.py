@@ -377,6 +377,13 @@ MATRIX: list[Row] = [
     ),
     r(
         "POST",
+        "api/v1/review-requests/tool/",
+        ALL[401],
+        "review_request",
+        "a company's API key only, never a session, a JWT or a partner's key",
+    ),
+    r(
+        "POST",
         "api/v1/leads/inbound/",
         "401 403 403 403 403 403 201 202 403 403 403",
         "inbound",
@@ -457,6 +464,12 @@ MATRIX: list[Row] = [
     r("GET", "avis/invitation/<str:token>/", ALL[404], why="unknown token"),
     r("GET", "avis/i/<str:token>/", ALL[404], why="the invitation SMS's short link; unknown code"),
     r("GET", "avis/desinscription/<str:token>/", ALL[404], why="unknown token"),
+    r(
+        "GET",
+        "avis/resume-hebdomadaire/desinscription/<str:token>/",
+        ALL[404],
+        why="the weekly digest's signed opt-out link; unknown token",
+    ),
     r("GET", "avis/confirmation/<str:token>/", ALL[404], why="unknown token"),
     r("GET", "mentions-legales/", ALL[200]),
     r("GET", "conditions-generales/", ALL[200]),
@@ -579,6 +592,25 @@ MATRIX: list[Row] = [
     r("GET", "espace-pro/avis/", BACK_OFFICE),
     r("GET", "espace-pro/invitations/", BACK_OFFICE),
     r("GET", "espace-pro/invitations/lien-permanent/", BACK_OFFICE, why="one's own company's link"),
+    r(
+        "GET",
+        "espace-pro/invitations/cles-api/",
+        "302 404 200 200 404 200 404 404 404 404 404",
+        why="owners and managers: their company's keys for its own tool",
+    ),
+    r(
+        "POST",
+        "espace-pro/invitations/cles-api/",
+        "302 404 400 400 404 400 404 404 404 404 404",
+        "empty",
+        "owners and managers create a key (shown once); the empty form is refused",
+    ),
+    r(
+        "POST",
+        "espace-pro/invitations/cles-api/<str:prefix>/revoquer/",
+        "302 404 404 404 404 404 404 404 404 404 404",
+        why="the company's own key only; another organization's is not found",
+    ),
     r("GET", "espace-pro/invitations/delais/", BACK_OFFICE),
     r(
         "POST",
@@ -605,6 +637,13 @@ MATRIX: list[Row] = [
         "espace-pro/demandes/<int:lead_id>/",
         "302 404 302 302 302 404 404 404 404 404 404",
         "note",
+    ),
+    r(
+        "POST",
+        "espace-pro/demandes/<int:lead_id>/travaux-termines/",
+        "302 404 302 302 302 404 404 404 404 404 404",
+        "empty",
+        "end-of-work date: members of the receiving company (a bad date: a French message)",
     ),
     r(
         "POST",

@@ -55,7 +55,9 @@ from apps.reviews.presentation.serializers import (
     ReviewSubmitSerializer,
     ReviewSubmittedSerializer,
     SmsEventsInputSerializer,
+    ToolInvitationInputSerializer,
 )
+from apps.reviews.presentation.tool_auth import CompanyApiKeyAuthentication
 
 LATEST_FEED_DEPTH = 1000  # the feed pages through the most recent reviews only
 
@@ -501,6 +503,59 @@ class ReviewRequestListCreateView(InvitationScopeMixin, APIView):
         invitation = selectors.invitation_list().get(pk=invitation.pk)
         body = InvitationSerializer(invitation, context={"pros": {pro.id: pro}}).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ReviewRequestFromToolView(APIView):
+    """Your own quoting or invoicing tool invites a customer, authenticated with your
+    company's API key (`Authorization: Api-Key <clé>` or `X-Api-Key`, created on
+    /espace-pro/invitations/cles-api/). Same rules and limits as an invitation from the back
+    office; idempotent by `external_id`: a replay answers 200 with the invitation already
+    made and sends nothing."""
+
+    authentication_classes = [CompanyApiKeyAuthentication]
+    permission_classes = [permissions.IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "review_request_tool"
+
+    @extend_schema(
+        operation_id="review_requests_from_tool",
+        request=ToolInvitationInputSerializer,
+        responses={
+            201: InvitationSerializer,
+            200: OpenApiResponse(InvitationSerializer, description="Rejeu : même external_id."),
+            400: OpenApiResponse(description="Erreurs par champ, en français."),
+            401: OpenApiResponse(description="Clé d'API absente, inconnue ou révoquée."),
+            404: OpenApiResponse(description="L'entreprise n'a pas de fiche publiée."),
+            **_LIMIT_RESPONSES,
+        },
+    )
+    def post(self, request):
+        data = ToolInvitationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        organization_id = request.auth.organization_id
+        pros = directory.pros_for_organizations([organization_id])
+        if not pros:
+            raise NotFound("Aucune fiche d'entreprise pour cette clé.")
+        pro = pros[0]
+        try:
+            invitation, created = _limited(
+                lambda: invitations.review_request_from_tool(
+                    pro_id=pro.id,
+                    organization_id=organization_id,
+                    external_id=values["external_id"],
+                    customer_name=values["customer_name"],
+                    customer_email=values["customer_email"],
+                    work_description=values["work_description"],
+                    work_date=values["work_date"],
+                    customer_phone=values.get("customer_phone", ""),
+                )
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+        invitation = selectors.invitation_list().get(pk=invitation.pk)
+        body = InvitationSerializer(invitation, context={"pros": {pro.id: pro}}).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class ReviewRequestDetailView(InvitationScopeMixin, APIView):

@@ -253,7 +253,11 @@ def report(request, review_id: int):
     return redirect("reviews-backoffice:reviews")
 
 
-from apps.reviews.presentation import permanent_link_pages, timing_pages  # noqa: E402
+from apps.reviews.presentation import (  # noqa: E402
+    permanent_link_pages,
+    timing_pages,
+    tool_key_pages,
+)
 
 urlpatterns = [
     path("espace-pro/avis/", reviews_page, name="reviews"),
@@ -263,6 +267,12 @@ urlpatterns = [
     path("espace-pro/invitations/inviter/", invite, name="invite"),
     path("espace-pro/invitations/importer/", import_csv, name="import"),
     path("espace-pro/invitations/delais/", timing_pages.timing_page, name="timing"),
+    path("espace-pro/invitations/cles-api/", tool_key_pages.tool_keys_page, name="tool-keys"),
+    path(
+        "espace-pro/invitations/cles-api/<str:prefix>/revoquer/",
+        tool_key_pages.tool_key_revoke,
+        name="tool-key-revoke",
+    ),
     path(
         "espace-pro/invitations/lien-permanent/",
         permanent_link_pages.permanent_link_page,

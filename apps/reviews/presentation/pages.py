@@ -355,6 +355,21 @@ def unsubscribe(request, token: str):
     )
 
 
+@csrf_exempt  # RFC 8058 one-click unsubscribe: mail clients POST without a CSRF token
+@require_http_methods(["GET", "POST"])
+def digest_unsubscribe(request, token: str):
+    """The weekly digest's signed opt-out link (no login): GET shows a button, POST records."""
+    from apps.reviews import digest
+
+    user_id = digest.user_for_token(token)
+    if user_id is None:
+        raise Http404
+    done = request.method == "POST"
+    if done:
+        digest.digest_opt_out(user_id)
+    return render(request, "reviews/digest_unsubscribe.html", {"done": done})
+
+
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})  # embedded on the pros' own websites
 def widget(request, slug: str):
@@ -493,6 +508,11 @@ urlpatterns = [
     path("avis/invitation/<str:token>/", invitation_write, name="invitation"),
     path("avis/i/<str:token>/", short_link, name="short-link"),
     path("avis/desinscription/<str:token>/", unsubscribe, name="unsubscribe"),
+    path(
+        "avis/resume-hebdomadaire/desinscription/<str:token>/",
+        digest_unsubscribe,
+        name="digest-unsubscribe",
+    ),
     path("avis/confirmation/<str:token>/", confirm, name="confirm"),
     path("avis/justificatif/<str:token>/", proof_upload, name="proof"),
     path("pro/<slug:slug>/donner-mon-avis/", spontaneous_write, name="write"),

@@ -259,6 +259,26 @@ class InvitationInputSerializer(serializers.Serializer):
     )
 
 
+class ToolInvitationInputSerializer(serializers.Serializer):
+    external_id = serializers.CharField(
+        allow_blank=True,
+        max_length=100,
+        help_text="Votre identifiant (numéro de facture, de devis…) : un second envoi avec le "
+        "même identifiant renvoie l'invitation déjà créée (200) sans rien renvoyer au client.",
+    )
+    customer_name = serializers.CharField(allow_blank=True)
+    customer_email = serializers.CharField(allow_blank=True, help_text="E-mail du client.")
+    work_description = serializers.CharField(allow_blank=True)
+    work_date = serializers.DateField()
+    customer_phone = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=30,
+        help_text="Mobile français facultatif (06/07, +33 6/7) : l'invitation part aussi par "
+        "SMS. Un autre numéro : 400 sur ce champ.",
+    )
+
+
 class InvitationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     pro = serializers.SerializerMethodField()
@@ -274,6 +294,7 @@ class InvitationSerializer(serializers.Serializer):
     opened_at = serializers.DateTimeField(allow_null=True)
     completed_at = serializers.DateTimeField(allow_null=True)
     reminders_sent = serializers.IntegerField()
+    external_id = serializers.CharField()
 
     def get_pro(self, obj) -> str | None:
         pro = self.context.get("pros", {}).get(obj.pro_id)

@@ -54,6 +54,11 @@ urlpatterns = [
         name="review-requests",
     ),
     path(
+        "review-requests/tool/",
+        api_views.ReviewRequestFromToolView.as_view(),
+        name="review-requests-tool",
+    ),
+    path(
         "review-requests/bulk/",
         api_views.ReviewRequestBulkView.as_view(),
         name="review-requests-bulk",
