@@ -9,8 +9,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from apps.core import health
 from apps.core.sitemaps import SiteSitemap, sitemap_index
-from apps.directory import api as directory
 from eldo import views
+from eldo.sitemaps import directory_sitemaps
 
 
 class StaticPagesSitemap(SiteSitemap):
@@ -24,7 +24,7 @@ class StaticPagesSitemap(SiteSitemap):
         return item
 
 
-SITEMAPS = {"pages": StaticPagesSitemap, **directory.sitemaps()}
+SITEMAPS = {"pages": StaticPagesSitemap, **directory_sitemaps()}
 
 # Swagger UI under the CSP: the split view loads its init script from a URL instead of an
 # inline <script>; the UI itself sets inline styles, allowed on this page only.

@@ -19,6 +19,8 @@ from apps.directory.contracts import (
     ProCapacity,
     ProMatch,
     ProRef,
+    SitemapEntry,
+    SitemapSection,
 )
 from apps.directory.models import Category, ProProfile
 from apps.directory.verification import checks
@@ -223,8 +225,7 @@ def platform_figures() -> dict[str, int]:
     return selectors.platform_figures()
 
 
-def sitemaps() -> dict:
-    """Sitemap sections for the composition root's /sitemap.xml."""
+def _sitemaps() -> dict:
     from apps.directory.sitemaps import (
         BrandSitemap,
         CategorySitemap,
@@ -238,6 +239,36 @@ def sitemaps() -> dict:
         "trade-towns": TradeTownSitemap,
         "brands": BrandSitemap,
     }
+
+
+def sitemap_sections() -> list[SitemapSection]:
+    """The sections of /sitemap.xml that list directory pages (no query)."""
+    return [
+        SitemapSection(name=name, changefreq=cls.changefreq, priority=cls.priority, limit=cls.limit)
+        for name, cls in _sitemaps().items()
+    ]
+
+
+def sitemap_size(section: str) -> int:
+    """How many locations a section lists (one query); 0 for an unknown section."""
+    cls = _sitemaps().get(section)
+    if cls is None:
+        return 0
+    items = cls().items()
+    return items.count() if hasattr(items, "query") else len(items)
+
+
+def sitemap_entries(section: str, *, offset: int = 0, limit: int = 50000) -> list[SitemapEntry]:
+    """One slice of a section's locations, in the section's order (one query)."""
+    cls = _sitemaps().get(section)
+    if cls is None:
+        return []
+    sitemap = cls()
+    lastmod = getattr(sitemap, "lastmod", None)
+    return [
+        SitemapEntry(location=sitemap.location(item), lastmod=lastmod(item) if lastmod else None)
+        for item in sitemap.items()[offset : offset + limit]
+    ]
 
 
 def _with_month_load(qs):

@@ -71,3 +71,19 @@ class BrandRef:
     name: str
     organization_id: int  # the accounts organization (kind "manufacturer") behind it
     url: str  # /marques/<slug>/
+
+
+@dataclass(frozen=True)
+class SitemapSection:
+    """A section of /sitemap.xml listing directory pages (composed by eldo.sitemaps)."""
+
+    name: str  # "pros", "categories", "trade-towns", "brands"
+    changefreq: str
+    priority: float
+    limit: int  # locations per sitemap page
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    location: str  # a path: /pro/<slug>/
+    lastmod: datetime | None
