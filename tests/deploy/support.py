@@ -292,11 +292,27 @@ def deep_merge(base: dict, override: dict) -> dict:
 
 
 @functools.cache
-def _chart():
+def _chart(chart_dir: Path = CHART_DIR):
     import helm_python
 
     helm_python.disable_logging()
-    return helm_python.Chart.load(CHART_DIR)
+    return helm_python.Chart.load(chart_dir)
+
+
+def render(
+    chart_dir: Path, values: dict | None = None, *, name: str, namespace: str = "eldo"
+) -> list[dict]:
+    """`helm template <name> <chart_dir>` with ``values`` over the chart's defaults."""
+    rendered = _chart(chart_dir).render(
+        values or {}, name=name, namespace=namespace, is_install=True
+    )
+    return [
+        document
+        for template, text in sorted(rendered.items())
+        if template.endswith((".yaml", ".yml"))
+        for document in yaml.safe_load_all(text)
+        if document
+    ]
 
 
 def render_chart(

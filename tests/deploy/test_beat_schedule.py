@@ -77,10 +77,12 @@ def test_no_entry_waits_a_day_or_more_from_its_start():
             assert isinstance(every, crontab), name
     for name in DAILY_JOBS:
         assert isinstance(settings.CELERY_BEAT_SCHEDULE[name]["schedule"], crontab), name
-    # 02:00-03:00 Paris is skipped in March and repeated in October.
+    # 02:00-03:00 Paris is skipped in March and repeated in October: a job at named hours
+    # would not run, or run twice, that day (every-hour crontabs only lose or repeat a turn).
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
-        if isinstance(entry["schedule"], crontab):
-            assert 2 not in entry["schedule"].hour, name
+        schedule = entry["schedule"]
+        if isinstance(schedule, crontab) and len(schedule.hour) < 24:
+            assert 2 not in schedule.hour, name
 
 
 @pytest.mark.parametrize("start", STARTS, ids=lambda d: d.strftime("%Y-%m-%dT%H:%M"))

@@ -61,3 +61,21 @@ def test_what_the_docs_say_about_translations_is_true():
     says_none = "There is no `locale/` directory and no message catalogue today" in text
     assert says_none == (not catalogues), "update the locale/ paragraph of docs/deploy.md"
     assert REPO_ROOT / "locale" in [Path(p) for p in settings.LOCALE_PATHS]
+
+
+def test_a_newcomer_can_create_an_environment_from_nothing_in_order():
+    """Terraform, then the cluster's add-ons, then Argo CD's applications, then the first
+    release: each step names the files it uses, and they exist."""
+    text = DEPLOY_DOCS.read_text()
+    section = text.split("## An environment from nothing", 1)[1].split("\n## ", 1)[0]
+    steps = re.findall(r"^(\d)\. \*\*(.+?)\*\*", section, re.MULTILINE)
+    assert [n for n, _ in steps] == ["1", "2", "3", "4"]
+    titles = [title.lower() for _, title in steps]
+    assert "terraform" in titles[0]
+    assert "add-ons" in titles[1]
+    assert "argo cd" in titles[2]
+    assert "first release" in titles[3]
+    for path in re.findall(r"`(deploy/[\w./<>-]+)`", section):
+        concrete = path.replace("<env>", "staging").rstrip("/")
+        assert (REPO_ROOT / concrete).exists(), path
+    assert "cannot be fetched" in section and "terraform validate" in section

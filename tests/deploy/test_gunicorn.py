@@ -10,7 +10,6 @@ from __future__ import annotations
 import http.client
 import json
 import signal
-import socket
 import sqlite3
 import subprocess
 import time
@@ -19,16 +18,11 @@ from pathlib import Path
 import pytest
 
 from tests.deploy.support import REPO_ROOT, json_lines, parse_dockerfile, production_env, run
+from tests.plugins.parallel import free_port
 
 ENTRYPOINT = REPO_ROOT / "deploy" / "entrypoint.sh"
 START_TIMEOUT = 40  # generous: CI shares two cores with other test processes
 STOP_TIMEOUT = 20
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_for(predicate, *, timeout: float, process: subprocess.Popen, what: str) -> None:
@@ -44,7 +38,7 @@ def _wait_for(predicate, *, timeout: float, process: subprocess.Popen, what: str
 
 class Server:
     def __init__(self, tmp_path: Path):
-        self.port = _free_port()
+        self.port = free_port()
         self.stdout = tmp_path / "gunicorn.out"
         self.stderr = tmp_path / "gunicorn.err"
         self.env = production_env(
@@ -90,8 +84,7 @@ class Server:
         return self.process.returncode
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def _running_server(tmp_path_factory):
     server = Server(tmp_path_factory.mktemp("gunicorn"))
     try:
         _wait_for(server.answers, timeout=START_TIMEOUT, process=server.process, what="/healthz")
@@ -101,6 +94,18 @@ def server(tmp_path_factory):
         raise
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    yield from _running_server(tmp_path_factory)
+
+
+@pytest.fixture
+def own_server(tmp_path_factory):
+    """A server of its own, for a test that stops it: the tests run in a random order,
+    and the module's shared server must outlive every other test."""
+    yield from _running_server(tmp_path_factory)
 
 
 def test_healthz_answers_ok_over_plain_http(server):
@@ -179,10 +184,10 @@ def test_oversized_headers_are_refused_by_gunicorn(server):
     assert server.request("GET", "/healthz", too_many)[0] in (400, 431)
 
 
-def test_stops_cleanly_on_sigterm(server):
-    assert server.stop() == 0
-    assert "Shutting down: Master" in server.output()
-    assert "Traceback" not in server.output()
+def test_stops_cleanly_on_sigterm(own_server):
+    assert own_server.stop() == 0
+    assert "Shutting down: Master" in own_server.output()
+    assert "Traceback" not in own_server.output()
 
 
 # --- the other roles of the entrypoint ----------------------------------------------------

@@ -17,7 +17,8 @@ from prometheus_client.mmap_dict import MmapedDict
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.deploy.support import REPO_ROOT, production_env
-from tests.deploy.test_gunicorn import START_TIMEOUT, STOP_TIMEOUT, _free_port, _wait_for
+from tests.deploy.test_gunicorn import START_TIMEOUT, STOP_TIMEOUT, _wait_for
+from tests.plugins.parallel import free_port
 
 ENTRYPOINT = REPO_ROOT / "deploy" / "entrypoint.sh"
 REQUESTS = 48
@@ -55,7 +56,7 @@ def _healthz_counts_per_process(directory) -> dict[str, float]:
 
 
 def test_metrics_aggregate_every_gunicorn_worker(tmp_path):
-    port = _free_port()
+    port = free_port()
     metrics_dir = tmp_path / "prometheus"
     env = production_env(
         tmp_path,

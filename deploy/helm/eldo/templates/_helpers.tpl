@@ -138,26 +138,6 @@ checksum/config: {{ include "eldo.componentConfig" . | sha256sum }}
 {{- end -}}
 {{- end -}}
 
-{{/* The routing table, parsed from files/kong.yml (a link to deploy/kong/kong.yml). */}}
-{{- define "eldo.kongTable" -}}
-{{- $table := .Files.Get "files/kong.yml" | fromYaml -}}
-{{- if or (not $table) (hasKey $table "Error") -}}
-{{- fail (printf "files/kong.yml is missing or not YAML: %v" $table) -}}
-{{- end -}}
-{{- toYaml $table -}}
-{{- end -}}
-
-{{/* A KongPlugin's name: (dict "root" $ "plugin" $plugin). */}}
-{{- define "eldo.kongPluginName" -}}
-{{- $scope := .plugin.route | default .plugin.service | default "global" -}}
-{{- printf "%s-%s-%s" (include "eldo.fullname" .root) $scope .plugin.name | trunc 253 -}}
-{{- end -}}
-
-{{/* The Kubernetes Service of a Kong service: (dict "root" $ "service" "reviews"). */}}
-{{- define "eldo.gatewayServiceName" -}}
-{{- printf "%s-%s" (include "eldo.fullname" .root) .service | trunc 63 | trimSuffix "-" -}}
-{{- end -}}
-
 {{- define "eldo.mediaClaimName" -}}
 {{- .Values.media.persistence.existingClaim | default (printf "%s-media" (include "eldo.fullname" .)) -}}
 {{- end -}}
