@@ -9,7 +9,6 @@ import subprocess
 import pytest
 
 from tests.deploy.support import (
-    CHART_DIR,
     REPO_ROOT,
     VENV_BIN,
     WORKFLOWS_DIR,
@@ -160,60 +159,92 @@ def test_main_is_tested_then_built_once_with_the_commit_tag(release, ci):
     assert jobs["image"]["permissions"]["packages"] == "write"
 
 
-def _helm_upgrade(job: dict) -> str:
-    (command,) = [step["run"] for step in job["steps"] if "helm upgrade" in step.get("run", "")]
-    return command
+def _step(job: dict, text: str) -> dict:
+    (step,) = [step for step in job["steps"] if text in step.get("run", "")]
+    return step
 
 
 @pytest.mark.parametrize(
     ("job", "environment", "tag"),
     [
-        ("deploy-staging", "staging", '"$GITHUB_SHA"'),
-        ("deploy-production", "production", '"$GITHUB_REF_NAME"'),
+        ("promote-staging", "staging", '"$GITHUB_SHA"'),
+        ("promote-production", "production", '"$GITHUB_REF_NAME"'),
     ],
 )
-def test_deploys_run_the_chart_with_the_environment_values(release, job, environment, tag):
+def test_promotions_open_a_pull_request_and_hold_no_cluster_credentials(
+    release, job, environment, tag
+):
+    """GitOps: the workflow pins deploy/argocd/apps/<env> to the image digest in a pull
+    request; each cluster's Argo CD applies what is merged."""
     spec = release["jobs"][job]
-    command = _helm_upgrade(spec)
+    bump = _step(spec, "promote.py bump")["run"]
 
     assert spec["environment"]["name"] == environment
-    assert f'--values "$CHART/values-{environment}.yaml"' in command
-    assert (CHART_DIR / f"values-{environment}.yaml").is_file()
-    assert f"image.tag={tag}" in command
-    # A failed migration hook or rollout rolls back to the previous revision by itself.
-    assert "--atomic" in command and "--wait" in command
-    assert release["env"]["CHART"] == "deploy/helm/eldo"
+    assert f"promote.py bump {environment}" in bump
+    assert f"--tag {tag}" in bump and '--digest "$DIGEST"' in bump
+    opened = _step(spec, "gh pr create")["run"]
+    assert "git push" in opened and "--base main" in opened
+    assert spec["permissions"] == {"contents": "write", "pull-requests": "write"}
+    text = str(spec)
+    assert "KUBECONFIG" not in text and "helm upgrade" not in text and "kubectl" not in text
+    assert (REPO_ROOT / "deploy" / "argocd" / "apps" / environment / "eldo.yaml").is_file()
 
 
-def test_production_promotes_the_staging_image_without_rebuilding(release):
+def test_no_job_holds_cluster_credentials(release):
+    text = (WORKFLOWS_DIR / "release.yml").read_text()
+    assert "KUBECONFIG" not in text and "helm upgrade" not in text
+
+
+def test_staging_follows_main_by_itself_production_by_review(release):
+    assert "gh pr merge" in _step(release["jobs"]["promote-staging"], "gh pr create")["run"]
+    assert "--auto" in _step(release["jobs"]["promote-staging"], "gh pr create")["run"]
+    assert "gh pr merge" not in _step(release["jobs"]["promote-production"], "gh pr create")["run"]
+
+
+def test_production_promotes_the_staging_image_after_staging_is_healthy_at_it(release):
     jobs = release["jobs"]
     promote = jobs["promote"]
+    production = jobs["promote-production"]
 
-    assert jobs["deploy-staging"]["needs"] == "image"
-    assert jobs["deploy-production"]["needs"] == "promote"
+    assert set(jobs["promote-staging"]["needs"]) == {"image", "charts"}
+    assert production["needs"] == "promote"
     assert not [u for u in _uses(promote) if u.startswith("docker/build-push-action")]
     commands = _runs(promote)
     assert "merge-base --is-ancestor" in commands, "only a commit of main is released"
     assert 'imagetools create --tag "$IMAGE:$GITHUB_REF_NAME" "$IMAGE:$GITHUB_SHA"' in commands
+    # Staging must run exactly that digest, synced and healthy, before the pull request.
+    check = _step(production, "check-staging")
+    assert check["env"]["DIGEST"] == "${{ needs.promote.outputs.digest }}"
+    assert check["env"]["IMAGE"] == "${{ needs.promote.outputs.image }}"
+    assert production["steps"].index(check) < production["steps"].index(
+        _step(production, "promote.py bump")
+    )
 
 
-def test_rollback_redeploys_an_existing_version_by_its_verified_digest(release):
+def test_charts_are_published_by_version_never_overwritten(release):
+    job = release["jobs"]["charts"]
+    script = _runs(job)
+    assert "helm push" in script and "already published" in script
+    for chart in ("eldo", "gateway", "service"):
+        assert f"deploy/helm/{chart}" in script
+
+
+def test_rollback_pins_an_existing_version_by_its_verified_digest(release):
     job = release["jobs"]["redeploy"]
-    command = _helm_upgrade(job)
 
     assert job["if"] == "github.event_name == 'workflow_dispatch'"
     assert job["environment"]["name"] == "${{ inputs.environment }}"
-    assert 'image.tag="$VERSION"' in command
     # The tag is resolved once to a digest, whose signature must be this repository's release
-    # workflow's; the cluster gets the digest (the chart prefers it over the tag).
+    # workflow's; the environment is pinned to the digest.
     (resolve,) = [s for s in job["steps"] if "imagetools inspect" in s.get("run", "")]
     assert "cosign verify" in resolve["run"]
     assert "/.github/workflows/release.yml@" in resolve["run"]
     assert "token.actions.githubusercontent.com" in resolve["run"]
-    helm_step = next(s for s in job["steps"] if "helm upgrade" in s.get("run", ""))
-    assert helm_step["env"]["DIGEST"] == f"${{{{ steps.{resolve['id']}.outputs.digest }}}}"
-    assert 'image.digest="$DIGEST"' in command
-    assert job["steps"].index(resolve) < job["steps"].index(helm_step)
+    bump = _step(job, "promote.py bump")
+    assert bump["env"]["DIGEST"] == f"${{{{ steps.{resolve['id']}.outputs.digest }}}}"
+    assert '--digest "$DIGEST"' in bump["run"] and "--keep-charts" in bump["run"]
+    assert job["steps"].index(resolve) < job["steps"].index(bump)
+    assert "gh pr create" in _step(job, "gh pr create")["run"]
     assert set(_on(release)["workflow_dispatch"]["inputs"]["environment"]["options"]) == {
         "staging",
         "production",
