@@ -186,6 +186,12 @@ def pro_rating_store(
     )
 
 
+def pro_response_time_store(*, pro_id: int, minutes: int | None) -> None:
+    """Called by the leads context: the pro's typical time to a first contact, or None
+    when its leads are too few to say (result cards then show nothing). One query."""
+    ProProfile.objects.filter(pk=pro_id).update(response_minutes=minutes)
+
+
 def pro_ratings_store_many(ratings: list[dict]) -> int:
     """Many pros' aggregates at once (seed, import, daily refresh): a batched upsert. Each
     dict carries the keyword arguments of ``pro_rating_store``."""
@@ -318,6 +324,13 @@ def pros_insured(*, pro_ids: list[int], category_slug: str = "") -> set[int]:
     if not checks.insurance_required():
         return set(pro_ids)
     return checks.insured_pro_ids(pro_ids=pro_ids, category_slug=category_slug)
+
+
+def departments() -> list[tuple[str, str]]:
+    """Every département as (code, name), in code order (one query): pickers' choices."""
+    from apps.directory.models import Department
+
+    return list(Department.objects.order_by("code").values_list("code", "name"))
 
 
 def department_codes_known(codes: list[str]) -> set[str]:
