@@ -77,8 +77,18 @@ def label_weights() -> dict[str, float]:
     return {label: percent / 100 for label, percent in settings.REVIEWS_SCORE_WEIGHTS.items()}
 
 
-def widget_cache_key(slug: str) -> str:
-    return f"{WIDGET_CACHE_PREFIX}{slug}"
+# The widget's variants (?type=, ?theme=): the first of each is the default.
+WIDGET_TYPES = ("carousel", "list", "badge")
+WIDGET_THEMES = ("light", "dark")
+
+
+def widget_cache_key(slug: str, kind: str = "carousel", theme: str = "light") -> str:
+    return f"{WIDGET_CACHE_PREFIX}{slug}:{kind}:{theme}"
+
+
+def widget_cache_keys(slug: str) -> list[str]:
+    """Every variant's cached copy of a pro's widget."""
+    return [widget_cache_key(slug, kind, theme) for kind in WIDGET_TYPES for theme in WIDGET_THEMES]
 
 
 def _compute(pro_ids: list[int], *, today: date) -> dict[int, Aggregates]:
@@ -141,7 +151,7 @@ def _store(*, pro_id: int, agg: Aggregates, score: float) -> None:
 
 def widget_caches_invalidate(*, pro_ids: list[int]) -> None:
     slugs = [ref.slug for ref in directory.pros_by_ids(pro_ids).values()]
-    cache.delete_many([widget_cache_key(slug) for slug in slugs])
+    cache.delete_many([key for slug in slugs for key in widget_cache_keys(slug)])
 
 
 @transaction.atomic

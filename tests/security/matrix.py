@@ -590,6 +590,7 @@ MATRIX: list[Row] = [
         "all channels off is a valid choice",
     ),
     r("GET", "espace-pro/avis/", BACK_OFFICE),
+    r("GET", "espace-pro/avis/widget/", BACK_OFFICE, why="the widget configurator, any member"),
     r("GET", "espace-pro/invitations/", BACK_OFFICE),
     r("GET", "espace-pro/invitations/lien-permanent/", BACK_OFFICE, why="one's own company's link"),
     r(

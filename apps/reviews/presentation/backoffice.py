@@ -257,10 +257,12 @@ from apps.reviews.presentation import (  # noqa: E402
     permanent_link_pages,
     timing_pages,
     tool_key_pages,
+    widget_pages,
 )
 
 urlpatterns = [
     path("espace-pro/avis/", reviews_page, name="reviews"),
+    path("espace-pro/avis/widget/", widget_pages.widget_configurator, name="widget"),
     path("espace-pro/avis/<int:review_id>/repondre/", reply, name="reply"),
     path("espace-pro/avis/<int:review_id>/signaler/", report, name="report"),
     path("espace-pro/invitations/", invitations_page, name="invitations"),

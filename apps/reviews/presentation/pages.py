@@ -25,7 +25,7 @@ from apps.core.pagecache import cache_depends, public_response_cache
 from apps.core.site import absolute_url
 from apps.directory import api as directory
 from apps.reviews import caching, invitations, proofs, selectors, services
-from apps.reviews.aggregates import widget_cache_key
+from apps.reviews.aggregates import WIDGET_THEMES, WIDGET_TYPES, widget_cache_key
 from apps.reviews.invitations import InvitationError
 from apps.reviews.models import ProReviewStats, ReviewLabel, ReviewStatus
 from apps.reviews.presentation import access
@@ -375,7 +375,11 @@ def digest_unsubscribe(request, token: str):
 def widget(request, slug: str):
     """The embeddable widget (an iframe on the pro's own website): rating, count and the
     latest reviews. Cached; the cache is dropped when the pro's aggregates change."""
-    key = widget_cache_key(slug)
+    kind = request.GET.get("type", "")
+    kind = kind if kind in WIDGET_TYPES else WIDGET_TYPES[0]
+    theme = request.GET.get("theme", "")
+    theme = theme if theme in WIDGET_THEMES else WIDGET_THEMES[0]
+    key = widget_cache_key(slug, kind, theme)
     html = cache.get(key)
     if html is None:
         pro = directory.pros_by_slugs([slug]).get(slug)
@@ -389,6 +393,8 @@ def widget(request, slug: str):
             "reviews/widget.html",
             {
                 "pro": pro,
+                "kind": kind,
+                "theme": theme,
                 "average": stats.average if stats else 0,
                 "count": stats.count if stats else 0,
                 "reviews": reviews,
