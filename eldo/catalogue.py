@@ -81,6 +81,7 @@ def _sample_pro(**changes) -> dict:
         "categories": {"all": [{"name": "Toiture"}, {"name": "Zinguerie"}]},
         "is_verified": True,
         "valid_certifications": [{"get_label_display": "RGE Qualibat"}],
+        "response_minutes": 250,
     }
     pro.update(changes)
     return pro
@@ -135,6 +136,7 @@ def catalogue(request):
                 is_verified=False,
                 valid_certifications=[],
                 distance_km=None,
+                response_minutes=None,
             ),
         },
         "sample_messages": {

@@ -39,6 +39,17 @@ def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings, clie
     counts = counted()
     call_command("seed_demo")
     assert counted() == counts
+    _brands_have_installers_and_rules()
+    _content_is_complete()
+    roles = _roles_through_the_api(client)
+    _homeowner_sees_her_projects(client)
+    _roles_are_the_documented_ones(roles)
+
+
+def _brands_have_installers_and_rules():
+    from apps.directory.models import Brand, ProProfile
+    from apps.leads.models import NetworkInstaller
+
     # Three brands, published, each with certified installers of its trade in several
     # départements and a routing rule for each of them.
     for brand in Brand.objects.filter(is_published=True):
@@ -49,6 +60,9 @@ def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings, clie
             installers.values_list("id", flat=True)
         )
     assert Brand.objects.filter(is_published=True).count() == 3
+
+
+def _content_is_complete():
     assert set(User.objects.values_list("email", flat=True)) >= DEMO_EMAILS
     # "seed_demo adds 40 reviews or more per demo pro": published ones, every pro.
     from django.db.models import Count
@@ -77,6 +91,9 @@ def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings, clie
 
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"succeeded", "failed"}
 
+
+def _roles_through_the_api(client) -> dict:
+    """Each demo account signs in through the API (staff with their second factor)."""
     roles = {}
     for email in DEMO_EMAILS:
         credentials = {"email": email, "password": "eldo-demo-2026"}
@@ -89,14 +106,21 @@ def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings, clie
         me = client.get("/api/v1/auth/me/", HTTP_AUTHORIZATION=f"Bearer {access}").json()
         roles[email] = me
         client.post("/api/v1/auth/logout/", {"refresh": response.json()["refresh"]})
-    assert "staff" in roles["admin@eldo.test"]["roles"]
-    assert "advisor" in roles["conseiller@eldo.test"]["roles"]
-    assert "moderator" in roles["moderateur@eldo.test"]["roles"]
-    assert roles["particulier@eldo.test"]["roles"] == ["homeowner"]
+    return roles
+
+
+def _homeowner_sees_her_projects(client):
     # The demo homeowner's own requests are in "Mes projets" (verified demo address).
     client.force_login(User.objects.get(email="particulier@eldo.test"))
     assert len(client.get("/api/v1/me/quotes/").json()) >= 1
     client.logout()
+
+
+def _roles_are_the_documented_ones(roles: dict):
+    assert "staff" in roles["admin@eldo.test"]["roles"]
+    assert "advisor" in roles["conseiller@eldo.test"]["roles"]
+    assert "moderator" in roles["moderateur@eldo.test"]["roles"]
+    assert roles["particulier@eldo.test"]["roles"] == ["homeowner"]
     pro = roles["pro@eldo.test"]["memberships"]
     assert [(m["slug"], m["role"]) for m in pro] == [("facades-du-midi", "owner")]
     rep = roles["commercial@eldo.test"]["memberships"]

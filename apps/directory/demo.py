@@ -311,6 +311,56 @@ def _commune_pool() -> list[tuple[Commune, float]]:
 
 
 @transaction.atomic
+def _first_postcodes(communes) -> dict[str, str]:
+    """INSEE code → the commune's first postcode, one query."""
+    postcodes: dict[str, str] = {}
+    for commune_code, code in (
+        Commune.objects.filter(insee_code__in=[c.insee_code for c in communes])
+        .values_list("insee_code", "postal_codes__code")
+        .order_by("insee_code", "postal_codes__code")
+    ):
+        if code and commune_code not in postcodes:
+            postcodes[commune_code] = code
+    return postcodes
+
+
+def _generated_spec(rng: random.Random, org_name: str, communes, weights) -> tuple:
+    """A generated company's place, trades (the one its name says first), area and whether
+    its identity is verified."""
+    commune = rng.choices(communes, weights=weights, k=1)[0]
+    named = [t for t, word in TRADE_WORDS.items() if word in org_name]
+    main = named[0] if named else rng.choice(list(TRADE_WORDS))
+    trade_slugs = [
+        main,
+        *rng.sample([t for t in TRADE_WORDS if t != main], k=rng.randint(0, 2)),
+    ]
+    radius = rng.choice([None, 20, 30, 40, 60])
+    departments = [] if radius and rng.random() < 0.5 else [commune.department_id]
+    verified = rng.random() < 0.6
+    return commune, trade_slugs, radius, departments, verified
+
+
+def _demo_labels(rng: random.Random, *, trade_slugs: list[str], today: date) -> list[tuple]:
+    """The labels of a pro's trades (and Qualibat for some), 15 % of them expired."""
+    kinds = {k for t in trade_slugs for k in CERTS_BY_TRADE.get(t, [])}
+    if rng.random() < 0.4:
+        kinds.add("qualibat")
+    labels = []
+    for kind in sorted(kinds):
+        expired = rng.random() < 0.15
+        valid_until = today + timedelta(
+            days=rng.randint(-400, -1) if expired else rng.randint(30, 900)
+        )
+        labels.append(
+            (
+                CertificationKind(kind),
+                f"{kind.upper()[:4]}-{rng.randint(10000, 99999)}",
+                valid_until,
+            )
+        )
+    return labels
+
+
 def demo_pros_ensure(*, organizations: dict[str, tuple[int, str]]) -> dict[str, int]:
     """Create the demo pros of ``organizations`` (slug → (organization id, name))."""
     categories_sync()
@@ -322,14 +372,7 @@ def demo_pros_ensure(*, organizations: dict[str, tuple[int, str]]) -> dict[str, 
     )
     pool = _commune_pool()
     communes, weights = zip(*pool, strict=True)
-    postcodes: dict[str, str] = {}
-    for commune_code, code in (
-        Commune.objects.filter(insee_code__in=[c.insee_code for c in communes])
-        .values_list("insee_code", "postal_codes__code")
-        .order_by("insee_code", "postal_codes__code")
-    ):
-        if code and commune_code not in postcodes:
-            postcodes[commune_code] = code
+    postcodes = _first_postcodes(communes)
 
     specs = {company[0]: company[1:] for company in DEMO_COMPANIES}
     new_pros: list[ProProfile] = []
@@ -341,17 +384,10 @@ def demo_pros_ensure(*, organizations: dict[str, tuple[int, str]]) -> dict[str, 
             name, trade_slugs, insee, radius, departments, verified = specs[slug]
             commune = Commune.objects.select_related("department").get(insee_code=insee)
         else:
-            commune = rng.choices(communes, weights=weights, k=1)[0]
-            named = [t for t, word in TRADE_WORDS.items() if word in org_name]
-            main = named[0] if named else rng.choice(list(TRADE_WORDS))
-            trade_slugs = [
-                main,
-                *rng.sample([t for t in TRADE_WORDS if t != main], k=rng.randint(0, 2)),
-            ]
             name = org_name
-            radius = rng.choice([None, 20, 30, 40, 60])
-            departments = [] if radius and rng.random() < 0.5 else [commune.department_id]
-            verified = rng.random() < 0.6
+            commune, trade_slugs, radius, departments, verified = _generated_spec(
+                rng, org_name, communes, weights
+            )
         year = rng.randint(1975, today.year - 1)
         headcount = rng.choice([1, 2, 3, 5, 8, 12, 20, 35])
         trade_name = trades[trade_slugs[0]].name
@@ -403,22 +439,7 @@ def demo_pros_ensure(*, organizations: dict[str, tuple[int, str]]) -> dict[str, 
             category_links.append(cat_through(proprofile_id=pro_id, category_id=trades[trade].id))
         for code in plan["departments"]:
             department_links.append(dep_through(proprofile_id=pro_id, department_id=code))
-        kinds = {k for t in plan["trades"] for k in CERTS_BY_TRADE.get(t, [])}
-        if rng.random() < 0.4:
-            kinds.add("qualibat")
-        labels = []
-        for kind in sorted(kinds):
-            expired = rng.random() < 0.15
-            valid_until = today + timedelta(
-                days=rng.randint(-400, -1) if expired else rng.randint(30, 900)
-            )
-            labels.append(
-                (
-                    CertificationKind(kind),
-                    f"{kind.upper()[:4]}-{rng.randint(10000, 99999)}",
-                    valid_until,
-                )
-            )
+        labels = _demo_labels(rng, trade_slugs=plan["trades"], today=today)
         checks.extend(
             _demo_checks(
                 pro_id=pro_id,

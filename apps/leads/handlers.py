@@ -14,7 +14,7 @@ from django.utils import timezone
 from apps.accounts import api as accounts
 from apps.core.events import on
 from apps.directory import api as directory
-from apps.leads import alerts, contact_check, services, webhooks
+from apps.leads import alerts, contact_check, selectors, services, webhooks
 from apps.leads.events import (
     HomeownerContactCheckDue,
     LeadContactConfirmed,
@@ -114,6 +114,16 @@ def release_declined_slot(event: LeadStatusChanged) -> None:
     """A refused lead does not count against the pro's monthly capacity."""
     if event.to_status == "declined":
         services.lead_slot_release(lead_id=event.lead_id)
+
+
+@on(LeadStatusChanged)
+def refresh_response_time(event: LeadStatusChanged) -> None:
+    """A lead leaves "sent"/"viewed": the pro's typical response time, shown on its result
+    card, is computed again from its leads and kept by the directory."""
+    if event.from_status in ("sent", "viewed"):
+        directory.pro_response_time_store(
+            pro_id=event.pro_id, minutes=selectors.pro_response_minutes(pro_id=event.pro_id)
+        )
 
 
 @on(LeadFirstContactOverdue)

@@ -312,6 +312,32 @@ def network_installers(*, network_id: int) -> list[NetworkInstaller]:
 
 OPEN_STATUSES = ("sent", "viewed", "contacted", "appointment", "quote_sent")
 
+# A pro's typical response time is shown once this many of its leads of the last year have
+# had a first contact: fewer would make one lucky or unlucky day the pro's public figure.
+RESPONSE_TIME_MIN_LEADS = 3
+RESPONSE_TIME_WINDOW_DAYS = 365
+
+
+def pro_response_minutes(*, pro_id: int, now=None) -> int | None:
+    """The median time from a lead's dispatch to its first contact, in minutes, over the
+    pro's leads of the last year; None below RESPONSE_TIME_MIN_LEADS of them. One query."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    since = (now or timezone.now()) - timedelta(days=RESPONSE_TIME_WINDOW_DAYS)
+    spans = sorted(
+        contacted - created
+        for created, contacted in Lead.objects.filter(
+            pro_id=pro_id, contacted_at__isnull=False, created_at__gte=since
+        ).values_list("created_at", "contacted_at")
+    )
+    if len(spans) < RESPONSE_TIME_MIN_LEADS:
+        return None
+    middle = len(spans) // 2
+    median = spans[middle] if len(spans) % 2 else (spans[middle - 1] + spans[middle]) / 2
+    return max(0, round(median.total_seconds() / 60))
+
 
 def network_dashboard(*, network_id: int, overdue_before) -> dict:
     """The network's dashboard: for each of its installers, the leads it routed to them

@@ -99,3 +99,34 @@ def test_the_component_catalogue_passes_axe(browser, django_user_model, size):
     assert browser.axe() == []
     assert browser.js("return document.documentElement.scrollWidth - window.innerWidth") <= 0
     browser.screenshot(f"catalogue-{size[0]}.png")
+
+
+def test_a_long_multi_select_becomes_searchable_chips(browser):
+    from selenium.webdriver.common.keys import Keys
+
+    from apps.leads.models import NetworkInstaller
+    from tests.security.conftest import _build_world
+
+    world = _build_world()
+    _sign_in(browser, world.users["network_manager"])
+    browser.get(f"/espace-pro/reseau/regles/{world.ids['rule_id']}/")
+    native = browser.driver.find_element(By.CSS_SELECTOR, "select[name='department_codes']")
+    assert not native.is_displayed()  # still in the form, holding the value
+    search = browser.driver.find_element(By.CSS_SELECTOR, "#id_department_codes-search")
+    label = browser.driver.find_element(By.CSS_SELECTOR, "label[for='id_department_codes-search']")
+    assert label.text.startswith("Départements")
+    search.send_keys("haute-gar")
+    options = browser.driver.find_elements(By.CSS_SELECTOR, "#id_department_codes-options li")
+    assert [o.text for o in options] == ["Haute-Garonne (31)"]
+    search.send_keys(Keys.ENTER)  # chooses; does not submit the form
+    chip = browser.driver.find_element(By.CSS_SELECTOR, ".chips__chip")
+    assert "Haute-Garonne (31)" in chip.text
+    assert browser.axe() == []
+    browser.js("arguments[0].scrollIntoView({block: 'center'})", chip)
+    browser.screenshot("chips-network-rule.png", full_page=False)
+    browser.click_and_wait(
+        browser.driver.find_element(By.CSS_SELECTOR, "main form button[type='submit']"),
+        scroll=True,
+    )
+    rule = NetworkInstaller.objects.get(pk=world.ids["rule_id"])
+    assert "31" in rule.department_codes

@@ -90,6 +90,20 @@ return name + ': ' + (found.textContent || '').trim().slice(0, 60);
 """
 
 
+def _settled(browser) -> None:
+    """Wait for a page that changes itself after loading: a lead's page marks it viewed by
+    a POST, then reloads (static/js/lead-viewed.js)."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser.driver, 10, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script(
+            "return document.readyState === 'complete'"
+            " && !document.querySelector('form[data-mark-viewed]')"
+        )
+    )
+
+
 def _sign_in(browser, user) -> None:
     client = Client()
     client.force_login(user)
@@ -116,6 +130,7 @@ def test_every_page_is_accessible_and_fits(browser, width):
         browser.set_viewport(*size)
         url = concrete(route, world.ids)
         browser.get(url)
+        _settled(browser)
         where = f"{url} as {role}"
         if browser.js("return document.contentType") != "text/html":
             problems.append(f"{where}: not an HTML page")

@@ -211,6 +211,21 @@ def ago(value, now=None):
 
 
 @register.filter
+def response_delay(minutes) -> str:
+    """A typical response time in words: "en moins d'une heure", "en 4\xa0h", "en 2\xa0jours"."""
+    if minutes is None or minutes == "":
+        return ""
+    minutes = int(minutes)
+    if minutes < 60:
+        return "en moins d'une heure"
+    hours = round(minutes / 60)
+    if hours < 48:
+        return f"en {hours}\xa0h"
+    days = round(hours / 24)
+    return f"en {days}\xa0jours"
+
+
+@register.filter
 def messages_urgent(messages) -> bool:
     """Whether a list of flash messages holds an error or a warning."""
     return any(getattr(m, "level_tag", "") in {"error", "warning"} for m in messages)

@@ -63,6 +63,11 @@ class ProProfile(models.Model):
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
     website = models.URLField(_("site web"), blank=True)
     is_verified = models.BooleanField(_("entreprise vérifiée"), default=False)
+    # The median time to a first contact on the leads Eldo sent, kept by the leads context
+    # (directory.api.pro_response_time_store); empty until there are enough leads to say.
+    response_minutes = models.PositiveIntegerField(
+        _("délai de réponse habituel (minutes)"), null=True, blank=True, editable=False
+    )
     is_published = models.BooleanField(_("profil publié"), default=True)
     # Created through the pro sign-up: unpublished until its identity check is verified
     # (apps/directory/signup.py; identity_flags_sync publishes it then, once).

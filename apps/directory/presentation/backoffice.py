@@ -43,7 +43,8 @@ class ProfileForm(forms.ModelForm):
         label=_("Départements couverts"),
         queryset=Department.objects.order_by("code"),
         required=False,
-        help_text=_("Maintenez Ctrl (ou Cmd) pour en choisir plusieurs."),
+        # static/js/chips.js turns the native multi-select into searchable chips.
+        widget=forms.SelectMultiple(attrs={"data-chips": ""}),
     )
 
     class Meta:

@@ -16,24 +16,28 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.accounts import api as accounts
+from apps.directory import api as directory
 from apps.leads import selectors, services, webhooks
 
 RULE_FIELDS = ("department_codes", "category_slugs", "priority", "weight", "monthly_cap")
 
 
+# A long native multi-select that static/js/chips.js turns into searchable chips.
+CHIPS = forms.SelectMultiple(attrs={"data-chips": ""})
+
+
 class RuleForm(forms.Form):
-    department_codes = forms.CharField(
+    department_codes = forms.MultipleChoiceField(
         label=gettext_lazy("Départements"),
         required=False,
-        help_text=gettext_lazy("Codes séparés par des virgules, ex. 31, 81. Vide : tous."),
+        widget=CHIPS,
+        help_text=gettext_lazy("Aucun : tous."),
     )
-    category_slugs = forms.CharField(
+    category_slugs = forms.MultipleChoiceField(
         label=gettext_lazy("Métiers"),
         required=False,
-        help_text=gettext_lazy(
-            "Identifiants des métiers, ex. chauffage, pompe-a-chaleur. Vide : tous ceux que "
-            "l'installateur exerce."
-        ),
+        widget=CHIPS,
+        help_text=gettext_lazy("Aucun : tous ceux que l'installateur exerce."),
     )
     priority = forms.CharField(
         label=gettext_lazy("Priorité"),
@@ -50,6 +54,13 @@ class RuleForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Nombre de demandes par mois au plus. Vide : sans plafond."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department_codes"].choices = [
+            (code, f"{name} ({code})") for code, name in directory.departments()
+        ]
+        self.fields["category_slugs"].choices = [(c.slug, c.name) for c in directory.categories()]
 
 
 class NewRuleForm(RuleForm):
@@ -68,8 +79,8 @@ class PreviewForm(forms.Form):
 
 def _initial(rule) -> dict:
     return {
-        "department_codes": ", ".join(rule.department_codes),
-        "category_slugs": ", ".join(rule.category_slugs),
+        "department_codes": list(rule.department_codes),
+        "category_slugs": list(rule.category_slugs),
         "priority": rule.priority,
         "weight": rule.weight,
         "monthly_cap": "" if rule.monthly_cap is None else rule.monthly_cap,

@@ -112,7 +112,7 @@ def test_in_another_department_the_request_goes_to_that_departments_installer(
 
 
 def test_nobody_certified_for_the_trade_and_area_leaves_it_with_the_advisors(
-    make_quote, thermaris, django_capture_on_commit_callbacks
+    make_quote, thermaris, advisor, client, django_capture_on_commit_callbacks
 ):
     # In Tarn (81), no certified heat-pump installer's rule covers the request.
     with django_capture_on_commit_callbacks(execute=True):
@@ -120,6 +120,11 @@ def test_nobody_certified_for_the_trade_and_area_leaves_it_with_the_advisors(
     quote.refresh_from_db()
     assert quote.status == QuoteStatus.NEW and quote.brand_slug == "thermaris"
     assert not Lead.objects.filter(quote_id=quote.pk).exists()
+    # The advisor sees which brand it came from, and why it is theirs.
+    client.force_login(advisor)
+    page = client.get(f"/conseiller/demandes/{quote.reference}/").content.decode()
+    line = page.replace("\xa0", " ").split('data-brand="thermaris"')[1].split("</dd>")[0]
+    assert "aucun installateur certifié n'a pu la recevoir" in line
 
 
 def test_the_routing_never_picks_an_uncertified_installer(thermaris):
