@@ -643,8 +643,9 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp): everything from our own origin, no inline script or
 # style. Per-view exceptions, each with its reason: the review widget may be framed by any
-# site (apps/reviews), the Swagger UI needs inline styles (eldo/urls.py), the 500 page
-# allows its own inline <style> by hash (eldo/views.py). docs/reliability.md, "Security".
+# site (apps/reviews), the Swagger UI needs inline styles (eldo/urls.py), so does the staff
+# component catalogue (eldo/catalogue.py), the 500 page allows its own inline <style> by
+# hash (eldo/views.py). docs/reliability.md, "Security".
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
