@@ -37,7 +37,10 @@ def component_files() -> list[str]:
 
 def design_tokens() -> list[dict]:
     """The custom properties of the :root block of the stylesheet, in their order."""
-    source = Path(finders.find("css/eldo.css")).read_text(encoding="utf-8")
+    found = finders.find("css/eldo.css")
+    if not isinstance(found, str):  # the stylesheet ships with the project
+        raise LookupError("css/eldo.css is not among the static files")
+    source = Path(found).read_text(encoding="utf-8")
     root = source[source.index(":root {") : source.index("\n}", source.index(":root {"))]
     tokens = []
     for name, value in _TOKEN.findall(root):

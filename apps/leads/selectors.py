@@ -11,6 +11,8 @@ Anything else is "not found".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -318,11 +320,9 @@ RESPONSE_TIME_MIN_LEADS = 3
 RESPONSE_TIME_WINDOW_DAYS = 365
 
 
-def pro_response_minutes(*, pro_id: int, now=None) -> int | None:
+def pro_response_minutes(*, pro_id: int, now: datetime | None = None) -> int | None:
     """The median time from a lead's dispatch to its first contact, in minutes, over the
     pro's leads of the last year; None below RESPONSE_TIME_MIN_LEADS of them. One query."""
-    from datetime import timedelta
-
     from django.utils import timezone
 
     since = (now or timezone.now()) - timedelta(days=RESPONSE_TIME_WINDOW_DAYS)
@@ -331,6 +331,7 @@ def pro_response_minutes(*, pro_id: int, now=None) -> int | None:
         for created, contacted in Lead.objects.filter(
             pro_id=pro_id, contacted_at__isnull=False, created_at__gte=since
         ).values_list("created_at", "contacted_at")
+        if contacted is not None
     )
     if len(spans) < RESPONSE_TIME_MIN_LEADS:
         return None
@@ -339,15 +340,15 @@ def pro_response_minutes(*, pro_id: int, now=None) -> int | None:
     return max(0, round(median.total_seconds() / 60))
 
 
-def network_dashboard(*, network_id: int, overdue_before) -> dict:
+def network_dashboard(*, network_id: int, overdue_before: datetime) -> dict[str, Any]:
     """The network's dashboard: for each of its installers, the leads it routed to them
     — open, overdue (still waiting for a first contact after the delay), won out of the
     closed ones (conversion), the median first-response time — and the totals. Three
     queries (installers, counts, response times) plus one directory call for the names."""
     installers = network_installers(network_id=network_id)
     leads = Lead.objects.filter(network_id=network_id)
-    counts = {
-        row["pro_id"]: row
+    counts: dict[int, dict[str, Any]] = {
+        row["pro_id"]: dict(row)
         for row in leads.values("pro_id").annotate(
             total=Count("id"),
             open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
@@ -358,15 +359,16 @@ def network_dashboard(*, network_id: int, overdue_before) -> dict:
             closed=Count("id", filter=Q(status__in=("won", "lost", "declined", "expired"))),
         )
     }
-    delays: dict[int, list] = {}
+    delays: dict[int, list[timedelta]] = {}
     for pro_id, created, contacted in leads.filter(contacted_at__isnull=False).values_list(
         "pro_id", "created_at", "contacted_at"
     ):
-        delays.setdefault(pro_id, []).append(contacted - created)
+        if contacted is not None:
+            delays.setdefault(pro_id, []).append(contacted - created)
     pro_ids = sorted({i.pro_id for i in installers} | set(counts))
     pros = directory.pros_by_ids(pro_ids) if pro_ids else {}
     rule_by_pro = {i.pro_id: i for i in installers}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for pro_id in pro_ids:
         c = counts.get(pro_id, {})
         spans = sorted(delays.get(pro_id, []))

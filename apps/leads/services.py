@@ -108,7 +108,7 @@ class LeadQueued(Exception):
     """An inbound lead no installer could take: it waits in the network's "à router" queue
     (``unrouted``); the API answers 202."""
 
-    def __init__(self, unrouted):
+    def __init__(self, unrouted: UnroutedLead) -> None:
         super().__init__(unrouted.external_id)
         self.unrouted = unrouted
 

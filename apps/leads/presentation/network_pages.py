@@ -4,6 +4,8 @@ between rules, and a preview of who would receive a lead of a trade in a postcod
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -57,10 +59,10 @@ class RuleForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department_codes"].choices = [
-            (code, f"{name} ({code})") for code, name in directory.departments()
-        ]
-        self.fields["category_slugs"].choices = [(c.slug, c.name) for c in directory.categories()]
+        departments = cast(forms.ChoiceField, self.fields["department_codes"])
+        categories = cast(forms.ChoiceField, self.fields["category_slugs"])
+        departments.choices = [(code, f"{name} ({code})") for code, name in directory.departments()]
+        categories.choices = [(c.slug, c.name) for c in directory.categories()]
 
 
 class NewRuleForm(RuleForm):
