@@ -24,12 +24,6 @@ def client_address(request) -> str | None:
     return BaseThrottle().get_ident(request) or None
 
 
-def request_device_hash(request) -> str:
-    """The hash of this browser's device cookie ("" without one)."""
-    value = request.COOKIES.get(DEVICE_COOKIE, "")
-    return device_hash(value[:64]) if value else ""
-
-
 def sign_in_record(*, request, response, user_id: int) -> None:
     """Record a successful sign-in; give the browser a device cookie if it has none."""
     value = request.COOKIES.get(DEVICE_COOKIE, "")[:64]
