@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import random
 import socket
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -59,18 +60,26 @@ def _isolate_this_worker() -> None:
 
 _isolate_this_worker()
 
-_candidates = itertools.cycle(range(PORT_BAND))
+# Each process starts at a random place of its band: two runs on one machine (two
+# developers, or CI and a developer) seldom probe the same port at the same moment.
+_offset = random.SystemRandom().randrange(PORT_BAND)
+_candidates = itertools.count()
 
 
 def free_port() -> int:
     """A TCP port of 127.0.0.1 that is free now and that no other xdist worker picks.
 
-    Taken in turn from the worker's band, so that a port just released by a stopped server
-    (possibly in TIME_WAIT) is not handed out again at once.
+    In an xdist worker: taken in turn from the worker's band, so that a port just released by
+    a stopped server (possibly in TIME_WAIT) is not handed out again at once. Without
+    xdist: the kernel's choice.
     """
+    if worker_id() is None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
     start = PORT_BASE + worker_index() * PORT_BAND
     for _ in range(PORT_BAND):
-        port = start + next(_candidates)
+        port = start + (_offset + next(_candidates)) % PORT_BAND
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
