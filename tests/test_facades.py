@@ -207,6 +207,10 @@ ARGUMENTS = {
         "postcode": s.pro.postcode,
     },
     "directory.category_suggest": lambda s: {"text": "fuite sur le toit"},
+    "directory.landing_area": lambda s: {
+        "category_slug": s.category_slug,
+        "place_slug": s.pro.commune.slug,
+    },
     "directory.pro_rating_store": lambda s: {
         "pro_id": s.pro.pk,
         "average": 4.5,
@@ -222,6 +226,7 @@ ARGUMENTS = {
     "directory.legacy_pros_import": lambda s: {"rows": []},
     # reviews
     "reviews.latest_reviews": lambda s: {"limit": 3},
+    "reviews.latest_reviews_of_pros": lambda s: {"pro_ids": [s.pro.pk], "limit": 3},
     "reviews.review_orderings": lambda s: {},
     "reviews.pro_reviews": lambda s: {"pro_id": s.pro.pk},
     "reviews.latest_cache_generations": lambda s: {},
@@ -256,6 +261,10 @@ ARGUMENTS = {
     "quotes.quotes_by_ids": lambda s: {"ids": [s.quote_id]},
     "quotes.qualification_summaries": lambda s: {"ids": [s.quote_id]},
     "quotes.callback_promise_hours": lambda s: {},
+    "quotes.qualified_budget_spread": lambda s: {
+        "category_slugs": [s.category_slug],
+        "department_codes": [s.pro.commune.department_id],
+    },
     "quotes.platform_figures": lambda s: {},
     "quotes.quote_ids_for_contact": lambda s: {"email": s.quote_email},
     "quotes.quote_dispatches": lambda s: {"channel": "demo"},

@@ -87,3 +87,19 @@ class SitemapSection:
 class SitemapEntry:
     location: str  # a path: /pro/<slug>/
     lastmod: datetime | None
+
+
+# The page name (apps.core.page_sections) under which the contexts above the directory add
+# sections to the trade × place landing pages.
+LANDING_SECTIONS_PAGE = "directory.landing"
+
+
+@dataclass(frozen=True)
+class LandingArea:
+    """A trade × place landing page's area, for the sections other contexts add to it:
+    the trade and its sub-trades, the place's départements and the published pros the
+    page lists (at most the facade's ``pro_limit``)."""
+
+    category_slugs: tuple[str, ...]
+    department_codes: tuple[str, ...]
+    pro_ids: tuple[int, ...]

@@ -6,10 +6,12 @@ The leads context reads a dispatched request here (contact included) when it rea
 
 from __future__ import annotations
 
+import math
+
 from django.core.cache import cache
 
 from apps.quotes import selectors
-from apps.quotes.contracts import QualificationSummary, QuoteRequestInfo
+from apps.quotes.contracts import BudgetSpread, QualificationSummary, QuoteRequestInfo
 
 PLATFORM_FIGURES_CACHE_KEY = "quotes:platform-figures"
 
@@ -50,6 +52,53 @@ def platform_figures() -> dict[str, int]:
         figures = {"homeowners_helped": selectors.homeowners_helped_count()}
         cache.set(PLATFORM_FIGURES_CACHE_KEY, figures, 300)
     return figures
+
+
+# Below this many qualified requests, a landing page claims no typical budget.
+BUDGET_SPREAD_MIN_REQUESTS = 10
+# The budget ranges a homeowner picks, in euros, in increasing order (None: open bound).
+BUDGET_BOUNDS = {
+    "lt_5k": (None, 5000),
+    "5k_15k": (5000, 15000),
+    "15k_50k": (15000, 50000),
+    "gt_50k": (50000, None),
+}
+
+
+def qualified_budget_spread(
+    *, category_slugs: list[str], department_codes: list[str]
+) -> BudgetSpread | None:
+    """Typical budgets of the requests an advisor qualified in these trades and
+    départements (one query): the median's range and the ranges of the middle half
+    (nearest-rank quartiles over the ordered ranges, so at least half of the requests
+    fall between ``half_low`` and ``half_high``). None below BUDGET_SPREAD_MIN_REQUESTS
+    requests with a known budget: no claim without data."""
+    counts = selectors.qualified_budget_counts(
+        category_slugs=list(category_slugs),
+        department_codes=list(department_codes),
+        budget_ranges=list(BUDGET_BOUNDS),
+    )
+    total = sum(counts.values())
+    if total < BUDGET_SPREAD_MIN_REQUESTS:
+        return None
+
+    def band_at(share: float) -> tuple[int | None, int | None]:
+        rank = max(1, math.ceil(share * total))
+        seen = 0
+        for code, bounds in BUDGET_BOUNDS.items():
+            seen += counts.get(code, 0)
+            if seen >= rank:
+                return bounds
+        raise AssertionError("unreachable: the ranks stop at the total")
+
+    median, first, third = band_at(0.5), band_at(0.25), band_at(0.75)
+    return BudgetSpread(
+        count=total,
+        median_low=median[0],
+        median_high=median[1],
+        half_low=first[0],
+        half_high=third[1],
+    )
 
 
 def quote_ids_for_contact(email: str) -> list[int]:

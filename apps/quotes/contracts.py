@@ -84,3 +84,17 @@ class QuoteRequestInfo:
     homeowner_closed_at: datetime | None = None
     # Asked from a brand's page: the brand's organization id (routed among its installers).
     brand_organization_id: int | None = None
+
+
+@dataclass(frozen=True)
+class BudgetSpread:
+    """The budgets advisors qualified for a trade in an area, as ranges of euros: the
+    median request's range and the ranges holding the middle half of the requests (from
+    the first to the third quartile). ``None`` bounds are open: no floor ("moins de
+    5 000 €") or no ceiling ("plus de 50 000 €")."""
+
+    count: int  # qualified requests with a known budget
+    median_low: int | None
+    median_high: int | None
+    half_low: int | None
+    half_high: int | None

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from apps.core.business_hours import business_deadline, business_seconds_between
 from apps.directory import api as directory
@@ -280,6 +280,26 @@ def quotes_for_homeowner(email: str) -> list[QuoteRequestInfo]:
         .prefetch_related(Prefetch("dispatches", queryset=QuoteDispatchChoice.objects.all()))
     )
     return [quote_info(q) for q in quotes]
+
+
+def qualified_budget_counts(
+    *, category_slugs: list[str], department_codes: list[str], budget_ranges: list[str]
+) -> dict[str, int]:
+    """{budget range: number of requests} among those an advisor qualified (qualified or
+    dispatched since) in these trades and départements, for the given ranges (one query)."""
+    rows = (
+        QuoteRequest.objects.filter(
+            status__in=(QuoteStatus.QUALIFIED, QuoteStatus.DISPATCHED),
+            qualified_at__isnull=False,
+            category_slug__in=category_slugs,
+            department_code__in=department_codes,
+            budget_range__in=budget_ranges,
+        )
+        .order_by()
+        .values("budget_range")
+        .annotate(n=Count("pk"))
+    )
+    return {row["budget_range"]: row["n"] for row in rows}
 
 
 def homeowners_helped_count() -> int:

@@ -22,6 +22,27 @@ def latest_reviews(*, limit: int = 6) -> list[ReviewCard]:
     return selectors.review_cards(selectors.review_list_latest()[: max(0, min(limit, 50))])
 
 
+def latest_reviews_of_pros(*, pro_ids: list[int], limit: int = 5) -> list[ReviewCard]:
+    """The most recently published reviews of these pros (a landing page's "derniers avis
+    près de chez vous"): published and not reported, never held, rejected, withdrawn or in
+    dispute. Three queries whatever the number of pros or reviews."""
+    from django.db.models import Exists, OuterRef
+
+    from apps.reviews.models import Review, ReviewReport, ReviewStatus
+
+    if not pro_ids:
+        return []
+    reported = ReviewReport.objects.filter(review=OuterRef("pk"), resolved_at__isnull=True)
+    queryset = (
+        Review.objects.filter(status=ReviewStatus.PUBLISHED, pro_id__in=list(pro_ids))
+        .exclude(Exists(reported))
+        .select_related("reply")
+        .prefetch_related("photos")
+        .order_by("-published_at", "-id")
+    )
+    return selectors.review_cards(queryset[: max(0, min(limit, 20))])
+
+
 def review_orderings() -> list[ReviewOrdering]:
     """The sort options of a pro's reviews (chronological first, as the law asks)."""
     return [ReviewOrdering(code=c, label=label) for c, label in selectors.ORDERING_LABELS.items()]

@@ -14,8 +14,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from apps.core.counters import counter_incr, counter_incr_many
+from apps.core.page_sections import sections_render
 from apps.core.pagecache import cache_depends, cache_meta, public_response_cache
 from apps.directory.brands import BRANDS_GENERATION
+from apps.directory.contracts import LANDING_SECTIONS_PAGE
 from apps.directory.places import nearby_towns, place_phrase
 from apps.directory.presentation.forms import SearchForm
 from apps.directory.search import (
@@ -172,6 +174,15 @@ def category_landing(request, category_slug: str, commune_slug: str | None = Non
                     {"name": town.name, "url": f"/artisans/{category.slug}/{town.slug}/"}
                     for town in nearby_towns(place)
                 ],
+                # What the contexts above the directory add (eldo/landing.py): the latest
+                # reviews nearby, the budgets of qualified requests.
+                "sections": sections_render(
+                    LANDING_SECTIONS_PAGE,
+                    request,
+                    category_slug=category.slug,
+                    place_slug=commune_slug,
+                    where=place_phrase(place, with_code=False),
+                ),
             }
         }
     return _render_results(

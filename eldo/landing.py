@@ -1,0 +1,65 @@
+"""Sections of the directory's trade × place landing pages that come from other contexts:
+the latest reviews of the pros the page lists, and the budgets advisors qualified for this
+trade in the département (apps.core.page_sections, registered by ``eldo.apps``).
+
+Each section reads the contexts through their ``api`` only, in a constant number of
+queries, and declares what the cached page depends on (apps.core.pagecache)."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from apps.core.page_sections import register_section
+from apps.core.pagecache import cache_depends
+from apps.directory import api as directory
+from apps.directory.contracts import LANDING_SECTIONS_PAGE
+from apps.quotes import api as quotes
+from apps.reviews import api as reviews
+
+NEARBY_REVIEWS = 5
+
+
+def _area(request, category_slug: str, place_slug: str):
+    """The page's area, looked up once per request for all its sections."""
+    key = (category_slug, place_slug)
+    memo = getattr(request, "_landing_areas", None)
+    if memo is None:
+        memo = request._landing_areas = {}
+    if key not in memo:
+        memo[key] = directory.landing_area(category_slug=category_slug, place_slug=place_slug)
+    return memo[key]
+
+
+def reviews_nearby(request, *, category_slug: str, place_slug: str, where: str) -> str:
+    """The latest published reviews of the pros the page lists (3 to 5; nothing below 3)."""
+    # A publication, a withdrawal or a moderation anywhere rebuilds the page, like the home
+    # page's feed: which pros' reviews are "latest" here is known only after reading them.
+    cache_depends(request, *reviews.latest_cache_generations())
+    area = _area(request, category_slug, place_slug)
+    if area is None:
+        return ""
+    cards = reviews.latest_reviews_of_pros(pro_ids=list(area.pro_ids), limit=NEARBY_REVIEWS)
+    if len(cards) < 3:
+        return ""
+    return render_to_string(
+        "landing/reviews_nearby.html", {"reviews": cards, "where": where}, request=request
+    )
+
+
+def budgets(request, *, category_slug: str, place_slug: str, where: str) -> str:
+    """Typical budgets of the requests an advisor qualified in the trade and département,
+    only from quotes.api.BUDGET_SPREAD_MIN_REQUESTS requests on."""
+    area = _area(request, category_slug, place_slug)
+    if area is None:
+        return ""
+    spread = quotes.qualified_budget_spread(
+        category_slugs=list(area.category_slugs), department_codes=list(area.department_codes)
+    )
+    if spread is None:
+        return ""
+    return render_to_string("landing/budgets.html", {"spread": spread}, request=request)
+
+
+def register() -> None:
+    register_section(LANDING_SECTIONS_PAGE, "reviews_nearby", reviews_nearby)
+    register_section(LANDING_SECTIONS_PAGE, "budgets", budgets)
