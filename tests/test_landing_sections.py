@@ -175,3 +175,16 @@ def test_a_new_review_refreshes_the_cached_landing_page(client, settings):
     assert "Tout neuf" not in text(client.get(URL))  # served from the cache
     public_reviews_changed(pro_id=midi.pk)  # what the ReviewPublished handler does
     assert "Tout neuf" in text(client.get(URL))
+
+
+def test_departement_page_has_both_sections(client):
+    midi = make_pro("Façades du Midi", departments=("31",))
+    for i in range(3):
+        review(midi, title=f"Ravalement numéro {i}", days_ago=i + 1)
+    qualified_requests(["15k_50k"] * 10)
+    response = client.get("/artisans/facade/haute-garonne/")
+    assert response.status_code == 200
+    page = words(response)
+    assert "Derniers avis en Haute-Garonne" in page
+    assert "Budget médian : de 15 000 € à 50 000 €" in page
+    assert "la moitié des projets entre 15 000 € et 50 000 €" in page
