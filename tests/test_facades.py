@@ -202,6 +202,7 @@ ARGUMENTS = {
         "pro_ids": [s.pro.pk],
         "category_slug": s.category_slug,
     },
+    "directory.pros_similar": lambda s: {"pro_id": s.pro.pk},
     "directory.pros_matching": lambda s: {
         "category_slug": s.category_slug,
         "postcode": s.pro.postcode,

@@ -357,6 +357,23 @@ def pros_practising(*, pro_ids: list[int], category_slug: str) -> set[int]:
     )
 
 
+def pros_similar(*, pro_id: int) -> list[int]:
+    """The other published pros sharing at least one trade with this one whose commune is
+    in the same region (benchmarks: figures only, never their names). One query."""
+    pro = ProProfile.objects.filter(pk=pro_id)
+    return list(
+        ProProfile.objects.filter(
+            is_published=True,
+            categories__in=pro.values("categories"),
+            commune__department__region_id__in=pro.values("commune__department__region_id"),
+        )
+        .exclude(pk=pro_id)
+        .values_list("pk", flat=True)
+        .distinct()
+        .order_by("pk")
+    )
+
+
 def pros_matching(*, category_slug: str, postcode: str, limit: int = 20) -> list[ProMatch]:
     """Published pros practising the trade (or a sub-trade) whose area covers the postcode,
     insured for it (a verified décennale, unless LEADS_REQUIRE_INSURANCE is off) and with

@@ -31,6 +31,10 @@ from apps.reviews.rules import check_email, email_hash, email_normalize
 BOUNCE = "bounce"
 COMPLAINT = "complaint"
 EVENT_TYPES = (BOUNCE, COMPLAINT)
+# Progress reported by the provider: stamped on the invitation for the funnel, nothing else.
+DELIVERED = "delivered"
+OPENED = "opened"
+PROGRESS_STAMPS = {DELIVERED: "delivered_at", OPENED: "email_opened_at"}
 
 
 def _setting(name: str, default):
@@ -62,7 +66,10 @@ def _invitation_for(event: EmailEvent, hashed: str) -> ReviewInvitation | None:
 
 def email_event_record(event: EmailEvent, *, now: datetime | None = None) -> bool:
     """Record a provider's bounce or complaint. False when it changes nothing (unknown
-    type, invalid address, already recorded): providers retry, so a replay is harmless."""
+    type, invalid address, already recorded): providers retry, so a replay is harmless.
+    A "delivered" or "opened" event only stamps the invitation (the funnel)."""
+    if event.kind in PROGRESS_STAMPS and not check_email(event.email or ""):
+        return _progress_record(event, now=now or timezone.now())
     if event.kind not in EVENT_TYPES or check_email(event.email or ""):
         return False
     now = now or timezone.now()
@@ -86,6 +93,15 @@ def email_event_record(event: EmailEvent, *, now: datetime | None = None) -> boo
             return False
         _rates_check(organization_id=invitation.organization_id, pro_id=invitation.pro_id, now=now)
     return True
+
+
+def _progress_record(event: EmailEvent, *, now: datetime) -> bool:
+    invitation = _invitation_for(event, email_hash(email_normalize(event.email)))
+    if invitation is None:
+        return False
+    stamp = PROGRESS_STAMPS[event.kind]
+    stamped = ReviewInvitation.objects.filter(pk=invitation.pk, **{f"{stamp}__isnull": True})
+    return bool(stamped.update(**{stamp: now}))
 
 
 def _suppress(hashed: str, *, reason: str, invitation, detail: str, now: datetime) -> bool:
@@ -219,9 +235,12 @@ def parse_events(payload) -> list[EmailEvent]:
 
 
 MAX_EVENTS = 500
-# Brevo's transactional webhook events → ours; the others (delivered, opened, soft_bounce,
-# deferred…) change nothing.
+# Brevo's transactional webhook events → ours; the others (soft_bounce, deferred, click…)
+# change nothing.
 BREVO_EVENTS = {
+    "delivered": DELIVERED,
+    "opened": OPENED,
+    "unique_opened": OPENED,
     "hard_bounce": BOUNCE,
     "hardBounce": BOUNCE,
     "invalid_email": BOUNCE,

@@ -185,6 +185,16 @@ def invitation_open(token: str) -> ReviewInvitation:
     return invitation
 
 
+def invitation_started(invitation: ReviewInvitation) -> None:
+    """The customer submitted the review form (valid or not): the funnel's "commencé"."""
+    if invitation.started_at is None:
+        now = timezone.now()
+        ReviewInvitation.objects.filter(pk=invitation.pk, started_at__isnull=True).update(
+            started_at=now
+        )
+        invitation.started_at = now
+
+
 def invitation_opt_out(token: str) -> ReviewInvitation:
     """Stop every invitation of this pro to this address, forever (expired links too)."""
     invitation = _invitation_for_token(token)

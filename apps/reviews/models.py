@@ -91,7 +91,12 @@ class ReviewInvitation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Reported by the e-mail provider's callbacks ("delivered", "opened"): the funnel.
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    email_opened_at = models.DateTimeField(null=True, blank=True)
+    # The link opened (clicked in the e-mail or the SMS) / the review form first submitted.
     opened_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     last_reminded_at = models.DateTimeField(null=True, blank=True)

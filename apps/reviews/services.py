@@ -306,7 +306,8 @@ def review_submit(
     if invitation is not None:
         invitation.completed_at = now
         invitation.opened_at = invitation.opened_at or now
-        invitation.save(update_fields=["completed_at", "opened_at"])
+        invitation.started_at = invitation.started_at or now
+        invitation.save(update_fields=["completed_at", "opened_at", "started_at"])
     ModerationDecision.objects.create(
         review=review,
         action=ModerationAction.AUTO_PUBLISH if publish_now else ModerationAction.HOLD,

@@ -592,6 +592,8 @@ MATRIX: list[Row] = [
     r("GET", "espace-pro/avis/", BACK_OFFICE),
     r("GET", "espace-pro/avis/widget/", BACK_OFFICE, why="the widget configurator, any member"),
     r("GET", "espace-pro/invitations/", BACK_OFFICE),
+    r("GET", "espace-pro/invitations/entonnoir/", BACK_OFFICE, why="one's own company's funnel"),
+    r("GET", "espace-pro/invitations/entonnoir/export.csv", BACK_OFFICE),
     r("GET", "espace-pro/invitations/lien-permanent/", BACK_OFFICE, why="one's own company's link"),
     r(
         "GET",

@@ -254,6 +254,7 @@ def report(request, review_id: int):
 
 
 from apps.reviews.presentation import (  # noqa: E402
+    funnel_pages,
     permanent_link_pages,
     timing_pages,
     tool_key_pages,
@@ -266,6 +267,12 @@ urlpatterns = [
     path("espace-pro/avis/<int:review_id>/repondre/", reply, name="reply"),
     path("espace-pro/avis/<int:review_id>/signaler/", report, name="report"),
     path("espace-pro/invitations/", invitations_page, name="invitations"),
+    path("espace-pro/invitations/entonnoir/", funnel_pages.funnel_page, name="funnel"),
+    path(
+        "espace-pro/invitations/entonnoir/export.csv",
+        funnel_pages.funnel_export,
+        name="funnel-export",
+    ),
     path("espace-pro/invitations/inviter/", invite, name="invite"),
     path("espace-pro/invitations/importer/", import_csv, name="import"),
     path("espace-pro/invitations/delais/", timing_pages.timing_page, name="timing"),

@@ -184,6 +184,7 @@ def invitation_write(request, token: str):
     profile = directory.pro_profile(pro.slug) or {}
     categories = [c["slug"] for c in profile.get("category_items", [])]
     if request.method == "POST":
+        invitations.invitation_started(invitation)
         form = ReviewForm(request.POST, request.FILES, invited=True, pro_category_slugs=categories)
         if form.is_valid():
             review = _submit(request, form, invitation_token=token)
