@@ -95,7 +95,10 @@ def export_for(*, user_id: int, email: str) -> dict[str, Any]:
                 "work_description": invitation.work_description,
                 "work_date": iso(invitation.work_date),
                 "sent_at": iso(invitation.sent_at),
+                "delivered_at": iso(invitation.delivered_at),
+                "email_opened_at": iso(invitation.email_opened_at),
                 "opened_at": iso(invitation.opened_at),
+                "started_at": iso(invitation.started_at),
                 "completed_at": iso(invitation.completed_at),
                 "reminders_sent": invitation.reminders_sent,
             }

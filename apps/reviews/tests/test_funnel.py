@@ -25,6 +25,7 @@ from apps.reviews.models import (
     ReviewSource,
     ReviewStatus,
 )
+from apps.reviews.privacy import export_for
 from apps.reviews.tests.support import invite, review_payload
 
 pytestmark = pytest.mark.django_db
@@ -308,6 +309,8 @@ def test_provider_callbacks_and_the_form_record_their_stage(client, pro, committ
     assert client.post(f"/avis/invitation/{token}/", {"title": ""}).status_code == 400
     invitation.refresh_from_db()
     assert invitation.opened_at and invitation.started_at
+    exported = export_for(user_id=0, email="jeanne@exemple.fr")["invitations_received"][0]
+    assert exported["delivered_at"] and exported["email_opened_at"] and exported["started_at"]
     counts = funnels.collection_funnel(pro_id=pro.id, period="30j", member_names={}).total.counts
     assert counts == {
         "sent": 1, "delivered": 1, "opened": 1, "clicked": 1, "started": 1,
