@@ -6,8 +6,11 @@ Visibility is the selectors' (apps.leads.selectors): a lead the caller may not s
 
 from __future__ import annotations
 
+from typing import cast
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
@@ -207,10 +210,11 @@ class InboundLeadView(APIView):
     with 200; the same id with another project is 409. A key
     pushes for its own organization only (`network` naming another one → 400)."""
 
-    authentication_classes = [
-        *api_settings.DEFAULT_AUTHENTICATION_CLASSES,
-        PartnerApiKeyAuthentication,
-    ]
+    # The project's authentication (imported classes at run time) plus the partner keys.
+    authentication_classes = cast(
+        "list[type[BaseAuthentication]]",
+        [*api_settings.DEFAULT_AUTHENTICATION_CLASSES, PartnerApiKeyAuthentication],
+    )
     permission_classes = [permissions.IsAuthenticated]
     throttle_classes = [InboundLeadThrottle]
     throttle_scope = "inbound_lead"

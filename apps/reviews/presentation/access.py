@@ -12,6 +12,9 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
+
+from django.http import Http404, HttpRequest
 
 from apps.accounts import api as accounts
 from apps.accounts.contracts import Identity
@@ -83,3 +86,20 @@ def client_address(request) -> str | None:
     from rest_framework.throttling import BaseThrottle
 
     return BaseThrottle().get_ident(request) or None
+
+
+def backoffice_scope(request: HttpRequest, section: str) -> tuple[dict[str, Any], ProRef]:
+    """(template context, the organization's pro) for a member of a pro's organization in
+    the back office; 404 otherwise, like every other organization's object."""
+    context = accounts.backoffice_context(request, section=section)
+    if context is None:
+        raise Http404
+    pros = directory.pros_for_organizations([context["backoffice_org"].organization_id])
+    if not pros:
+        raise Http404
+    return context, pros[0]
+
+
+def backoffice_may_import(context: dict[str, Any]) -> bool:
+    """A CSV of customers (and the company's tool keys): owners and managers only."""
+    return context["backoffice_org"].role in IMPORT_ROLES

@@ -17,9 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from apps.accounts import api as accounts
 from apps.core.site import absolute_url
-from apps.directory import api as directory
 from apps.reviews import deliverability, invitations, selectors, services
 from apps.reviews.invitations import INVITATION_STATUS_LABELS, invitation_status
 from apps.reviews.models import ProReviewStats, ReviewInvitation
@@ -35,15 +33,7 @@ from apps.reviews.presentation.forms import (
 app_name = "reviews-backoffice"
 
 
-def _scope(request, section: str):
-    """(template context, the organization's pro) for a member; 404 otherwise."""
-    context = accounts.backoffice_context(request, section=section)
-    if context is None:
-        raise Http404
-    pros = directory.pros_for_organizations([context["backoffice_org"].organization_id])
-    if not pros:
-        raise Http404
-    return context, pros[0]
+_scope = access.backoffice_scope
 
 
 def _page(queryset, number, size):
@@ -111,9 +101,7 @@ def _render_invitations(request, *, invite_form=None, import_form=None, report=N
     )
 
 
-def _may_import(context) -> bool:
-    """A CSV of customers: owners and managers only (not the sales reps)."""
-    return context["backoffice_org"].role in access.IMPORT_ROLES
+_may_import = access.backoffice_may_import
 
 
 def _limit_status(exc: invitations.InvitationLimit) -> int:

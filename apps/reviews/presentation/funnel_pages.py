@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from apps.accounts import api as accounts
 from apps.core.csv_export import csv_response
-from apps.directory import api as directory
 from apps.reviews import funnel as funnels
+from apps.reviews.presentation import access
 
 
 class PeriodForm(forms.Form):
@@ -30,16 +29,7 @@ class PeriodForm(forms.Form):
     )
 
 
-def _scope(request, section: str):
-    """(template context, the organization's pro) for a member; 404 otherwise (like the
-    other back-office pages; not imported from them: backoffice.py imports this module)."""
-    context = accounts.backoffice_context(request, section=section)
-    if context is None:
-        raise Http404
-    pros = directory.pros_for_organizations([context["backoffice_org"].organization_id])
-    if not pros:
-        raise Http404
-    return context, pros[0]
+_scope = access.backoffice_scope
 
 
 def _period(request) -> tuple[str, PeriodForm]:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from apps.directory import api as directory
 from apps.reviews import permanent_link
-from apps.reviews.presentation.backoffice import _scope
+from apps.reviews.presentation.access import backoffice_scope as _scope
 
 
 def _published_scope(request):

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_http_methods
 
 from apps.reviews import automatic, emails, sending, sms
 from apps.reviews.models import InvitationTiming, ScheduledInvitation
-from apps.reviews.presentation.backoffice import _may_import, _scope
+from apps.reviews.presentation.access import backoffice_may_import as _may_import
+from apps.reviews.presentation.access import backoffice_scope as _scope
 from apps.reviews.presentation.forms import errors_to_form
 
 HOURS = [("", _("Horaires d'Eldo"))] + [(str(h), f"{h} h") for h in range(25)]

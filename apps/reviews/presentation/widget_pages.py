@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.site import absolute_url
 from apps.reviews.aggregates import WIDGET_THEMES, WIDGET_TYPES
-from apps.reviews.presentation.backoffice import _scope
+from apps.reviews.presentation.access import backoffice_scope as _scope
 
 TYPE_LABELS = {"carousel": _("Carrousel"), "list": _("Liste"), "badge": _("Badge")}
 THEME_LABELS = {"light": _("Clair"), "dark": _("Sombre")}
