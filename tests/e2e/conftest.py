@@ -197,6 +197,9 @@ def browser(_chromium, live_server):
     """A fresh browsing state on the live server, at a desktop viewport."""
     driver = _chromium
     driver.delete_all_cookies()
+    # One Chromium serves the whole session: a page another test cached (the public widget,
+    # profiles: Cache-Control max-age) must not be shown instead of this test's data.
+    driver.execute_cdp_cmd("Network.clearBrowserCache", {})
     helper = Browser(driver, live_server.url)
     helper.set_viewport(*DESKTOP)
     yield helper

@@ -128,7 +128,11 @@ def test_login_then_logout_round_trip(browser, django_user_model):
     assert _horizontal_overflow(browser) <= 0
     browser.screenshot("mobile-home-member.png", full_page=False)
     logout = browser.driver.find_element(By.XPATH, "//button[normalize-space()='Se déconnecter']")
-
+    # On a phone the entries are folded: open "Menu", then the account menu, as a person would.
+    for menu in logout.find_elements(By.XPATH, "ancestor::details"):
+        if menu.get_attribute("open") is None:
+            menu.find_element(By.XPATH, "./summary").click()
+    _wait(browser).until(EC.element_to_be_clickable(logout))
     logout.click()
     _wait(browser).until(EC.presence_of_element_located((By.LINK_TEXT, "Connexion")))
     assert not browser.driver.find_elements(

@@ -11,6 +11,7 @@ from django.test import Client
 from apps.accounts.models import Membership, MembershipInvitation, User
 from apps.accounts.tests.factories import PASSWORD, UserFactory
 from apps.core.models import OutboxEvent
+from tests.schedules import once_a_day
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +184,6 @@ def test_retention_drops_expired_token_records_and_dead_team_invitations(
 
 
 def test_the_retention_tasks_are_scheduled_daily(settings):
-    from datetime import timedelta
 
     for name, task in (
         ("accounts-retention", "accounts.retention_purge"),
@@ -191,7 +191,8 @@ def test_the_retention_tasks_are_scheduled_daily(settings):
         ("quotes-anonymise-inactive", "quotes.anonymise_inactive"),
         ("core-outbox-purge", "core.outbox_purge"),
     ):
-        assert settings.CELERY_BEAT_SCHEDULE[name] == {"task": task, "schedule": timedelta(days=1)}
+        assert settings.CELERY_BEAT_SCHEDULE[name]["task"] == task
+        assert once_a_day(settings.CELERY_BEAT_SCHEDULE[name]["schedule"])
 
 
 def test_erasing_deletes_the_notification_preferences_and_push_subscriptions(

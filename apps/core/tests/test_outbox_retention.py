@@ -12,6 +12,7 @@ from apps.core.events import publish
 from apps.core.models import HandledEvent, OutboxEvent
 from apps.core.tasks import outbox_purge
 from apps.core.tests import probe
+from tests.schedules import once_a_day
 
 pytestmark = pytest.mark.django_db
 
@@ -47,4 +48,4 @@ def test_only_delivered_events_past_the_period_are_deleted(
 def test_the_purge_is_scheduled_daily():
     entry = settings.CELERY_BEAT_SCHEDULE["core-outbox-purge"]
     assert entry["task"] == "core.outbox_purge"
-    assert entry["schedule"] == timedelta(days=1)
+    assert once_a_day(entry["schedule"])
