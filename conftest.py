@@ -8,9 +8,9 @@ import os
 import pytest
 from django.conf import settings as django_settings
 
-# First the per-worker isolation of pytest-xdist (imported before Django reads its
-# settings), then the named users and API clients every test may ask for.
-pytest_plugins = ["tests.plugins.parallel", "tests.plugins.users"]
+# The named users and API clients every test may ask for. (Each pytest-xdist worker's own
+# Redis database and directory come earlier, from the settings module tests/settings.py.)
+pytest_plugins = ["tests.plugins.users"]
 
 SERVICES_AVAILABLE = bool(os.environ.get("DATABASE_URL")) and bool(os.environ.get("REDIS_URL"))
 SERVICES_REQUIRED = os.environ.get("ELDO_REQUIRE_SERVICES") == "1"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.deploy.support import REPO_ROOT, json_lines, parse_dockerfile, production_env, run
-from tests.plugins.parallel import free_port
+from tests.parallel import free_port
 
 ENTRYPOINT = REPO_ROOT / "deploy" / "entrypoint.sh"
 START_TIMEOUT = 40  # generous: CI shares two cores with other test processes

@@ -18,7 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.deploy.support import REPO_ROOT, production_env
 from tests.deploy.test_gunicorn import START_TIMEOUT, STOP_TIMEOUT, _wait_for
-from tests.plugins.parallel import free_port
+from tests.parallel import free_port
 
 ENTRYPOINT = REPO_ROOT / "deploy" / "entrypoint.sh"
 REQUESTS = 48

@@ -1,7 +1,7 @@
 """Fixtures of the tests that run a real Celery worker (CI's services pass).
 
 Each pytest-xdist worker has its own test database (pytest-django), ports from its own band
-and its own ELDO_VAR_DIR (tests.plugins.parallel): two workers' fixtures never share
+and its own ELDO_VAR_DIR (tests.parallel): two workers' fixtures never share
 anything, so these tests run in parallel like the others.
 """
 
@@ -20,7 +20,7 @@ from tests.integration.support import (
     stop_process,
     use_broker,
 )
-from tests.plugins.parallel import free_port
+from tests.parallel import free_port
 
 
 @pytest.fixture

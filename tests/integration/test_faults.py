@@ -57,7 +57,7 @@ from apps.quotes.models import QuoteChannel, QuoteKind, QuoteRequest
 from apps.reviews.models import Review
 from apps.reviews.tests.support import invite, review_payload
 from tests.integration.support import PrivateRedis, database_url, use_broker
-from tests.plugins.parallel import free_port
+from tests.parallel import free_port
 from tests.waiting import wait_for
 
 # serial: time budgets (per request with Redis down, the kill landing mid-batch) and killed

@@ -1,8 +1,9 @@
 """Each pytest-xdist worker (``-n 2``, ``-n auto``) gets resources no other worker touches.
 
 pytest-django already gives every worker its own test database (``test_<name>_gw0``...).
-This plugin adds the rest, before Django reads its settings (it is imported with the root
-conftest, which pytest loads before pytest-django configures Django):
+This module adds the rest, before Django reads its settings: pytest-django reads them before
+any conftest is loaded, so the suite's settings module (``tests.settings``, named in
+pyproject) calls :func:`isolate_this_worker` and then imports the product's settings:
 
 - ``ELDO_VAR_DIR``: a ``gw<N>`` subdirectory of the configured one (SQLite file, media,
   mail and SMS files); subprocesses (Celery workers, gunicorn) inherit it.
@@ -47,10 +48,16 @@ def redis_url_for_worker(url: str, index: int) -> str:
     return urlunsplit(parts._replace(path=f"/{(base + index) % REDIS_DATABASES}"))
 
 
-def _isolate_this_worker() -> None:
+ISOLATED = "ELDO_TEST_WORKER_ISOLATED"  # set once done: subprocesses inherit the result
+
+
+def isolate_this_worker() -> None:
+    """Point this xdist worker's environment at its own directory and Redis database (once:
+    a subprocess started by a test inherits the rewritten environment and keeps it)."""
     worker = worker_id()
-    if worker is None:
+    if worker is None or os.environ.get(ISOLATED) == worker:
         return
+    os.environ[ISOLATED] = worker
     var_dir = Path(os.environ.get("ELDO_VAR_DIR") or ROOT / "var") / worker
     var_dir.mkdir(parents=True, exist_ok=True)
     os.environ["ELDO_VAR_DIR"] = str(var_dir)
@@ -58,7 +65,7 @@ def _isolate_this_worker() -> None:
         os.environ["REDIS_URL"] = redis_url_for_worker(os.environ["REDIS_URL"], worker_index())
 
 
-_isolate_this_worker()
+isolate_this_worker()
 
 # Each process starts at a random place of its band: two runs on one machine (two
 # developers, or CI and a developer) seldom probe the same port at the same moment.
