@@ -7,6 +7,7 @@ that e-mails and aggregates follow after commit through the outbox.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -150,7 +151,31 @@ def _pro_for(*, pro_slug: str | None, invitation) -> ProRef:
     return pro
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class _Draft:
+    """A submission that passed every check, ready to be recorded."""
+
+    pro: ProRef
+    source: str
+    label: str
+    rating: int
+    criteria: dict[str, int]
+    title: str
+    body: str
+    work_category: str
+    work_category_name: str
+    work_date: date | None
+    author_name: str
+    author_email: str
+    author_postcode: str
+    author_commune: str
+    author_user_id: int | None
+    author_ip: str | None
+    fingerprint: str
+    flags: list[str]
+    confirmed: bool
+
+
 def review_submit(
     *,
     rating: int,
@@ -177,68 +202,34 @@ def review_submit(
     passes every automatic check is published at once (a collected one also passes the
     sampling and anomaly checks, ``checks.collected_review_checks``); any other goes to the
     moderation queue (a spontaneous one once its author confirmed the address).
-    """
-    invitation = None
-    if invitation_token:
-        try:
-            invitation = invitation_for_token(invitation_token, for_update=True)
-        except InvitationError as exc:
-            raise ValidationError({"invitation_token": [exc.message]}, code=exc.code) from exc
-        author_email = invitation.customer_email
-    pro = _pro_for(pro_slug=pro_slug, invitation=invitation)
-    source = ReviewSource.INVITED if invitation else ReviewSource.SPONTANEOUS
-    label = label_for_invitation(invitation)
-    if permanent_link and invitation is None:
-        # The pro's permanent link or QR code: the pro chose whom to hand it, "collecté".
-        source, label = ReviewSource.LINK, ReviewLabel.COLLECTED
 
+    The transaction holds no slow work and calls no other context: the photos are decoded
+    and stored, and the other contexts asked (pro, place, trade, account, sign-ins), before
+    it opens; it only locks the invitation and writes the rows. A review is never visible
+    without its photos, and a failed transaction leaves no file behind.
+    """
+    invitation = _invitation(invitation_token, for_update=False) if invitation_token else None
+    pro = _pro_for(pro_slug=pro_slug, invitation=invitation)
+    if invitation is not None:
+        author_email = invitation.customer_email
+    source, label = _origin(invitation, permanent_link=permanent_link)
     title, body = clean_text(title), clean_text(body)
     author_email = email_normalize(author_email or "")
     name = first_name(author_name or "")
-    errors: dict[str, list[str]] = {}
-    errors["rating"] = check_rating(rating)
-    for key, value in (criteria or {}).items():
-        if key in CRITERIA and value is not None:
-            errors[f"rating_{key}"] = check_rating(value, label=str(CRITERIA[key][1]))
-    errors["title"] = check_length(
-        title,
-        low=TITLE_MIN,
-        high=TITLE_MAX,
-        message=_("Le titre doit compter de %(min)s à %(max)s caractères.")
-        % {"min": TITLE_MIN, "max": TITLE_MAX},
-    )
-    errors["body"] = check_length(
-        body,
-        low=BODY_MIN,
-        high=BODY_MAX,
-        message=_("Votre avis doit compter de %(min)s à %(max)s caractères.")
-        % {"min": BODY_MIN, "max": f"{BODY_MAX:,}".replace(",", "\u202f")},
-    )
+    criteria = {k: v for k, v in (criteria or {}).items() if k in CRITERIA and v is not None}
+    errors = _text_errors(rating=rating, criteria=criteria, title=title, body=body)
     errors["author_name"] = [] if name else [_("Indiquez votre prénom.")]
-    errors["author_email"] = check_email(author_email)
+    errors["author_email"] = check_email(author_email) or _repeat_errors(
+        pro_id=pro.id, source=source, author_email=author_email
+    )
     commune, errors["author_postcode"] = _place(author_postcode, author_commune)
     category_name, errors["work_category"] = _category(work_category or "")
     errors["work_date"] = check_work_date(work_date)
     processed, errors["photos"] = _photos_process(photos)
-    if source in EMAIL_CONFIRMED_SOURCES and not errors["author_email"]:
-        already = Review.objects.filter(
-            pro_id=pro.id,
-            author_email=author_email,
-            source__in=EMAIL_CONFIRMED_SOURCES,
-            created_at__gte=timezone.now() - SPONTANEOUS_WINDOW,
-        ).exclude(status=ReviewStatus.REJECTED)
-        if already.exists():
-            errors["author_email"] = [
-                _(
-                    "Vous avez déjà donné un avis sur cette entreprise au cours des "
-                    "12 derniers mois."
-                )
-            ]
     errors = {k: v for k, v in errors.items() if v}
     if errors:
         raise ValidationError(errors)
 
-    now = timezone.now()
     fingerprint = text_fingerprint(body)
     flags = review_checks(
         pro_slug=pro.slug,
@@ -263,25 +254,15 @@ def review_submit(
             author_ip=author_ip,
             author_device=author_device,
         )
-    confirmed = bool(invitation) or _is_account_email(author_user_id, author_email)
-    # A permanent-link review without any check fired is published once its author
-    # confirmed the address (at once when signed in with it; see review_email_confirm).
-    publish_now = not flags and confirmed
-    review = Review.objects.create(
-        pro_id=pro.id,
-        invitation=invitation,
+    draft = _Draft(
+        pro=pro,
         source=source,
         label=label,
-        status=ReviewStatus.PUBLISHED if publish_now else ReviewStatus.PENDING,
         rating=rating,
-        **{
-            CRITERIA[key][0]: value
-            for key, value in (criteria or {}).items()
-            if key in CRITERIA and value is not None
-        },
+        criteria=criteria,
         title=title,
         body=body,
-        work_category_slug=work_category,
+        work_category=work_category,
         work_category_name=category_name,
         work_date=work_date,
         author_name=name,
@@ -290,19 +271,128 @@ def review_submit(
         author_commune=commune,
         author_user_id=author_user_id,
         author_ip=author_ip or None,
-        text_fingerprint=fingerprint,
+        fingerprint=fingerprint,
+        flags=flags,
+        confirmed=bool(invitation) or _is_account_email(author_user_id, author_email),
+    )
+    stored = _photos_store(processed)
+    try:
+        with transaction.atomic():
+            review = _review_record(draft, invitation_token=invitation_token)
+            for photo in stored:
+                photo.review = review
+                photo.save()
+            _submitted_publish(review)
+    except BaseException:
+        _photos_discard(stored)
+        raise
+    return review
+
+
+def _submitted_publish(review: Review) -> None:
+    publish(
+        ReviewSubmitted(
+            review_id=review.pk,
+            pro_id=review.pro_id,
+            source=review.source,
+            status=review.status,
+        )
+    )
+    if review.status == ReviewStatus.PUBLISHED:
+        _publish_event(review)
+
+
+def _invitation(token: str, *, for_update: bool):
+    try:
+        return invitation_for_token(token, for_update=for_update)
+    except InvitationError as exc:
+        raise ValidationError({"invitation_token": [exc.message]}, code=exc.code) from exc
+
+
+def _origin(invitation, *, permanent_link: bool) -> tuple[str, str]:
+    """(source, label) of a review: its invitation's, the permanent link's, or none."""
+    if invitation is not None:
+        return ReviewSource.INVITED, label_for_invitation(invitation)
+    if permanent_link:
+        # The pro's permanent link or QR code: the pro chose whom to hand it, "collecté".
+        return ReviewSource.LINK, ReviewLabel.COLLECTED
+    return ReviewSource.SPONTANEOUS, label_for_invitation(None)
+
+
+def _text_errors(
+    *, rating: int, criteria: dict[str, int], title: str, body: str
+) -> dict[str, list[str]]:
+    errors = {"rating": check_rating(rating)}
+    for key, value in criteria.items():
+        errors[f"rating_{key}"] = check_rating(value, label=str(CRITERIA[key][1]))
+    errors["title"] = check_length(
+        title,
+        low=TITLE_MIN,
+        high=TITLE_MAX,
+        message=_("Le titre doit compter de %(min)s à %(max)s caractères.")
+        % {"min": TITLE_MIN, "max": TITLE_MAX},
+    )
+    errors["body"] = check_length(
+        body,
+        low=BODY_MIN,
+        high=BODY_MAX,
+        message=_("Votre avis doit compter de %(min)s à %(max)s caractères.")
+        % {"min": BODY_MIN, "max": f"{BODY_MAX:,}".replace(",", "\u202f")},
+    )
+    return errors
+
+
+def _repeat_errors(*, pro_id: int, source: str, author_email: str) -> list[str]:
+    """One spontaneous or link review per address and pro every 12 months."""
+    if source not in EMAIL_CONFIRMED_SOURCES:
+        return []
+    already = Review.objects.filter(
+        pro_id=pro_id,
+        author_email=author_email,
+        source__in=EMAIL_CONFIRMED_SOURCES,
+        created_at__gte=timezone.now() - SPONTANEOUS_WINDOW,
+    ).exclude(status=ReviewStatus.REJECTED)
+    if not already.exists():
+        return []
+    return [_("Vous avez déjà donné un avis sur cette entreprise au cours des 12 derniers mois.")]
+
+
+def _review_record(draft: _Draft, *, invitation_token: str | None) -> Review:
+    """Write the review, its invitation's completion and the moderation decision.
+
+    Runs in the caller's transaction. The invitation is locked and checked again: two
+    submissions through one link record one review."""
+    invitation = _invitation(invitation_token, for_update=True) if invitation_token else None
+    flags = draft.flags
+    now = timezone.now()
+    # A permanent-link review without any check fired is published once its author
+    # confirmed the address (at once when signed in with it; see review_email_confirm).
+    publish_now = not flags and draft.confirmed
+    review = Review.objects.create(
+        pro_id=draft.pro.id,
+        invitation=invitation,
+        source=draft.source,
+        label=draft.label,
+        status=ReviewStatus.PUBLISHED if publish_now else ReviewStatus.PENDING,
+        rating=draft.rating,
+        **{CRITERIA[key][0]: value for key, value in draft.criteria.items()},
+        title=draft.title,
+        body=draft.body,
+        work_category_slug=draft.work_category,
+        work_category_name=draft.work_category_name,
+        work_date=draft.work_date,
+        author_name=draft.author_name,
+        author_email=draft.author_email,
+        author_postcode=draft.author_postcode,
+        author_commune=draft.author_commune,
+        author_user_id=draft.author_user_id,
+        author_ip=draft.author_ip,
+        text_fingerprint=draft.fingerprint,
         check_flags=flags,
-        email_confirmed_at=now if confirmed else None,
+        email_confirmed_at=now if draft.confirmed else None,
         created_at=now,
         published_at=now if publish_now else None,
     )
-    for position, image in enumerate(processed):
-        photo = ReviewPhoto(
-            review=review, width=image.width, height=image.height, position=position
-        )
-        photo.image.save(image.content.name, image.content, save=False)
-        photo.thumbnail.save(image.thumbnail.name, image.thumbnail, save=False)
-        photo.save()
     if invitation is not None:
         invitation.completed_at = now
         invitation.opened_at = invitation.opened_at or now
@@ -314,14 +404,31 @@ def review_submit(
         reason=",".join(flags),
         to_status=review.status,
     )
-    publish(
-        ReviewSubmitted(
-            review_id=review.pk, pro_id=pro.id, source=review.source, status=review.status
-        )
-    )
-    if publish_now:
-        _publish_event(review)
     return review
+
+
+def _photos_store(processed: list[ProcessedImage]) -> list[ReviewPhoto]:
+    """Write the photo files, before the review's transaction: storage (a disk or an object
+    store) is never written while rows are locked. The photos are saved with the review."""
+    stored: list[ReviewPhoto] = []
+    try:
+        for position, image in enumerate(processed):
+            photo = ReviewPhoto(width=image.width, height=image.height, position=position)
+            stored.append(photo)
+            photo.image.save(image.content.name, image.content, save=False)
+            photo.thumbnail.save(image.thumbnail.name, image.thumbnail, save=False)
+    except BaseException:
+        _photos_discard(stored)
+        raise
+    return stored
+
+
+def _photos_discard(stored: list[ReviewPhoto]) -> None:
+    """Remove the files of photos whose review was not recorded."""
+    for photo in stored:
+        for field in (photo.image, photo.thumbnail):
+            if field.name:
+                field.storage.delete(field.name)
 
 
 def _is_account_email(user_id: int | None, email: str) -> bool:
