@@ -27,7 +27,7 @@ class Conflict(exceptions.APIException):
 def domain_error_body(exc: DomainError) -> dict:
     """``{"detail": message, "code": code}``; field errors sit beside them in DRF's shape
     (``{field: [messages]}``), a field named like one of those two keys keeping its own."""
-    body = {"detail": str(exc.message), "code": exc.code}
+    body: dict[str, str | list[str]] = {"detail": str(exc.message), "code": exc.code}
     body.update({field: [str(m) for m in messages] for field, messages in exc.errors.items()})
     return body
 

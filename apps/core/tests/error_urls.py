@@ -1,4 +1,4 @@
-"""The site's routes plus three that let a domain error through, as a context's view would
+"""The site's routes plus four that let a domain error through, as a context's view would
 when it has nothing specific to say about it (used by test_errors)."""
 
 from importlib import import_module
@@ -34,6 +34,11 @@ def quota_page(request):
     raise LimitReached(LIMIT_MESSAGE, code="quota")
 
 
+def plain_api_claim(request, request_id: int):
+    """An API route served by a plain Django view (as the widget's and the webhooks' are)."""
+    request_claim(request_id=request_id)
+
+
 class AddressView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -53,5 +58,6 @@ urlpatterns = [
     path("essai/demandes/<int:request_id>/", claim_page),
     path("essai/quota/", quota_page),
     path("api/v1/essai/adresse/", AddressView.as_view()),
+    path("api/v1/essai/demandes/<int:request_id>/", plain_api_claim),
     path("", include(settings.ROOT_URLCONF)),
 ]

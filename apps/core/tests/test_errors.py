@@ -72,6 +72,14 @@ def test_field_errors_keep_drf_field_shape_beside_detail_and_code():
     }
 
 
+@pytest.mark.urls("apps.core.tests.error_urls")
+def test_an_api_route_outside_drf_answers_the_same_json(client_500s_as_responses):
+    response = client_500s_as_responses.post("/api/v1/essai/demandes/7/")
+
+    assert response.status_code == 409
+    assert response.json() == {"detail": CONFLICT_MESSAGE, "code": "conflict"}
+
+
 # --- Pages ----------------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ Visibility is the selectors' (apps.leads.selectors): a lead the caller may not s
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
@@ -246,7 +246,7 @@ class InboundLeadView(APIView):
             }
             return Response(InboundLeadResultSerializer(body).data, status=status.HTTP_202_ACCEPTED)
         pro = selectors.pros_for_leads([lead]).get(lead.pro_id)
-        body = {
+        body: dict[str, Any] = {
             "id": lead.pk,
             "external_id": lead.external_id,
             "status": lead.status,
