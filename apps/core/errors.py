@@ -2,7 +2,7 @@
 
 A service says *what* went wrong (``NotFound``, ``Conflict``…) with a French message for the
 person who triggered it; the edge decides how to say it: ``apps.core.api_support``'s
-exception handler answers the API with the class's ``status`` and
+exception handler answers the API with the error's ``http_status`` and
 ``{"detail": message, "code": code}`` (plus field errors, DRF's ``{field: [messages]}``),
 ``apps.core.error_pages.DomainErrorMiddleware`` answers pages with the 404 page or a French
 message. Plain Python: importable from any layer, no Django HTTP machinery.
