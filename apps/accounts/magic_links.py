@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.events import PasswordChanged
 from apps.accounts.models import MagicLink, User
+from apps.core.errors import Gone
 from apps.core.events import publish
 
 MAGIC_LINK_VALIDITY = timedelta(days=7)
@@ -30,7 +31,7 @@ SALT = "accounts.magic-link"
 DEFAULT_NEXT = "/mes-projets/"
 
 
-class MagicLinkError(Exception):
+class MagicLinkError(Gone):
     """The link cannot be used: the message is French, for the page."""
 
 

@@ -17,6 +17,7 @@ from apps.accounts.models import (
     PushSubscription,
     User,
 )
+from apps.core.errors import Conflict
 from apps.core.events import publish
 
 
@@ -97,12 +98,8 @@ def organizations_bulk_ensure(*, rows: list[tuple[str, str, str]]) -> dict[str, 
 # --- GDPR: erasure -------------------------------------------------------------------------
 
 
-class ErasureRefused(Exception):
+class ErasureRefused(Conflict):
     """This account cannot erase itself (an Eldo team account is closed by an administrator)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def erased_email(user_id: int) -> str:

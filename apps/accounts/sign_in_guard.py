@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.accounts.sign_ins import client_address
+from apps.core.errors import LimitReached
 from apps.core.throttling import FailureWindow
 
 CODE_TTL_SECONDS = 15 * 60
@@ -40,12 +41,13 @@ CODE_RESEND_SECONDS = 5 * 60
 CODE_MAX_TRIES = 5
 
 
-class SignInRefused(Exception):
+class SignInRefused(LimitReached):
     """Too many failures: ``wait`` seconds for an address, or a code for an account."""
+
+    code = "throttled"
 
     def __init__(self, message: str, *, wait: int, code_required: bool = False):
         super().__init__(message)
-        self.message = message
         self.wait = wait
         self.code_required = code_required
 

@@ -3,10 +3,13 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from apps.core.errors import DomainError
 
 
 class Pagination(PageNumberPagination):
@@ -15,14 +18,21 @@ class Pagination(PageNumberPagination):
     max_page_size = 100
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "Transition d'état impossible."
-    default_code = "conflict"
+def domain_error_body(exc: DomainError) -> dict:
+    """``{"detail": message, "code": code}``; field errors sit beside them in DRF's shape
+    (``{field: [messages]}``), a field named like one of those two keys keeping its own."""
+    body: dict[str, str | list[str]] = {"detail": str(exc.message), "code": exc.code}
+    body.update({field: [str(m) for m in messages] for field, messages in exc.errors.items()})
+    return body
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus Django validation errors as field-level 400s."""
+    """DRF's handler, plus the domain errors services raise (``apps.core.errors``: status
+    from the class, French message, stable code) and Django validation errors as
+    field-level 400s."""
+    if isinstance(exc, DomainError):
+        set_rollback()  # as DRF does for its own exceptions under ATOMIC_REQUESTS
+        return Response(domain_error_body(exc), status=exc.http_status)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):
             exc = exceptions.ValidationError(exc.message_dict)
@@ -53,8 +63,9 @@ _ERROR_DESCRIPTIONS = {
 }
 _ERROR_SCHEMA = {
     "type": "object",
-    "description": "`detail` (message) ou, pour un 400, un message par champ.",
-    "properties": {"detail": {"type": "string"}},
+    "description": "`detail` (message) et `code` (stable, pour les programmes) ou, pour un "
+    "400, un message par champ.",
+    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
     "additionalProperties": True,
 }
 

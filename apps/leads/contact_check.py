@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts import api as accounts
+from apps.core.errors import Gone
 from apps.core.events import publish
 from apps.directory import api as directory
 from apps.leads.events import HomeownerContactCheckDue, LeadContactCheckSent, LeadContactConfirmed
@@ -51,7 +52,7 @@ NOT_ASKED_STATUSES = {LeadStatus.DECLINED, LeadStatus.EXPIRED}
 COMMENT_MAX = 1000
 
 
-class ContactCheckLinkError(Exception):
+class ContactCheckLinkError(Gone):
     """A link that cannot be used: ``code`` "invalid" (forged, unknown: 404), "expired" or
     "answered" (410). ``message`` is French, for the page."""
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts import api as accounts
+from apps.core.errors import NotFound
 from apps.directory import api as directory
 from apps.leads.models import ContactCheck, Lead
 from apps.quotes import api as quotes
@@ -72,7 +73,7 @@ class Project:
     can_close: bool
 
 
-class ProjectNotFound(Exception):
+class ProjectNotFound(NotFound):
     """Not this homeowner's request (→ 404)."""
 
 

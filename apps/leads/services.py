@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.errors import Conflict
 from apps.core.events import publish
 from apps.directory import api as directory
 from apps.leads.events import (
@@ -98,15 +99,13 @@ AMOUNT_STEP_MESSAGES = {
 UNSET = object()
 
 
-class LeadConflict(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class LeadConflict(Conflict):
+    """The lead's status does not allow this action (409)."""
 
 
 class LeadQueued(Exception):
     """An inbound lead no installer could take: it waits in the network's "à router" queue
-    (``unrouted``); the API answers 202."""
+    (``unrouted``); the API answers 202. An outcome, not a refusal: not a DomainError."""
 
     def __init__(self, unrouted: UnroutedLead) -> None:
         super().__init__(unrouted.external_id)

@@ -27,6 +27,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.errors import Conflict
 from apps.core.events import publish
 from apps.directory import api as directory
 from apps.quotes import validators
@@ -120,12 +121,8 @@ def retention_period() -> timedelta:
     return timedelta(days=int(getattr(settings, "QUOTES_RETENTION_DAYS", 3 * 365)))
 
 
-class QuoteConflict(Exception):
+class QuoteConflict(Conflict):
     """The action is not possible in the request's current state (HTTP 409)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 # --- Submission ---------------------------------------------------------------------------

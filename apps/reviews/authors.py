@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts import api as accounts
+from apps.core.errors import NotFound
 from apps.core.events import publish
 from apps.directory import api as directory
 from apps.reviews.events import ReviewUnpublished
@@ -87,7 +88,7 @@ def author_reviews(*, user_id: int) -> list[AuthorReview]:
     return rows
 
 
-class AuthorReviewNotFound(Exception):
+class AuthorReviewNotFound(NotFound):
     """Not this person's review (→ 404)."""
 
 

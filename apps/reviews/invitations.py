@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
+from apps.core.errors import Conflict, Gone, LimitReached
 from apps.core.events import publish
 from apps.reviews.events import ReviewReminderDue, ReviewRequestCreated
 from apps.reviews.models import (
@@ -72,14 +73,16 @@ CSV_MAX_ROWS = 2000
 MIN_DAYS_BETWEEN_REMINDERS = 3
 
 
-class InvitationLimit(Exception):
+class InvitationLimit(LimitReached):
     """The organization may not invite now: ``code`` is ``quota`` (HTTP 429, until
     tomorrow) or ``paused`` (HTTP 409, until staff resume it)."""
 
     def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(message, code=code)
+
+    @property
+    def http_status(self) -> int:
+        return Conflict.status if self.code == "paused" else self.status
 
 
 def daily_quota_default() -> int:
@@ -119,13 +122,11 @@ def check_no_links(value: str, *, what: str) -> list[str]:
     return []
 
 
-class InvitationError(Exception):
-    """A link that cannot be used: ``code`` is invalid, expired or used."""
+class InvitationError(Gone):
+    """A link that cannot be used: ``code`` is invalid (404), expired or used (410)."""
 
     def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(message, code=code)
 
 
 # --- Tokens -----------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.documents import DocumentRejected, document_check
+from apps.core.errors import Conflict, NotFound
 from apps.core.events import publish
 from apps.reviews.events import ReviewLabelChanged
 from apps.reviews.models import (
@@ -37,14 +38,12 @@ PROOF_TOKEN_MAX_AGE = 60 * 60 * 24 * 90  # 90 days to find the invoice
 PROOF_DECISIONS = ("accept", "reject")
 
 
-class ProofNotFound(Exception):
+class ProofNotFound(NotFound):
     """Unknown review, or a token that is not its author's: the edge answers 404."""
 
 
-class ProofConflict(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class ProofConflict(Conflict):
+    """The proof or its review is not in a state that allows this (409)."""
 
 
 def proof_token(review: Review) -> str:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts import api as accounts
+from apps.core.errors import Conflict, Gone, NotFound
 from apps.core.events import publish
 from apps.core.images import ImageRejected, ProcessedImage, image_process
 from apps.directory import api as directory
@@ -73,23 +74,19 @@ from apps.reviews.rules import (
 CONFIRMATION_SALT = "reviews.confirm"
 
 
-class ReviewNotFound(Exception):
+class ReviewNotFound(NotFound):
     """Unknown, not public, or not the caller's to act on: the edge answers 404."""
 
 
-class InvalidTransition(Exception):
+class InvalidTransition(Conflict):
     """The review's status does not allow this change: the edge answers 409."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
+class ConfirmationError(Gone):
+    """A confirmation link that cannot be used: ``code`` is invalid (404) or expired (410)."""
 
-class ConfirmationError(Exception):
     def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(message, code=code)
 
 
 # --- Submitting -------------------------------------------------------------------------

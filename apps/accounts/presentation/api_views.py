@@ -23,7 +23,6 @@ from apps.accounts.presentation.throttles import PasswordChangeThrottle
 from apps.accounts.privacy import personal_data_export
 from apps.accounts.selectors import identity_for_user
 from apps.accounts.sign_ins import sign_in_record
-from apps.core.api_support import Conflict
 from apps.core.throttling import UserRateThrottle
 
 
@@ -143,8 +142,5 @@ class AccountView(APIView):
     def delete(self, request):
         serializer = AccountEraseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            services.user_erase(user=request.user, **serializer.validated_data)
-        except services.ErasureRefused as exc:
-            raise Conflict(exc.message) from exc
+        services.user_erase(user=request.user, **serializer.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)

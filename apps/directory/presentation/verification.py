@@ -288,10 +288,7 @@ class VerificationDocumentView(APIView):
         check = ProCheck.objects.filter(pk=check_id).first()
         if check is None:
             raise NotFound
-        try:
-            return _document_response(check)
-        except Http404 as exc:
-            raise NotFound from exc
+        return _document_response(check)  # its Http404 is DRF's 404
 
 
 api_urlpatterns = [

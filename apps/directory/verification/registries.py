@@ -36,6 +36,7 @@ from typing import Protocol
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.errors import InvalidInput
 from apps.directory.models import (
     CertificationKind,
     CheckKind,
@@ -67,7 +68,7 @@ RGE_SCOPE = {
 }
 
 
-class RegistryFileError(Exception):
+class RegistryFileError(InvalidInput):
     """The file cannot be read at all (missing columns, not CSV, wrong encoding)."""
 
 

@@ -6,7 +6,7 @@ Visibility is the selectors' (apps.leads.selectors): a lead the caller may not s
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
@@ -16,7 +16,6 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from apps.accounts.contracts import PartnerCredential
-from apps.core.api_support import Conflict
 from apps.core.throttling import ScopedRateThrottle
 from apps.leads import selectors, services
 from apps.leads.models import Lead
@@ -38,13 +37,6 @@ ERRORS = {
     404: OpenApiResponse(description="Demande inconnue ou d'une autre organisation."),
     409: OpenApiResponse(description="Transition de statut impossible."),
 }
-
-
-def _run(action):
-    try:
-        return action()
-    except services.LeadConflict as exc:
-        raise Conflict(exc.message) from exc
 
 
 def lead_row(lead, pros: dict, viewer) -> dict:
@@ -160,7 +152,7 @@ class LeadDetailView(APIView):
             if name in data:
                 kwargs[name] = data[name]
         viewer = selectors.viewer_for(request.user)
-        _run(lambda: services.lead_update(viewer=viewer, lead_id=lead_id, **kwargs))
+        services.lead_update(viewer=viewer, lead_id=lead_id, **kwargs)
         return self._respond(request, lead_id)
 
 
@@ -179,10 +171,8 @@ class LeadReassignView(APIView):
         serializer.is_valid(raise_exception=True)
         viewer = selectors.viewer_for(request.user)
         selectors.lead_get(viewer=viewer, lead_id=lead_id)  # 404 first
-        new = _run(
-            lambda: services.lead_reassign(
-                viewer=viewer, lead_id=lead_id, pro_slug=serializer.validated_data.get("pro", "")
-            )
+        new = services.lead_reassign(
+            viewer=viewer, lead_id=lead_id, pro_slug=serializer.validated_data.get("pro", "")
         )
         return Response(
             LeadDetailSerializer(lead_detail(viewer, new)).data, status=status.HTTP_201_CREATED
@@ -243,10 +233,8 @@ class InboundLeadView(APIView):
         data = dict(serializer.validated_data)
         network_id = data.pop("network", None)
         try:
-            lead, created = _run(
-                lambda: services.inbound_lead_receive(
-                    viewer=inbound_viewer(request), data=data, network_id=network_id
-                )
+            lead, created = services.inbound_lead_receive(
+                viewer=inbound_viewer(request), data=data, network_id=network_id
             )
         except services.LeadQueued as queued:
             body = {
@@ -258,7 +246,7 @@ class InboundLeadView(APIView):
             }
             return Response(InboundLeadResultSerializer(body).data, status=status.HTTP_202_ACCEPTED)
         pro = selectors.pros_for_leads([lead]).get(lead.pro_id)
-        body = {
+        body: dict[str, Any] = {
             "id": lead.pk,
             "external_id": lead.external_id,
             "status": lead.status,

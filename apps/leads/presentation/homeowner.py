@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
@@ -18,7 +17,6 @@ from rest_framework.views import APIView
 
 from apps.accounts import api as accounts
 from apps.leads.homeowner import (
-    ProjectNotFound,
     homeowner_project,
     homeowner_project_close,
     homeowner_project_reopen,
@@ -67,8 +65,6 @@ def reopen(request, quote_id: int):
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         homeowner_project_reopen(user_id=request.user.pk, quote_id=quote_id, note=note)
-    except ProjectNotFound:
-        raise Http404 from None
     except ValidationError as exc:
         messages.error(request, _first_error(exc))
     else:
@@ -83,10 +79,7 @@ def reopen(request, quote_id: int):
 @login_required
 @require_POST
 def close(request, quote_id: int):
-    try:
-        homeowner_project(user_id=request.user.pk, quote_id=quote_id)
-    except ProjectNotFound:
-        raise Http404 from None
+    homeowner_project(user_id=request.user.pk, quote_id=quote_id)  # 404 first
     form = CloseForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choisissez comment s'est terminé le projet.")
@@ -98,8 +91,6 @@ def close(request, quote_id: int):
             outcome=form.cleaned_data["outcome"],
             pro_id=form.cleaned_data["pro_id"],
         )
-    except ProjectNotFound:
-        raise Http404 from None
     except ValidationError as exc:
         messages.error(request, _first_error(exc))
         return redirect("leads-homeowner:projects")

@@ -14,7 +14,6 @@ from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api_support import Conflict
 from apps.core.site import absolute_url
 from apps.quotes import selectors, services
 from apps.quotes.models import QuoteChannel, QuoteRequest
@@ -60,13 +59,6 @@ def _quote_id(reference: str) -> int:
     if quote_id is None:
         raise Http404
     return quote_id
-
-
-def _run(action):
-    try:
-        return action()
-    except services.QuoteConflict as exc:
-        raise Conflict(exc.message) from exc
 
 
 class QuoteListCreateView(generics.ListAPIView):
@@ -158,7 +150,7 @@ class QuoteClaimView(APIView):
     @extend_schema(request=None, responses={200: QuoteDetailSerializer, **ERRORS})
     def post(self, request, reference: str):
         quote_id = _quote_id(reference)
-        _run(lambda: services.quote_claim(quote_id=quote_id, actor=request.user))
+        services.quote_claim(quote_id=quote_id, actor=request.user)
         return _detail_response(reference)
 
 
@@ -173,11 +165,7 @@ class QuoteCallView(APIView):
         quote_id = _quote_id(reference)
         serializer = CallInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        _run(
-            lambda: services.quote_call_log(
-                quote_id=quote_id, actor=request.user, **serializer.validated_data
-            )
-        )
+        services.quote_call_log(quote_id=quote_id, actor=request.user, **serializer.validated_data)
         return _detail_response(reference, code=status.HTTP_201_CREATED)
 
 
@@ -191,10 +179,8 @@ class QuoteQualifyView(APIView):
         quote_id = _quote_id(reference)
         serializer = QualifyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        _run(
-            lambda: services.quote_qualify(
-                quote_id=quote_id, actor=request.user, changes=dict(serializer.validated_data)
-            )
+        services.quote_qualify(
+            quote_id=quote_id, actor=request.user, changes=dict(serializer.validated_data)
         )
         return _detail_response(reference)
 
@@ -209,11 +195,7 @@ class QuoteRejectView(APIView):
         quote_id = _quote_id(reference)
         serializer = RejectInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        _run(
-            lambda: services.quote_reject(
-                quote_id=quote_id, actor=request.user, **serializer.validated_data
-            )
-        )
+        services.quote_reject(quote_id=quote_id, actor=request.user, **serializer.validated_data)
         return _detail_response(reference)
 
 
@@ -252,9 +234,7 @@ class QuoteDispatchView(APIView):
         quote_id = _quote_id(reference)
         serializer = DispatchInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        _run(
-            lambda: services.quote_dispatch(
-                quote_id=quote_id, actor=request.user, pro_slugs=serializer.validated_data["pros"]
-            )
+        services.quote_dispatch(
+            quote_id=quote_id, actor=request.user, pro_slugs=serializer.validated_data["pros"]
         )
         return _detail_response(reference)

@@ -8,7 +8,6 @@ import json
 from functools import cache
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -17,14 +16,14 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import permissions, serializers, status
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts import api as accounts
 from apps.accounts.contracts import DEVICE_COOKIE
-from apps.core.api_support import Conflict, Pagination
+from apps.core.api_support import Pagination
 from apps.core.pagecache import cache_depends
 from apps.core.parsers import JSONParser
 from apps.core.throttling import ScopedRateThrottle
@@ -218,25 +217,15 @@ class ReviewProofView(APIView):
     )
     def post(self, request, review_id: int):
         token = request.data.get("token")
-        try:
-            # The author's token first: anyone else learns nothing, not even the rules.
-            proofs.review_for_proof_token(
-                token if isinstance(token, str) else "", review_id=review_id
-            )
-        except proofs.ProofNotFound as exc:
-            raise NotFound from exc
+        # The author's token first: anyone else learns nothing, not even the rules.
+        proofs.review_for_proof_token(token if isinstance(token, str) else "", review_id=review_id)
         data = ProofInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            proof = proofs.review_proof_upload(
-                token=data.validated_data["token"],
-                review_id=review_id,
-                upload=data.validated_data["file"],
-            )
-        except proofs.ProofNotFound as exc:
-            raise NotFound from exc
-        except proofs.ProofConflict as exc:
-            raise Conflict(exc.message) from exc
+        proof = proofs.review_proof_upload(
+            token=data.validated_data["token"],
+            review_id=review_id,
+            upload=data.validated_data["file"],
+        )
         return Response(ProofSerializer(proof).data, status=status.HTTP_201_CREATED)
 
 
@@ -247,14 +236,9 @@ class ReviewReplyView(APIView):
     def post(self, request, review_id: int):
         data = ReplyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            reply = services.review_reply_create(
-                review_id=review_id, user_id=request.user.pk, body=data.validated_data["body"]
-            )
-        except services.ReviewNotFound as exc:
-            raise NotFound from exc
-        except services.InvalidTransition as exc:
-            raise Conflict(exc.message) from exc
+        reply = services.review_reply_create(
+            review_id=review_id, user_id=request.user.pk, body=data.validated_data["body"]
+        )
         return Response(ReplyOutputSerializer(reply).data, status=status.HTTP_201_CREATED)
 
 
@@ -269,17 +253,12 @@ class ReviewReportView(APIView):
     def post(self, request, review_id: int):
         data = ReportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            report = services.review_report_create(
-                review_id=review_id,
-                user_id=request.user.pk,
-                reason=data.validated_data["reason"],
-                details=data.validated_data.get("details", ""),
-            )
-        except services.ReviewNotFound as exc:
-            raise NotFound from exc
-        except services.InvalidTransition as exc:
-            raise Conflict(exc.message) from exc
+        report = services.review_report_create(
+            review_id=review_id,
+            user_id=request.user.pk,
+            reason=data.validated_data["reason"],
+            details=data.validated_data.get("details", ""),
+        )
         return Response(ReportOutputSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
@@ -326,18 +305,13 @@ class ModerationDecisionView(APIView):
     def post(self, request, review_id: int):
         data = DecisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            review = services.review_moderate(
-                review_id=review_id,
-                moderator_id=request.user.pk,
-                decision=data.validated_data["decision"],
-                reason=data.validated_data["reason"],
-                note=data.validated_data.get("note", ""),
-            )
-        except services.ReviewNotFound as exc:
-            raise NotFound from exc
-        except services.InvalidTransition as exc:
-            raise Conflict(exc.message) from exc
+        review = services.review_moderate(
+            review_id=review_id,
+            moderator_id=request.user.pk,
+            decision=data.validated_data["decision"],
+            reason=data.validated_data["reason"],
+            note=data.validated_data.get("note", ""),
+        )
         return Response(DecisionOutputSerializer(review).data)
 
 
@@ -353,18 +327,13 @@ class ModerationProofDecisionView(APIView):
     def post(self, request, review_id: int, proof_id: int):
         data = ProofDecisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            proof = proofs.review_proof_decide(
-                review_id=review_id,
-                proof_id=proof_id,
-                moderator_id=request.user.pk,
-                decision=data.validated_data["decision"],
-                note=data.validated_data.get("note", ""),
-            )
-        except proofs.ProofNotFound as exc:
-            raise NotFound from exc
-        except proofs.ProofConflict as exc:
-            raise Conflict(exc.message) from exc
+        proof = proofs.review_proof_decide(
+            review_id=review_id,
+            proof_id=proof_id,
+            moderator_id=request.user.pk,
+            decision=data.validated_data["decision"],
+            note=data.validated_data.get("note", ""),
+        )
         return Response(ProofSerializer(proof).data)
 
 
@@ -396,21 +365,6 @@ class ModerationProofFileView(APIView):
 IMPORT_FORBIDDEN = (
     "L'import d'un fichier de clients est réservé aux responsables et gérants de l'entreprise."
 )
-
-
-class InvitationQuotaExceeded(APIException):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_code = "quota"
-
-
-def _limited(action):
-    """Run an invitation service; a paused organization is a 409, a spent quota a 429."""
-    try:
-        return action()
-    except invitations.InvitationLimit as exc:
-        if exc.code == "quota":
-            raise InvitationQuotaExceeded(exc.message) from exc
-        raise Conflict(exc.message) from exc
 
 
 _LIMIT_RESPONSES = {
@@ -488,17 +442,16 @@ class ReviewRequestListCreateView(InvitationScopeMixin, APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         pro = self.target_pro(values.get("pro") or None)
-        invitation = _limited(
-            lambda: invitations.review_request_create(
-                pro_id=pro.id,
-                organization_id=pro.organization_id,
-                created_by_id=request.user.pk,
-                customer_name=values["customer_name"],
-                customer_email=values["customer_email"],
-                work_description=values["work_description"],
-                work_date=values["work_date"],
-                customer_phone=values.get("customer_phone", ""),
-            )
+        # InvitationLimit: 409 when paused, 429 when the quota is spent (apps.core.errors).
+        invitation = invitations.review_request_create(
+            pro_id=pro.id,
+            organization_id=pro.organization_id,
+            created_by_id=request.user.pk,
+            customer_name=values["customer_name"],
+            customer_email=values["customer_email"],
+            work_description=values["work_description"],
+            work_date=values["work_date"],
+            customer_phone=values.get("customer_phone", ""),
         )
         invitation = selectors.invitation_list().get(pk=invitation.pk)
         body = InvitationSerializer(invitation, context={"pros": {pro.id: pro}}).data
@@ -538,21 +491,16 @@ class ReviewRequestFromToolView(APIView):
         if not pros:
             raise NotFound("Aucune fiche d'entreprise pour cette clé.")
         pro = pros[0]
-        try:
-            invitation, created = _limited(
-                lambda: invitations.review_request_from_tool(
-                    pro_id=pro.id,
-                    organization_id=organization_id,
-                    external_id=values["external_id"],
-                    customer_name=values["customer_name"],
-                    customer_email=values["customer_email"],
-                    work_description=values["work_description"],
-                    work_date=values["work_date"],
-                    customer_phone=values.get("customer_phone", ""),
-                )
-            )
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict) from exc
+        invitation, created = invitations.review_request_from_tool(
+            pro_id=pro.id,
+            organization_id=organization_id,
+            external_id=values["external_id"],
+            customer_name=values["customer_name"],
+            customer_email=values["customer_email"],
+            work_description=values["work_description"],
+            work_date=values["work_date"],
+            customer_phone=values.get("customer_phone", ""),
+        )
         invitation = selectors.invitation_list().get(pk=invitation.pk)
         body = InvitationSerializer(invitation, context={"pros": {pro.id: pro}}).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -604,13 +552,11 @@ class ReviewRequestBulkView(InvitationScopeMixin, APIView):
         pro = self.target_pro(data.validated_data.get("pro") or None)
         if not access.may_import(identity, organization_id=pro.organization_id):
             raise PermissionDenied(IMPORT_FORBIDDEN)
-        report = _limited(
-            lambda: invitations.review_requests_import(
-                pro_id=pro.id,
-                organization_id=pro.organization_id,
-                created_by_id=request.user.pk,
-                upload=data.validated_data["file"],
-            )
+        report = invitations.review_requests_import(
+            pro_id=pro.id,
+            organization_id=pro.organization_id,
+            created_by_id=request.user.pk,
+            upload=data.validated_data["file"],
         )
         created = list(selectors.invitation_list().filter(pk__in=[i.pk for i in report.created]))
         body = BulkReportSerializer(
@@ -707,11 +653,7 @@ class EmailEventsView(APIView):
     )
     def post(self, request):
         raw = _signed_body(request)
-        try:
-            events = deliverability.parse_events(_json_body(raw))
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict) from exc
-        return _record(events)
+        return _record(deliverability.parse_events(_json_body(raw)))
 
 
 class BrevoEmailEventsView(APIView):
@@ -740,11 +682,7 @@ class BrevoEmailEventsView(APIView):
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
             raise PermissionDenied("Jeton absent ou invalide.")
-        try:
-            events = deliverability.parse_brevo_events(_json_body(request._request.body))
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict) from exc
-        return _record(events)
+        return _record(deliverability.parse_brevo_events(_json_body(request._request.body)))
 
 
 class SmsEventsView(APIView):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
@@ -14,7 +13,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.reviews.authors import AuthorReviewNotFound, author_reviews, review_withdraw_by_author
+from apps.reviews.authors import author_reviews, review_withdraw_by_author
 
 app_name = "reviews-author"
 
@@ -28,10 +27,7 @@ def my_reviews(request):
 @login_required
 @require_POST
 def withdraw(request, review_id: int):
-    try:
-        review_withdraw_by_author(review_id=review_id, user_id=request.user.pk)
-    except AuthorReviewNotFound:
-        raise Http404 from None
+    review_withdraw_by_author(review_id=review_id, user_id=request.user.pk)
     messages.success(request, "Votre avis est retiré : il n'apparaît plus sur Eldo.")
     return redirect("reviews-author:list")
 
@@ -82,10 +78,7 @@ class MyReviewWithdrawView(APIView):
         },
     )
     def post(self, request, review_id: int):
-        try:
-            review_withdraw_by_author(review_id=review_id, user_id=request.user.pk)
-        except AuthorReviewNotFound:
-            raise Http404 from None
+        review_withdraw_by_author(review_id=review_id, user_id=request.user.pk)
         row = next(r for r in author_reviews(user_id=request.user.pk) if r.id == review_id)
         return Response(AuthorReviewSerializer(row).data)
 

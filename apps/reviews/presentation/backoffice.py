@@ -197,8 +197,6 @@ def reply(request, review_id: int):
         services.review_reply_create(
             review_id=review_id, user_id=request.user.pk, body=form.cleaned_data["body"]
         )
-    except services.ReviewNotFound as exc:
-        raise Http404 from exc
     except services.InvalidTransition as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:
@@ -226,8 +224,6 @@ def report(request, review_id: int):
             reason=form.cleaned_data["reason"],
             details=form.cleaned_data["details"],
         )
-    except services.ReviewNotFound as exc:
-        raise Http404 from exc
     except services.InvalidTransition as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:

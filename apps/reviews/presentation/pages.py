@@ -291,10 +291,7 @@ def thanks(request, outcome: str):
 @require_http_methods(["GET", "POST"])
 def proof_upload(request, token: str):
     """The author joins an invoice or a quote to their review; any other token: 404."""
-    try:
-        review = proofs.review_for_proof_token(token)
-    except proofs.ProofNotFound as exc:
-        raise Http404 from exc
+    review = proofs.review_for_proof_token(token)
     pro = directory.pros_by_ids([review.pro_id]).get(review.pro_id)
     form = ProofForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -303,8 +300,6 @@ def proof_upload(request, token: str):
         elif form.is_valid():
             try:
                 proofs.review_proof_upload(token=token, upload=form.cleaned_data["file"])
-            except proofs.ProofNotFound as exc:
-                raise Http404 from exc
             except proofs.ProofConflict as exc:
                 form.add_error(None, exc.message)
             except ValidationError as exc:
@@ -452,8 +447,6 @@ def _proof_decide(request, review):
         proofs.review_proof_decide(
             review_id=review.pk, proof_id=proof_id, moderator_id=request.user.pk, decision=decision
         )
-    except proofs.ProofNotFound as exc:
-        raise Http404 from exc
     except (proofs.ProofConflict, ValidationError) as exc:
         messages.error(request, getattr(exc, "message", " ".join(getattr(exc, "messages", []))))
     else:
