@@ -44,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -286,6 +287,187 @@ def stop_worker(process: subprocess.Popen) -> None:
         process.kill()
 
 
+# --- Phases --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the phases work with: the advisor, the pros' slugs, the network's viewer and
+    webhook secret, and the qualified requests of each phase."""
+
+    advisor: object
+    slugs: list[str]
+    viewer: object
+    secret: str
+    warm: list[int]
+    paced: list[int]
+    burst: list[int]
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Seconds from each paced dispatch's commit to each lead's e-mail and SMS alert sent."""
+
+    emails: list[float]
+    alerts: list[float]
+
+
+@dataclass(frozen=True)
+class Webhooks:
+    """Seconds from each network lead's commit to its webhook received; valid signatures."""
+
+    latencies: list[float]
+    verified: int
+
+
+@dataclass(frozen=True)
+class Burst:
+    requests: int
+    notified: list[float]  # the moment each lead was notified
+    latencies: list[float]  # dispatch → e-mail, queueing included
+    seconds: float  # first dispatch → last lead notified
+    dispatch_seconds: float  # the advisor's side: every dispatch committed
+
+
+def prepare_bench(args, env: dict, receiver, *, log_path: Path):
+    """Migrate, the data, a clean outbox and broker, then the worker (started last: the
+    caller stops it). Returns the prepared data and the worker."""
+    from django.core.management import call_command
+
+    from apps.core.models import OutboxEvent
+
+    call_command("migrate", "--noinput", verbosity=0)
+    total = args.warmup + args.paced + args.burst
+    log(f"preparing {total} qualified requests and {len(PROS)} pros")
+    advisor, slugs, quote_ids = prepare(total)
+    viewer, secret = prepare_network(slugs, receiver.url)
+    # The preparation's own events (confirmations…) are not part of the measure.
+    OutboxEvent.objects.update(delivered_at=dt.datetime.now(dt.UTC))
+    redis.Redis.from_url(args.redis_url).flushdb()
+    worker = start_worker(env, concurrency=args.concurrency, log_path=log_path)
+    log(f"worker ready (concurrency {args.concurrency}); warming up")
+    prepared = Prepared(
+        advisor=advisor,
+        slugs=slugs,
+        viewer=viewer,
+        secret=secret,
+        warm=quote_ids[: args.warmup],
+        paced=quote_ids[args.warmup : args.warmup + args.paced],
+        burst=quote_ids[args.warmup + args.paced :],
+    )
+    return prepared, worker
+
+
+def warm_up(bench: Prepared) -> None:
+    for n, quote_id in enumerate(bench.warm):
+        dispatch(bench.advisor, bench.slugs, quote_id, n)
+    wait_notified(bench.warm, timeout=30)
+
+
+def measure_latency(bench: Prepared, *, interval: float) -> Latency:
+    log(f"latency: {len(bench.paced)} requests, one every {interval} s")
+    committed = {}
+    for n, quote_id in enumerate(bench.paced):
+        committed[quote_id] = dispatch(bench.advisor, bench.slugs, quote_id, n)
+        time.sleep(interval)
+    notified = wait_notified(bench.paced, timeout=30)
+    emails = [t - committed[q] for q, times in notified.items() for t in times]
+    alerted = wait_alerted(bench.paced, timeout=90)
+    alerts = [t - committed[q] for q, times in alerted.items() for t in times]
+    return Latency(emails=emails, alerts=alerts)
+
+
+def measure_webhooks(bench: Prepared, receiver, *, count: int, interval: float) -> Webhooks:
+    from apps.leads.tests.webhook_receiver import verify
+
+    log(f"webhooks: {count} network leads, one every {interval} s")
+    pushed = {}
+    for n in range(count):
+        lead_id, pushed[lead_id] = push_lead(bench.viewer, n)
+        time.sleep(interval)
+    wait_received(receiver, count, timeout=60)
+    latencies, verified = [], 0
+    with receiver.lock:  # a late arrival would not be counted
+        arrivals = list(zip(receiver.received, receiver.times, strict=True))
+    for (headers, body), arrived in arrivals:
+        verified += verify(bench.secret, headers["Eldo-Signature"], body)
+        latencies.append(arrived - pushed[json.loads(body)["data"]["lead_id"]])
+    return Webhooks(latencies=latencies, verified=verified)
+
+
+def measure_burst(bench: Prepared) -> Burst:
+    log(f"throughput: {len(bench.burst)} requests back to back")
+    burst_start = time.time()
+    committed = {}
+    for n, quote_id in enumerate(bench.burst):
+        committed[quote_id] = dispatch(bench.advisor, bench.slugs, quote_id, n)
+    dispatch_seconds = time.time() - burst_start
+    notified = wait_notified(bench.burst, timeout=45)
+    times = [t for moments in notified.values() for t in moments]
+    latencies = [t - committed[q] for q, moments in notified.items() for t in moments]
+    return Burst(
+        requests=len(bench.burst),
+        notified=times,
+        latencies=latencies,
+        seconds=(max(times) - burst_start) if times else float("nan"),
+        dispatch_seconds=dispatch_seconds,
+    )
+
+
+def figures_from(args, *, paced: int, latency: Latency, hooks: Webhooks, burst: Burst) -> dict:
+    """The report's figures; ``paced`` is the number of paced requests."""
+    missing = 2 * (paced + burst.requests) - len(latency.emails) - len(burst.notified)
+    if missing:
+        log(f"WARNING: {missing} leads not notified within the waits (counted as missing)")
+    alerts = latency.alerts
+    return {
+        "date": dt.date.today().isoformat(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}, load average at the end "
+        + " / ".join(f"{x:.1f}" for x in os.getloadavg())
+        + " (1/5/15 min; above the CPU count, other processes competed)",
+        "latency": {
+            "leads": len(latency.emails),
+            "p50": statistics.median(latency.emails),
+            "p95": percentile(latency.emails, 95),
+            "max": max(latency.emails),
+        },
+        "alerts": {
+            "sent": len(alerts),
+            "expected": 2 * paced,
+            "p50": statistics.median(alerts) if alerts else float("nan"),
+            "p95": percentile(alerts, 95) if alerts else float("nan"),
+        },
+        "webhooks": {
+            "expected": args.webhooks,
+            "received": len(hooks.latencies),
+            "verified": hooks.verified,
+            "p50": statistics.median(hooks.latencies) if hooks.latencies else float("nan"),
+            "p95": percentile(hooks.latencies, 95),
+            "max": max(hooks.latencies, default=float("nan")),
+        },
+        "missing": missing,
+        "burst": {
+            "requests": burst.requests,
+            "leads": len(burst.notified),
+            "seconds": burst.seconds,
+            "leads_per_s": len(burst.notified) / burst.seconds,
+            "dispatch_per_s": burst.requests / burst.dispatch_seconds,
+            "p50": statistics.median(burst.latencies),
+            "p95": percentile(burst.latencies, 95),
+        },
+    }
+
+
+def measure(args, bench: Prepared, receiver) -> dict:
+    """The phases in turn (warm-up, latency, webhooks, throughput); the report's figures."""
+    warm_up(bench)
+    latency = measure_latency(bench, interval=args.interval)
+    hooks = measure_webhooks(bench, receiver, count=args.webhooks, interval=args.webhook_interval)
+    burst = measure_burst(bench)
+    return figures_from(args, paced=len(bench.paced), latency=latency, hooks=hooks, burst=burst)
+
+
 # --- Report ----------------------------------------------------------------------------------
 
 
@@ -357,7 +539,7 @@ def webhooks_ok(hooks: dict) -> bool:
     return hooks["received"] == hooks["expected"] == hooks["verified"] and hooks["p95"] < 5.0
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--paced", type=int, default=30, help="requests for the latency")
     parser.add_argument("--interval", type=float, default=0.3, help="seconds between them")
@@ -377,11 +559,13 @@ def main() -> int:
     parser.add_argument("--database", default="eldo_bench_leads")
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--out", default=str(BENCH / "results"))
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    started = time.monotonic()
-    mail_dir = Path(tempfile.mkdtemp(prefix="eldo-bench-leads-mail-"))
-    env = {
+
+def bench_env(args, mail_dir: Path) -> dict:
+    """The environment of this process and of the worker: the bench database and Redis,
+    e-mails and SMS into files under ``mail_dir``."""
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
         "DJANGO_SETTINGS_MODULE": "eldo.settings",
         "DATABASE_URL": f"{args.postgres}/{args.database}",
@@ -397,6 +581,10 @@ def main() -> int:
         "LEADS_WEBHOOKS_ALLOW_PRIVATE": "1",
         "PYTHONUNBUFFERED": "1",
     }
+
+
+def set_up_django(args, env: dict) -> None:
+    """A fresh bench database and an empty Redis database, then Django on them."""
     os.environ.update(env)
     log(f"database {args.database}, Redis {args.redis_url} (flushed)")
     recreate_database(args.postgres, args.database)
@@ -405,117 +593,20 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.core.management import call_command
 
-    from apps.core.models import OutboxEvent
-    from apps.leads.tests.webhook_receiver import Receiver, verify
 
-    worker = None
-    receiver = Receiver()
-    try:
-        call_command("migrate", "--noinput", verbosity=0)
-        total = args.warmup + args.paced + args.burst
-        log(f"preparing {total} qualified requests and {len(PROS)} pros")
-        advisor, slugs, quote_ids = prepare(total)
-        viewer, secret = prepare_network(slugs, receiver.url)
-        # The preparation's own events (confirmations…) are not part of the measure.
-        OutboxEvent.objects.update(delivered_at=dt.datetime.now(dt.UTC))
-        redis.Redis.from_url(args.redis_url).flushdb()
-        worker = start_worker(env, concurrency=args.concurrency, log_path=mail_dir / "worker.log")
-        log(f"worker ready (concurrency {args.concurrency}); warming up")
-        warm, paced, burst = (
-            quote_ids[: args.warmup],
-            quote_ids[args.warmup : args.warmup + args.paced],
-            quote_ids[args.warmup + args.paced :],
-        )
-        for n, quote_id in enumerate(warm):
-            dispatch(advisor, slugs, quote_id, n)
-        wait_notified(warm, timeout=30)
+def tear_down(args, receiver, worker: subprocess.Popen | None) -> None:
+    receiver.close()
+    if worker is not None:
+        stop_worker(worker)
+    from django.db import connections
 
-        log(f"latency: {len(paced)} requests, one every {args.interval} s")
-        committed = {}
-        for n, quote_id in enumerate(paced):
-            committed[quote_id] = dispatch(advisor, slugs, quote_id, n)
-            time.sleep(args.interval)
-        notified = wait_notified(paced, timeout=30)
-        latencies = [t - committed[q] for q, times in notified.items() for t in times]
-        alerted = wait_alerted(paced, timeout=90)
-        alert_latencies = [t - committed[q] for q, times in alerted.items() for t in times]
+    connections.close_all()
+    if not args.keep_db:
+        drop_database(args.postgres, args.database)
 
-        log(f"webhooks: {args.webhooks} network leads, one every {args.webhook_interval} s")
-        pushed = {}
-        for n in range(args.webhooks):
-            lead_id, pushed[lead_id] = push_lead(viewer, n)
-            time.sleep(args.webhook_interval)
-        wait_received(receiver, args.webhooks, timeout=60)
-        hook_latencies, verified = [], 0
-        with receiver.lock:  # a late arrival would not be counted
-            arrivals = list(zip(receiver.received, receiver.times, strict=True))
-        for (headers, body), arrived in arrivals:
-            verified += verify(secret, headers["Eldo-Signature"], body)
-            hook_latencies.append(arrived - pushed[json.loads(body)["data"]["lead_id"]])
 
-        log(f"throughput: {len(burst)} requests back to back")
-        burst_start = time.time()
-        burst_committed = {}
-        for n, quote_id in enumerate(burst):
-            burst_committed[quote_id] = dispatch(advisor, slugs, quote_id, n)
-        dispatch_seconds = time.time() - burst_start
-        burst_notified = wait_notified(burst, timeout=45)
-        burst_times = [t for times in burst_notified.values() for t in times]
-        burst_latencies = [
-            t - burst_committed[q] for q, times in burst_notified.items() for t in times
-        ]
-        burst_seconds = (max(burst_times) - burst_start) if burst_times else float("nan")
-        missing = 2 * (len(paced) + len(burst)) - len(latencies) - len(burst_times)
-        if missing:
-            log(f"WARNING: {missing} leads not notified within the waits (counted as missing)")
-        figures = {
-            "date": dt.date.today().isoformat(),
-            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python "
-            f"{platform.python_version()}, load average at the end "
-            + " / ".join(f"{x:.1f}" for x in os.getloadavg())
-            + " (1/5/15 min; above the CPU count, other processes competed)",
-            "latency": {
-                "leads": len(latencies),
-                "p50": statistics.median(latencies),
-                "p95": percentile(latencies, 95),
-                "max": max(latencies),
-            },
-            "alerts": {
-                "sent": len(alert_latencies),
-                "expected": 2 * len(paced),
-                "p50": statistics.median(alert_latencies) if alert_latencies else float("nan"),
-                "p95": percentile(alert_latencies, 95) if alert_latencies else float("nan"),
-            },
-            "webhooks": {
-                "expected": args.webhooks,
-                "received": len(hook_latencies),
-                "verified": verified,
-                "p50": statistics.median(hook_latencies) if hook_latencies else float("nan"),
-                "p95": percentile(hook_latencies, 95),
-                "max": max(hook_latencies, default=float("nan")),
-            },
-            "missing": missing,
-            "burst": {
-                "requests": len(burst),
-                "leads": len(burst_times),
-                "seconds": burst_seconds,
-                "leads_per_s": len(burst_times) / burst_seconds,
-                "dispatch_per_s": len(burst) / dispatch_seconds,
-                "p50": statistics.median(burst_latencies),
-                "p95": percentile(burst_latencies, 95),
-            },
-        }
-    finally:
-        receiver.close()
-        if worker is not None:
-            stop_worker(worker)
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep_db:
-            drop_database(args.postgres, args.database)
+def write_report(figures: dict, args, *, started: float) -> None:
     text = report(figures, args)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -524,11 +615,32 @@ def main() -> int:
     print(text)
     shown = target.relative_to(ROOT) if target.is_relative_to(ROOT) else target
     log(f"written {shown} in {time.monotonic() - started:.0f} s")
+
+
+def targets_met(figures: dict) -> bool:
     alerts_ok = figures["alerts"]["sent"] == figures["alerts"]["expected"] and (
         figures["alerts"]["p95"] < 60
     )
-    met = figures["latency"]["p95"] <= 2.0 and alerts_ok and webhooks_ok(figures["webhooks"])
-    return 0 if met else 1
+    return figures["latency"]["p95"] <= 2.0 and alerts_ok and webhooks_ok(figures["webhooks"])
+
+
+def main() -> int:
+    args = parse_args()
+    started = time.monotonic()
+    mail_dir = Path(tempfile.mkdtemp(prefix="eldo-bench-leads-mail-"))
+    env = bench_env(args, mail_dir)
+    set_up_django(args, env)
+    from apps.leads.tests.webhook_receiver import Receiver
+
+    worker = None
+    receiver = Receiver()
+    try:
+        bench, worker = prepare_bench(args, env, receiver, log_path=mail_dir / "worker.log")
+        figures = measure(args, bench, receiver)
+    finally:
+        tear_down(args, receiver, worker)
+    write_report(figures, args, started=started)
+    return 0 if targets_met(figures) else 1
 
 
 if __name__ == "__main__":

@@ -244,7 +244,7 @@ def markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--connections", type=int, default=64)
@@ -259,14 +259,10 @@ def main() -> int:
     parser.add_argument("--reuse-db", action="store_true", help=f"reuse {DATABASE} if kept")
     parser.add_argument("--keep-db", action="store_true", help=f"keep {DATABASE}")
     parser.add_argument("--out", default=str(RESULTS))
-    args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        log("wrk is missing: `make load` installs it (apt-get install -y wrk)")
-        return 2
+    return parser.parse_args()
 
-    stamp = dt.date.today().isoformat()
-    database_url = f"{args.postgres}/{DATABASE}"
-    tmp = Path(tempfile.mkdtemp(prefix="eldo-load-"))
+
+def load_env(args, *, database_url: str, tmp: Path) -> dict:
     env = production_env(
         database_url=database_url, redis_url=args.redis_url, tmp=tmp, port=args.port
     )
@@ -275,97 +271,160 @@ def main() -> int:
     env.pop("THROTTLE_ANON", None)
     env["NUM_PROXIES"] = "1"
     env["LOG_LEVEL"] = os.environ.get("BENCH_LOG_LEVEL", "WARNING")
-    result: dict = {"date": stamp, "run_at": time.strftime("%Y-%m-%d %H:%M")}
-    try:
-        redis.Redis.from_url(args.redis_url).flushdb()
-        if args.reuse_db and database_exists(args.postgres, DATABASE):
-            log(f"reusing {DATABASE}")
-            manage(env, "migrate", "--noinput")
-        else:
-            log(f"creating {DATABASE}: migrate, load_geography, seed_demo")
-            recreate_database(args.postgres, DATABASE)
-            manage(env, "migrate", "--noinput")
-            manage(env, "load_geography")
-            manage(env, "seed_demo", "--force")
-        targets = inprocess(env, "targets")
-        _, lines = manage(env, "shell", "-c", PREPARE, echo=False)  # tokens: not for the log
-        prepared = json.loads(next(line for _, line in reversed(lines) if line.startswith("{")))
-        reviews = prepared["reviews"]
-        if len(reviews) < 200:
-            raise RuntimeError(f"only {len(reviews)} published reviews: too few to report")
-        split = len(reviews) * 3 // 4
-        reads = reads_for(targets, prepared["slugs"])
-        manage(env, "collectstatic", "--noinput")
-        result.update(
-            targets=targets,
-            reads=reads,
-            gunicorn=gunicorn_settings(env),
-            machine=machine_info(),
-            options={
-                "duration_s": args.duration,
-                "connections": args.connections,
-                "threads": args.threads,
-            },
+    return env
+
+
+def prepare_database(args, env: dict) -> None:
+    """The kept database migrated (--reuse-db), or a new one with the demo data."""
+    if args.reuse_db and database_exists(args.postgres, DATABASE):
+        log(f"reusing {DATABASE}")
+        manage(env, "migrate", "--noinput")
+    else:
+        log(f"creating {DATABASE}: migrate, load_geography, seed_demo")
+        recreate_database(args.postgres, DATABASE)
+        manage(env, "migrate", "--noinput")
+        manage(env, "load_geography")
+        manage(env, "seed_demo", "--force")
+
+
+def prepare_traffic(env: dict) -> tuple[dict, dict, dict]:
+    """The dataset's targets, the accounts, tokens and reviews of the writes (PREPARE), and
+    the reads: ``(targets, prepared, reads)``."""
+    targets = inprocess(env, "targets")
+    _, lines = manage(env, "shell", "-c", PREPARE, echo=False)  # tokens: not for the log
+    prepared = json.loads(next(line for _, line in reversed(lines) if line.startswith("{")))
+    reviews = prepared["reviews"]
+    if len(reviews) < 200:
+        raise RuntimeError(f"only {len(reviews)} published reviews: too few to report")
+    return targets, prepared, reads_for(targets, prepared["slugs"])
+
+
+def traffic_data(args, targets: dict, prepared: dict, reads: dict) -> dict:
+    """What bench/wrk_mixed.lua reads: the reads, the accounts, the reviews to report (the
+    first three quarters for the 200 accounts, the rest for the abuser)."""
+    reviews = prepared["reviews"]
+    split = len(reviews) * 3 // 4
+    return {
+        "threads": args.threads,
+        "reads": reads,
+        "category": targets["category"]["slug"],
+        "postcode": targets["commune"]["postcode"],
+        "password": prepared["password"],
+        "logins": prepared["logins"],
+        "tokens": prepared["tokens"],
+        "abuser_token": prepared["abuser_token"],
+        "review_ids": reviews[:split],
+        "abuse_review_ids": reviews[split:],
+        "victim": "pro@eldo.test",
+    }
+
+
+def run_wrk(args, env: dict, tmp: Path, reads: dict, data: dict) -> tuple[dict, float]:
+    """gunicorn up, every read answering 200, then the mixed wrk run; its result and the
+    load average (1 min) at its end."""
+    base = f"http://{HOST}:{args.port}"
+    with gunicorn(env, port=args.port, log_path=tmp / "gunicorn.log") as process:
+        wait_healthy(base, process)
+        for kind, paths in reads.items():  # every read answers before it is measured
+            for path in paths[:3]:
+                status, _ = http_get(base + path)
+                if status != 200:
+                    raise RuntimeError(f"{kind} {path} answered {status}")
+        data_file = tmp / "load-data.lua"
+        data_file.write_text("return " + to_lua(data) + "\n")
+        log(f"wrk: {args.duration} s, {args.connections} connections, mixed")
+        wrk = wrk_mixed(
+            base,
+            data_file,
+            seconds=args.duration,
+            connections=args.connections,
+            threads=args.threads,
         )
-        base = f"http://{HOST}:{args.port}"
-        with gunicorn(env, port=args.port, log_path=tmp / "gunicorn.log") as process:
-            wait_healthy(base, process)
-            for kind, paths in reads.items():  # every read answers before it is measured
-                for path in paths[:3]:
-                    status, _ = http_get(base + path)
-                    if status != 200:
-                        raise RuntimeError(f"{kind} {path} answered {status}")
-            data = {
-                "threads": args.threads,
-                "reads": reads,
-                "category": targets["category"]["slug"],
-                "postcode": targets["commune"]["postcode"],
-                "password": prepared["password"],
-                "logins": prepared["logins"],
-                "tokens": prepared["tokens"],
-                "abuser_token": prepared["abuser_token"],
-                "review_ids": reviews[:split],
-                "abuse_review_ids": reviews[split:],
-                "victim": "pro@eldo.test",
-            }
-            data_file = tmp / "load-data.lua"
-            data_file.write_text("return " + to_lua(data) + "\n")
-            log(f"wrk: {args.duration} s, {args.connections} connections, mixed")
-            wrk = wrk_mixed(
-                base,
-                data_file,
-                seconds=args.duration,
-                connections=args.connections,
-                threads=args.threads,
-            )
-            result["loadavg_1min"] = os.getloadavg()[0]
-        result["gunicorn_stderr_tail"] = (tmp / "gunicorn.log").read_text()[-3000:]
-        table = per_kind(wrk.pop("counts"))
-        result.update(wrk=wrk, by_kind=table, verdict=verdict(table, wrk["errors"]))
-        result["stored"] = stored(database_url)
-        result["created"] = {
+        return wrk, os.getloadavg()[0]
+
+
+def tally(args, wrk: dict, *, database_url: str) -> dict:
+    """Statuses per kind, the verdict, what was stored against what was answered 201, and
+    the versions and revision measured."""
+    from bench.run import _first_line, versions
+
+    table = per_kind(wrk.pop("counts"))
+    return {
+        "wrk": wrk,
+        "by_kind": table,
+        "verdict": verdict(table, wrk["errors"]),
+        "stored": stored(database_url),
+        "created": {
             "quotes": sum(table.get(k, {}).get("201", 0) for k in ("quote", "quote_abuse")),
             "reports": sum(
                 table.get(k, {}).get("201", 0) for k in ("review_report", "report_abuse")
             ),
-        }
-        from bench.run import _first_line, versions
+        },
+        "versions": versions(args.postgres, args.redis_url),
+        "revision": _first_line(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]),
+    }
 
-        result["versions"] = versions(args.postgres, args.redis_url)
-        result["revision"] = _first_line(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
-    finally:
-        with contextlib.suppress(redis.RedisError):
-            redis.Redis.from_url(args.redis_url).flushdb()
-        if not args.keep_db and not args.reuse_db:
-            with contextlib.suppress(psycopg.Error):
-                drop_database(args.postgres, DATABASE)
-        shutil.rmtree(tmp, ignore_errors=True)
 
+def measure(args, env: dict, tmp: Path, *, database_url: str) -> dict:
+    """The database, the traffic's data, the run and its tally: the result's fields."""
+    redis.Redis.from_url(args.redis_url).flushdb()
+    prepare_database(args, env)
+    targets, prepared, reads = prepare_traffic(env)
+    manage(env, "collectstatic", "--noinput")
+    result = {
+        "targets": targets,
+        "reads": reads,
+        "gunicorn": gunicorn_settings(env),
+        "machine": machine_info(),
+        "options": {
+            "duration_s": args.duration,
+            "connections": args.connections,
+            "threads": args.threads,
+        },
+    }
+    data = traffic_data(args, targets, prepared, reads)
+    wrk, result["loadavg_1min"] = run_wrk(args, env, tmp, reads, data)
+    result["gunicorn_stderr_tail"] = (tmp / "gunicorn.log").read_text()[-3000:]
+    result.update(tally(args, wrk, database_url=database_url))
+    return result
+
+
+def clean_up(args, tmp: Path) -> None:
+    with contextlib.suppress(redis.RedisError):
+        redis.Redis.from_url(args.redis_url).flushdb()
+    if not args.keep_db and not args.reuse_db:
+        with contextlib.suppress(psycopg.Error):
+            drop_database(args.postgres, DATABASE)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_results(args, stamp: str, result: dict) -> Path:
+    """<date>-load.json and <date>-load.md under --out; returns the report's path."""
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{stamp}-load.json").write_text(json.dumps(result, indent=1))
     report = out / f"{stamp}-load.md"
     report.write_text(markdown(result))
+    return report
+
+
+def main() -> int:
+    args = parse_args()
+    if shutil.which("wrk") is None:
+        log("wrk is missing: `make load` installs it (apt-get install -y wrk)")
+        return 2
+
+    stamp = dt.date.today().isoformat()
+    database_url = f"{args.postgres}/{DATABASE}"
+    tmp = Path(tempfile.mkdtemp(prefix="eldo-load-"))
+    env = load_env(args, database_url=database_url, tmp=tmp)
+    result: dict = {"date": stamp, "run_at": time.strftime("%Y-%m-%d %H:%M")}
+    try:
+        result.update(measure(args, env, tmp, database_url=database_url))
+    finally:
+        clean_up(args, tmp)
+
+    report = write_results(args, stamp, result)
     check = result["verdict"]
     log(
         f"{result['wrk']['requests']} requests, {result['wrk']['requests_per_s']:.1f}/s, "

@@ -502,6 +502,80 @@ def reviews_load_seconds(lines: list[tuple[float, str]]) -> float | None:
     return None
 
 
+def earlier_load(args, stamp: str, dataset: str, phases: dict) -> dict | None:
+    """The load of a reused database, when a run today measured it: from its load record
+    (written by the run, or --load-only, that made the database), else from that run's
+    results; its phases are added to ``phases`` as "(earlier run)"."""
+    previous = Path(args.out) / f"{stamp}-{dataset}.json"
+    load_file = Path(args.out) / f"{stamp}-{dataset}-load.json"
+    if load_file.exists():
+        earlier = json.loads(load_file.read_text())
+        for phase, seconds in earlier["phases"].items():
+            phases[f"{phase} (earlier run)"] = seconds
+        return {**earlier["load"], "measured_in": earlier.get("run_at")}
+    if previous.exists():
+        earlier = json.loads(previous.read_text())
+        if earlier.get("load"):
+            for phase in ("migrate", "load_geography", "seed_demo"):
+                if phase in earlier["phases"]:
+                    phases[f"{phase} (earlier run)"] = earlier["phases"][phase]
+            return {**earlier["load"], "measured_in": earlier.get("run_at")}
+    return None
+
+
+def reuse_database(dataset: str, args, env: dict, stamp: str, result: dict) -> None:
+    """--reuse-db: the kept database migrated, no load measured (an earlier one reported)."""
+    log(f"{dataset}: reusing database {result['database']} (--reuse-db): no load measured")
+    result["phases"]["migrate"], _ = manage(env, "migrate", "--noinput")
+    result["load"] = earlier_load(args, stamp, dataset, result["phases"])
+
+
+def load_database(dataset: str, args, env: dict, stamp: str, result: dict) -> None:
+    """A new database: migrate, the geography, seed_demo at the dataset's scale, timed, then
+    VACUUM ANALYZE; the load is recorded in <date>-<dataset>-load.json for --reuse-db."""
+    phases = result["phases"]
+    log(f"{dataset}: creating database {result['database']}")
+    recreate_database(args.postgres, result["database"])
+    phases["migrate"], _ = manage(env, "migrate", "--noinput")
+    log(f"{dataset}: loading the French geography")
+    phases["load_geography"], _ = manage(env, "load_geography")
+    log(f"{dataset}: seed_demo --scale {dataset} --force")
+    phases["seed_demo"], lines = manage(env, "seed_demo", "--scale", dataset, "--force")
+    result["load"] = {
+        "seed_lines": seed_breakdown(lines),
+        "reviews_seconds": reviews_load_seconds(lines),
+    }
+    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    load_record = {"run_at": result["run_at"], "load": result["load"], "phases": phases}
+    (Path(args.out) / f"{stamp}-{dataset}-load.json").write_text(json.dumps(load_record, indent=1))
+
+
+def selected_endpoints(targets: dict, only: str) -> list[dict]:
+    """The endpoints to measure: all, or those --only names (the baseline always)."""
+    endpoints = endpoints_for(targets)
+    if only:
+        wanted = {name.strip() for name in only.split(",")}
+        endpoints = [e for e in endpoints if e["kind"] == "baseline" or e["name"] in wanted]
+    return endpoints
+
+
+def server_time(env: dict, args, tmp: Path, endpoints: list[dict]) -> dict:
+    """Server time in process (bench/inprocess.py) of every endpoint that answered 200."""
+    measured = [e for e in endpoints if e.get("status") == 200]
+    spec = tmp / "servertime.json"
+    spec.write_text(
+        json.dumps(
+            {
+                "endpoints": [{"name": e["name"], "url": e["url"]} for e in measured],
+                "requests": args.server_requests,
+                "warmup": args.server_warmup,
+            }
+        )
+    )
+    return inprocess(env, "servertime", str(spec))
+
+
 def run_dataset(dataset: str, args, stamp: str) -> dict:
     db_name = f"eldo_bench_{dataset}"
     database_url = f"{args.postgres}/{db_name}"
@@ -521,43 +595,9 @@ def run_dataset(dataset: str, args, stamp: str) -> dict:
     try:
         redis.Redis.from_url(args.redis_url).flushdb()
         if args.reuse_db and database_exists(args.postgres, db_name):
-            log(f"{dataset}: reusing database {db_name} (--reuse-db): no load measured")
-            phases["migrate"], _ = manage(env, "migrate", "--noinput")
-            result["load"] = None
-            previous = Path(args.out) / f"{stamp}-{dataset}.json"
-            load_file = Path(args.out) / f"{stamp}-{dataset}-load.json"
-            if load_file.exists():
-                # Written by the run (or --load-only) that made this database today.
-                earlier = json.loads(load_file.read_text())
-                result["load"] = {**earlier["load"], "measured_in": earlier.get("run_at")}
-                for phase, seconds in earlier["phases"].items():
-                    phases[f"{phase} (earlier run)"] = seconds
-            elif previous.exists():
-                # The load of this very database was measured by an earlier run today.
-                earlier = json.loads(previous.read_text())
-                if earlier.get("load"):
-                    result["load"] = {**earlier["load"], "measured_in": earlier.get("run_at")}
-                    for phase in ("migrate", "load_geography", "seed_demo"):
-                        if phase in earlier["phases"]:
-                            phases[f"{phase} (earlier run)"] = earlier["phases"][phase]
+            reuse_database(dataset, args, env, stamp, result)
         else:
-            log(f"{dataset}: creating database {db_name}")
-            recreate_database(args.postgres, db_name)
-            phases["migrate"], _ = manage(env, "migrate", "--noinput")
-            log(f"{dataset}: loading the French geography")
-            phases["load_geography"], _ = manage(env, "load_geography")
-            log(f"{dataset}: seed_demo --scale {dataset} --force")
-            phases["seed_demo"], lines = manage(env, "seed_demo", "--scale", dataset, "--force")
-            result["load"] = {
-                "seed_lines": seed_breakdown(lines),
-                "reviews_seconds": reviews_load_seconds(lines),
-            }
-            with psycopg.connect(database_url, autocommit=True) as conn:
-                conn.execute("VACUUM ANALYZE")
-            load_record = {"run_at": result["run_at"], "load": result["load"], "phases": phases}
-            (Path(args.out) / f"{stamp}-{dataset}-load.json").write_text(
-                json.dumps(load_record, indent=1)
-            )
+            load_database(dataset, args, env, stamp, result)
             if args.load_only:
                 log(f"{dataset}: loaded into {db_name} (--load-only)")
                 return result
@@ -566,25 +606,11 @@ def run_dataset(dataset: str, args, stamp: str) -> dict:
         log(f"{dataset}: counts {targets['counts']}")
         phases["collectstatic"], _ = manage(env, "collectstatic", "--noinput")
         result["gunicorn"] = gunicorn_settings(env)
-        endpoints = endpoints_for(targets)
-        if args.only:
-            wanted = {name.strip() for name in args.only.split(",")}
-            endpoints = [e for e in endpoints if e["kind"] == "baseline" or e["name"] in wanted]
+        endpoints = selected_endpoints(targets, args.only)
         result["endpoints"] = measure_gunicorn(env, endpoints, args, tmp, phases, db_name)
         log(f"{dataset}: server time in process ({args.server_requests} requests each)")
-        measured = [e for e in result["endpoints"] if e.get("status") == 200]
         t0 = time.monotonic()
-        spec = tmp / "servertime.json"
-        spec.write_text(
-            json.dumps(
-                {
-                    "endpoints": [{"name": e["name"], "url": e["url"]} for e in measured],
-                    "requests": args.server_requests,
-                    "warmup": args.server_warmup,
-                }
-            )
-        )
-        result["server_time"] = inprocess(env, "servertime", str(spec))
+        result["server_time"] = server_time(env, args, tmp, result["endpoints"])
         phases["server_time"] = time.monotonic() - t0
     finally:
         phases["total"] = time.monotonic() - started

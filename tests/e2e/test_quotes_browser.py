@@ -54,14 +54,15 @@ def advisor(directory_live_data):
     )
 
 
-def test_homeowner_submits_and_an_advisor_claims_calls_and_qualifies(browser, advisor):
-    # --- The homeowner describes the project. ---
+def _homeowner_opens_the_quote_form(browser) -> None:
     browser.get("/")
     _submit(browser, browser.driver.find_element(By.LINK_TEXT, "Demander un devis gratuit"))
     assert urlsplit(browser.driver.current_url).path == "/devis/"
     assert browser.driver.find_element(By.TAG_NAME, "h1").text.startswith("Décrivez votre projet")
 
-    # A first try with a bad phone number: the French message appears next to the field.
+
+def _homeowner_sends_a_bad_phone_number(browser) -> None:
+    """A first try with a bad phone number: the French message appears next to the field."""
     _fill(
         browser,
         {
@@ -84,24 +85,32 @@ def test_homeowner_submits_and_an_advisor_claims_calls_and_qualifies(browser, ad
     assert "numéro de téléphone français" in error.text
     browser.screenshot("quotes-1-form-error.png")
 
+
+def _homeowner_corrects_and_sends(browser) -> str:
+    """The corrected request is sent: the success page gives its reference (returned)."""
     _fill(browser, {"phone": "06 12 34 56 78"})
     if not _field(browser, "consent").is_selected():
         browser.driver.find_element(By.CSS_SELECTOR, "label[for='id_consent']").click()
     _submit(browser, _button(browser, "Envoyer ma demande de devis"))
-
-    # Success page with the reference, then the status page.
     assert urlsplit(browser.driver.current_url).path.startswith("/devis/envoyee/")
     page = browser.driver.find_element(By.TAG_NAME, "main").text
     reference = re.search(r"ELD-\d{4}-\d{6}", page).group(0)
     browser.screenshot("quotes-2-submitted.png")
+    return reference
+
+
+def _homeowner_follows_the_request(browser) -> str:
+    """From the success page to the status page, at its first step; returns its URL."""
     _submit(browser, browser.driver.find_element(By.LINK_TEXT, "Suivre ma demande"))
     assert urlsplit(browser.driver.current_url).path.startswith("/devis/suivi/")
     current = browser.driver.find_element(By.CSS_SELECTOR, "[aria-current='step']")
     assert "Demande reçue" in current.text
     status_url = browser.driver.current_url
     browser.screenshot("quotes-3-status.png")
+    return status_url
 
-    # --- An advisor logs in and works the queue. ---
+
+def _advisor_opens_the_request_from_the_queue(browser, advisor, reference: str) -> None:
     browser.get("/connexion/?next=/conseiller/demandes/")
     _fill(browser, {"username": advisor.email, "password": PASSWORD})
     _submit(browser, _button(browser, "Se connecter"))
@@ -113,11 +122,12 @@ def test_homeowner_submits_and_an_advisor_claims_calls_and_qualifies(browser, ad
     browser.screenshot("quotes-4-queue.png")
     _submit(browser, browser.driver.find_element(By.LINK_TEXT, reference))
 
+
+def _advisor_claims_and_logs_a_call(browser) -> None:
     _submit(browser, _button(browser, "Prendre en charge"))
     assert (
         "Demande prise en charge" in browser.driver.find_element(By.CSS_SELECTOR, ".messages").text
     )
-
     browser.driver.find_element(By.CSS_SELECTOR, "label[for='id_outcome_0']").click()  # Joint
     _fill(browser, {"notes": "Projet confirmé, devis souhaités avant l'été."})
     _submit(browser, _button(browser, "Enregistrer l'appel"))
@@ -127,6 +137,9 @@ def test_homeowner_submits_and_an_advisor_claims_calls_and_qualifies(browser, ad
         in browser.driver.find_element(By.ID, "calls-title").find_element(By.XPATH, "..").text
     )
 
+
+def _advisor_qualifies(browser) -> None:
+    """Qualified, the request shows the pros it could go to, with their capacity."""
     _fill(browser, {"budget_range": "5k_15k", "timeline": "3_months"})
     _submit(browser, _button(browser, "Marquer comme qualifiée"))
     assert "Projet qualifié" in browser.driver.find_element(By.CSS_SELECTOR, ".messages").text
@@ -137,12 +150,13 @@ def test_homeowner_submits_and_an_advisor_claims_calls_and_qualifies(browser, ad
     assert "Façades du Midi" in suggestions and "Capacité restante" in suggestions
     browser.screenshot("quotes-5-qualified.png")
 
-    # The homeowner's page follows.
+
+def _homeowner_sees_it_qualified(browser, status_url: str) -> None:
+    """The homeowner's page follows, without sideways scrolling on a phone."""
     browser.get(urlsplit(status_url).path)
     current = browser.driver.find_element(By.CSS_SELECTOR, "[aria-current='step']")
     assert "Projet qualifié" in current.text
 
-    # No sideways scrolling on a phone.
     browser.set_viewport(*MOBILE)
     browser.get(urlsplit(status_url).path)
     assert (
@@ -152,3 +166,18 @@ def test_homeowner_submits_and_an_advisor_claims_calls_and_qualifies(browser, ad
         <= 0
     )
     browser.screenshot("quotes-6-status-mobile.png")
+
+
+def test_homeowner_submits_and_an_advisor_claims_calls_and_qualifies(browser, advisor):
+    # --- The homeowner describes the project and follows it. ---
+    _homeowner_opens_the_quote_form(browser)
+    _homeowner_sends_a_bad_phone_number(browser)
+    reference = _homeowner_corrects_and_sends(browser)
+    status_url = _homeowner_follows_the_request(browser)
+
+    # --- An advisor logs in and works the queue. ---
+    _advisor_opens_the_request_from_the_queue(browser, advisor, reference)
+    _advisor_claims_and_logs_a_call(browser)
+    _advisor_qualifies(browser)
+
+    _homeowner_sees_it_qualified(browser, status_url)

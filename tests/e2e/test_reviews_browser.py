@@ -62,13 +62,8 @@ def invitation_link(directory_live_data, mailoutbox):
     return pro, match.group(1)
 
 
-def test_invited_review_with_a_photo_is_moderated_then_shown_on_the_profile(
-    browser, invitation_link, photo_file
-):
-    pro, link = invitation_link
-    moderator = UserFactory(email="mathieu@eldo.test", moderator=True)
-
-    # 1. The customer opens the link of the e-mail: the form is pre-filled, verified.
+def _customer_writes_from_the_invitation(browser, link: str, photo_file: Path) -> None:
+    """The customer opens the link of the e-mail: the form is pre-filled, verified."""
     browser.get(link)
     assert browser.driver.find_element(By.TAG_NAME, "h1").text == "Votre avis sur Façades du Midi"
     assert _field(browser, "author_name").get_attribute("value") == "Jeanne"
@@ -84,7 +79,9 @@ def test_invited_review_with_a_photo_is_moderated_then_shown_on_the_profile(
         browser, browser.driver.find_element(By.CSS_SELECTOR, "form.form button[type=submit]")
     )
 
-    # 2. The wording trips an automatic check: the review waits for a moderator.
+
+def _review_waits_for_a_moderator(browser, pro) -> None:
+    """The wording trips an automatic check: the review waits for a moderator."""
     assert browser.driver.current_url.endswith("/avis/merci/moderation/")
     assert (
         "relu par notre équipe de modération"
@@ -94,7 +91,9 @@ def test_invited_review_with_a_photo_is_moderated_then_shown_on_the_profile(
     browser.get(f"/pro/{pro.slug}/")
     assert "On nous avait dit" not in browser.driver.page_source
 
-    # 3. The moderator signs in, reads why it waits, and publishes it.
+
+def _moderator_publishes_it(browser, moderator) -> None:
+    """The moderator signs in, reads why it waits, and publishes it."""
     browser.get("/connexion/?next=/moderation/avis/")
     _field(browser, "username").send_keys(moderator.email)
     _field(browser, "password").send_keys(PASSWORD)
@@ -116,8 +115,9 @@ def test_invited_review_with_a_photo_is_moderated_then_shown_on_the_profile(
     )
     assert "publié" in browser.driver.find_element(By.CSS_SELECTOR, ".messages").text
 
-    # 4. Anyone now sees it on the profile: collected by the pro (its own invitation), dated,
-    # with its photo.
+
+def _anyone_sees_it_on_the_profile(browser, pro) -> None:
+    """Collected by the pro (its own invitation), dated, with its photo."""
     browser.driver.delete_all_cookies()
     browser.get(f"/pro/{pro.slug}/")
     review = _wait(browser).until(
@@ -137,7 +137,9 @@ def test_invited_review_with_a_photo_is_moderated_then_shown_on_the_profile(
     shot = browser.screenshot("reviews-5-profile.png")
     assert shot.stat().st_size > 10_000
 
-    # The widget a pro embeds on its own site shows it too.
+
+def _the_widget_and_the_phone_show_it(browser, pro) -> None:
+    """The widget a pro embeds on its own site shows it too; the profile fits a phone."""
     browser.set_viewport(600, 300)
     browser.get(f"/widget/{pro.slug}/")
     assert "Ravalement de façade" in browser.driver.find_element(By.TAG_NAME, "body").text
@@ -150,6 +152,19 @@ def test_invited_review_with_a_photo_is_moderated_then_shown_on_the_profile(
     )
     assert overflow <= 0
     browser.screenshot("reviews-6-profile-mobile.png")
+
+
+def test_invited_review_with_a_photo_is_moderated_then_shown_on_the_profile(
+    browser, invitation_link, photo_file
+):
+    pro, link = invitation_link
+    moderator = UserFactory(email="mathieu@eldo.test", moderator=True)
+
+    _customer_writes_from_the_invitation(browser, link, photo_file)
+    _review_waits_for_a_moderator(browser, pro)
+    _moderator_publishes_it(browser, moderator)
+    _anyone_sees_it_on_the_profile(browser, pro)
+    _the_widget_and_the_phone_show_it(browser, pro)
 
 
 def test_a_pro_invites_a_customer_from_its_back_office(browser, directory_live_data, mailoutbox):

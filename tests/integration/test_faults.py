@@ -228,30 +228,27 @@ def _quote_payload(n: int) -> dict:
 # --- Redis stopped during traffic ---------------------------------------------------------
 
 
-@pytest.mark.services
-@pytest.mark.django_db(transaction=True)
-def test_with_redis_stopped_every_submission_is_stored_and_every_email_leaves_once_it_is_back(
-    stack, settings
-):
-    redis, workers, mail_dir = stack
-    pros = _directory(pros=4)
-    advisor = UserFactory(email="conseiller@eldo.test", advisor=True)
-    # Invitations sent before the outage (delivered in-process): their customers answer
-    # during it.
+def _invitations_sent_before_the_outage(settings, pros) -> list[str]:
+    """25 review invitations, delivered in-process: their customers answer during the
+    outage. Returns their tokens."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
     tokens = [invite(pros[n % 4], email=f"client{n}@exemple.fr")[1] for n in range(25)]
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    events_before = set(OutboxEvent.objects.values_list("id", flat=True))
+    return tokens
 
-    redis.stop()
-    public, console = APIClient(), APIClient()
-    console.force_authenticate(advisor)
-    started = time.monotonic()
+
+def _homeowners_submit_quote_requests(public) -> list[str]:
+    """100 quote requests, each answered 201; returns their references."""
     references = []
     for n in range(100):
         response = public.post("/api/v1/quotes/", _quote_payload(n), format="json")
         assert response.status_code == 201, response.content
         references.append(response.json()["reference"])
+    return references
+
+
+def _customers_submit_reviews(public, pros, tokens: list[str]) -> None:
+    """25 reviews answering the invitations, 25 spontaneous ones, each answered 201."""
     for n in range(50):
         if n < 25:
             data = review_payload(invitation_token=tokens[n], body=f"Travail soigné n°{n}. " * 3)
@@ -264,16 +261,22 @@ def test_with_redis_stopped_every_submission_is_stored_and_every_email_leaves_on
             )
         response = public.post("/api/v1/reviews/", data, format="json")
         assert response.status_code == 201, response.content
+
+
+def _advisor_dispatches(console, references: list[str], pros) -> dict[str, list[str]]:
+    """Each request claimed, qualified and dispatched to two pros; {reference: slugs}."""
     dispatched = {}
-    for n, reference in enumerate(references[:20]):
+    for n, reference in enumerate(references):
         chosen = [pros[n % 4].slug, pros[(n + 1) % 4].slug]
         for action, body in (("claim", {}), ("qualify", {}), ("dispatch", {"pros": chosen})):
             response = console.post(f"/api/v1/quotes/{reference}/{action}/", body, format="json")
             assert response.status_code == 200, (action, response.content)
         dispatched[reference] = chosen
-    submitted_in = time.monotonic() - started
+    return dispatched
 
-    # Everything is stored, nothing has left yet: the events wait in the outbox.
+
+def _assert_stored_with_nothing_sent(references, mail_dir, events_before, submitted_in) -> None:
+    """Everything is stored, nothing has left yet: the events wait in the outbox."""
     assert QuoteRequest.objects.filter(reference__in=references).count() == 100
     assert QuoteRequest.objects.filter(status="dispatched").count() == 20
     assert Review.objects.filter(source="invited").count() == 25
@@ -287,6 +290,9 @@ def test_with_redis_stopped_every_submission_is_stored_and_every_email_leaves_on
     per_request = submitted_in / (100 + 50 + 3 * 20)
     assert per_request < 1.0, f"{per_request:.2f} s per request with Redis down"
 
+
+def _deliver_once_redis_is_back(redis, workers, mail_dir) -> int:
+    """Redis back, two workers deliver the outbox; returns the number of e-mails expected."""
     redis.start()
     workers.start()
     workers.start()  # production runs several: deliveries must not collide
@@ -297,8 +303,11 @@ def test_with_redis_stopped_every_submission_is_stored_and_every_email_leaves_on
         lambda: _pending_events() == 0 and len(_mails(mail_dir)) >= expected_mails, timeout=150
     )
     assert delivered, f"{_pending_events()} events pending, {len(_mails(mail_dir))} e-mails"
+    return expected_mails
 
-    # One more sweep and one more delivery task per event change nothing.
+
+def _deliver_everything_again() -> None:
+    """One more sweep and one more delivery task per event: they must change nothing."""
     from apps.core.tasks import outbox_deliver, outbox_sweep
 
     outbox_sweep.delay()
@@ -306,7 +315,8 @@ def test_with_redis_stopped_every_submission_is_stored_and_every_email_leaves_on
         outbox_deliver.delay(str(event_id))
     wait_for(lambda: False, timeout=3)
 
-    mails = _mails(mail_dir)
+
+def _assert_one_notified_lead_per_chosen_pro(dispatched: dict, pros) -> list[Lead]:
     leads = list(Lead.objects.all())
     assert len(leads) == 40
     assert {(lead.reference, lead.pro_id) for lead in leads} == {
@@ -316,6 +326,12 @@ def test_with_redis_stopped_every_submission_is_stored_and_every_email_leaves_on
         if pro.slug in slugs
     }
     assert all(lead.notified_at is not None for lead in leads)
+    return leads
+
+
+def _assert_each_mail_sent_once(mails, leads, references, dispatched, expected_mails) -> None:
+    """Each lead's notice once, and each confirmation, dispatch notice and review
+    confirmation once to its recipient: nothing missing, nothing twice."""
     lead_paths = {reverse("leads-backoffice:detail", args=[lead.pk]): lead.pk for lead in leads}
     per_recipient = collections.Counter()
     per_lead = collections.Counter()
@@ -338,6 +354,35 @@ def test_with_redis_stopped_every_submission_is_stored_and_every_email_leaves_on
     }
     assert dict(per_recipient) == expected
     assert len(mails) == expected_mails
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_stopped_every_submission_is_stored_and_every_email_leaves_once_it_is_back(
+    stack, settings
+):
+    redis, workers, mail_dir = stack
+    pros = _directory(pros=4)
+    advisor = UserFactory(email="conseiller@eldo.test", advisor=True)
+    tokens = _invitations_sent_before_the_outage(settings, pros)
+    events_before = set(OutboxEvent.objects.values_list("id", flat=True))
+
+    redis.stop()
+    public, console = APIClient(), APIClient()
+    console.force_authenticate(advisor)
+    started = time.monotonic()
+    references = _homeowners_submit_quote_requests(public)
+    _customers_submit_reviews(public, pros, tokens)
+    dispatched = _advisor_dispatches(console, references[:20], pros)
+    submitted_in = time.monotonic() - started
+    _assert_stored_with_nothing_sent(references, mail_dir, events_before, submitted_in)
+
+    expected_mails = _deliver_once_redis_is_back(redis, workers, mail_dir)
+    _deliver_everything_again()
+
+    mails = _mails(mail_dir)
+    leads = _assert_one_notified_lead_per_chosen_pro(dispatched, pros)
+    _assert_each_mail_sent_once(mails, leads, references, dispatched, expected_mails)
 
 
 # --- A worker killed in the middle of a dispatch batch ------------------------------------
