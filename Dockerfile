@@ -79,7 +79,7 @@ COPY apps ./apps
 # Production settings also require JWT_PRIVATE_KEYS to be set: collectstatic signs nothing
 # and loads no key, so a placeholder satisfies it (the real keys come at run time).
 RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
-        JWT_PRIVATE_KEYS=collectstatic-signs-no-token \
+        JWT_PRIVATE_KEYS=unused-at-build \
         ELDO_VAR_DIR=/tmp/eldo-build \
         python manage.py collectstatic --noinput \
     && rm -rf /tmp/eldo-build \

@@ -206,7 +206,7 @@ class KeyedTokenBackend(TokenBackend):
         return key
 
     def decode(self, token: Any, verify: bool = True) -> dict[str, Any]:
-        # The parent passes algorithms=[ES256]: an HS256 or "none" token fails there.
+        # algorithms=[ES256] only: an HS256, ES384 or "none" token fails here.
         key = self.get_verifying_key(token) if verify else None
         try:
             return jwt.decode(

@@ -111,19 +111,22 @@ def test_no_secret_is_baked_into_the_image(stages):
                 assert instruction.keyword == "RUN", instruction
 
 
+BUILD_KEYS_PLACEHOLDER = "unused-at-build"
+
+
 def test_static_files_are_collected_with_a_throwaway_key(final):
     (collect,) = [i for i in final.all("RUN") if "collectstatic" in i.value]
     assert "manage.py collectstatic --noinput" in collect.value
     # The key is an inline assignment for this RUN only, generated at build time.
     assert re.search(r"DJANGO_SECRET_KEY=\"\$\(python -c .*secrets", collect.value)
     # Production settings refuse to start without signing keys; none is baked in.
-    assert "JWT_PRIVATE_KEYS=collectstatic-signs-no-token" in collect.value
+    assert f"JWT_PRIVATE_KEYS={BUILD_KEYS_PLACEHOLDER} " in collect.value
 
 
 def test_collectstatic_succeeds_in_production_mode(tmp_path):
     """The build step for real: the manifest storage fails on a missing referenced file.
     With the build's placeholder signing keys: collectstatic loads none."""
-    env = production_env(tmp_path, JWT_PRIVATE_KEYS="collectstatic-signs-no-token")
+    env = production_env(tmp_path, JWT_PRIVATE_KEYS=BUILD_KEYS_PLACEHOLDER)
 
     result = run([sys.executable, "manage.py", "collectstatic", "--noinput"], env=env)
 

@@ -206,7 +206,7 @@ def test_production_without_keys_is_refused(settings):
         ("pas du json", "", "JSON object"),
         ("[]", "", "JSON object"),
         ("{}", "", "JSON object"),
-        ('{"a": "-----BEGIN PRIVATE KEY-----\\nabc\\n-----END PRIVATE KEY-----"}', "", "PEM"),
+        ('{"a": "-----BEGIN CERTIFICATE-----\\nabc\\n-----END CERTIFICATE-----"}', "", "PEM"),
         (keys_json(a=rsa.generate_private_key(public_exponent=65537, key_size=2048)), "", "P-256"),
         (keys_json(a=ec.generate_private_key(ec.SECP384R1())), "", "P-256"),
         (keys_json(a=generate_key(), b=generate_key()), "", "JWT_ACTIVE_KID"),

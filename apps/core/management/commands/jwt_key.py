@@ -1,6 +1,6 @@
 """Print a new API signing key (EC P-256) as a JWT_PRIVATE_KEYS entry.
 
-    python manage.py jwt_key --kid 2027-01      # {"2027-01": "-----BEGIN PRIVATE KEY-----\n..."}
+    python manage.py jwt_key --kid 2027-01      # {"2027-01": "<PEM, newlines as \\n>"}
 
 Runs without any key configured (DJANGO_DEBUG=1, outside production). Rotation: add the
 entry to the existing object, then make it active (docs/deploy.md).
