@@ -19,7 +19,9 @@ class AccessToken(_KeyedBackend, tokens.AccessToken):
     pass
 
 
-class RefreshToken(_KeyedBackend, tokens.RefreshToken):
+# The stubs see BlacklistMixin.for_user and Token.for_user clash in any subclass of
+# simplejwt's RefreshToken; at run time BlacklistMixin's wins, as in simplejwt itself.
+class RefreshToken(_KeyedBackend, tokens.RefreshToken):  # type: ignore[misc]
     access_token_class = AccessToken
 
 

@@ -42,6 +42,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenBackendExpiredToken
+from rest_framework_simplejwt.settings import api_settings
 
 ALGORITHM = "ES256"
 
@@ -207,7 +208,7 @@ class KeyedTokenBackend(TokenBackend):
 
     def decode(self, token: Any, verify: bool = True) -> dict[str, Any]:
         # algorithms=[ES256] only: an HS256, ES384 or "none" token fails here.
-        key = self.get_verifying_key(token) if verify else None
+        key = self.get_verifying_key(token) if verify else ""
         try:
             return jwt.decode(
                 _compact(token),
@@ -228,12 +229,11 @@ class KeyedTokenBackend(TokenBackend):
 
 @cache
 def token_backend() -> KeyedTokenBackend:
-    jwt_settings = settings.SIMPLE_JWT
     return KeyedTokenBackend(
         key_set(),
-        audience=jwt_settings.get("AUDIENCE"),
-        issuer=jwt_settings.get("ISSUER"),
-        leeway=jwt_settings.get("LEEWAY"),
+        audience=api_settings.AUDIENCE,
+        issuer=api_settings.ISSUER,
+        leeway=api_settings.LEEWAY,
     )
 
 

@@ -3,6 +3,7 @@ from django.contrib.auth.models import update_last_login
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, Throttled
+from rest_framework_simplejwt import tokens as simplejwt_tokens
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenVerifySerializer
 from rest_framework_simplejwt.settings import api_settings
@@ -32,7 +33,7 @@ def add_identity_claims(token, user) -> None:
     token_revocation.stamp(token, user)
 
 
-def refresh_for_user(user) -> RefreshToken:
+def refresh_for_user(user) -> simplejwt_tokens.RefreshToken:
     refresh = RefreshToken.for_user(user)
     add_identity_claims(refresh, user)
     return refresh
