@@ -76,7 +76,10 @@ COPY apps ./apps
 
 # Static files are collected (hashed and compressed for WhiteNoise) at build time with a
 # throwaway key that lives only in this RUN's environment, never in an image layer's ENV.
+# Production settings also require JWT_PRIVATE_KEYS to be set: collectstatic signs nothing
+# and loads no key, so a placeholder satisfies it (the real keys come at run time).
 RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+        JWT_PRIVATE_KEYS=unused-at-build \
         ELDO_VAR_DIR=/tmp/eldo-build \
         python manage.py collectstatic --noinput \
     && rm -rf /tmp/eldo-build \

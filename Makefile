@@ -69,6 +69,7 @@ lint: install
 	$(BIN)/python manage.py spectacular --fail-on-warn --validate --file /dev/null
 	DJANGO_DEBUG=0 DJANGO_ALLOWED_HOSTS=eldo.example ELDO_VAR_DIR="$$(mktemp -d)" \
 	DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	JWT_PRIVATE_KEYS="$$(DJANGO_DEBUG=1 $(BIN)/python manage.py jwt_key --kid lint)" \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/bandit -c pyproject.toml -r apps eldo -ll -q
 	$(BIN)/pip-audit --skip-editable --progress-spinner off $(PIP_AUDIT_ARGS)
@@ -123,8 +124,15 @@ bench-search: install
 # Mailpit on http://localhost:8025. See deploy/compose.yaml and docs/deploy.md.
 COMPOSE := docker compose -f deploy/compose.yaml
 
-up:
+up: deploy/.env
 	$(COMPOSE) up --build --detach --wait
+
+# The stack's own JWT signing key (EC P-256, kid "compose"), made once; compose reads
+# deploy/.env for JWT_PRIVATE_KEYS. Delete the file to get a new key (every token ends).
+deploy/.env:
+	umask 077 && printf "JWT_PRIVATE_KEYS='{\"compose\": \"%s\"}'\n" \
+	  "$$(openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+	      | awk '{printf "%s\\n", $$0}')" > $@
 
 down:
 	$(COMPOSE) down

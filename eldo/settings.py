@@ -477,6 +477,17 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
 
+# API tokens are signed ES256 with a key set (apps.core.token_keys): a JSON object
+# {"<kid>": "<PEM of an EC P-256 private key>"} and the kid that signs (optional with one
+# key). Development generates a key under ELDO_VAR_DIR; production refuses to start without.
+JWT_PRIVATE_KEYS = env_str("JWT_PRIVATE_KEYS")
+JWT_ACTIVE_KID = env_str("JWT_ACTIVE_KID")
+JWT_DEVELOPMENT_KEY_FILE = VAR_DIR / "jwt" / "dev-signing-key.pem" if DEBUG else None
+if not DEBUG and not JWT_PRIVATE_KEYS.strip():
+    raise ImproperlyConfigured(
+        "Production mode (DJANGO_DEBUG=0) refuses to start without JWT_PRIVATE_KEYS "
+        '({"<kid>": "<PEM EC P-256 private key>"}; `manage.py jwt_key --kid <kid>` makes one).'
+    )
 JWT_AUDIENCE = env_str("JWT_AUDIENCE", "eldo-api")
 JWT_ISSUER = env_str("JWT_ISSUER", "https://eldo.fr")
 _JWT_SERIALIZERS = "apps.accounts.presentation.serializers"
@@ -486,8 +497,12 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
-    "ALGORITHM": "HS256",
-    "SIGNING_KEY": env_str("JWT_SIGNING_KEY", SECRET_KEY),
+    # Signing and verifying go through apps.core.token_keys (kid in every header); the
+    # token classes of apps.accounts.tokens use it. No key here: simplejwt's own backend,
+    # left without one, cannot sign a token that would lack its kid.
+    "ALGORITHM": "ES256",
+    "SIGNING_KEY": None,
+    "AUTH_TOKEN_CLASSES": ("apps.accounts.tokens.AccessToken",),
     "AUDIENCE": JWT_AUDIENCE,
     "ISSUER": JWT_ISSUER,
     "LEEWAY": 0,

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
+from apps.accounts import services
 from apps.accounts.authentication import PARTNER_KINDS
 from apps.accounts.models import (
     AuditEntry,
@@ -53,6 +54,11 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("email", "password1", "password2", "staff_role")}),
     )
     inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            services.user_deactivated(user=obj)
 
 
 @admin.register(Organization)

@@ -56,3 +56,16 @@ class EmailChanged(DomainEvent):
     old_email: str
     new_email: str
     changed_at: str  # ISO 8601
+
+
+@register_event
+@dataclass(frozen=True)
+class TokensRevoked(DomainEvent):
+    """Every API token of the user issued before ``before`` is refused from now on (logout,
+    password change, deactivation, erasure, refresh-token reuse). The monolith checks its
+    own revocation cache; a service authorizing from the token alone
+    (apps.core.principal) keeps ``before`` per user and compares the token's ``iat``."""
+
+    name = "accounts.TokensRevoked"
+    user_id: int
+    before: str  # ISO 8601

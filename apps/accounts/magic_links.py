@@ -21,10 +21,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from apps.accounts.events import PasswordChanged
 from apps.accounts.models import MagicLink, User
+from apps.accounts.services import password_changed_publish
 from apps.core.errors import Gone
-from apps.core.events import publish
 
 MAGIC_LINK_VALIDITY = timedelta(days=7)
 SALT = "accounts.magic-link"
@@ -144,7 +143,7 @@ def magic_link_redeem(token: str, *, now: datetime | None = None) -> tuple[User,
         if user.has_usable_password():
             user.set_unusable_password()
             fields.append("password")
-            publish(PasswordChanged(user_id=user.pk, changed_at=now.isoformat()))
+            password_changed_publish(user_id=user.pk, changed_at=now)
         user.email_verified_at = now
         user.save(update_fields=fields)
     link.used_at = now

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.events import PasswordChanged, UserErased
+from apps.accounts.events import PasswordChanged, TokensRevoked, UserErased
 from apps.accounts.models import (
     AuditEntry,
     MagicLink,
@@ -32,7 +32,27 @@ def user_change_password(*, user: User, current_password: str, new_password: str
         raise ValidationError({"new_password": exc.messages}) from exc
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    publish(PasswordChanged(user_id=user.pk, changed_at=timezone.now().isoformat()))
+    password_changed_publish(user_id=user.pk, changed_at=timezone.now())
+
+
+def password_changed_publish(*, user_id: int, changed_at: datetime) -> None:
+    """The owner is told (PasswordChanged); the tokens issued before stop working."""
+    publish(PasswordChanged(user_id=user_id, changed_at=changed_at.isoformat()))
+    tokens_revoked_publish(user_id=user_id, before=changed_at)
+
+
+def tokens_revoked_publish(*, user_id: int, before: datetime | None = None) -> None:
+    """Every service refuses this user's API tokens issued before ``before`` (now)."""
+    moment = before or timezone.now()
+    publish(TokensRevoked(user_id=user_id, before=moment.isoformat()))
+
+
+@transaction.atomic
+def user_deactivated(*, user: User) -> None:
+    """An administrator closed the account: its refresh tokens are blacklisted and every
+    service refuses its tokens (the monolith also reads ``is_active`` on each request)."""
+    _tokens_revoke(user_id=user.pk)
+    tokens_revoked_publish(user_id=user.pk)
 
 
 @transaction.atomic
@@ -147,6 +167,7 @@ def user_erase(*, user: User, password: str, now=None) -> None:
     user.last_login = None
     user.set_unusable_password()
     user.save()
+    tokens_revoked_publish(user_id=user.pk, before=now)
     publish(UserErased(user_id=user.pk, email=email, erased_at=now.isoformat()))
 
 

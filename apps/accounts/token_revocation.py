@@ -36,6 +36,8 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 
+from apps.accounts.services import tokens_revoked_publish
+
 logger = logging.getLogger(__name__)
 
 GENERATION_CLAIM = "gen"
@@ -89,6 +91,7 @@ def user_tokens_revoke(user_id) -> int:
     current = int(cache.get(key, 0))
     cache.set(key, current + 1, _access_lifetime() + 60)
     logger.warning("all tokens of user %s revoked (refresh token reuse)", user_id)
+    tokens_revoked_publish(user_id=int(user_id))
     return len(created)
 
 

@@ -18,3 +18,10 @@ class CoreConfig(AppConfig):
         from apps.core.metrics import connect_task_signals
 
         connect_task_signals()
+
+        # The API's signing keys load, or the deploy stops at its release step.
+        from django.core import checks
+
+        from apps.core.token_keys import check_key_set
+
+        checks.register(check_key_set)

@@ -55,6 +55,7 @@ def production_env(tmp_path: Path, **overrides: str | None) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="eldo.settings",
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=random_secret_key(),
+        JWT_PRIVATE_KEYS=jwt_private_keys(),
         DJANGO_ALLOWED_HOSTS="eldo.example",
         ELDO_VAR_DIR=str(var_dir),
         STATIC_ROOT=str(static_root),
@@ -66,6 +67,24 @@ def production_env(tmp_path: Path, **overrides: str | None) -> dict[str, str]:
         else:
             env[name] = value
     return env
+
+
+@functools.cache
+def jwt_private_keys(kid: str = "deploy-test") -> str:
+    """A JWT_PRIVATE_KEYS value with one fresh EC P-256 key (one per test session)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    pem = (
+        ec.generate_private_key(ec.SECP256R1())
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+    return json.dumps({kid: pem})
 
 
 def random_secret_key(length: int = 64) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -141,12 +142,45 @@ def test_the_local_secret_key_is_accepted_by_production_mode(services):
     assert len(default) >= 50
 
 
+def _make_env_file(tmp_path: Path) -> Path:
+    """Run the Makefile's recipe of deploy/.env (what `make up` does first) into tmp_path."""
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    recipe = re.search(r"^deploy/\.env:\n((?:\t.*\n)+)", makefile, re.MULTILINE).group(1)
+    target = tmp_path / ".env"
+    command = recipe.replace("\t", "").replace("\\\n", "").replace("$@", str(target))
+    result = run(["sh", "-c", command.replace("$$", "$")], env={"PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    return target
+
+
+def _dotenv_value(path: Path, name: str) -> str:
+    """A single-quoted value of a compose .env file (taken literally, as compose does)."""
+    (value,) = re.findall(rf"^{name}='(.*)'$", path.read_text(), re.MULTILINE)
+    return value
+
+
+def test_up_generates_the_signing_key_that_compose_requires(services, tmp_path):
+    from apps.core.token_keys import parse_key_set
+
+    env_file = _make_env_file(tmp_path)
+
+    assert re.search(r"^up: deploy/\.env$", (REPO_ROOT / "Makefile").read_text(), re.MULTILINE)
+    assert "deploy/.env" in (REPO_ROOT / ".gitignore").read_text().splitlines()
+    assert oct(env_file.stat().st_mode & 0o777) == "0o600"
+    assert parse_key_set(_dotenv_value(env_file, "JWT_PRIVATE_KEYS"), "").active_kid == "compose"
+    for name, service in _eldo(services).items():
+        required = service["environment"]["JWT_PRIVATE_KEYS"]
+        assert re.fullmatch(r"\$\{JWT_PRIVATE_KEYS:\?.+\}", required), name
+
+
 def test_settings_load_with_the_compose_environment(services, tmp_path):
     """The web container's environment, given to the real settings module."""
+    generated = _dotenv_value(_make_env_file(tmp_path), "JWT_PRIVATE_KEYS")
     env = {
         key: re.sub(r"\$\{\w+:-(.*)\}", r"\1", value)
         for key, value in services["web"]["environment"].items()
     }
+    env["JWT_PRIVATE_KEYS"] = generated  # what compose reads from deploy/.env
     env.update(
         PATH="/usr/bin:/bin",
         ELDO_VAR_DIR=str(tmp_path),

@@ -107,8 +107,11 @@ def test_no_secret_is_baked_into_the_image(stages):
                 names = re.findall(r"(?:^|\s)([\w.]+)(?==|\s|$)", instruction.value)
                 leaked = [name for name in names if secret_name.search(name)]
                 assert not leaked, f"{instruction.keyword} {instruction.value}"
-            elif "DJANGO_SECRET_KEY" in instruction.value:
+            elif "DJANGO_SECRET_KEY" in instruction.value or "JWT_PRIVATE" in instruction.value:
                 assert instruction.keyword == "RUN", instruction
+
+
+BUILD_KEYS_PLACEHOLDER = "unused-at-build"
 
 
 def test_static_files_are_collected_with_a_throwaway_key(final):
@@ -116,11 +119,14 @@ def test_static_files_are_collected_with_a_throwaway_key(final):
     assert "manage.py collectstatic --noinput" in collect.value
     # The key is an inline assignment for this RUN only, generated at build time.
     assert re.search(r"DJANGO_SECRET_KEY=\"\$\(python -c .*secrets", collect.value)
+    # Production settings refuse to start without signing keys; none is baked in.
+    assert f"JWT_PRIVATE_KEYS={BUILD_KEYS_PLACEHOLDER} " in collect.value
 
 
 def test_collectstatic_succeeds_in_production_mode(tmp_path):
-    """The build step for real: the manifest storage fails on a missing referenced file."""
-    env = production_env(tmp_path)
+    """The build step for real: the manifest storage fails on a missing referenced file.
+    With the build's placeholder signing keys: collectstatic loads none."""
+    env = production_env(tmp_path, JWT_PRIVATE_KEYS=BUILD_KEYS_PLACEHOLDER)
 
     result = run([sys.executable, "manage.py", "collectstatic", "--noinput"], env=env)
 

@@ -27,7 +27,7 @@ VALUES_FILES = ["values-staging.yaml", "values-production.yaml"]
 KUBERNETES_VERSIONS = ["1.29", kubernetes_validate.utils.latest_version()]
 APP_UID = 10001
 COMPONENTS = ["web", "worker", "beat", "migrate"]
-SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|(^|_)KEY$")
+SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|(^|_)KEYS?$")
 
 
 @pytest.fixture(scope="module", params=VALUES_FILES)
@@ -350,7 +350,7 @@ def test_the_secret_comes_from_vault_through_external_secrets(manifests, values)
     assert spec["target"]["name"] == values["secrets"]["existingSecret"]
     assert spec["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": "vault"}
     keys = {entry["secretKey"] for entry in spec["data"]}
-    assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL"} <= keys
+    assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "JWT_PRIVATE_KEYS"} <= keys
     assert {entry["remoteRef"]["key"] for entry in spec["data"]} == {
         values["secrets"]["externalSecret"]["remoteKey"]
     }

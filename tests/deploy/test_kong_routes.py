@@ -21,6 +21,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RegexPattern
 
 from apps.core.middleware import RequestIdMiddleware
 from tests.deploy.support import KONG_TABLE, load_yaml
@@ -208,11 +209,13 @@ class DjangoUrl:
         return parts[1] if parts[0] == "apps" and len(parts) > 1 else None
 
 
-def _sample(pattern: str) -> str:
+def _sample(pattern: str, *, regex: bool = True) -> str:
     pattern = pattern.replace("^", "").replace("$", "")
     pattern = re.sub(
         r"<(?:(\w+):)?\w+>", lambda m: SAMPLE_VALUES.get(m.group(1) or "str", "x"), pattern
     )
+    if not regex:  # path(): a dot is a dot (/.well-known/jwks.json)
+        return "/" + pattern
     return "/" + re.split(r"[(\[\\.*+?]", pattern)[0]
 
 
@@ -226,7 +229,8 @@ def _walk(patterns, prefix: str = ""):
             )
             module = (view or entry.callback).__module__
             pattern = prefix + str(entry.pattern)
-            yield DjangoUrl(pattern, _sample(pattern), module, view)
+            regex = bool(prefix) or isinstance(entry.pattern, RegexPattern)
+            yield DjangoUrl(pattern, _sample(pattern, regex=regex), module, view)
 
 
 @pytest.fixture(scope="module")
@@ -590,3 +594,17 @@ def test_request_bodies_are_limited_by_kong_and_nginx(table):
     compose = yaml.safe_load((Path(settings.BASE_DIR) / "deploy/compose.yaml").read_text())
     kong_env = compose["services"]["kong"]["environment"]
     assert kong_env["KONG_NGINX_HTTP_CLIENT_MAX_BODY_SIZE"] == "12m"
+
+
+def test_the_token_keys_are_routed_to_accounts_and_cached(table, django_urls):
+    """/.well-known/jwks.json (not under /api/v1/): the accounts service, which issues the
+    tokens, answers it; Kong caches it as long as Django allows (public, max-age)."""
+    assert any(url.sample == "/.well-known/jwks.json" for url in django_urls)
+    for method in ("GET", "HEAD", "POST"):
+        route = kong_route(table, method, "/.well-known/jwks.json")
+        assert route["service"] == "accounts", (method, route)
+
+    route = kong_route(table, "GET", "/.well-known/jwks.json")
+    (cache,) = [p for p in _plugins_of(table, route=route) if p["name"] == "proxy-cache"]
+    assert cache["config"]["cache_ttl"] <= 300
+    assert cache["config"]["cache_control"] is True

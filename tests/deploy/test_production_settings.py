@@ -7,7 +7,13 @@ import sys
 
 import pytest
 
-from tests.deploy.support import json_lines, production_env, random_secret_key, run
+from tests.deploy.support import (
+    json_lines,
+    jwt_private_keys,
+    production_env,
+    random_secret_key,
+    run,
+)
 
 
 def test_deploy_check_reports_no_issue(tmp_path):
@@ -95,3 +101,32 @@ def test_request_log_lines_carry_the_request_id(tmp_path):
     assert logged, result.stderr
     assert logged[0]["message"] == "Not Found: /api/v1/no-such-endpoint/"
     assert logged[0]["request_id"] == "deploy-test-0001"
+
+
+@pytest.mark.parametrize("keys", [None, "", "  "], ids=["unset", "empty", "blank"])
+def test_refuses_to_start_without_jwt_signing_keys(tmp_path, keys):
+    env = production_env(tmp_path, JWT_PRIVATE_KEYS=keys)
+
+    result = run([sys.executable, "manage.py", "check"], env=env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "JWT_PRIVATE_KEYS" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("keys", "active"),
+    [
+        ('{"k1": "pas une cle"}', ""),
+        (jwt_private_keys(), "autre-kid"),
+    ],
+    ids=["not-a-pem", "active-kid-unknown"],
+)
+def test_the_release_check_refuses_keys_it_cannot_load(tmp_path, keys, active):
+    env = production_env(tmp_path, JWT_PRIVATE_KEYS=keys, JWT_ACTIVE_KID=active)
+
+    result = run([sys.executable, "manage.py", "check"], env=env)
+
+    assert result.returncode != 0
+    assert "core.E010" in result.stderr
+    assert not (tmp_path / "var" / "jwt").exists(), "production never generates a key"

@@ -24,7 +24,7 @@ ENVIRONMENTS = ["staging", "production"]
 _READS = re.compile(r"""env_\w+\(\s*["']([A-Z][A-Z0-9_]+)["']""")
 # What looks like a secret by its name (the chart tests' rule), and the URLs that carry
 # credentials (user:password@host).
-_SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|(^|_)KEY$")
+_SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|(^|_)KEYS?$")
 CREDENTIAL_URLS = {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}
 # Read by the settings, named like secrets, and public or not a credential at all.
 NOT_SECRETS = {
@@ -43,7 +43,8 @@ def test_the_catalogue_lists_every_secret_the_settings_read():
     keys = CATALOGUE["keys"]
     read_by_settings = {k for k, v in keys.items() if v.get("reader", "settings") == "settings"}
     assert read_by_settings == _settings_secrets()
-    assert "JWT_SIGNING_KEY" in keys and keys["JWT_SIGNING_KEY"]["required"]
+    assert "JWT_PRIVATE_KEYS" in keys and keys["JWT_PRIVATE_KEYS"]["required"]
+    assert "JWT_SIGNING_KEY" not in keys, "HS256 is gone: the tokens are signed ES256"
     # The others are read by boto3, from the environment, as its documentation says.
     assert {k for k in keys if k not in read_by_settings} == {
         "AWS_ACCESS_KEY_ID",

@@ -1,6 +1,7 @@
-"""Token refusals not already covered by apps/accounts/tests (alg none, wrong key, expired,
-audience, issuer, blacklisted refresh, access as refresh, password change, login brute
-force live there): a token that is not valid yet."""
+"""Token refusals not already covered by apps/accounts/tests (alg none, wrong key, unknown
+kid, HS256 with the old secret or the public key, expired, audience, issuer, blacklisted
+refresh, access as refresh, password change, login brute force live there): a token that
+is not valid yet. Crafted tokens are signed ES256 with the real active key and kid."""
 
 from __future__ import annotations
 

@@ -21,10 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts import email_change, two_factor
-from apps.accounts.events import PasswordChanged
+from apps.accounts import email_change, services, two_factor
 from apps.accounts.sign_ins import client_address
-from apps.core.events import publish
 from apps.core.throttling import FailureWindow
 
 app_name = "accounts-account"
@@ -32,7 +30,7 @@ app_name = "accounts-account"
 
 def _password_changed(user) -> None:
     """Tell the owner, and revoke the API tokens issued before (PasswordChanged)."""
-    publish(PasswordChanged(user_id=user.pk, changed_at=timezone.now().isoformat()))
+    services.password_changed_publish(user_id=user.pk, changed_at=timezone.now())
 
 
 class ResetRequestForm(PasswordResetForm):

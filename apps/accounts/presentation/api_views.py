@@ -6,7 +6,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView, TokenVerifyView
 
 from apps.accounts import services, token_revocation
@@ -23,6 +22,7 @@ from apps.accounts.presentation.throttles import PasswordChangeThrottle
 from apps.accounts.privacy import personal_data_export
 from apps.accounts.selectors import identity_for_user
 from apps.accounts.sign_ins import sign_in_record
+from apps.accounts.tokens import RefreshToken
 from apps.core.throttling import UserRateThrottle
 
 
@@ -64,12 +64,16 @@ class LogoutView(APIView):
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            RefreshToken(serializer.validated_data["refresh"]).blacklist()
+            refresh = RefreshToken(serializer.validated_data["refresh"])
+            refresh.blacklist()
         except TokenError as exc:
             raise InvalidToken(str(exc)) from exc
         access = token_revocation.access_from_header(request)
         if access is not None:
             token_revocation.access_revoke(access)
+        # Services authorizing from the token alone cannot see this refresh token's family:
+        # they refuse every token of the user issued until now.
+        services.tokens_revoked_publish(user_id=int(refresh[jwt_settings.USER_ID_CLAIM]))
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
 

@@ -3,28 +3,37 @@ from django.contrib.auth.models import update_last_login
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, Throttled
+from rest_framework_simplejwt import tokens as simplejwt_tokens
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenVerifySerializer
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
-from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from apps.accounts import token_revocation
 from apps.accounts.selectors import identity_for_user
+from apps.accounts.tokens import RefreshToken, UntypedToken
 
 
 def add_identity_claims(token, user) -> None:
+    """What the holder may do, read from accounts now (at sign-in and at each refresh):
+    ``roles`` and ``orgs`` for API clients, ``staff_role`` and ``memberships`` for the
+    services that authorize from the token alone (apps.core.principal)."""
     identity = identity_for_user(user=user)
     token["roles"] = list(identity.roles)
     token["orgs"] = [
         {"id": m.organization_id, "slug": m.slug, "kind": m.kind, "role": m.role}
         for m in identity.memberships
     ]
+    token["staff_role"] = identity.staff_role
+    token["memberships"] = [
+        {"organization_id": m.organization_id, "role": m.role, "organization_kind": m.kind}
+        for m in identity.memberships
+    ]
     token_revocation.stamp(token, user)
 
 
-def refresh_for_user(user) -> RefreshToken:
+def refresh_for_user(user) -> simplejwt_tokens.RefreshToken:
     refresh = RefreshToken.for_user(user)
     add_identity_claims(refresh, user)
     return refresh
@@ -74,6 +83,7 @@ class EldoTokenObtainPairSerializer(TokenObtainPairSerializer):
     under the sign-in limits of apps.accounts.sign_in_guard."""
 
     default_error_messages = {"no_active_account": _("E-mail ou mot de passe incorrect.")}
+    token_class = RefreshToken
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

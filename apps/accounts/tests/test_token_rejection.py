@@ -1,8 +1,11 @@
 """Access and refresh tokens the API must refuse: forged, expired, revoked, orphaned."""
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
-from apps.accounts.tests.tokens import craft, craft_unsigned, decode, now, tamper
+from apps.accounts.tests.tokens import craft, craft_unsigned, decode, now, sign, tamper
+from apps.core.token_keys import generate_key, key_set
 
 ME_URL = "/api/v1/auth/me/"
 REFRESH_URL = "/api/v1/auth/token/refresh/"
@@ -85,19 +88,38 @@ def test_wrong_issuer_is_refused(bearer, claims):
     assert_refused(bearer(craft(claims, iss="https://evil.example")).get(ME_URL))
 
 
-def test_other_signing_key_is_refused(bearer, claims):
-    token = craft(claims, key="une-autre-cle-secrete-suffisamment-longue-pour-hs256!!")
+def test_other_signing_key_under_the_real_kid_is_refused(bearer, claims):
+    token = craft(claims, key=generate_key())
 
     assert_refused(bearer(token).get(ME_URL))
 
 
-@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
-def test_other_algorithm_is_refused(bearer, claims):
-    import jwt
+def test_unknown_kid_is_refused(bearer, claims):
+    """Signed by a key of its own, named by a kid the key set does not hold."""
+    assert_refused(bearer(craft(claims, key=generate_key(), kid="cle-inconnue")).get(ME_URL))
 
-    from apps.accounts.tests.tokens import signing_key
 
-    token = jwt.encode(claims, signing_key(), algorithm="HS512")
+@pytest.mark.parametrize("header", [{"alg": "ES256"}, {"alg": "ES256", "kid": 42}])
+def test_token_without_a_usable_kid_is_refused(bearer, claims, header):
+    assert_refused(bearer(sign(claims, header, key_set().active_key)).get(ME_URL))
+
+
+@pytest.mark.parametrize("algorithm", ["HS256", "HS512"])
+def test_hmac_token_is_refused_whatever_the_secret(bearer, claims, settings, algorithm):
+    """HS256 was the previous signing algorithm: a token signed with the old secret (the
+    secret key) or with the public key's PEM (algorithm confusion) is refused."""
+    public_pem = (
+        key_set()
+        .active_key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    header = {"alg": algorithm, "kid": key_set().active_kid, "typ": "JWT"}
+    for secret in (settings.SECRET_KEY.encode(), public_pem):
+        assert_refused(bearer(sign(claims, header, secret)).get(ME_URL))
+
+
+def test_other_elliptic_curve_algorithm_is_refused(bearer, claims):
+    token = craft(claims, key=ec.generate_private_key(ec.SECP384R1()), algorithm="ES384")
 
     assert_refused(bearer(token).get(ME_URL))
 

@@ -1,0 +1,111 @@
+"""Who is calling, from the access token alone: no database, no call to accounts.
+
+accounts writes the claims at sign-in and at each refresh (15-minute access tokens):
+``user_id``, ``roles``, ``staff_role`` and ``memberships``
+(``[{"organization_id", "role", "organization_kind"}]``). A context carved out as its own
+service verifies the token with the published keys (``/.well-known/jwks.json``) and
+authorizes from this principal; it refuses the tokens of a user issued before the
+``before`` of the last ``accounts.TokensRevoked`` it received.
+
+Inside the monolith the default authentication stays accounts' ``RevocableJWTAuthentication``
+(user row, revocation cache); ``StatelessJWTAuthentication`` is what a carved service uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.tokens import AccessToken
+
+from apps.core.token_keys import KeyedTokenBackend, token_backend
+
+
+@dataclass(frozen=True)
+class PrincipalMembership:
+    organization_id: int
+    role: str  # owner | manager | sales_rep
+    organization_kind: str  # company | network | manufacturer | eldo
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller as the token describes it; DRF's ``request.user`` of a carved service."""
+
+    user_id: int
+    staff_role: str  # "" | advisor | moderator
+    roles: tuple[str, ...]
+    memberships: tuple[PrincipalMembership, ...] = field(default_factory=tuple)
+    issued_at: int = 0  # the token's iat: compared with TokensRevoked.before
+
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def pk(self) -> int:
+        return self.user_id
+
+    @property
+    def is_staff(self) -> bool:
+        return "staff" in self.roles
+
+
+class PrincipalError(ValueError):
+    """The token is genuine but its claims do not describe a principal."""
+
+
+def stateless_jwt_principal(token_payload: dict[str, Any]) -> Principal:
+    """The principal of a verified access token's payload (PrincipalError if malformed)."""
+    try:
+        memberships = tuple(
+            PrincipalMembership(
+                organization_id=int(m["organization_id"]),
+                role=str(m["role"]),
+                organization_kind=str(m["organization_kind"]),
+            )
+            for m in token_payload.get("memberships", [])
+        )
+        return Principal(
+            user_id=int(token_payload["user_id"]),
+            staff_role=str(token_payload.get("staff_role", "")),
+            roles=tuple(str(role) for role in token_payload.get("roles", [])),
+            memberships=memberships,
+            issued_at=int(token_payload.get("iat", 0)),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PrincipalError(str(exc)) from exc
+
+
+class KeyedAccessToken(AccessToken):
+    """An access token checked against the key set (kid, ES256), type ``access``."""
+
+    @property
+    def token_backend(self) -> KeyedTokenBackend:
+        return token_backend()
+
+
+class StatelessJWTAuthentication(JWTAuthentication):
+    """``Authorization: Bearer <access token>`` → ``(Principal, token)``, zero queries.
+
+    Signature, kid, algorithm, expiry, audience, issuer and token type are checked; the
+    user row is not read (the claims are the issuer's word, 15 minutes at most)."""
+
+    def get_validated_token(self, raw_token: bytes) -> KeyedAccessToken:
+        try:
+            # simplejwt's stubs say str; its own authentication passes the header's bytes.
+            return KeyedAccessToken(raw_token)  # type: ignore[arg-type]
+        except TokenError as exc:
+            raise InvalidToken(
+                {"detail": _("Jeton invalide ou expiré."), "code": "token_not_valid"}
+            ) from exc
+
+    def get_user(self, validated_token: Any) -> Principal:  # type: ignore[override]
+        try:
+            return stateless_jwt_principal(validated_token.payload)
+        except PrincipalError as exc:
+            raise InvalidToken(
+                {"detail": _("Ce jeton ne décrit aucun compte."), "code": "token_not_valid"}
+            ) from exc
