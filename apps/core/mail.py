@@ -33,8 +33,9 @@ def _recipients(to: str | Iterable[str]) -> list[str]:
 def _subject(template: str, context: dict[str, Any], subject: str | None) -> str:
     if subject is None:
         subject = render_to_string(f"{template}_subject.txt", context)
-    # A header holds one line: a template's trailing newline would break it.
-    return " ".join(str(subject).split())
+    # A header holds one line (a template ends with a newline); the spaces inside a line,
+    # non-breaking ones before French punctuation included, stay as written.
+    return " ".join(line.strip() for line in str(subject).splitlines() if line.strip())
 
 
 def _html(template: str, context: dict[str, Any]) -> str:
@@ -67,9 +68,9 @@ def message_build(
     headers: Mapping[str, str] | None = None,
     reply_to: str | Iterable[str] | None = None,
     connection=None,
-) -> EmailMultiAlternatives | None:
-    """The message ``send_templated`` would send, or None when there is nobody to send it
-    to (an address erased in the meantime). Raises TemplateDoesNotExist at once."""
+) -> EmailMultiAlternatives:
+    """The message ``send_templated`` would send (its ``to`` without the empty addresses,
+    so possibly none). Raises TemplateDoesNotExist at once."""
     recipients = _recipients(to)
     context = {"site_url": settings.SITE_URL, **context}
     text = render_to_string(f"{template}.txt", context)
@@ -83,7 +84,7 @@ def message_build(
         connection=connection,
     )
     message.attach_alternative(_html(template, context), "text/html")
-    return message if recipients else None
+    return message
 
 
 def send_templated(
@@ -108,7 +109,7 @@ def send_templated(
         reply_to=reply_to,
         connection=connection,
     )
-    if message is None:
+    if not message.to:  # an address erased in the meantime: nobody to write to
         return 0
     return message.send(fail_silently=fail_silently)
 
@@ -120,7 +121,7 @@ def send_templated_many(
     arguments (without ``connection``). All are rendered before the first leaves, so a
     missing template sends none. Returns the number sent."""
     built = [message_build(**dict(arguments)) for arguments in messages]
-    ready = [message for message in built if message is not None]
+    ready = [message for message in built if message.to]
     if not ready:
         return 0
     connection = get_connection(fail_silently=fail_silently)

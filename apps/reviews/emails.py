@@ -117,8 +117,8 @@ def invitation_preview(*, pro: ProRef, intro_line: str, reminder: int = 0) -> di
         context=context,
         subject=subject,
     )
-    assert message is not None  # the example customer has an address
-    return {"subject": message.subject, "text": message.body, "html": message.alternatives[0][0]}
+    (html, _mimetype) = message.alternatives[0]
+    return {"subject": subject, "text": str(message.body), "html": str(html)}
 
 
 def confirmation_send(*, review: Review, pro: ProRef, token: str) -> None:

@@ -68,7 +68,7 @@ class ResetRequestForm(PasswordResetForm):
             to=to_email, template="accounts/email/password_reset", context=context
         )
         try:
-            if message is not None:
+            if message.to:
                 message.send()
         except Exception:
             logger.exception("Failed to send password reset email to %s", context["user"].pk)

@@ -96,12 +96,12 @@ def test_an_html_template_fills_the_base_layout(probe_templates, mailoutbox):
         to=["a@exemple.fr", "", "b@exemple.fr"],
         template="probe/email/rich",
         context={"name": "Camille"},
-        subject="Bonjour\nCamille",
+        subject="Bonjour\nCamille\u202f!",
         reply_to="conseil@eldo.fr",
     )
     (message,) = mailoutbox
     assert message.to == ["a@exemple.fr", "b@exemple.fr"]
-    assert message.subject == "Bonjour Camille"
+    assert message.subject == "Bonjour Camille\u202f!"
     assert message.reply_to == ["conseil@eldo.fr"]
     html = _html(message)
     assert "<strong>Camille</strong>" in html and "Eldo<span" in html
