@@ -119,7 +119,13 @@ def catalogue(request):
             ["EXEMPLE-0002", "Muret (31600)", "Devis envoyé", "il y a 3 jours"],
         ],
         "email_sample": render_to_string(
-            "pages/catalogue_email.html", {"site_url": "https://eldo.example"}
+            "email/base.html",
+            {
+                "site_url": "https://eldo.example",
+                "email_text": "Bonjour Camille,\n\nCeci est un exemple d'e-mail : le haut et "
+                "le bas viennent du gabarit commun, le corps de chaque message.\n"
+                "Un lien : https://eldo.example/devis/",
+            },
         ),
         "page": page,
         "bars": [

@@ -32,6 +32,8 @@ def test_every_component_file_is_in_the_catalogue(client, staff):
     assert missing == []
     assert "pas encore d'exemple" not in html  # each one drawn, not just named
     assert "table_cards.html" in component_files()
+    # The e-mails' one layout, drawn with an example text (escaped into the iframe).
+    assert 'id="e-mails"' in html and "Bonjour Camille" in html
 
 
 def test_the_catalogue_shows_the_tokens(client, staff):

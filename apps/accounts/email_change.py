@@ -15,9 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +23,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.events import EmailChanged
 from apps.accounts.models import User
 from apps.core.events import publish
+from apps.core.mail import send_templated
 
 EMAIL_CHANGE_MAX_AGE = timedelta(hours=24)
 _SALT = "accounts.email-change"
@@ -46,13 +45,11 @@ def email_change_request(*, user: User, new_email: str, password: str) -> str:
         raise ValidationError(errors)
     token = signing.dumps({"u": user.pk, "e": new_email, "o": user.email}, salt=_SALT)
     link = settings.SITE_URL + reverse("accounts-account:email-confirm", kwargs={"token": token})
-    context = {"user": user, "new_email": new_email, "link": link, "site_url": settings.SITE_URL}
-    send_mail(
+    send_templated(
+        to=new_email,
+        template="accounts/email/email_change_confirm",
+        context={"user": user, "new_email": new_email, "link": link},
         subject=_("Confirmez votre nouvelle adresse e-mail Eldo"),
-        message=render_to_string("accounts/email/email_change_confirm.txt", context),
-        from_email=None,
-        recipient_list=[new_email],
-        html_message=render_to_string("accounts/email/email_change_confirm.html", context),
     )
     return new_email
 

@@ -1,12 +1,11 @@
 """Reactions of the accounts context to domain events (run by the outbox relay)."""
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 
 from apps.accounts.events import EmailChanged, MemberInvited, PasswordChanged
 from apps.accounts.models import User
 from apps.core.events import on
+from apps.core.mail import send_templated
 
 
 @on(PasswordChanged)
@@ -15,30 +14,22 @@ def notify_password_changed(event: PasswordChanged) -> None:
     user = User.objects.filter(pk=event.user_id, is_active=True).first()
     if user is None:
         return
-    context = {"user": user, "site_url": settings.SITE_URL}
-    send_mail(
+    send_templated(
+        to=user.email,
+        template="accounts/email/password_changed",
+        context={"user": user},
         subject="Votre mot de passe Eldo a été modifié",
-        message=render_to_string("accounts/email/password_changed.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-        html_message=render_to_string("accounts/email/password_changed.html", context),
     )
 
 
 @on(EmailChanged)
 def notify_email_changed(event: EmailChanged) -> None:
     """Security notice to the address that was replaced: the owner learns of a hijack."""
-    context = {
-        "old_email": event.old_email,
-        "new_email": event.new_email,
-        "site_url": settings.SITE_URL,
-    }
-    send_mail(
+    send_templated(
+        to=event.old_email,
+        template="accounts/email/email_changed",
+        context={"old_email": event.old_email, "new_email": event.new_email},
         subject="L'adresse e-mail de votre compte Eldo a été modifiée",
-        message=render_to_string("accounts/email/email_changed.txt", context),
-        from_email=None,
-        recipient_list=[event.old_email],
-        html_message=render_to_string("accounts/email/email_changed.html", context),
     )
 
 
@@ -66,10 +57,9 @@ def send_team_invitation(event: MemberInvited) -> None:
         "inviter": invitation.invited_by.get_full_name() if invitation.invited_by else "",
         "role": invitation.get_role_display().lower(),
     }
-    send_mail(
+    send_templated(
+        to=invitation.email,
+        template="accounts/email/team_invitation",
+        context=context,
         subject=f"Rejoignez l'équipe {invitation.organization.name} sur Eldo",
-        message=render_to_string("accounts/email/team_invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-        html_message=render_to_string("accounts/email/team_invitation.html", context),
     )

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import MagicLink, User
 from apps.accounts.services import password_changed_publish
 from apps.core.errors import Gone
+from apps.core.mail import send_templated
 
 MAGIC_LINK_VALIDITY = timedelta(days=7)
 SALT = "accounts.magic-link"
@@ -153,22 +154,14 @@ def magic_link_redeem(token: str, *, now: datetime | None = None) -> tuple[User,
 
 def email_verification_send(*, user_id: int, next_path: str = DEFAULT_NEXT) -> bool:
     """E-mail the account a magic link that verifies its address (and signs it in)."""
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or user.email_verified_at is not None:
         return False
-    context = {
-        "user": user,
-        "url": magic_link_create(email=user.email, next_path=next_path, for_user_id=user.pk),
-        "site_url": settings.SITE_URL,
-    }
-    send_mail(
+    url = magic_link_create(email=user.email, next_path=next_path, for_user_id=user.pk)
+    send_templated(
+        to=user.email,
+        template="accounts/email/verify_email",
+        context={"user": user, "url": url},
         subject=_("Confirmez votre adresse e-mail Eldo"),
-        message=render_to_string("accounts/email/verify_email.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-        html_message=render_to_string("accounts/email/verify_email.html", context),
     )
     return True

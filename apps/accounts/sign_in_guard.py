@@ -27,13 +27,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import cache
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.accounts.sign_ins import client_address
 from apps.core.errors import LimitReached
+from apps.core.mail import send_templated
 from apps.core.throttling import FailureWindow
 
 CODE_TTL_SECONDS = 15 * 60
@@ -73,14 +72,11 @@ def sign_in_code_send(*, user: User) -> bool:
     code = f"{secrets.randbelow(1_000_000):06d}"
     cache.set(_code_key(user.pk), {"digest": _digest(code), "tries": 0}, CODE_TTL_SECONDS)
     cache.set(f"{_code_key(user.pk)}_sent", True, CODE_RESEND_SECONDS)
-    context = {"user": user, "code": code, "minutes": CODE_TTL_SECONDS // 60}
-    context["site_url"] = settings.SITE_URL
-    send_mail(
+    send_templated(
+        to=user.email,
+        template="accounts/email/sign_in_code",
+        context={"user": user, "code": code, "minutes": CODE_TTL_SECONDS // 60},
         subject=_("Votre code de connexion Eldo"),
-        message=render_to_string("accounts/email/sign_in_code.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-        html_message=render_to_string("accounts/email/sign_in_code.html", context),
     )
     return True
 

@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -33,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts import api as accounts
 from apps.core import sms
+from apps.core.mail import send_templated
 from apps.directory.models import Category, CheckKind, CheckSource, ProCheck, ProClaim, ProProfile
 from apps.directory.models.claims import ClaimChannel
 from apps.directory.models.geography import Commune
@@ -235,19 +235,18 @@ def claim_code_send(*, pro: ProProfile, user_id: int, channel: str) -> ProClaim:
             created_at=now,
             expires_at=now + CLAIM_CODE_VALIDITY,
         )
-    text = _(
-        "Eldo : votre code pour revendiquer la fiche %(name)s est %(code)s (valable 15 minutes)."
-    ) % {"name": pro.name, "code": code}
     if channel == ClaimChannel.SMS:
+        text = _(
+            "Eldo : votre code pour revendiquer la fiche %(name)s est %(code)s "
+            "(valable 15 minutes)."
+        ) % {"name": pro.name, "code": code}
         sms.send_sms(pro.phone, text)
     else:
-        send_mail(
+        send_templated(
+            to=accounts.organization_member_emails(pro.organization_id)[:1],
+            template="directory/email/claim_code",
+            context={"pro_name": pro.name, "code": code},
             subject=_("Code de revendication de la fiche %(name)s") % {"name": pro.name},
-            message=text
-            + "\n\n"
-            + _("Si vous n'êtes pas à l'origine de cette demande, ignorez ce message."),
-            from_email=None,
-            recipient_list=accounts.organization_member_emails(pro.organization_id)[:1],
         )
     return claim
 

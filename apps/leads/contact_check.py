@@ -29,9 +29,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +37,7 @@ from django.utils.translation import gettext as _
 from apps.accounts import api as accounts
 from apps.core.errors import Gone
 from apps.core.events import publish
+from apps.core.mail import send_templated
 from apps.directory import api as directory
 from apps.leads.events import HomeownerContactCheckDue, LeadContactCheckSent, LeadContactConfirmed
 from apps.leads.models import ContactCheck, Lead, LeadSource, LeadStatus
@@ -206,17 +205,8 @@ def _email_send(leads: list[Lead]) -> bool:
         "category_name": _category_names().get(first.category_slug, first.category_slug),
         "hours": settings.LEADS_CONTACT_CHECK_HOURS,
         "link_days": settings.LEADS_CONTACT_CHECK_LINK_DAYS,
-        "site_url": settings.SITE_URL,
     }
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("leads/email/contact_check.txt", context),
-        to=[email],
-    )
-    message.attach_alternative(
-        render_to_string("leads/email/contact_check.html", context), "text/html"
-    )
-    message.send()
+    send_templated(to=email, template="leads/email/contact_check", context=context, subject=subject)
     return True
 
 
@@ -341,18 +331,14 @@ def unconfirmed_alert_send(*, lead_id: int, now: datetime | None = None) -> bool
             "category_name": _category_names().get(lead.category_slug, lead.category_slug),
             "link": link,
             "hours": settings.LEADS_CONTACT_CHECK_HOURS,
-            "site_url": settings.SITE_URL,
         }
-        message = EmailMultiAlternatives(
+        send_templated(
+            to=recipients,
+            template="leads/email/contact_not_confirmed",
+            context=context,
             subject=_("Contact non confirmé : %(reference)s chez %(pro)s")
             % {"reference": lead.reference or lead.external_id, "pro": context["pro_name"]},
-            body=render_to_string("leads/email/contact_not_confirmed.txt", context),
-            to=recipients,
         )
-        message.attach_alternative(
-            render_to_string("leads/email/contact_not_confirmed.html", context), "text/html"
-        )
-        message.send()
         lead.contact_check_alerted_at = now or timezone.now()
         lead.save(update_fields=["contact_check_alerted_at", "updated_at"])
     return True

@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts import api as accounts
 from apps.core.events import on
+from apps.core.mail import send_templated
 from apps.directory import api as directory
 from apps.leads import alerts, contact_check, selectors, services, webhooks
 from apps.leads.events import (
@@ -32,18 +31,9 @@ from apps.reviews import api as reviews
 
 def _send(*, template: str, subject: str, recipients: list[str], **context) -> None:
     """One French e-mail, text with an HTML alternative, to all ``recipients`` at once."""
-    if not recipients:
-        return
-    context.setdefault("site_url", settings.SITE_URL)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"leads/email/{template}.txt", context),
-        to=recipients,
+    send_templated(
+        to=recipients, template=f"leads/email/{template}", context=context, subject=subject
     )
-    message.attach_alternative(
-        render_to_string(f"leads/email/{template}.html", context), "text/html"
-    )
-    message.send()
 
 
 def _lead_url(lead: Lead) -> str:

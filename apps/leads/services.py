@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.errors import Conflict
 from apps.core.events import publish
+from apps.core.mail import send_templated
 from apps.directory import api as directory
 from apps.leads.events import (
     LeadAssigned,
@@ -973,7 +974,6 @@ def _inbound_lead_create(*, network_id: int, pro_id: int, cleaned: dict, now) ->
 
 def unrouted_alert_send(*, unrouted_id: int) -> bool:
     """E-mail the network's members once: a lead waits in their "à router" queue."""
-    from django.core.mail import send_mail
     from django.urls import reverse
 
     from apps.accounts import api as accounts
@@ -984,25 +984,17 @@ def unrouted_alert_send(*, unrouted_id: int) -> bool:
         )
         if unrouted is None:
             return False
-        recipients = accounts.organization_member_emails(unrouted.network_id)
-        if recipients:
-            data = unrouted.data
-            send_mail(
-                subject=_("Demande à router : %s") % unrouted.external_id,
-                message=_(
-                    "Aucun de vos installateurs ne peut recevoir la demande %(ref)s "
-                    "(%(trade)s, %(postcode)s) : elle attend dans votre file « à router ».\n\n"
-                    "Choisissez l'installateur qui la recevra : %(link)s"
-                )
-                % {
-                    "ref": unrouted.external_id,
-                    "trade": data.get("category_slug", ""),
-                    "postcode": data.get("postcode", ""),
-                    "link": settings.SITE_URL + reverse("leads-backoffice:network-dashboard"),
-                },
-                from_email=None,
-                recipient_list=recipients,
-            )
+        send_templated(
+            to=accounts.organization_member_emails(unrouted.network_id),
+            template="leads/email/unrouted",
+            context={
+                "reference": unrouted.external_id,
+                "trade": unrouted.data.get("category_slug", ""),
+                "postcode": unrouted.data.get("postcode", ""),
+                "link": settings.SITE_URL + reverse("leads-backoffice:network-dashboard"),
+            },
+            subject=_("Demande à router : %s") % unrouted.external_id,
+        )
         unrouted.alerted_at = timezone.now()
         unrouted.save(update_fields=["alerted_at"])
     return True

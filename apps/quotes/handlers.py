@@ -7,12 +7,11 @@ the broker down the request is still recorded, and the e-mail leaves when it is 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from apps.accounts import api as accounts
 from apps.core.events import on
+from apps.core.mail import send_templated
 from apps.quotes.events import (
     QuoteCallLogged,
     QuoteClaimed,
@@ -38,15 +37,10 @@ def _send(quote: QuoteRequest, *, template: str, subject: str, **extra) -> None:
         "category_name": category_names().get(quote.category_slug, ""),
         "phone": phone_display(quote.phone),
         "status_url": settings.SITE_URL + status_path,
-        "site_url": settings.SITE_URL,
         **extra,
     }
-    send_mail(
-        subject=subject,
-        message=render_to_string(f"quotes/email/{template}.txt", context),
-        from_email=None,
-        recipient_list=[quote.email],
-        html_message=render_to_string(f"quotes/email/{template}.html", context),
+    send_templated(
+        to=quote.email, template=f"quotes/email/{template}", context=context, subject=subject
     )
 
 

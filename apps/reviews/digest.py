@@ -10,14 +10,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts import api as accounts
+from apps.core.mail import send_templated_many
 from apps.core.site import absolute_url
 from apps.directory import api as directory
 from apps.reviews.models import (
@@ -117,9 +116,9 @@ def weekly_digests_send(*, now: datetime | None = None) -> int:
                 )
         except IntegrityError:
             continue  # already sent this week
-        for member in members:
-            _send(member=member, pro=pro, figures=figures)
-            sent += 1
+        sent += send_templated_many(
+            [_message(member=member, pro=pro, figures=figures) for member in members]
+        )
     return sent
 
 
@@ -127,7 +126,8 @@ def _percent(rate: float | None) -> str:
     return "—" if rate is None else f"{round(rate * 100)} %"
 
 
-def _send(*, member, pro, figures: dict) -> None:
+def _message(*, member, pro, figures: dict) -> dict:
+    """The digest to one member, as apps.core.mail.send_templated's arguments."""
     unsubscribe_url = absolute_url(
         reverse("reviews:digest-unsubscribe", args=[unsubscribe_token(member.user_id)])
     )
@@ -141,14 +141,14 @@ def _send(*, member, pro, figures: dict) -> None:
         "invitations_url": absolute_url(reverse("reviews-backoffice:invitations")),
         "unsubscribe_url": unsubscribe_url,
     }
-    message = EmailMultiAlternatives(
-        subject=f"Vos avis de la semaine — {pro.name}",
-        body=render_to_string("reviews/email/digest.txt", context),
-        to=[member.email],
-        headers={
+    return {
+        "to": member.email,
+        "template": "reviews/email/digest",
+        "context": context,
+        "subject": f"Vos avis de la semaine — {pro.name}",
+        # RFC 8058 one-click unsubscribe: mail clients POST to the link.
+        "headers": {
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
-    )
-    message.attach_alternative(render_to_string("reviews/email/digest.html", context), "text/html")
-    message.send()
+    }

@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.mail import message_build, send_templated
 from apps.directory.contracts import ProRef
 from apps.reviews.invitations import invitation_token
 from apps.reviews.models import InvitationSource, InvitationTiming, Review, ReviewInvitation
@@ -22,19 +21,14 @@ def _absolute(path: str) -> str:
 
 
 def _send(*, to: str, subject: str, template: str, context: dict, headers=None) -> None:
-    if not to:  # the author erased their account (GDPR): nobody to write to
-        return
-    context = {**context, "site_url": settings.SITE_URL}
-    message = EmailMultiAlternatives(
+    # An empty address (the author erased their account, GDPR) sends nothing.
+    send_templated(
+        to=to,
+        template=f"reviews/email/{template}",
+        context=context,
         subject=subject,
-        body=render_to_string(f"reviews/email/{template}.txt", context),
-        to=[to],
-        headers=headers or {},
+        headers=headers,
     )
-    message.attach_alternative(
-        render_to_string(f"reviews/email/{template}.html", context), "text/html"
-    )
-    message.send()
 
 
 def invitation_links(invitation: ReviewInvitation) -> dict[str, str]:
@@ -117,12 +111,14 @@ def invitation_preview(*, pro: ProRef, intro_line: str, reminder: int = 0) -> di
     subject, context = _invitation_message(
         invitation=example, pro=pro, reminder=reminder, intro_line=intro_line, links=links
     )
-    context = {**context, "site_url": settings.SITE_URL}
-    return {
-        "subject": subject,
-        "text": render_to_string("reviews/email/invitation.txt", context),
-        "html": render_to_string("reviews/email/invitation.html", context),
-    }
+    message = message_build(
+        to=example.customer_email,
+        template="reviews/email/invitation",
+        context=context,
+        subject=subject,
+    )
+    (html, _mimetype) = message.alternatives[0]
+    return {"subject": subject, "text": str(message.body), "html": str(html)}
 
 
 def confirmation_send(*, review: Review, pro: ProRef, token: str) -> None:
@@ -182,19 +178,22 @@ def invitations_paused_send(
     complaints: int,
     reason: str,
 ) -> None:
-    """Staff alert: an organization's invitations were paused (internal, plain text)."""
+    """Staff alert: an organization's invitations were paused (internal)."""
     name = pro.name if pro else f"organisation {organization_id}"
     admin_url = _absolute(
         reverse("admin:reviews_invitationpolicy_changelist")
         + f"?organization__id__exact={organization_id}"
     )
-    body = (
-        f"Les invitations à laisser un avis de {name} sont suspendues : {reason}.\n\n"
-        f"Sur la période : {sent} invitations envoyées, {bounces} adresses en erreur, "
-        f"{complaints} signalements comme spam.\n\n"
-        f"Vérifiez son fichier de clients avec l'entreprise, puis reprenez les envois en "
-        f"vidant « invitations suspendues le » :\n{admin_url}\n"
+    send_templated(
+        to=to,
+        template="reviews/email/invitations_paused",
+        context={
+            "name": name,
+            "reason": reason,
+            "sent": sent,
+            "bounces": bounces,
+            "complaints": complaints,
+            "admin_url": admin_url,
+        },
+        subject=f"[Eldo] Invitations suspendues : {name}",
     )
-    EmailMultiAlternatives(
-        subject=f"[Eldo] Invitations suspendues : {name}", body=body, to=to
-    ).send()

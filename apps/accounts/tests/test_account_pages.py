@@ -46,6 +46,8 @@ def test_reset_link_sets_a_new_password_once(
     client.post(RESET_URL, {"email": "claire@exemple.fr"})
     link = path_of(re.search(r"https?://\S+/mot-de-passe-oublie/\S+/", mailoutbox[0].body).group(0))
     assert mailoutbox[0].subject == "Réinitialisez votre mot de passe Eldo"
+    html = mailoutbox[0].alternatives[0][0]
+    assert '<html lang="fr">' in html and f'{link}"' in html  # the same link, in the layout
 
     form_page = client.get(link, follow=True)  # Django swaps the token for a session marker
     assert form_page.status_code == 200

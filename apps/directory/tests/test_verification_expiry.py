@@ -80,6 +80,12 @@ def test_reminders_30_and_7_days_before_once_each(django_capture_on_commit_callb
     assert [m.to for m in mail.outbox] == [[owner.email], [owner.email]]
     assert "30 jours" in mail.outbox[0].subject and "7 jours" in mail.outbox[1].subject
     assert "Assurance décennale" in mail.outbox[0].subject
+    body = mail.outbox[0].body
+    assert f"arrive à échéance le {end:%d/%m/%Y}" in body
+    assert "ne vous transmet plus de demandes de devis" in body
+    assert "/espace-pro/profil/#verifications" in body
+    html = mail.outbox[0].alternatives[0][0]  # the text in the one e-mail layout
+    assert '<html lang="fr">' in html and '/espace-pro/profil/#verifications"' in html
     # A renewed validity is reminded again when its own date comes.
     ProCheck.objects.filter(pro=pro).update(valid_until=end + timedelta(days=365))
     assert send(end + timedelta(days=365 - 30)) == 1

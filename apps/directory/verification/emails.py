@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.utils.translation import gettext as _
 
 from apps.accounts import api as accounts
+from apps.core.mail import send_templated
 
 
 def _recipients(organization_id: int) -> list[str]:
@@ -16,28 +16,16 @@ def _recipients(organization_id: int) -> list[str]:
 
 
 def expiry_reminder_send(*, check, days_left: int) -> None:
-    to = _recipients(check.pro.organization_id)
-    if not to:
-        return
     what = check.get_label_display() if check.label else check.get_kind_display()
-    base = getattr(settings, "SITE_URL", "").rstrip("/")
-    send_mail(
-        subject=_("%(what)s : expire dans %(days)s jours") % {"what": what, "days": days_left},
-        message=_(
-            "Bonjour,\n\n%(what)s de %(pro)s arrive à échéance le %(date)s.\n"
-            "Passé cette date, Eldo ne l'affiche plus sur votre profil"
-            "%(insurance)s.\n\nDéposez le nouveau justificatif dans votre espace pro : "
-            "%(url)s\n\nL'équipe Eldo"
-        )
-        % {
+    send_templated(
+        to=_recipients(check.pro.organization_id),
+        template="directory/email/check_expiry",
+        context={
             "what": what,
-            "pro": check.pro.name,
-            "date": check.valid_until.strftime("%d/%m/%Y"),
-            "insurance": _(" et ne vous transmet plus de demandes de devis")
-            if check.kind == "insurance"
-            else "",
-            "url": f"{base}/espace-pro/profil/#verifications",
+            "pro_name": check.pro.name,
+            "valid_until": check.valid_until,
+            "is_insurance": check.kind == "insurance",
+            "url": f"{settings.SITE_URL.rstrip('/')}/espace-pro/profil/#verifications",
         },
-        from_email=None,
-        recipient_list=to,
+        subject=_("%(what)s : expire dans %(days)s jours") % {"what": what, "days": days_left},
     )
