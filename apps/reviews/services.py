@@ -7,12 +7,14 @@ that e-mails and aggregates follow after commit through the outbox.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +43,7 @@ from apps.reviews.models import (
     ModerationDecision,
     ReportReason,
     Review,
+    ReviewInvitation,
     ReviewLabel,
     ReviewPhoto,
     ReviewReply,
@@ -92,7 +95,7 @@ class ConfirmationError(Gone):
 # --- Submitting -------------------------------------------------------------------------
 
 
-def _photos_process(photos) -> tuple[list[ProcessedImage], list[str]]:
+def _photos_process(photos: Iterable[UploadedFile]) -> tuple[list[ProcessedImage], list[str]]:
     photos = list(photos or [])
     if len(photos) > MAX_PHOTOS:
         return [], [_("%(max)s photos au maximum.") % {"max": MAX_PHOTOS}]
@@ -126,7 +129,7 @@ def _category(slug: str) -> tuple[str, list[str]]:
     return "", [_("Catégorie de travaux inconnue.")]
 
 
-def label_for_invitation(invitation) -> str:
+def label_for_invitation(invitation: ReviewInvitation | None) -> str:
     """ "Avis vérifié" only for an invitation Eldo itself sent after a job it dispatched;
     any invitation the pro sent (single, CSV, link) collects an "avis collecté"."""
     if invitation is None:
@@ -136,7 +139,7 @@ def label_for_invitation(invitation) -> str:
     return ReviewLabel.COLLECTED
 
 
-def _pro_for(*, pro_slug: str | None, invitation) -> ProRef:
+def _pro_for(*, pro_slug: str | None, invitation: ReviewInvitation | None) -> ProRef:
     if invitation is not None:
         pro = directory.pros_by_ids([invitation.pro_id]).get(invitation.pro_id)
     elif pro_slug:
@@ -213,8 +216,8 @@ def review_submit(
     title, body = clean_text(title), clean_text(body)
     author_email = email_normalize(author_email or "")
     name = first_name(author_name or "")
-    criteria = {k: v for k, v in (criteria or {}).items() if k in CRITERIA and v is not None}
-    errors = _text_errors(rating=rating, criteria=criteria, title=title, body=body)
+    scores = {k: v for k, v in (criteria or {}).items() if k in CRITERIA and v is not None}
+    errors = _text_errors(rating=rating, criteria=scores, title=title, body=body)
     errors["author_name"] = [] if name else [_("Indiquez votre prénom.")]
     errors["author_email"] = check_email(author_email) or _repeat_errors(
         pro_id=pro.id, source=source, author_email=author_email
@@ -256,7 +259,7 @@ def review_submit(
         source=source,
         label=label,
         rating=rating,
-        criteria=criteria,
+        criteria=scores,
         title=title,
         body=body,
         work_category=work_category,
@@ -299,14 +302,14 @@ def _submitted_publish(review: Review) -> None:
         _publish_event(review)
 
 
-def _invitation(token: str, *, for_update: bool):
+def _invitation(token: str, *, for_update: bool) -> ReviewInvitation:
     try:
         return invitation_for_token(token, for_update=for_update)
     except InvitationError as exc:
         raise ValidationError({"invitation_token": [exc.message]}, code=exc.code) from exc
 
 
-def _origin(invitation, *, permanent_link: bool) -> tuple[str, str]:
+def _origin(invitation: ReviewInvitation | None, *, permanent_link: bool) -> tuple[str, str]:
     """(source, label) of a review: its invitation's, the permanent link's, or none."""
     if invitation is not None:
         return ReviewSource.INVITED, label_for_invitation(invitation)
@@ -412,8 +415,8 @@ def _photos_store(processed: list[ProcessedImage]) -> list[ReviewPhoto]:
         for position, image in enumerate(processed):
             photo = ReviewPhoto(width=image.width, height=image.height, position=position)
             stored.append(photo)
-            photo.image.save(image.content.name, image.content, save=False)
-            photo.thumbnail.save(image.thumbnail.name, image.thumbnail, save=False)
+            photo.image.save(str(image.content.name), image.content, save=False)
+            photo.thumbnail.save(str(image.thumbnail.name), image.thumbnail, save=False)
     except BaseException:
         _photos_discard(stored)
         raise
