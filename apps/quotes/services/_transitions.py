@@ -13,11 +13,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from apps.quotes.models import (
-    QuoteRequest,
-    QuoteStatus,
-    QuoteTransition,
-)
+from apps.quotes.models import QuoteRequest, QuoteStatus, QuoteTransition
 from apps.quotes.services._common import QuoteConflict
 
 

@@ -12,14 +12,8 @@ from django.utils.translation import gettext as _
 
 from apps.core.events import publish
 from apps.directory import api as directory
-from apps.quotes.events import (
-    QuoteDispatchRequested,
-)
-from apps.quotes.models import (
-    QuoteDispatchChoice,
-    QuoteRequest,
-    QuoteStatus,
-)
+from apps.quotes.events import QuoteDispatchRequested
+from apps.quotes.models import QuoteDispatchChoice, QuoteRequest, QuoteStatus
 from apps.quotes.services._common import QuoteConflict
 from apps.quotes.services._transitions import _check, _locked, _require_advisor, _transition
 

@@ -10,12 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.quotes.models import (
-    HomeownerOutcome,
-    QuoteNote,
-    QuoteRequest,
-    QuoteStatus,
-)
+from apps.quotes.models import HomeownerOutcome, QuoteNote, QuoteRequest, QuoteStatus
 from apps.quotes.services._common import QuoteConflict
 from apps.quotes.services._transitions import _locked, _transition
 

@@ -11,10 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.events import publish
-from apps.quotes.events import (
-    QuoteRejected,
-    QuoteRequestsAnonymised,
-)
+from apps.quotes.events import QuoteRejected, QuoteRequestsAnonymised
 from apps.quotes.models import (
     QuoteCall,
     QuoteNote,

@@ -17,10 +17,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.events import publish
 from apps.directory import api as directory
-from apps.quotes.events import (
-    QuoteSubmissionAttached,
-    QuoteSubmitted,
-)
+from apps.quotes.events import QuoteSubmissionAttached, QuoteSubmitted
 from apps.quotes.models import (
     QuoteChannel,
     QuoteKind,
