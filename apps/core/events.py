@@ -1,10 +1,10 @@
 """The domain-event bus: publish through the transactional outbox, subscribe with ``on``.
 
-An event is a frozen dataclass of plain JSON-able fields with a class attribute ``name``
-("<context>.<EventName>"). ``publish`` stores it in the caller's transaction; once that
-transaction commits, the relay delivers it to every subscribed handler, in-process in
-embedded mode or through a Celery task when a broker is configured. A handler runs at
-most once per event (see ``apps.core.outbox``), so redelivery is always safe.
+An event is a frozen dataclass of plain JSON-able fields with class attributes ``name``
+("<context>.<EventName>") and ``version``. ``publish`` stores it in the caller's
+transaction; once that transaction commits, the relay sends it as an envelope through the
+configured transport (``apps.core.transports``: in-process, Celery or RabbitMQ). A handler
+runs at most once per event (the inbox, ``apps.core.inbox``), so redelivery is always safe.
 """
 
 from __future__ import annotations
