@@ -92,3 +92,16 @@ def test_in_process_every_consuming_context_handles_the_event_once(
         ("probe_a", "apps.probe_a.handlers.shared_seen_by_a"),
         ("probe_b", "apps.probe_b.handlers.shared_seen_by_b"),
     ]
+
+
+def test_the_admin_shows_which_handlers_ran_for_an_event(
+    admin_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        event_id = publish(probe.SharedHappened(label="admin"))
+    page = admin_client.get(f"/admin/core/outboxevent/{event_id}/change/")
+    assert page.status_code == 200
+    assert "apps.probe_a.handlers.shared_seen_by_a" in page.content.decode()
+    inbox = admin_client.get("/admin/core/handledevent/", {"q": event_id})
+    assert inbox.status_code == 200
+    assert "apps.probe_b.handlers.shared_seen_by_b" in inbox.content.decode()
