@@ -1,5 +1,7 @@
 """The inbox keeps a plain event id and the consumer instead of a key to the outbox row;
-existing delivery ids are kept (same ids, consumer read from the handler's path)."""
+existing delivery ids are copied here (consumer read from the handler's path), the key is
+dropped in 0003: PostgreSQL refuses to alter a table with rows updated in the same
+transaction while a deferred foreign key check is pending."""
 
 from django.db import migrations, models
 
@@ -39,22 +41,4 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(copy_event_ids, migrations.RunPython.noop),
         migrations.RunPython(fill_consumer, migrations.RunPython.noop),
-        migrations.RemoveConstraint(model_name="handledevent", name="handled_event_once"),
-        migrations.RemoveField(model_name="handledevent", name="event"),
-        migrations.RenameField(
-            model_name="handledevent", old_name="event_uuid", new_name="event_id"
-        ),
-        migrations.AlterField(
-            model_name="handledevent", name="event_id", field=models.UUIDField()
-        ),
-        migrations.AddConstraint(
-            model_name="handledevent",
-            constraint=models.UniqueConstraint(
-                fields=("event_id", "consumer", "handler"), name="handled_event_once"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="handledevent",
-            index=models.Index(fields=["handled_at"], name="handled_event_at_idx"),
-        ),
     ]

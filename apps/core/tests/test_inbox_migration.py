@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("core", "0001_initial")]
-AFTER = [("core", "0002_inbox_event_id")]
+AFTER = [("core", "0003_inbox_drop_outbox_key")]
 
 
 @pytest.fixture
