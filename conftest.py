@@ -1,5 +1,6 @@
 """Suite-wide fixtures: a clean cache per test, eager tasks unless a real worker is wanted,
-and the `services` marker (PostgreSQL + Redis + a real Celery worker)."""
+the `services` marker (PostgreSQL + Redis + a real Celery worker) and the `rabbitmq` marker
+(a RabbitMQ broker at EVENTS_BROKER_URL)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,34 @@ SERVICES_AVAILABLE = bool(os.environ.get("DATABASE_URL")) and bool(os.environ.ge
 SERVICES_REQUIRED = os.environ.get("ELDO_REQUIRE_SERVICES") == "1"
 
 
+def _rabbitmq_answers() -> bool:
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(django_settings.EVENTS_BROKER_URL)
+    try:
+        with socket.create_connection((url.hostname, url.port or 5672), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _skip_rabbitmq_tests_without_a_broker(items) -> None:
+    if not any("rabbitmq" in item.keywords for item in items) or _rabbitmq_answers():
+        return
+    if SERVICES_REQUIRED:
+        raise pytest.UsageError(
+            f"ELDO_REQUIRE_SERVICES=1 but RabbitMQ does not answer at "
+            f"{django_settings.EVENTS_BROKER_URL}"
+        )
+    reason = f"needs RabbitMQ at {django_settings.EVENTS_BROKER_URL} (CI's services pass)"
+    for item in items:
+        if "rabbitmq" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
 def pytest_collection_modifyitems(config, items):
+    _skip_rabbitmq_tests_without_a_broker(items)
     if SERVICES_AVAILABLE:
         return
     if SERVICES_REQUIRED:

@@ -353,6 +353,18 @@ CELERY_BEAT_SCHEDULE["stats-rollup"] = {
     "schedule": timedelta(minutes=15),
 }
 OUTBOX_SWEEP_GRACE_SECONDS = env_int("OUTBOX_SWEEP_GRACE_SECONDS", 10)
+# How outbox events leave (apps.core.transports): "inprocess", "celery" or "rabbitmq";
+# empty: in-process when tasks run eagerly, Celery otherwise.
+EVENTS_TRANSPORT = env_str("EVENTS_TRANSPORT")
+if EVENTS_TRANSPORT not in {"", "inprocess", "celery", "rabbitmq"}:
+    raise ImproperlyConfigured("EVENTS_TRANSPORT: inprocess, celery or rabbitmq")
+EVENTS_BROKER_URL = env_str("EVENTS_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
+# Exchanges and queues are named <prefix>.events, <prefix>.<consumer>, ...
+EVENTS_BROKER_PREFIX = env_str("EVENTS_BROKER_PREFIX", "eldo")
+# A consumer's failing handler is retried after this delay, then dead-lettered after
+# this many deliveries.
+EVENTS_RETRY_DELAY_MS = env_int("EVENTS_RETRY_DELAY_MS", 30_000)
+EVENTS_MAX_DELIVERIES = env_int("EVENTS_MAX_DELIVERIES", 5)
 # Retention (GDPR, docs/privacy.md): daily beat tasks delete or anonymise what is past its
 # period. Delivered outbox events (their payloads name people) are deleted after:
 OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)

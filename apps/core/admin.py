@@ -3,11 +3,20 @@ from django.contrib import admin
 from apps.core.models import HandledEvent, OutboxEvent
 
 
-class HandledEventInline(admin.TabularInline):
-    model = HandledEvent
-    extra = 0
-    readonly_fields = ["handler", "handled_at"]
-    can_delete = False
+@admin.register(HandledEvent)
+class HandledEventAdmin(admin.ModelAdmin):
+    """The inbox: which handler of which consumer ran for which event id."""
+
+    list_display = ["event_id", "consumer", "handler", "handled_at"]
+    list_filter = ["consumer"]
+    search_fields = ["=event_id", "handler"]
+    readonly_fields = ["event_id", "consumer", "handler", "handled_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(OutboxEvent)
@@ -23,12 +32,17 @@ class OutboxEventAdmin(admin.ModelAdmin):
         "delivered_at",
         "attempts",
         "last_error",
+        "handled_by",
     ]
-    inlines = [HandledEventInline]
     actions = ["redeliver"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="traité par")
+    def handled_by(self, obj):
+        handlers = HandledEvent.objects.filter(event_id=obj.id).values_list("handler", flat=True)
+        return ", ".join(sorted(handlers)) or "—"
 
     @admin.action(description="Relivrer maintenant")
     def redeliver(self, request, queryset):

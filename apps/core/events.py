@@ -1,10 +1,10 @@
 """The domain-event bus: publish through the transactional outbox, subscribe with ``on``.
 
-An event is a frozen dataclass of plain JSON-able fields with a class attribute ``name``
-("<context>.<EventName>"). ``publish`` stores it in the caller's transaction; once that
-transaction commits, the relay delivers it to every subscribed handler, in-process in
-embedded mode or through a Celery task when a broker is configured. A handler runs at
-most once per event (see ``apps.core.outbox``), so redelivery is always safe.
+An event is a frozen dataclass of plain JSON-able fields with class attributes ``name``
+("<context>.<EventName>") and ``version``. ``publish`` stores it in the caller's
+transaction; once that transaction commits, the relay sends it as an envelope through the
+configured transport (``apps.core.transports``: in-process, Celery or RabbitMQ). A handler
+runs at most once per event (the inbox, ``apps.core.inbox``), so redelivery is always safe.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 @dataclasses.dataclass(frozen=True)
 class DomainEvent:
     name: ClassVar[str] = ""
+    # Bumped when the payload changes incompatibly; consumers reject versions they do not read.
+    version: ClassVar[int] = 1
 
     def to_payload(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -58,8 +60,33 @@ def handler_name(func: Handler) -> str:
     return f"{func.__module__}.{func.__qualname__}"
 
 
-def handlers_for(event_name: str) -> dict[str, Handler]:
-    return dict(_handlers.get(event_name, {}))
+def consumer_of(handler: str) -> str:
+    """The context a handler belongs to ("apps.stats.handlers.f" → "stats")."""
+    parts = handler.split(".")
+    return parts[1] if parts[0] == "apps" and len(parts) > 2 else parts[0]
+
+
+def handlers_for(event_name: str, *, consumer: str | None = None) -> dict[str, Handler]:
+    """The handlers of ``event_name``, only those of context ``consumer`` when given."""
+    return {
+        name: func
+        for name, func in _handlers.get(event_name, {}).items()
+        if consumer is None or consumer_of(name) == consumer
+    }
+
+
+def events_handled_by(consumer: str) -> list[str]:
+    """Names of the events the context ``consumer`` has handlers for."""
+    return sorted(name for name in _handlers if handlers_for(name, consumer=consumer))
+
+
+def consumers() -> list[str]:
+    """Every context that handles at least one event."""
+    return sorted({consumer_of(h) for handlers in _handlers.values() for h in handlers})
+
+
+def event_type(event_name: str) -> type[DomainEvent] | None:
+    return _event_types.get(event_name)
 
 
 def event_from_payload(event_name: str, payload: dict[str, Any]) -> DomainEvent | None:
@@ -75,6 +102,6 @@ def publish(event: DomainEvent) -> str:
     from apps.core import outbox
 
     register_event(type(event))
-    record_id = outbox.store(name=event.name, payload=event.to_payload())
+    record_id = outbox.store(name=event.name, payload=event.to_payload(), version=event.version)
     transaction.on_commit(lambda: outbox.dispatch(record_id), robust=True)
     return record_id

@@ -10,6 +10,7 @@ class OutboxEvent(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=120, db_index=True)
     payload = models.JSONField(default=dict)
+    version = models.PositiveSmallIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
@@ -32,16 +33,22 @@ class OutboxEvent(models.Model):
 
 
 class HandledEvent(models.Model):
-    """One row per (event, handler): the delivery id that makes redelivery harmless."""
+    """The consumer's inbox: one row per (event id, consumer, handler), the delivery id that
+    makes redelivery harmless. A plain event id, never a key into the producer's outbox, so
+    a consumer keeps it in its own database."""
 
-    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="handled")
+    event_id = models.UUIDField()
+    consumer = models.CharField(max_length=60)
     handler = models.CharField(max_length=200)
     handled_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["event", "handler"], name="handled_event_once")
+            models.UniqueConstraint(
+                fields=["event_id", "consumer", "handler"], name="handled_event_once"
+            )
         ]
+        indexes = [models.Index(fields=["handled_at"], name="handled_event_at_idx")]
         verbose_name = "livraison d'événement"
         verbose_name_plural = "livraisons d'événements"
 

@@ -77,6 +77,16 @@ def test_a_committed_event_reaches_the_real_worker_after_commit(
         user=user, current_password="ancien-mot-2026", new_password="nouveau-mot-2026!"
     )
     assert wait_for(lambda: any(mail_dir.iterdir()), timeout=30)
+    # A password change publishes PasswordChanged and TokensRevoked: both are settled.
     assert wait_for(
-        lambda: OutboxEvent.objects.filter(delivered_at__isnull=False).count() == 1, timeout=10
+        lambda: (
+            set(
+                OutboxEvent.objects.filter(delivered_at__isnull=False).values_list(
+                    "name", flat=True
+                )
+            )
+            == {"accounts.PasswordChanged", "accounts.TokensRevoked"}
+        ),
+        timeout=10,
     )
+    assert not OutboxEvent.objects.filter(delivered_at__isnull=True).exists()

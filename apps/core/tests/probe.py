@@ -49,3 +49,37 @@ def fragile_handler(event: FragileHappened) -> None:
 @on(FragileHappened)
 def steady_handler(event: FragileHappened) -> None:
     steady_calls.append(event.label)
+
+
+# An event handled by two consuming contexts, as if declared in apps/probe_a/handlers.py and
+# apps/probe_b/handlers.py: each consumes it from its own queue.
+@dataclass(frozen=True)
+class SharedHappened(DomainEvent):
+    name = "core_tests.SharedHappened"
+    label: str
+
+
+shared_calls: list[tuple[str, str]] = []
+shared_failing = {"probe_b": False}
+
+
+def _declared_in(context: str):
+    def decorator(func):
+        func.__module__ = f"apps.{context}.handlers"
+        return func
+
+    return decorator
+
+
+@on(SharedHappened)
+@_declared_in("probe_a")
+def shared_seen_by_a(event: SharedHappened) -> None:
+    shared_calls.append(("probe_a", event.label))
+
+
+@on(SharedHappened)
+@_declared_in("probe_b")
+def shared_seen_by_b(event: SharedHappened) -> None:
+    if shared_failing["probe_b"]:
+        raise RuntimeError("probe_b en panne")
+    shared_calls.append(("probe_b", event.label))

@@ -19,7 +19,7 @@ from django.core.management import call_command
 
 from apps.accounts.models import NotificationPreference, PushSubscription
 from apps.core import outbox, sms
-from apps.core.models import OutboxEvent
+from apps.core.models import HandledEvent, OutboxEvent
 from apps.leads import alerts
 from apps.leads.models import Lead, LeadAlert
 
@@ -114,7 +114,7 @@ def test_redelivery_sends_no_alert_twice(dispatch, facade_pros, sms_for):
     event = OutboxEvent.objects.get(name="leads.LeadDispatched", payload__lead_id=lead.pk)
     # The event again, with its delivery records gone (a worker died before recording it),
     # the task again, the sweep again.
-    event.handled.all().delete()
+    HandledEvent.objects.filter(event_id=event.pk).delete()
     OutboxEvent.objects.filter(pk=event.pk).update(delivered_at=None)
     outbox.deliver(event.pk)
     alerts.alerts_schedule(lead_id=lead.pk)

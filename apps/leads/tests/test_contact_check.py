@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from apps.core import outbox
-from apps.core.models import OutboxEvent
+from apps.core.models import HandledEvent, OutboxEvent
 from apps.leads import contact_check
 from apps.leads.models import Lead
 from apps.leads.selectors import viewer_for
@@ -89,7 +89,7 @@ def test_a_redelivered_event_sends_the_question_once(asked, mailoutbox):
         name="leads.HomeownerContactCheckDue", payload__lead_ids=[asked["lead"].pk]
     )
     # Delivery records lost (a worker died before recording them): the event runs again.
-    event.handled.all().delete()
+    HandledEvent.objects.filter(event_id=event.pk).delete()
     OutboxEvent.objects.filter(pk=event.pk).update(delivered_at=None)
     outbox.deliver(event.pk)
     contact_check.homeowner_email_send(lead_ids=[asked["lead"].pk])
@@ -219,7 +219,7 @@ def test_a_redelivered_no_alerts_once(
         client.post(asked["no"], {"answer": "no"})
     assert len(mailoutbox) == 1
     event = OutboxEvent.objects.get(name="leads.LeadContactConfirmed")
-    event.handled.all().delete()
+    HandledEvent.objects.filter(event_id=event.pk).delete()
     OutboxEvent.objects.filter(pk=event.pk).update(delivered_at=None)
     outbox.deliver(event.pk)
     assert len(mailoutbox) == 1

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from apps.core import outbox
-from apps.core.models import OutboxEvent
+from apps.core.models import HandledEvent, OutboxEvent
 from apps.leads.models import Lead
 from apps.leads.tasks import contact_checks_send_due
 from apps.stats.models import LeadFact
@@ -143,7 +143,7 @@ def test_a_redelivered_answer_counts_once(
     links = _ask([lead], capture, mailoutbox)
     _answer(client, links[lead.pk]["non"], "no", capture)
     event = OutboxEvent.objects.get(name="leads.LeadContactConfirmed")
-    event.handled.all().delete()
+    HandledEvent.objects.filter(event_id=event.pk).delete()
     OutboxEvent.objects.filter(pk=event.pk).update(delivered_at=None)
     outbox.deliver(event.pk)
     fact = LeadFact.objects.get(lead_id=lead.pk)

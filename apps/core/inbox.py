@@ -1,0 +1,43 @@
+"""The consumer's inbox: run each handler at most once per event id.
+
+A handler's database effects and its ``HandledEvent`` row commit together, so whichever
+transport delivers an envelope, and however often, a handler never runs twice for it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import IntegrityError, transaction
+
+from apps.core.envelope import Envelope
+from apps.core.events import consumer_of, handlers_for
+from apps.core.models import HandledEvent
+
+logger = logging.getLogger(__name__)
+
+
+def inbox_handle(*, envelope: Envelope, consumer: str | None = None) -> list[str]:
+    """Run the handlers of ``envelope`` (of context ``consumer`` only, when given) not yet
+    run for its id. Returns the errors of the handlers that failed (empty: all done).
+    Raises ``MalformedEvent`` when the payload does not fit the event."""
+    handlers = handlers_for(envelope.name, consumer=consumer)
+    if not handlers:
+        return []
+    event = envelope.event()
+    errors: list[str] = []
+    for name, handler in handlers.items():
+        try:
+            with transaction.atomic():
+                try:
+                    with transaction.atomic():
+                        HandledEvent.objects.create(
+                            event_id=envelope.id, consumer=consumer_of(name), handler=name
+                        )
+                except IntegrityError:
+                    continue  # this handler already ran for this event
+                handler(event)
+        except Exception as exc:
+            logger.exception("inbox: handler %s failed on %s %s", name, envelope.name, envelope.id)
+            errors.append(f"{name}: {exc!r}")
+    return errors

@@ -1,0 +1,98 @@
+"""How an envelope leaves the outbox: in-process, through Celery, or through RabbitMQ.
+
+``EVENTS_TRANSPORT`` chooses (``inprocess`` when tasks run eagerly, ``celery`` otherwise,
+unless set). ``send`` raises when the envelope could not be handed over; the outbox then
+keeps the row for the sweep. ``delivered_on_send`` says whether a successful ``send`` is the
+end of the outbox's responsibility (in-process handlers ran, RabbitMQ confirmed the message)
+or whether the Celery worker marks the row once its handlers ran.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from django.conf import settings
+
+from apps.core.envelope import Envelope
+from apps.core.inbox import inbox_handle
+
+
+class HandlersFailed(RuntimeError):
+    """At least one in-process handler failed; the others ran and are not run again."""
+
+
+class Transport(Protocol):
+    delivered_on_send: bool
+
+    def send(self, envelope: Envelope) -> None: ...
+
+
+class InProcessTransport:
+    """Embedded mode and tests: every local handler runs now, in this process."""
+
+    delivered_on_send = True
+
+    def send(self, envelope: Envelope) -> None:
+        errors = inbox_handle(envelope=envelope)
+        if errors:
+            raise HandlersFailed("\n".join(errors))
+
+
+class CeleryTransport:
+    """A ``core.outbox_deliver`` task carrying the whole envelope: the worker needs no read
+    of the outbox. It marks the row delivered once the handlers ran, so a worker killed
+    mid-task leaves the row to the sweep."""
+
+    delivered_on_send = False
+
+    def send(self, envelope: Envelope) -> None:
+        from apps.core.tasks import outbox_deliver
+
+        outbox_deliver.delay(envelope.to_json())
+
+
+class RabbitMQTransport:
+    """A persistent message on the durable topic exchange, routed by event name to one
+    durable queue per consuming context; returns once the broker confirmed it."""
+
+    delivered_on_send = True
+
+    def __init__(self, url: str | None = None, prefix: str | None = None):
+        from apps.core.broker import Topology
+
+        self.topology = Topology(prefix or settings.EVENTS_BROKER_PREFIX)
+        self.url = url or settings.EVENTS_BROKER_URL
+
+    def send(self, envelope: Envelope) -> None:
+        from apps.core.broker import connect
+
+        with connect(self.url) as connection:
+            producer = connection.Producer()
+            # Declared on every send (cheap, idempotent): a consumer's queue exists before
+            # the consumer first runs, so no event is published into the void.
+            self.topology.declare(connection)
+            producer.publish(
+                envelope.to_json(),
+                exchange=self.topology.exchange,
+                routing_key=envelope.name,
+                content_type="application/json",
+                content_encoding="utf-8",
+                delivery_mode=2,  # persistent
+                message_id=envelope.id,
+                retry=False,
+            )
+
+
+def get_transport(*, sweeping: bool = False) -> Transport:
+    """The configured transport. The Celery sweep runs in a worker already: it delivers
+    in-process there rather than enqueue a task per event (as it always did)."""
+    name = settings.EVENTS_TRANSPORT or (
+        "inprocess" if settings.CELERY_TASK_ALWAYS_EAGER else "celery"
+    )
+    if name == "rabbitmq":
+        return RabbitMQTransport()
+    if name == "celery" and not sweeping:
+        return CeleryTransport()
+    if name not in {"inprocess", "celery"}:
+        raise ValueError(f"EVENTS_TRANSPORT={name!r}: inprocess, celery or rabbitmq")
+    return InProcessTransport()
