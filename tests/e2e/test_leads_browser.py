@@ -106,13 +106,14 @@ def test_owner_works_a_new_lead_and_the_sales_rep_sees_only_it(browser, demo_com
     link = browser.driver.find_element(By.CSS_SELECTOR, f".lead-table a[href='{detail_path}']")
     browser.click_and_wait(link)
     assert urlsplit(browser.driver.current_url).path == detail_path
-    main = browser.driver.find_element(By.TAG_NAME, "main").text
-    assert "Luce Moreau" in main and "luce.moreau@exemple.fr" in main
-    assert "Façade" in main  # the trade's name, not its slug
-    # The page's own POST (static/js/lead-viewed.js) marks it viewed, then shows it again.
+    # The page's own POST (static/js/lead-viewed.js) marks it viewed, then reloads it: the
+    # page is read once reloaded (read before, its elements may vanish under the reload).
     WebDriverWait(browser.driver, 10, ignored_exceptions=(WebDriverException,)).until(
         lambda d: d.find_element(By.CSS_SELECTOR, ".lead-status").text == "Consultée"
     )
+    main = browser.driver.find_element(By.TAG_NAME, "main").text
+    assert "Luce Moreau" in main and "luce.moreau@exemple.fr" in main
+    assert "Façade" in main  # the trade's name, not its slug
     browser.screenshot("leads-2-opened.png")
 
     # --- Marked contacted, in one tap. ---

@@ -432,6 +432,7 @@ MATRIX: list[Row] = [
     # --- API schema and docs --------------------------------------------------------------
     r("GET", "api/schema/", ALL[200]),
     r("GET", "api/docs/", ALL[200]),
+    r("GET", ".well-known/jwks.json", ALL[200], why="public keys of the API tokens"),
     # --- Operations -----------------------------------------------------------------------
     r("GET", "healthz", ALL[200]),
     r("GET", "readyz", ALL[200]),
