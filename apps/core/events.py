@@ -89,14 +89,6 @@ def event_type(event_name: str) -> type[DomainEvent] | None:
     return _event_types.get(event_name)
 
 
-def event_from_payload(event_name: str, payload: dict[str, Any]) -> DomainEvent | None:
-    cls = _event_types.get(event_name)
-    if cls is None:
-        return None
-    fields = {f.name for f in dataclasses.fields(cls)}
-    return cls(**{k: v for k, v in payload.items() if k in fields})
-
-
 def publish(event: DomainEvent) -> str:
     """Write ``event`` to the outbox in the current transaction; deliver after commit."""
     from apps.core import outbox

@@ -174,7 +174,10 @@ def test_with_the_broker_down_at_publish_the_outbox_keeps_the_event_and_the_swee
     topology, settings, django_capture_on_commit_callbacks
 ):
     reachable = settings.EVENTS_BROKER_URL
-    settings.EVENTS_BROKER_URL = f"amqp://guest:guest@127.0.0.1:{free_port()}//"  # no broker
+    # No broker listens on this port.
+    settings.EVENTS_BROKER_URL = (
+        f"amqp://guest:guest@127.0.0.1:{free_port()}//"  # pragma: allowlist secret
+    )
     with django_capture_on_commit_callbacks(execute=True):
         event_id = publish(probe.SharedHappened(label="plus tard"))
     record = OutboxEvent.objects.get(id=event_id)

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from apps.core.events import event_from_payload
+from apps.core.envelope import Envelope
 from apps.core.models import OutboxEvent
+from apps.core.outbox import envelope_for
 from apps.quotes import api, services
 from apps.quotes.contracts import QuoteRequestInfo
 from apps.quotes.events import QuoteDispatchRequested
@@ -74,7 +75,8 @@ def test_the_dispatch_event_round_trips_through_the_outbox(make_quote, advisor, 
 
     record = OutboxEvent.objects.get(name=QuoteDispatchRequested.name)
     json.dumps(record.payload)  # plain JSON
-    event = event_from_payload(record.name, record.payload)
+    # As it travels between processes: the envelope's JSON, read back and typed.
+    event = Envelope.from_json(envelope_for(record).to_json()).event()
     assert isinstance(event, QuoteDispatchRequested)
     assert (event.quote_id, event.pro_ids, event.advisor_id) == (
         quote.pk,
