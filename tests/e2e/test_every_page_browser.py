@@ -35,7 +35,7 @@ NOT_PAGES = (
     # the design system, so not held to its rules.
     "admin/",
 )
-NOT_PAGE_SUFFIXES = (".png", ".svg", ".pdf", ".csv", ".xml", ".txt", ".js")
+NOT_PAGE_SUFFIXES = (".png", ".svg", ".pdf", ".csv", ".xml", ".txt", ".js", ".json")
 # Error pages: one of each status is enough, they share their template.
 ERROR_PAGES = ("avis/invitation/<str:token>/", "equipe/invitation/<str:token>/")
 # Swagger UI (api/docs/) is drf-spectacular's bundled page, not ours: its markup and
