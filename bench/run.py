@@ -48,6 +48,18 @@ def log(message: str) -> None:
 # --- Environment --------------------------------------------------------------------------
 
 
+def _jwt_keys() -> str:
+    """A fresh API-token signing key set, as an operator provides one (manage.py jwt_key)."""
+    return subprocess.run(
+        [PYTHON, "manage.py", "jwt_key", "--kid", "bench"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "eldo.settings"},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
 def production_env(*, database_url: str, redis_url: str, tmp: Path, port: int) -> dict:
     """The image's environment (Dockerfile ENV) plus what an operator must set."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))}
@@ -59,6 +71,7 @@ def production_env(*, database_url: str, redis_url: str, tmp: Path, port: int) -
             "DJANGO_SETTINGS_MODULE": "eldo.settings",
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "JWT_PRIVATE_KEYS": _jwt_keys(),
             # wrk talks to gunicorn directly: its Host carries the port, pinned as production
             # pins its hosts' ports (apps.core.hosts).
             "DJANGO_ALLOWED_HOSTS": f"{HOST},localhost,{HOST}:{port},localhost:{port}",

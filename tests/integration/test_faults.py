@@ -56,6 +56,7 @@ from apps.quotes import services as quote_services
 from apps.quotes.models import QuoteChannel, QuoteKind, QuoteRequest
 from apps.reviews.models import Review
 from apps.reviews.tests.support import invite, review_payload
+from tests.deploy.support import jwt_private_keys
 from tests.integration.support import PrivateRedis, database_url, use_broker
 from tests.parallel import free_port
 from tests.waiting import wait_for
@@ -590,6 +591,7 @@ def gunicorn_behind_proxy(tmp_path):
             "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+            "JWT_PRIVATE_KEYS": jwt_private_keys(),
             # The port pinned, as production pins its hosts' ports (apps.core.hosts).
             "DJANGO_ALLOWED_HOSTS": f"127.0.0.1,127.0.0.1:{port}",
             "DATABASE_URL": f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}",
