@@ -69,6 +69,14 @@ class OrganizationAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
 
+    def delete_model(self, request, obj):
+        """Through the service, so that every context hears ``OrganizationDeleted``."""
+        services.organization_delete(organization_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        for organization_id in list(queryset.values_list("pk", flat=True)):
+            services.organization_delete(organization_id=organization_id)
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):

@@ -47,6 +47,18 @@ class UserErased(DomainEvent):
 
 @register_event
 @dataclass(frozen=True)
+class OrganizationDeleted(DomainEvent):
+    """An organization is gone (an administrator deleted it): every context that keeps rows
+    by its id (a pro's profile, its reviews' settings, its leads) removes or detaches them."""
+
+    name = "accounts.OrganizationDeleted"
+    organization_id: int
+    kind: str  # company | network | manufacturer | eldo
+    deleted_at: str  # ISO 8601
+
+
+@register_event
+@dataclass(frozen=True)
 class EmailChanged(DomainEvent):
     """The sign-in address changed (confirmed from the new address): the old one is told."""
 

@@ -6,7 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts.events import PasswordChanged, TokensRevoked, UserErased
+from apps.accounts.events import (
+    OrganizationDeleted,
+    PasswordChanged,
+    TokensRevoked,
+    UserErased,
+)
 from apps.accounts.models import (
     AuditEntry,
     MagicLink,
@@ -120,6 +125,23 @@ def organizations_bulk_ensure(*, rows: list[tuple[str, str, str]]) -> dict[str, 
 
 class ErasureRefused(Conflict):
     """This account cannot erase itself (an Eldo team account is closed by an administrator)."""
+
+
+@transaction.atomic
+def organization_delete(*, organization_id: int, now: datetime | None = None) -> bool:
+    """Delete an organization and its memberships and invitations, and tell every context
+    (``OrganizationDeleted``): they keep its id, not a foreign key, and clean up their own
+    rows when the event reaches them. False when there was no such organization."""
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return False
+    kind = organization.kind
+    organization.delete()  # memberships and invitations go with it (accounts' own rows)
+    now = now or timezone.now()
+    publish(
+        OrganizationDeleted(organization_id=organization_id, kind=kind, deleted_at=now.isoformat())
+    )
+    return True
 
 
 def erased_email(user_id: int) -> str:
