@@ -13,7 +13,6 @@ pytestmark = pytest.mark.django_db
 # ratchet. A new crossing inside a transaction fails the test; so does a listed one that
 # is gone (remove its entry). The handlers run inside the outbox's per-handler transaction.
 KNOWN_INSIDE_TRANSACTIONS = {
-    "apps.reviews.aggregates -> directory.pro_rating_store",
     "apps.reviews.handlers -> accounts.audit_record",
     "apps.reviews.handlers -> directory.pros_by_ids",
     "apps.reviews.sending -> directory.pros_by_ids",
