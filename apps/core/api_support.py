@@ -65,7 +65,12 @@ _ERROR_SCHEMA = {
     "type": "object",
     "description": "`detail` (message) et `code` (stable, pour les programmes) ou, pour un "
     "400, un message par champ.",
-    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+    # A string; or, for a 400 on an operation whose input has a field of that name (the
+    # token endpoint's 2FA `code`), that field's messages.
+    "properties": {
+        key: {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+        for key in ("detail", "code")
+    },
     "additionalProperties": True,
 }
 

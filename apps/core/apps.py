@@ -7,6 +7,13 @@ class CoreConfig(AppConfig):
     verbose_name = "Noyau partagé"
 
     def ready(self) -> None:
+        # <id:...> in every URLconf: database ids, so that an absurd one is a 404, not a 500.
+        from django.urls import register_converter
+
+        from apps.core.url_converters import IdConverter
+
+        register_converter(IdConverter, "id")
+
         # Every context declares its reactions in ``handlers.py`` and its GDPR export and
         # erasure in ``privacy.py``; importing them here registers the subscriptions and the
         # exporters in each process (web, worker, beat, tests).

@@ -35,6 +35,7 @@ MIDDLEWARE_PREFIXES = {settings.STATIC_URL}
 SAMPLE_VALUES = {
     "slug": "facades-du-midi",
     "int": "1",
+    "id": "1",
     "str": "x",
     "path": "x",
     "uuid": str(uuid.UUID(int=1)),

@@ -29,22 +29,22 @@ urlpatterns = [
         name="push-unsubscribe",
     ),
     path(
-        "organizations/<int:organization_id>/members/",
+        "organizations/<id:organization_id>/members/",
         team_api.TeamMembersView.as_view(),
         name="team-members",
     ),
     path(
-        "organizations/<int:organization_id>/members/<int:user_id>/",
+        "organizations/<id:organization_id>/members/<id:user_id>/",
         team_api.TeamMemberView.as_view(),
         name="team-member",
     ),
     path(
-        "organizations/<int:organization_id>/invitations/",
+        "organizations/<id:organization_id>/invitations/",
         team_api.TeamInvitationsView.as_view(),
         name="team-invitations",
     ),
     path(
-        "organizations/<int:organization_id>/invitations/<int:invitation_id>/",
+        "organizations/<id:organization_id>/invitations/<id:invitation_id>/",
         team_api.TeamInvitationView.as_view(),
         name="team-invitation",
     ),

@@ -177,7 +177,7 @@ urlpatterns = [
     path("inscription-pro/revendiquer/<slug:slug>/", claim, name="claim"),
     path("inscription-pro/en-attente/", pending, name="pending"),
     path(
-        "equipe/revendications/<int:claim_id>/justificatif/",
+        "equipe/revendications/<id:claim_id>/justificatif/",
         claim_document,
         name="claim-document",
     ),

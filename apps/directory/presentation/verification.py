@@ -148,9 +148,9 @@ def document_page(request, check_id: int):
 
 page_urlpatterns = [
     path("equipe/verifications/", queue_page, name="verification-queue"),
-    path("equipe/verifications/<int:check_id>/", check_page, name="verification-check"),
+    path("equipe/verifications/<id:check_id>/", check_page, name="verification-check"),
     path(
-        "equipe/verifications/<int:check_id>/document/",
+        "equipe/verifications/<id:check_id>/document/",
         document_page,
         name="verification-document",
     ),
@@ -294,12 +294,12 @@ class VerificationDocumentView(APIView):
 api_urlpatterns = [
     path("verifications/", VerificationQueueView.as_view(), name="verifications"),
     path(
-        "verifications/<int:check_id>/decision/",
+        "verifications/<id:check_id>/decision/",
         VerificationDecisionView.as_view(),
         name="verification-decision",
     ),
     path(
-        "verifications/<int:check_id>/document/",
+        "verifications/<id:check_id>/document/",
         VerificationDocumentView.as_view(),
         name="verification-document",
     ),

@@ -173,6 +173,6 @@ def lead_reassign(request, lead_id: int):
 
 urlpatterns = [
     path("conseiller/transmissions/", lead_list, name="list"),
-    path("conseiller/transmissions/<int:lead_id>/", lead_detail, name="detail"),
-    path("conseiller/transmissions/<int:lead_id>/reattribuer/", lead_reassign, name="reassign"),
+    path("conseiller/transmissions/<id:lead_id>/", lead_detail, name="detail"),
+    path("conseiller/transmissions/<id:lead_id>/reattribuer/", lead_reassign, name="reassign"),
 ]

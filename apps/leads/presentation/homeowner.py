@@ -169,6 +169,6 @@ def verify_address(request):
 urlpatterns = [
     path("mes-projets/", projects, name="projects"),
     path("mes-projets/verifier-mon-adresse/", verify_address, name="verify-address"),
-    path("mes-projets/<int:quote_id>/autre-artisan/", reopen, name="reopen"),
-    path("mes-projets/<int:quote_id>/cloturer/", close, name="close"),
+    path("mes-projets/<id:quote_id>/autre-artisan/", reopen, name="reopen"),
+    path("mes-projets/<id:quote_id>/cloturer/", close, name="close"),
 ]

@@ -401,17 +401,17 @@ def webhook_replay(request, delivery_id: int):
 urlpatterns = [
     path("espace-pro/reseau/webhooks/", webhooks_page, name="network-webhooks"),
     path(
-        "espace-pro/reseau/webhooks/<int:endpoint_id>/activer/",
+        "espace-pro/reseau/webhooks/<id:endpoint_id>/activer/",
         webhook_toggle,
         name="network-webhook-toggle",
     ),
     path(
-        "espace-pro/reseau/webhooks/<int:endpoint_id>/supprimer/",
+        "espace-pro/reseau/webhooks/<id:endpoint_id>/supprimer/",
         webhook_delete,
         name="network-webhook-delete",
     ),
     path(
-        "espace-pro/reseau/webhooks/livraisons/<int:delivery_id>/rejouer/",
+        "espace-pro/reseau/webhooks/livraisons/<id:delivery_id>/rejouer/",
         webhook_replay,
         name="network-webhook-replay",
     ),
@@ -422,12 +422,12 @@ urlpatterns = [
         name="network-key-revoke",
     ),
     path(
-        "espace-pro/reseau/demandes/<int:lead_id>/reattribuer/",
+        "espace-pro/reseau/demandes/<id:lead_id>/reattribuer/",
         lead_reassign,
         name="network-reassign",
     ),
-    path("espace-pro/reseau/a-router/<int:unrouted_id>/", unrouted_route, name="network-route"),
+    path("espace-pro/reseau/a-router/<id:unrouted_id>/", unrouted_route, name="network-route"),
     path("espace-pro/reseau/regles/", rules, name="network-rules"),
-    path("espace-pro/reseau/regles/<int:rule_id>/", rule_edit, name="network-rule-edit"),
-    path("espace-pro/reseau/regles/<int:rule_id>/pause/", rule_toggle, name="network-rule-toggle"),
+    path("espace-pro/reseau/regles/<id:rule_id>/", rule_edit, name="network-rule-edit"),
+    path("espace-pro/reseau/regles/<id:rule_id>/pause/", rule_toggle, name="network-rule-toggle"),
 ]

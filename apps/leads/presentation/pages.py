@@ -414,7 +414,7 @@ urlpatterns = [
     path("espace-pro/demandes/", inbox, name="inbox"),
     path("espace-pro/demandes/actions/", bulk, name="bulk"),
     path("espace-pro/demandes/export.csv", export, name="export"),
-    path("espace-pro/demandes/<int:lead_id>/", detail, name="detail"),
+    path("espace-pro/demandes/<id:lead_id>/", detail, name="detail"),
     path("espace-pro/reseau/", network_dashboard, name="network-dashboard"),
     path("espace-pro/reseau/demandes/", network_leads, name="network"),
 ]

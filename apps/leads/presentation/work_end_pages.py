@@ -51,5 +51,5 @@ def work_end(request, lead_id: int):
 
 app_name = "leads-work-end"
 urlpatterns = [
-    path("espace-pro/demandes/<int:lead_id>/travaux-termines/", work_end, name="work-end"),
+    path("espace-pro/demandes/<id:lead_id>/travaux-termines/", work_end, name="work-end"),
 ]

@@ -85,5 +85,5 @@ class MyReviewWithdrawView(APIView):
 
 urlpatterns = [
     path("mes-avis/", my_reviews, name="list"),
-    path("mes-avis/<int:review_id>/retirer/", withdraw, name="withdraw"),
+    path("mes-avis/<id:review_id>/retirer/", withdraw, name="withdraw"),
 ]

@@ -248,8 +248,8 @@ from apps.reviews.presentation import (  # noqa: E402
 urlpatterns = [
     path("espace-pro/avis/", reviews_page, name="reviews"),
     path("espace-pro/avis/widget/", widget_pages.widget_configurator, name="widget"),
-    path("espace-pro/avis/<int:review_id>/repondre/", reply, name="reply"),
-    path("espace-pro/avis/<int:review_id>/signaler/", report, name="report"),
+    path("espace-pro/avis/<id:review_id>/repondre/", reply, name="reply"),
+    path("espace-pro/avis/<id:review_id>/signaler/", report, name="report"),
     path("espace-pro/invitations/", invitations_page, name="invitations"),
     path("espace-pro/invitations/entonnoir/", funnel_pages.funnel_page, name="funnel"),
     path(
@@ -287,7 +287,7 @@ urlpatterns = [
         name="permanent-link-flyer",
     ),
     path(
-        "espace-pro/invitations/<int:invitation_id>/adresse-en-erreur/",
+        "espace-pro/invitations/<id:invitation_id>/adresse-en-erreur/",
         mark_undeliverable,
         name="undeliverable",
     ),

@@ -519,5 +519,5 @@ urlpatterns = [
     path("avis/laisser/<slug:slug>/", permanent_link_write, name="permanent-link"),
     path("widget/<slug:slug>/", widget, name="widget"),
     path("moderation/avis/", moderation_queue, name="moderation"),
-    path("moderation/avis/<int:review_id>/", moderation_review, name="moderation-review"),
+    path("moderation/avis/<id:review_id>/", moderation_review, name="moderation-review"),
 ]

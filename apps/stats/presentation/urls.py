@@ -7,5 +7,5 @@ app_name = "stats-api"
 urlpatterns = [
     path("stats/pros/<slug:slug>/", api_views.ProStatsView.as_view(), name="pro"),
     path("stats/pros/<slug:slug>/team/", api_views.ProTeamStatsView.as_view(), name="pro-team"),
-    path("stats/networks/<int:network_id>/", api_views.NetworkStatsView.as_view(), name="network"),
+    path("stats/networks/<id:network_id>/", api_views.NetworkStatsView.as_view(), name="network"),
 ]
