@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from apps.accounts import api as accounts
+from apps.core.backoffice import backoffice_context_of, backoffice_membership_of
 from apps.directory import api as directory
 from apps.leads import api as leads
 
@@ -33,10 +34,12 @@ def _profile_checklist(profile: dict) -> list[dict]:
 
 @login_required
 def dashboard(request):
-    context = accounts.backoffice_context(request, section="dashboard")
+    context = backoffice_context_of(request, accounts.backoffice_context, section="dashboard")
     if context is None:
         # A network or manufacturer has its own space: /espace-pro/ leads there.
-        if accounts.backoffice_membership(request, kinds=("network", "manufacturer")):
+        if backoffice_membership_of(
+            request, accounts.backoffice_membership, kinds=("network", "manufacturer")
+        ):
             return redirect("leads-backoffice:network-dashboard")
         raise Http404
     org = context["backoffice_org"]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import api as accounts
+from apps.core.backoffice import backoffice_context_of
 from apps.core.documents import DocumentRejected
 from apps.core.images import ImageRejected
 from apps.directory import services
@@ -141,7 +142,7 @@ class InsuranceForm(forms.Form):
 
 
 def _pro_for(request):
-    context = accounts.backoffice_context(request, section="profile")
+    context = backoffice_context_of(request, accounts.backoffice_context, section="profile")
     if context is None:
         raise Http404
     org = context["backoffice_org"]

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts import api as accounts
+from apps.core.backoffice import backoffice_context_of
 from apps.core.csv_export import csv_response
 from apps.directory import api as directory
 from apps.leads import selectors, services
@@ -109,7 +110,7 @@ def _render_inbox(request, context, filters, *, selected=frozenset(), status=200
 
 @login_required
 def inbox(request):
-    context = accounts.backoffice_context(request, section="leads")
+    context = backoffice_context_of(request, accounts.backoffice_context, section="leads")
     if context is None:
         raise Http404
     return _render_inbox(request, context, _inbox_filters(request.GET))
@@ -155,7 +156,7 @@ def _export_rows(leads: list, names: dict[str, str]):
 def export(request):
     """The inbox as CSV with its current filters (status, assignee): what the viewer sees,
     a sales rep its own leads. Spreadsheet formulas are neutralised (apps.core.csv_export)."""
-    context = accounts.backoffice_context(request, section="leads")
+    context = backoffice_context_of(request, accounts.backoffice_context, section="leads")
     if context is None:
         raise Http404
     org = context["backoffice_org"]
@@ -206,7 +207,7 @@ def bulk(request):
     nothing; back to the inbox with its filters (303), or the inbox again with the French
     reason (400). A selection naming a lead outside the inbox is "Sélection invalide.", the
     same for another company's lead and an unknown id."""
-    context = accounts.backoffice_context(request, section="leads")
+    context = backoffice_context_of(request, accounts.backoffice_context, section="leads")
     if context is None or context["backoffice_org"].role not in selectors.MANAGING_ROLES:
         raise Http404
     org = context["backoffice_org"]
@@ -272,7 +273,7 @@ def _apply(request, viewer, lead_id: int) -> None:
 
 @login_required
 def detail(request, lead_id: int):
-    context = accounts.backoffice_context(request, section="leads")
+    context = backoffice_context_of(request, accounts.backoffice_context, section="leads")
     if context is None:
         raise Http404
     org = context["backoffice_org"]
@@ -328,8 +329,8 @@ def detail(request, lead_id: int):
 
 def _network_context(request, *, section: str) -> dict:
     """The back-office context of a network or manufacturer the user manages, else 404."""
-    context = accounts.backoffice_context(
-        request, section=section, kinds=("network", "manufacturer")
+    context = backoffice_context_of(
+        request, accounts.backoffice_context, section=section, kinds=("network", "manufacturer")
     )
     if context is None:
         raise Http404

@@ -14,13 +14,14 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from apps.accounts import api as accounts
+from apps.core.backoffice import backoffice_context_of
 from apps.leads import selectors, services
 
 
 @login_required
 @require_POST
 def work_end(request, lead_id: int):
-    context = accounts.backoffice_context(request, section="leads")
+    context = backoffice_context_of(request, accounts.backoffice_context, section="leads")
     if context is None:
         raise Http404
     viewer = selectors.viewer_for(request.user)

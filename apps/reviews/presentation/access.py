@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest
 
 from apps.accounts import api as accounts
 from apps.accounts.contracts import Identity
+from apps.core.backoffice import backoffice_context_of
 from apps.core.throttling import ScopedRateThrottle
 from apps.directory import api as directory
 from apps.directory.contracts import ProRef
@@ -91,7 +92,7 @@ def client_address(request) -> str | None:
 def backoffice_scope(request: HttpRequest, section: str) -> tuple[dict[str, Any], ProRef]:
     """(template context, the organization's pro) for a member of a pro's organization in
     the back office; 404 otherwise, like every other organization's object."""
-    context = accounts.backoffice_context(request, section=section)
+    context = backoffice_context_of(request, accounts.backoffice_context, section=section)
     if context is None:
         raise Http404
     pros = directory.pros_for_organizations([context["backoffice_org"].organization_id])
