@@ -104,6 +104,9 @@ class Actor:
         membership = self.membership_in(organization_id)
         return self.is_platform_staff or bool(membership and membership.is_managing)
 
+    def organization_ids(self) -> frozenset[int]:
+        return frozenset(m.organization_id for m in self.memberships)
+
     def company_ids(self) -> frozenset[int]:
         """The companies (pros) the actor works for, whatever their role."""
         return frozenset(
