@@ -9,6 +9,7 @@ from apps.accounts.contracts import (
     Identity,
     MemberRef,
     OrganizationInfo,
+    OrganizationKind,
     OrgMembership,
     PartnerCredential,
 )
@@ -60,7 +61,7 @@ def organizations_bulk_ensure(rows: list[tuple[str, str, str]]) -> dict[str, int
 
 
 def backoffice_memberships(
-    *, user_id: int | None, kinds: tuple[str, ...] = ("company",)
+    *, user_id: int | None, kinds: tuple[str, ...] = (OrganizationKind.COMPANY,)
 ) -> list[OrgMembership]:
     """Every organization of these kinds the user belongs to (the org switcher)."""
     return backoffice.backoffice_memberships(user_id=user_id, kinds=kinds)
@@ -69,7 +70,7 @@ def backoffice_memberships(
 def backoffice_membership(
     *,
     user_id: int | None,
-    kinds: tuple[str, ...] = ("company",),
+    kinds: tuple[str, ...] = (OrganizationKind.COMPANY,),
     requested_org_id: int | None = None,
     remembered_org_id: int | None = None,
 ) -> OrgMembership | None:
@@ -88,7 +89,7 @@ def backoffice_context(
     *,
     user_id: int | None,
     section: str,
-    kinds: tuple[str, ...] = ("company",),
+    kinds: tuple[str, ...] = (OrganizationKind.COMPANY,),
     requested_org_id: int | None = None,
     remembered_org_id: int | None = None,
 ) -> dict | None:

@@ -26,7 +26,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts import api as accounts
-from apps.core.actor import PARTNER_KINDS, Actor, OrganizationKind
+from apps.core.actor import PARTNER_KINDS, Actor, MemberRole, OrganizationKind
 from apps.core.business_hours import business_seconds_between
 from apps.directory import api as directory
 from apps.quotes import api as quotes_api
@@ -408,7 +408,7 @@ def team_summary(*, organization_id: int, period: Period, only_user_id: int | No
     user_ids = (
         set(per_user)
         | set(value["by_user"])
-        | {uid for uid, m in members.items() if m.role == "sales_rep"}
+        | {uid for uid, m in members.items() if m.role == MemberRole.SALES_REP}
     )
     if only_user_id is not None:
         user_ids = {only_user_id}

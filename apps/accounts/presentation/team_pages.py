@@ -90,7 +90,7 @@ def team_page(request):
                     "member": m,
                     "editable": can_manage
                     and m.user_id != request.user.id
-                    and (m.role != "owner" or is_owner),
+                    and (m.role != MemberRole.OWNER or is_owner),
                     "role_label": dict(MemberRole.choices).get(m.role, m.role),
                 }
                 for m in members

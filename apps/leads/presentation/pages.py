@@ -371,7 +371,7 @@ def network_dashboard(request):
             # A manufacturer: its public brand page (if published), linked from its home.
             "brand": (
                 directory.brands_by_organization_ids([network_id]).get(network_id)
-                if context["backoffice_org"].kind == "manufacturer"
+                if context["backoffice_org"].kind == OrganizationKind.MANUFACTURER
                 else None
             ),
             "overdue_detail": _("sans premier contact après %d h")
