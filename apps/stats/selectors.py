@@ -26,7 +26,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts import api as accounts
-from apps.core.actor import PARTNER_KINDS, Actor, MemberRole, OrganizationKind
+from apps.core.actor import MANAGING_ROLES, PARTNER_KINDS, Actor, MemberRole
 from apps.core.business_hours import business_seconds_between
 from apps.directory import api as directory
 from apps.quotes import api as quotes_api
@@ -157,10 +157,9 @@ def pro_for_actor(*, actor: Actor, slug: str) -> ProAccess:
         raise Http404
     if actor.is_eldo_staff:
         return ProAccess(pro=pro, sees_company=True)
-    membership = actor.membership_in(pro.organization_id)
-    if membership is None or membership.organization_kind != OrganizationKind.COMPANY:
+    if pro.organization_id not in actor.company_ids():
         raise Http404  # another organization's pro: not found, never its figures
-    return ProAccess(pro=pro, sees_company=membership.is_managing)
+    return ProAccess(pro=pro, sees_company=actor.role_in(pro.organization_id) in MANAGING_ROLES)
 
 
 def require_company_view(access: ProAccess) -> None:
