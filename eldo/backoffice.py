@@ -6,10 +6,13 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from apps.accounts import api as accounts
+from apps.core.actor import OrganizationKind
+from apps.core.backoffice import backoffice_context_of, backoffice_membership_of
 from apps.directory import api as directory
 from apps.leads import api as leads
 
 app_name = "backoffice"
+PARTNER_SPACE_KINDS = (OrganizationKind.NETWORK, OrganizationKind.MANUFACTURER)
 
 
 def _profile_checklist(profile: dict) -> list[dict]:
@@ -33,17 +36,21 @@ def _profile_checklist(profile: dict) -> list[dict]:
 
 @login_required
 def dashboard(request):
-    context = accounts.backoffice_context(request, section="dashboard")
+    context = backoffice_context_of(request, accounts.backoffice_context, section="dashboard")
     if context is None:
         # A network or manufacturer has its own space: /espace-pro/ leads there.
-        if accounts.backoffice_membership(request, kinds=("network", "manufacturer")):
+        if backoffice_membership_of(
+            request,
+            accounts.backoffice_membership,
+            kinds=PARTNER_SPACE_KINDS,
+        ):
             return redirect("leads-backoffice:network-dashboard")
         raise Http404
     org = context["backoffice_org"]
     pros = directory.pros_for_organizations([org.organization_id])
     profile = directory.pro_profile(pros[0].slug) if pros else None
     checklist = _profile_checklist(profile) if profile else []
-    if org.kind == "company":
+    if org.kind == OrganizationKind.COMPANY:
         context["to_contact"] = leads.dashboard_leads(
             user_id=request.user.pk, organization_id=org.organization_id
         )

@@ -128,10 +128,18 @@ ARGUMENTS = {
     "accounts.verified_email_for_user_id": lambda s: {"user_id": s.pro_user_id},
     "accounts.partner_keys": lambda s: {"organization_id": s.network_id},
     "accounts.partner_credential_for_key": lambda s: {"key": "not-a-key.at-all"},
-    # The back-office chrome still reads the request (the ?org= switch and the session).
-    "accounts.backoffice_memberships": lambda s: {"request": s.pro_request()},
-    "accounts.backoffice_membership": lambda s: {"request": s.pro_request()},
-    "accounts.backoffice_context": lambda s: {"request": s.pro_request(), "section": "dashboard"},
+    "accounts.actor_for": lambda s: {"user_id": s.pro_user_id},
+    "accounts.backoffice_memberships": lambda s: {"user_id": s.pro_user_id},
+    "accounts.backoffice_membership": lambda s: {
+        "user_id": s.pro_user_id,
+        "requested_org_id": s.organization_id,
+        "remembered_org_id": s.network_id,
+    },
+    "accounts.backoffice_context": lambda s: {
+        "user_id": s.pro_user_id,
+        "section": "dashboard",
+        "remembered_org_id": s.organization_id,
+    },
     "accounts.magic_link_url": lambda s: {"email": "particulier@eldo.test"},
     "accounts.organizations_bulk_ensure": lambda s: {
         "rows": [("facades-du-midi", "Façades du Midi", "company")]
@@ -284,33 +292,7 @@ def _partner_key_prefix(self) -> str:
     return PartnerApiKey.objects.filter(organization_id=self.network_id).latest("created").prefix
 
 
-def _pro_request(self):
-    from django.contrib.auth import get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.test import RequestFactory
-
-    request = RequestFactory().get("/espace-pro/")
-    request.user = get_user_model().objects.get(pk=self.pro_user_id)
-    request.session = SessionStore()
-    return request
-
-
 Scenario.partner_key_prefix = _partner_key_prefix
-Scenario.pro_request = _pro_request
-
-
-# What is not an honest facade yet, and why: a ratchet (an entry can only be removed, and
-# must be once its function takes plain arguments and returns plain data).
-NOT_PLAIN_YET = {
-    "accounts.backoffice_memberships": "reads the signed-in user from the request",
-    "accounts.backoffice_membership": "reads the request's ?org= switch and its session",
-    "accounts.backoffice_context": "reads the request's ?org= switch and its session",
-}
-
-
-def test_not_plain_yet_only_shrinks():
-    assert len(NOT_PLAIN_YET) <= 3
-    assert set(NOT_PLAIN_YET) <= set(public_functions()), "remove the entry of a function gone"
 
 
 def test_every_public_facade_function_has_an_argument_builder():
@@ -348,7 +330,5 @@ def test_every_public_facade_function_returns_plain_data_on_the_demo(settings, m
     functions = public_functions()
     for name, build in ARGUMENTS.items():
         result = functions[name](**build(scenario))
-        if name in NOT_PLAIN_YET:
-            continue
         data = plain(result, name)
         assert json.loads(json.dumps(data)) == data, name

@@ -4,8 +4,22 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.accounts import backoffice, selectors, services
-from apps.accounts.contracts import Identity, MemberRef, OrganizationInfo, PartnerCredential
+from apps.accounts.contracts import (
+    Actor,
+    Identity,
+    MemberRef,
+    OrganizationInfo,
+    OrganizationKind,
+    OrgMembership,
+    PartnerCredential,
+)
 from apps.accounts.models import User
+
+
+def actor_for(user_id: int | None) -> Actor:
+    """Who is calling, for authorization: the account's staff role, platform staff flag and
+    memberships (one query); anonymous for None, an unknown or an inactive account."""
+    return selectors.actor_for_user_id(user_id=user_id)
 
 
 def identity_for_user_id(user_id: int) -> Identity | None:
@@ -46,19 +60,48 @@ def organizations_bulk_ensure(rows: list[tuple[str, str, str]]) -> dict[str, int
     return services.organizations_bulk_ensure(rows=rows)
 
 
-def backoffice_membership(request, *, kinds: tuple[str, ...] = ("company",)):
-    """The organization (OrgMembership) a back-office request acts for, or None."""
-    return backoffice.backoffice_membership(request, kinds=kinds)
+def backoffice_memberships(
+    *, user_id: int | None, kinds: tuple[str, ...] = (OrganizationKind.COMPANY,)
+) -> list[OrgMembership]:
+    """Every organization of these kinds the user belongs to (the org switcher)."""
+    return backoffice.backoffice_memberships(user_id=user_id, kinds=kinds)
 
 
-def backoffice_memberships(request, *, kinds: tuple[str, ...] = ("company",)):
-    """Every organization of these kinds the signed-in user belongs to (the org switcher)."""
-    return backoffice.backoffice_memberships(request, kinds=kinds)
+def backoffice_membership(
+    *,
+    user_id: int | None,
+    kinds: tuple[str, ...] = (OrganizationKind.COMPANY,),
+    requested_org_id: int | None = None,
+    remembered_org_id: int | None = None,
+) -> OrgMembership | None:
+    """The organization a back-office page acts for: the one asked for (``?org=``), else the
+    one remembered for the session, else the first — among the user's memberships of these
+    kinds only; None for a user who has none."""
+    return backoffice.backoffice_membership(
+        user_id=user_id,
+        kinds=kinds,
+        requested_org_id=requested_org_id,
+        remembered_org_id=remembered_org_id,
+    )
 
 
-def backoffice_context(request, *, section: str, kinds: tuple[str, ...] = ("company",)):
-    """Context for templates/backoffice/base.html; None when the user is no member (→ 404)."""
-    return backoffice.backoffice_context(request, section=section, kinds=kinds)
+def backoffice_context(
+    *,
+    user_id: int | None,
+    section: str,
+    kinds: tuple[str, ...] = (OrganizationKind.COMPANY,),
+    requested_org_id: int | None = None,
+    remembered_org_id: int | None = None,
+) -> dict | None:
+    """Context for templates/backoffice/base.html (the organization acted for, the others
+    to switch to, the role's label, the section); None when the user is no member (→ 404)."""
+    return backoffice.backoffice_context(
+        user_id=user_id,
+        section=section,
+        kinds=kinds,
+        requested_org_id=requested_org_id,
+        remembered_org_id=remembered_org_id,
+    )
 
 
 def audit_record(

@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from apps.accounts.contracts import PartnerCredential
 from apps.accounts.models import PartnerApiKey
+from apps.core.actor import OrganizationKind
 
-PARTNER_KINDS = ("network", "manufacturer")
+PARTNER_KINDS = (OrganizationKind.NETWORK, OrganizationKind.MANUFACTURER)
 # A pro company's key, for its own quoting or invoicing tool (review invitations only): a
 # separate lookup, so that a company's key never opens the partners' endpoints.
-COMPANY_KINDS = ("company",)
+COMPANY_KINDS = (OrganizationKind.COMPANY,)
 
 
 def partner_credential_for_key(key: str) -> PartnerCredential | None:

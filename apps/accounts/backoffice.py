@@ -1,51 +1,71 @@
-"""Which organization a back-office request acts for.
+"""Which organization a back-office page acts for.
 
-A pro may belong to several organizations: the current one is kept in the session
-(``?org=<id>`` switches, when the user is a member), else the first company they belong to.
-Every back-office view asks this first; a user with no membership gets "not found".
+A pro may belong to several organizations: the one asked for (``?org=<id>``, when the user
+is a member), else the one remembered for the session, else the first of the right kinds
+they belong to. Every back-office view asks this first; a user with no membership gets
+"not found". Plain data in and out: the request and its session are read and written on
+the presentation side (``apps.core.backoffice``).
 """
 
 from __future__ import annotations
 
-from apps.accounts.contracts import OrgMembership
+from apps.accounts.contracts import OrganizationKind, OrgMembership
+from apps.accounts.models import MemberRole, User
 from apps.accounts.selectors import identity_for_user
 
-SESSION_KEY = "eldo_backoffice_org"
+COMPANIES = (OrganizationKind.COMPANY,)
 
 
-def backoffice_memberships(request, *, kinds: tuple[str, ...]) -> list[OrgMembership]:
-    if not request.user.is_authenticated:
+def backoffice_memberships(*, user_id: int | None, kinds: tuple[str, ...]) -> list[OrgMembership]:
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    if user is None:
         return []
-    return [m for m in identity_for_user(user=request.user).memberships if m.kind in kinds]
+    return [m for m in identity_for_user(user=user).memberships if m.kind in kinds]
+
+
+def _chosen(
+    memberships: list[OrgMembership], *, requested_org_id: int | None, remembered_org_id: int | None
+) -> OrgMembership | None:
+    by_id = {m.organization_id: m for m in memberships}
+    for wanted in (requested_org_id, remembered_org_id):
+        if wanted in by_id:
+            return by_id[wanted]
+    return memberships[0] if memberships else None
 
 
 def backoffice_membership(
-    request, *, kinds: tuple[str, ...] = ("company",)
+    *,
+    user_id: int | None,
+    kinds: tuple[str, ...] = COMPANIES,
+    requested_org_id: int | None = None,
+    remembered_org_id: int | None = None,
 ) -> OrgMembership | None:
-    memberships = backoffice_memberships(request, kinds=kinds)
-    if not memberships:
-        return None
-    by_id = {m.organization_id: m for m in memberships}
-    wanted = request.GET.get("org")
-    if wanted and wanted.isdigit() and int(wanted) in by_id:
-        request.session[SESSION_KEY] = int(wanted)
-    current = by_id.get(request.session.get(SESSION_KEY))
-    return current or memberships[0]
-
-
-ROLE_LABELS = {"owner": "Gérant", "manager": "Responsable", "sales_rep": "Commercial"}
+    memberships = backoffice_memberships(user_id=user_id, kinds=kinds)
+    return _chosen(
+        memberships, requested_org_id=requested_org_id, remembered_org_id=remembered_org_id
+    )
 
 
 def backoffice_context(
-    request, *, section: str, kinds: tuple[str, ...] = ("company",)
+    *,
+    user_id: int | None,
+    section: str,
+    kinds: tuple[str, ...] = COMPANIES,
+    requested_org_id: int | None = None,
+    remembered_org_id: int | None = None,
 ) -> dict | None:
     """Template context for templates/backoffice/base.html, or None (→ 404) for non-members."""
-    current = backoffice_membership(request, kinds=kinds)
+    memberships = backoffice_memberships(user_id=user_id, kinds=kinds)
+    current = _chosen(
+        memberships, requested_org_id=requested_org_id, remembered_org_id=remembered_org_id
+    )
     if current is None:
         return None
     return {
         "backoffice_org": current,
-        "backoffice_orgs": backoffice_memberships(request, kinds=kinds),
-        "backoffice_role_label": ROLE_LABELS.get(current.role, current.role),
+        "backoffice_orgs": memberships,
+        "backoffice_role_label": str(MemberRole(current.role).label)
+        if current.role in MemberRole.values
+        else current.role,
         "section": section,
     }

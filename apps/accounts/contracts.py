@@ -2,6 +2,33 @@
 
 from dataclasses import dataclass, field
 
+# Who is calling, as every context authorizes it (defined in the shared kernel so that a
+# carved service builds the same Actor from its token).
+from apps.core.actor import (
+    Actor,
+    ActorMembership,
+    MemberRole,
+    OrganizationKind,
+    StaffRole,
+)
+
+__all__ = [
+    "DEVICE_COOKIE",
+    "Actor",
+    "ActorMembership",
+    "AlertRecipient",
+    "Identity",
+    "MemberRef",
+    "MemberRole",
+    "NotificationSettings",
+    "OrgMembership",
+    "OrganizationInfo",
+    "OrganizationKind",
+    "PartnerCredential",
+    "PushTarget",
+    "StaffRole",
+]
+
 # The per-browser cookie set at sign-in (its hash is compared by member_sign_in_matches).
 DEVICE_COOKIE = "eldo_device"
 

@@ -68,6 +68,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.first_name or self.email
 
+    @property
+    def actor(self):
+        """Who this account is for authorization (``apps.core.actor``), read afresh: views
+        use ``actor_of(request)``, which reads it once per request."""
+        from apps.accounts.selectors import actor_for_user_id
+
+        return actor_for_user_id(user_id=self.pk)
+
 
 class OrganizationKind(models.TextChoices):
     COMPANY = "company", _("Entreprise")

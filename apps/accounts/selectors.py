@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from apps.accounts.contracts import Identity, MemberRef, OrganizationInfo, OrgMembership
 from apps.accounts.models import Membership, Organization, SignIn, User
+from apps.core.actor import ANONYMOUS, Actor, StaffRole, actor_membership
 
 
 def user_roles(*, user: User, memberships: list[OrgMembership]) -> tuple[str, ...]:
@@ -18,6 +19,39 @@ def user_roles(*, user: User, memberships: list[OrgMembership]) -> tuple[str, ..
     if not roles:
         roles.add("homeowner")
     return tuple(sorted(roles))
+
+
+def actor_for_user_id(*, user_id: int | None) -> Actor:
+    """The actor of an active account (one query: the user joined to its memberships),
+    anonymous for None, an unknown or an inactive account. Memberships of deactivated
+    organizations give no rights."""
+    if user_id is None:
+        return ANONYMOUS
+    rows = list(
+        User.objects.filter(pk=user_id, is_active=True)
+        .order_by("memberships__organization_id")
+        .values_list(
+            "is_superuser",
+            "staff_role",
+            "memberships__organization_id",
+            "memberships__role",
+            "memberships__organization__kind",
+            "memberships__organization__is_active",
+        )
+    )
+    if not rows:
+        return ANONYMOUS
+    is_superuser, staff_role = rows[0][0], rows[0][1]
+    return Actor(
+        user_id=user_id,
+        staff_role=StaffRole(staff_role or ""),
+        is_superuser=bool(is_superuser),
+        memberships=tuple(
+            actor_membership(organization_id=org_id, role=role, organization_kind=kind)
+            for _su, _sr, org_id, role, kind, org_active in rows
+            if org_id is not None and org_active
+        ),
+    )
 
 
 def identity_for_user(*, user: User) -> Identity:

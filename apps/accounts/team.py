@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.events import MemberInvited, MembershipChanged
 from apps.accounts.models import MemberRole, Membership, MembershipInvitation, Organization, User
+from apps.core.actor import MANAGING_ROLES
 from apps.core.events import publish
 
 INVITATION_DAYS = 7
-MANAGING_ROLES = {MemberRole.OWNER, MemberRole.MANAGER}
 _SALT = "eldo.accounts.team-invitation"
 
 

@@ -21,6 +21,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
+from apps.core.actor import Actor, actor_from_claims
 from apps.core.token_keys import KeyedTokenBackend, token_backend
 
 
@@ -52,6 +53,23 @@ class Principal:
     def is_staff(self) -> bool:
         return "staff" in self.roles
 
+    @property
+    def actor(self) -> Actor:
+        """The caller as every context authorizes it, from the claims alone (no query)."""
+        return actor_from_claims(
+            user_id=self.user_id,
+            staff_role=self.staff_role,
+            roles=self.roles,
+            memberships=[
+                {
+                    "organization_id": m.organization_id,
+                    "role": m.role,
+                    "organization_kind": m.organization_kind,
+                }
+                for m in self.memberships
+            ],
+        )
+
 
 class PrincipalError(ValueError):
     """The token is genuine but its claims do not describe a principal."""
@@ -68,13 +86,15 @@ def stateless_jwt_principal(token_payload: dict[str, Any]) -> Principal:
             )
             for m in token_payload.get("memberships", [])
         )
-        return Principal(
+        principal = Principal(
             user_id=int(token_payload["user_id"]),
             staff_role=str(token_payload.get("staff_role", "")),
             roles=tuple(str(role) for role in token_payload.get("roles", [])),
             memberships=memberships,
             issued_at=int(token_payload.get("iat", 0)),
         )
+        principal.actor  # noqa: B018 -- an unknown role or kind is a malformed token
+        return principal
     except (KeyError, TypeError, ValueError) as exc:
         raise PrincipalError(str(exc)) from exc
 

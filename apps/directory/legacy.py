@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from apps.accounts import api as accounts
+from apps.core.actor import OrganizationKind
 from apps.directory.models import Category, Commune, Department, PostalCode, ProProfile, ProRating
 from apps.directory.services import pro_search_index_refresh, pros_public_caches_invalidate
 from apps.directory.validators import validate_siret
@@ -163,7 +164,7 @@ def legacy_pros_import(rows: list[tuple[int, dict]]) -> ImportResult:
     if not plans:
         return result
     organizations = accounts.organizations_bulk_ensure(
-        [(p["slug"], p["name"], "company") for p in plans.values()]
+        [(p["slug"], p["name"], OrganizationKind.COMPANY) for p in plans.values()]
     )
     ProProfile.objects.bulk_create(
         [

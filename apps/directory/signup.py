@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts import api as accounts
 from apps.core import sms
+from apps.core.actor import MemberRole, OrganizationKind
 from apps.core.mail import send_templated
 from apps.directory.models import Category, CheckKind, CheckSource, ProCheck, ProClaim, ProProfile
 from apps.directory.models.claims import ClaimChannel
@@ -128,7 +129,9 @@ def pro_signup(
         )
         return Signup(user_id=user_id, pro_id=None, claim_slug=existing.slug)
 
-    organization_id, slug = accounts.organization_create(name=company_name.strip(), kind="company")
+    organization_id, slug = accounts.organization_create(
+        name=company_name.strip(), kind=OrganizationKind.COMPANY
+    )
     pro = ProProfile.objects.create(
         organization_id=organization_id,
         name=company_name.strip()[:200],
@@ -147,7 +150,7 @@ def pro_signup(
     ProCheck.objects.create(
         pro=pro, kind=CheckKind.IDENTITY, number=siret, source=CheckSource.SIRENE
     )
-    accounts.membership_add(user_id=user_id, organization_id=organization_id, role="owner")
+    accounts.membership_add(user_id=user_id, organization_id=organization_id, role=MemberRole.OWNER)
     from apps.directory.services import pro_search_index_refresh, pros_created
 
     pro_search_index_refresh(pro_ids=[pro.pk])
@@ -278,7 +281,11 @@ def claim_code_verify(*, pro: ProProfile, user_id: int, code: str) -> None:
             claim.verified_at = now
             claim.save(update_fields=["verified_at"])
             members = accounts.organization_members(pro.organization_id)
-            role = "manager" if any(m.role == "owner" for m in members) else "owner"
+            role = (
+                MemberRole.MANAGER
+                if any(m.role == MemberRole.OWNER for m in members)
+                else MemberRole.OWNER
+            )
             accounts.membership_add(user_id=user_id, organization_id=pro.organization_id, role=role)
             return
     if locked is not None:
@@ -335,7 +342,11 @@ def claim_document_decide(*, claim_id: int, actor, accept: bool) -> ProClaim:
         if accept:
             claim.verified_at = now
             members = accounts.organization_members(claim.pro.organization_id)
-            role = "manager" if any(m.role == "owner" for m in members) else "owner"
+            role = (
+                MemberRole.MANAGER
+                if any(m.role == MemberRole.OWNER for m in members)
+                else MemberRole.OWNER
+            )
             accounts.membership_add(
                 user_id=claim.user_id, organization_id=claim.pro.organization_id, role=role
             )

@@ -18,11 +18,13 @@ def dashboard_leads(*, user_id: int, organization_id: int, now: datetime | None 
     from django.urls import reverse
     from django.utils import timezone
 
+    from apps.accounts import api as accounts
     from apps.leads import selectors, services
 
     now = now or timezone.now()
-    viewer = selectors.viewer_for_user_id(user_id)
-    leads = selectors.to_contact(viewer=viewer, organization_id=organization_id)
+    # The pro's own dashboard: what its memberships show, not what staff powers would.
+    actor = accounts.actor_for(user_id).without_staff_powers()
+    leads = selectors.to_contact(actor=actor, organization_id=organization_id)
     people = selectors.lead_people(leads)
     names = selectors.category_names()
     delay = services.first_contact_delay()
@@ -47,7 +49,7 @@ def dashboard_leads(*, user_id: int, organization_id: int, now: datetime | None 
             }
         )
     counts = selectors.to_contact_counts(
-        viewer=viewer, organization_id=organization_id, overdue_before=now - delay
+        actor=actor, organization_id=organization_id, overdue_before=now - delay
     )
     return {
         "leads": rows,

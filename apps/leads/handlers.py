@@ -77,7 +77,7 @@ def notify_pro(event: LeadDispatched) -> None:
         recipients=[r.email for r in accounts.alert_recipients(lead.organization_id) if r.by_email],
         lead=lead,
         category_name=category_name,
-        summary=lead_summary(lead, viewer=None),  # the receiving company: with the address
+        summary=lead_summary(lead, actor=None),  # the receiving company: with the address
         lead_url=_lead_url(lead),
         hours=settings.LEADS_FIRST_CONTACT_HOURS,
     )

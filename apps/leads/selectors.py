@@ -1,4 +1,5 @@
-"""Reads of the leads context. Authorization lives here: a viewer sees only its leads.
+"""Reads of the leads context. Authorization lives here: an actor
+(``apps.core.actor.Actor``) sees only its leads.
 
 - a sales rep: the leads of its company assigned to it;
 - an owner or manager of a company: all the leads of that company;
@@ -10,7 +11,6 @@ Anything else is "not found".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,97 +18,29 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from apps.accounts import api as accounts
+from apps.core.actor import Actor
 from apps.directory import api as directory
 from apps.leads.models import Lead, LeadSource, NetworkInstaller, UnroutedLead
 from apps.quotes import api as quotes
 
-MANAGING_ROLES = {"owner", "manager"}
-NETWORK_KINDS = {"network", "manufacturer"}
 
-
-@dataclass(frozen=True)
-class Viewer:
-    user_id: int | None
-    is_staff: bool = False
-    is_advisor: bool = False
-    managed_org_ids: frozenset[int] = field(default_factory=frozenset)
-    rep_org_ids: frozenset[int] = field(default_factory=frozenset)
-    network_ids: frozenset[int] = field(default_factory=frozenset)
-
-    @property
-    def sees_everything(self) -> bool:
-        return self.is_staff or self.is_advisor
-
-    def is_member_of(self, organization_id: int) -> bool:
-        return organization_id in self.managed_org_ids or organization_id in self.rep_org_ids
-
-    def manages(self, organization_id: int) -> bool:
-        return self.is_staff or organization_id in self.managed_org_ids
-
-
-def viewer_for(user) -> Viewer:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Viewer(user_id=None)
-    identity = accounts.identity_for_user_id(user.pk)
-    memberships = identity.memberships if identity else ()
-    return Viewer(
-        user_id=user.pk,
-        is_staff=bool(user.is_superuser),
-        is_advisor=getattr(user, "staff_role", "") == "advisor",
-        managed_org_ids=frozenset(
-            m.organization_id
-            for m in memberships
-            if m.kind == "company" and m.role in MANAGING_ROLES
-        ),
-        rep_org_ids=frozenset(
-            m.organization_id
-            for m in memberships
-            if m.kind == "company" and m.role not in MANAGING_ROLES
-        ),
-        network_ids=frozenset(
-            m.organization_id
-            for m in memberships
-            if m.kind in NETWORK_KINDS and m.role in MANAGING_ROLES
-        ),
-    )
-
-
-def viewer_for_user_id(user_id: int) -> Viewer:
-    """A pro member's viewer from its id (memberships only: no staff powers)."""
-    identity = accounts.identity_for_user_id(user_id)
-    memberships = identity.memberships if identity else ()
-    return Viewer(
-        user_id=user_id if identity else None,
-        managed_org_ids=frozenset(
-            m.organization_id
-            for m in memberships
-            if m.kind == "company" and m.role in MANAGING_ROLES
-        ),
-        rep_org_ids=frozenset(
-            m.organization_id
-            for m in memberships
-            if m.kind == "company" and m.role not in MANAGING_ROLES
-        ),
-    )
-
-
-def leads_visible(viewer: Viewer) -> QuerySet[Lead]:
+def leads_visible(actor: Actor) -> QuerySet[Lead]:
     qs = Lead.objects.select_related("assigned_to", "organization", "network")
-    if viewer.user_id is None:
+    if actor.user_id is None:
         return qs.none()
-    if viewer.sees_everything:
+    if actor.is_advisor:
         return qs
     scope = (
-        Q(organization_id__in=viewer.managed_org_ids)
-        | Q(organization_id__in=viewer.rep_org_ids, assigned_to_id=viewer.user_id)
-        | Q(network_id__in=viewer.network_ids)
+        Q(organization_id__in=actor.managed_company_ids())
+        | Q(organization_id__in=actor.company_ids(), assigned_to_id=actor.user_id)
+        | Q(network_id__in=actor.network_ids())
     )
     return qs.filter(scope)
 
 
 def lead_list(
     *,
-    viewer: Viewer,
+    actor: Actor,
     status: str = "",
     assigned_to: int | None = None,
     unassigned: bool = False,
@@ -116,7 +48,7 @@ def lead_list(
     network_id: int | None = None,
     pro_id: int | None = None,
 ) -> QuerySet[Lead]:
-    qs = leads_visible(viewer)
+    qs = leads_visible(actor)
     if organization_id is not None:
         qs = qs.filter(organization_id=organization_id)
     if network_id is not None:
@@ -132,16 +64,16 @@ def lead_list(
     return qs.order_by("-created_at", "-id")
 
 
-def lead_get(*, viewer: Viewer, lead_id: int) -> Lead:
-    lead = leads_visible(viewer).filter(pk=lead_id).first()
+def lead_get(*, actor: Actor, lead_id: int) -> Lead:
+    lead = leads_visible(actor).filter(pk=lead_id).first()
     if lead is None:
         raise Http404
     return lead
 
 
-def contact_visible(viewer: Viewer, lead: Lead) -> bool:
+def contact_visible(actor: Actor, lead: Lead) -> bool:
     """The homeowner's contact is for the receiving organization (and Eldo staff) only."""
-    return viewer.is_staff or viewer.is_member_of(lead.organization_id)
+    return actor.is_platform_staff or actor.is_member_of(lead.organization_id)
 
 
 def lead_contact(lead: Lead) -> dict | None:
@@ -208,43 +140,43 @@ def _summary_of(lead: Lead, qualification) -> dict:
     }
 
 
-def lead_summaries(leads: list[Lead], *, viewer: Viewer | None) -> dict[int, dict]:
+def lead_summaries(leads: list[Lead], *, actor: Actor | None) -> dict[int, dict]:
     """The qualification summary of each lead, by lead id, in one call to quotes.
 
     The street address is personal data: it goes to the receiving company (and staff) only;
-    ``viewer=None`` means the receiving company itself (its new-lead e-mail). A network's or
+    ``actor=None`` means the receiving company itself (its new-lead e-mail). A network's or
     an advisor's view never gets it, nor the homeowner's contact (``lead_contact``)."""
     quote_ids = sorted({lead.quote_id for lead in leads if lead.quote_id})
     qualifications = quotes.qualification_summaries(quote_ids) if quote_ids else {}
     summaries = {}
     for lead in leads:
         summary = _summary_of(lead, qualifications.get(lead.quote_id))
-        if viewer is not None and not contact_visible(viewer, lead):
+        if actor is not None and not contact_visible(actor, lead):
             summary["address"] = ""
         summaries[lead.pk] = summary
     return summaries
 
 
-def lead_summary(lead: Lead, *, viewer: Viewer | None) -> dict:
-    return lead_summaries([lead], viewer=viewer)[lead.pk]
+def lead_summary(lead: Lead, *, actor: Actor | None) -> dict:
+    return lead_summaries([lead], actor=actor)[lead.pk]
 
 
-def _waiting(*, viewer: Viewer, organization_id: int) -> QuerySet[Lead]:
-    return lead_list(viewer=viewer, organization_id=organization_id).filter(
+def _waiting(*, actor: Actor, organization_id: int) -> QuerySet[Lead]:
+    return lead_list(actor=actor, organization_id=organization_id).filter(
         status__in=("sent", "viewed")
     )
 
 
-def to_contact(*, viewer: Viewer, organization_id: int, limit: int = 10) -> list[Lead]:
+def to_contact(*, actor: Actor, organization_id: int, limit: int = 10) -> list[Lead]:
     """The company's leads still waiting for a first contact (new or opened), the overdue
     and oldest first: what the pro's dashboard opens on. A sales rep: its own."""
-    qs = _waiting(viewer=viewer, organization_id=organization_id)
+    qs = _waiting(actor=actor, organization_id=organization_id)
     return list(qs.order_by("created_at", "id")[:limit])
 
 
-def to_contact_counts(*, viewer: Viewer, organization_id: int, overdue_before) -> dict:
+def to_contact_counts(*, actor: Actor, organization_id: int, overdue_before) -> dict:
     """How many leads wait for a first contact, and how many of them are late (one query)."""
-    return _waiting(viewer=viewer, organization_id=organization_id).aggregate(
+    return _waiting(actor=actor, organization_id=organization_id).aggregate(
         total=Count("id"), overdue=Count("id", filter=Q(created_at__lte=overdue_before))
     )
 
@@ -299,10 +231,10 @@ def reassign_candidates(lead: Lead, *, limit: int = 50) -> list:
     ]
 
 
-def declined_to_replace(*, viewer: Viewer, limit: int = 10) -> list[Lead]:
+def declined_to_replace(*, actor: Actor, limit: int = 10) -> list[Lead]:
     """Eldo requests' leads a pro refused and nobody took over yet, latest refusal first."""
     return list(
-        leads_visible(viewer)
+        leads_visible(actor)
         .filter(status="declined", source=LeadSource.QUOTE, replaced_by__isnull=True)
         .order_by("-closed_at", "-id")[:limit]
     )

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.actor import Actor
 from apps.core.errors import Conflict
 from apps.core.events import publish
 from apps.core.mail import send_templated
@@ -54,7 +55,6 @@ from apps.leads.models import (
     UnroutedLead,
 )
 from apps.leads.selectors import (
-    Viewer,
     assignable_members,
     lead_get,
     lead_list,
@@ -332,8 +332,8 @@ def _value_change(lead: Lead, *, amounts: dict, actor_id: int | None, now: datet
     )
 
 
-def _check_assignment(viewer: Viewer, *, organization_id: int, assigned_to: int | None) -> None:
-    if not viewer.manages(organization_id):
+def _check_assignment(actor: Actor, *, organization_id: int, assigned_to: int | None) -> None:
+    if not actor.manages(organization_id):
         raise PermissionDenied(_("Seuls le gérant et les responsables attribuent."))
     if assigned_to is not None:
         members = {m.user_id for m in assignable_members(organization_id=organization_id)}
@@ -357,14 +357,14 @@ def _assign(lead: Lead, *, assigned_to: int | None, actor_id: int | None, now: d
     )
 
 
-def _locked_for(viewer: Viewer, lead_id: int) -> Lead:
-    lead = lead_get(viewer=viewer, lead_id=lead_id)  # 404 when not visible
+def _locked_for(actor: Actor, lead_id: int) -> Lead:
+    lead = lead_get(actor=actor, lead_id=lead_id)  # 404 when not visible
     return Lead.objects.select_for_update().get(pk=lead.pk)
 
 
 def lead_update(
     *,
-    viewer: Viewer,
+    actor: Actor,
     lead_id: int,
     status: str = "",
     reason: str = "",
@@ -390,8 +390,8 @@ def lead_update(
         if value is not UNSET
     }
     with transaction.atomic():
-        lead = _locked_for(viewer, lead_id)
-        if not (viewer.is_staff or viewer.is_member_of(lead.organization_id)):
+        lead = _locked_for(actor, lead_id)
+        if not (actor.is_platform_staff or actor.is_member_of(lead.organization_id)):
             raise PermissionDenied(_("Seule l'entreprise destinataire traite cette demande."))
         if status and status not in PRO_SETTABLE:
             raise ValidationError({"status": [_("Statut inconnu : %s.") % status]})
@@ -404,26 +404,26 @@ def lead_update(
             _transition(
                 lead,
                 to=status,
-                actor_id=viewer.user_id,
+                actor_id=actor.user_id,
                 now=now,
                 reason=words,
                 reason_code=code,
                 amounts=amounts,
             )
         elif amounts:
-            _value_change(lead, amounts=amounts, actor_id=viewer.user_id, now=now)
+            _value_change(lead, amounts=amounts, actor_id=actor.user_id, now=now)
         if assigned_to is not UNSET:
-            _check_assignment(viewer, organization_id=lead.organization_id, assigned_to=assigned_to)
-            _assign(lead, assigned_to=assigned_to, actor_id=viewer.user_id, now=now)
+            _check_assignment(actor, organization_id=lead.organization_id, assigned_to=assigned_to)
+            _assign(lead, assigned_to=assigned_to, actor_id=actor.user_id, now=now)
         if note.strip():
             LeadNote.objects.create(
-                lead=lead, author_id=viewer.user_id, body=note.strip()[:5000], created_at=now
+                lead=lead, author_id=actor.user_id, body=note.strip()[:5000], created_at=now
             )
     return lead
 
 
 def lead_work_end_set(
-    *, viewer: Viewer, lead_id: int, work_ended_on, now: datetime | None = None
+    *, actor: Actor, lead_id: int, work_ended_on, now: datetime | None = None
 ) -> Lead:
     """The pro marks a won lead "travaux terminés le <date>": members of the receiving
     company only; a date neither in the future nor before the lead. Published as
@@ -433,8 +433,8 @@ def lead_work_end_set(
     if work_ended_on is None:
         raise ValidationError({"work_ended_on": [_("Indiquez la date de fin des travaux.")]})
     with transaction.atomic():
-        lead = _locked_for(viewer, lead_id)
-        if not (viewer.is_staff or viewer.is_member_of(lead.organization_id)):
+        lead = _locked_for(actor, lead_id)
+        if not (actor.is_platform_staff or actor.is_member_of(lead.organization_id)):
             raise PermissionDenied(_("Seule l'entreprise destinataire traite cette demande."))
         if lead.status != S.WON:
             raise LeadConflict(_("Seule une demande gagnée a une date de fin des travaux."))
@@ -454,20 +454,20 @@ def lead_work_end_set(
                 pro_id=lead.pro_id,
                 organization_id=lead.organization_id,
                 work_ended_on=work_ended_on.isoformat(),
-                actor_id=viewer.user_id,
+                actor_id=actor.user_id,
             )
         )
     return lead
 
 
-def lead_mark_viewed(*, viewer: Viewer, lead: Lead, now: datetime | None = None) -> Lead:
+def lead_mark_viewed(*, actor: Actor, lead: Lead, now: datetime | None = None) -> Lead:
     """Opening a new lead marks it viewed — only when a member of the receiving company does."""
-    if lead.status != S.SENT or not viewer.is_member_of(lead.organization_id):
+    if lead.status != S.SENT or not actor.is_member_of(lead.organization_id):
         return lead
     with transaction.atomic():
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
         if locked.status == S.SENT:
-            _transition(locked, to=S.VIEWED, actor_id=viewer.user_id, now=now or timezone.now())
+            _transition(locked, to=S.VIEWED, actor_id=actor.user_id, now=now or timezone.now())
     lead.refresh_from_db()
     return lead
 
@@ -488,7 +488,7 @@ class BulkOutcome:
 
 def leads_bulk_update(
     *,
-    viewer: Viewer,
+    actor: Actor,
     organization_id: int,
     lead_ids: list[int],
     action: str,
@@ -499,7 +499,7 @@ def leads_bulk_update(
     nothing. The selection is read through the inbox's selector: a lead outside it (another
     company's, unknown) raises Http404 and nothing changes. Each lead takes the steps of a
     single change (transition log, LeadStatusChanged / LeadAssigned) with constant reads."""
-    if not viewer.manages(organization_id):
+    if not actor.manages(organization_id):
         raise PermissionDenied(_("Seuls le gérant et les responsables traitent par lot."))
     if action not in {a.value for a in BulkAction}:
         raise ValidationError({"action": [_("Choisissez une action.")]})
@@ -511,11 +511,11 @@ def leads_bulk_update(
     if action == BulkAction.ASSIGN:
         if assigned_to is None:
             raise ValidationError({"assigned_to": [_("Choisissez la personne à qui attribuer.")]})
-        _check_assignment(viewer, organization_id=organization_id, assigned_to=assigned_to)
+        _check_assignment(actor, organization_id=organization_id, assigned_to=assigned_to)
     now = now or timezone.now()
     with transaction.atomic():
         leads = list(
-            lead_list(viewer=viewer, organization_id=organization_id)
+            lead_list(actor=actor, organization_id=organization_id)
             .filter(pk__in=ids)
             .select_for_update(of=("self",))
         )
@@ -523,12 +523,12 @@ def leads_bulk_update(
             raise Http404
         if action == BulkAction.ASSIGN:
             for lead in leads:
-                _assign(lead, assigned_to=assigned_to, actor_id=viewer.user_id, now=now)
+                _assign(lead, assigned_to=assigned_to, actor_id=actor.user_id, now=now)
             return BulkOutcome(updated=len(leads), skipped=0)
         updated = 0
         for lead in leads:
             if lead.status == S.SENT:
-                _transition(lead, to=S.VIEWED, actor_id=viewer.user_id, now=now)
+                _transition(lead, to=S.VIEWED, actor_id=actor.user_id, now=now)
                 updated += 1
         return BulkOutcome(updated=updated, skipped=len(leads) - updated)
 
@@ -585,19 +585,19 @@ def leads_first_contact_check(*, now: datetime | None = None, batch: int = 500) 
 
 
 def lead_reassign(
-    *, viewer: Viewer, lead_id: int, pro_slug: str = "", now: datetime | None = None
+    *, actor: Actor, lead_id: int, pro_slug: str = "", now: datetime | None = None
 ) -> Lead:
     """The advisor hands the request of an unanswered lead (closed as expired) or of a lead
     the pro refused (it stays refused) to another matching pro: the one named, or the best
     available. Returns the new lead. A network reassigns its own inbound leads instead
     (``network_lead_reassign``)."""
-    if not viewer.sees_everything and viewer.network_ids:
-        return network_lead_reassign(viewer=viewer, lead_id=lead_id, pro_slug=pro_slug, now=now)
-    if not viewer.sees_everything:
+    if not actor.is_advisor and actor.network_ids():
+        return network_lead_reassign(actor=actor, lead_id=lead_id, pro_slug=pro_slug, now=now)
+    if not actor.is_advisor:
         raise PermissionDenied(_("Réservé aux conseillers Eldo."))
     now = now or timezone.now()
     with transaction.atomic():
-        lead = _locked_for(viewer, lead_id)
+        lead = _locked_for(actor, lead_id)
         if lead.source != LeadSource.QUOTE:
             raise LeadConflict(_("Une demande transmise par un réseau est réattribuée par lui."))
         if lead.status not in (S.SENT, S.VIEWED, S.DECLINED):
@@ -619,7 +619,7 @@ def lead_reassign(
         target = candidates[0]
         if lead.status != S.DECLINED:
             _transition(
-                lead, to=S.EXPIRED, actor_id=viewer.user_id, now=now, reason=_("Réattribuée")
+                lead, to=S.EXPIRED, actor_id=actor.user_id, now=now, reason=_("Réattribuée")
             )
         new = Lead.objects.create(
             source=LeadSource.QUOTE,
@@ -627,7 +627,7 @@ def lead_reassign(
             reference=lead.reference,
             pro_id=target.id,
             organization_id=target.organization_id,
-            advisor_id=viewer.user_id,
+            advisor_id=actor.user_id,
             category_slug=lead.category_slug,
             postcode=lead.postcode,
             department_code=lead.department_code,
@@ -642,7 +642,7 @@ def lead_reassign(
                 lead_id=lead.pk,
                 new_lead_id=new.pk,
                 quote_id=lead.quote_id,
-                actor_id=viewer.user_id,
+                actor_id=actor.user_id,
                 reassigned_at=now.isoformat(),
             )
         )
@@ -650,7 +650,7 @@ def lead_reassign(
 
 
 def network_lead_reassign(
-    *, viewer: Viewer, lead_id: int, pro_slug: str = "", now: datetime | None = None
+    *, actor: Actor, lead_id: int, pro_slug: str = "", now: datetime | None = None
 ) -> Lead:
     """A network hands one of its inbound leads that expired or was refused to another of its
     installers: the one named (by slug; it must practise the trade and be insured for it) or
@@ -658,8 +658,8 @@ def network_lead_reassign(
     answers it); the old one keeps its reference, its external id suffixed."""
     now = now or timezone.now()
     with transaction.atomic():
-        lead = _locked_for(viewer, lead_id)
-        if lead.network_id not in viewer.network_ids or lead.source != LeadSource.INBOUND:
+        lead = _locked_for(actor, lead_id)
+        if lead.network_id not in actor.network_ids() or lead.source != LeadSource.INBOUND:
             raise PermissionDenied(_("Réservé au réseau qui a transmis la demande."))
         if lead.status not in (S.EXPIRED, S.DECLINED):
             raise LeadConflict(
@@ -907,15 +907,15 @@ def _replay_differs(lead: Lead, data: dict) -> bool:
 
 
 def inbound_lead_receive(
-    *, viewer: Viewer, data: dict, network_id: int | None = None, now: datetime | None = None
+    *, actor: Actor, data: dict, network_id: int | None = None, now: datetime | None = None
 ) -> tuple[Lead, bool]:
     """A network or manufacturer pushes a lead: routed to one of its installers. Idempotent on
     (network, external_id): a replay returns the same lead and False."""
-    if not viewer.network_ids:
+    if not actor.network_ids():
         raise PermissionDenied(_("Réservé aux réseaux et industriels (gérant ou responsable)."))
     if network_id is None:
-        network_id = min(viewer.network_ids)
-    elif network_id not in viewer.network_ids:
+        network_id = min(actor.network_ids())
+    elif network_id not in actor.network_ids():
         raise ValidationError({"network": [_("Vous ne gérez pas ce réseau.")]})
     external_id = str(data.get("external_id") or "").strip()
     existing = Lead.objects.filter(network_id=network_id, external_id=external_id).first()
@@ -1000,11 +1000,11 @@ def unrouted_alert_send(*, unrouted_id: int) -> bool:
     return True
 
 
-def unrouted_route(*, viewer: Viewer, network_id: int, unrouted_id: int, rule_id: int) -> Lead:
+def unrouted_route(*, actor: Actor, network_id: int, unrouted_id: int, rule_id: int) -> Lead:
     """The network hands a lead of its "à router" queue to one of its installers, who must
     practise the trade (and be insured for it, when required); its rule's départements,
     pause and caps are the network's to override."""
-    _network_of(viewer, network_id)
+    _network_of(actor, network_id)
     with transaction.atomic():
         unrouted = (
             UnroutedLead.objects.select_for_update()
@@ -1091,14 +1091,14 @@ def network_rule_clean(data: dict, *, partial: bool = False) -> dict:
     return cleaned
 
 
-def _network_of(viewer: Viewer, network_id: int) -> None:
-    if network_id not in viewer.network_ids:
+def _network_of(actor: Actor, network_id: int) -> None:
+    if network_id not in actor.network_ids():
         raise Http404
 
 
-def network_rule_create(*, viewer: Viewer, network_id: int, pro_slug: str, data: dict):
+def network_rule_create(*, actor: Actor, network_id: int, pro_slug: str, data: dict):
     """The network adds an installer (a published directory pro, by its slug) with its rule."""
-    _network_of(viewer, network_id)
+    _network_of(actor, network_id)
     pro = directory.pros_by_slugs([pro_slug]).get(pro_slug) if pro_slug else None
     if pro is None:
         raise ValidationError({"pro": [_("Installateur introuvable dans l'annuaire.")]})
@@ -1109,11 +1109,11 @@ def network_rule_create(*, viewer: Viewer, network_id: int, pro_slug: str, data:
 
 
 def network_rule_update(
-    *, viewer: Viewer, network_id: int, rule_id: int, data: dict, partial: bool = True
+    *, actor: Actor, network_id: int, rule_id: int, data: dict, partial: bool = True
 ):
     """Changes a rule of the network (another network's rule: 404); pause/resume is
     ``is_active``."""
-    _network_of(viewer, network_id)
+    _network_of(actor, network_id)
     rule = NetworkInstaller.objects.filter(network_id=network_id, pk=rule_id).first()
     if rule is None:
         raise Http404
@@ -1123,8 +1123,8 @@ def network_rule_update(
     return rule
 
 
-def network_rule_delete(*, viewer: Viewer, network_id: int, rule_id: int) -> None:
-    _network_of(viewer, network_id)
+def network_rule_delete(*, actor: Actor, network_id: int, rule_id: int) -> None:
+    _network_of(actor, network_id)
     deleted, _details = NetworkInstaller.objects.filter(network_id=network_id, pk=rule_id).delete()
     if not deleted:
         raise Http404
@@ -1151,11 +1151,11 @@ def rule_overlaps(rules: list[NetworkInstaller]) -> dict[int, list[NetworkInstal
     }
 
 
-def routing_preview(*, viewer: Viewer, network_id: int, category_slug: str, postcode: str):
+def routing_preview(*, actor: Actor, network_id: int, category_slug: str, postcode: str):
     """Who would receive a lead of this trade in this postcode, and why each other installer
     would not: (verdicts, chosen installer or None). Unknown trade or postcode →
     ValidationError by field."""
-    _network_of(viewer, network_id)
+    _network_of(actor, network_id)
     errors = {}
     if not directory.category_ids_by_slug([category_slug]):
         errors["category"] = [_("Métier inconnu : %s.") % category_slug]

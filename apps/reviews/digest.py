@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts import api as accounts
+from apps.core.actor import MANAGING_ROLES
 from apps.core.mail import send_templated_many
 from apps.core.site import absolute_url
 from apps.directory import api as directory
@@ -28,7 +29,6 @@ from apps.reviews.models import (
 )
 
 SALT = "reviews.digest-unsubscribe"
-RECIPIENT_ROLES = ("owner", "manager")
 EXPIRING_WITHIN = timedelta(days=7)
 
 
@@ -105,7 +105,7 @@ def weekly_digests_send(*, now: datetime | None = None) -> int:
         members = [
             m
             for m in accounts.organization_members(pro.organization_id)
-            if m.role in RECIPIENT_ROLES and m.user_id not in opted_out and m.email
+            if m.role in MANAGING_ROLES and m.user_id not in opted_out and m.email
         ]
         if not members:
             continue

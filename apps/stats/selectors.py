@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -26,15 +26,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts import api as accounts
+from apps.core.actor import MANAGING_ROLES, PARTNER_KINDS, Actor, MemberRole
 from apps.core.business_hours import business_seconds_between
 from apps.directory import api as directory
 from apps.quotes import api as quotes_api
 from apps.stats.models import LeadFact, PlatformDay, ProDay, QuoteFact
 from apps.stats.services import day_bounds
 
-MANAGING_ROLES = {"owner", "manager"}
-NETWORK_KINDS = {"network", "manufacturer"}
-STAFF_ROLES = {"staff", "advisor", "moderator"}
 MAX_PERIOD_DAYS = 731  # two years
 EARLIEST = date(2015, 1, 1)
 PRESETS = [("30 j", 30), ("90 j", 90), ("12 mois", 365)]
@@ -148,41 +146,20 @@ def presets(*, today: date | None = None) -> list[dict]:
 
 
 @dataclass(frozen=True)
-class StatsViewer:
-    user_id: int | None
-    is_eldo_staff: bool = False
-    roles: dict[int, tuple[str, str]] = field(default_factory=dict)  # org id → (kind, role)
-
-
-def viewer_for(user) -> StatsViewer:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return StatsViewer(user_id=None)
-    identity = accounts.identity_for_user_id(user.pk)
-    if identity is None:
-        return StatsViewer(user_id=None)
-    return StatsViewer(
-        user_id=identity.user_id,
-        is_eldo_staff=bool(STAFF_ROLES & set(identity.roles)),
-        roles={m.organization_id: (m.kind, m.role) for m in identity.memberships},
-    )
-
-
-@dataclass(frozen=True)
 class ProAccess:
     pro: object  # directory ProRef
     sees_company: bool  # False: a sales rep, limited to its own line
 
 
-def pro_for_viewer(*, viewer: StatsViewer, slug: str) -> ProAccess:
+def pro_for_actor(*, actor: Actor, slug: str) -> ProAccess:
     pro = directory.pros_by_slugs([slug]).get(slug) if slug else None
     if pro is None:
         raise Http404
-    if viewer.is_eldo_staff:
+    if actor.is_eldo_staff:
         return ProAccess(pro=pro, sees_company=True)
-    kind, role = viewer.roles.get(pro.organization_id, ("", ""))
-    if kind != "company" or not role:
+    if pro.organization_id not in actor.company_ids():
         raise Http404  # another organization's pro: not found, never its figures
-    return ProAccess(pro=pro, sees_company=role in MANAGING_ROLES)
+    return ProAccess(pro=pro, sees_company=actor.role_in(pro.organization_id) in MANAGING_ROLES)
 
 
 def require_company_view(access: ProAccess) -> None:
@@ -192,16 +169,15 @@ def require_company_view(access: ProAccess) -> None:
         )
 
 
-def network_for_viewer(*, viewer: StatsViewer, network_id: int):
+def network_for_actor(*, actor: Actor, network_id: int):
     if not 0 < network_id < 2**63:  # a database integer, or certainly nobody's
         raise Http404
     network = accounts.organizations_by_ids([network_id]).get(network_id)
-    if network is None or network.kind not in NETWORK_KINDS:
+    if network is None or network.kind not in PARTNER_KINDS:
         raise Http404
-    if viewer.is_eldo_staff:
+    if actor.is_eldo_staff:
         return network
-    kind, role = viewer.roles.get(network_id, ("", ""))
-    if kind not in NETWORK_KINDS or role not in MANAGING_ROLES:
+    if network_id not in actor.network_ids():
         raise Http404
     return network
 
@@ -431,7 +407,7 @@ def team_summary(*, organization_id: int, period: Period, only_user_id: int | No
     user_ids = (
         set(per_user)
         | set(value["by_user"])
-        | {uid for uid, m in members.items() if m.role == "sales_rep"}
+        | {uid for uid, m in members.items() if m.role == MemberRole.SALES_REP}
     )
     if only_user_id is not None:
         user_ids = {only_user_id}

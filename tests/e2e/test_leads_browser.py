@@ -38,9 +38,11 @@ def _dispatched(advisor, *, first_name: str, email: str, description: str):
         budget_range="5k_15k",
         timeline="3_months",
     ).quote
-    quote_services.quote_claim(quote_id=quote.pk, actor=advisor)
-    quote_services.quote_qualify(quote_id=quote.pk, actor=advisor, changes={})
-    quote_services.quote_dispatch(quote_id=quote.pk, actor=advisor, pro_slugs=["facades-du-midi"])
+    quote_services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
+    quote_services.quote_qualify(quote_id=quote.pk, actor=advisor.actor, changes={})
+    quote_services.quote_dispatch(
+        quote_id=quote.pk, actor=advisor.actor, pro_slugs=["facades-du-midi"]
+    )
     return Lead.objects.get(quote_id=quote.pk)
 
 

@@ -400,15 +400,15 @@ def _dispatch_batch(settings):
         quote = quote_services.quote_submit(
             channel=QuoteChannel.API, kind=QuoteKind.QUOTE, **_quote_payload(n)
         ).quote
-        quote_services.quote_claim(quote_id=quote.pk, actor=advisor)
-        quote_services.quote_qualify(quote_id=quote.pk, actor=advisor, changes={})
+        quote_services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
+        quote_services.quote_qualify(quote_id=quote.pk, actor=advisor.actor, changes={})
         quotes.append(quote)
     settings.CELERY_TASK_ALWAYS_EAGER = False
     chosen = {}
     for n, quote in enumerate(quotes):
         chosen[quote.reference] = [pros[n % 4].slug, pros[(n + 2) % 4].slug]
         quote_services.quote_dispatch(
-            quote_id=quote.pk, actor=advisor, pro_slugs=chosen[quote.reference]
+            quote_id=quote.pk, actor=advisor.actor, pro_slugs=chosen[quote.reference]
         )
     return pros, chosen
 

@@ -82,8 +82,8 @@ def qualified_request(broker_and_worker):
         budget_range="5k_15k",
         timeline="3_months",
     ).quote
-    quote_services.quote_claim(quote_id=quote.pk, actor=advisor)
-    quote_services.quote_qualify(quote_id=quote.pk, actor=advisor, changes={})
+    quote_services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
+    quote_services.quote_qualify(quote_id=quote.pk, actor=advisor.actor, changes={})
     return {"quote": quote, "advisor": advisor, "midi": midi, "garonne": garonne}
 
 

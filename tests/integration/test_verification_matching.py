@@ -129,14 +129,16 @@ def test_dispatch_refuses_an_uninsured_pro_even_the_one_the_homeowner_named(pros
         consent=True,
         pro=pros["uninsured"].slug,
     ).quote
-    quotes.quote_claim(quote_id=quote.pk, actor=advisor)
+    quotes.quote_claim(quote_id=quote.pk, actor=advisor.actor)
     quotes.quote_qualify(
         quote_id=quote.pk,
-        actor=advisor,
+        actor=advisor.actor,
         changes={"budget_range": "5k_15k", "timeline": "3_months"},
     )
     with pytest.raises(ValidationError) as refused:
-        quotes.quote_dispatch(quote_id=quote.pk, actor=advisor, pro_slugs=[pros["uninsured"].slug])
+        quotes.quote_dispatch(
+            quote_id=quote.pk, actor=advisor.actor, pro_slugs=[pros["uninsured"].slug]
+        )
     assert "assurance décennale" in str(refused.value.message_dict["pros"])
     quote.refresh_from_db()
     assert quote.status == "qualified"

@@ -37,7 +37,6 @@ def test_webhooks_reach_the_receiver_in_under_5_s_at_p95(qualified_request, rece
     from apps.accounts.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
     from apps.directory import api as directory
     from apps.leads import services, webhooks
-    from apps.leads.selectors import viewer_for
 
     network = OrganizationFactory(name="Réseau Confort", slug="reseau-confort", kind="network")
     manager = UserFactory(email="nadia@reseau-confort.fr")
@@ -47,12 +46,12 @@ def test_webhooks_reach_the_receiver_in_under_5_s_at_p95(qualified_request, rece
         network_id=network.pk, pro_id=midi.id, department_codes=["31"]
     )
     _endpoint, secret = webhooks.endpoint_create(network_id=network.pk, url=receiver.url)
-    viewer = viewer_for(manager)
+    actor = manager.actor
 
     committed = {}
     for n in range(LEADS):
         lead, _created = services.inbound_lead_receive(
-            viewer=viewer,
+            actor=actor,
             data={
                 "external_id": f"CRM-{n}",
                 "category": "facade",

@@ -125,13 +125,13 @@ def _company_objects(pro, *, email: str, owner, advisor) -> dict:
         phone="06 12 34 56 78",
         consent=True,
     ).quote
-    quotes.quote_claim(quote_id=quote.pk, actor=advisor)
+    quotes.quote_claim(quote_id=quote.pk, actor=advisor.actor)
     quotes.quote_qualify(
         quote_id=quote.pk,
-        actor=advisor,
+        actor=advisor.actor,
         changes={"budget_range": "5k_15k", "timeline": "3_months"},
     )
-    quotes.quote_dispatch(quote_id=quote.pk, actor=advisor, pro_slugs=[pro.slug])
+    quotes.quote_dispatch(quote_id=quote.pk, actor=advisor.actor, pro_slugs=[pro.slug])
     lead = Lead.objects.get(quote_id=quote.pk, pro_id=pro.pk)
     team_invitation = member_invite(
         actor=owner,

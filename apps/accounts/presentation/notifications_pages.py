@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from apps.accounts import backoffice, notifications
 from apps.accounts.models import PushSubscription
 from apps.core import webpush
+from apps.core.backoffice import backoffice_context_of
 
 app_name = "accounts-notifications"
 
@@ -38,7 +39,7 @@ class NotificationForm(forms.Form):
 
 @login_required
 def notifications_page(request):
-    context = backoffice.backoffice_context(request, section="notifications")
+    context = backoffice_context_of(request, backoffice.backoffice_context, section="notifications")
     if context is None:
         raise Http404
     push_available = webpush.push_enabled()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import backoffice, team
 from apps.accounts.models import MemberRole
+from apps.core.backoffice import backoffice_context_of
 
 app_name = "accounts-backoffice"
 
@@ -28,7 +29,7 @@ def _flash_error(request, exc: ValidationError) -> None:
 
 @login_required
 def team_page(request):
-    context = backoffice.backoffice_context(request, section="team")
+    context = backoffice_context_of(request, backoffice.backoffice_context, section="team")
     if context is None:
         raise Http404
     org = context["backoffice_org"]
@@ -89,7 +90,7 @@ def team_page(request):
                     "member": m,
                     "editable": can_manage
                     and m.user_id != request.user.id
-                    and (m.role != "owner" or is_owner),
+                    and (m.role != MemberRole.OWNER or is_owner),
                     "role_label": dict(MemberRole.choices).get(m.role, m.role),
                 }
                 for m in members

@@ -146,3 +146,30 @@ def test_claims_describing_nobody_are_refused():
 
     assert response.status_code == 401
     assert response.data["detail"] == "Ce jeton ne décrit aucun compte."
+
+
+def test_principal_actor_from_the_claims_without_a_query(db, django_assert_num_queries):
+    from apps.core.actor import MemberRole, OrganizationKind, StaffRole
+
+    principal = stateless_jwt_principal(
+        access_payload(staff_role="advisor", roles=["advisor", "owner", "sales_rep"])
+    )
+    with django_assert_num_queries(0):
+        actor = principal.actor
+    assert actor.user_id == 42 and actor.staff_role == StaffRole.ADVISOR and actor.is_advisor
+    assert not actor.is_platform_staff
+    assert actor.manages(7) and actor.role_in(9) == MemberRole.SALES_REP
+    assert actor.company_ids() == {7} and actor.network_ids() == set()  # a rep runs nothing
+    assert actor.membership_in(9).organization_kind == OrganizationKind.NETWORK
+    assert stateless_jwt_principal(access_payload(roles=["staff"])).actor.is_platform_staff
+
+
+def test_a_token_with_an_unknown_role_or_kind_is_malformed():
+    for memberships in (
+        [{"organization_id": 7, "role": "emperor", "organization_kind": "company"}],
+        [{"organization_id": 7, "role": "owner", "organization_kind": "guild"}],
+    ):
+        with pytest.raises(PrincipalError):
+            stateless_jwt_principal(access_payload(memberships=memberships))
+    with pytest.raises(PrincipalError):
+        stateless_jwt_principal(access_payload(staff_role="emperor"))

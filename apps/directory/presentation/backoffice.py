@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import api as accounts
+from apps.core.actor import MANAGING_ROLES
+from apps.core.backoffice import backoffice_context_of
 from apps.core.documents import DocumentRejected
 from apps.core.images import ImageRejected
 from apps.directory import services
@@ -27,7 +29,6 @@ from apps.directory.presentation import verification
 from apps.directory.verification import checks
 
 app_name = "directory-backoffice"
-EDITORS = {"owner", "manager"}
 MAX_PHOTOS = 30
 
 
@@ -141,7 +142,7 @@ class InsuranceForm(forms.Form):
 
 
 def _pro_for(request):
-    context = accounts.backoffice_context(request, section="profile")
+    context = backoffice_context_of(request, accounts.backoffice_context, section="profile")
     if context is None:
         raise Http404
     org = context["backoffice_org"]
@@ -152,7 +153,7 @@ def _pro_for(request):
     )
     if pro is None:
         raise Http404
-    return context, pro, org.role in EDITORS
+    return context, pro, org.role in MANAGING_ROLES
 
 
 def _forms(request, action: str | None, pro: ProProfile) -> dict[str, forms.BaseForm]:

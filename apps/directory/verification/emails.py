@@ -6,12 +6,13 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from apps.accounts import api as accounts
+from apps.core.actor import MANAGING_ROLES
 from apps.core.mail import send_templated
 
 
 def _recipients(organization_id: int) -> list[str]:
     members = accounts.organization_members(organization_id)
-    chosen = [m.email for m in members if m.role in ("owner", "manager")]
+    chosen = [m.email for m in members if m.role in MANAGING_ROLES]
     return sorted(set(chosen or [m.email for m in members]))
 
 

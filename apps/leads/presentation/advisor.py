@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from apps.core.actor import Actor, actor_of
 from apps.leads import selectors, services
 from apps.leads.models import ContactCheck, Lead, LeadSource, LeadStatus
 
@@ -29,11 +30,11 @@ REASSIGNABLE = {LeadStatus.SENT, LeadStatus.VIEWED, LeadStatus.DECLINED}
 REPLACE_SHOWN = 10  # refused leads proposed for replacement on the list (one match each)
 
 
-def _viewer_or_404(request) -> selectors.Viewer:
-    viewer = selectors.viewer_for(request.user)
-    if not viewer.sees_everything:
+def _actor_or_404(request) -> Actor:
+    actor = actor_of(request)
+    if not actor.is_advisor:
         raise Http404
-    return viewer
+    return actor
 
 
 def _overdue(lead: Lead, now) -> bool:
@@ -46,14 +47,14 @@ def _overdue(lead: Lead, now) -> bool:
 @never_cache
 @require_GET
 def lead_list(request):
-    viewer = _viewer_or_404(request)
+    actor = _actor_or_404(request)
     status = request.GET.get("status", "")
     status = status if status in LeadStatus.values else ""
     reference = request.GET.get("reference", "").strip()[:40]
     overdue_only = request.GET.get("retard") == "1"
     unconfirmed_only = request.GET.get("contact") == "non"
     now = timezone.now()
-    qs = selectors.lead_list(viewer=viewer, status=status)
+    qs = selectors.lead_list(actor=actor, status=status)
     if reference:
         qs = qs.filter(reference__iexact=reference)
     if overdue_only:
@@ -73,7 +74,7 @@ def lead_list(request):
         }
         for lead in leads
     ]
-    declined = selectors.declined_to_replace(viewer=viewer, limit=REPLACE_SHOWN)
+    declined = selectors.declined_to_replace(actor=actor, limit=REPLACE_SHOWN)
     declined_pros = selectors.pros_for_leads(declined)
     to_replace = [
         {
@@ -101,7 +102,7 @@ def lead_list(request):
     )
 
 
-def _render_detail(request, viewer, lead: Lead, *, error: str = "", code: int = 200):
+def _render_detail(request, actor, lead: Lead, *, error: str = "", code: int = 200):
     now = timezone.now()
     reassignable = (
         lead.source == LeadSource.QUOTE
@@ -119,9 +120,9 @@ def _render_detail(request, viewer, lead: Lead, *, error: str = "", code: int = 
             "replacement_pro": pros.get(lead.replaced_by.pro_id) if lead.replaced_by_id else None,
             "category_name": selectors.category_names().get(lead.category_slug, lead.category_slug),
             "contact": selectors.lead_contact(lead)
-            if selectors.contact_visible(viewer, lead)
+            if selectors.contact_visible(actor, lead)
             else None,
-            "summary": selectors.lead_summary(lead, viewer=viewer),
+            "summary": selectors.lead_summary(lead, actor=actor),
             "transitions": lead.transitions.select_related("actor"),
             "overdue": _overdue(lead, now),
             "reassignable": reassignable,
@@ -133,8 +134,8 @@ def _render_detail(request, viewer, lead: Lead, *, error: str = "", code: int = 
     )
 
 
-def _lead_or_404(viewer, lead_id: int) -> Lead:
-    lead = selectors.lead_get(viewer=viewer, lead_id=lead_id)
+def _lead_or_404(actor, lead_id: int) -> Lead:
+    lead = selectors.lead_get(actor=actor, lead_id=lead_id)
     if lead.replaced_by_id:
         lead = Lead.objects.select_related("replaced_by").get(pk=lead.pk)
     return lead
@@ -143,23 +144,23 @@ def _lead_or_404(viewer, lead_id: int) -> Lead:
 @never_cache
 @require_GET
 def lead_detail(request, lead_id: int):
-    viewer = _viewer_or_404(request)
-    return _render_detail(request, viewer, _lead_or_404(viewer, lead_id))
+    actor = _actor_or_404(request)
+    return _render_detail(request, actor, _lead_or_404(actor, lead_id))
 
 
 @never_cache
 @require_http_methods(["POST"])
 def lead_reassign(request, lead_id: int):
-    viewer = _viewer_or_404(request)
-    lead = _lead_or_404(viewer, lead_id)
+    actor = _actor_or_404(request)
+    lead = _lead_or_404(actor, lead_id)
     pro_slug = request.POST.get("pro", "").strip()[:200]
     try:
-        new = services.lead_reassign(viewer=viewer, lead_id=lead.pk, pro_slug=pro_slug)
+        new = services.lead_reassign(actor=actor, lead_id=lead.pk, pro_slug=pro_slug)
     except services.LeadConflict as exc:
         lead.refresh_from_db()
-        return _render_detail(request, viewer, lead, error=exc.message, code=409)
+        return _render_detail(request, actor, lead, error=exc.message, code=409)
     except ValidationError as exc:
-        return _render_detail(request, viewer, lead, error=" ".join(exc.messages), code=400)
+        return _render_detail(request, actor, lead, error=" ".join(exc.messages), code=400)
     except PermissionDenied as exc:  # pragma: no cover - advisors only reach this view
         raise Http404 from exc
     pro = selectors.pros_for_leads([new]).get(new.pro_id)

@@ -16,6 +16,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from apps.accounts.contracts import PartnerCredential
+from apps.core.actor import Actor, MemberRole, actor_membership, actor_of
 from apps.core.throttling import ScopedRateThrottle
 from apps.leads import selectors, services
 from apps.leads.models import Lead
@@ -39,12 +40,12 @@ ERRORS = {
 }
 
 
-def lead_row(lead, pros: dict, viewer) -> dict:
+def lead_row(lead, pros: dict, actor) -> dict:
     pro = pros.get(lead.pro_id)
     user = lead.assigned_to
     # The assignee's address only inside the receiving company: a network or an advisor
     # sees the name.
-    email_shown = viewer.is_member_of(lead.organization_id)
+    email_shown = actor.is_member_of(lead.organization_id)
     return {
         **{f: getattr(lead, f) for f in LeadSerializer().fields if hasattr(lead, f)},
         "category_slug": lead.category_slug,
@@ -62,16 +63,14 @@ def lead_row(lead, pros: dict, viewer) -> dict:
     }
 
 
-def lead_detail(viewer, lead) -> dict:
+def lead_detail(actor, lead) -> dict:
     pros = selectors.pros_for_leads([lead])
     notes = lead.notes.select_related("author")
     return {
-        **lead_row(lead, pros, viewer),
+        **lead_row(lead, pros, actor),
         "description": lead.description,
-        "summary": selectors.lead_summary(lead, viewer=viewer),
-        "contact": selectors.lead_contact(lead)
-        if selectors.contact_visible(viewer, lead)
-        else None,
+        "summary": selectors.lead_summary(lead, actor=actor),
+        "contact": selectors.lead_contact(lead) if selectors.contact_visible(actor, lead) else None,
         "notes": [
             {
                 "author": n.author.get_full_name() if n.author else "",
@@ -102,9 +101,9 @@ class LeadListView(generics.GenericAPIView):
         filters = LeadListFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         assigned = filters.validated_data.get("assigned_to")
-        viewer = selectors.viewer_for(request.user)
+        actor = actor_of(request)
         qs = selectors.lead_list(
-            viewer=viewer,
+            actor=actor,
             status=filters.validated_data.get("status", ""),
             assigned_to=assigned if isinstance(assigned, int) else None,
             unassigned=assigned == "none",
@@ -112,7 +111,7 @@ class LeadListView(generics.GenericAPIView):
         page = self.paginate_queryset(qs)
         pros = selectors.pros_for_leads(page)
         return self.get_paginated_response(
-            LeadSerializer([lead_row(lead, pros, viewer) for lead in page], many=True).data
+            LeadSerializer([lead_row(lead, pros, actor) for lead in page], many=True).data
         )
 
 
@@ -129,9 +128,9 @@ class LeadDetailView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     def _respond(self, request, lead_id: int) -> Response:
-        viewer = selectors.viewer_for(request.user)
-        lead = selectors.lead_get(viewer=viewer, lead_id=lead_id)
-        return Response(LeadDetailSerializer(lead_detail(viewer, lead)).data)
+        actor = actor_of(request)
+        lead = selectors.lead_get(actor=actor, lead_id=lead_id)
+        return Response(LeadDetailSerializer(lead_detail(actor, lead)).data)
 
     @extend_schema(responses={200: LeadDetailSerializer, **ERRORS})
     def get(self, request, lead_id: int):
@@ -151,8 +150,8 @@ class LeadDetailView(APIView):
         for name in ("assigned_to", "quote_amount", "won_amount"):
             if name in data:
                 kwargs[name] = data[name]
-        viewer = selectors.viewer_for(request.user)
-        services.lead_update(viewer=viewer, lead_id=lead_id, **kwargs)
+        actor = actor_of(request)
+        services.lead_update(actor=actor, lead_id=lead_id, **kwargs)
         return self._respond(request, lead_id)
 
 
@@ -169,13 +168,13 @@ class LeadReassignView(APIView):
     def post(self, request, lead_id: int):
         serializer = ReassignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        viewer = selectors.viewer_for(request.user)
-        selectors.lead_get(viewer=viewer, lead_id=lead_id)  # 404 first
+        actor = actor_of(request)
+        selectors.lead_get(actor=actor, lead_id=lead_id)  # 404 first
         new = services.lead_reassign(
-            viewer=viewer, lead_id=lead_id, pro_slug=serializer.validated_data.get("pro", "")
+            actor=actor, lead_id=lead_id, pro_slug=serializer.validated_data.get("pro", "")
         )
         return Response(
-            LeadDetailSerializer(lead_detail(viewer, new)).data, status=status.HTTP_201_CREATED
+            LeadDetailSerializer(lead_detail(actor, new)).data, status=status.HTTP_201_CREATED
         )
 
 
@@ -183,11 +182,20 @@ class InboundLeadThrottle(ScopedRateThrottle):
     scope_attr = "throttle_scope"
 
 
-def inbound_viewer(request) -> selectors.Viewer:
+def inbound_actor(request) -> Actor:
     """A partner API key acts for its one organization; a JWT for its user's networks."""
     if isinstance(request.auth, PartnerCredential):
-        return selectors.Viewer(user_id=None, network_ids=frozenset({request.auth.organization_id}))
-    return selectors.viewer_for(request.user)
+        credential = request.auth
+        return Actor(
+            memberships=(
+                actor_membership(
+                    organization_id=credential.organization_id,
+                    role=MemberRole.MANAGER,
+                    organization_kind=credential.organization_kind,
+                ),
+            )
+        )
+    return actor_of(request)
 
 
 class InboundLeadView(APIView):
@@ -234,7 +242,7 @@ class InboundLeadView(APIView):
         network_id = data.pop("network", None)
         try:
             lead, created = services.inbound_lead_receive(
-                viewer=inbound_viewer(request), data=data, network_id=network_id
+                actor=inbound_actor(request), data=data, network_id=network_id
             )
         except services.LeadQueued as queued:
             body = {

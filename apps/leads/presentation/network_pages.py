@@ -98,7 +98,7 @@ def _network(request):
     from apps.leads.presentation.pages import _network_context
 
     context = _network_context(request, section="network-rules")
-    return context, context.pop("viewer"), context["backoffice_org"].organization_id
+    return context, context.pop("actor"), context["backoffice_org"].organization_id
 
 
 def _rules_page(request, context, network_id, *, new_form=None, status=200):
@@ -110,7 +110,7 @@ def _rules_page(request, context, network_id, *, new_form=None, status=200):
     if request.GET and preview_form.is_valid():
         try:
             verdicts, chosen = services.routing_preview(
-                viewer=context["viewer_"],
+                actor=context["actor_"],
                 network_id=network_id,
                 category_slug=preview_form.cleaned_data["category"].strip(),
                 postcode=preview_form.cleaned_data["postcode"].strip(),
@@ -122,7 +122,7 @@ def _rules_page(request, context, network_id, *, new_form=None, status=200):
                 "chosen": pros.get(chosen.pro_id) if chosen else None,
                 "rows": [{"verdict": v, "pro": pros.get(v.installer.pro_id)} for v in verdicts],
             }
-    context.pop("viewer_")
+    context.pop("actor_")
     return render(
         request,
         "leads/backoffice/network_rules.html",
@@ -146,14 +146,14 @@ def _rules_page(request, context, network_id, *, new_form=None, status=200):
 
 @login_required
 def rules(request):
-    context, viewer, network_id = _network(request)
-    context["viewer_"] = viewer
+    context, actor, network_id = _network(request)
+    context["actor_"] = actor
     if request.method == "POST":
         form = NewRuleForm(request.POST)
         if form.is_valid():
             try:
                 services.network_rule_create(
-                    viewer=viewer,
+                    actor=actor,
                     network_id=network_id,
                     pro_slug=form.cleaned_data["pro"].strip(),
                     data={f: form.cleaned_data[f] for f in RULE_FIELDS},
@@ -169,7 +169,7 @@ def rules(request):
 
 @login_required
 def rule_edit(request, rule_id: int):
-    context, viewer, network_id = _network(request)
+    context, actor, network_id = _network(request)
     rule = next(
         (r for r in selectors.network_installers(network_id=network_id) if r.pk == rule_id), None
     )
@@ -181,7 +181,7 @@ def rule_edit(request, rule_id: int):
         if form.is_valid():
             try:
                 services.network_rule_update(
-                    viewer=viewer,
+                    actor=actor,
                     network_id=network_id,
                     rule_id=rule.pk,
                     data={f: form.cleaned_data[f] for f in RULE_FIELDS},
@@ -206,14 +206,14 @@ def rule_edit(request, rule_id: int):
 @require_POST
 def rule_toggle(request, rule_id: int):
     """Pause or resume an installer's rule."""
-    _context, viewer, network_id = _network(request)
+    _context, actor, network_id = _network(request)
     rule = next(
         (r for r in selectors.network_installers(network_id=network_id) if r.pk == rule_id), None
     )
     if rule is None:
         raise Http404
     services.network_rule_update(
-        viewer=viewer,
+        actor=actor,
         network_id=network_id,
         rule_id=rule.pk,
         data={"is_active": not rule.is_active},
@@ -226,11 +226,11 @@ def rule_toggle(request, rule_id: int):
 @require_POST
 def unrouted_route(request, unrouted_id: int):
     """Hand a lead of the "à router" queue to one of the network's installers."""
-    _context, viewer, network_id = _network(request)
+    _context, actor, network_id = _network(request)
     rule = request.POST.get("installer", "")
     try:
         services.unrouted_route(
-            viewer=viewer,
+            actor=actor,
             network_id=network_id,
             unrouted_id=unrouted_id,
             rule_id=int(rule) if rule.isdigit() else 0,
@@ -249,10 +249,10 @@ def unrouted_route(request, unrouted_id: int):
 @require_POST
 def lead_reassign(request, lead_id: int):
     """Hand an expired or refused lead of the network to another of its installers."""
-    _context, viewer, _network_id = _network(request)
-    selectors.lead_get(viewer=viewer, lead_id=lead_id)  # 404 when not the network's
+    _context, actor, _network_id = _network(request)
+    selectors.lead_get(actor=actor, lead_id=lead_id)  # 404 when not the network's
     try:
-        services.network_lead_reassign(viewer=viewer, lead_id=lead_id)
+        services.network_lead_reassign(actor=actor, lead_id=lead_id)
     except services.LeadConflict as exc:
         messages.error(request, exc.message)
     except (ValidationError, PermissionDenied) as exc:
@@ -274,7 +274,7 @@ class ApiKeyForm(forms.Form):
 def api_keys(request):
     """The network's partner API keys: create one (shown once, on this answer only), revoke
     one for good. Keys act for this network only."""
-    context, _viewer, network_id = _network(request)
+    context, _actor, network_id = _network(request)
     context["section"] = "network-keys"
     form = ApiKeyForm(request.POST if request.method == "POST" else None)
     created_key, status = None, 200
@@ -309,7 +309,7 @@ def api_keys(request):
 @login_required
 @require_POST
 def api_key_revoke(request, prefix: str):
-    _context, _viewer, network_id = _network(request)
+    _context, _actor, network_id = _network(request)
     accounts.partner_key_revoke(organization_id=network_id, prefix=prefix)
     messages.success(request, _("Clé révoquée : elle ne fonctionne plus."))
     return redirect("leads-backoffice:network-keys")
@@ -327,7 +327,7 @@ class WebhookForm(forms.Form):
 def webhooks_page(request):
     """The network's webhook endpoints (add one: its secret shown once, on this answer only;
     disable, delete) and the delivery log with "Rejouer" for a failed delivery."""
-    context, _viewer, network_id = _network(request)
+    context, _actor, network_id = _network(request)
     context["section"] = "network-webhooks"
     form = WebhookForm(request.POST if request.method == "POST" else None)
     created, status = None, 200
@@ -364,7 +364,7 @@ def webhooks_page(request):
 @login_required
 @require_POST
 def webhook_toggle(request, endpoint_id: int):
-    _context, _viewer, network_id = _network(request)
+    _context, _actor, network_id = _network(request)
     endpoint = webhooks.endpoint_set_active(
         network_id=network_id,
         endpoint_id=endpoint_id,
@@ -379,7 +379,7 @@ def webhook_toggle(request, endpoint_id: int):
 @login_required
 @require_POST
 def webhook_delete(request, endpoint_id: int):
-    _context, _viewer, network_id = _network(request)
+    _context, _actor, network_id = _network(request)
     webhooks.endpoint_delete(network_id=network_id, endpoint_id=endpoint_id)
     messages.success(request, _("Webhook supprimé."))
     return redirect("leads-backoffice:network-webhooks")
@@ -388,7 +388,7 @@ def webhook_delete(request, endpoint_id: int):
 @login_required
 @require_POST
 def webhook_replay(request, delivery_id: int):
-    _context, _viewer, network_id = _network(request)
+    _context, _actor, network_id = _network(request)
     try:
         webhooks.delivery_replay(network_id=network_id, delivery_id=delivery_id)
     except ValidationError as exc:

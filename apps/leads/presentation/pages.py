@@ -18,6 +18,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts import api as accounts
+from apps.core.actor import MANAGING_ROLES, OrganizationKind, actor_of
+from apps.core.backoffice import backoffice_context_of
 from apps.core.csv_export import csv_response
 from apps.directory import api as directory
 from apps.leads import selectors, services
@@ -25,6 +27,8 @@ from apps.leads.models import DeclineReason, LeadStatus, LostReason
 
 app_name = "leads-backoffice"
 PAGE_SIZE = 25
+
+NETWORK_SPACE_KINDS = (OrganizationKind.NETWORK, OrganizationKind.MANUFACTURER)
 
 
 def _page(page):
@@ -60,10 +64,10 @@ def _inbox_filters(data) -> dict[str, str]:
 
 
 def _inbox_leads(request, org, filters):
-    """The inbox's leads for these filters (the selectors scope them to the viewer)."""
+    """The inbox's leads for these filters (the selectors scope them to the actor)."""
     assigned = filters["assigned"]
     return selectors.lead_list(
-        viewer=selectors.viewer_for(request.user),
+        actor=actor_of(request),
         organization_id=org.organization_id,
         status=filters["status"],
         assigned_to=int(assigned) if assigned.isdigit() else None,
@@ -74,7 +78,7 @@ def _inbox_leads(request, org, filters):
 def _render_inbox(request, context, filters, *, selected=frozenset(), status=200):
     org = context["backoffice_org"]
     assigned = filters["assigned"]
-    is_manager = org.role in selectors.MANAGING_ROLES
+    is_manager = org.role in MANAGING_ROLES
     qs = _inbox_leads(request, org, filters)
     page = Paginator(qs, PAGE_SIZE).get_page(filters["page"] or None)
     page, rows = _page(page)
@@ -109,7 +113,7 @@ def _render_inbox(request, context, filters, *, selected=frozenset(), status=200
 
 @login_required
 def inbox(request):
-    context = accounts.backoffice_context(request, section="leads")
+    context = backoffice_context_of(request, accounts.backoffice_context, section="leads")
     if context is None:
         raise Http404
     return _render_inbox(request, context, _inbox_filters(request.GET))
@@ -153,9 +157,9 @@ def _export_rows(leads: list, names: dict[str, str]):
 @login_required
 @require_GET
 def export(request):
-    """The inbox as CSV with its current filters (status, assignee): what the viewer sees,
+    """The inbox as CSV with its current filters (status, assignee): what the actor sees,
     a sales rep its own leads. Spreadsheet formulas are neutralised (apps.core.csv_export)."""
-    context = accounts.backoffice_context(request, section="leads")
+    context = backoffice_context_of(request, accounts.backoffice_context, section="leads")
     if context is None:
         raise Http404
     org = context["backoffice_org"]
@@ -206,8 +210,8 @@ def bulk(request):
     nothing; back to the inbox with its filters (303), or the inbox again with the French
     reason (400). A selection naming a lead outside the inbox is "Sélection invalide.", the
     same for another company's lead and an unknown id."""
-    context = accounts.backoffice_context(request, section="leads")
-    if context is None or context["backoffice_org"].role not in selectors.MANAGING_ROLES:
+    context = backoffice_context_of(request, accounts.backoffice_context, section="leads")
+    if context is None or context["backoffice_org"].role not in MANAGING_ROLES:
         raise Http404
     org = context["backoffice_org"]
     filters = _inbox_filters(request.POST)
@@ -218,7 +222,7 @@ def bulk(request):
         if len(selected) != len(set(raw_ids)) or (target and not target.isdigit()):
             raise Http404
         outcome = services.leads_bulk_update(
-            viewer=selectors.viewer_for(request.user),
+            actor=actor_of(request),
             organization_id=org.organization_id,
             lead_ids=sorted(selected),
             action=request.POST.get("action", ""),
@@ -239,7 +243,7 @@ def bulk(request):
 AMOUNT_FIELD = {LeadStatus.QUOTE_SENT: "quote_amount", LeadStatus.WON: "won_amount"}
 
 
-def _apply(request, viewer, lead_id: int) -> None:
+def _apply(request, actor, lead_id: int) -> None:
     action = request.POST.get("action")
     if action == "status":
         status = request.POST.get("status", "")
@@ -247,7 +251,7 @@ def _apply(request, viewer, lead_id: int) -> None:
         if status in AMOUNT_FIELD:
             extra[AMOUNT_FIELD[status]] = request.POST.get("amount", "")[:40]
         services.lead_update(
-            viewer=viewer,
+            actor=actor,
             lead_id=lead_id,
             status=status,
             reason=request.POST.get("reason", ""),
@@ -258,7 +262,7 @@ def _apply(request, viewer, lead_id: int) -> None:
     elif action == "assign":
         target = request.POST.get("assigned_to", "")
         services.lead_update(
-            viewer=viewer,
+            actor=actor,
             lead_id=lead_id,
             assigned_to=int(target) if target.isdigit() else None,
         )
@@ -266,31 +270,31 @@ def _apply(request, viewer, lead_id: int) -> None:
     elif action == "note":
         if not request.POST.get("note", "").strip():
             raise ValidationError({"note": ["La note est vide."]})
-        services.lead_update(viewer=viewer, lead_id=lead_id, note=request.POST["note"])
+        services.lead_update(actor=actor, lead_id=lead_id, note=request.POST["note"])
         messages.success(request, "Note ajoutée.")
 
 
 @login_required
 def detail(request, lead_id: int):
-    context = accounts.backoffice_context(request, section="leads")
+    context = backoffice_context_of(request, accounts.backoffice_context, section="leads")
     if context is None:
         raise Http404
     org = context["backoffice_org"]
-    viewer = selectors.viewer_for(request.user)
-    lead = selectors.lead_get(viewer=viewer, lead_id=lead_id)
+    actor = actor_of(request)
+    lead = selectors.lead_get(actor=actor, lead_id=lead_id)
     if lead.organization_id != org.organization_id:
         raise Http404
     if request.method == "POST" and request.POST.get("action") == "viewed":
         # Sent by the page once it is shown (static/js/lead-viewed.js), or its button without
         # JavaScript: a GET (a link preview, a prefetch) never marks a lead viewed.
-        services.lead_mark_viewed(viewer=viewer, lead=lead)
+        services.lead_mark_viewed(actor=actor, lead=lead)
         if request.headers.get("X-Requested-With") == "fetch":
             return HttpResponse(status=204)  # the script reloads the page itself
         # The button without JavaScript: show the page again, with what follows "vue".
         return redirect("leads-backoffice:detail", lead_id=lead.pk)
     if request.method == "POST":
         try:
-            _apply(request, viewer, lead.pk)
+            _apply(request, actor, lead.pk)
         except services.LeadConflict as exc:
             messages.error(request, exc.message)
         except ValidationError as exc:
@@ -298,7 +302,7 @@ def detail(request, lead_id: int):
         except PermissionDenied as exc:
             messages.error(request, str(exc) or "Action non permise.")
         return redirect("leads-backoffice:detail", lead_id=lead.pk)
-    is_manager = org.role in selectors.MANAGING_ROLES
+    is_manager = org.role in MANAGING_ROLES
     return render(
         request,
         "leads/backoffice/detail.html",
@@ -308,7 +312,7 @@ def detail(request, lead_id: int):
             "category_name": selectors.category_names().get(lead.category_slug, lead.category_slug),
             "pro": selectors.pros_for_leads([lead]).get(lead.pro_id),
             "contact": selectors.lead_contact(lead),
-            "summary": selectors.lead_summary(lead, viewer=viewer),
+            "summary": selectors.lead_summary(lead, actor=actor),
             "notes": lead.notes.select_related("author"),
             "transitions": lead.transitions.all(),
             "next_statuses": {
@@ -328,15 +332,15 @@ def detail(request, lead_id: int):
 
 def _network_context(request, *, section: str) -> dict:
     """The back-office context of a network or manufacturer the user manages, else 404."""
-    context = accounts.backoffice_context(
-        request, section=section, kinds=("network", "manufacturer")
+    context = backoffice_context_of(
+        request, accounts.backoffice_context, section=section, kinds=NETWORK_SPACE_KINDS
     )
     if context is None:
         raise Http404
-    viewer = selectors.viewer_for(request.user)
-    if context["backoffice_org"].organization_id not in viewer.network_ids:
+    actor = actor_of(request)
+    if context["backoffice_org"].organization_id not in actor.network_ids():
         raise Http404
-    context["viewer"] = viewer
+    context["actor"] = actor
     return context
 
 
@@ -345,7 +349,7 @@ def network_dashboard(request):
     """The network's home: its installers with their open and overdue leads, first-response
     time and conversion; each installer opens onto its leads."""
     context = _network_context(request, section="network-dashboard")
-    context.pop("viewer")
+    context.pop("actor")
     board = selectors.network_dashboard(
         network_id=context["backoffice_org"].organization_id,
         overdue_before=timezone.now() - services.first_contact_delay(),
@@ -367,7 +371,7 @@ def network_dashboard(request):
             # A manufacturer: its public brand page (if published), linked from its home.
             "brand": (
                 directory.brands_by_organization_ids([network_id]).get(network_id)
-                if context["backoffice_org"].kind == "manufacturer"
+                if context["backoffice_org"].kind == OrganizationKind.MANUFACTURER
                 else None
             ),
             "overdue_detail": _("sans premier contact après %d h")
@@ -379,17 +383,17 @@ def network_dashboard(request):
 @login_required
 def network_leads(request):
     context = _network_context(request, section="network-leads")
-    org, viewer = context["backoffice_org"], context.pop("viewer")
+    org, actor = context["backoffice_org"], context.pop("actor")
     pro = request.GET.get("pro", "")
     pro_id = int(pro) if pro.isdigit() else None
     qs = selectors.lead_list(
-        viewer=viewer,
+        actor=actor,
         network_id=org.organization_id,
         status=_status_filter(request),
         pro_id=pro_id,
     )
     page, rows = _page(Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")))
-    summaries = selectors.lead_summaries([row["lead"] for row in rows], viewer=viewer)
+    summaries = selectors.lead_summaries([row["lead"] for row in rows], actor=actor)
     for row in rows:
         row["summary"] = summaries[row["lead"].pk]
     installers = selectors.network_installers(network_id=org.organization_id)

@@ -15,7 +15,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from apps.leads import selectors, services
-from apps.leads.presentation.api_views import inbound_viewer
+from apps.leads.presentation.api_views import inbound_actor
 from apps.leads.presentation.partner_auth import PartnerApiKeyAuthentication
 from apps.leads.presentation.serializers import LeadProSerializer
 
@@ -76,14 +76,14 @@ class _NetworkView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     def network(self, request):
-        viewer = inbound_viewer(request)
-        if not viewer.network_ids:
+        actor = inbound_actor(request)
+        if not actor.network_ids():
             raise PermissionDenied()
         wanted = request.query_params.get("network", "")
-        network_id = int(wanted) if wanted.isdigit() else min(viewer.network_ids)
-        if network_id not in viewer.network_ids:
+        network_id = int(wanted) if wanted.isdigit() else min(actor.network_ids())
+        if network_id not in actor.network_ids():
             raise Http404
-        return viewer, network_id
+        return actor, network_id
 
     def rows(self, network_id: int, only: int | None = None) -> list[dict]:
         rules = selectors.network_installers(network_id=network_id)
@@ -109,7 +109,7 @@ class _NetworkView(APIView):
 class RoutingRuleListView(_NetworkView):
     @extend_schema(parameters=[NETWORK], responses={200: RuleSerializer(many=True), **ERRORS})
     def get(self, request):
-        _viewer, network_id = self.network(request)
+        _actor, network_id = self.network(request)
         return Response(RuleSerializer(self.rows(network_id), many=True).data)
 
     @extend_schema(
@@ -118,12 +118,12 @@ class RoutingRuleListView(_NetworkView):
         responses={201: RuleSerializer, **ERRORS},
     )
     def post(self, request):
-        viewer, network_id = self.network(request)
+        actor, network_id = self.network(request)
         body = RuleInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         rule = services.network_rule_create(
-            viewer=viewer, network_id=network_id, pro_slug=data.pop("pro", ""), data=data
+            actor=actor, network_id=network_id, pro_slug=data.pop("pro", ""), data=data
         )
         row = self.rows(network_id, only=rule.pk)[0]
         return Response(RuleSerializer(row).data, status=status.HTTP_201_CREATED)
@@ -136,19 +136,17 @@ class RoutingRuleDetailView(_NetworkView):
         responses={200: RuleSerializer, **ERRORS},
     )
     def patch(self, request, rule_id: int):
-        viewer, network_id = self.network(request)
+        actor, network_id = self.network(request)
         body = RuleInputSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         data = {k: v for k, v in body.validated_data.items() if k != "pro"}
-        services.network_rule_update(
-            viewer=viewer, network_id=network_id, rule_id=rule_id, data=data
-        )
+        services.network_rule_update(actor=actor, network_id=network_id, rule_id=rule_id, data=data)
         return Response(RuleSerializer(self.rows(network_id, only=rule_id)[0]).data)
 
     @extend_schema(parameters=[NETWORK], responses={204: None, **ERRORS})
     def delete(self, request, rule_id: int):
-        viewer, network_id = self.network(request)
-        services.network_rule_delete(viewer=viewer, network_id=network_id, rule_id=rule_id)
+        actor, network_id = self.network(request)
+        services.network_rule_delete(actor=actor, network_id=network_id, rule_id=rule_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -164,9 +162,9 @@ class RoutingPreviewView(_NetworkView):
         responses={200: PreviewSerializer, **ERRORS},
     )
     def get(self, request):
-        viewer, network_id = self.network(request)
+        actor, network_id = self.network(request)
         verdicts, chosen = services.routing_preview(
-            viewer=viewer,
+            actor=actor,
             network_id=network_id,
             category_slug=request.query_params.get("category", "").strip(),
             postcode=request.query_params.get("postcode", "").strip(),

@@ -14,17 +14,19 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from apps.accounts import api as accounts
+from apps.core.actor import actor_of
+from apps.core.backoffice import backoffice_context_of
 from apps.leads import selectors, services
 
 
 @login_required
 @require_POST
 def work_end(request, lead_id: int):
-    context = accounts.backoffice_context(request, section="leads")
+    context = backoffice_context_of(request, accounts.backoffice_context, section="leads")
     if context is None:
         raise Http404
-    viewer = selectors.viewer_for(request.user)
-    lead = selectors.lead_get(viewer=viewer, lead_id=lead_id)  # 404 when not visible
+    actor = actor_of(request)
+    lead = selectors.lead_get(actor=actor, lead_id=lead_id)  # 404 when not visible
     if lead.organization_id != context["backoffice_org"].organization_id:
         raise Http404
     try:
@@ -33,7 +35,7 @@ def work_end(request, lead_id: int):
         messages.error(request, "Date de fin des travaux illisible : choisissez une date.")
         return redirect("leads-backoffice:detail", lead_id=lead.pk)
     try:
-        services.lead_work_end_set(viewer=viewer, lead_id=lead.pk, work_ended_on=ended_on)
+        services.lead_work_end_set(actor=actor, lead_id=lead.pk, work_ended_on=ended_on)
     except services.LeadConflict as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:

@@ -54,9 +54,9 @@ def dispatch(make_quote, advisor, django_capture_on_commit_callbacks):  # noqa: 
     def run(slugs: list[str], **overrides):
         quote = make_quote(**overrides)
         with django_capture_on_commit_callbacks(execute=True):
-            quote_services.quote_claim(quote_id=quote.pk, actor=advisor)
-            quote_services.quote_qualify(quote_id=quote.pk, actor=advisor, changes={})
-            quote_services.quote_dispatch(quote_id=quote.pk, actor=advisor, pro_slugs=slugs)
+            quote_services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
+            quote_services.quote_qualify(quote_id=quote.pk, actor=advisor.actor, changes={})
+            quote_services.quote_dispatch(quote_id=quote.pk, actor=advisor.actor, pro_slugs=slugs)
         return quote
 
     return run

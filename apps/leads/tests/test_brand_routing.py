@@ -176,13 +176,15 @@ def test_an_advisor_dispatching_a_brand_request_tags_only_the_brands_installers(
         "PAC du Tarn", commune="81004", trades=("pompe-a-chaleur",), departments=("81",)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        quote_services.quote_claim(quote_id=quote.pk, actor=advisor)
+        quote_services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
         quote_services.quote_qualify(
             quote_id=quote.pk,
-            actor=advisor,
+            actor=advisor.actor,
             changes={"budget_range": "5k_15k", "timeline": "3_months"},
         )
-        quote_services.quote_dispatch(quote_id=quote.pk, actor=advisor, pro_slugs=[other.slug])
+        quote_services.quote_dispatch(
+            quote_id=quote.pk, actor=advisor.actor, pro_slugs=[other.slug]
+        )
     assert Lead.objects.get(quote_id=quote.pk).network_id is None
 
 

@@ -17,7 +17,6 @@ from apps.core import outbox
 from apps.core.models import HandledEvent, OutboxEvent
 from apps.leads import contact_check
 from apps.leads.models import Lead
-from apps.leads.selectors import viewer_for
 from apps.leads.services import lead_update
 from apps.leads.tasks import contact_checks_send_due
 
@@ -125,7 +124,7 @@ def test_refused_leads_anonymised_requests_and_old_leads_are_not_asked(
     settings.LEADS_CONTACT_CHECK_WINDOW_DAYS = 7
     refused = Lead.objects.get(quote_id=dispatch(["facades-du-midi"]).pk)
     lead_update(
-        viewer=viewer_for(midi_team["owner"]),
+        actor=midi_team["owner"].actor,
         lead_id=refused.pk,
         status="declined",
         reason_code="unavailable",
@@ -314,7 +313,7 @@ def test_a_networks_lead_is_asked_and_no_alerts_the_network(
     services.network_installer_ensure(network_id=network["org"].pk, pro_id=facade_pros["midi"].id)
     with django_capture_on_commit_callbacks(execute=True):
         lead, _created = services.inbound_lead_receive(
-            viewer=viewer_for(network["manager"]),
+            actor=network["manager"].actor,
             data={
                 "external_id": "RCH-42",
                 "category": "facade",
@@ -347,7 +346,7 @@ def test_inbound_leads_can_be_left_out(
     settings.LEADS_CONTACT_CHECK_INBOUND = False
     services.network_installer_ensure(network_id=network["org"].pk, pro_id=facade_pros["midi"].id)
     lead, _created = services.inbound_lead_receive(
-        viewer=viewer_for(network["manager"]),
+        actor=network["manager"].actor,
         data={
             "external_id": "RCH-43",
             "category": "facade",

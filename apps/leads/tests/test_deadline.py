@@ -51,9 +51,8 @@ def test_reminder_then_advisor_alert_each_sent_once(
 def test_an_opened_lead_gets_no_reminder(
     old_lead, midi_team, django_capture_on_commit_callbacks, mailoutbox
 ):
-    from apps.leads.selectors import viewer_for
 
-    services.lead_mark_viewed(viewer=viewer_for(midi_team["owner"]), lead=old_lead)
+    services.lead_mark_viewed(actor=midi_team["owner"].actor, lead=old_lead)
     _age(old_lead, 200)
     with django_capture_on_commit_callbacks(execute=True):
         assert first_contact_check() == 0

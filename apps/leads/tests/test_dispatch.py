@@ -89,8 +89,8 @@ def test_a_pro_without_capacity_is_refused_and_nothing_is_created(
         pro=pro, month=timezone.localdate().replace(day=1), leads_this_month=1
     )
     quote = make_quote()
-    quote_services.quote_claim(quote_id=quote.pk, actor=advisor)
-    quote_services.quote_qualify(quote_id=quote.pk, actor=advisor, changes={})
+    quote_services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
+    quote_services.quote_qualify(quote_id=quote.pk, actor=advisor.actor, changes={})
     response = api_as(advisor).post(
         f"/api/v1/quotes/{quote.reference}/dispatch/",
         {"pros": ["facades-du-midi", "enduits-de-garonne"]},

@@ -29,10 +29,10 @@ def dispatched_quote(make_quote, advisor, facade_pros, midi_team, garonne_owner,
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = False  # deliveries are driven by the test
     quote = make_quote()
-    quote_services.quote_claim(quote_id=quote.pk, actor=advisor)
-    quote_services.quote_qualify(quote_id=quote.pk, actor=advisor, changes={})
+    quote_services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
+    quote_services.quote_qualify(quote_id=quote.pk, actor=advisor.actor, changes={})
     quote_services.quote_dispatch(
-        quote_id=quote.pk, actor=advisor, pro_slugs=["facades-du-midi", "enduits-de-garonne"]
+        quote_id=quote.pk, actor=advisor.actor, pro_slugs=["facades-du-midi", "enduits-de-garonne"]
     )
     return quote
 

@@ -1,4 +1,4 @@
-"""The inbox as CSV: the viewer's leads with the inbox's current filters, amounts in euros,
+"""The inbox as CSV: the actor's leads with the inbox's current filters, amounts in euros,
 spreadsheet formulas neutralised; bounded queries."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from apps.leads import selectors, services
+from apps.leads import services
 from apps.leads.models import Lead
 
 pytestmark = pytest.mark.django_db
@@ -26,13 +26,13 @@ def _rows(response) -> list[list[str]]:
 def test_the_export_follows_the_inbox_filters(client, dispatch, midi_team):
     won = Lead.objects.get(quote_id=dispatch(["facades-du-midi"]).pk)
     Lead.objects.get(quote_id=dispatch(["facades-du-midi"], first_name="Jean").pk)
-    viewer = selectors.viewer_for(midi_team["owner"])
+    actor = midi_team["owner"].actor
     for status, extra in (
         ("contacted", {}),
         ("quote_sent", {"quote_amount": "12500"}),
         ("won", {"won_amount": "12800.50"}),
     ):
-        services.lead_update(viewer=viewer, lead_id=won.pk, status=status, **extra)
+        services.lead_update(actor=actor, lead_id=won.pk, status=status, **extra)
     client.force_login(midi_team["owner"])
 
     rows = _rows(client.get(EXPORT))

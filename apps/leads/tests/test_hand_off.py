@@ -21,10 +21,10 @@ def handed_off(make_quote, advisor, facade_pros, midi_team, django_capture_on_co
     Façades du Midi (the new-lead e-mail is sent)."""
     quote = make_quote(callback_slot="evening")
     with django_capture_on_commit_callbacks(execute=True):
-        quote_services.quote_claim(quote_id=quote.pk, actor=advisor)
+        quote_services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
         quote_services.quote_qualify(
             quote_id=quote.pk,
-            actor=advisor,
+            actor=advisor.actor,
             changes={
                 "property_type": "house",
                 "budget_range": "15k_50k",
@@ -34,7 +34,7 @@ def handed_off(make_quote, advisor, facade_pros, midi_team, django_capture_on_co
             },
         )
         quote_services.quote_dispatch(
-            quote_id=quote.pk, actor=advisor, pro_slugs=["facades-du-midi"]
+            quote_id=quote.pk, actor=advisor.actor, pro_slugs=["facades-du-midi"]
         )
     return Lead.objects.get(quote_id=quote.pk)
 
@@ -148,7 +148,7 @@ def test_the_pro_note_is_written_when_qualifying_and_checked(api_as, make_quote,
 
 def test_the_console_qualify_form_has_the_note(client, make_quote, advisor):
     quote = make_quote()
-    quote_services.quote_claim(quote_id=quote.pk, actor=advisor)
+    quote_services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
     client.force_login(advisor)
     url = f"/conseiller/demandes/{quote.reference}/"
     assert "Note pour l&#x27;artisan" in client.get(url).content.decode()

@@ -239,7 +239,7 @@ def test_asking_for_another_pro_puts_the_request_back_in_the_advisors_queue(
     with django_capture_on_commit_callbacks(execute=True):
         quote_dispatch(
             quote_id=claire_project.pk,
-            actor=advisor,
+            actor=advisor.actor,
             pro_slugs=["facades-du-midi", "facades-du-lauragais"],
         )
     assert Lead.objects.filter(quote_id=claire_project.pk).count() == 3

@@ -10,7 +10,6 @@ import pytest
 from apps.directory.tests.factories import make_pro
 from apps.leads import services
 from apps.leads.models import NetworkInstaller
-from apps.leads.selectors import viewer_for
 
 pytestmark = pytest.mark.django_db
 
@@ -120,23 +119,23 @@ def test_add_an_installer_by_its_profile(client, network, rules):
 
 
 def test_priority_then_weight_decide_between_overlapping_rules(network, rules, facade_pros):
-    viewer = viewer_for(network["manager"])
+    actor = network["manager"].actor
     org_id = network["org"].pk
 
     def chosen():
         return services.routing_preview(
-            viewer=viewer, network_id=org_id, category_slug="facade", postcode="31000"
+            actor=actor, network_id=org_id, category_slug="facade", postcode="31000"
         )[1]
 
     services.network_rule_update(
-        viewer=viewer, network_id=org_id, rule_id=rules["midi"].pk, data={"priority": 5}
+        actor=actor, network_id=org_id, rule_id=rules["midi"].pk, data={"priority": 5}
     )
     assert chosen().pk == rules["midi"].pk
     services.network_rule_update(
-        viewer=viewer, network_id=org_id, rule_id=rules["midi"].pk, data={"monthly_cap": 0}
+        actor=actor, network_id=org_id, rule_id=rules["midi"].pk, data={"monthly_cap": 0}
     )
     verdicts, pick = services.routing_preview(
-        viewer=viewer, network_id=org_id, category_slug="facade", postcode="31000"
+        actor=actor, network_id=org_id, category_slug="facade", postcode="31000"
     )
     assert pick.pk == rules["garonne"].pk
     assert any("Plafond du réseau atteint" in v.reason for v in verdicts)

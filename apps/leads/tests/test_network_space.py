@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from apps.leads import services
 from apps.leads.models import Lead
-from apps.leads.selectors import viewer_for
 from apps.leads.tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +128,7 @@ def test_an_installer_opens_onto_its_leads(client, network, routed):
 def test_another_network_or_a_company_gets_no_dashboard(client, network, routed, midi_team):
     client.force_login(midi_team["owner"])
     assert client.get("/espace-pro/reseau/").status_code == 404
-    assert viewer_for(midi_team["owner"]).network_ids == frozenset()
+    assert midi_team["owner"].actor.network_ids() == frozenset()
 
 
 def test_a_lead_nobody_can_take_waits_a_router_and_the_network_routes_it(

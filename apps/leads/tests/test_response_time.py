@@ -9,16 +9,16 @@ from datetime import timedelta
 import pytest
 
 from apps.directory.models import ProProfile
-from apps.leads import selectors, services
+from apps.leads import services
 from apps.leads.models import Lead
 
 pytestmark = pytest.mark.django_db
 
 
-def _contact(viewer, lead: Lead, *, after: timedelta, capture) -> None:
+def _contact(actor, lead: Lead, *, after: timedelta, capture) -> None:
     with capture(execute=True):
         services.lead_update(
-            viewer=viewer, lead_id=lead.pk, status="contacted", now=lead.created_at + after
+            actor=actor, lead_id=lead.pk, status="contacted", now=lead.created_at + after
         )
 
 
@@ -30,18 +30,16 @@ def test_the_median_first_contact_becomes_the_pro_s_response_time(
     dispatch, facade_pros, midi_team, django_capture_on_commit_callbacks
 ):
     midi = facade_pros["midi"]
-    viewer = selectors.viewer_for(midi_team["owner"])
+    actor = midi_team["owner"].actor
     for _ in range(3):
         dispatch([midi.slug])
     leads = list(Lead.objects.filter(pro_id=midi.pk).order_by("id"))
 
-    _contact(viewer, leads[0], after=timedelta(hours=2), capture=django_capture_on_commit_callbacks)
-    _contact(
-        viewer, leads[1], after=timedelta(hours=30), capture=django_capture_on_commit_callbacks
-    )
+    _contact(actor, leads[0], after=timedelta(hours=2), capture=django_capture_on_commit_callbacks)
+    _contact(actor, leads[1], after=timedelta(hours=30), capture=django_capture_on_commit_callbacks)
     assert _minutes(midi) is None  # two leads are too few to say
 
-    _contact(viewer, leads[2], after=timedelta(hours=4), capture=django_capture_on_commit_callbacks)
+    _contact(actor, leads[2], after=timedelta(hours=4), capture=django_capture_on_commit_callbacks)
     assert _minutes(midi) == 240  # 2 h, 4 h, 30 h: the median
 
 

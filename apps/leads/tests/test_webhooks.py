@@ -20,7 +20,6 @@ from django.utils import timezone
 from apps.accounts.tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from apps.leads import services, tasks, webhooks
 from apps.leads.models import Lead, WebhookDelivery, WebhookEndpoint
-from apps.leads.selectors import viewer_for
 from apps.leads.tests.webhook_receiver import Receiver, tls_files, verify
 
 pytestmark = pytest.mark.django_db
@@ -69,9 +68,7 @@ def push(network, django_capture_on_commit_callbacks, external_id="CRM-1") -> Le
         "description": "Reprise d'enduit sur pignon, 40 m².",
     }
     with django_capture_on_commit_callbacks(execute=True):
-        lead, _created = services.inbound_lead_receive(
-            viewer=viewer_for(network["manager"]), data=data
-        )
+        lead, _created = services.inbound_lead_receive(actor=network["manager"].actor, data=data)
     return lead
 
 
@@ -118,9 +115,7 @@ def test_status_change_and_expiry_are_announced_eldo_leads_are_not(
     register(client, network, hook.url)
     lead = push(network, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        services.lead_update(
-            viewer=viewer_for(midi_team["owner"]), lead_id=lead.pk, status="contacted"
-        )
+        services.lead_update(actor=midi_team["owner"].actor, lead_id=lead.pk, status="contacted")
     other = push(network, django_capture_on_commit_callbacks, external_id="CRM-2")
     with django_capture_on_commit_callbacks(execute=True):
         # What the first-contact deadline does when the lead is closed as expired.

@@ -14,6 +14,7 @@ from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.actor import actor_of
 from apps.core.site import absolute_url
 from apps.quotes import selectors, services
 from apps.quotes.models import QuoteChannel, QuoteRequest
@@ -36,7 +37,7 @@ class IsAdvisor(permissions.BasePermission):
     message = "Réservé aux conseillers Eldo."
 
     def has_permission(self, request, view) -> bool:
-        return services.is_advisor(request.user)
+        return actor_of(request).is_advisor
 
 
 ADVISOR_PERMISSIONS = [permissions.IsAuthenticated, IsAdvisor]
@@ -150,7 +151,7 @@ class QuoteClaimView(APIView):
     @extend_schema(request=None, responses={200: QuoteDetailSerializer, **ERRORS})
     def post(self, request, reference: str):
         quote_id = _quote_id(reference)
-        services.quote_claim(quote_id=quote_id, actor=request.user)
+        services.quote_claim(quote_id=quote_id, actor=actor_of(request))
         return _detail_response(reference)
 
 
@@ -165,7 +166,9 @@ class QuoteCallView(APIView):
         quote_id = _quote_id(reference)
         serializer = CallInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.quote_call_log(quote_id=quote_id, actor=request.user, **serializer.validated_data)
+        services.quote_call_log(
+            quote_id=quote_id, actor=actor_of(request), **serializer.validated_data
+        )
         return _detail_response(reference, code=status.HTTP_201_CREATED)
 
 
@@ -180,7 +183,7 @@ class QuoteQualifyView(APIView):
         serializer = QualifyInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.quote_qualify(
-            quote_id=quote_id, actor=request.user, changes=dict(serializer.validated_data)
+            quote_id=quote_id, actor=actor_of(request), changes=dict(serializer.validated_data)
         )
         return _detail_response(reference)
 
@@ -195,7 +198,9 @@ class QuoteRejectView(APIView):
         quote_id = _quote_id(reference)
         serializer = RejectInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.quote_reject(quote_id=quote_id, actor=request.user, **serializer.validated_data)
+        services.quote_reject(
+            quote_id=quote_id, actor=actor_of(request), **serializer.validated_data
+        )
         return _detail_response(reference)
 
 
@@ -235,6 +240,6 @@ class QuoteDispatchView(APIView):
         serializer = DispatchInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.quote_dispatch(
-            quote_id=quote_id, actor=request.user, pro_slugs=serializer.validated_data["pros"]
+            quote_id=quote_id, actor=actor_of(request), pro_slugs=serializer.validated_data["pros"]
         )
         return _detail_response(reference)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.core.actor import actor_of
 from apps.directory import api as directory
 from apps.quotes import selectors, services
 from apps.quotes.models import QuoteChannel, QuoteKind, QuoteRequest, QuoteStatus
@@ -211,7 +212,7 @@ def status_page(request, token: str):
 
 
 def _advisor_or_404(request) -> None:
-    if not services.is_advisor(request.user):
+    if not actor_of(request).is_advisor:
         raise Http404
 
 
@@ -284,8 +285,8 @@ def _qualify_initial(quote: QuoteRequest) -> dict:
 
 def _render_file(request, reference: str, *, status: int = 200, error: str = "", **forms):
     quote = _file_or_404(reference)
-    user = request.user
-    is_holder = quote.assigned_to_id == user.pk or user.is_superuser
+    actor = actor_of(request)
+    is_holder = quote.assigned_to_id == actor.user_id or actor.is_platform_staff
     held = quote.status in (QuoteStatus.IN_QUALIFICATION, QuoteStatus.QUALIFIED)
     can_work = quote.anonymised_at is None
     show_matches = quote.status in (QuoteStatus.IN_QUALIFICATION, QuoteStatus.QUALIFIED)
@@ -347,7 +348,7 @@ def console_claim(request, reference: str):
     return _act(
         request,
         reference,
-        lambda: services.quote_claim(quote_id=quote.pk, actor=request.user),
+        lambda: services.quote_claim(quote_id=quote.pk, actor=actor_of(request)),
         success="Demande prise en charge : vous êtes le seul conseiller à la traiter.",
     )
 
@@ -362,7 +363,9 @@ def console_call(request, reference: str):
     return _act(
         request,
         reference,
-        lambda: services.quote_call_log(quote_id=quote.pk, actor=request.user, **form.cleaned_data),
+        lambda: services.quote_call_log(
+            quote_id=quote.pk, actor=actor_of(request), **form.cleaned_data
+        ),
         success="Appel enregistré.",
         call_form=form,
     )
@@ -379,7 +382,7 @@ def console_qualify(request, reference: str):
         request,
         reference,
         lambda: services.quote_qualify(
-            quote_id=quote.pk, actor=request.user, changes=dict(form.cleaned_data)
+            quote_id=quote.pk, actor=actor_of(request), changes=dict(form.cleaned_data)
         ),
         success="Projet qualifié : choisissez maintenant les artisans.",
         qualify_form=form,
@@ -396,7 +399,9 @@ def console_reject(request, reference: str):
     return _act(
         request,
         reference,
-        lambda: services.quote_reject(quote_id=quote.pk, actor=request.user, **form.cleaned_data),
+        lambda: services.quote_reject(
+            quote_id=quote.pk, actor=actor_of(request), **form.cleaned_data
+        ),
         success="Demande refusée.",
         reject_form=form,
     )
@@ -414,7 +419,7 @@ def console_dispatch(request, reference: str):
         request,
         reference,
         lambda: services.quote_dispatch(
-            quote_id=quote.pk, actor=request.user, pro_slugs=form.cleaned_data["pros"]
+            quote_id=quote.pk, actor=actor_of(request), pro_slugs=form.cleaned_data["pros"]
         ),
         success="Demande transmise : le particulier est prévenu par e-mail.",
         dispatch_form=form,

@@ -12,7 +12,6 @@ The names the rest of the context uses are re-exported here (``services.quote_cl
 """
 
 from apps.quotes.services._common import OPEN_STATUSES, QuoteConflict, next_call_slot
-from apps.quotes.services._transitions import is_advisor
 from apps.quotes.services.advisor import (
     max_failed_calls,
     quote_call_log,
@@ -30,7 +29,6 @@ __all__ = [
     "MATCH_LIMIT",
     "OPEN_STATUSES",
     "QuoteConflict",
-    "is_advisor",
     "max_failed_calls",
     "next_call_slot",
     "quote_brand_route",

@@ -13,22 +13,14 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from apps.core.actor import Actor
 from apps.quotes.models import QuoteRequest, QuoteStatus, QuoteTransition
 from apps.quotes.services._common import QuoteConflict
 
 
-def is_advisor(user) -> bool:
-    """Eldo advisors (staff role ``advisor``) and platform staff (superusers)."""
-    return bool(
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and user.is_active
-        and (user.is_superuser or getattr(user, "staff_role", "") == "advisor")
-    )
-
-
-def _require_advisor(actor) -> None:
-    if not is_advisor(actor):
+def _require_advisor(actor: Actor) -> None:
+    """Eldo advisors and platform staff qualify and dispatch requests; nobody else."""
+    if not actor.is_advisor:
         raise PermissionDenied
 
 
@@ -41,7 +33,9 @@ def _holder_name(quote: QuoteRequest) -> str:
     return holder.get_full_name() if holder is not None else _("un autre conseiller")
 
 
-def _check(quote: QuoteRequest, *, action: str, actor, allowed_from: tuple[str, ...]) -> None:
+def _check(
+    quote: QuoteRequest, *, action: str, actor: Actor, allowed_from: tuple[str, ...]
+) -> None:
     """Raise QuoteConflict with a French explanation when ``action`` is not allowed now."""
     if quote.anonymised_at is not None:
         raise QuoteConflict(_("Cette demande a été anonymisée : elle ne peut plus être traitée."))
@@ -51,7 +45,7 @@ def _check(quote: QuoteRequest, *, action: str, actor, allowed_from: tuple[str, 
             % {"action": action, "status": _status_label(quote.status)}
         )
     held = quote.status in (QuoteStatus.IN_QUALIFICATION, QuoteStatus.QUALIFIED)
-    if held and quote.assigned_to_id != actor.pk and not actor.is_superuser:
+    if held and quote.assigned_to_id != actor.user_id and not actor.is_platform_staff:
         raise QuoteConflict(
             _("Cette demande est suivie par %(name)s : seul ce conseiller peut la traiter.")
             % {"name": _holder_name(quote)}
@@ -59,7 +53,7 @@ def _check(quote: QuoteRequest, *, action: str, actor, allowed_from: tuple[str, 
 
 
 def _transition(
-    quote: QuoteRequest, *, to: str, actor, now: datetime, note: str = "", **changes
+    quote: QuoteRequest, *, to: str, actor: Actor | None, now: datetime, note: str = "", **changes
 ) -> QuoteRequest:
     """Move ``quote`` from the status it was read with to ``to``, or raise QuoteConflict."""
     matched = QuoteRequest.objects.filter(
@@ -73,7 +67,7 @@ def _transition(
         quote_id=quote.pk,
         from_status=quote.status,
         to_status=to,
-        actor_id=actor.pk if actor is not None else None,
+        actor_id=actor.user_id if actor is not None else None,
         note=note[:300],
         created_at=now,
     )

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.actor import Actor
 from apps.core.events import publish
 from apps.quotes import validators
 from apps.quotes.events import (
@@ -80,7 +81,7 @@ def max_failed_calls() -> int:
     return int(getattr(settings, "QUOTES_MAX_FAILED_CALLS", 3))
 
 
-def quote_claim(*, quote_id: int, actor, now: datetime | None = None) -> QuoteRequest:
+def quote_claim(*, quote_id: int, actor: Actor, now: datetime | None = None) -> QuoteRequest:
     """Take a request: from then on only this advisor (or staff) works on it.
 
     One conditional UPDATE decides between concurrent claims (no lock is read first), so
@@ -91,7 +92,7 @@ def quote_claim(*, quote_id: int, actor, now: datetime | None = None) -> QuoteRe
     now = now or timezone.now()
     with transaction.atomic():
         quote = QuoteRequest.objects.select_related("assigned_to").get(pk=quote_id)
-        if quote.status == QuoteStatus.IN_QUALIFICATION and quote.assigned_to_id == actor.pk:
+        if quote.status == QuoteStatus.IN_QUALIFICATION and quote.assigned_to_id == actor.user_id:
             return quote
         if quote.status == QuoteStatus.IN_QUALIFICATION:
             raise QuoteConflict(
@@ -108,7 +109,7 @@ def quote_claim(*, quote_id: int, actor, now: datetime | None = None) -> QuoteRe
             pk=quote.pk, status__in=(QuoteStatus.NEW, QuoteStatus.UNREACHABLE)
         ).update(
             status=QuoteStatus.IN_QUALIFICATION,
-            assigned_to_id=actor.pk,
+            assigned_to_id=actor.user_id,
             claimed_at=now,
             closed_at=None,
             failed_calls=0,
@@ -118,7 +119,10 @@ def quote_claim(*, quote_id: int, actor, now: datetime | None = None) -> QuoteRe
         if not matched:
             # Another claim won the race between our read and our UPDATE.
             winner = QuoteRequest.objects.select_related("assigned_to").get(pk=quote.pk)
-            if winner.status == QuoteStatus.IN_QUALIFICATION and winner.assigned_to_id == actor.pk:
+            if (
+                winner.status == QuoteStatus.IN_QUALIFICATION
+                and winner.assigned_to_id == actor.user_id
+            ):
                 return winner
             raise QuoteConflict(
                 _("Cette demande vient d'être prise en charge par %(name)s.")
@@ -128,7 +132,7 @@ def quote_claim(*, quote_id: int, actor, now: datetime | None = None) -> QuoteRe
             quote_id=quote.pk,
             from_status=quote.status,
             to_status=QuoteStatus.IN_QUALIFICATION,
-            actor_id=actor.pk,
+            actor_id=actor.user_id,
             created_at=now,
         )
         publish(
@@ -136,7 +140,7 @@ def quote_claim(*, quote_id: int, actor, now: datetime | None = None) -> QuoteRe
                 quote_id=quote.pk,
                 reference=quote.reference,
                 from_status=quote.status,
-                advisor_id=actor.pk,
+                advisor_id=actor.user_id,
                 claimed_at=now.isoformat(),
             )
         )
@@ -160,7 +164,7 @@ def _next_call_clean(value: datetime | None, *, now: datetime) -> datetime | Non
 def quote_call_log(
     *,
     quote_id: int,
-    actor,
+    actor: Actor,
     outcome: str,
     notes: str = "",
     next_call_at: datetime | None = None,
@@ -189,7 +193,7 @@ def quote_call_log(
             raise ValidationError(errors)
         call = QuoteCall.objects.create(
             quote=quote,
-            advisor_id=actor.pk,
+            advisor_id=actor.user_id,
             outcome=outcome,
             notes=notes,
             next_call_at=next_call_at,
@@ -204,7 +208,7 @@ def quote_call_log(
                 reference=quote.reference,
                 call_id=call.pk,
                 outcome=outcome,
-                advisor_id=actor.pk,
+                advisor_id=actor.user_id,
                 called_at=now.isoformat(),
             )
         )
@@ -230,7 +234,7 @@ def quote_call_log(
                     quote_id=quote.pk,
                     reference=quote.reference,
                     failed_calls=failed,
-                    advisor_id=actor.pk,
+                    advisor_id=actor.user_id,
                     marked_at=now.isoformat(),
                 )
             )
@@ -246,7 +250,7 @@ def quote_call_log(
 
 
 def quote_qualify(
-    *, quote_id: int, actor, changes: dict[str, Any], now: datetime | None = None
+    *, quote_id: int, actor: Actor, changes: dict[str, Any], now: datetime | None = None
 ) -> QuoteRequest:
     """Correct the project's details and mark it qualified (required fields checked)."""
     _require_advisor(actor)
@@ -308,7 +312,7 @@ def quote_qualify(
                 category_slug=quote.category_slug,
                 postcode=quote.postcode,
                 department_code=quote.department_code,
-                advisor_id=actor.pk,
+                advisor_id=actor.user_id,
                 qualified_at=now.isoformat(),
             )
         )
@@ -316,7 +320,7 @@ def quote_qualify(
 
 
 def quote_reject(
-    *, quote_id: int, actor, reason: str, note: str = "", now: datetime | None = None
+    *, quote_id: int, actor: Actor, reason: str, note: str = "", now: datetime | None = None
 ) -> QuoteRequest:
     """Close a request that will not go to pros; the homeowner is told why by e-mail."""
     _require_advisor(actor)
@@ -355,7 +359,7 @@ def quote_reject(
                 quote_id=quote.pk,
                 reference=quote.reference,
                 reason=reason,
-                advisor_id=actor.pk,
+                advisor_id=actor.user_id,
                 rejected_at=now.isoformat(),
             )
         )

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.actor import Actor
 from apps.core.events import publish
 from apps.directory import api as directory
 from apps.quotes.events import QuoteDispatchRequested
@@ -45,7 +46,7 @@ def _slugs_clean(pro_slugs) -> list[str]:
 
 
 def quote_dispatch(
-    *, quote_id: int, actor, pro_slugs: list[str], now: datetime | None = None
+    *, quote_id: int, actor: Actor, pro_slugs: list[str], now: datetime | None = None
 ) -> QuoteRequest:
     """Record the advisor's choice of pros and hand the request over to the leads context.
 
@@ -164,7 +165,7 @@ def quote_dispatch(
                 category_slug=quote.category_slug,
                 postcode=quote.postcode,
                 department_code=quote.department_code,
-                advisor_id=actor.pk,
+                advisor_id=actor.user_id,
                 requested_at=now.isoformat(),
             )
         )

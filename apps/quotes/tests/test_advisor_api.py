@@ -200,8 +200,8 @@ def test_advisor_bad_input_gives_400_with_field_errors(
 )
 def test_dispatch_bad_input_gives_400(api_as, advisor, make_quote, facade_pros, data, field):
     quote = make_quote()
-    services.quote_claim(quote_id=quote.pk, actor=advisor)
-    services.quote_qualify(quote_id=quote.pk, actor=advisor, changes={})
+    services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
+    services.quote_qualify(quote_id=quote.pk, actor=advisor.actor, changes={})
     response = api_as(advisor).post(f"{BASE}{quote.reference}/dispatch/", data, format="json")
     assert response.status_code == 400, response.content
     assert field in response.json()
@@ -225,8 +225,8 @@ def test_list_filters(api_as, advisor, make_quote):
     toulouse = make_quote(phone="05 61 00 00 01")
     make_quote(postcode="33000", category="toiture")
     rejected = make_quote(postcode="31450")
-    services.quote_reject(quote_id=rejected.pk, actor=advisor, reason="other")
-    services.quote_claim(quote_id=toulouse.pk, actor=advisor)
+    services.quote_reject(quote_id=rejected.pk, actor=advisor.actor, reason="other")
+    services.quote_claim(quote_id=toulouse.pk, actor=advisor.actor)
     api = api_as(advisor)
 
     def refs(**params):
@@ -249,13 +249,13 @@ def test_list_and_detail_query_counts_are_bounded(
     api = api_as(advisor)
     for index in range(3):
         quote = make_quote(postcode="31000" if index % 2 else "31450")
-        services.quote_claim(quote_id=quote.pk, actor=advisor)
-        services.quote_call_log(quote_id=quote.pk, actor=advisor, outcome="no_answer")
+        services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
+        services.quote_call_log(quote_id=quote.pk, actor=advisor.actor, outcome="no_answer")
     with django_assert_max_num_queries(4) as small:
         api.get(BASE)
     for _ in range(25):
         make_quote()
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert len(api.get(BASE, {"page_size": 28}).json()["results"]) == 28
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # with the Actor (one query)
         api.get(f"{BASE}{quote.reference}/")

@@ -26,11 +26,11 @@ def paris(*args) -> datetime:
 
 def test_the_first_call_is_recorded_once(advisor, make_quote):
     quote = make_quote()
-    services.quote_claim(quote_id=quote.pk, actor=advisor)
+    services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
     first = paris(2026, 12, 7, 10, 5)
-    services.quote_call_log(quote_id=quote.pk, actor=advisor, outcome="no_answer", now=first)
+    services.quote_call_log(quote_id=quote.pk, actor=advisor.actor, outcome="no_answer", now=first)
     services.quote_call_log(
-        quote_id=quote.pk, actor=advisor, outcome="reached", now=paris(2026, 12, 7, 14, 0)
+        quote_id=quote.pk, actor=advisor.actor, outcome="reached", now=paris(2026, 12, 7, 14, 0)
     )
     assert QuoteRequest.objects.get(pk=quote.pk).first_call_at == first
 
@@ -40,9 +40,9 @@ def test_the_first_call_of_a_request_that_becomes_unreachable_is_kept(
 ):
     settings.QUOTES_MAX_FAILED_CALLS = 1
     quote = make_quote()
-    services.quote_claim(quote_id=quote.pk, actor=advisor)
+    services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
     moment = paris(2026, 12, 7, 10, 5)
-    services.quote_call_log(quote_id=quote.pk, actor=advisor, outcome="voicemail", now=moment)
+    services.quote_call_log(quote_id=quote.pk, actor=advisor.actor, outcome="voicemail", now=moment)
     quote.refresh_from_db()
     assert (quote.status, quote.first_call_at) == ("unreachable", moment)
 

@@ -53,14 +53,14 @@ def test_the_second_claim_waits_for_the_first_and_gets_a_conflict(quote):
     def slow_first_claim():
         # The first advisor's transaction stays open after its UPDATE: the row is locked.
         with transaction.atomic():
-            services.quote_claim(quote_id=quote.pk, actor=first)
+            services.quote_claim(quote_id=quote.pk, actor=first.actor)
             first_updated.set()
             wait_for_lock_waiter()  # the second claim now waits for the row
 
     def second_claim():
         first_updated.wait(10)
         try:
-            services.quote_claim(quote_id=quote.pk, actor=second)
+            services.quote_claim(quote_id=quote.pk, actor=second.actor)
             outcome["second"] = "claimed"
         except services.QuoteConflict as exc:
             outcome["second"] = exc.message

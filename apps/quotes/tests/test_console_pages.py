@@ -47,7 +47,7 @@ def test_the_queue_lists_open_requests_with_filters(client, advisor, make_quote)
     toulouse = make_quote(description="Ravalement de façade côté rue, 60 m² environ.")
     bordeaux = make_quote(postcode="33000", category="toiture")
     closed = make_quote(postcode="31450")
-    services.quote_reject(quote_id=closed.pk, actor=advisor, reason="other")
+    services.quote_reject(quote_id=closed.pk, actor=advisor.actor, reason="other")
 
     html = client.get(QUEUE).content.decode()
     assert 'href="/conseiller/demandes/"' in html  # the advisor's menu entry
@@ -71,9 +71,9 @@ def test_queue_query_count_does_not_grow_with_the_page(
 ):
     client.force_login(advisor)
     for _ in range(3):
-        services.quote_claim(quote_id=make_quote().pk, actor=advisor)
+        services.quote_claim(quote_id=make_quote().pk, actor=advisor.actor)
     client.get(QUEUE)  # warm the session
-    with django_assert_max_num_queries(8) as few:  # 7, and the staff session's OTP device
+    with django_assert_max_num_queries(9) as few:  # 7, the OTP device, the Actor (one query)
         client.get(QUEUE)
     for _ in range(30):
         make_quote()
@@ -87,11 +87,11 @@ def test_detail_query_count_is_bounded(
 ):
     client.force_login(advisor)
     quote = make_quote()
-    services.quote_claim(quote_id=quote.pk, actor=advisor)
+    services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
     for outcome in ("no_answer", "voicemail"):
-        services.quote_call_log(quote_id=quote.pk, actor=advisor, outcome=outcome)
-    services.quote_call_log(quote_id=quote.pk, actor=advisor, outcome="reached")
-    services.quote_qualify(quote_id=quote.pk, actor=advisor, changes={})
+        services.quote_call_log(quote_id=quote.pk, actor=advisor.actor, outcome=outcome)
+    services.quote_call_log(quote_id=quote.pk, actor=advisor.actor, outcome="reached")
+    services.quote_qualify(quote_id=quote.pk, actor=advisor.actor, changes={})
     with django_assert_max_num_queries(17):  # 15, the homeowner's notes, the OTP device
         response = client.get(f"{QUEUE}{quote.reference}/")
     assert response.status_code == 200
@@ -174,7 +174,7 @@ def test_full_flow_through_the_console(client, advisor, make_quote, facade_pros,
 
 def test_a_conflict_is_explained_on_the_page_with_409(client, advisor, other_advisor, make_quote):
     quote = make_quote()
-    services.quote_claim(quote_id=quote.pk, actor=advisor)
+    services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
     client.force_login(other_advisor)
     response = client.post(f"{QUEUE}{quote.reference}/prendre/")
     assert response.status_code == 409
@@ -185,7 +185,7 @@ def test_a_conflict_is_explained_on_the_page_with_409(client, advisor, other_adv
 
 def test_bad_call_input_is_shown_next_to_the_field(client, advisor, make_quote):
     quote = make_quote()
-    services.quote_claim(quote_id=quote.pk, actor=advisor)
+    services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
     client.force_login(advisor)
     response = client.post(
         f"{QUEUE}{quote.reference}/appel/", {"outcome": "", "next_call_at": "bientôt"}

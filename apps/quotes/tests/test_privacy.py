@@ -71,7 +71,7 @@ def test_erasure_closes_open_requests_and_anonymises_every_request_of_the_addres
 ):
     mine_new = make_quote(email="luce.moreau@exemple.fr")
     mine_worked = make_quote(email="luce.moreau@exemple.fr", kind="callback")
-    services.quote_claim(quote_id=mine_worked.pk, actor=advisor)
+    services.quote_claim(quote_id=mine_worked.pk, actor=advisor.actor)
     someone_else = make_quote(email="marc@exemple.fr")
 
     with django_capture_on_commit_callbacks(execute=True):

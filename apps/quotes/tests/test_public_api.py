@@ -23,10 +23,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("directory_data")]
 
 def test_quote_by_id_gives_plain_data_with_the_contact(make_quote, advisor, facade_pros):
     quote = make_quote(pro="facades-du-midi", address="4 rue des Lilas")
-    services.quote_claim(quote_id=quote.pk, actor=advisor)
-    services.quote_qualify(quote_id=quote.pk, actor=advisor, changes={})
+    services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
+    services.quote_qualify(quote_id=quote.pk, actor=advisor.actor, changes={})
     services.quote_dispatch(
-        quote_id=quote.pk, actor=advisor, pro_slugs=["facades-du-midi", "enduits-de-garonne"]
+        quote_id=quote.pk, actor=advisor.actor, pro_slugs=["facades-du-midi", "enduits-de-garonne"]
     )
 
     info = api.quote_by_id(quote.pk)
@@ -69,9 +69,9 @@ def test_contracts_and_events_import_nothing_of_django_models():
 
 def test_the_dispatch_event_round_trips_through_the_outbox(make_quote, advisor, facade_pros):
     quote = make_quote()
-    services.quote_claim(quote_id=quote.pk, actor=advisor)
-    services.quote_qualify(quote_id=quote.pk, actor=advisor, changes={})
-    services.quote_dispatch(quote_id=quote.pk, actor=advisor, pro_slugs=["facades-du-midi"])
+    services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
+    services.quote_qualify(quote_id=quote.pk, actor=advisor.actor, changes={})
+    services.quote_dispatch(quote_id=quote.pk, actor=advisor.actor, pro_slugs=["facades-du-midi"])
 
     record = OutboxEvent.objects.get(name=QuoteDispatchRequested.name)
     json.dumps(record.payload)  # plain JSON
@@ -96,16 +96,18 @@ def test_homeowners_helped_counts_the_requests_put_in_touch_with_pros(
 ):
     def dispatched() -> None:
         quote = make_quote()
-        services.quote_claim(quote_id=quote.pk, actor=advisor)
-        services.quote_qualify(quote_id=quote.pk, actor=advisor, changes={})
-        services.quote_dispatch(quote_id=quote.pk, actor=advisor, pro_slugs=["facades-du-midi"])
+        services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
+        services.quote_qualify(quote_id=quote.pk, actor=advisor.actor, changes={})
+        services.quote_dispatch(
+            quote_id=quote.pk, actor=advisor.actor, pro_slugs=["facades-du-midi"]
+        )
 
     for _ in range(3):
         dispatched()
     qualified = make_quote()
-    services.quote_claim(quote_id=qualified.pk, actor=advisor)
-    services.quote_qualify(quote_id=qualified.pk, actor=advisor, changes={})
-    services.quote_reject(quote_id=make_quote().pk, actor=advisor, reason="spam")
+    services.quote_claim(quote_id=qualified.pk, actor=advisor.actor)
+    services.quote_qualify(quote_id=qualified.pk, actor=advisor.actor, changes={})
+    services.quote_reject(quote_id=make_quote().pk, actor=advisor.actor, reason="spam")
     make_quote()  # still waiting in the queue
 
     # Only the requests handed over to pros: not the queue, not the rejected.

@@ -48,11 +48,16 @@ def test_the_task_is_scheduled_daily_by_beat():
 
 def test_only_requests_inactive_for_three_years_are_anonymised(make_quote, advisor):
     old = make_quote(address="3 impasse des Tilleuls")
-    services.quote_claim(quote_id=old.pk, actor=advisor)
+    services.quote_claim(quote_id=old.pk, actor=advisor.actor)
     services.quote_call_log(
-        quote_id=old.pk, actor=advisor, outcome="reached", notes="Mme Moreau, 2e étage, code 1234"
+        quote_id=old.pk,
+        actor=advisor.actor,
+        outcome="reached",
+        notes="Mme Moreau, 2e étage, code 1234",
     )
-    services.quote_reject(quote_id=old.pk, actor=advisor, reason="other", note="Rappeler son mari")
+    services.quote_reject(
+        quote_id=old.pk, actor=advisor.actor, reason="other", note="Rappeler son mari"
+    )
     _age(old, days=3 * 365 + 1)
     recent = make_quote(postcode="31450")
     _age(recent, days=3 * 365 - 1)  # two days short: kept as it is
@@ -89,7 +94,7 @@ def test_anonymising_is_idempotent_and_batched(make_quote):
 def test_activity_postpones_anonymisation(make_quote, advisor):
     quote = make_quote()
     _age(quote, days=3 * 365 - 10)
-    services.quote_claim(quote_id=quote.pk, actor=advisor)  # activity: the clock restarts
+    services.quote_claim(quote_id=quote.pk, actor=advisor.actor)  # activity: the clock restarts
     later = timezone.now() + timedelta(days=30)
     assert services.quotes_anonymise_inactive(now=later) == 0
 
@@ -99,4 +104,4 @@ def test_an_anonymised_request_can_no_longer_be_worked(make_quote, advisor):
     _age(quote, days=4 * 365)
     services.quotes_anonymise_inactive()
     with pytest.raises(services.QuoteConflict, match="anonymisée"):
-        services.quote_claim(quote_id=quote.pk, actor=advisor)
+        services.quote_claim(quote_id=quote.pk, actor=advisor.actor)

@@ -23,14 +23,16 @@ def _in(status: str, *, make_quote, advisor, facade_pros=None) -> QuoteRequest:
     if status == QuoteStatus.NEW:
         return quote
     if status == QuoteStatus.REJECTED:
-        return services.quote_reject(quote_id=quote.pk, actor=advisor, reason="spam")
-    services.quote_claim(quote_id=quote.pk, actor=advisor)
+        return services.quote_reject(quote_id=quote.pk, actor=advisor.actor, reason="spam")
+    services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
     if status == QuoteStatus.UNREACHABLE:
-        services.quote_call_log(quote_id=quote.pk, actor=advisor, outcome="wrong_number")
+        services.quote_call_log(quote_id=quote.pk, actor=advisor.actor, outcome="wrong_number")
     elif status in (QuoteStatus.QUALIFIED, QuoteStatus.DISPATCHED):
-        services.quote_qualify(quote_id=quote.pk, actor=advisor, changes={})
+        services.quote_qualify(quote_id=quote.pk, actor=advisor.actor, changes={})
         if status == QuoteStatus.DISPATCHED:
-            services.quote_dispatch(quote_id=quote.pk, actor=advisor, pro_slugs=["facades-du-midi"])
+            services.quote_dispatch(
+                quote_id=quote.pk, actor=advisor.actor, pro_slugs=["facades-du-midi"]
+            )
     quote.refresh_from_db()
     assert quote.status == status
     return quote
@@ -53,12 +55,12 @@ def test_the_whole_way_is_audited_with_the_acting_advisor(make_quote, advisor, f
 
 
 ACTIONS = {
-    "claim": lambda q, a: services.quote_claim(quote_id=q.pk, actor=a),
-    "call": lambda q, a: services.quote_call_log(quote_id=q.pk, actor=a, outcome="reached"),
-    "qualify": lambda q, a: services.quote_qualify(quote_id=q.pk, actor=a, changes={}),
-    "reject": lambda q, a: services.quote_reject(quote_id=q.pk, actor=a, reason="other"),
+    "claim": lambda q, a: services.quote_claim(quote_id=q.pk, actor=a.actor),
+    "call": lambda q, a: services.quote_call_log(quote_id=q.pk, actor=a.actor, outcome="reached"),
+    "qualify": lambda q, a: services.quote_qualify(quote_id=q.pk, actor=a.actor, changes={}),
+    "reject": lambda q, a: services.quote_reject(quote_id=q.pk, actor=a.actor, reason="other"),
     "dispatch": lambda q, a: services.quote_dispatch(
-        quote_id=q.pk, actor=a, pro_slugs=["enduits-de-garonne"]
+        quote_id=q.pk, actor=a.actor, pro_slugs=["enduits-de-garonne"]
     ),
 }
 FORBIDDEN = [
@@ -113,7 +115,7 @@ def test_only_the_holder_works_a_claimed_request(
 
 def test_staff_may_work_a_request_held_by_an_advisor(make_quote, advisor, staff, facade_pros):
     quote = _in(QuoteStatus.IN_QUALIFICATION, make_quote=make_quote, advisor=advisor)
-    services.quote_qualify(quote_id=quote.pk, actor=staff, changes={})
+    services.quote_qualify(quote_id=quote.pk, actor=staff.actor, changes={})
     assert QuoteTransition.objects.filter(quote=quote).last().actor == staff
 
 
@@ -121,10 +123,10 @@ def test_claiming_twice_is_harmless_but_a_second_advisor_gets_a_conflict(
     make_quote, advisor, other_advisor
 ):
     quote = make_quote()
-    services.quote_claim(quote_id=quote.pk, actor=advisor)
-    services.quote_claim(quote_id=quote.pk, actor=advisor)
+    services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
+    services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
     with pytest.raises(services.QuoteConflict, match="déjà prise en charge par Camille Durand"):
-        services.quote_claim(quote_id=quote.pk, actor=other_advisor)
+        services.quote_claim(quote_id=quote.pk, actor=other_advisor.actor)
     assert QuoteTransition.objects.filter(quote=quote).count() == 1
 
 
@@ -132,7 +134,7 @@ def test_claiming_twice_is_harmless_but_a_second_advisor_gets_a_conflict(
 def test_services_refuse_anyone_but_advisors(make_quote, request, user_fixture):
     quote = make_quote()
     with pytest.raises(PermissionDenied):
-        services.quote_claim(quote_id=quote.pk, actor=request.getfixturevalue(user_fixture))
+        services.quote_claim(quote_id=quote.pk, actor=request.getfixturevalue(user_fixture).actor)
 
 
 def test_failed_calls_in_a_row_make_the_request_unreachable(
@@ -140,17 +142,17 @@ def test_failed_calls_in_a_row_make_the_request_unreachable(
 ):
     settings.QUOTES_MAX_FAILED_CALLS = 3
     quote = make_quote()
-    services.quote_claim(quote_id=quote.pk, actor=advisor)
+    services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
     with django_capture_on_commit_callbacks(execute=True):
-        services.quote_call_log(quote_id=quote.pk, actor=advisor, outcome="no_answer")
-        services.quote_call_log(quote_id=quote.pk, actor=advisor, outcome="voicemail")
+        services.quote_call_log(quote_id=quote.pk, actor=advisor.actor, outcome="no_answer")
+        services.quote_call_log(quote_id=quote.pk, actor=advisor.actor, outcome="voicemail")
     quote.refresh_from_db()
     assert (quote.status, quote.failed_calls) == ("in_qualification", 2)
     assert quote.next_call_at > timezone.now()  # retried in the next slot
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.quote_call_log(quote_id=quote.pk, actor=advisor, outcome="no_answer")
+        services.quote_call_log(quote_id=quote.pk, actor=advisor.actor, outcome="no_answer")
 
     quote.refresh_from_db()
     assert quote.status == QuoteStatus.UNREACHABLE
@@ -170,13 +172,15 @@ def test_the_number_of_failed_calls_is_configurable_and_a_reached_call_resets_it
 ):
     settings.QUOTES_MAX_FAILED_CALLS = 2
     quote = make_quote()
-    services.quote_claim(quote_id=quote.pk, actor=advisor)
-    services.quote_call_log(quote_id=quote.pk, actor=advisor, outcome="no_answer")
-    services.quote_call_log(quote_id=quote.pk, actor=advisor, outcome="reached", notes="Rappeler")
-    services.quote_call_log(quote_id=quote.pk, actor=advisor, outcome="no_answer")
+    services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
+    services.quote_call_log(quote_id=quote.pk, actor=advisor.actor, outcome="no_answer")
+    services.quote_call_log(
+        quote_id=quote.pk, actor=advisor.actor, outcome="reached", notes="Rappeler"
+    )
+    services.quote_call_log(quote_id=quote.pk, actor=advisor.actor, outcome="no_answer")
     quote.refresh_from_db()
     assert (quote.status, quote.failed_calls) == ("in_qualification", 1)
-    services.quote_call_log(quote_id=quote.pk, actor=advisor, outcome="voicemail")
+    services.quote_call_log(quote_id=quote.pk, actor=advisor.actor, outcome="voicemail")
     quote.refresh_from_db()
     assert quote.status == "unreachable"
 
@@ -185,12 +189,12 @@ def test_a_wrong_number_makes_it_unreachable_at_once_and_it_can_be_claimed_again
     make_quote, advisor, other_advisor
 ):
     quote = make_quote()
-    services.quote_claim(quote_id=quote.pk, actor=advisor)
-    services.quote_call_log(quote_id=quote.pk, actor=advisor, outcome="wrong_number")
+    services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
+    services.quote_call_log(quote_id=quote.pk, actor=advisor.actor, outcome="wrong_number")
     quote.refresh_from_db()
     assert quote.status == "unreachable"
     # The homeowner wrote back with the right number: any advisor takes it up again.
-    reopened = services.quote_claim(quote_id=quote.pk, actor=other_advisor)
+    reopened = services.quote_claim(quote_id=quote.pk, actor=other_advisor.actor)
     assert (reopened.status, reopened.assigned_to, reopened.failed_calls) == (
         "in_qualification",
         other_advisor,
@@ -200,18 +204,18 @@ def test_a_wrong_number_makes_it_unreachable_at_once_and_it_can_be_claimed_again
 
 def test_a_call_asks_for_a_future_callback_time(make_quote, advisor):
     quote = make_quote()
-    services.quote_claim(quote_id=quote.pk, actor=advisor)
+    services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
     with pytest.raises(ValidationError) as raised:
         services.quote_call_log(
             quote_id=quote.pk,
-            actor=advisor,
+            actor=advisor.actor,
             outcome="no_answer",
             next_call_at=timezone.now() - timedelta(days=1),
         )
     assert "next_call_at" in raised.value.message_dict
     when = timezone.now() + timedelta(days=2)
     services.quote_call_log(
-        quote_id=quote.pk, actor=advisor, outcome="no_answer", next_call_at=when
+        quote_id=quote.pk, actor=advisor.actor, outcome="no_answer", next_call_at=when
     )
     quote.refresh_from_db()
     assert quote.next_call_at == when
@@ -219,15 +223,17 @@ def test_a_call_asks_for_a_future_callback_time(make_quote, advisor):
 
 def test_qualifying_checks_required_fields_and_records_corrections(make_quote, advisor):
     quote = make_quote(budget_range="", timeline="")
-    services.quote_claim(quote_id=quote.pk, actor=advisor)
+    services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
     with pytest.raises(ValidationError) as raised:
-        services.quote_qualify(quote_id=quote.pk, actor=advisor, changes={"description": "court"})
+        services.quote_qualify(
+            quote_id=quote.pk, actor=advisor.actor, changes={"description": "court"}
+        )
     assert set(raised.value.message_dict) == {"description", "budget_range", "timeline"}
     assert QuoteRequest.objects.get(pk=quote.pk).status == "in_qualification"
 
     qualified = services.quote_qualify(
         quote_id=quote.pk,
-        actor=advisor,
+        actor=advisor.actor,
         changes={
             "budget_range": "15k_50k",
             "timeline": "asap",
@@ -245,9 +251,11 @@ def test_qualifying_checks_required_fields_and_records_corrections(make_quote, a
 
 def test_qualifying_an_unknown_field_is_refused(make_quote, advisor):
     quote = make_quote()
-    services.quote_claim(quote_id=quote.pk, actor=advisor)
+    services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
     with pytest.raises(ValidationError) as raised:
-        services.quote_qualify(quote_id=quote.pk, actor=advisor, changes={"status": "dispatched"})
+        services.quote_qualify(
+            quote_id=quote.pk, actor=advisor.actor, changes={"status": "dispatched"}
+        )
     assert "status" in raised.value.message_dict
 
 
@@ -256,15 +264,17 @@ def test_rejecting_tells_the_homeowner_except_for_spam(
 ):
     genuine, spam = make_quote(), make_quote()
     with django_capture_on_commit_callbacks(execute=True):
-        services.quote_reject(quote_id=genuine.pk, actor=advisor, reason="no_pro", note="Désolés.")
-        services.quote_reject(quote_id=spam.pk, actor=advisor, reason="spam")
+        services.quote_reject(
+            quote_id=genuine.pk, actor=advisor.actor, reason="no_pro", note="Désolés."
+        )
+        services.quote_reject(quote_id=spam.pk, actor=advisor.actor, reason="spam")
     recipients = [m.to[0] for m in mail.outbox if "ne peut pas être transmise" in m.subject]
     assert recipients == [genuine.email]
     assert "Aucun artisan disponible" in mail.outbox[-1].body or any(
         "Aucun artisan disponible" in m.body for m in mail.outbox
     )
     with pytest.raises(ValidationError):
-        services.quote_reject(quote_id=make_quote().pk, actor=advisor, reason="parce-que")
+        services.quote_reject(quote_id=make_quote().pk, actor=advisor.actor, reason="parce-que")
 
 
 def test_dispatch_is_idempotent_and_publishes_one_handover(
@@ -273,9 +283,9 @@ def test_dispatch_is_idempotent_and_publishes_one_handover(
     quote = _in(QuoteStatus.QUALIFIED, make_quote=make_quote, advisor=advisor)
     choice = ["facades-du-midi", "ville-rose-facades"]
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.quote_dispatch(quote_id=quote.pk, actor=advisor, pro_slugs=choice)
+        first = services.quote_dispatch(quote_id=quote.pk, actor=advisor.actor, pro_slugs=choice)
         again = services.quote_dispatch(
-            quote_id=quote.pk, actor=advisor, pro_slugs=list(reversed(choice))
+            quote_id=quote.pk, actor=advisor.actor, pro_slugs=list(reversed(choice))
         )
     assert first.status == again.status == "dispatched"
     events = OutboxEvent.objects.filter(name="quotes.QuoteDispatchRequested")
@@ -302,16 +312,18 @@ def test_dispatch_is_idempotent_and_publishes_one_handover(
 def test_dispatch_checks_the_chosen_pros(make_quote, advisor, facade_pros, slugs, message):
     quote = _in(QuoteStatus.QUALIFIED, make_quote=make_quote, advisor=advisor)
     with pytest.raises(ValidationError) as raised:
-        services.quote_dispatch(quote_id=quote.pk, actor=advisor, pro_slugs=slugs)
+        services.quote_dispatch(quote_id=quote.pk, actor=advisor.actor, pro_slugs=slugs)
     assert message in " ".join(raised.value.message_dict["pros"])
     assert QuoteRequest.objects.get(pk=quote.pk).status == "qualified"
 
 
 def test_the_pro_the_homeowner_asked_for_may_be_chosen(make_quote, advisor, facade_pros):
     quote = make_quote(pro="facades-bordelaises")  # outside the area, asked for by name
-    services.quote_claim(quote_id=quote.pk, actor=advisor)
-    services.quote_qualify(quote_id=quote.pk, actor=advisor, changes={})
-    services.quote_dispatch(quote_id=quote.pk, actor=advisor, pro_slugs=["facades-bordelaises"])
+    services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
+    services.quote_qualify(quote_id=quote.pk, actor=advisor.actor, changes={})
+    services.quote_dispatch(
+        quote_id=quote.pk, actor=advisor.actor, pro_slugs=["facades-bordelaises"]
+    )
     assert QuoteRequest.objects.get(pk=quote.pk).status == "dispatched"
 
 
@@ -324,7 +336,7 @@ def test_urgency_puts_the_request_to_call_first_on_top(make_quote, advisor):
     early = make_quote(postcode="31450")
     QuoteRequest.objects.filter(pk=early.pk).update(next_call_at=now - timedelta(hours=1))
     done = make_quote(postcode="31200")
-    services.quote_reject(quote_id=done.pk, actor=advisor, reason="other")
+    services.quote_reject(quote_id=done.pk, actor=advisor.actor, reason="other")
 
     assert [q.pk for q in quote_queue()] == [early.pk, late.pk]
     assert [q.pk for q in quote_queue(statuses=[])][-1] == done.pk

@@ -404,10 +404,10 @@ def test_status_page_after_dispatch_lists_the_pros(client, make_quote, advisor, 
     from apps.quotes.selectors import quote_status_token
 
     quote = make_quote()
-    services.quote_claim(quote_id=quote.pk, actor=advisor)
-    services.quote_qualify(quote_id=quote.pk, actor=advisor, changes={})
+    services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
+    services.quote_qualify(quote_id=quote.pk, actor=advisor.actor, changes={})
     services.quote_dispatch(
-        quote_id=quote.pk, actor=advisor, pro_slugs=["facades-du-midi", "ville-rose-facades"]
+        quote_id=quote.pk, actor=advisor.actor, pro_slugs=["facades-du-midi", "ville-rose-facades"]
     )
     html = client.get(f"/devis/suivi/{quote_status_token(quote.pk)}/").content.decode()
     assert "Les artisans qui vont vous contacter" in html
@@ -421,7 +421,7 @@ def test_status_page_of_a_rejected_request_gives_the_reason(client, make_quote, 
     quote = make_quote()
     services.quote_reject(
         quote_id=quote.pk,
-        actor=advisor,
+        actor=advisor.actor,
         reason="out_of_scope",
         note="Nous ne traitons pas ce type de chantier.",
     )

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.accounts import api as accounts
 from apps.accounts.contracts import DEVICE_COOKIE
+from apps.core.actor import actor_of
 from apps.core.pagecache import cache_depends, public_response_cache
 from apps.core.site import absolute_url
 from apps.directory import api as directory
@@ -408,7 +409,7 @@ def widget(request, slug: str):
 
 
 def _moderator_required(request):
-    if not access.is_moderator(access.identity_of(request)):
+    if not actor_of(request).is_moderator:
         raise PermissionDenied
 
 

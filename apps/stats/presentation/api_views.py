@@ -13,6 +13,7 @@ from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.actor import actor_of
 from apps.stats import selectors
 from apps.stats.presentation.serializers import (
     NetworkStatsSerializer,
@@ -66,7 +67,7 @@ class ProStatsView(APIView):
         },
     )
     def get(self, request, slug: str):
-        access = selectors.pro_for_viewer(viewer=selectors.viewer_for(request.user), slug=slug)
+        access = selectors.pro_for_actor(actor=actor_of(request), slug=slug)
         selectors.require_company_view(access)
         period = selectors.period_from_params(request.query_params)
         summary = selectors.pro_summary(pro_id=access.pro.id, period=period)
@@ -102,7 +103,7 @@ class ProTeamStatsView(APIView):
         responses={200: TeamStatsSerializer, **ERRORS},
     )
     def get(self, request, slug: str):
-        access = selectors.pro_for_viewer(viewer=selectors.viewer_for(request.user), slug=slug)
+        access = selectors.pro_for_actor(actor=actor_of(request), slug=slug)
         period = selectors.period_from_params(request.query_params)
         team = selectors.team_summary(
             organization_id=access.pro.organization_id,
@@ -125,9 +126,7 @@ class NetworkStatsView(APIView):
         responses={200: NetworkStatsSerializer, **ERRORS},
     )
     def get(self, request, network_id: int):
-        network = selectors.network_for_viewer(
-            viewer=selectors.viewer_for(request.user), network_id=network_id
-        )
+        network = selectors.network_for_actor(actor=actor_of(request), network_id=network_id)
         period = selectors.period_from_params(request.query_params)
         summary = selectors.network_summary(network_id=network.id, period=period)
         data = {

@@ -11,13 +11,15 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 
 from apps.accounts import api as accounts
+from apps.core.actor import MANAGING_ROLES, PARTNER_KINDS, OrganizationKind, actor_of
+from apps.core.backoffice import backoffice_context_of
 from apps.core.csv_export import csv_response
 from apps.directory import api as directory
 from apps.stats import selectors
 from apps.stats.presentation import dashboards
 
 app_name = "stats-backoffice"
-KINDS = ("company", "network", "manufacturer")
+KINDS = (OrganizationKind.COMPANY, *sorted(PARTNER_KINDS))
 
 DAILY_COLUMNS = [
     ("profile_views", "Vues du profil"),
@@ -67,20 +69,21 @@ def _range_context(request, period, errors) -> dict:
 
 
 def _company_pro(request, org):
-    """The company's pro profile as the viewer may see it, or None (no public profile)."""
+    """The company's pro profile as the actor may see it, or None (no public profile)."""
     pros = directory.pros_for_organizations([org.organization_id])
     if not pros:
         return None
-    viewer = selectors.viewer_for(request.user)
-    return selectors.pro_for_viewer(viewer=viewer, slug=pros[0].slug)
+    return selectors.pro_for_actor(actor=actor_of(request), slug=pros[0].slug)
 
 
 def _backoffice(request):
-    context = accounts.backoffice_context(request, section="stats", kinds=KINDS)
+    context = backoffice_context_of(
+        request, accounts.backoffice_context, section="stats", kinds=KINDS
+    )
     if context is None:
         raise Http404
     org = context["backoffice_org"]
-    if org.kind != "company" and org.role not in selectors.MANAGING_ROLES:
+    if org.kind != OrganizationKind.COMPANY and org.role not in MANAGING_ROLES:
         raise Http404
     return context, org
 
@@ -92,7 +95,7 @@ def dashboard(request):
     period, errors = _period(request)
     context.update(_range_context(request, period, errors))
     status = 400 if errors else 200
-    if org.kind != "company":
+    if org.kind != OrganizationKind.COMPANY:
         summary = selectors.network_summary(network_id=org.organization_id, period=period)
         context.update(
             {
@@ -108,7 +111,7 @@ def dashboard(request):
                 ],
             }
         )
-        if org.kind == "manufacturer":
+        if org.kind == OrganizationKind.MANUFACTURER:
             brand = selectors.brand_summary(
                 brand_organization_id=org.organization_id, period=period
             )
@@ -159,7 +162,7 @@ def export(request):
             status=400,
         )
     span = f"{period.start.isoformat()}_{period.end.isoformat()}"
-    if org.kind != "company":
+    if org.kind != OrganizationKind.COMPANY:
         summary = selectors.network_summary(network_id=org.organization_id, period=period)
         return csv_response(
             filename=f"eldo-reseau-{org.slug}-{span}.csv",
@@ -237,7 +240,7 @@ def brand_export(request):
     """A brand's days as CSV: views of its page, requests asked from it, routed at once.
     Only for the brand's own managers (anyone else: 404)."""
     context, org = _backoffice(request)
-    if org.kind != "manufacturer":
+    if org.kind != OrganizationKind.MANUFACTURER:
         raise Http404
     try:
         period = selectors.period_from_params(request.GET)
@@ -257,7 +260,7 @@ def brand_export(request):
 
 
 def _staff_or_404(request) -> None:
-    if not selectors.viewer_for(request.user).is_eldo_staff:
+    if not actor_of(request).is_eldo_staff:
         raise Http404
 
 

@@ -100,7 +100,6 @@ def test_a_networks_figures_and_each_installers_rate(
     django_capture_on_commit_callbacks,
 ):
     from apps.leads import services
-    from apps.leads.selectors import viewer_for
 
     capture = django_capture_on_commit_callbacks
     services.network_installer_ensure(network_id=network["org"].pk, pro_id=facade_pros["midi"].id)
@@ -108,7 +107,7 @@ def test_a_networks_figures_and_each_installers_rate(
     for n in range(3):
         with capture(execute=True):
             lead, _created = services.inbound_lead_receive(
-                viewer=viewer_for(network["manager"]),
+                actor=network["manager"].actor,
                 data={
                     "external_id": f"RCH-{n}",
                     "category": "facade",

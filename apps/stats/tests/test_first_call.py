@@ -70,8 +70,8 @@ def test_a_logged_call_reaches_the_staff_page(
     with django_capture_on_commit_callbacks(execute=True):
         quote = make_quote()
     with django_capture_on_commit_callbacks(execute=True):
-        quote_services.quote_claim(quote_id=quote.pk, actor=advisor)
-        quote_services.quote_call_log(quote_id=quote.pk, actor=advisor, outcome="reached")
+        quote_services.quote_claim(quote_id=quote.pk, actor=advisor.actor)
+        quote_services.quote_call_log(quote_id=quote.pk, actor=advisor.actor, outcome="reached")
     fact = QuoteFact.objects.get(quote_id=quote.pk)
     assert fact.first_call_at is not None
     client.force_login(staff)

@@ -10,7 +10,6 @@ from django.utils import timezone
 from apps.core import counters
 from apps.leads import services as lead_services
 from apps.leads.models import Lead
-from apps.leads.selectors import viewer_for as lead_viewer_for
 from apps.reviews import invitations
 from apps.stats import selectors, services
 from apps.stats.models import CounterDay, LeadFact, PlatformDay, ProDay
@@ -59,16 +58,16 @@ def test_a_lead_worked_at_the_pro_moves_its_funnel_and_response_time(
     midi = facade_pros["midi"]
     dispatch([midi.slug])
     lead = Lead.objects.get(pro_id=midi.id)
-    owner = lead_viewer_for(midi_team["owner"])
+    owner = midi_team["owner"].actor
     with django_capture_on_commit_callbacks(execute=True):
-        lead_services.lead_update(viewer=owner, lead_id=lead.pk, assigned_to=midi_team["rep"].pk)
-    rep = lead_viewer_for(midi_team["rep"])
+        lead_services.lead_update(actor=owner, lead_id=lead.pk, assigned_to=midi_team["rep"].pk)
+    rep = midi_team["rep"].actor
     later = timezone.now() + timedelta(minutes=1)
     with django_capture_on_commit_callbacks(execute=True):
-        lead_services.lead_update(viewer=rep, lead_id=lead.pk, status="contacted", now=later)
+        lead_services.lead_update(actor=rep, lead_id=lead.pk, status="contacted", now=later)
     with django_capture_on_commit_callbacks(execute=True):
         lead_services.lead_update(
-            viewer=rep, lead_id=lead.pk, status="quote_sent", now=later + timedelta(hours=1)
+            actor=rep, lead_id=lead.pk, status="quote_sent", now=later + timedelta(hours=1)
         )
 
     summary = selectors.pro_summary(pro_id=midi.id, period=_around_today())

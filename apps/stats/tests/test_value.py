@@ -12,7 +12,6 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from apps.leads import selectors as lead_selectors
 from apps.leads import services as lead_services
 from apps.leads.models import Lead
 from apps.leads.tests.factories import LeadFactory
@@ -26,11 +25,11 @@ STATS = "/api/v1/stats/pros/facades-du-midi/"
 @pytest.fixture
 def work(midi_team, django_capture_on_commit_callbacks):
     """Apply PATCH-like changes to a lead as the owner, running the events' handlers."""
-    viewer = lead_selectors.viewer_for(midi_team["owner"])
+    actor = midi_team["owner"].actor
 
     def run(lead_id: int, **changes):
         with django_capture_on_commit_callbacks(execute=True):
-            lead_services.lead_update(viewer=viewer, lead_id=lead_id, **changes)
+            lead_services.lead_update(actor=actor, lead_id=lead_id, **changes)
 
     return run
 
