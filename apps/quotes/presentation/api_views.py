@@ -94,6 +94,11 @@ class QuoteListCreateView(generics.ListAPIView):
             q=cleaned.get("q", ""),
         )
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        selectors.advisors_attach(page if page is not None else queryset)
+        return page
+
     @extend_schema(
         parameters=[QuoteListFilterSerializer],
         responses={200: QuoteListSerializer(many=True), **ERRORS},

@@ -231,6 +231,7 @@ def console_queue(request):
         q=cleaned.get("q", ""),
     )
     page = Paginator(queryset, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.advisors_attach(page.object_list)
     names = selectors.category_names()
     now = timezone.now()
     rows = [

@@ -90,7 +90,7 @@ def quote_claim(*, quote_id: int, actor, now: datetime | None = None) -> QuoteRe
     _require_advisor(actor)
     now = now or timezone.now()
     with transaction.atomic():
-        quote = QuoteRequest.objects.select_related("assigned_to").get(pk=quote_id)
+        quote = QuoteRequest.objects.get(pk=quote_id)
         if quote.status == QuoteStatus.IN_QUALIFICATION and quote.assigned_to_id == actor.pk:
             return quote
         if quote.status == QuoteStatus.IN_QUALIFICATION:
@@ -117,7 +117,7 @@ def quote_claim(*, quote_id: int, actor, now: datetime | None = None) -> QuoteRe
         )
         if not matched:
             # Another claim won the race between our read and our UPDATE.
-            winner = QuoteRequest.objects.select_related("assigned_to").get(pk=quote.pk)
+            winner = QuoteRequest.objects.get(pk=quote.pk)
             if winner.status == QuoteStatus.IN_QUALIFICATION and winner.assigned_to_id == actor.pk:
                 return winner
             raise QuoteConflict(
@@ -140,7 +140,7 @@ def quote_claim(*, quote_id: int, actor, now: datetime | None = None) -> QuoteRe
                 claimed_at=now.isoformat(),
             )
         )
-    return QuoteRequest.objects.select_related("assigned_to").get(pk=quote.pk)
+    return QuoteRequest.objects.get(pk=quote.pk)
 
 
 def _next_call_clean(value: datetime | None, *, now: datetime) -> datetime | None:
