@@ -143,8 +143,10 @@ class QuoteDetailView(APIView):
 
     @extend_schema(responses={200: QuoteDetailSerializer, **ERRORS})
     def get(self, request, reference: str):
-        _quote_id(reference)
-        return _detail_response(reference)
+        quote = selectors.quote_file(reference=reference)
+        if quote is None:
+            raise Http404
+        return Response(QuoteDetailSerializer(quote).data)
 
 
 class QuoteClaimView(APIView):

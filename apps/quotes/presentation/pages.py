@@ -232,7 +232,7 @@ def console_queue(request):
     )
     page = Paginator(queryset, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.advisors_attach(page.object_list)
-    names = selectors.category_names()
+    names = form.category_names
     now = timezone.now()
     rows = [
         {
