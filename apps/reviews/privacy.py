@@ -28,6 +28,7 @@ from apps.directory import api as directory
 from apps.reviews.aggregates import widget_caches_invalidate
 from apps.reviews.caching import authors_erased_on_commit, public_reviews_changed_many
 from apps.reviews.models import (
+    DigestOptOut,
     DigestSent,
     InvitationPolicy,
     InvitationTiming,
@@ -162,6 +163,8 @@ def reviews_erase_author(*, user_id: int | None, email: str, now=None) -> int:
     if user_id:
         # Their reports stay (moderation history: reason, dates), their own words go.
         ReviewReport.objects.filter(reporter_id=user_id).exclude(details="").update(details="")
+        # Their weekly-digest opt-out named only them (an erased account gets no digest).
+        DigestOptOut.objects.filter(user_id=user_id).delete()
     if count:
         # Cached pages (apps.core.pagecache) still show the name: rebuild them on commit.
         authors_erased_on_commit()
