@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from datetime import datetime
 
 from django.conf import settings
@@ -42,7 +44,7 @@ class Advisor:
     name: str
 
 
-def advisors_attach(quotes) -> None:
+def advisors_attach(quotes: Iterable[Any]) -> None:
     """Give each request its ``assigned_to`` (and, when prefetched, each call its
     ``advisor`` and each transition its ``actor``) as an ``Advisor`` or None: the names
     come from accounts in one call for all of them."""

@@ -40,7 +40,9 @@ def test_the_whole_way_is_audited_with_the_acting_advisor(make_quote, advisor, f
     quote = _in(QuoteStatus.DISPATCHED, make_quote=make_quote, advisor=advisor)
 
     steps = list(
-        QuoteTransition.objects.filter(quote=quote).values_list("from_status", "to_status", "actor_id")
+        QuoteTransition.objects.filter(quote=quote).values_list(
+            "from_status", "to_status", "actor_id"
+        )
     )
     assert steps == [
         ("new", "in_qualification", advisor.pk),

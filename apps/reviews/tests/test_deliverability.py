@@ -275,7 +275,9 @@ def test_an_invitation_queued_before_the_pause_does_not_leave(pro, mailoutbox):
     from apps.core import outbox
 
     invite(pro, email="en-attente@exemple.fr")  # its e-mail waits in the outbox
-    InvitationPolicy.objects.filter(organization_id=pro.organization_id).update(paused_at=timezone.now())
+    InvitationPolicy.objects.filter(organization_id=pro.organization_id).update(
+        paused_at=timezone.now()
+    )
     outbox.sweep(grace_seconds=0)
     assert mailoutbox == []
     assert ReviewInvitation.objects.get().sent_at is None
