@@ -117,6 +117,7 @@ ARGUMENTS = {
     "accounts.organization_member_emails": lambda s: {"organization_id": s.organization_id},
     "accounts.organization_members": lambda s: {"organization_id": s.organization_id},
     "accounts.user_ids_by_emails": lambda s: {"emails": ["pro@eldo.test", "CONSEILLER@eldo.test"]},
+    "accounts.user_names_by_ids": lambda s: {"ids": [s.pro_user_id, s.advisor_id]},
     "accounts.organization_ids_by_slugs": lambda s: {"slugs": ["facades-du-midi"]},
     "accounts.alert_recipients": lambda s: {"organization_id": s.organization_id},
     "accounts.device_hash": lambda s: {"cookie_value": "a-browser"},

@@ -31,6 +31,13 @@ def organizations_by_ids(ids: list[int]) -> dict[int, OrganizationInfo]:
     return selectors.organizations_by_ids(ids=ids)
 
 
+def user_names_by_ids(ids: list[int]) -> dict[int, str]:
+    """{user id: full name (the e-mail when none)} of these accounts, erased ones
+    included (their tombstone's name), one query: who acted, in another context's log."""
+    users = User.objects.filter(pk__in=ids).only("pk", "first_name", "last_name", "email")
+    return {user.pk: user.get_full_name() for user in users}
+
+
 def organization_member_emails(organization_id: int) -> list[str]:
     """E-mail addresses of the active members of an organization (integrity checks)."""
     return selectors.organization_member_emails(organization_id=organization_id)

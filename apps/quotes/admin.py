@@ -25,13 +25,13 @@ class ReadOnlyInline(admin.TabularInline):
 
 class CallInline(ReadOnlyInline):
     model = QuoteCall
-    fields = ["created_at", "advisor", "outcome", "notes", "next_call_at"]
+    fields = ["created_at", "advisor_id", "outcome", "notes", "next_call_at"]
     readonly_fields = fields
 
 
 class TransitionInline(ReadOnlyInline):
     model = QuoteTransition
-    fields = ["created_at", "from_status", "to_status", "actor", "note"]
+    fields = ["created_at", "from_status", "to_status", "actor_id", "note"]
     readonly_fields = fields
 
 
@@ -57,12 +57,11 @@ class QuoteRequestAdmin(admin.ModelAdmin):
         "category_slug",
         "department_code",
         "created_at",
-        "assigned_to",
+        "assigned_to_id",
     ]
     list_filter = ["status", "kind", "channel"]
     search_fields = ["reference", "email", "last_name"]
     date_hierarchy = "created_at"
-    list_select_related = ["assigned_to"]
     inlines = [CallInline, NoteInline, TransitionInline, DispatchInline]
 
     def has_add_permission(self, request):

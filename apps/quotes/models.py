@@ -1,11 +1,10 @@
 """Quote and callback requests, their call log and their audit trail.
 
-Categories and pros of the directory are referenced by slug and id (plain indexed fields,
-no foreign key across the boundary); only the acting advisors point to ``accounts``, the
-identity kernel. State changes go through ``apps.quotes.services``, never ``save()``.
+Categories and pros of the directory are referenced by slug and id, the acting advisors
+by their accounts user id (plain indexed fields, no foreign key across the boundary).
+State changes go through ``apps.quotes.services``, never ``save()``.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -140,14 +139,7 @@ class QuoteRequest(models.Model):
     consent_at = models.DateTimeField(_("consentement donné le"))
 
     # Work of the advisors.
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("conseiller"),
-    )
+    assigned_to_id = models.BigIntegerField(_("conseiller"), null=True, blank=True, db_index=True)
     next_call_at = models.DateTimeField(_("prochain appel"), null=True, blank=True)
     failed_calls = models.PositiveSmallIntegerField(_("appels sans réponse d'affilée"), default=0)
     rejection_reason = models.CharField(
@@ -226,13 +218,7 @@ class QuoteCall(models.Model):
     """One call attempt of an advisor to the homeowner."""
 
     quote = models.ForeignKey(QuoteRequest, on_delete=models.CASCADE, related_name="calls")
-    advisor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("conseiller"),
-    )
+    advisor_id = models.BigIntegerField(_("conseiller"), null=True, db_index=True)
     outcome = models.CharField(_("résultat"), max_length=20, choices=CallOutcome.choices)
     notes = models.TextField(_("notes"), blank=True)
     next_call_at = models.DateTimeField(_("rappeler le"), null=True, blank=True)
@@ -277,14 +263,7 @@ class QuoteTransition(models.Model):
     quote = models.ForeignKey(QuoteRequest, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(_("de"), max_length=20, choices=QuoteStatus.choices)
     to_status = models.CharField(_("vers"), max_length=20, choices=QuoteStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("par"),
-    )
+    actor_id = models.BigIntegerField(_("par"), null=True, blank=True, db_index=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("le"), default=timezone.now)
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
+from apps.accounts import api as accounts
 from apps.core.business_hours import business_deadline, business_seconds_between
 from apps.directory import api as directory
 from apps.directory.contracts import ProMatch
@@ -33,6 +36,41 @@ from apps.quotes.services import MATCH_LIMIT, OPEN_STATUSES
 STATUS_TOKEN_SALT = "eldo.quotes.status"
 
 
+@dataclass(frozen=True)
+class Advisor:
+    """Who holds a request, logged a call or moved it: an accounts user, by id and name."""
+
+    id: int
+    name: str
+
+
+def advisors_attach(quotes: Iterable[Any]) -> None:
+    """Give each request its ``assigned_to`` (and, when prefetched, each call its
+    ``advisor`` and each transition its ``actor``) as an ``Advisor`` or None: the names
+    come from accounts in one call for all of them."""
+    quotes = list(quotes)
+    calls = [c for q in quotes if _prefetched(q, "calls") for c in q.calls.all()]
+    moves = [t for q in quotes if _prefetched(q, "transitions") for t in q.transitions.all()]
+    ids = {q.assigned_to_id for q in quotes} | {c.advisor_id for c in calls}
+    ids |= {t.actor_id for t in moves}
+    ids.discard(None)
+    names = accounts.user_names_by_ids(sorted(ids)) if ids else {}
+
+    def advisor(user_id: int | None) -> Advisor | None:
+        return None if user_id is None else Advisor(id=user_id, name=names.get(user_id, ""))
+
+    for quote in quotes:
+        quote.assigned_to = advisor(quote.assigned_to_id)
+    for call in calls:
+        call.advisor = advisor(call.advisor_id)
+    for move in moves:
+        move.actor = advisor(move.actor_id)
+
+
+def _prefetched(quote: QuoteRequest, name: str) -> bool:
+    return name in getattr(quote, "_prefetched_objects_cache", {})
+
+
 def quote_queue(
     *,
     statuses: list[str] | tuple[str, ...] = OPEN_STATUSES,
@@ -48,7 +86,7 @@ def quote_queue(
     after a failed call, the retry time; once qualified, right away (dispatch is due).
     Closed requests have no such moment and come last.
     """
-    queryset = QuoteRequest.objects.select_related("assigned_to", "possible_duplicate_of")
+    queryset = QuoteRequest.objects.select_related("possible_duplicate_of")
     if statuses:
         queryset = queryset.filter(status__in=statuses)
     if category_slug:
@@ -76,18 +114,22 @@ def _search(q: str) -> Q:
 
 
 def quote_file(*, reference: str) -> QuoteRequest | None:
-    """A request with its calls, audit trail and chosen pros (a fixed number of queries)."""
-    return (
+    """A request with its calls, audit trail and chosen pros, the advisors named (a
+    fixed number of queries)."""
+    quote = (
         QuoteRequest.objects.filter(reference=reference)
-        .select_related("assigned_to", "possible_duplicate_of", "attached_to")
+        .select_related("possible_duplicate_of", "attached_to")
         .prefetch_related(
-            Prefetch("calls", queryset=QuoteCall.objects.select_related("advisor")),
+            Prefetch("calls", queryset=QuoteCall.objects.all()),
             Prefetch("notes", queryset=QuoteNote.objects.all()),
-            Prefetch("transitions", queryset=QuoteTransition.objects.select_related("actor")),
+            Prefetch("transitions", queryset=QuoteTransition.objects.all()),
             Prefetch("dispatches", queryset=QuoteDispatchChoice.objects.all()),
         )
         .first()
     )
+    if quote is not None:
+        advisors_attach([quote])
+    return quote
 
 
 def quote_id_by_reference(reference: str) -> int | None:

@@ -181,8 +181,7 @@ def invitations_paused_send(
     """Staff alert: an organization's invitations were paused (internal)."""
     name = pro.name if pro else f"organisation {organization_id}"
     admin_url = _absolute(
-        reverse("admin:reviews_invitationpolicy_changelist")
-        + f"?organization__id__exact={organization_id}"
+        reverse("admin:reviews_invitationpolicy_changelist") + f"?organization_id={organization_id}"
     )
     send_templated(
         to=to,

@@ -1,12 +1,13 @@
 """Reviews, invitations (review requests), replies, reports and the moderation audit log.
 
-A pro is referenced by its plain directory id (``pro_id``), never by a foreign key into
-the directory; users and organizations are foreign keys into accounts, the identity kernel.
+A pro is referenced by its plain directory id (``pro_id``), users and organizations by
+their plain accounts ids (``*_user_id``, ``organization_id``): no foreign key leaves the
+context, so that it could live in its own database. What the database cascades did when an
+organization is deleted, ``privacy.py`` does on ``accounts.OrganizationDeleted``.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -67,12 +68,8 @@ class ReviewInvitation(models.Model):
     """A pro asks a past customer for a review: the e-mailed link carries a signed token."""
 
     pro_id = models.PositiveBigIntegerField(_("pro"), db_index=True)
-    organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    organization_id = models.BigIntegerField(db_index=True)
+    created_by_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     customer_name = models.CharField(_("nom du client"), max_length=150)
     customer_email = models.EmailField(_("e-mail du client"))
     email_hash = models.CharField(max_length=64)  # matches ReviewOptOut.email_hash
@@ -119,7 +116,7 @@ class ReviewInvitation(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "external_id"],
+                fields=["organization_id", "external_id"],
                 condition=~Q(external_id=""),
                 name="invitation_external_id_unique",
             )
@@ -192,9 +189,7 @@ class Review(models.Model):
     author_email = models.EmailField(_("e-mail (jamais publié)"))
     author_postcode = models.CharField(_("code postal"), max_length=5)
     author_commune = models.CharField(_("commune"), max_length=150)
-    author_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    author_user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     author_ip = models.GenericIPAddressField(null=True, blank=True)
     # SHA-256 of the folded body: finds copy-pasted reviews without a full-text scan.
     text_fingerprint = models.CharField(max_length=64, db_index=True)
@@ -293,9 +288,7 @@ class ReviewProof(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
-    moderator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    moderator_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     note = models.TextField(_("note interne"), blank=True)
 
     class Meta:
@@ -311,12 +304,8 @@ class ReviewReply(models.Model):
     """The pro's one public answer to a review."""
 
     review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="reply")
-    organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    organization_id = models.BigIntegerField(db_index=True)
+    author_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     body = models.TextField(_("réponse"))
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -339,17 +328,11 @@ class ReportReason(models.TextChoices):
 
 class ReviewReport(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    reporter_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     # Set when the reporter is a member of the reviewed pro's organization.
-    organization = models.ForeignKey(
-        "accounts.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    organization_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     # The reporter's own organization (any kind), whose open reports per pro are limited.
-    reporter_organization = models.ForeignKey(
-        "accounts.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    reporter_organization_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     # Sent by a member of a competing pro (same trade, same area): a moderator reads it, the
     # review keeps its public state.
     from_competitor = models.BooleanField(_("d'un concurrent"), default=False)
@@ -382,9 +365,7 @@ class ModerationDecision(models.Model):
     """The audit log: every change of a review's status, by whom, why. Append-only."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="decisions")
-    moderator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    moderator_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     action = models.CharField(max_length=20, choices=ModerationAction.choices)
     reason = models.CharField(_("motif"), max_length=300, blank=True)
     note = models.TextField(_("note interne"), blank=True)
@@ -424,12 +405,7 @@ class InvitationPolicy(models.Model):
     """What an organization may send: its daily quota (staff raise it here) and whether
     its invitations are paused (bounce or complaint rate over the threshold)."""
 
-    organization = models.OneToOneField(
-        "accounts.Organization",
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
+    organization_id = models.BigIntegerField(_("organisation"), unique=True)
     daily_quota = models.PositiveIntegerField(
         _("invitations par jour"),
         null=True,
@@ -450,7 +426,7 @@ class InvitationPolicy(models.Model):
         verbose_name_plural = _("règles d'invitation des organisations")
 
     def __str__(self) -> str:
-        return f"{self.organization} · {self.daily_quota or 'quota par défaut'}"
+        return f"organisation {self.organization_id} · {self.daily_quota or 'quota par défaut'}"
 
 
 class SuppressionReason(models.TextChoices):
@@ -485,12 +461,7 @@ class InvitationTiming(models.Model):
     """When Eldo's automatic invitation leaves after a lead the pro marked won: a delay
     after the end of the works when it is known, otherwise after "gagné"."""
 
-    organization = models.OneToOneField(
-        "accounts.Organization",
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
+    organization_id = models.BigIntegerField(_("organisation"), unique=True)
     days_after_work_end = models.PositiveSmallIntegerField(
         _("jours après la fin des travaux"), default=3
     )
@@ -530,9 +501,7 @@ class ScheduledInvitation(models.Model):
 
     lead_id = models.PositiveBigIntegerField(unique=True)
     pro_id = models.PositiveBigIntegerField()
-    organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
-    )
+    organization_id = models.BigIntegerField(db_index=True)
     customer_name = models.CharField(max_length=150)
     customer_email = models.EmailField()
     work_description = models.CharField(max_length=300)
@@ -576,9 +545,7 @@ class SmsOptOut(models.Model):
 class DigestOptOut(models.Model):
     """A member who no longer wants the weekly review digest (one-click link in it)."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
+    user_id = models.BigIntegerField(unique=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -592,16 +559,14 @@ class DigestOptOut(models.Model):
 class DigestSent(models.Model):
     """One weekly digest per organization and ISO week: a second run sends nothing."""
 
-    organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="+"
-    )
+    organization_id = models.BigIntegerField(db_index=True)
     week = models.CharField(max_length=8)  # "2026-W49"
     recipients = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "week"], name="digest_once_a_week")
+            models.UniqueConstraint(fields=["organization_id", "week"], name="digest_once_a_week")
         ]
 
     def __str__(self) -> str:

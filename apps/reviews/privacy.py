@@ -6,6 +6,10 @@ other consumers and belongs to the pro's public record (legitimate interest, Cod
 consommation L111-7-2), but it no longer names anyone: the author becomes "Ancien
 utilisateur", the e-mail, the IP address and the link to the account are erased.
 Invitations sent to that address lose the name and address and can no longer be used.
+
+An organization's deletion (``OrganizationDeleted``) removes what belonged to it — its
+invitations, replies, invitation settings, scheduled invitations and digests — and detaches
+it from the reports its members made; the reviews of its pro stay (the pro's public record).
 """
 
 from __future__ import annotations
@@ -17,13 +21,23 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.accounts.events import UserErased
+from apps.accounts.events import OrganizationDeleted, UserErased
 from apps.core.events import on
 from apps.core.privacy import iso, register_exporter
 from apps.directory import api as directory
 from apps.reviews.aggregates import widget_caches_invalidate
-from apps.reviews.caching import authors_erased_on_commit
-from apps.reviews.models import Review, ReviewInvitation, ReviewReport, ScheduledInvitation
+from apps.reviews.caching import authors_erased_on_commit, public_reviews_changed_many
+from apps.reviews.models import (
+    DigestOptOut,
+    DigestSent,
+    InvitationPolicy,
+    InvitationTiming,
+    Review,
+    ReviewInvitation,
+    ReviewReply,
+    ReviewReport,
+    ScheduledInvitation,
+)
 from apps.reviews.rules import email_normalize
 
 ERASED_AUTHOR_NAME = "Ancien utilisateur"
@@ -143,12 +157,14 @@ def reviews_erase_author(*, user_id: int | None, email: str, now=None) -> int:
         author_name=ERASED_AUTHOR_NAME,
         author_email="",
         author_ip=None,
-        author_user=None,
+        author_user_id=None,
         updated_at=now,
     )
     if user_id:
         # Their reports stay (moderation history: reason, dates), their own words go.
         ReviewReport.objects.filter(reporter_id=user_id).exclude(details="").update(details="")
+        # Their weekly-digest opt-out named only them (an erased account gets no digest).
+        DigestOptOut.objects.filter(user_id=user_id).delete()
     if count:
         # Cached pages (apps.core.pagecache) still show the name: rebuild them on commit.
         authors_erased_on_commit()
@@ -183,6 +199,31 @@ def reviews_erase_author(*, user_id: int | None, email: str, now=None) -> int:
 @on(UserErased)
 def erase_review_author(event: UserErased) -> None:
     reviews_erase_author(user_id=event.user_id, email=event.email)
+
+
+@transaction.atomic
+def organization_rows_remove(*, organization_id: int) -> None:
+    """What the database's cascades did when the rows still pointed at the organization;
+    idempotent (a second delivery finds nothing left). Deleting the invitations detaches
+    the reviews and suppressed addresses that came from them, as before."""
+    ReviewInvitation.objects.filter(organization_id=organization_id).delete()
+    replies = ReviewReply.objects.filter(organization_id=organization_id)
+    pro_ids = sorted(set(replies.values_list("review__pro_id", flat=True)))
+    replies.delete()
+    for model in (InvitationPolicy, InvitationTiming, ScheduledInvitation, DigestSent):
+        model.objects.filter(organization_id=organization_id).delete()
+    ReviewReport.objects.filter(organization_id=organization_id).update(organization_id=None)
+    ReviewReport.objects.filter(reporter_organization_id=organization_id).update(
+        reporter_organization_id=None
+    )
+    if pro_ids:
+        # Its replies were shown under its pro's reviews: cached pages rebuild.
+        transaction.on_commit(lambda: public_reviews_changed_many(pro_ids=pro_ids))
+
+
+@on(OrganizationDeleted)
+def remove_organization_rows(event: OrganizationDeleted) -> None:
+    organization_rows_remove(organization_id=event.organization_id)
 
 
 def retention_purge(*, now=None) -> dict[str, int]:

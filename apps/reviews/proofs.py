@@ -120,7 +120,7 @@ def review_proof_decide(
     proof.status = ProofStatus.ACCEPTED if decision == "accept" else ProofStatus.REJECTED
     proof.decided_at, proof.moderator_id = now, moderator_id
     proof.note = clean_text(note)[:2000]
-    proof.save(update_fields=["status", "decided_at", "moderator", "note"])
+    proof.save(update_fields=["status", "decided_at", "moderator_id", "note"])
     review = proof.review
     ModerationDecision.objects.create(
         review=review,

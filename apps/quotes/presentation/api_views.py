@@ -95,6 +95,11 @@ class QuoteListCreateView(generics.ListAPIView):
             q=cleaned.get("q", ""),
         )
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        selectors.advisors_attach(page if page is not None else queryset)
+        return page
+
     @extend_schema(
         parameters=[QuoteListFilterSerializer],
         responses={200: QuoteListSerializer(many=True), **ERRORS},
@@ -139,8 +144,10 @@ class QuoteDetailView(APIView):
 
     @extend_schema(responses={200: QuoteDetailSerializer, **ERRORS})
     def get(self, request, reference: str):
-        _quote_id(reference)
-        return _detail_response(reference)
+        quote = selectors.quote_file(reference=reference)
+        if quote is None:
+            raise Http404
+        return Response(QuoteDetailSerializer(quote).data)
 
 
 class QuoteClaimView(APIView):

@@ -26,9 +26,10 @@ from apps.quotes.services import CONSENT_TEXT
 REQUIRED = {"required": _("Ce champ est obligatoire.")}
 
 
-def category_choices(blank_label) -> list[tuple[str, str]]:
+def category_choices(blank_label, categories=None) -> list[tuple[str, str]]:
+    categories = directory.categories() if categories is None else categories
     return [("", blank_label)] + [
-        (c.slug, f"— {c.name}" if c.parent_slug else c.name) for c in directory.categories()
+        (c.slug, f"— {c.name}" if c.parent_slug else c.name) for c in categories
     ]
 
 
@@ -255,7 +256,10 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = self.STATUS_CHOICES
-        self.fields["category"].choices = category_choices(_("Toutes"))
+        categories = directory.categories()
+        self.fields["category"].choices = category_choices(_("Toutes"), categories)
+        # slug → name for the queue's rows, from the same single read as the choices.
+        self.category_names = {c.slug: c.name for c in categories}
 
 
 class CallForm(forms.Form):

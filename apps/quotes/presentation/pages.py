@@ -232,7 +232,8 @@ def console_queue(request):
         q=cleaned.get("q", ""),
     )
     page = Paginator(queryset, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    names = selectors.category_names()
+    selectors.advisors_attach(page.object_list)
+    names = form.category_names
     now = timezone.now()
     rows = [
         {

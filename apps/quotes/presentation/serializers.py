@@ -69,8 +69,8 @@ class QuoteCreatedSerializer(serializers.Serializer):
 
 
 class AdvisorSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="pk")
-    name = serializers.CharField(source="get_full_name")
+    id = serializers.IntegerField()
+    name = serializers.CharField()
 
 
 class QuoteListSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from apps.core.actor import Actor
+from apps.accounts import api as accounts
 from apps.quotes.models import QuoteRequest, QuoteStatus, QuoteTransition
 from apps.quotes.services._common import QuoteConflict
 
@@ -29,8 +30,10 @@ def _status_label(status: str) -> str:
 
 
 def _holder_name(quote: QuoteRequest) -> str:
-    holder = quote.assigned_to
-    return holder.get_full_name() if holder is not None else _("un autre conseiller")
+    if quote.assigned_to_id is None:
+        return _("un autre conseiller")
+    names = accounts.user_names_by_ids([quote.assigned_to_id])
+    return names.get(quote.assigned_to_id) or _("un autre conseiller")
 
 
 def _check(
@@ -77,8 +80,4 @@ def _transition(
 
 def _locked(quote_id: int) -> QuoteRequest:
     """The request, its row locked until the end of the transaction (PostgreSQL)."""
-    return (
-        QuoteRequest.objects.select_for_update(of=("self",))
-        .select_related("assigned_to")
-        .get(pk=quote_id)
-    )
+    return QuoteRequest.objects.select_for_update(of=("self",)).get(pk=quote_id)

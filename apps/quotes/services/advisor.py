@@ -91,7 +91,7 @@ def quote_claim(*, quote_id: int, actor: Actor, now: datetime | None = None) -> 
     _require_advisor(actor)
     now = now or timezone.now()
     with transaction.atomic():
-        quote = QuoteRequest.objects.select_related("assigned_to").get(pk=quote_id)
+        quote = QuoteRequest.objects.get(pk=quote_id)
         if quote.status == QuoteStatus.IN_QUALIFICATION and quote.assigned_to_id == actor.user_id:
             return quote
         if quote.status == QuoteStatus.IN_QUALIFICATION:
@@ -118,7 +118,7 @@ def quote_claim(*, quote_id: int, actor: Actor, now: datetime | None = None) -> 
         )
         if not matched:
             # Another claim won the race between our read and our UPDATE.
-            winner = QuoteRequest.objects.select_related("assigned_to").get(pk=quote.pk)
+            winner = QuoteRequest.objects.get(pk=quote.pk)
             if (
                 winner.status == QuoteStatus.IN_QUALIFICATION
                 and winner.assigned_to_id == actor.user_id
@@ -144,7 +144,7 @@ def quote_claim(*, quote_id: int, actor: Actor, now: datetime | None = None) -> 
                 claimed_at=now.isoformat(),
             )
         )
-    return QuoteRequest.objects.select_related("assigned_to").get(pk=quote.pk)
+    return QuoteRequest.objects.get(pk=quote.pk)
 
 
 def _next_call_clean(value: datetime | None, *, now: datetime) -> datetime | None:

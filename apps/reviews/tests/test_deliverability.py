@@ -205,12 +205,12 @@ def test_a_pro_over_the_bounce_rate_is_paused_and_staff_alerted(
     invitations_ = _sent(pro, 10)
     with committed():
         _signed_post(api, {"events": [{"type": "bounce", "email": invitations_[0].customer_email}]})
-    assert InvitationPolicy.objects.get(organization=pro.organization).paused_at is None
+    assert InvitationPolicy.objects.get(organization_id=pro.organization_id).paused_at is None
     mail.outbox.clear()
     with committed():
         _signed_post(api, {"events": [{"type": "bounce", "email": invitations_[1].customer_email}]})
 
-    policy = InvitationPolicy.objects.get(organization=pro.organization)
+    policy = InvitationPolicy.objects.get(organization_id=pro.organization_id)
     assert policy.paused_at is not None
     assert "20\u00a0%" in policy.paused_reason
     (alert,) = mail.outbox
@@ -246,7 +246,7 @@ def test_a_complaint_rate_over_the_threshold_pauses_too(api, pro, settings, comm
         _signed_post(
             api, {"events": [{"type": "complaint", "email": invitations_[3].customer_email}]}
         )
-    assert InvitationPolicy.objects.get(organization=pro.organization).paused_at is not None
+    assert InvitationPolicy.objects.get(organization_id=pro.organization_id).paused_at is not None
 
 
 def test_few_sends_never_pause(api, pro, settings, committed):
@@ -256,7 +256,7 @@ def test_few_sends_never_pause(api, pro, settings, committed):
         for invitation in invitations_[:3]:
             _signed_post(api, {"events": [{"type": "bounce", "email": invitation.customer_email}]})
     assert not InvitationPolicy.objects.filter(
-        organization=pro.organization, paused_at__isnull=False
+        organization_id=pro.organization_id, paused_at__isnull=False
     ).exists()
 
 
@@ -267,7 +267,7 @@ def test_the_manual_mark_does_not_count_against_the_pro(client, owner, pro, sett
     for invitation in invitations_:
         client.post(f"/espace-pro/invitations/{invitation.pk}/adresse-en-erreur/")
     assert not InvitationPolicy.objects.filter(
-        organization=pro.organization, paused_at__isnull=False
+        organization_id=pro.organization_id, paused_at__isnull=False
     ).exists()
 
 
@@ -275,7 +275,9 @@ def test_an_invitation_queued_before_the_pause_does_not_leave(pro, mailoutbox):
     from apps.core import outbox
 
     invite(pro, email="en-attente@exemple.fr")  # its e-mail waits in the outbox
-    InvitationPolicy.objects.filter(organization=pro.organization).update(paused_at=timezone.now())
+    InvitationPolicy.objects.filter(organization_id=pro.organization_id).update(
+        paused_at=timezone.now()
+    )
     outbox.sweep(grace_seconds=0)
     assert mailoutbox == []
     assert ReviewInvitation.objects.get().sent_at is None

@@ -55,7 +55,7 @@ def make_invitation(pro, *, channel="email", stages=(), rep=None, days_ago=1, de
     fields = {
         "pro_id": pro.id,
         "organization_id": pro.organization_id,
-        "created_by": rep,
+        "created_by_id": rep.pk if rep else None,
         "customer_name": f"Client {n}",
         "customer_email": f"client{n}@exemple.fr",
         "email_hash": f"{n:064d}",

@@ -198,12 +198,12 @@ def test_staff_raise_an_organizations_quota_in_the_admin(
     assert as_user(owner).post(URL, _request(), format="json").status_code == 429
 
     client.force_login(staff)
-    policy = InvitationPolicy.objects.get(organization=pro.organization)
+    policy = InvitationPolicy.objects.get(organization_id=pro.organization_id)
     page = client.get(f"/admin/reviews/invitationpolicy/{policy.pk}/change/")
     assert page.status_code == 200
     response = client.post(
         f"/admin/reviews/invitationpolicy/{policy.pk}/change/",
-        {"organization": pro.organization.pk, "daily_quota": 500, "paused_reason": ""},
+        {"organization_id": pro.organization_id, "daily_quota": 500, "paused_reason": ""},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     with committed():

@@ -66,4 +66,4 @@ def test_two_simultaneous_invitations_never_pass_a_quota_of_one(settings):
         thread.join(20)
 
     assert outcome == {"first": "created", "second": "quota"}
-    assert ReviewInvitation.objects.filter(organization=organization).count() == 1
+    assert ReviewInvitation.objects.filter(organization_id=organization.pk).count() == 1

@@ -11,6 +11,8 @@ from celery.schedules import crontab
 from django.test import Client
 from django.utils import timezone
 
+from apps.accounts.events import UserErased
+from apps.core.events import publish
 from apps.reviews import digest
 from apps.reviews.models import DigestOptOut, ReviewInvitation
 from apps.reviews.tests.support import invite, submit_invited
@@ -49,11 +51,21 @@ def test_a_member_who_opted_out_gets_nothing(pro, owner, committed, mailoutbox):
     assert not DigestOptOut.objects.exists()  # a GET changes nothing
     response = Client(enforce_csrf_checks=True).post(url, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
-    assert DigestOptOut.objects.filter(user=owner).exists()
+    assert DigestOptOut.objects.filter(user_id=owner.pk).exists()
     mailoutbox.clear()
     assert digest.weekly_digests_send() == 0
     assert _digests(mailoutbox) == []
     assert Client().get("/avis/resume-hebdomadaire/desinscription/faux/").status_code == 404
+
+
+def test_an_erased_member_s_opt_out_goes_with_the_account(owner, sales_rep, committed):
+    digest.digest_opt_out(owner.pk)
+    digest.digest_opt_out(sales_rep.pk)
+
+    with committed():
+        publish(UserErased(user_id=owner.pk, email=owner.email, erased_at=""))
+
+    assert list(DigestOptOut.objects.values_list("user_id", flat=True)) == [sales_rep.pk]
 
 
 def test_nothing_to_report_sends_nothing(pro, owner, mailoutbox):
