@@ -13,8 +13,8 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from apps.core.actor import Actor
 from apps.accounts import api as accounts
+from apps.core.actor import Actor
 from apps.quotes.models import QuoteRequest, QuoteStatus, QuoteTransition
 from apps.quotes.services._common import QuoteConflict
 
