@@ -93,7 +93,7 @@ def viewer_for_user_id(user_id: int) -> Viewer:
 
 
 def leads_visible(viewer: Viewer) -> QuerySet[Lead]:
-    qs = Lead.objects.select_related("assigned_to", "organization", "network")
+    qs = Lead.objects.all()
     if viewer.user_id is None:
         return qs.none()
     if viewer.sees_everything:
@@ -126,7 +126,7 @@ def lead_list(
     if status:
         qs = qs.filter(status=status)
     if unassigned:
-        qs = qs.filter(assigned_to__isnull=True)
+        qs = qs.filter(assigned_to_id__isnull=True)
     elif assigned_to is not None:
         qs = qs.filter(assigned_to_id=assigned_to)
     return qs.order_by("-created_at", "-id")
@@ -268,6 +268,13 @@ def lead_people(leads: list[Lead]) -> dict[int, dict]:
             first, last, commune = lead.first_name, lead.last_name, lead.commune_name
         people[lead.pk] = {"name": f"{first} {last}".strip(), "commune": commune}
     return people
+
+
+def people_by_ids(user_ids) -> dict[int, Any]:
+    """The members a page of leads names (assignees, note authors, actors) by user id: one
+    call to accounts, none when nobody is named. An erased account has no name."""
+    ids = sorted({user_id for user_id in user_ids if user_id})
+    return accounts.users_by_ids(ids) if ids else {}
 
 
 def category_names() -> dict[str, str]:

@@ -343,7 +343,7 @@ def _check_assignment(viewer: Viewer, *, organization_id: int, assigned_to: int 
 
 def _assign(lead: Lead, *, assigned_to: int | None, actor_id: int | None, now: datetime) -> None:
     lead.assigned_to_id = assigned_to
-    lead.save(update_fields=["assigned_to", "updated_at"])
+    lead.save(update_fields=["assigned_to_id", "updated_at"])
     publish(
         LeadAssigned(
             lead_id=lead.pk,

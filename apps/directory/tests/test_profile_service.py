@@ -59,9 +59,8 @@ def test_the_admin_goes_through_the_service(admin_client):
             "description": "Isolation par l'extérieur, enduits à la chaux.",
             "categories": [c.pk for c in pro.categories.all()],
             "service_departments": ["31"],
-            "organization": pro.organization_id,
+            "organization_id": pro.organization_id,
             "commune": pro.commune_id,
-            "networks": [],
         }
     )
     for prefix in ("checks", "photos"):

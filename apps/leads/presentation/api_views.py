@@ -39,9 +39,9 @@ ERRORS = {
 }
 
 
-def lead_row(lead, pros: dict, viewer) -> dict:
+def lead_row(lead, pros: dict, viewer, people: dict) -> dict:
     pro = pros.get(lead.pro_id)
-    user = lead.assigned_to
+    user = people.get(lead.assigned_to_id)
     # The assignee's address only inside the receiving company: a network or an advisor
     # sees the name.
     email_shown = viewer.is_member_of(lead.organization_id)
@@ -52,9 +52,9 @@ def lead_row(lead, pros: dict, viewer) -> dict:
         "pro": {"id": pro.id, "slug": pro.slug, "name": pro.name} if pro else None,
         "assigned_to": (
             {
-                "id": user.pk,
+                "id": user.user_id,
                 "email": user.email if email_shown else None,
-                "full_name": user.get_full_name(),
+                "full_name": user.full_name,
             }
             if user
             else None
@@ -64,9 +64,10 @@ def lead_row(lead, pros: dict, viewer) -> dict:
 
 def lead_detail(viewer, lead) -> dict:
     pros = selectors.pros_for_leads([lead])
-    notes = lead.notes.select_related("author")
+    notes = list(lead.notes.all())
+    people = selectors.people_by_ids([lead.assigned_to_id, *(n.author_id for n in notes)])
     return {
-        **lead_row(lead, pros, viewer),
+        **lead_row(lead, pros, viewer, people),
         "description": lead.description,
         "summary": selectors.lead_summary(lead, viewer=viewer),
         "contact": selectors.lead_contact(lead)
@@ -74,7 +75,7 @@ def lead_detail(viewer, lead) -> dict:
         else None,
         "notes": [
             {
-                "author": n.author.get_full_name() if n.author else "",
+                "author": people[n.author_id].full_name if n.author_id in people else "",
                 "body": n.body,
                 "created_at": n.created_at,
             }
@@ -111,9 +112,9 @@ class LeadListView(generics.GenericAPIView):
         )
         page = self.paginate_queryset(qs)
         pros = selectors.pros_for_leads(page)
-        return self.get_paginated_response(
-            LeadSerializer([lead_row(lead, pros, viewer) for lead in page], many=True).data
-        )
+        people = selectors.people_by_ids(lead.assigned_to_id for lead in page)
+        rows = [lead_row(lead, pros, viewer, people) for lead in page]
+        return self.get_paginated_response(LeadSerializer(rows, many=True).data)
 
 
 class LeadDetailView(APIView):
