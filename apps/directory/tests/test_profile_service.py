@@ -63,7 +63,7 @@ def test_the_admin_goes_through_the_service(admin_client):
             "commune": pro.commune_id,
         }
     )
-    for prefix in ("checks", "photos"):
+    for prefix in ("network_links", "checks", "photos"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     response = admin_client.post(f"/admin/directory/proprofile/{pro.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
