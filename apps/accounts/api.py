@@ -273,6 +273,4 @@ def partner_key_revoke(*, organization_id: int, prefix: str) -> None:
 def users_by_ids(ids: list[int]) -> dict[int, UserRef]:
     """{user id: UserRef} of these accounts, erased ones included (nameless), one query."""
     users = User.objects.filter(pk__in=ids).only("pk", "first_name", "last_name", "email")
-    return {
-        u.pk: UserRef(user_id=u.pk, email=u.email, full_name=u.get_full_name()) for u in users
-    }
+    return {u.pk: UserRef(user_id=u.pk, email=u.email, full_name=u.get_full_name()) for u in users}

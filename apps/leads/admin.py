@@ -5,7 +5,15 @@ from apps.leads.models import Lead, NetworkInstaller
 
 @admin.register(Lead)
 class LeadAdmin(admin.ModelAdmin):
-    list_display = ("id", "reference", "source", "pro_id", "organization_id", "status", "created_at")
+    list_display = (
+        "id",
+        "reference",
+        "source",
+        "pro_id",
+        "organization_id",
+        "status",
+        "created_at",
+    )
     list_filter = ("status", "source")
     search_fields = ("reference", "external_id")
     raw_id_fields = ("replaced_by",)

@@ -317,9 +317,7 @@ def unconfirmed_alert_send(*, lead_id: int, now: datetime | None = None) -> bool
     """The alert after a "non", once: the lead is locked and stamped with the send, so a
     redelivered event finds it done."""
     with transaction.atomic():
-        lead = (
-            Lead.objects.select_for_update().filter(pk=lead_id).first()
-        )
+        lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
         if lead is None or lead.contact_check != ContactCheck.NO or lead.contact_check_alerted_at:
             return False
         recipients, link = _follow_up_recipients(lead)

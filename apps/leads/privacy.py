@@ -20,7 +20,7 @@ from apps.accounts.events import UserErased
 from apps.core.events import on
 from apps.core.privacy import iso, register_exporter
 from apps.directory import api as directory
-from apps.leads.models import Lead, LeadNote, LeadSource
+from apps.leads.models import Lead, LeadAlert, LeadNote, LeadSource
 from apps.quotes import api as quotes
 from apps.quotes.events import QuoteRequestsAnonymised
 
@@ -98,3 +98,9 @@ def anonymise_inbound_leads(event: UserErased) -> None:
     email = (event.email or "").strip().lower()
     if email:
         _anonymise(Lead.objects.filter(source=LeadSource.INBOUND, email=email))
+
+
+@on(UserErased)
+def forget_member_alerts(event: UserErased) -> None:
+    """The new-lead alerts (SMS, push) addressed to that member are theirs only: they go."""
+    LeadAlert.objects.filter(user_id=event.user_id).delete()

@@ -52,6 +52,7 @@ from apps.leads.models import (
     LostReason,
     NetworkInstaller,
     UnroutedLead,
+    WebhookEndpoint,
 )
 from apps.leads.selectors import (
     Viewer,
@@ -1188,3 +1189,15 @@ def network_installer_ensure(
         },
     )
     return installer
+
+
+@transaction.atomic
+def organization_forget(*, organization_id: int) -> None:
+    """An organization is gone (accounts): what its foreign keys' cascade deleted goes — the
+    leads it received or routed (with their history, notes and alerts), and, for a network
+    or manufacturer, its installers, its "à router" queue and its webhooks (with their
+    deliveries). Idempotent: a second run finds nothing."""
+    Lead.objects.filter(Q(organization_id=organization_id) | Q(network_id=organization_id)).delete()
+    NetworkInstaller.objects.filter(network_id=organization_id).delete()
+    UnroutedLead.objects.filter(network_id=organization_id).delete()
+    WebhookEndpoint.objects.filter(network_id=organization_id).delete()

@@ -159,7 +159,7 @@ def _network_objects(network) -> dict:
 
     key, _secret = partner_api_key_create(organization_id=network.pk, name="CRM")
     endpoint = WebhookEndpoint.objects.create(
-        network=network,
+        network_id=network.pk,
         url="https://crm.exemple.fr/eldo",
         secret="whsec_x",
         created_at=timezone.now(),
@@ -173,7 +173,7 @@ def _network_objects(network) -> dict:
         created_at=timezone.now(),
     )
     unrouted = UnroutedLead.objects.create(
-        network=network,
+        network_id=network.pk,
         external_id="RCH-WAIT",
         data={"category_slug": "facade", "postcode": "31000", "external_id": "RCH-WAIT"},
         created_at=timezone.now(),

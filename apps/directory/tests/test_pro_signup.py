@@ -260,7 +260,10 @@ def test_without_the_contacts_on_file_a_kbis_checked_by_staff_attaches_the_perso
         "/admin/directory/proclaim/",
         {"action": "accept_documents", "_selected_action": [claim.pk]},
     )
-    assert Membership.objects.get(user=user, organization_id=existing.organization_id).role == "manager"
+    assert (
+        Membership.objects.get(user=user, organization_id=existing.organization_id).role
+        == "manager"
+    )
 
 
 def test_sign_ups_from_one_address_are_limited(settings):
