@@ -213,7 +213,9 @@ def _build_world() -> World:
         world.ids |= _network_objects(network)
         # A check waiting for Eldo staff (the verification queue), without a document.
         world.ids["check_id"] = ProCheck.objects.create(pro=pro, kind="manager").pk
-        Lead.objects.filter(pk=world.ids["lead_id"]).update(assigned_to_id=users["pro_sales_rep"].pk)
+        Lead.objects.filter(pk=world.ids["lead_id"]).update(
+            assigned_to_id=users["pro_sales_rep"].pk
+        )
         world.other_ids = _company_objects(
             other, email="occitanes@exemple.fr", owner=users["other_pro"], advisor=users["advisor"]
         )
