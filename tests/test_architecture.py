@@ -56,3 +56,14 @@ def test_no_get_model_reach_ins_across_contexts():
                 continue
             for label in pattern.findall(path.read_text()):
                 assert label == context, f"{path} reaches into {label} with get_model"
+
+
+def test_every_event_subscribed_by_name_is_published():
+    """``on_named`` subscriptions (a context reacting to one above it) name a real event: a
+    typo would silently never fire."""
+    from django.apps import apps as django_apps
+
+    from apps.core import events
+
+    assert django_apps.ready
+    assert set(events._handlers) <= set(events._event_types)

@@ -15,6 +15,7 @@ from apps.directory.tests.conftest import directory_data  # noqa: F401 (module-s
 from apps.directory.tests.factories import make_pro
 from apps.quotes.models import QuoteKind, QuoteRequest, QuoteStatus
 from apps.reviews.models import Review, ReviewReport, ReviewStatus
+from apps.reviews.tests.factories import ReviewFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("directory_data")]
 
@@ -23,24 +24,12 @@ _numbers = itertools.count(1)
 
 
 def review(pro, *, title: str, status=ReviewStatus.PUBLISHED, days_ago: int = 1) -> Review:
-    n = next(_numbers)
     published = timezone.now() - timedelta(days=days_ago)
-    return Review.objects.create(
+    return ReviewFactory(
         pro_id=pro.pk,
-        source="spontaneous",
-        label="spontaneous",
         status=status,
-        rating=5,
         title=title,
-        body="Travail soigné : chantier propre et délais tenus.",
-        work_category_slug="facade",
-        work_category_name="Façade",
         work_date=published.date(),
-        author_name=f"Client{n}",
-        author_email=f"client{n}@exemple.fr",
-        author_postcode="31000",
-        author_commune="Toulouse",
-        text_fingerprint=f"fp{n}",
         published_at=published if status != ReviewStatus.PENDING else None,
     )
 

@@ -56,6 +56,19 @@ def on(event_type: type[DomainEvent]) -> Callable[[Handler], Handler]:
     return decorator
 
 
+def on_named(event_name: str) -> Callable[[Handler], Handler]:
+    """Subscribe to an event by its name, without importing its class: how a context reacts
+    to the event of one above it in the dependency order (the directory to reviews'
+    ``ProRatingChanged``). The handler receives the producer's event and reads its payload
+    fields only; ``tests/test_architecture.py`` checks that every such name is published."""
+
+    def decorator(func: Handler) -> Handler:
+        _handlers[event_name][handler_name(func)] = func
+        return func
+
+    return decorator
+
+
 def handler_name(func: Handler) -> str:
     return f"{func.__module__}.{func.__qualname__}"
 

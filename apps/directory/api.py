@@ -167,26 +167,6 @@ def pro_profile_viewed(slug: str) -> None:
     counter_incr("directory.ProProfileViewed", slug)
 
 
-def pro_rating_store(
-    *,
-    pro_id: int,
-    average: float,
-    count: int,
-    histogram: dict[str, int],
-    criteria: dict[str, float],
-    score: float,
-) -> None:
-    """Called by the reviews context when a pro's aggregates change."""
-    services.pro_rating_store(
-        pro_id=pro_id,
-        average=average,
-        count=count,
-        histogram=histogram,
-        criteria=criteria,
-        score=score,
-    )
-
-
 def pro_response_time_store(*, pro_id: int, minutes: int | None) -> None:
     """Called by the leads context: the pro's typical time to a first contact, or None
     when its leads are too few to say (result cards then show nothing). One query."""
@@ -195,7 +175,7 @@ def pro_response_time_store(*, pro_id: int, minutes: int | None) -> None:
 
 def pro_ratings_store_many(ratings: list[dict]) -> int:
     """Many pros' aggregates at once (seed, import, daily refresh): a batched upsert. Each
-    dict carries the keyword arguments of ``pro_rating_store``."""
+    dict has pro_id, average, count, histogram, criteria and score."""
     return services.pro_ratings_store_many(ratings)
 
 

@@ -96,8 +96,14 @@ def pro_rating_store(
     histogram: dict[str, int],
     criteria: dict[str, float],
     score: float,
-) -> None:
-    """Store the aggregates the reviews context computed (it owns the review rows)."""
+    as_of: datetime | None = None,
+) -> bool:
+    """Store the aggregates the reviews context computed (it owns the review rows) as of
+    ``as_of``; an older computation than the stored one changes nothing (False)."""
+    as_of = as_of or timezone.now()
+    stored = ProRating.objects.select_for_update().filter(pro_id=pro_id).first()
+    if stored is not None and stored.updated_at and stored.updated_at > as_of:
+        return False
     ProRating.objects.update_or_create(
         pro_id=pro_id,
         defaults={
@@ -106,10 +112,11 @@ def pro_rating_store(
             "histogram": {str(k): int(v) for k, v in histogram.items()},
             "criteria": criteria,
             "score": score,
-            "updated_at": timezone.now(),
+            "updated_at": as_of,
         },
     )
     transaction.on_commit(lambda: pro_public_caches_invalidate(pro_id=pro_id))
+    return True
 
 
 @transaction.atomic

@@ -39,7 +39,9 @@ from django.db import transaction
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
+from apps.core.events import publish
 from apps.directory import api as directory
+from apps.reviews.events import ProRatingChanged
 from apps.reviews.models import PUBLIC_STATUSES, ProReviewStats, Review
 from apps.reviews.rules import CRITERIA
 
@@ -139,13 +141,17 @@ def platform_mean(*, fresh: bool = False) -> float:
 
 
 def _store(*, pro_id: int, agg: Aggregates, score: float) -> None:
-    directory.pro_rating_store(
-        pro_id=pro_id,
-        average=agg.average,
-        count=agg.count,
-        histogram=agg.histogram,
-        criteria=agg.criteria,
-        score=score,
+    """Tell the directory, through the outbox: it stores the rating after this commit."""
+    publish(
+        ProRatingChanged(
+            pro_id=pro_id,
+            average=agg.average,
+            count=agg.count,
+            histogram={str(stars): n for stars, n in agg.histogram.items()},
+            criteria=agg.criteria,
+            score=score,
+            computed_at=timezone.now().isoformat(),
+        )
     )
 
 

@@ -11,6 +11,22 @@ from apps.core.events import DomainEvent, register_event
 
 @register_event
 @dataclass(frozen=True)
+class ProRatingChanged(DomainEvent):
+    """A pro's aggregates were recomputed: the directory stores them for its cards, profile
+    and ranking (``computed_at`` orders two refreshes delivered out of order)."""
+
+    name = "reviews.ProRatingChanged"
+    pro_id: int
+    average: float
+    count: int
+    histogram: dict[str, int]
+    criteria: dict[str, float]
+    score: float
+    computed_at: str  # ISO 8601
+
+
+@register_event
+@dataclass(frozen=True)
 class ReviewPublished(DomainEvent):
     """A review became public: the pro's aggregates change."""
 

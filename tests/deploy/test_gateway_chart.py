@@ -316,3 +316,26 @@ def test_the_monolith_keeps_the_names_the_gateway_expects():
     names = set(_of_kind(render_chart("values-production.yaml"), "Service"))
     assert {u["service"] for u in values["upstreams"].values()} <= names
     assert not (CHART_DIR / "templates" / "gateway.yaml").exists()
+
+
+def test_web_worker_beat_and_every_service_share_one_workload_template():
+    """The eldo chart's processes and a carved-out context's release are rendered by the same
+    library (deploy/helm/workload): a hardening or probe fix lands everywhere at once."""
+    workload = REPO_ROOT / "deploy" / "helm" / "workload"
+    assert load_yaml(workload / "Chart.yaml")["type"] == "library"
+    for chart in ("eldo", "service"):
+        chart_dir = REPO_ROOT / "deploy" / "helm" / chart
+        (dependency,) = load_yaml(chart_dir / "Chart.yaml")["dependencies"]
+        assert dependency["name"] == "workload"
+        assert (chart_dir / "charts" / "workload").resolve() == workload.resolve()
+    templates = REPO_ROOT / "deploy" / "helm" / "eldo" / "templates"
+    for process in ("web", "worker", "beat"):
+        text = (templates / f"{process}.yaml").read_text()
+        assert "kind: Deployment" not in text and "eldo.renderWorkload" in text, process
+    labels = {
+        d["metadata"]["name"]: d["spec"]["template"]["metadata"]["labels"]
+        for d in render_chart("values-production.yaml")
+        if d["kind"] == "Deployment"
+    }
+    for process in ("web", "worker", "beat"):
+        assert labels[f"eldo-{process}"]["app.kubernetes.io/component"] == process

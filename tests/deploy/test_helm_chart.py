@@ -17,6 +17,7 @@ import pytest
 
 from tests.deploy.support import (
     CHART_DIR,
+    REPO_ROOT,
     documented_variables,
     load_yaml,
     render_chart,
@@ -279,6 +280,25 @@ def test_web_probes_use_healthz_readyz_and_an_allowed_host(manifests, values):
 def test_the_worker_is_probed_through_the_broker(manifests):
     probe = _eldo_container(_workloads(manifests)["worker"])["livenessProbe"]
     assert "inspect ping" in " ".join(probe["exec"]["command"])
+
+
+def test_the_worker_serves_its_metrics_where_the_monitoring_chart_scrapes(manifests):
+    """The monitoring chart's PodMonitor scrapes the worker's container port by name; the
+    worker serves its samples only when CELERY_METRICS_PORT is set (apps.core.metrics)."""
+    monitoring = load_yaml(REPO_ROOT / "deploy" / "helm" / "monitoring" / "values.yaml")
+    container = _eldo_container(_workloads(manifests)["worker"])
+    (port,) = [p for p in container["ports"] if p["name"] == monitoring["scrape"]["workerPort"]]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    assert env["CELERY_METRICS_PORT"] == str(port["containerPort"])
+    # Where a network policy lets a monitoring namespace in, it lets it reach that port.
+    for policy in _of_kind(manifests, "NetworkPolicy").values():
+        for rule in policy["spec"]["ingress"]:
+            namespaces = {
+                peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+                for peer in rule["from"]
+            }
+            if "monitoring" in namespaces:
+                assert port["containerPort"] in {p["port"] for p in rule["ports"]}
 
 
 # --- Configuration and secrets ----------------------------------------------------------

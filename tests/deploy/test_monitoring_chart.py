@@ -14,7 +14,7 @@ from celery import current_app
 from django.core.cache import cache
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.deploy.support import REPO_ROOT
+from tests.deploy.support import REPO_ROOT, render_chart
 
 MONITORING_DIR = REPO_ROOT / "deploy" / "helm" / "monitoring"
 ALERTS = {"EldoHigh5xxRate", "EldoSlowRequests", "EldoOutboxLag", "EldoWorkerDown"}
@@ -135,13 +135,17 @@ def test_the_chart_renders_monitors_rules_and_a_dashboard():
         assert targets == {"component", "instance_name"}  # what the rules select by
 
 
-def test_the_web_pods_expose_the_port_the_monitor_scrapes():
-    web = (REPO_ROOT / "deploy" / "helm" / "eldo" / "templates" / "web.yaml").read_text()
-    (monitor,) = [
-        m for m in of_kind(render(), "PodMonitor") if m["metadata"]["name"].endswith("-web")
-    ]
-    port = monitor["spec"]["podMetricsEndpoints"][0]["port"]
-    assert re.search(rf"- name: {port}\s+containerPort: 8000", web)
+def test_the_web_and_worker_pods_expose_the_ports_the_monitors_scrape():
+    eldo = {
+        d["metadata"]["name"]: d
+        for d in render_chart("values-production.yaml")
+        if d["kind"] == "Deployment"
+    }
+    for monitor in of_kind(render(), "PodMonitor"):
+        component = monitor["metadata"]["name"].rsplit("-", 1)[1]
+        (container,) = eldo[f"eldo-{component}"]["spec"]["template"]["spec"]["containers"]
+        port = monitor["spec"]["podMetricsEndpoints"][0]["port"]
+        assert port in {p["name"] for p in container["ports"]}, component
 
 
 def test_the_alerts_page_on_what_operations_need():

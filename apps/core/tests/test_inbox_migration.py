@@ -2,26 +2,14 @@
 event ids with their consumer, so no handler runs again after the upgrade."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("core", "0001_initial")]
 AFTER = [("core", "0003_inbox_drop_outbox_key")]
 
 
-@pytest.fixture
-def back_to_the_latest_schema():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("back_to_the_latest_schema")
-def test_existing_delivery_ids_are_kept_with_their_consumer():
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
+def test_existing_delivery_ids_are_kept_with_their_consumer(migrator):
+    old = migrator.apply(BEFORE)
     event = old.get_model("core", "OutboxEvent").objects.create(
         name="reviews.ReviewPublished", payload={"review_id": 1}
     )
@@ -29,9 +17,7 @@ def test_existing_delivery_ids_are_kept_with_their_consumer():
     handled.create(event=event, handler="apps.stats.handlers.on_review_published")
     handled.create(event=event, handler="apps.directory.handlers.on_review_published")
 
-    executor = MigrationExecutor(connection)
-    executor.migrate(AFTER)
-    new = executor.loader.project_state(AFTER).apps
+    new = migrator.apply(AFTER)
     rows = new.get_model("core", "HandledEvent").objects.order_by("consumer")
     assert [(r.event_id, r.consumer, r.handler) for r in rows] == [
         (event.id, "directory", "apps.directory.handlers.on_review_published"),

@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.directory import api as directory_api
+from apps.directory.services import pro_rating_store
 from apps.directory.tests.factories import make_pro
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("directory_data")]
@@ -96,7 +97,7 @@ def test_badge_is_cors_open_cacheable_and_refreshed_when_the_rating_changes(
     assert first.json()["rating"]["count"] == 3
 
     with django_capture_on_commit_callbacks(execute=True):
-        directory_api.pro_rating_store(
+        pro_rating_store(
             pro_id=pro.id, average=4.2, count=4, histogram={"4": 1, "5": 3}, criteria={}, score=4.3
         )
     second = client.get("/api/v1/pros/facades-du-midi/badge/")

@@ -7,9 +7,8 @@ Runs on the local-memory cache in the SQLite pass and on Redis in the services p
 import pytest
 from django.core.cache import caches
 
-from apps.directory import api as directory
 from apps.directory.models import ProProfile
-from apps.directory.services import pro_profile_changed
+from apps.directory.services import pro_profile_changed, pro_rating_store
 from apps.directory.tests.factories import make_pro
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("directory_data")]
@@ -71,7 +70,7 @@ def test_a_new_rating_shows_on_lists_and_profile(client, committed):
     client.get("/pro/facades-du-midi/")
 
     with committed():
-        directory.pro_rating_store(
+        pro_rating_store(
             pro_id=pro.pk,
             average=4.5,
             count=2,
@@ -157,7 +156,7 @@ def test_unknown_parameters_and_odd_formats_bypass_the_cache(client):
 
 def _rate(pro, committed, count=3):
     with committed():
-        directory.pro_rating_store(
+        pro_rating_store(
             pro_id=pro.pk,
             average=4.0,
             count=count,

@@ -4,26 +4,14 @@ staff-set "entreprise vérifiée" flag a verified identity check by staff."""
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("directory", "0006_pro_coverage")]
 AFTER = [("directory", "0007_pro_checks")]
 
 
-@pytest.fixture
-def back_to_the_latest_schema():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("back_to_the_latest_schema")
-def test_existing_labels_become_pending_and_the_verified_flag_a_staff_identity_check():
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
+def test_existing_labels_become_pending_and_the_verified_flag_a_staff_identity_check(migrator):
+    old = migrator.apply(BEFORE)
     region = old.get_model("directory", "Region").objects.create(code="76", name="Occitanie")
     department = old.get_model("directory", "Department").objects.create(
         code="31", name="Haute-Garonne", slug="haute-garonne-31", region=region
@@ -62,10 +50,7 @@ def test_existing_labels_become_pending_and_the_verified_flag_a_staff_identity_c
         pro=pros[1], kind="qualipv", number="QPV-1", valid_until=date(2031, 1, 1)
     )
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(AFTER)
-    new = executor.loader.project_state(AFTER).apps
+    new = migrator.apply(AFTER)
     ProCheck = new.get_model("directory", "ProCheck")
     rows = set(
         ProCheck.objects.values_list("pro_id", "kind", "label", "number", "status", "source")

@@ -18,7 +18,8 @@ from apps.accounts.tests.factories import UserFactory
 from apps.leads.models import ContactCheck, Lead
 from apps.quotes.models import QuoteNote, QuoteStatus
 from apps.quotes.services import quote_dispatch
-from apps.reviews.models import Review, ReviewInvitation, ReviewStatus
+from apps.reviews.models import ReviewInvitation, ReviewStatus
+from apps.reviews.tests.factories import ReviewFactory
 from apps.reviews.tests.support import review_payload, token_in
 
 pytestmark = pytest.mark.django_db
@@ -328,22 +329,14 @@ def claire_review(claire, facade_pros):
     from apps.reviews.aggregates import pro_aggregates_refresh
 
     midi = facade_pros["midi"]
-    review = Review.objects.create(
+    review = ReviewFactory(
         pro_id=midi.id,
-        source="spontaneous",
-        status=ReviewStatus.PUBLISHED,
         rating=2,
         title="Déçue",
         body="Le chantier a pris trois semaines de retard sans nouvelles de l'artisan.",
-        work_category_slug="facade",
-        work_category_name="Façade",
         work_date=timezone.localdate() - timedelta(days=30),
         author_name="Claire",
         author_email="claire@exemple.fr",
-        author_postcode="31000",
-        author_commune="Toulouse",
-        text_fingerprint="x",
-        published_at=timezone.now(),
     )
     pro_aggregates_refresh(pro_id=midi.id)
     return review

@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.leads import services
 from apps.leads.models import Lead
 from apps.leads.selectors import viewer_for
+from apps.leads.tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,17 +34,12 @@ def routed(network, facade_pros):
     now = timezone.now()
 
     def lead(pro, n, **extra):
-        return Lead.objects.create(
+        return LeadFactory(
+            pro=pro,
             source="inbound",
             network_id=org_id,
             external_id=f"RCH-{n}",
             reference=f"RCH-{n}",
-            pro_id=pro.id,
-            organization_id=pro.organization_id,
-            category_slug="facade",
-            postcode="31000",
-            department_code="31",
-            first_name="Jeanne",
             **extra,
         )
 

@@ -10,12 +10,12 @@ import threading
 
 import pytest
 from django.db import connection, transaction
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.accounts.tests.factories import UserFactory
 from apps.quotes import services
-from apps.quotes.models import QuoteRequest, QuoteTransition
+from apps.quotes.models import QuoteTransition
+from apps.quotes.tests.factories import QuoteRequestFactory
 from tests.waiting import wait_for_lock_waiter
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -25,23 +25,7 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 def quote():
     if connection.vendor != "postgresql":
         pytest.skip("the race is meaningful on PostgreSQL only (row locks, READ COMMITTED)")
-    now = timezone.now()
-    return QuoteRequest.objects.create(
-        reference="ELD-2026-000042",
-        kind="quote",
-        channel="api",
-        category_slug="facade",
-        description="Ravalement de façade, maison de 120 m².",
-        postcode="31000",
-        commune_name="Toulouse",
-        department_code="31",
-        first_name="Luce",
-        email="luce@exemple.fr",
-        phone="+33612345678",
-        consent_text=services.CONSENT_TEXT,
-        consent_at=now,
-        next_call_at=now,
-    )
+    return QuoteRequestFactory(channel="api")
 
 
 def _in_thread(target, *args):

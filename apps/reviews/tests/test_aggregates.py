@@ -37,10 +37,22 @@ def _reviews(pro, ratings, *, days_ago=0, criteria=None):
         )
 
 
-def test_average_count_histogram_and_criteria(pro):
+@pytest.fixture
+def refresh(committed):
+    """Recompute a pro's aggregates and run what follows the commit: the directory stores
+    the rating when ``reviews.ProRatingChanged`` reaches it."""
+
+    def run(pro_id: int):
+        with committed():
+            return pro_aggregates_refresh(pro_id=pro_id)
+
+    return run
+
+
+def test_average_count_histogram_and_criteria(pro, refresh):
     _reviews(pro, [5, 4, 4], criteria={"quality": 5, "timeliness": 4})
     _reviews(pro, [1], days_ago=1)
-    pro_aggregates_refresh(pro_id=pro.id)
+    refresh(pro.id)
     profile = directory.pro_profile(pro.slug)
     assert profile["rating"]["count"] == 4
     assert profile["rating"]["average"] == 3.5
@@ -48,12 +60,12 @@ def test_average_count_histogram_and_criteria(pro):
     assert profile["criteria"] == {"quality": 5.0, "timeliness": 4.0}
 
 
-def test_the_score_is_a_recency_weighted_bayesian_mean(pro, other_pro):
+def test_the_score_is_a_recency_weighted_bayesian_mean(pro, other_pro, refresh):
     _reviews(other_pro, [4, 4, 4, 4])  # the platform: mean 4.0 with the pro's below
-    pro_aggregates_refresh(pro_id=other_pro.id)
+    refresh(other_pro.id)
     _reviews(pro, [5, 5], days_ago=0)
     _reviews(pro, [1], days_ago=HALF_LIFE_DAYS)
-    stats = pro_aggregates_refresh(pro_id=pro.id)
+    stats = refresh(pro.id)
     m = 16 / 4  # mean of the platform as stored before this refresh
     expected = (PRIOR_WEIGHT * m + 5 + 5 + 0.5 * 1) / (PRIOR_WEIGHT + 2 + 0.5)
     stored = directory.pro_profile(pro.slug)["rating"]["score"]
@@ -62,38 +74,38 @@ def test_the_score_is_a_recency_weighted_bayesian_mean(pro, other_pro):
     assert recency_weight(2 * HALF_LIFE_DAYS) == 0.25
 
 
-def test_one_review_does_not_outrank_many_good_ones(pro, other_pro):
+def test_one_review_does_not_outrank_many_good_ones(pro, other_pro, refresh):
     _reviews(pro, [5])
     _reviews(other_pro, [5] * 9 + [4] * 3)
-    pro_aggregates_refresh(pro_id=pro.id)
-    pro_aggregates_refresh(pro_id=other_pro.id)
+    refresh(pro.id)
+    refresh(other_pro.id)
     single = directory.pro_profile(pro.slug)["rating"]["score"]
     many = directory.pro_profile(other_pro.slug)["rating"]["score"]
     assert single < many
 
 
-def test_without_reviews_the_score_is_zero_and_the_prior_has_a_fallback(pro):
-    assert pro_aggregates_refresh(pro_id=pro.id).count == 0
+def test_without_reviews_the_score_is_zero_and_the_prior_has_a_fallback(pro, refresh):
+    assert refresh(pro.id).count == 0
     assert directory.pro_profile(pro.slug)["rating"] == {"average": 0.0, "count": 0, "score": 0.0}
     assert aggregates.platform_mean(fresh=True) == FALLBACK_PRIOR_MEAN
 
 
-def test_refreshing_twice_changes_nothing(pro):
+def test_refreshing_twice_changes_nothing(pro, refresh):
     _reviews(pro, [5, 3])
-    pro_aggregates_refresh(pro_id=pro.id)
+    refresh(pro.id)
     first = directory.pro_profile(pro.slug)["rating"]
-    pro_aggregates_refresh(pro_id=pro.id)
+    refresh(pro.id)
     assert directory.pro_profile(pro.slug)["rating"] == first
     assert ProReviewStats.objects.get(pro_id=pro.id).count == 2
 
 
-def test_a_rebuild_matches_per_pro_refreshes(pro, other_pro):
+def test_a_rebuild_matches_per_pro_refreshes(pro, other_pro, refresh):
     _reviews(pro, [5, 4, 2])
     _reviews(other_pro, [3, 3], days_ago=400)
     assert aggregates.aggregates_rebuild() == 2
     rebuilt = [directory.pro_profile(p.slug)["rating"] for p in (pro, other_pro)]
     for p in (pro, other_pro):
-        pro_aggregates_refresh(pro_id=p.id)
+        refresh(p.id)
     refreshed = [directory.pro_profile(p.slug)["rating"] for p in (pro, other_pro)]
     assert [r["count"] for r in rebuilt] == [3, 2]
     assert [r["average"] for r in rebuilt] == [r["average"] for r in refreshed]

@@ -26,7 +26,8 @@ from apps.reviews.models import (
     ReviewStatus,
 )
 from apps.reviews.privacy import export_for
-from apps.reviews.tests.support import invite, review_payload
+from apps.reviews.tests.factories import ReviewFactory
+from apps.reviews.tests.support import invite
 
 pytestmark = pytest.mark.django_db
 
@@ -82,23 +83,12 @@ def make_invitation(pro, *, channel="email", stages=(), rep=None, days_ago=1, de
 
 
 def make_review(pro, *, invitation=None, status=ReviewStatus.PUBLISHED, source=None):
-    data = review_payload()
-    return Review.objects.create(
+    return ReviewFactory(
         pro_id=pro.id,
         invitation=invitation,
         source=source or ReviewSource.INVITED,
         status=status,
-        rating=5,
-        title=data["title"],
-        body=data["body"],
-        work_category_slug="facade",
-        work_category_name="Façade",
-        work_date=timezone.localdate(),
-        author_name="Jeanne",
-        author_email=f"auteur{next(_serial)}@exemple.fr",
-        author_postcode="31000",
-        author_commune="Toulouse",
-        text_fingerprint=f"{next(_serial):064d}",
+        published_at=None,
     )
 
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from apps.leads import selectors as lead_selectors
 from apps.leads import services as lead_services
 from apps.leads.models import Lead
+from apps.leads.tests.factories import LeadFactory
 from apps.stats import selectors
 
 pytestmark = pytest.mark.django_db
@@ -134,14 +135,7 @@ def test_statistics_sums_equal_the_sums_over_leads(script, facade_pros, midi_tea
     pro = facade_pros["midi"]
     dispatched = timezone.now() - timedelta(days=1)
     for final, quote_amount, won_amount, correction, member in script:
-        lead = Lead.objects.create(
-            pro_id=pro.id,
-            organization_id=pro.organization_id,
-            category_slug="facade",
-            postcode="31000",
-            department_code="31",
-            created_at=dispatched,
-        )
+        lead = LeadFactory(pro=pro, created_at=dispatched)
         if member:
             work(lead.pk, assigned_to=midi_team[member].pk)
         for step in FINAL_PATHS[final]:

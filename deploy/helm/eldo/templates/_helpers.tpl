@@ -152,6 +152,11 @@ checksum/config: {{ include "eldo.componentConfig" . | sha256sum }}
 - name: tmp
   emptyDir:
     sizeLimit: 256Mi
+{{ include "eldo.dataVolumes" . }}
+{{- end -}}
+
+{{/* The uploads and the staff documents, on volumes when not on object storage. */}}
+{{- define "eldo.dataVolumes" -}}
 {{- if not .Values.objectStorage.enabled }}
 - name: media
 {{- if .Values.media.enabled }}
@@ -173,6 +178,10 @@ checksum/config: {{ include "eldo.componentConfig" . | sha256sum }}
 {{- define "eldo.volumeMounts" -}}
 - name: tmp
   mountPath: /tmp
+{{ include "eldo.dataVolumeMounts" . }}
+{{- end -}}
+
+{{- define "eldo.dataVolumeMounts" -}}
 {{- if not .Values.objectStorage.enabled }}
 - name: media
   mountPath: /data/media
@@ -204,4 +213,66 @@ checksum/config: {{ include "eldo.componentConfig" . | sha256sum }}
 {{- else -}}
 {{- .Files.Get "files/media-nginx.conf" -}}
 {{- end -}}
+{{- end -}}
+
+{{/* The values of one Eldo process for the workload library (deploy/helm/workload), the
+     templates every Eldo service renders its Deployment with: (dict "root" $ "component"
+     "web"). What differs per process (probes, ports, volumes) is merged by its template. */}}
+{{- define "eldo.workload" -}}
+{{- $root := .root -}}
+{{- $values := index $root.Values .component -}}
+nameOverride: {{ include "eldo.name" $root }}
+fullnameOverride: {{ include "eldo.fullname" $root }}-{{ .component }}
+component: {{ .component }}
+partOf: eldo
+image:
+  {{- toYaml $root.Values.image | nindent 2 }}
+imagePullSecrets:
+  {{- toYaml $root.Values.imagePullSecrets | nindent 2 }}
+args: [{{ .component | quote }}]
+replicas: {{ $values.replicas | default 1 }}
+config:
+  {{- include "eldo.componentConfig" . | nindent 2 }}
+existingSecret: {{ required "secrets.existingSecret: name the Secret holding DJANGO_SECRET_KEY, DATABASE_URL and REDIS_URL" $root.Values.secrets.existingSecret }}
+terminationGracePeriodSeconds: {{ $values.terminationGracePeriodSeconds | default 30 }}
+resources:
+  {{- toYaml $values.resources | nindent 2 }}
+autoscaling:
+  {{- toYaml ($values.autoscaling | default (dict "enabled" false)) | nindent 2 }}
+  scaleDownStabilizationSeconds: 300
+pdb:
+  enabled: {{ hasKey $values "pdb" }}
+  maxUnavailable: {{ dig "pdb" "maxUnavailable" 1 $values }}
+podAnnotations:
+  {{- toYaml ($root.Values.podAnnotations | default dict) | nindent 2 }}
+runAsUser: 10001
+fsGroup: true
+tmpSizeLimit: 256Mi
+serviceAccountName: ""
+topologySpread: false
+containerPort: null
+metricsPort: null
+service: {enabled: false}
+env: []
+probes: {startup: {}, liveness: {}, readiness: {}}
+lifecycle: {}
+extraVolumes: []
+extraVolumeMounts: []
+nodeSelector:
+  {{- toYaml ($root.Values.nodeSelector | default dict) | nindent 2 }}
+tolerations:
+  {{- toYaml ($root.Values.tolerations | default list) | nindent 2 }}
+{{- end -}}
+
+{{/* Render one Eldo process with the workload library: its Deployment, then its HPA and
+     disruption budget. ``overrides`` holds what is particular to the process. */}}
+{{- define "eldo.renderWorkload" -}}
+{{- $values := mergeOverwrite (include "eldo.workload" (dict "root" .root "component" .component) | fromYaml) .overrides -}}
+{{- $context := dict "Values" $values "Release" .root.Release "Chart" .root.Chart -}}
+{{ include "workload.deployment" $context }}
+{{- $scaling := include "workload.autoscaling" $context | trim }}
+{{- if $scaling }}
+---
+{{ $scaling }}
+{{- end }}
 {{- end -}}

@@ -1,4 +1,4 @@
-{{- define "service.fullname" -}}
+{{- define "workload.fullname" -}}
 {{- if .Values.fullnameOverride -}}
 {{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
@@ -6,25 +6,25 @@
 {{- end -}}
 {{- end -}}
 
-{{- define "service.component" -}}
+{{- define "workload.component" -}}
 {{- .Values.component | default (.Values.nameOverride | default .Chart.Name) -}}
 {{- end -}}
 
-{{- define "service.selectorLabels" -}}
+{{- define "workload.selectorLabels" -}}
 app.kubernetes.io/name: {{ .Values.nameOverride | default .Chart.Name }}
 app.kubernetes.io/instance: {{ .Release.Name }}
-app.kubernetes.io/component: {{ include "service.component" . }}
+app.kubernetes.io/component: {{ include "workload.component" . }}
 {{- end -}}
 
-{{- define "service.labels" -}}
+{{- define "workload.labels" -}}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
-{{ include "service.selectorLabels" . }}
+{{ include "workload.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | trunc 63 | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: {{ .Values.partOf }}
 {{- end -}}
 
-{{- define "service.image" -}}
+{{- define "workload.image" -}}
 {{- $repository := required "image.repository: the image to run" .Values.image.repository -}}
 {{- if .Values.image.digest -}}
 {{- printf "%s@%s" $repository .Values.image.digest -}}

@@ -1,0 +1,49 @@
+"""No call into another context runs inside one of reviews' transactions (see
+tests/plugins/facade_calls.py): invitation, submission with its e-mail and the pro's
+rating, reply, report and moderation, with the outbox's handlers run after commit."""
+
+import pytest
+
+from apps.reviews.services import review_moderate, review_reply_create, review_report_create
+from apps.reviews.tests.support import invite, submit_invited
+
+pytestmark = pytest.mark.django_db
+
+# What still runs inside a transaction, "<caller module> -> <context>.<function>": a
+# ratchet. A new crossing inside a transaction fails the test; so does a listed one that
+# is gone (remove its entry). The handlers run inside the outbox's per-handler transaction.
+KNOWN_INSIDE_TRANSACTIONS = {
+    "apps.reviews.handlers -> accounts.audit_record",
+    "apps.reviews.handlers -> directory.pros_by_ids",
+    "apps.reviews.sending -> directory.pros_by_ids",
+    "apps.reviews.services -> accounts.identity_for_user_id",
+    "apps.reviews.services -> directory.pros_by_ids",
+    "apps.reviews.services -> directory.pros_for_organizations",
+}
+
+
+def test_the_review_lifecycle_calls_other_contexts_outside_its_transactions(
+    facade_calls, pro, owner, homeowner, moderator, committed
+):
+    with facade_calls() as calls:
+        with committed():
+            invite(pro, email="jeanne@exemple.fr", created_by=owner)
+        with committed():
+            review = submit_invited(pro, email="luc@exemple.fr")
+        with committed():
+            review_reply_create(
+                review_id=review.pk, user_id=owner.pk, body="Merci pour votre avis !"
+            )
+        with committed():
+            review_report_create(review_id=review.pk, user_id=homeowner.pk, reason="not_a_customer")
+        with committed():
+            review_moderate(
+                review_id=review.pk,
+                moderator_id=moderator.pk,
+                decision="publish",
+                reason="report_unfounded",
+            )
+
+    # The flow does reach other contexts (a recorder that saw nothing would prove nothing).
+    assert any("-> directory." in crossing for crossing in calls.crossings())
+    assert calls.inside_transactions() == KNOWN_INSIDE_TRANSACTIONS
