@@ -4,18 +4,10 @@ table — and leaves no database constraint: accounts' rows may go without the d
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 BEFORE = [("directory", "0012_response_minutes")]
 AFTER = [("directory", "0013_drop_accounts_foreign_keys")]
-
-
-@pytest.fixture
-def back_to_the_latest_schema():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def _commune(apps):
@@ -66,23 +58,17 @@ def _create_rows(apps, *, company_id: int, maker_id: int, user_id: int) -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("back_to_the_latest_schema")
-def test_the_ids_stay_and_the_accounts_rows_may_go():
+def test_the_ids_stay_and_the_accounts_rows_may_go(migrator):
     # Accounts is untouched by this migration: today's models will do.
     from apps.accounts.models import Organization, User
 
     company = Organization.objects.create(name="Façades du Midi", slug="midi", kind="company")
     maker = Organization.objects.create(name="Thermaris", slug="thermaris", kind="manufacturer")
     user = User.objects.create(email="ines@eldo.fr")
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
+    old = migrator.apply(BEFORE)
     pro_id = _create_rows(old, company_id=company.pk, maker_id=maker.pk, user_id=user.pk)
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(AFTER)
-    new = executor.loader.project_state(AFTER).apps
+    new = migrator.apply(AFTER)
     with connection.cursor() as cursor:  # no constraint holds them any more
         cursor.execute(
             "DELETE FROM accounts_organization WHERE id IN (%s, %s)", [company.pk, maker.pk]

@@ -4,18 +4,10 @@ organization and user ids, and leaves no database constraint: accounts' rows may
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 BEFORE = [("leads", "0009_lead_work_ended_on")]
 AFTER = [("leads", "0010_drop_accounts_foreign_keys")]
-
-
-@pytest.fixture
-def back_to_the_latest_schema():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def _create_rows(apps, *, company_id: int, network_id: int, user_id: int) -> int:
@@ -50,23 +42,17 @@ def _create_rows(apps, *, company_id: int, network_id: int, user_id: int) -> int
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("back_to_the_latest_schema")
-def test_the_ids_stay_and_the_accounts_rows_may_go():
+def test_the_ids_stay_and_the_accounts_rows_may_go(migrator):
     # Accounts is untouched by this migration: today's models will do.
     from apps.accounts.models import Organization, User
 
     company = Organization.objects.create(name="Façades du Midi", slug="midi", kind="company")
     network = Organization.objects.create(name="Réseau", slug="reseau", kind="network")
     user = User.objects.create(email="philippe@facades-du-midi.fr")
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
+    old = migrator.apply(BEFORE)
     lead_id = _create_rows(old, company_id=company.pk, network_id=network.pk, user_id=user.pk)
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(AFTER)
-    new = executor.loader.project_state(AFTER).apps
+    new = migrator.apply(AFTER)
     with connection.cursor() as cursor:  # no constraint holds them any more
         cursor.execute(
             "DELETE FROM accounts_organization WHERE id IN (%s, %s)", [company.pk, network.pk]
