@@ -10,6 +10,7 @@ Anything else is "not found".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from apps.accounts import api as accounts
+from apps.accounts.contracts import UserRef
 from apps.directory import api as directory
 from apps.leads.models import Lead, LeadSource, NetworkInstaller, UnroutedLead
 from apps.quotes import api as quotes
@@ -270,7 +272,7 @@ def lead_people(leads: list[Lead]) -> dict[int, dict]:
     return people
 
 
-def people_by_ids(user_ids) -> dict[int, Any]:
+def people_by_ids(user_ids: Iterable[int | None]) -> dict[int, UserRef]:
     """The members a page of leads names (assignees, note authors, actors) by user id: one
     call to accounts, none when nobody is named. An erased account has no name."""
     ids = sorted({user_id for user_id in user_ids if user_id})

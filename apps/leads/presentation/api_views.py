@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from apps.accounts.contracts import PartnerCredential
+from apps.accounts.contracts import PartnerCredential, UserRef
 from apps.core.throttling import ScopedRateThrottle
 from apps.leads import selectors, services
 from apps.leads.models import Lead
@@ -39,7 +39,7 @@ ERRORS = {
 }
 
 
-def lead_row(lead, pros: dict, viewer, people: dict) -> dict:
+def lead_row(lead, pros: dict, viewer, people: dict[int, UserRef]) -> dict:
     pro = pros.get(lead.pro_id)
     user = people.get(lead.assigned_to_id)
     # The assignee's address only inside the receiving company: a network or an advisor
@@ -110,7 +110,7 @@ class LeadListView(generics.GenericAPIView):
             assigned_to=assigned if isinstance(assigned, int) else None,
             unassigned=assigned == "none",
         )
-        page = self.paginate_queryset(qs)
+        page = self.paginate_queryset(qs) or []  # the view always paginates
         pros = selectors.pros_for_leads(page)
         people = selectors.people_by_ids(lead.assigned_to_id for lead in page)
         rows = [lead_row(lead, pros, viewer, people) for lead in page]
