@@ -159,17 +159,25 @@ class ProPhotoInline(admin.TabularInline):
     fields = ["image", "caption", "position"]
 
 
+def _organization_id_check(organization_id: int, *, kinds: tuple[str, ...] = (), message) -> int:
+    """Organizations live in accounts, kept here by id: the id must name one (of these kinds)."""
+    found = accounts.organizations_by_ids([organization_id]).get(organization_id)
+    if found is None or (kinds and found.kind not in kinds):
+        raise forms.ValidationError(message)
+    return organization_id
+
+
 class ProNetworkForm(forms.ModelForm):
     class Meta:
         model = ProNetwork
         fields = ["network_id"]
 
     def clean_network_id(self) -> int:
-        network_id = self.cleaned_data["network_id"]
-        found = accounts.organizations_by_ids([network_id]).get(network_id)
-        if found is None or found.kind not in ("network", "manufacturer"):
-            raise forms.ValidationError(_("Aucun réseau ni fabricant n'a cet identifiant."))
-        return network_id
+        return _organization_id_check(
+            self.cleaned_data["network_id"],
+            kinds=("network", "manufacturer"),
+            message=_("Aucun réseau ni fabricant n'a cet identifiant."),
+        )
 
 
 class ProNetworkInline(admin.TabularInline):
@@ -214,6 +222,12 @@ class ProProfileForm(forms.ModelForm):
             "is_published",
             "monthly_lead_cap",
         ]
+
+    def clean_organization_id(self) -> int:
+        return _organization_id_check(
+            self.cleaned_data["organization_id"],
+            message=_("Aucune organisation n'a cet identifiant."),
+        )
 
     def clean_logo(self):
         upload = self.cleaned_data.get("logo")
@@ -344,6 +358,13 @@ class BrandForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["product_families"] = "\n".join(self.instance.product_families)
+
+    def clean_organization_id(self) -> int:
+        return _organization_id_check(
+            self.cleaned_data["organization_id"],
+            kinds=("manufacturer",),
+            message=_("Aucun fabricant n'a cet identifiant."),
+        )
 
     def clean_product_families(self) -> list[str]:
         lines = (self.cleaned_data.get("product_families") or "").splitlines()
