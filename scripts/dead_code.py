@@ -30,6 +30,7 @@ USERS = ["bench", "scripts"]  # callers whose own dead code is not reported
 EXCLUDE = ["*/migrations/*", "*/tests/*"]
 DECORATORS = [
     "@on",
+    "@on_named",
     "@register_event",
     "@register.*",
     "@*.register",

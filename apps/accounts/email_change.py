@@ -17,11 +17,10 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.events import EmailChanged
-from apps.accounts.models import User
+from apps.accounts.models import EmailChangeNotice, User
 from apps.core.events import publish
 from apps.core.mail import send_templated
 
@@ -91,12 +90,8 @@ def email_change_confirm(*, token: str) -> User:
         raise ValidationError(
             _("Cette adresse est déjà utilisée par un autre compte."), code="taken"
         ) from exc
+    notice = EmailChangeNotice.objects.create(user=user, old_email=old_email, new_email=new_email)
     publish(
-        EmailChanged(
-            user_id=user.pk,
-            old_email=old_email,
-            new_email=new_email,
-            changed_at=timezone.now().isoformat(),
-        )
+        EmailChanged(user_id=user.pk, notice_id=notice.pk, changed_at=notice.created_at.isoformat())
     )
     return user

@@ -60,13 +60,15 @@ class OrganizationDeleted(DomainEvent):
 @register_event
 @dataclass(frozen=True)
 class EmailChanged(DomainEvent):
-    """The sign-in address changed (confirmed from the new address): the old one is told."""
+    """The sign-in address changed (confirmed from the new address): the old one is told.
+
+    No address travels: ``notice_id`` names accounts' own ``EmailChangeNotice`` row, which
+    its handler reads, then deletes once the notice is sent."""
 
     name = "accounts.EmailChanged"
-    scrub_after_delivery = ("old_email", "new_email")
+    version = 2  # 1 carried old_email and new_email
     user_id: int
-    old_email: str
-    new_email: str
+    notice_id: int
     changed_at: str  # ISO 8601
 
 

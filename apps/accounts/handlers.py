@@ -3,7 +3,7 @@
 from django.conf import settings
 
 from apps.accounts.events import EmailChanged, MemberInvited, PasswordChanged
-from apps.accounts.models import User
+from apps.accounts.models import EmailChangeNotice, User
 from apps.core.events import on
 from apps.core.mail import send_templated
 
@@ -24,13 +24,18 @@ def notify_password_changed(event: PasswordChanged) -> None:
 
 @on(EmailChanged)
 def notify_email_changed(event: EmailChanged) -> None:
-    """Security notice to the address that was replaced: the owner learns of a hijack."""
+    """Security notice to the address that was replaced: the owner learns of a hijack. The
+    addresses are read from the notice row, deleted once the message is sent."""
+    notice = EmailChangeNotice.objects.filter(pk=event.notice_id).first()
+    if notice is None:  # already sent (a redelivery), or purged
+        return
     send_templated(
-        to=event.old_email,
+        to=notice.old_email,
         template="accounts/email/email_changed",
-        context={"old_email": event.old_email, "new_email": event.new_email},
+        context={"old_email": notice.old_email, "new_email": notice.new_email},
         subject="L'adresse e-mail de votre compte Eldo a été modifiée",
     )
+    notice.delete()
 
 
 @on(MemberInvited)

@@ -301,3 +301,20 @@ class MagicLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class EmailChangeNotice(models.Model):
+    """The addresses of one confirmed change of sign-in address, kept only until the notice
+    to the old one is sent (``EmailChanged`` carries this row's id, never an address)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    old_email = models.EmailField()
+    new_email = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("avis de changement d'adresse")
+        verbose_name_plural = _("avis de changement d'adresse")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ({self.created_at:%Y-%m-%d %H:%M})"

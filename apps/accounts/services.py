@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -14,6 +14,7 @@ from apps.accounts.events import (
 )
 from apps.accounts.models import (
     AuditEntry,
+    EmailChangeNotice,
     MagicLink,
     Membership,
     MembershipInvitation,
@@ -176,6 +177,7 @@ def user_erase(*, user: User, password: str, now=None) -> None:
     Membership.objects.filter(user_id=user.pk).delete()
     MembershipInvitation.objects.filter(email=email).delete()
     MagicLink.objects.filter(email=email).delete()  # sign-in links sent to the address
+    EmailChangeNotice.objects.filter(user_id=user.pk).delete()  # a notice not yet sent
     # How they wanted to be alerted, and their browsers' push endpoints (device ids).
     NotificationPreference.objects.filter(user_id=user.pk).delete()
     PushSubscription.objects.filter(user_id=user.pk).delete()
@@ -245,7 +247,8 @@ def retention_purge(*, now=None) -> dict[str, int]:
 
     Audit entries past AUDIT_LOG_RETENTION_DAYS; refresh-token records past their expiry
     (they name the account and can no longer be used anyway); team invitations never
-    accepted once expired or revoked (they hold the invited address).
+    accepted once expired or revoked (they hold the invited address); notices of address
+    change never sent, after a month.
     """
     from django.db.models import Q
     from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
@@ -257,11 +260,17 @@ def retention_purge(*, now=None) -> dict[str, int]:
         .filter(Q(expires_at__lt=now) | Q(revoked_at__isnull=False))
         .delete()
     )
+    # A notice of address change is deleted once sent; one its handler never sent is
+    # worthless after a month (and holds two addresses).
+    notices, _by_model = EmailChangeNotice.objects.filter(
+        created_at__lt=now - timedelta(days=30)
+    ).delete()
     return {
         "sign_ins": sign_ins_purge(now=now),
         "audit_entries": audit_purge(now=now),
         "tokens": by_model.get(OutstandingToken._meta.label, 0),
         "team_invitations": invitations,
+        "email_change_notices": notices,
     }
 
 

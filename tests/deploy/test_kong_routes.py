@@ -608,3 +608,21 @@ def test_the_token_keys_are_routed_to_accounts_and_cached(table, django_urls):
     (cache,) = [p for p in _plugins_of(table, route=route) if p["name"] == "proxy-cache"]
     assert cache["config"]["cache_ttl"] <= 300
     assert cache["config"]["cache_control"] is True
+
+
+# Contexts whose pages have routes of their own (to follow the context when it runs as its
+# own service); every other page goes to `pages`.
+PAGE_CONTEXTS = {"reviews"}
+
+
+def test_the_pages_of_a_carvable_context_go_to_its_service(table, django_urls):
+    """Its pages follow the context to its own service; no other context's page goes there."""
+    for url in django_urls:
+        if url.sample.startswith(API_PREFIX):
+            continue
+        for method in ("GET", "POST"):
+            service = kong_route(table, method, url.sample).get("service")
+            if url.context in PAGE_CONTEXTS:
+                assert service == url.context, f"{method} {url.sample}"
+            else:
+                assert service not in PAGE_CONTEXTS, f"{method} {url.sample}"

@@ -20,7 +20,6 @@ each runs in its own transaction).
 from __future__ import annotations
 
 import contextlib
-import importlib
 import inspect
 import sys
 import threading
@@ -30,17 +29,11 @@ from dataclasses import dataclass, field
 import pytest
 from django.db import connection
 
-CONTEXTS = ("accounts", "directory", "reviews", "quotes", "leads", "stats")
-
 
 def _facade_codes() -> dict[object, str]:
-    codes = {}
-    for context in CONTEXTS:
-        module = importlib.import_module(f"apps.{context}.api")
-        for name, value in inspect.getmembers(module, inspect.isfunction):
-            if not name.startswith("_") and value.__module__ == module.__name__:
-                codes[inspect.unwrap(value).__code__] = f"{context}.{name}"
-    return codes
+    from tests.test_facades import public_functions  # needs Django set up: imported late
+
+    return {inspect.unwrap(f).__code__: name for name, f in public_functions().items()}
 
 
 @dataclass

@@ -1,13 +1,15 @@
 """Forgotten password, password change and e-mail change, through the pages a person uses."""
 
+import json
 import re
 from datetime import timedelta
 
 import pytest
 from django.test import Client
 
-from apps.accounts.models import User
+from apps.accounts.models import EmailChangeNotice, User
 from apps.accounts.tests.factories import PASSWORD, UserFactory
+from apps.core.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +146,10 @@ def test_email_change_is_confirmed_from_the_new_address(
     notice = mailoutbox[-1]
     assert notice.to == ["claire@exemple.fr"]
     assert "claire.nouvelle@exemple.fr" in notice.body
+    # No address travelled with the event, and none is kept once the notice left.
+    (event,) = OutboxEvent.objects.filter(name="accounts.EmailChanged")
+    assert "@" not in json.dumps(event.payload)
+    assert not EmailChangeNotice.objects.exists()
 
     reused = client.post(link)
     assert reused.status_code == 410

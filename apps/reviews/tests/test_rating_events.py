@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from apps.core.events import publish
 from apps.directory import api as directory
-from apps.directory.tests.factories import make_pro
 from apps.reviews.events import ProRatingChanged
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +25,8 @@ def _event(pro, *, average: float, count: int, at) -> ProRatingChanged:
 
 
 def test_the_rating_is_stored_after_the_commit_and_an_older_one_never_wins(
-    directory_data, django_capture_on_commit_callbacks
+    pro, django_capture_on_commit_callbacks
 ):
-    pro = make_pro("Façades du Midi", departments=("31",))
     now = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
         publish(_event(pro, average=4.6, count=5, at=now))
