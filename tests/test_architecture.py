@@ -67,3 +67,24 @@ def test_every_event_subscribed_by_name_is_published():
 
     assert django_apps.ready
     assert set(events._handlers) <= set(events._event_types)
+
+
+# The contexts that keep other contexts' rows (accounts' organizations and users) by plain
+# id only, so that each could move to its own database.
+WITHOUT_FOREIGN_KEYS_OUT = ["directory", "leads"]
+
+
+@pytest.mark.parametrize("context", WITHOUT_FOREIGN_KEYS_OUT)
+def test_no_foreign_key_leaves_the_context(context):
+    from django.apps import apps
+
+    crossing = [
+        f"{model.__name__}.{field.name} -> {field.related_model._meta.label}"
+        for model in apps.get_app_config(context).get_models()
+        for field in model._meta.get_fields()
+        if field.is_relation
+        and field.concrete
+        and field.related_model is not None
+        and field.related_model._meta.app_label != context
+    ]
+    assert crossing == []  # a new one: keep the id, react to the owner's events

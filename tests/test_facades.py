@@ -114,6 +114,7 @@ ARGUMENTS = {
     # accounts
     "accounts.identity_for_user_id": lambda s: {"user_id": s.pro_user_id},
     "accounts.organizations_by_ids": lambda s: {"ids": [s.organization_id, s.network_id]},
+    "accounts.users_by_ids": lambda s: {"ids": [s.pro_user_id]},
     "accounts.organization_member_emails": lambda s: {"organization_id": s.organization_id},
     "accounts.organization_members": lambda s: {"organization_id": s.organization_id},
     "accounts.user_ids_by_emails": lambda s: {"emails": ["pro@eldo.test", "CONSEILLER@eldo.test"]},

@@ -23,7 +23,7 @@ DEMO_EMAILS = {
 def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings, client):
     settings.DEBUG = True
     call_command("seed_demo")
-    from apps.directory.models import Brand, ProProfile
+    from apps.directory.models import Brand, ProNetwork
     from apps.leads.models import NetworkInstaller
 
     def counted():
@@ -32,7 +32,7 @@ def test_seed_demo_creates_one_account_per_role_and_is_idempotent(settings, clie
             Organization.objects.count(),
             Membership.objects.count(),
             Brand.objects.count(),
-            ProProfile.networks.through.objects.count(),
+            ProNetwork.objects.count(),
             NetworkInstaller.objects.count(),
         )
 
@@ -53,7 +53,7 @@ def _brands_have_installers_and_rules():
     # Three brands, published, each with certified installers of its trade in several
     # départements and a routing rule for each of them.
     for brand in Brand.objects.filter(is_published=True):
-        installers = ProProfile.objects.filter(networks=brand.organization_id)
+        installers = ProProfile.objects.filter(network_links__network_id=brand.organization_id)
         assert len(set(installers.values_list("commune__department_id", flat=True))) >= 2
         rules = NetworkInstaller.objects.filter(network_id=brand.organization_id)
         assert set(rules.values_list("pro_id", flat=True)) == set(

@@ -12,6 +12,7 @@ from apps.accounts.contracts import (
     OrganizationKind,
     OrgMembership,
     PartnerCredential,
+    UserRef,
 )
 from apps.accounts.models import User
 
@@ -312,3 +313,9 @@ def partner_key_revoke(*, organization_id: int, prefix: str) -> None:
     from apps.accounts import partner_keys as keys
 
     keys.partner_api_key_revoke(organization_id=organization_id, prefix=prefix)
+
+
+def users_by_ids(ids: list[int]) -> dict[int, UserRef]:
+    """{user id: UserRef} of these accounts, erased ones included (nameless), one query."""
+    users = User.objects.filter(pk__in=ids).only("pk", "first_name", "last_name", "email")
+    return {u.pk: UserRef(user_id=u.pk, email=u.email, full_name=u.get_full_name()) for u in users}

@@ -116,3 +116,13 @@ class NotificationSettings:
     new_lead_push: bool
     phone: str
     push_devices: int
+
+
+@dataclass(frozen=True)
+class UserRef:
+    """A person another context keeps by id (who is assigned, who wrote, who decided).
+    An erased account keeps its id with no name and a placeholder address."""
+
+    user_id: int
+    email: str
+    full_name: str

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts import api as accounts
 from apps.core.images import ImageRejected, image_process
 from apps.directory.brands import brand_changed
 from apps.directory.models import (
@@ -15,6 +16,7 @@ from apps.directory.models import (
     PostalCode,
     ProCheck,
     ProClaim,
+    ProNetwork,
     ProPhoto,
     ProProfile,
     Region,
@@ -157,13 +159,49 @@ class ProPhotoInline(admin.TabularInline):
     fields = ["image", "caption", "position"]
 
 
+def _organization_id_check(organization_id: int, *, kinds: tuple[str, ...] = (), message) -> int:
+    """Organizations live in accounts, kept here by id: the id must name one (of these kinds)."""
+    found = accounts.organizations_by_ids([organization_id]).get(organization_id)
+    if found is None or (kinds and found.kind not in kinds):
+        raise forms.ValidationError(message)
+    return organization_id
+
+
+class ProNetworkForm(forms.ModelForm):
+    class Meta:
+        model = ProNetwork
+        fields = ["network_id"]
+
+    def clean_network_id(self) -> int:
+        return _organization_id_check(
+            self.cleaned_data["network_id"],
+            kinds=("network", "manufacturer"),
+            message=_("Aucun réseau ni fabricant n'a cet identifiant."),
+        )
+
+
+class ProNetworkInline(admin.TabularInline):
+    """The networks and manufacturers of the pro, by their organization's id (accounts)."""
+
+    model = ProNetwork
+    form = ProNetworkForm
+    extra = 0
+    fields = ["network_id", "network_name"]
+    readonly_fields = ["network_name"]
+
+    @admin.display(description=_("nom"))
+    def network_name(self, link):
+        found = accounts.organizations_by_ids([link.network_id]) if link.network_id else {}
+        return found[link.network_id].name if link.network_id in found else "—"
+
+
 class ProProfileForm(forms.ModelForm):
     website = forms.URLField(label="Site web", required=False, assume_scheme="https")
 
     class Meta:
         model = ProProfile
         fields = [
-            "organization",
+            "organization_id",
             "name",
             "slug",
             "siret",
@@ -177,7 +215,6 @@ class ProProfileForm(forms.ModelForm):
             "service_radius_km",
             "service_departments",
             "categories",
-            "networks",
             "year_founded",
             "headcount",
             "phone",
@@ -185,6 +222,12 @@ class ProProfileForm(forms.ModelForm):
             "is_published",
             "monthly_lead_cap",
         ]
+
+    def clean_organization_id(self) -> int:
+        return _organization_id_check(
+            self.cleaned_data["organization_id"],
+            message=_("Aucune organisation n'a cet identifiant."),
+        )
 
     def clean_logo(self):
         upload = self.cleaned_data.get("logo")
@@ -204,11 +247,11 @@ class ProProfileAdmin(admin.ModelAdmin):
     list_filter = ["is_verified", "is_published", "categories", "commune__department"]
     search_fields = ["name", "slug", "siret", "search_name"]
     list_select_related = ["commune"]
-    autocomplete_fields = ["organization", "commune", "networks"]
+    autocomplete_fields = ["commune"]
     filter_horizontal = ["categories", "service_departments"]
     # "Entreprise vérifiée" follows the identity check (action "Marquer comme vérifiées").
     readonly_fields = ["is_verified", "created_at", "updated_at"]
-    inlines = [ProCheckInline, ProPhotoInline]
+    inlines = [ProNetworkInline, ProCheckInline, ProPhotoInline]
     actions = ["mark_verified", "unpublish"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -239,13 +282,13 @@ class ProProfileAdmin(admin.ModelAdmin):
 class ProClaimAdmin(admin.ModelAdmin):
     """ "Revendiquer ma fiche": the claims by document (a Kbis) wait for staff here."""
 
-    list_display = ["pro", "user", "channel", "created_at", "verified_at", "refused_at", "kbis"]
+    list_display = ["pro", "user_id", "channel", "created_at", "verified_at", "refused_at", "kbis"]
     list_filter = ["channel"]
-    search_fields = ["pro__name", "user__email"]
-    list_select_related = ["pro", "user"]
+    search_fields = ["pro__name", "=user_id"]
+    list_select_related = ["pro"]
     readonly_fields = [
         "pro",
-        "user",
+        "user_id",
         "channel",
         "attempts",
         "created_at",
@@ -253,7 +296,7 @@ class ProClaimAdmin(admin.ModelAdmin):
         "locked_until",
         "verified_at",
         "refused_at",
-        "decided_by",
+        "decided_by_id",
         "kbis",
     ]
     exclude = ["code_hash"]
@@ -299,7 +342,7 @@ class BrandForm(forms.ModelForm):
     class Meta:
         model = Brand
         fields = [
-            "organization",
+            "organization_id",
             "name",
             "slug",
             "tagline",
@@ -315,6 +358,13 @@ class BrandForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["product_families"] = "\n".join(self.instance.product_families)
+
+    def clean_organization_id(self) -> int:
+        return _organization_id_check(
+            self.cleaned_data["organization_id"],
+            kinds=("manufacturer",),
+            message=_("Aucun fabricant n'a cet identifiant."),
+        )
 
     def clean_product_families(self) -> list[str]:
         lines = (self.cleaned_data.get("product_families") or "").splitlines()
@@ -337,10 +387,9 @@ class BrandAdmin(admin.ModelAdmin):
     ("Réseaux et marques"); its routing rules in the brand's space."""
 
     form = BrandForm
-    list_display = ["name", "slug", "organization", "is_published", "updated_at"]
+    list_display = ["name", "slug", "organization_id", "is_published", "updated_at"]
     list_filter = ["is_published"]
     search_fields = ["name", "slug"]
-    autocomplete_fields = ["organization"]
     filter_horizontal = ["categories"]
 
     def save_related(self, request, form, formsets, change):

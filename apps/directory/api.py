@@ -111,7 +111,7 @@ def pros_competing(*, pro_id: int, other_pro_ids: list[int]) -> set[int]:
 def pros_in_network(network_id: int, *, published_only: bool = False) -> list[ProRef]:
     """The pros that show this network or brand on their profile (its installers; for a
     brand, its certified installers), the published ones only if asked."""
-    qs = ProProfile.objects.filter(networks__id=network_id)
+    qs = ProProfile.objects.filter(network_links__network_id=network_id)
     if published_only:
         qs = qs.filter(is_published=True)
     return _pro_refs(qs.order_by("name", "pk"))

@@ -1,8 +1,8 @@
 """Brands (manufacturers): their public pages and their certified installers.
 
 A brand is an accounts organization of kind "manufacturer" with a ``Brand`` page here. Its
-certified installers are the published pros that show the organization in
-``ProProfile.networks`` (set by Eldo staff in the admin). Routing a brand's quote requests
+certified installers are the published pros linked to the organization (``ProNetwork``,
+set by Eldo staff in the admin). Routing a brand's quote requests
 among them is the leads context's (the same rules as a network's).
 """
 
@@ -14,9 +14,10 @@ from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from apps.accounts import api as accounts
 from apps.core.pagecache import generations_bump
 from apps.directory.contracts import BrandRef
-from apps.directory.models import Brand, Category, ProProfile
+from apps.directory.models import Brand, Category, ProNetwork, ProProfile
 from apps.directory.verification.checks import valid_labels
 
 # Every cached page that shows a brand (its page, the list, a search filtered by it, a
@@ -55,13 +56,10 @@ def brand_refs_by_organization_ids(ids: list[int]) -> dict[int, BrandRef]:
 
 
 def _installers_count():
-    through = ProProfile.networks.through
     counted = (
-        through.objects.filter(
-            organization_id=OuterRef("organization_id"), proprofile__is_published=True
-        )
-        .values("organization_id")
-        .annotate(n=Count("proprofile_id"))
+        ProNetwork.objects.filter(network_id=OuterRef("organization_id"), pro__is_published=True)
+        .values("network_id")
+        .annotate(n=Count("pro_id"))
         .values("n")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
@@ -100,7 +98,9 @@ def brand_installers(brand: Brand) -> list[ProProfile]:
     number."""
     today = timezone.localdate()
     return list(
-        ProProfile.objects.filter(is_published=True, networks__id=brand.organization_id)
+        ProProfile.objects.filter(
+            is_published=True, network_links__network_id=brand.organization_id
+        )
         .defer("description", "search_document", "search_vector")
         .select_related("commune__department", "rating")
         .prefetch_related(
@@ -152,11 +152,23 @@ def brand_changed() -> None:
 
 
 def brands_for_pros(pros: list[ProProfile]) -> dict[int, list[BrandRef]]:
-    """For each pro (its ``networks`` prefetched), the published brands it is a certified
-    installer of (one query for all)."""
-    org_ids = {n.id for p in pros for n in p.networks.all()}
+    """For each pro (its ``network_links`` prefetched), the published brands it is a
+    certified installer of (one query for all)."""
+    org_ids = {link.network_id for p in pros for link in p.network_links.all()}
     refs = brand_refs_by_organization_ids(list(org_ids)) if org_ids else {}
     return {
-        p.id: sorted((refs[n.id] for n in p.networks.all() if n.id in refs), key=lambda r: r.name)
+        p.id: sorted(
+            (refs[link.network_id] for link in p.network_links.all() if link.network_id in refs),
+            key=lambda r: r.name,
+        )
         for p in pros
     }
+
+
+def network_names(pro: ProProfile, *, brands: list[BrandRef]) -> list[str]:
+    """The names of the pro's networks (its ``network_links`` prefetched) that are not one
+    of these brands (shown as links): one call to accounts, none when there is no other."""
+    shown = {b.organization_id for b in brands}
+    ids = [link.network_id for link in pro.network_links.all() if link.network_id not in shown]
+    found = accounts.organizations_by_ids(ids) if ids else {}
+    return [found[i].name for i in ids if i in found]

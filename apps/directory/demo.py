@@ -574,10 +574,9 @@ def demo_brands_seed() -> dict[str, list[int]]:
 
     from apps.accounts import api as accounts
     from apps.directory.brands import brand_changed
-    from apps.directory.models import Brand
+    from apps.directory.models import Brand, ProNetwork
 
     org_ids = accounts.organization_ids_by_slugs([b[0] for b in DEMO_BRANDS])
-    through = ProProfile.networks.through
     installers: dict[str, list[int]] = {}
     with transaction.atomic():
         for slug, name, trade, trades, tagline, description, families in DEMO_BRANDS:
@@ -611,14 +610,12 @@ def demo_brands_seed() -> dict[str, list[int]]:
                 for department in busiest[:BRAND_DEPARTMENTS]
                 for pro_id in by_department[department][:BRAND_PER_DEPARTMENT]
             ]
-            through.objects.bulk_create(
-                [through(proprofile_id=p, organization_id=org_ids[slug]) for p in chosen],
+            ProNetwork.objects.bulk_create(
+                [ProNetwork(pro_id=p, network_id=org_ids[slug]) for p in chosen],
                 ignore_conflicts=True,
             )
             installers[slug] = sorted(
-                through.objects.filter(organization_id=org_ids[slug]).values_list(
-                    "proprofile_id", flat=True
-                )
+                ProNetwork.objects.filter(network_id=org_ids[slug]).values_list("pro_id", flat=True)
             )
         transaction.on_commit(brand_changed)
     return installers

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from apps.core.site import absolute_url
-from apps.directory.brands import brands_for_pros
+from apps.directory.brands import brands_for_pros, network_names
 from apps.directory.verification.checks import public_checks
 
 
@@ -66,7 +66,6 @@ def pro_detail_data(pro) -> dict:
     """A pro loaded by ``selectors.pro_detail`` → the public profile's fields."""
     stored = getattr(getattr(pro, "rating", None), "histogram", None) or {}
     brands = brand_refs(pro)
-    brand_orgs = {b.organization_id for b in brands}
     return {
         "slug": pro.slug,
         "name": pro.name,
@@ -93,7 +92,7 @@ def pro_detail_data(pro) -> dict:
             "departments": [d.code for d in pro.service_departments.all()],
             "radius_km": pro.service_radius_km,
         },
-        "networks": [n.name for n in pro.networks.all() if n.id not in brand_orgs],
+        "networks": network_names(pro, brands=brands),
         "brands": [{"slug": b.slug, "name": b.name, "url": absolute_url(b.url)} for b in brands],
         "logo": absolute_url(pro.logo.url) if pro.logo else None,
         "photos": [

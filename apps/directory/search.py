@@ -37,6 +37,7 @@ from apps.directory.models import (
     Commune,
     Department,
     ProCoverage,
+    ProNetwork,
     ProProfile,
 )
 from apps.directory.places import Place, PlaceResolution, place_understand
@@ -58,7 +59,7 @@ class SearchCriteria:
     certification: str = ""
     verified: bool = False
     ordering: str = ""
-    # A brand's organization: only its certified installers (ProProfile.networks).
+    # A brand's organization: only its certified installers (ProNetwork).
     brand_organization_id: int | None = None
     # The category and its active descendants, when the caller already holds the category
     # tree (the search form does): spares pro_search a query.
@@ -276,8 +277,8 @@ def pro_search(criteria: SearchCriteria) -> QuerySet:
     if criteria.verified:
         qs = qs.filter(is_verified=True)
     if criteria.brand_organization_id is not None:
-        affiliations = ProProfile.networks.through.objects.filter(
-            proprofile_id=OuterRef("pk"), organization_id=criteria.brand_organization_id
+        affiliations = ProNetwork.objects.filter(
+            pro_id=OuterRef("pk"), network_id=criteria.brand_organization_id
         )
         qs = qs.filter(Exists(affiliations))
     has_text = bool(tokens(criteria.q))

@@ -34,7 +34,7 @@ def pro_detail(*, slug: str) -> ProProfile | None:
         .prefetch_related(
             Prefetch("categories", queryset=Category.objects.order_by("position", "name")),
             "service_departments",
-            "networks",
+            "network_links",
             Prefetch("photos", queryset=ProPhoto.objects.order_by("position", "id")),
             Prefetch(
                 "checks",

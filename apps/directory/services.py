@@ -12,11 +12,13 @@ from django.utils import timezone
 from apps.directory.catalog import CATEGORIES
 from apps.directory.coverage import coverage_rebuild
 from apps.directory.models import (
+    Brand,
     Category,
     Commune,
     Department,
     ProCoverage,
     ProLeadLoad,
+    ProNetwork,
     ProPhoto,
     ProProfile,
     ProRating,
@@ -382,3 +384,28 @@ def pro_lead_load_record(*, pro_id: int, served_at: datetime) -> None:
     if load.last_served_at is None or served_at > load.last_served_at:
         load.last_served_at = served_at
     load.save(update_fields=["month", "leads_this_month", "last_served_at"])
+
+
+@transaction.atomic
+def organization_forget(*, organization_id: int) -> None:
+    """An organization is gone (accounts): what its foreign keys' cascade deleted goes — its
+    pro profile (with its rating, checks, photos, claims, coverage), its brand page, and the
+    pros' links to it as a network or manufacturer. The pages that showed them rebuild
+    (``ProProfileChanged``, for the removed profile too). Idempotent."""
+    from apps.core.events import publish
+    from apps.directory.brands import brand_changed
+    from apps.directory.events import ProProfileChanged
+
+    links = ProNetwork.objects.filter(network_id=organization_id)
+    linked_pro_ids = sorted(set(links.values_list("pro_id", flat=True)))
+    links_deleted, _ = links.delete()
+    brands_deleted, _ = Brand.objects.filter(organization_id=organization_id).delete()
+    gone = dict(
+        ProProfile.objects.filter(organization_id=organization_id).values_list("id", "slug")
+    )
+    pro_profile_changed(pro_ids=[pro_id for pro_id in linked_pro_ids if pro_id not in gone])
+    for pro_id, slug in gone.items():
+        publish(ProProfileChanged(pro_id=pro_id, slug=slug))
+    ProProfile.objects.filter(id__in=list(gone)).delete()
+    if links_deleted or brands_deleted:
+        transaction.on_commit(brand_changed)

@@ -338,7 +338,7 @@ def claim_document_decide(*, claim_id: int, actor, accept: bool) -> ProClaim:
         claim = ProClaim.objects.select_for_update().select_related("pro").get(pk=claim_id)
         if claim.channel != ClaimChannel.DOCUMENT or claim.verified_at or claim.refused_at:
             return claim
-        claim.decided_by = actor
+        claim.decided_by_id = actor.pk
         if accept:
             claim.verified_at = now
             members = accounts.organization_members(claim.pro.organization_id)
@@ -352,7 +352,7 @@ def claim_document_decide(*, claim_id: int, actor, accept: bool) -> ProClaim:
             )
         else:
             claim.refused_at = now
-        claim.save(update_fields=["verified_at", "refused_at", "decided_by"])
+        claim.save(update_fields=["verified_at", "refused_at", "decided_by_id"])
     return claim
 
 

@@ -153,8 +153,7 @@ def homeowner_email_send(*, lead_ids: list[int], now: datetime | None = None) ->
     event (or a second worker) finds nothing left to send."""
     with transaction.atomic():
         leads = list(
-            Lead.objects.select_for_update(of=("self",))
-            .select_related("network")
+            Lead.objects.select_for_update()
             .filter(
                 pk__in=lead_ids,
                 contact_check=ContactCheck.ASKED,
@@ -168,6 +167,11 @@ def homeowner_email_send(*, lead_ids: list[int], now: datetime | None = None) ->
             contact_check_sent_at=now or timezone.now()
         )
     return True
+
+
+def _network_name(network_id: int | None) -> str:
+    found = accounts.organizations_by_ids([network_id]) if network_id else {}
+    return found[network_id].name if network_id in found else ""
 
 
 def _email_send(leads: list[Lead]) -> bool:
@@ -201,7 +205,7 @@ def _email_send(leads: list[Lead]) -> bool:
         "first_name": first_name,
         "items": items,
         "reference": first.reference if first.source == LeadSource.QUOTE else "",
-        "network_name": first.network.name if first.network_id else "",
+        "network_name": _network_name(first.network_id),
         "category_name": _category_names().get(first.category_slug, first.category_slug),
         "hours": settings.LEADS_CONTACT_CHECK_HOURS,
         "link_days": settings.LEADS_CONTACT_CHECK_LINK_DAYS,
@@ -238,7 +242,7 @@ def contact_check_lead(token: str) -> Lead:
     lead_id = data.get("l") if isinstance(data, dict) else None
     lead = None
     if isinstance(lead_id, int) and not isinstance(lead_id, bool):
-        lead = Lead.objects.select_related("network").filter(pk=lead_id).first()
+        lead = Lead.objects.filter(pk=lead_id).first()
     if lead is None or lead.contact_check == ContactCheck.NOT_ASKED:
         raise ContactCheckLinkError(_("Ce lien n'est pas valide."), code="invalid")
     if lead.contact_check != ContactCheck.ASKED:
@@ -313,12 +317,7 @@ def unconfirmed_alert_send(*, lead_id: int, now: datetime | None = None) -> bool
     """The alert after a "non", once: the lead is locked and stamped with the send, so a
     redelivered event finds it done."""
     with transaction.atomic():
-        lead = (
-            Lead.objects.select_for_update(of=("self",))
-            .select_related("network")
-            .filter(pk=lead_id)
-            .first()
-        )
+        lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
         if lead is None or lead.contact_check != ContactCheck.NO or lead.contact_check_alerted_at:
             return False
         recipients, link = _follow_up_recipients(lead)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts import api as accounts
+from apps.accounts.events import OrganizationDeleted
 from apps.core.events import on
 from apps.core.mail import send_templated
 from apps.directory import api as directory
@@ -231,3 +232,8 @@ def move_review_invitation_to_work_end(event: LeadWorkEnded) -> None:
     reviews.eldo_review_invitation_work_end(
         lead_id=event.lead_id, work_end_date=date.fromisoformat(event.work_ended_on)
     )
+
+
+@on(OrganizationDeleted)
+def forget_deleted_organization(event: OrganizationDeleted) -> None:
+    services.organization_forget(organization_id=event.organization_id)

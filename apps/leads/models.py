@@ -1,10 +1,10 @@
 """Leads: a qualified request (or a partner's inbound lead) handed to one pro.
 
-Cross-context references are plain ids (``quote_id``, ``pro_id``); the only foreign keys
-point to accounts (organizations, users), the identity kernel.
+Cross-context references are plain ids (``quote_id``, ``pro_id``, and the organizations and
+users of accounts): no foreign key leaves the context. What a deleted organization's
+cascade did, ``handlers.forget_organization`` does (``accounts.OrganizationDeleted``).
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -60,17 +60,9 @@ class Lead(models.Model):
     quote_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
     reference = models.CharField(max_length=40, blank=True)
     pro_id = models.PositiveBigIntegerField(db_index=True)
-    organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="leads"
-    )
+    organization_id = models.BigIntegerField(db_index=True)  # the receiving company
     # The network or manufacturer that pushed (inbound) the lead, with its own id for it.
-    network = models.ForeignKey(
-        "accounts.Organization",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="routed_leads",
-    )
+    network_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     external_id = models.CharField(max_length=100, blank=True)
     advisor_id = models.PositiveBigIntegerField(null=True, blank=True)
 
@@ -94,13 +86,7 @@ class Lead(models.Model):
     # Euros, optional: the quote the pro sent, and what the job was won for.
     quote_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     won_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="assigned_leads",
-    )
+    assigned_to_id = models.BigIntegerField(null=True, blank=True, db_index=True)  # a member
     created_at = models.DateTimeField(db_index=True)
     viewed_at = models.DateTimeField(null=True, blank=True)
     contacted_at = models.DateTimeField(null=True, blank=True)
@@ -140,15 +126,15 @@ class Lead(models.Model):
                 name="lead_one_per_quote_and_pro",
             ),
             models.UniqueConstraint(
-                fields=["network", "external_id"],
-                condition=Q(network__isnull=False),
+                fields=["network_id", "external_id"],
+                condition=Q(network_id__isnull=False),
                 name="lead_one_per_network_external_id",
             ),
         ]
         indexes = [
-            models.Index(fields=["organization", "status", "-created_at"]),
-            models.Index(fields=["assigned_to", "-created_at"]),
-            models.Index(fields=["network", "-created_at"]),
+            models.Index(fields=["organization_id", "status", "-created_at"]),
+            models.Index(fields=["assigned_to_id", "-created_at"]),
+            models.Index(fields=["network_id", "-created_at"]),
             # The beat's question: leads not asked yet, by dispatch time.
             models.Index(
                 fields=["created_at"],
@@ -167,9 +153,7 @@ class LeadTransition(models.Model):
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=12, choices=LeadStatus.choices)
     to_status = models.CharField(max_length=12, choices=LeadStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
-    )
+    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     reason = models.CharField(max_length=300, blank=True)
     at = models.DateTimeField()
 
@@ -182,9 +166,7 @@ class LeadTransition(models.Model):
 
 class LeadNote(models.Model):
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
-    )
+    author_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     body = models.TextField()
     created_at = models.DateTimeField()
 
@@ -200,9 +182,7 @@ class NetworkInstaller(models.Model):
     départements and trades it takes (empty: all). Inbound leads go round-robin among the
     installers whose rule fits and who have capacity left."""
 
-    network = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="installers"
-    )
+    network_id = models.BigIntegerField(db_index=True)
     pro_id = models.PositiveBigIntegerField()
     department_codes = models.JSONField(default=list, blank=True)
     category_slugs = models.JSONField(default=list, blank=True)
@@ -219,7 +199,9 @@ class NetworkInstaller(models.Model):
         verbose_name = _("installateur du réseau")
         verbose_name_plural = _("installateurs du réseau")
         constraints = [
-            models.UniqueConstraint(fields=["network", "pro_id"], name="network_installer_unique")
+            models.UniqueConstraint(
+                fields=["network_id", "pro_id"], name="network_installer_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -248,7 +230,7 @@ class LeadAlert(models.Model):
     ``scheduled_for`` defers night-time SMS to 08:00 and spaces retries."""
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="alerts")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user_id = models.BigIntegerField(db_index=True)
     channel = models.CharField(max_length=8, choices=AlertChannel.choices)
     status = models.CharField(
         max_length=8, choices=AlertStatus.choices, default=AlertStatus.PENDING
@@ -265,7 +247,8 @@ class LeadAlert(models.Model):
         verbose_name_plural = _("alertes de nouvelle demande")
         constraints = [
             models.UniqueConstraint(
-                fields=["lead", "user", "channel"], name="lead_alert_one_per_member_and_channel"
+                fields=["lead", "user_id", "channel"],
+                name="lead_alert_one_per_member_and_channel",
             )
         ]
         indexes = [
@@ -285,9 +268,7 @@ class UnroutedLead(models.Model):
     not practised, not insured, no capacity): it waits in the network's "à router" queue
     until the network hands it to one of its installers; the managers are alerted once."""
 
-    network = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="unrouted_leads"
-    )
+    network_id = models.BigIntegerField(db_index=True)
     external_id = models.CharField(max_length=100)
     data = models.JSONField()  # the cleaned inbound fields, as the Lead will take them
     created_at = models.DateTimeField()
@@ -301,7 +282,8 @@ class UnroutedLead(models.Model):
         verbose_name_plural = _("demandes à router")
         constraints = [
             models.UniqueConstraint(
-                fields=["network", "external_id"], name="unrouted_one_per_network_external_id"
+                fields=["network_id", "external_id"],
+                name="unrouted_one_per_network_external_id",
             )
         ]
 
@@ -313,9 +295,7 @@ class WebhookEndpoint(models.Model):
     """A URL of a network's own systems that receives its leads' events, signed with
     ``secret`` (HMAC-SHA256, apps/leads/webhooks.py). The secret is shown once, at creation."""
 
-    network = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="webhook_endpoints"
-    )
+    network_id = models.BigIntegerField(db_index=True)
     url = models.URLField(max_length=500)
     secret = models.CharField(max_length=100)
     is_active = models.BooleanField(default=True)

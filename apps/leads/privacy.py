@@ -15,11 +15,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from apps.accounts import api as accounts
 from apps.accounts.events import UserErased
 from apps.core.events import on
 from apps.core.privacy import iso, register_exporter
 from apps.directory import api as directory
-from apps.leads.models import Lead, LeadNote, LeadSource
+from apps.leads.models import Lead, LeadAlert, LeadNote, LeadSource
 from apps.quotes import api as quotes
 from apps.quotes.events import QuoteRequestsAnonymised
 
@@ -36,14 +37,16 @@ def _leads_of(email: str):
 
 def export_for(*, user_id: int, email: str) -> list[dict[str, Any]]:
     """The leads made of this person's requests: which pro, and what the pro did."""
-    leads = list(_leads_of(email).select_related("network").order_by("created_at", "pk"))
+    leads = list(_leads_of(email).order_by("created_at", "pk"))
     pros = directory.pros_by_ids(sorted({lead.pro_id for lead in leads}))
+    network_ids = sorted({lead.network_id for lead in leads if lead.network_id})
+    networks = accounts.organizations_by_ids(network_ids) if network_ids else {}
     return [
         {
             "reference": lead.reference or lead.external_id,
             "source": lead.source,
             "pro": pros[lead.pro_id].name if lead.pro_id in pros else "",
-            "network": lead.network.name if lead.network else None,
+            "network": networks[lead.network_id].name if lead.network_id in networks else None,
             "category": lead.category_slug,
             "postcode": lead.postcode,
             "description": lead.description,
@@ -95,3 +98,9 @@ def anonymise_inbound_leads(event: UserErased) -> None:
     email = (event.email or "").strip().lower()
     if email:
         _anonymise(Lead.objects.filter(source=LeadSource.INBOUND, email=email))
+
+
+@on(UserErased)
+def forget_member_alerts(event: UserErased) -> None:
+    """The new-lead alerts (SMS, push) addressed to that member are theirs only: they go."""
+    LeadAlert.objects.filter(user_id=event.user_id).delete()

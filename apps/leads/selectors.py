@@ -11,6 +11,7 @@ Anything else is "not found".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from apps.accounts import api as accounts
+from apps.accounts.contracts import UserRef
 from apps.core.actor import Actor
 from apps.directory import api as directory
 from apps.leads.models import Lead, LeadSource, NetworkInstaller, UnroutedLead
@@ -25,7 +27,7 @@ from apps.quotes import api as quotes
 
 
 def leads_visible(actor: Actor) -> QuerySet[Lead]:
-    qs = Lead.objects.select_related("assigned_to", "organization", "network")
+    qs = Lead.objects.all()
     if actor.user_id is None:
         return qs.none()
     if actor.is_advisor:
@@ -58,7 +60,7 @@ def lead_list(
     if status:
         qs = qs.filter(status=status)
     if unassigned:
-        qs = qs.filter(assigned_to__isnull=True)
+        qs = qs.filter(assigned_to_id__isnull=True)
     elif assigned_to is not None:
         qs = qs.filter(assigned_to_id=assigned_to)
     return qs.order_by("-created_at", "-id")
@@ -200,6 +202,13 @@ def lead_people(leads: list[Lead]) -> dict[int, dict]:
             first, last, commune = lead.first_name, lead.last_name, lead.commune_name
         people[lead.pk] = {"name": f"{first} {last}".strip(), "commune": commune}
     return people
+
+
+def people_by_ids(user_ids: Iterable[int | None]) -> dict[int, UserRef]:
+    """The members a page of leads names (assignees, note authors, actors) by user id: one
+    call to accounts, none when nobody is named. An erased account has no name."""
+    ids = sorted({user_id for user_id in user_ids if user_id})
+    return accounts.users_by_ids(ids) if ids else {}
 
 
 def category_names() -> dict[str, str]:

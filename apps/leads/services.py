@@ -53,6 +53,7 @@ from apps.leads.models import (
     LostReason,
     NetworkInstaller,
     UnroutedLead,
+    WebhookEndpoint,
 )
 from apps.leads.selectors import (
     assignable_members,
@@ -343,7 +344,7 @@ def _check_assignment(actor: Actor, *, organization_id: int, assigned_to: int | 
 
 def _assign(lead: Lead, *, assigned_to: int | None, actor_id: int | None, now: datetime) -> None:
     lead.assigned_to_id = assigned_to
-    lead.save(update_fields=["assigned_to", "updated_at"])
+    lead.save(update_fields=["assigned_to_id", "updated_at"])
     publish(
         LeadAssigned(
             lead_id=lead.pk,
@@ -1188,3 +1189,15 @@ def network_installer_ensure(
         },
     )
     return installer
+
+
+@transaction.atomic
+def organization_forget(*, organization_id: int) -> None:
+    """An organization is gone (accounts): what its foreign keys' cascade deleted goes — the
+    leads it received or routed (with their history, notes and alerts), and, for a network
+    or manufacturer, its installers, its "à router" queue and its webhooks (with their
+    deliveries). Idempotent: a second run finds nothing."""
+    Lead.objects.filter(Q(organization_id=organization_id) | Q(network_id=organization_id)).delete()
+    NetworkInstaller.objects.filter(network_id=organization_id).delete()
+    UnroutedLead.objects.filter(network_id=organization_id).delete()
+    WebhookEndpoint.objects.filter(network_id=organization_id).delete()

@@ -159,7 +159,7 @@ def _network_objects(network) -> dict:
 
     key, _secret = partner_api_key_create(organization_id=network.pk, name="CRM")
     endpoint = WebhookEndpoint.objects.create(
-        network=network,
+        network_id=network.pk,
         url="https://crm.exemple.fr/eldo",
         secret="whsec_x",
         created_at=timezone.now(),
@@ -173,7 +173,7 @@ def _network_objects(network) -> dict:
         created_at=timezone.now(),
     )
     unrouted = UnroutedLead.objects.create(
-        network=network,
+        network_id=network.pk,
         external_id="RCH-WAIT",
         data={"category_slug": "facade", "postcode": "31000", "external_id": "RCH-WAIT"},
         created_at=timezone.now(),
@@ -213,7 +213,9 @@ def _build_world() -> World:
         world.ids |= _network_objects(network)
         # A check waiting for Eldo staff (the verification queue), without a document.
         world.ids["check_id"] = ProCheck.objects.create(pro=pro, kind="manager").pk
-        Lead.objects.filter(pk=world.ids["lead_id"]).update(assigned_to=users["pro_sales_rep"])
+        Lead.objects.filter(pk=world.ids["lead_id"]).update(
+            assigned_to_id=users["pro_sales_rep"].pk
+        )
         world.other_ids = _company_objects(
             other, email="occitanes@exemple.fr", owner=users["other_pro"], advisor=users["advisor"]
         )

@@ -7,16 +7,10 @@ from .categories import Category
 class Brand(models.Model):
     """A manufacturer's public page (/marques/<slug>/). The brand itself is an organization
     of kind "manufacturer" in accounts (its managers, its API keys, its routing rules); its
-    certified installers are the pros that show that organization in ``ProProfile.networks``,
+    certified installers are the pros linked to that organization (``ProNetwork``),
     which only Eldo staff set (the admin), never the pro itself."""
 
-    organization = models.OneToOneField(
-        "accounts.Organization",
-        on_delete=models.CASCADE,
-        related_name="brand_page",
-        verbose_name=_("organisation"),
-        limit_choices_to={"kind": "manufacturer"},
-    )
+    organization_id = models.BigIntegerField(_("organisation"), unique=True)
     name = models.CharField(_("nom de la marque"), max_length=120)
     slug = models.SlugField(_("identifiant"), max_length=120, unique=True)
     tagline = models.CharField(_("accroche"), max_length=200, blank=True)

@@ -9,7 +9,6 @@ search filters, ranking, matching). docs/verification.md tells the whole story.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -65,9 +64,7 @@ class ProCheck(models.Model):
     valid_until = models.DateField(_("valable jusqu'au"), null=True, blank=True)
     checked_at = models.DateTimeField(_("vérifiée le"), null=True, blank=True)
     reason = models.CharField(_("motif"), max_length=300, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    decided_by_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     # A name in the "private" storage (settings.STORAGES: outside MEDIA_ROOT, no URL),
     # "checks/<pro id>/<uuid>.<ext>": served to staff only by the verification queue.
     document = models.CharField(_("justificatif"), max_length=200, blank=True, editable=False)

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +17,7 @@ class ProClaim(models.Model):
     hour (``locked_until``). Only a hash of the code is kept."""
 
     pro = models.ForeignKey(ProProfile, on_delete=models.CASCADE, related_name="claims")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user_id = models.BigIntegerField(db_index=True)
     channel = models.CharField(max_length=10, choices=ClaimChannel.choices)
     code_hash = models.CharField(max_length=64)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -30,9 +29,7 @@ class ProClaim(models.Model):
     document = models.CharField(max_length=200, blank=True, editable=False)
     document_type = models.CharField(max_length=40, blank=True, editable=False)
     refused_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    decided_by_id = models.BigIntegerField(null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("revendication de fiche")
@@ -41,4 +38,4 @@ class ProClaim(models.Model):
         indexes = [models.Index(fields=["pro", "-created_at"], name="claim_pro_recent_idx")]
 
     def __str__(self) -> str:
-        return f"{self.user} → {self.pro} ({self.channel})"
+        return f"{self.user_id} → {self.pro} ({self.channel})"

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
@@ -23,14 +22,10 @@ class CertificationKind(models.TextChoices):
 
 
 class ProProfile(models.Model):
-    """A company's public profile. Its organization lives in accounts (identity kernel)."""
+    """A company's public profile. Its organization lives in accounts (identity kernel), kept
+    by id: ``handlers.forget_organization`` removes the profile when it is deleted."""
 
-    organization = models.OneToOneField(
-        "accounts.Organization",
-        on_delete=models.CASCADE,
-        related_name="pro_profile",
-        verbose_name=_("organisation"),
-    )
+    organization_id = models.BigIntegerField(_("organisation"), unique=True)
     name = models.CharField(_("raison sociale"), max_length=200)
     slug = models.SlugField(_("identifiant"), max_length=200, unique=True)
     siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
@@ -51,13 +46,6 @@ class ProProfile(models.Model):
         Department, blank=True, related_name="+", verbose_name=_("départements couverts")
     )
     categories = models.ManyToManyField(Category, related_name="pros", verbose_name=_("métiers"))
-    networks = models.ManyToManyField(
-        "accounts.Organization",
-        blank=True,
-        related_name="+",
-        verbose_name=_("réseaux et marques"),
-        limit_choices_to={"kind__in": ["network", "manufacturer"]},
-    )
     year_founded = models.PositiveSmallIntegerField(_("année de création"), null=True, blank=True)
     headcount = models.PositiveSmallIntegerField(_("effectif"), null=True, blank=True)
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
@@ -95,6 +83,31 @@ class ProProfile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProNetwork(models.Model):
+    """A network or manufacturer (an accounts organization, by id) the pro belongs to or is
+    certified by; only Eldo staff set them (the admin). The table and its columns are those
+    of the many-to-many field it replaces."""
+
+    pro = models.ForeignKey(
+        ProProfile,
+        on_delete=models.CASCADE,
+        related_name="network_links",
+        db_column="proprofile_id",
+    )
+    network_id = models.BigIntegerField(
+        _("réseau ou marque"), db_column="organization_id", db_index=True
+    )
+
+    class Meta:
+        db_table = "directory_proprofile_networks"
+        verbose_name = _("réseau ou marque")
+        verbose_name_plural = _("réseaux et marques")
+        unique_together = [("pro", "network_id")]
+
+    def __str__(self) -> str:
+        return f"{self.pro_id} → {self.network_id}"
 
 
 class ProRating(models.Model):
@@ -146,9 +159,7 @@ class ProPhoto(models.Model):
     thumbnail = models.ImageField(upload_to="pros/thumbs/", blank=True)
     caption = models.CharField(_("légende"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    uploaded_by_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

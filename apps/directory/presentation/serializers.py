@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.site import absolute_url
-from apps.directory.brands import brands_for_pros
+from apps.directory.brands import brands_for_pros, network_names
 from apps.directory.models import Category, CheckKind, CheckStatus, ProCheck, ProProfile
 from apps.directory.profiles import pro_detail_data
 from apps.directory.verification.checks import public_checks
@@ -179,8 +179,7 @@ class ProDetailSerializer(ProListSerializer):
         return obj._brand_refs
 
     def get_networks(self, obj) -> list[str]:
-        brand_orgs = {b.organization_id for b in self._brands(obj)}
-        return [n.name for n in obj.networks.all() if n.id not in brand_orgs]
+        return network_names(obj, brands=self._brands(obj))
 
     @extend_schema_field(BrandLinkSerializer(many=True))
     def get_brands(self, obj) -> list[dict]:

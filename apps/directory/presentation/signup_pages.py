@@ -12,6 +12,7 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 from rest_framework.throttling import BaseThrottle
 
+from apps.accounts import api as accounts
 from apps.core.throttling import FailureWindow
 from apps.directory.models import Category, ProProfile
 from apps.directory.signup import (
@@ -161,7 +162,9 @@ def claim_document(request, claim_id: int):
 
 @login_required
 def pending(request):
-    pro = ProProfile.objects.filter(organization__memberships__user_id=request.user.pk).first()
+    identity = accounts.identity_for_user_id(request.user.pk)
+    org_ids = identity.organization_ids() if identity else set()
+    pro = ProProfile.objects.filter(organization_id__in=org_ids).order_by("pk").first()
     if pro is None:
         raise Http404
     context = {

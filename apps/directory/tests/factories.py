@@ -15,6 +15,7 @@ from apps.directory.models import (
     CheckStatus,
     Commune,
     ProCheck,
+    ProNetwork,
     ProProfile,
     ProRating,
 )
@@ -42,7 +43,7 @@ def make_pro(
     place = Commune.objects.get(insee_code=commune)
     organization = OrganizationFactory(name=name, slug=slugify(name))
     pro = ProProfile.objects.create(
-        organization=organization,
+        organization_id=organization.pk,
         name=name,
         slug=organization.slug,
         siret=siret_with_checksum("7321829540001"),
@@ -99,13 +100,22 @@ def make_pro(
             score=bayesian(average, count),
         )
     pro_search_index_refresh(pro_ids=[pro.id])
-    return ProProfile.objects.get(pk=pro.pk)
+    pro = ProProfile.objects.get(pk=pro.pk)
+    # The profile keeps its organization's id only; tests that add members or read the
+    # organization's own rows find the accounts row here.
+    pro.organization = organization
+    return pro
 
 
 def bayesian(
     average: float, count: int, *, prior_mean: float = 4.3, prior_weight: int = 7
 ) -> float:
     return (prior_weight * prior_mean + count * average) / (prior_weight + count)
+
+
+def link_network(pro: ProProfile, network_id: int) -> None:
+    """The pro shows this network or manufacturer (what staff set in the admin)."""
+    ProNetwork.objects.get_or_create(pro=pro, network_id=network_id)
 
 
 def make_brand(
@@ -121,7 +131,7 @@ def make_brand(
 
     organization = OrganizationFactory(name=name, slug=f"org-{slug}", kind="manufacturer")
     brand = Brand.objects.create(
-        organization=organization,
+        organization_id=organization.pk,
         name=name,
         slug=slug,
         tagline=fields.pop("tagline", "Pompes à chaleur fabriquées en France"),
@@ -131,4 +141,5 @@ def make_brand(
         **fields,
     )
     brand.categories.set(Category.objects.filter(slug__in=trades))
+    brand.organization = organization  # the accounts row behind it, as for make_pro
     return brand

@@ -70,7 +70,7 @@ def test_sign_up_to_en_attente_de_verification_without_any_staff_action(
     pro = ProProfile.objects.get(siret=NEW_SIRET)
     user = User.objects.get(email="ines@renovation-capitole.fr")
     assert Membership.objects.filter(
-        user=user, organization=pro.organization, role="owner"
+        user=user, organization_id=pro.organization_id, role="owner"
     ).exists()
     assert not pro.is_published and pro.awaiting_vetting
     check = ProCheck.objects.get(pro=pro, kind=CheckKind.IDENTITY)
@@ -172,7 +172,7 @@ def test_an_existing_profile_is_claimed_with_the_code_sent_to_its_phone(existing
     )
     assert response.status_code == 302 and response["Location"] == "/espace-pro/"
     user = User.objects.get(email="ines@renovation-capitole.fr")
-    membership = Membership.objects.get(user=user, organization=existing.organization)
+    membership = Membership.objects.get(user=user, organization_id=existing.organization_id)
     assert membership.role == "manager"  # the company already has an owner
     assert ProProfile.objects.filter(siret=CLAIMED_SIRET).count() == 1
 
@@ -260,7 +260,10 @@ def test_without_the_contacts_on_file_a_kbis_checked_by_staff_attaches_the_perso
         "/admin/directory/proclaim/",
         {"action": "accept_documents", "_selected_action": [claim.pk]},
     )
-    assert Membership.objects.get(user=user, organization=existing.organization).role == "manager"
+    assert (
+        Membership.objects.get(user=user, organization_id=existing.organization_id).role
+        == "manager"
+    )
 
 
 def test_sign_ups_from_one_address_are_limited(settings):

@@ -190,7 +190,7 @@ def test_the_admin_action_records_a_staff_identity_check(client, django_user_mod
     assert response.status_code == 302
     check = ProCheck.objects.get(pro=pro, kind=CheckKind.IDENTITY)
     assert check.status == CheckStatus.VERIFIED and check.source == "staff"
-    assert check.decided_by == admin
+    assert check.decided_by_id == admin.pk
     assert ProProfile.objects.get(pk=pro.pk).is_verified
 
 

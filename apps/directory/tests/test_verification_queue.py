@@ -153,7 +153,7 @@ def test_staff_decide_from_the_queue_page(client, staff, pending):
     )
     assert response.status_code == 302
     pending.refresh_from_db()
-    assert pending.status == CheckStatus.VERIFIED and pending.decided_by == staff
+    assert pending.status == CheckStatus.VERIFIED and pending.decided_by_id == staff.pk
     assert (
         f'data-check-id="{pending.id}"' not in client.get("/equipe/verifications/").content.decode()
     )

@@ -161,7 +161,7 @@ def _perf_pros(sirets: list[str]) -> None:
     ProProfile.objects.bulk_create(
         [
             ProProfile(
-                organization=org,
+                organization_id=org.pk,
                 name=org.name,
                 slug=org.slug,
                 siret=sirets[n * (len(sirets) // 2_000)],

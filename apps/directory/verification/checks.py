@@ -336,7 +336,7 @@ def check_decide(
         check.status = CheckStatus.VERIFIED if decision == "verify" else CheckStatus.REFUSED
         check.source = CheckSource.STAFF
         check.reason = reason
-        check.decided_by = actor
+        check.decided_by_id = actor.pk
         check.checked_at = timezone.now()
         check.save()
         _public_change([check.pro_id])
@@ -413,7 +413,7 @@ def identity_verify_by_staff(*, pro_ids: list[int], actor) -> int:
                 status=CheckStatus.VERIFIED,
                 source=CheckSource.STAFF,
                 checked_at=now,
-                decided_by=actor,
+                decided_by_id=actor.pk,
             )
         _public_change([p.id for p in pros])
     return len(pros)

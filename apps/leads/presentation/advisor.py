@@ -102,6 +102,26 @@ def lead_list(request):
     )
 
 
+def _timeline(lead: Lead) -> list[dict]:
+    """The status changes with who made them (one call to accounts for the names)."""
+    transitions = list(lead.transitions.all())
+    people = selectors.people_by_ids(t.actor_id for t in transitions)
+
+    def actor(user_id: int | None) -> str:
+        person = people.get(user_id) if user_id else None
+        return (person.full_name or person.email) if person else ""
+
+    return [
+        {
+            "at": t.at,
+            "label": t.get_to_status_display(),
+            "reason": t.reason,
+            "actor": actor(t.actor_id),
+        }
+        for t in transitions
+    ]
+
+
 def _render_detail(request, actor, lead: Lead, *, error: str = "", code: int = 200):
     now = timezone.now()
     reassignable = (
@@ -123,7 +143,7 @@ def _render_detail(request, actor, lead: Lead, *, error: str = "", code: int = 2
             if selectors.contact_visible(actor, lead)
             else None,
             "summary": selectors.lead_summary(lead, actor=actor),
-            "transitions": lead.transitions.select_related("actor"),
+            "transitions": _timeline(lead),
             "overdue": _overdue(lead, now),
             "reassignable": reassignable,
             "candidates": selectors.reassign_candidates(lead) if reassignable else [],

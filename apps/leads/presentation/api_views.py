@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from apps.accounts.contracts import PartnerCredential
+from apps.accounts.contracts import PartnerCredential, UserRef
 from apps.core.actor import Actor, MemberRole, actor_membership, actor_of
 from apps.core.throttling import ScopedRateThrottle
 from apps.leads import selectors, services
@@ -40,9 +40,9 @@ ERRORS = {
 }
 
 
-def lead_row(lead, pros: dict, actor) -> dict:
+def lead_row(lead, pros: dict, actor, people: dict[int, UserRef]) -> dict:
     pro = pros.get(lead.pro_id)
-    user = lead.assigned_to
+    user = people.get(lead.assigned_to_id)
     # The assignee's address only inside the receiving company: a network or an advisor
     # sees the name.
     email_shown = actor.is_member_of(lead.organization_id)
@@ -53,9 +53,9 @@ def lead_row(lead, pros: dict, actor) -> dict:
         "pro": {"id": pro.id, "slug": pro.slug, "name": pro.name} if pro else None,
         "assigned_to": (
             {
-                "id": user.pk,
+                "id": user.user_id,
                 "email": user.email if email_shown else None,
-                "full_name": user.get_full_name(),
+                "full_name": user.full_name,
             }
             if user
             else None
@@ -65,15 +65,16 @@ def lead_row(lead, pros: dict, actor) -> dict:
 
 def lead_detail(actor, lead) -> dict:
     pros = selectors.pros_for_leads([lead])
-    notes = lead.notes.select_related("author")
+    notes = list(lead.notes.all())
+    people = selectors.people_by_ids([lead.assigned_to_id, *(n.author_id for n in notes)])
     return {
-        **lead_row(lead, pros, actor),
+        **lead_row(lead, pros, actor, people),
         "description": lead.description,
         "summary": selectors.lead_summary(lead, actor=actor),
         "contact": selectors.lead_contact(lead) if selectors.contact_visible(actor, lead) else None,
         "notes": [
             {
-                "author": n.author.get_full_name() if n.author else "",
+                "author": people[n.author_id].full_name if n.author_id in people else "",
                 "body": n.body,
                 "created_at": n.created_at,
             }
@@ -108,11 +109,11 @@ class LeadListView(generics.GenericAPIView):
             assigned_to=assigned if isinstance(assigned, int) else None,
             unassigned=assigned == "none",
         )
-        page = self.paginate_queryset(qs)
+        page = self.paginate_queryset(qs) or []  # the view always paginates
         pros = selectors.pros_for_leads(page)
-        return self.get_paginated_response(
-            LeadSerializer([lead_row(lead, pros, actor) for lead in page], many=True).data
-        )
+        people = selectors.people_by_ids(lead.assigned_to_id for lead in page)
+        rows = [lead_row(lead, pros, actor, people) for lead in page]
+        return self.get_paginated_response(LeadSerializer(rows, many=True).data)
 
 
 class LeadDetailView(APIView):

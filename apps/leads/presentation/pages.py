@@ -83,8 +83,11 @@ def _render_inbox(request, context, filters, *, selected=frozenset(), status=200
     page = Paginator(qs, PAGE_SIZE).get_page(filters["page"] or None)
     page, rows = _page(page)
     people = selectors.lead_people([row["lead"] for row in rows])
+    assignees = selectors.people_by_ids(row["lead"].assigned_to_id for row in rows)
     for row in rows:
         row.update(people[row["lead"].pk])
+        assignee = assignees.get(row["lead"].assigned_to_id)
+        row["assignee"] = assignee.full_name if assignee else ""
     if is_manager and request.GET.get("tout") == "1":
         selected = {row["lead"].pk for row in rows}
     return render(
@@ -137,6 +140,7 @@ EXPORT_HEADER = [
 
 def _export_rows(leads: list, names: dict[str, str]):
     people = selectors.lead_people(leads)
+    assignees = selectors.people_by_ids(lead.assigned_to_id for lead in leads)
     for lead in leads:
         person = people[lead.pk]
         yield [
@@ -147,7 +151,7 @@ def _export_rows(leads: list, names: dict[str, str]):
             person["commune"],
             person["name"],
             lead.get_status_display(),
-            lead.assigned_to.get_full_name() if lead.assigned_to else "",
+            assignees[lead.assigned_to_id].full_name if lead.assigned_to_id in assignees else "",
             lead.quote_amount,
             lead.won_amount,
             lead.reason,
@@ -303,6 +307,12 @@ def detail(request, lead_id: int):
             messages.error(request, str(exc) or "Action non permise.")
         return redirect("leads-backoffice:detail", lead_id=lead.pk)
     is_manager = org.role in MANAGING_ROLES
+    notes = list(lead.notes.all())
+    people = selectors.people_by_ids([lead.assigned_to_id, *(n.author_id for n in notes)])
+
+    def name_of(user_id: int | None) -> str:
+        return people[user_id].full_name if user_id in people else ""
+
     return render(
         request,
         "leads/backoffice/detail.html",
@@ -313,7 +323,11 @@ def detail(request, lead_id: int):
             "pro": selectors.pros_for_leads([lead]).get(lead.pro_id),
             "contact": selectors.lead_contact(lead),
             "summary": selectors.lead_summary(lead, actor=actor),
-            "notes": lead.notes.select_related("author"),
+            "notes": [
+                {"author": name_of(n.author_id), "body": n.body, "created_at": n.created_at}
+                for n in notes
+            ],
+            "assignee_name": name_of(lead.assigned_to_id),
             "transitions": lead.transitions.all(),
             "next_statuses": {
                 s for s in services.PRO_SETTABLE if s in services.TRANSITIONS[lead.status]

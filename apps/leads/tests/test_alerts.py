@@ -180,7 +180,7 @@ def test_a_failing_sms_provider_never_fails_the_dispatch_then_is_retried_and_log
     assert not OutboxEvent.objects.filter(
         name="leads.LeadDispatched", delivered_at__isnull=True
     ).exists()
-    alert = LeadAlert.objects.get(lead=lead, user=sms_for["owner"])
+    alert = LeadAlert.objects.get(lead=lead, user_id=sms_for["owner"].pk)
     assert (alert.status, alert.attempts) == ("pending", 1)
     start = alert.scheduled_for
     delays = []
@@ -200,7 +200,7 @@ def test_a_wrong_number_is_not_retried(dispatch, facade_pros, sms_for):
     sms_for["rep"].phone = "12"
     sms_for["rep"].save(update_fields=["phone"])
     lead = _midi_lead(dispatch(["facades-du-midi"]), facade_pros)
-    alert = LeadAlert.objects.get(lead=lead, user=sms_for["rep"])
+    alert = LeadAlert.objects.get(lead=lead, user_id=sms_for["rep"].pk)
     assert (alert.status, alert.attempts) == ("failed", 1)
     assert [m.to for m in sms.outbox] == ["+33611111111"]
 
@@ -275,7 +275,7 @@ def test_push_goes_to_every_device_and_a_gone_device_is_removed(
     assert request["headers"]["content-encoding"] == "aes128gcm"
     assert request["headers"]["authorization"].lower().startswith("vapid t=")
     assert b"Nouvelle demande" not in request["body"]  # encrypted for the browser
-    alert = LeadAlert.objects.get(lead=lead, user=owner, channel="push")
+    alert = LeadAlert.objects.get(lead=lead, user_id=owner.pk, channel="push")
     assert alert.status == "sent"
     assert set(PushSubscription.objects.values_list("endpoint", flat=True)) == {
         push_service + "/phone",

@@ -8,7 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.accounts.tests.factories import MembershipFactory, UserFactory
-from apps.directory.tests.factories import make_brand, make_pro
+from apps.directory.tests.factories import link_network, make_brand, make_pro
 from apps.leads import services
 from apps.leads.models import Lead, NetworkInstaller
 from apps.quotes import services as quote_services
@@ -37,7 +37,7 @@ def thermaris(directory_data):
         "intrus": make_pro("Clim Indépendante", trades=("pompe-a-chaleur",), departments=("31",)),
     }
     for key in ("toulouse", "bordeaux", "facadier"):
-        pros[key].networks.add(brand.organization)
+        link_network(pros[key], brand.organization_id)
     # The "intrus" rule is the best priority: only the certification keeps it out.
     services.network_installer_ensure(network_id=org_id, pro_id=pros["intrus"].id)
     NetworkInstaller.objects.filter(network_id=org_id).update(priority=1)

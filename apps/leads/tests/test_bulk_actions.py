@@ -114,7 +114,7 @@ def test_an_assignee_of_another_company_is_refused(client, midi_leads, garonne_o
 
 
 def test_a_sales_rep_gets_404_and_anonymous_the_login(client, midi_leads, midi_team):
-    Lead.objects.filter(pk=midi_leads[0].pk).update(assigned_to=midi_team["rep"])
+    Lead.objects.filter(pk=midi_leads[0].pk).update(assigned_to_id=midi_team["rep"].pk)
     before = _state(*midi_leads)
     data = {"action": "mark_viewed", "leads": [midi_leads[0].pk]}
 
@@ -145,4 +145,4 @@ def test_query_count_is_bounded_for_twenty_leads(
             BULK, {"action": "assign", "assigned_to": midi_team["rep"].pk, "leads": ids}
         )
     assert response.status_code == 303
-    assert Lead.objects.filter(pk__in=ids, assigned_to=midi_team["rep"]).count() == 20
+    assert Lead.objects.filter(pk__in=ids, assigned_to_id=midi_team["rep"].pk).count() == 20

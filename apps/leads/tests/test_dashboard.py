@@ -46,7 +46,7 @@ def test_the_dashboard_opens_on_new_and_overdue_leads(
 
 
 def test_a_sales_rep_sees_its_own_leads_only(client, waiting, midi_team):
-    Lead.objects.filter(pk=waiting["fresh"].pk).update(assigned_to=midi_team["rep"])
+    Lead.objects.filter(pk=waiting["fresh"].pk).update(assigned_to_id=midi_team["rep"].pk)
     client.force_login(midi_team["rep"])
     todo = client.get(DASHBOARD).content.decode().split('id="todo-title"', 1)[1]
     assert "Luce Moreau" in todo and "Jean Moreau" not in todo

@@ -78,7 +78,7 @@ def test_each_sees_its_own_leads_only(client, dispatch, midi_team, garonne_owner
     lead = Lead.objects.get(quote_id=dispatch(["facades-du-midi"]).pk)
     client.force_login(midi_team["rep"])
     assert len(_rows(client.get(EXPORT))) == 1  # nothing assigned to the rep yet
-    Lead.objects.filter(pk=lead.pk).update(assigned_to=midi_team["rep"])
+    Lead.objects.filter(pk=lead.pk).update(assigned_to_id=midi_team["rep"].pk)
     assert len(_rows(client.get(EXPORT))) == 2
     client.force_login(garonne_owner)
     assert len(_rows(client.get(EXPORT))) == 1

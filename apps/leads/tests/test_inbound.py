@@ -143,11 +143,11 @@ def test_demo_seed_is_idempotent_and_covers_every_status(network, facade_pros, m
     added = api.demo_seed(**kwargs)
     assert added == Lead.objects.count() == 3 * len(LeadStatus.values)
     assert set(Lead.objects.values_list("status", flat=True)) == set(LeadStatus.values)
-    assert Lead.objects.filter(assigned_to=midi_team["rep"]).exists()
-    assert NetworkInstaller.objects.filter(network=network["org"]).count() == 3
+    assert Lead.objects.filter(assigned_to_id=midi_team["rep"].pk).exists()
+    assert NetworkInstaller.objects.filter(network_id=network["org"].pk).count() == 3
     assert api.demo_seed(**kwargs) == 0
     # The heating lead the façade company cannot take waits "à router", once.
-    waiting = UnroutedLead.objects.get(network=network["org"])
+    waiting = UnroutedLead.objects.get(network_id=network["org"].pk)
     assert waiting.data["category_slug"] == "chauffage" and waiting.lead_id is None
 
 

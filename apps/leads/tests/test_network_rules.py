@@ -113,7 +113,7 @@ def test_add_an_installer_by_its_profile(client, network, rules):
     client.force_login(network["manager"])
     response = client.post(RULES, {"pro": heating.slug, "department_codes": ["31"]})
     assert response.status_code == 302
-    assert NetworkInstaller.objects.filter(network=network["org"], pro_id=heating.id).exists()
+    assert NetworkInstaller.objects.filter(network_id=network["org"].pk, pro_id=heating.id).exists()
     again = client.post(RULES, {"pro": heating.slug})
     assert again.status_code == 400 and "déjà une règle" in again.content.decode()
 

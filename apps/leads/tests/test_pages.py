@@ -45,7 +45,7 @@ def test_owner_opens_a_lead_marks_it_contacted_and_assigns_it(client, lead, midi
     client.post(f"{INBOX}{lead.pk}/", {"action": "assign", "assigned_to": midi_team["rep"].pk})
     client.post(f"{INBOX}{lead.pk}/", {"action": "note", "note": "Visite prévue mardi."})
     lead.refresh_from_db()
-    assert lead.status == "contacted" and lead.assigned_to == midi_team["rep"]
+    assert lead.status == "contacted" and lead.assigned_to_id == midi_team["rep"].pk
     assert lead.notes.get().body == "Visite prévue mardi."
     # An invalid transition is a French message, not an error page.
     response = client.post(
@@ -59,7 +59,7 @@ def test_the_sales_rep_sees_its_leads_only(client, lead, midi_team):
     client.force_login(midi_team["rep"])
     assert f"/espace-pro/demandes/{lead.pk}/" not in client.get(INBOX).content.decode()
     assert client.get(f"{INBOX}{lead.pk}/").status_code == 404
-    Lead.objects.filter(pk=lead.pk).update(assigned_to=midi_team["rep"])
+    Lead.objects.filter(pk=lead.pk).update(assigned_to_id=midi_team["rep"].pk)
     assert client.get(f"{INBOX}{lead.pk}/").status_code == 200
     assert Lead.objects.get(pk=lead.pk).status == "sent"  # a GET writes nothing
     # The page's POST by the rep counts as viewed.

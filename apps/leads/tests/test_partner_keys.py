@@ -104,7 +104,7 @@ def test_a_key_of_one_organization_cannot_push_for_another(routed_network, other
     response = api.post(URL, _payload(6, network=routed_network.pk), format="json")
     assert response.status_code == 400
     assert "network" in response.json()
-    assert not Lead.objects.filter(network=routed_network).exists()
+    assert not Lead.objects.filter(network_id=routed_network.pk).exists()
     # Its own lead goes to its own installer, never to the other network's.
     response = api.post(URL, _payload(7), format="json")
     assert response.status_code == 201

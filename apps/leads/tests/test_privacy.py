@@ -55,7 +55,7 @@ def test_anonymising_a_request_empties_the_pros_copies(
     lead = Lead.objects.get(quote_id=quote.pk)
     LeadNote.objects.create(
         lead=lead,
-        author=midi_team["owner"],
+        author_id=midi_team["owner"].pk,
         body="Mme Moreau, rappeler le soir",
         created_at=timezone.now(),
     )

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from apps.core.csv_export import csv_safe
+from apps.directory.tests.factories import link_network
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +145,7 @@ def test_the_network_dashboard_lists_its_installers(
 
 def test_an_installer_without_leads_still_has_its_line(client, network, facade_pros, year_of_stats):
     silent = facade_pros["midi"]
-    silent.networks.add(network["org"])
+    link_network(silent, network["org"].pk)
     client.force_login(network["manager"])
     page = client.get(URL, YEAR).content.decode()
     assert silent.name in page and facade_pros["garonne"].name in page
