@@ -52,7 +52,7 @@ class ProbeMiddleware:
 
     A probe reads none of that, and the kubelet, the gateway and Prometheus call them every
     few seconds on every pod: through the whole stack, /healthz cost about five times
-    Django's own work for a JSON view. A GET or HEAD of a probe path goes through the
+    Django's own work for a JSON view. A GET of a probe path goes through the
     middleware listed after this one that are not skipped (Host and security headers, CSP,
     Permissions-Policy, X-Frame-Options, Content-Length), in their order, then to the view
     its URL resolves to. Any other request, or a probe path asked with another method,
@@ -64,16 +64,15 @@ class ProbeMiddleware:
     method, and its latency by route and method, under its route name as before.
     """
 
-    methods = frozenset({"GET", "HEAD"})
-
     def __init__(self, get_response):
         self.get_response = get_response
         self.paths = frozenset(settings.PROBE_PATHS)
         self.view_hooks: list = []
+        self.matches: dict = {}  # (URLconf, path) -> ResolverMatch: three paths, read-only
         self.answer_probe = self._probe_stack()
 
     def __call__(self, request):
-        if request.path_info in self.paths and request.method in self.methods:
+        if request.method == "GET" and request.path_info in self.paths:
             return self.answer_probe(request)
         return self.get_response(request)
 
@@ -95,7 +94,11 @@ class ProbeMiddleware:
         return handler
 
     def _view(self, request):
-        match = resolve(request.path_info, getattr(request, "urlconf", None))
+        urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+        key = (urlconf, request.path_info)
+        match = self.matches.get(key)
+        if match is None:
+            match = self.matches[key] = resolve(request.path_info, urlconf)
         request.resolver_match = match
         for hook in self.view_hooks:
             response = hook(request, match.func, match.args, match.kwargs)
