@@ -38,7 +38,7 @@ def production_like_environment(settings_module: str, tmp: Path) -> None:
             "REDIS_URL": "redis://127.0.0.1:1/0",
             "ELDO_VAR_DIR": str(tmp / "var"),
             "PROMETHEUS_MULTIPROC_DIR": str(tmp / "metrics"),
-            "LOG_LEVEL": "WARNING",
+            "LOG_LEVEL": "INFO",  # as bench/run.py serves it
         }
     )
     (tmp / "metrics").mkdir()
