@@ -53,9 +53,9 @@ class ProbeMiddleware:
     A probe reads none of that, and the kubelet, the gateway and Prometheus call them every
     few seconds on every pod: through the whole stack, /healthz cost seven to eight times
     what Django alone needs to answer a JSON view (bench/results/2026-12-04-baseline.md).
-    A GET of a probe path goes through the middleware listed after this one that are not skipped (Host and security headers, CSP,
-    Permissions-Policy, X-Frame-Options, Content-Length), in their order, then to the view
-    its URL resolves to. Any other request, or a probe path asked with another method,
+    A GET of a probe path goes through the middleware listed after this one that are not
+    skipped (Host and security headers, CSP, Permissions-Policy, X-Frame-Options,
+    Content-Length), in their order, then to the view its URL resolves to. Any other request, or a probe path asked with another method,
     takes the whole stack: the answers to those are unchanged.
 
     django-prometheus' inner middleware is skipped too (ten samples per request, each a
