@@ -55,8 +55,9 @@ class ProbeMiddleware:
     what Django alone needs to answer a JSON view (bench/results/2026-12-04-baseline.md).
     A GET of a probe path goes through the middleware listed after this one that are not
     skipped (Host and security headers, CSP, Permissions-Policy, X-Frame-Options,
-    Content-Length), in their order, then to the view its URL resolves to. Any other request, or a probe path asked with another method,
-    takes the whole stack: the answers to those are unchanged.
+    Content-Length), in their order, then to the view its URL resolves to. Any other
+    request, or a probe path asked with another method, takes the whole stack: the answers
+    to those are unchanged.
 
     django-prometheus' inner middleware is skipped too (ten samples per request, each a
     write to a shared file in multiprocess mode): a probe records the two HTTP metrics
