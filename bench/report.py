@@ -103,12 +103,85 @@ def _cpu_cells(endpoint: dict) -> list[str]:
     ]
 
 
+def _ratio(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _spread(summary: dict, key: str) -> str:
+    figures = summary.get(key)
+    if not figures:
+        return "—"
+    return f"{figures['mean']:.2f} ({figures['min']:.2f}–{figures['max']:.2f})"
+
+
+def _framework_section(result: dict, other: dict | None, notes: str, extras: dict) -> list[str]:
+    """The bare Django view against /healthz, turn by turn."""
+    summary = extras.get("framework")
+    if not summary or not summary.get("turns"):
+        return []
+    turns = summary["turns"]
+    full = any("full_stack_rps" in t for t in turns)
+    rows = [
+        [
+            t["turn"],
+            f"{t['bare_rps']:.0f}",
+            f"{t['healthz_rps']:.0f}",
+            f"{t['ratio']:.2f}",
+            f"{t['cpu_ratio']:.2f}",
+            *(
+                [
+                    f"{t.get('full_stack_rps', 0):.0f}",
+                    _ratio(t.get("full_stack_ratio")),
+                    _ratio(t.get("full_stack_cpu_ratio")),
+                ]
+                if full
+                else []
+            ),
+            f"{t.get('loadavg_1min') or 0:.1f}",
+        ]
+        for t in turns
+    ]
+    headers = ["turn", "bare view req/s", "/healthz req/s", "ratio", "CPU ratio"]
+    if full:
+        headers += ["/healthz full stack req/s", "ratio", "CPU ratio"]
+    headers.append("load avg")
+    parts = [
+        "## Framework baseline: /healthz against a bare Django view",
+        "bench/baseline is a Django project with no application, no middleware and one view "
+        'answering `JsonResponse({"status": "ok"})`, served by a second gunicorn '
+        "started with the same `deploy/gunicorn.conf.py` in the same environment (same "
+        "worker class, workers, threads, access log). Each turn measures it, then Eldo's "
+        "/healthz"
+        + (
+            ", then /healthz on a third gunicorn whose settings send every request through "
+            "the whole middleware stack (bench/baseline/full_stack.py: what /healthz cost "
+            "before the probes skipped the middleware that serve people)"
+            if full
+            else ""
+        )
+        + ", with wrk as for the endpoints. Ratio: /healthz's requests/s over the bare "
+        "view's in the same turn; CPU ratio: the bare view's gunicorn CPU per request over "
+        "/healthz's, which other processes on the machine do not change.",
+        _table(headers, rows),
+        f"/healthz over the bare view, mean (min–max) of {len(turns)} turns: requests/s "
+        f"{_spread(summary, 'ratio')}, CPU {_spread(summary, 'cpu_ratio')}"
+        + (
+            f"; the whole stack: requests/s {_spread(summary, 'full_stack_ratio')}, CPU "
+            f"{_spread(summary, 'full_stack_cpu_ratio')}."
+            if full
+            else "."
+        ),
+    ]
+    return parts
+
+
 def markdown(result: dict, other: dict | None, notes: str) -> str:
     extras = _extras(result)
     parts = [
         *_header_section(result, other, notes, extras),
         *_load_section(result, other, notes, extras),
         *_wrk_section(result, other, notes, extras),
+        *_framework_section(result, other, notes, extras),
         *_server_section(result, other, notes, extras),
         *_memory_section(result, other, notes, extras),
         *_targets_section(result, other, notes, extras),
@@ -226,9 +299,11 @@ def _wrk_section(result: dict, other: dict | None, notes: str, extras: dict) -> 
                 _ms(lat["p99"]),
                 w["non_2xx"],
                 f"{e['ratio']:.2f}",
+                _ratio(e.get("framework_ratio")),
                 target,
                 f"{e.get('loadavg_1min', 0):.1f}",
                 *_cpu_cells(e),
+                _ratio(e.get("framework_cpu_ratio")),
             ]
         )
     parts.append(
@@ -242,24 +317,38 @@ def _wrk_section(result: dict, other: dict | None, notes: str, extras: dict) -> 
                 "p99 ms",
                 "non-2xx",
                 "ratio to /healthz",
+                "ratio to bare view",
                 f"≥ {RATIO_TARGET}",
                 "load avg",
                 "CPU ms/req gunicorn",
                 "CPU ms/req PostgreSQL",
                 "CPU ratio",
+                "CPU ratio to bare view",
             ],
             rows,
         )
     )
+    framework = extras.get("framework_rps")
+    healthz_runs = sum(1 for e in _endpoint_rows(result) if e.get("kind") == "baseline")
     parts.append(
-        f"Baseline: mean of the two /healthz runs, {extras['baseline_rps']:.0f} req/s. "
-        "Latencies are wrk's, client side, 32 connections. Load avg: the machine's 1-minute "
+        f"Baselines: Eldo's own, the mean of the {healthz_runs} /healthz runs, "
+        f"{extras['baseline_rps']:.0f} req/s"
+        + (
+            f"; the framework's, the mean of the bare Django view's runs (bench/baseline: "
+            f"no application, no middleware, one JSON view, same gunicorn), {framework:.0f} "
+            "req/s. The ratio to /healthz says what an endpoint costs over Eldo's own "
+            "request handling; the ratio to the bare view, over Django's. "
+            if framework
+            else ". "
+        )
+        + "Latencies are wrk's, client side, 32 connections. Load avg: the machine's 1-minute "
         f"load average at the end of the run ({result['machine']['nproc']} CPUs; wrk, gunicorn "
         "and PostgreSQL share them): well above that, another process competed for the CPU. "
         "CPU ms/req: CPU seconds used by gunicorn (master and workers) and by the live "
         "PostgreSQL backends of the bench database during the run, per request; they do not "
         "depend on other processes. CPU ratio: /healthz's CPU per request over the "
-        "endpoint's, i.e. the throughput ratio the endpoint would reach on dedicated cores."
+        "endpoint's, i.e. the throughput ratio the endpoint would reach on dedicated cores "
+        "(and the same over the bare view's CPU per request)."
     )
     parts += notes_rows
     return parts
@@ -482,20 +571,54 @@ def _font(size: int):
         return ImageFont.load_default()
 
 
+def _charted(endpoint: dict) -> bool:
+    """One bar group per endpoint: the first /healthz run stands for /healthz (its ratio to
+    the bare view), the other turns and the comparison servers are in the tables."""
+    if "ratio" not in endpoint or endpoint.get("kind") == "framework":
+        return False
+    if endpoint.get("kind") in {"baseline", "full-stack"}:
+        return endpoint.get("turn") == 1 and "framework_ratio" in endpoint
+    return True
+
+
+def _light(colour: tuple[int, int, int]) -> tuple[int, int, int]:
+    return tuple(round(c + (255 - c) * 0.55) for c in colour)
+
+
 def write_chart(out: Path, stamp: str) -> Path:
-    """Ratio of each endpoint's requests/s to /healthz's, one bar per dataset."""
+    """Ratio of each endpoint's requests/s to /healthz's and, when the run measured the
+    bare Django view, to the bare view's (a lighter bar), per dataset."""
     results = [r for d in DATASETS if (r := load(out, stamp, d))]
     names: list[str] = []
     for result in results:
         for e in _endpoint_rows(result):
-            if "ratio" in e and e.get("kind") != "baseline" and e["name"] not in names:
+            if _charted(e) and e["name"] not in names:
                 names.append(e["name"])
+    series = []  # (dataset, key, colour)
+    for result in results:
+        colour = COLOURS[result["dataset"]]
+        series.append((result, "ratio", colour))
+        if _extras(result).get("framework_rps"):
+            series.append((result, "framework_ratio", _light(colour)))
     ratios = {
-        r["dataset"]: {e["name"]: e["ratio"] for e in _endpoint_rows(r) if "ratio" in e}
-        for r in results
+        (r["dataset"], key): {
+            e["name"]: e[key]
+            for e in _endpoint_rows(r)
+            if _charted(e)
+            and e.get(key) is not None
+            and not (key == "ratio" and e.get("kind") in {"baseline", "full-stack"})
+        }
+        for r, key, _ in series
     }
-    bar, gap, left, right, top = 18, 14, 230, 90, 70
-    group = bar * len(results) + gap
+    for r, key, _ in series:  # /healthz against the bare view: the mean of the turns
+        summary = _extras(r).get("framework") or {}
+        for e in _endpoint_rows(r):
+            name = {"baseline": "ratio", "full-stack": "full_stack_ratio"}.get(e.get("kind"))
+            if key == "framework_ratio" and _charted(e) and summary.get(name):
+                ratios[(r["dataset"], key)][e["name"]] = summary[name]["mean"]
+    bar, gap, left, right = 18, 14, 230, 90
+    top = 70 + 18 * len(series)  # below the title and the legend
+    group = bar * len(series) + gap
     width = 1000
     height = top + group * len(names) + 60
     scale_max = max([1.0, *(v for rs in ratios.values() for v in rs.values())]) * 1.05
@@ -504,7 +627,10 @@ def write_chart(out: Path, stamp: str) -> Path:
     draw = ImageDraw.Draw(image)
     title, small, label = _font(18), _font(12), _font(14)
     draw.text(
-        (20, 15), f"Requests/s relative to /healthz, same run ({stamp})", fill="black", font=title
+        (20, 15),
+        f"Requests/s relative to /healthz and to a bare Django view, same run ({stamp})",
+        fill="black",
+        font=title,
     )
 
     def x(value: float) -> int:
@@ -519,27 +645,26 @@ def write_chart(out: Path, stamp: str) -> Path:
     draw.text((x(RATIO_TARGET) + 4, top - 22), "target 0.5", fill=(200, 30, 30), font=small)
     for row, name in enumerate(names):
         y0 = top + row * group
-        draw.text((20, y0 + bar * len(results) / 2 - 8), name, fill="black", font=label)
-        for index, result in enumerate(results):
-            value = ratios[result["dataset"]].get(name)
+        draw.text((20, y0 + bar * len(series) / 2 - 8), name, fill="black", font=label)
+        for index, (result, key, colour) in enumerate(series):
+            value = ratios[(result["dataset"], key)].get(name)
             y = y0 + index * bar
             if value is None:
-                draw.text((left + 4, y + 2), "not measured", fill=(120, 120, 120), font=small)
                 continue
-            draw.rectangle([left, y + 2, x(value), y + bar - 2], fill=COLOURS[result["dataset"]])
+            draw.rectangle([left, y + 2, x(value), y + bar - 2], fill=colour)
             draw.text((x(value) + 4, y + 3), f"{value:.2f}", fill="black", font=small)
-    legend_x = width - right - 200
-    for index, result in enumerate(results):
-        colour = COLOURS[result["dataset"]]
-        y = 20 + index * 18
+    legend_x = left
+    for index, (result, key, colour) in enumerate(series):
+        y = 45 + index * 18
         draw.rectangle([legend_x, y, legend_x + 14, y + 12], fill=colour)
-        baseline = _extras(result)["baseline_rps"]
-        draw.text(
-            (legend_x + 20, y - 2),
-            f"{result['dataset']} (/healthz {baseline:.0f} req/s)",
-            fill="black",
-            font=small,
+        extras = _extras(result)
+        label_text = (
+            f"{result['dataset']}, to /healthz ({extras['baseline_rps']:.0f} req/s)"
+            if key == "ratio"
+            else f"{result['dataset']}, to the bare Django view ({extras['framework_rps']:.0f} "
+            "req/s; /healthz: mean of the turns)"
         )
+        draw.text((legend_x + 20, y - 2), label_text, fill="black", font=small)
     path = out / f"{stamp}-ratio.png"
     image.save(path)
     return path

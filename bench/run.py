@@ -39,6 +39,10 @@ ROOT = BENCH.parent
 RESULTS = BENCH / "results"
 PYTHON = sys.executable
 HOST = "127.0.0.1"
+BARE_SETTINGS = "bench.baseline.settings"
+FULL_STACK_SETTINGS = "bench.baseline.full_stack"
+# Rows measured on the comparison servers, not on Eldo's: no soak, no in-process timing.
+COMPARISON_KINDS = frozenset({"framework", "full-stack"})
 
 
 def log(message: str) -> None:
@@ -74,7 +78,11 @@ def production_env(*, database_url: str, redis_url: str, tmp: Path, port: int) -
             "JWT_PRIVATE_KEYS": _jwt_keys(),
             # wrk talks to gunicorn directly: its Host carries the port, pinned as production
             # pins its hosts' ports (apps.core.hosts).
-            "DJANGO_ALLOWED_HOSTS": f"{HOST},localhost,{HOST}:{port},localhost:{port}",
+            # The bare view and the full-stack comparison listen on the next two ports.
+            "DJANGO_ALLOWED_HOSTS": ",".join(
+                [HOST, "localhost"]
+                + [f"{h}:{p}" for p in (port, port + 1, port + 2) for h in (HOST, "localhost")]
+            ),
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
             "ELDO_VAR_DIR": str(tmp / "var"),
@@ -292,6 +300,34 @@ def gunicorn(env: dict, *, port: int, log_path: Path):
 
 
 @contextlib.contextmanager
+def comparison_server(env: dict, *, settings: str, port: int, log_path: Path):
+    """A second gunicorn beside Eldo's, started with the same configuration file (worker
+    class, workers, threads, max_requests, logging: deploy/gunicorn.conf.py read in the same
+    environment) but other Django settings: the bare view (bench/baseline) or Eldo with
+    every request through the whole middleware stack (bench/baseline/full_stack.py)."""
+    app = (
+        "bench.baseline.wsgi:application" if settings == BARE_SETTINGS else "eldo.wsgi:application"
+    )
+    with log_path.open("w") as errors:
+        process = subprocess.Popen(
+            ["gunicorn", "-c", "deploy/gunicorn.conf.py", "--bind", f"{HOST}:{port}", app],
+            cwd=ROOT,
+            env={**env, "DJANGO_SETTINGS_MODULE": settings, "PORT": str(port)},
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+        try:
+            yield process
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextlib.contextmanager
 def celery_worker(env: dict, *, log_path: Path):
     """deploy/entrypoint.sh worker, as the image runs it: its memory is sampled with the
     web workers' (it is idle but for what the GETs enqueue, which is nothing today)."""
@@ -318,7 +354,11 @@ def soak(base: str, endpoints: list[dict], sampler, args) -> dict:
     """wrk for ``args.soak`` seconds over the measured endpoints in turn (20 s each), the
     resident memory of every gunicorn worker read after each segment: a worker that grows
     without bound shows as growth in the second half as large as in the first."""
-    rotation = [e for e in endpoints if e.get("kind") != "baseline" and e.get("status") == 200]
+    rotation = [
+        e
+        for e in endpoints
+        if e.get("kind") not in {"baseline", *COMPARISON_KINDS} and e.get("status") == 200
+    ]
     samples = [{"at_s": 0.0, "endpoint": "", "rss_kb": sampler.workers_rss_kb()}]
     started = time.monotonic()
     index = 0
@@ -362,13 +402,15 @@ def http_get(url: str, *, timeout: float = 30) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
-def wait_healthy(base: str, process: subprocess.Popen, *, timeout: float = 90) -> float:
+def wait_healthy(
+    base: str, process: subprocess.Popen, *, timeout: float = 90, path: str = "/healthz"
+) -> float:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if process.poll() is not None:
             raise RuntimeError("gunicorn exited during start-up")
         with contextlib.suppress(OSError):
-            if http_get(f"{base}/healthz", timeout=2)[0] == 200:
+            if http_get(f"{base}{path}", timeout=2)[0] == 200:
                 return time.monotonic() - started
         time.sleep(0.25)
     raise RuntimeError("gunicorn did not answer /healthz in time")
@@ -575,7 +617,15 @@ def selected_endpoints(targets: dict, only: str) -> list[dict]:
 
 def server_time(env: dict, args, tmp: Path, endpoints: list[dict]) -> dict:
     """Server time in process (bench/inprocess.py) of every endpoint that answered 200."""
-    measured = [e for e in endpoints if e.get("status") == 200]
+    measured, urls = [], set()
+    for e in endpoints:
+        if (
+            e.get("status") == 200
+            and e.get("kind") not in COMPARISON_KINDS
+            and e["url"] not in urls
+        ):
+            measured.append(e)
+            urls.add(e["url"])
     spec = tmp / "servertime.json"
     spec.write_text(
         json.dumps(
@@ -634,6 +684,130 @@ def run_dataset(dataset: str, args, stamp: str) -> dict:
     return result
 
 
+def measure_one(url: str, endpoint: dict, sampler, args) -> dict:
+    """One GET to check the answer, wrk's warm-up, then the measured wrk run with the CPU
+    used by the server's processes (``sampler``) meanwhile."""
+    status, body = http_get(url)
+    row = {**endpoint, "status": status, "bytes": len(body)}
+    if status != 200:
+        row["skipped"] = (
+            "not built yet (404)"
+            if status == 404 and endpoint.get("optional")
+            else f"answered {status}"
+        )
+        log(f"  skip {endpoint['name']} {endpoint['url']}: {row['skipped']}")
+        return row
+    wrk(url, seconds=args.warmup, connections=args.connections, threads=args.threads)
+    cpu_before = sampler.cpu_snapshot()
+    row["wrk"] = wrk(url, seconds=args.duration, connections=args.connections, threads=args.threads)
+    used = sampler.cpu_seconds_between(cpu_before, sampler.cpu_snapshot())
+    # CPU per request does not depend on what else runs on the machine: the figure to
+    # compare when the load average shows the machine was shared.
+    row["cpu_ms_per_request"] = {
+        side: 1000 * seconds / max(row["wrk"]["requests"], 1) for side, seconds in used.items()
+    }
+    # The machine may be shared: a load average well above the cores we use shows another
+    # process took CPU from this run.
+    row["loadavg_1min"] = os.getloadavg()[0]
+    log(
+        f"  {endpoint['name']:<24} {row['wrk']['requests_per_s']:>8.1f} req/s "
+        f"p95 {row['wrk']['latency_ms']['p95']:.1f} ms non-2xx {row['wrk']['non_2xx']}"
+    )
+    return row
+
+
+def alternate_with_framework(
+    healthz: dict, eldo_sampler, database: str, args, tmp: Path, env: dict
+) -> list[dict]:
+    """The bare Django view and /healthz, one after the other, ``args.alternations`` times
+    (and /healthz through the whole middleware stack with --full-stack): the machine's
+    drift and other processes hit both alike, and the spread of the pairs shows how much."""
+    bare_port, full_port = args.port + 1, args.port + 2
+    rows: list[dict] = []
+    with contextlib.ExitStack() as servers:
+        bare = servers.enter_context(
+            comparison_server(
+                env, settings=BARE_SETTINGS, port=bare_port, log_path=tmp / "bare-stderr.log"
+            )
+        )
+        wait_healthy(f"http://{HOST}:{bare_port}", bare, path="/hello")
+        targets = [
+            (
+                f"http://{HOST}:{bare_port}/hello",
+                {"name": "bare Django view", "url": "/hello", "kind": "framework"},
+                ProcessSampler(bare.pid, database),
+            ),
+            (f"http://{HOST}:{args.port}/healthz", healthz, eldo_sampler),
+        ]
+        if args.full_stack:
+            full = servers.enter_context(
+                comparison_server(
+                    env,
+                    settings=FULL_STACK_SETTINGS,
+                    port=full_port,
+                    log_path=tmp / "full-stack-stderr.log",
+                )
+            )
+            wait_healthy(f"http://{HOST}:{full_port}", full)
+            targets.append(
+                (
+                    f"http://{HOST}:{full_port}/healthz",
+                    {"name": "healthz, full stack", "url": "/healthz", "kind": "full-stack"},
+                    ProcessSampler(full.pid, database),
+                )
+            )
+        for turn in range(1, args.alternations + 1):
+            for url, endpoint, sampler in targets:
+                name = endpoint["name"] if turn == 1 else f"{endpoint['name']} ({turn})"
+                rows.append(
+                    {**measure_one(url, {**endpoint, "name": name}, sampler, args), "turn": turn}
+                )
+    return rows
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def framework_summary(measured: list[dict]) -> dict:
+    """The bare view against /healthz turn by turn: each pair's ratio (requests/s and CPU
+    per request), their mean and spread."""
+    by_turn: dict[int, dict[str, dict]] = {}
+    for row in measured:
+        if "turn" in row and "wrk" in row:
+            by_turn.setdefault(row["turn"], {})[row["kind"]] = row
+    turns = []
+    for turn, rows in sorted(by_turn.items()):
+        bare, healthz, full = rows.get("framework"), rows.get("baseline"), rows.get("full-stack")
+        if not (bare and healthz):
+            continue
+        entry = {
+            "turn": turn,
+            "bare_rps": bare["wrk"]["requests_per_s"],
+            "healthz_rps": healthz["wrk"]["requests_per_s"],
+            "ratio": healthz["wrk"]["requests_per_s"] / bare["wrk"]["requests_per_s"],
+            "cpu_ratio": _cpu(bare) / _cpu(healthz),
+            "loadavg_1min": healthz.get("loadavg_1min"),
+        }
+        if full:
+            entry["full_stack_rps"] = full["wrk"]["requests_per_s"]
+            entry["full_stack_ratio"] = (
+                full["wrk"]["requests_per_s"] / bare["wrk"]["requests_per_s"]
+            )
+            entry["full_stack_cpu_ratio"] = _cpu(bare) / _cpu(full)
+        turns.append(entry)
+    summary: dict = {"turns": turns}
+    for key in ("ratio", "cpu_ratio", "full_stack_ratio", "full_stack_cpu_ratio"):
+        values = [t[key] for t in turns if key in t]
+        if values:
+            summary[key] = {"mean": _mean(values), "min": min(values), "max": max(values)}
+    return summary
+
+
+def _cpu(row: dict) -> float:
+    return sum(row["cpu_ms_per_request"].values())
+
+
 def measure_gunicorn(
     env: dict, endpoints: list[dict], args, tmp: Path, phases: dict, database: str
 ) -> list:
@@ -649,40 +823,14 @@ def measure_gunicorn(
         sampler = ProcessSampler(process.pid, database)
         sampler.celery_pid = worker.pid
         sampler.start()
-        # /healthz first and last: the baseline is their mean, and their gap shows drift.
-        for endpoint in [*endpoints, {**endpoints[0], "name": "healthz (again)"}]:
-            url = base + endpoint["url"]
-            status, body = http_get(url)
-            row = {**endpoint, "status": status, "bytes": len(body)}
-            if status != 200:
-                row["skipped"] = (
-                    "not built yet (404)"
-                    if status == 404 and endpoint.get("optional")
-                    else f"answered {status}"
-                )
-                log(f"  skip {endpoint['name']} {endpoint['url']}: {row['skipped']}")
-                measured.append(row)
-                continue
-            wrk(url, seconds=args.warmup, connections=args.connections, threads=args.threads)
-            cpu_before = sampler.cpu_snapshot()
-            row["wrk"] = wrk(
-                url, seconds=args.duration, connections=args.connections, threads=args.threads
-            )
-            used = sampler.cpu_seconds_between(cpu_before, sampler.cpu_snapshot())
-            # CPU per request does not depend on what else runs on the machine: the
-            # figure to compare when the load average shows the machine was shared.
-            row["cpu_ms_per_request"] = {
-                side: 1000 * seconds / max(row["wrk"]["requests"], 1)
-                for side, seconds in used.items()
-            }
-            # The machine may be shared: a load average well above the cores we use shows
-            # another process took CPU from this run.
-            row["loadavg_1min"] = os.getloadavg()[0]
-            log(
-                f"  {endpoint['name']:<24} {row['wrk']['requests_per_s']:>8.1f} req/s "
-                f"p95 {row['wrk']['latency_ms']['p95']:.1f} ms non-2xx {row['wrk']['non_2xx']}"
-            )
-            measured.append(row)
+        # /healthz alternates with the bare view first, and runs again last: Eldo's own
+        # baseline is the mean of its runs, the framework's the mean of the bare view's.
+        healthz, *others = endpoints
+        t_alternation = time.monotonic()
+        measured += alternate_with_framework(healthz, sampler, database, args, tmp, env)
+        phases["framework_alternation"] = time.monotonic() - t_alternation
+        for endpoint in [*others, {**healthz, "name": "healthz (again)"}]:
+            measured.append(measure_one(base + endpoint["url"], endpoint, sampler, args))
         soaked = None
         if args.soak > 0:
             log(f"  memory soak: {args.soak} s of wrk over the endpoints in turn")
@@ -693,17 +841,27 @@ def measure_gunicorn(
         memory["soak"] = soaked
     phases["wrk"] = time.monotonic() - t0
     errors = log_path.read_text()[-3000:] if log_path.exists() else ""
-    baseline_runs = [m["wrk"]["requests_per_s"] for m in measured if m.get("kind") == "baseline"]
-    baseline = sum(baseline_runs) / len(baseline_runs)
-    baseline_cpu = sum(
-        sum(m["cpu_ms_per_request"].values()) for m in measured if m.get("kind") == "baseline"
-    ) / len(baseline_runs)
-    for row in measured:
-        if "wrk" in row:
-            row["ratio"] = row["wrk"]["requests_per_s"] / baseline
-            cpu = sum(row["cpu_ms_per_request"].values())
-            row["cpu_ratio"] = baseline_cpu / cpu if cpu else None
-    measured.append({"memory": memory, "stderr_tail": errors, "baseline_rps": baseline})
+    ran = [m for m in measured if "wrk" in m]
+    baseline = _mean([m["wrk"]["requests_per_s"] for m in ran if m["kind"] == "baseline"])
+    baseline_cpu = _mean([_cpu(m) for m in ran if m["kind"] == "baseline"])
+    framework = _mean([m["wrk"]["requests_per_s"] for m in ran if m["kind"] == "framework"])
+    framework_cpu = _mean([_cpu(m) for m in ran if m["kind"] == "framework"])
+    for row in ran:
+        cpu = _cpu(row)
+        row["ratio"] = row["wrk"]["requests_per_s"] / baseline
+        row["cpu_ratio"] = baseline_cpu / cpu if cpu else None
+        if framework:
+            row["framework_ratio"] = row["wrk"]["requests_per_s"] / framework
+            row["framework_cpu_ratio"] = framework_cpu / cpu if cpu else None
+    measured.append(
+        {
+            "memory": memory,
+            "stderr_tail": errors,
+            "baseline_rps": baseline,
+            "framework_rps": framework,
+            "framework": framework_summary(measured),
+        }
+    )
     return measured
 
 
@@ -723,9 +881,26 @@ def main() -> int:
         default=int(os.environ.get("BENCH_SOAK", "120")),
         help="seconds of wrk after the endpoints, to see whether a worker's memory grows",
     )
+    parser.add_argument(
+        "--alternations",
+        type=int,
+        default=3,
+        help="turns of the bare Django view against /healthz (bench/baseline)",
+    )
+    parser.add_argument(
+        "--full-stack",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also /healthz through the whole middleware stack, in each turn",
+    )
     parser.add_argument("--server-requests", type=int, default=200)
     parser.add_argument("--server-warmup", type=int, default=20)
-    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8765")))
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("BENCH_PORT", "8765")),
+        help="Eldo's port; the bare view and the full stack listen on the next two",
+    )
     parser.add_argument(
         "--postgres", default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
     )
@@ -767,6 +942,7 @@ def main() -> int:
             "threads": args.threads,
             "duration_s": args.duration,
             "warmup_s": args.warmup,
+            "alternations": args.alternations,
         },
         "server_requests": args.server_requests,
     }

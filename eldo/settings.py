@@ -111,10 +111,12 @@ MIDDLEWARE = [
     "apps.core.middleware.RequestIdMiddleware",
     "apps.core.hosts.HostPortMiddleware",  # production: a Host with a port must be listed
     "apps.core.body_limits.BodySizeLimitMiddleware",  # 413 before any body is read
+    # GET /healthz, /readyz, /metrics: on to the view through the rest less what they skip.
+    "apps.core.middleware.ProbeMiddleware",
     # Outermost of those reading the user: signed-in answers leave as private, no-store.
     "apps.core.cache_control.PrivateCacheControlMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "apps.core.middleware.CSPMiddleware",  # django-csp's, the settings' policy built once
     "apps.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -128,6 +130,24 @@ MIDDLEWARE = [
     # Domain errors a page view lets through: the 404 page or a French message, not a 500.
     "apps.core.error_pages.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+# The operations probes and the middleware they skip (apps.core.middleware.ProbeMiddleware):
+# those that serve people. Security headers, CSP, Host checks and Content-Length still
+# apply; a middleware added to MIDDLEWARE applies to probes too unless it is listed here.
+PROBE_PATHS = ["/healthz", "/readyz", "/metrics"]
+PROBE_SKIPPED_MIDDLEWARE = [
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "apps.accounts.two_factor.StaffTwoFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.core.error_pages.DomainErrorMiddleware",
+    # The probe counts the two documented HTTP metrics itself (docs/deploy.md, Monitoring).
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 

@@ -1,7 +1,21 @@
+import functools
+import http
 import re
 import uuid
+from timeit import default_timer
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as _CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
+from django.core.handlers.exception import convert_exception_to_response
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import resolve
+from django.utils.module_loading import import_string
+from django_prometheus.middleware import Metrics as PrometheusMetrics
 
 from apps.core.request_context import request_id_var
 
@@ -16,7 +30,10 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get(self.header) or request.headers.get("X-Correlation-ID", "")
+        # META rather than request.headers: building that mapping of every header costs
+        # more than the rest of this middleware, and a probe never needs it.
+        meta = request.META
+        incoming = meta.get("HTTP_X_REQUEST_ID") or meta.get("HTTP_X_CORRELATION_ID", "")
         request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         token = request_id_var.set(request_id)
@@ -26,6 +43,91 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response[self.header] = request_id
         return response
+
+
+class ProbeMiddleware:
+    """The operations probes (``settings.PROBE_PATHS``: /healthz, /readyz, /metrics) skip the
+    middleware that serve people (``settings.PROBE_SKIPPED_MIDDLEWARE``: session, language,
+    CSRF, user, second factor, messages, static files, domain errors).
+
+    A probe reads none of that, and the kubelet, the gateway and Prometheus call them every
+    few seconds on every pod: through the whole stack, /healthz cost seven to eight times
+    what Django alone needs to answer a JSON view (bench/results/2026-12-04-baseline.md).
+    A GET of a probe path goes through the middleware listed after this one that are not
+    skipped (Host and security headers, CSP, Permissions-Policy, X-Frame-Options,
+    Content-Length), in their order, then to the view its URL resolves to. Any other
+    request, or a probe path asked with another method, takes the whole stack: the answers
+    to those are unchanged.
+
+    django-prometheus' inner middleware is skipped too (ten samples per request, each a
+    write to a shared file in multiprocess mode): a probe records the two HTTP metrics
+    that docs/deploy.md documents and the alerts read, its answer by status, route and
+    method, and its latency by route and method, under its route name as before.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.paths = frozenset(settings.PROBE_PATHS)
+        self.view_hooks: list = []
+        self.matches: dict = {}  # (URLconf, path) -> ResolverMatch: three paths, read-only
+        self.answer_probe = self._probe_stack()
+
+    def __call__(self, request):
+        if request.method == "GET" and request.path_info in self.paths:
+            return self.answer_probe(request)
+        return self.get_response(request)
+
+    def _probe_stack(self):
+        """The middleware after this one, less the skipped ones, chained as Django chains
+        them (each one's exceptions turned into the error response), around the view."""
+        own = f"{type(self).__module__}.{type(self).__qualname__}"
+        after = settings.MIDDLEWARE[list(settings.MIDDLEWARE).index(own) + 1 :]
+        skipped = set(settings.PROBE_SKIPPED_MIDDLEWARE)
+        handler = _measured(convert_exception_to_response(self._view))
+        for path in reversed([path for path in after if path not in skipped]):
+            try:
+                instance = import_string(path)(handler)
+            except MiddlewareNotUsed:
+                continue
+            if hasattr(instance, "process_view"):
+                self.view_hooks.insert(0, instance.process_view)
+            handler = convert_exception_to_response(instance)
+        return handler
+
+    def _view(self, request):
+        urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+        key = (urlconf, request.path_info)
+        match = self.matches.get(key)
+        if match is None:
+            match = self.matches[key] = resolve(request.path_info, urlconf)
+        request.resolver_match = match
+        for hook in self.view_hooks:
+            response = hook(request, match.func, match.args, match.kwargs)
+            if response is not None:
+                return response
+        return match.func(request, *match.args, **match.kwargs)
+
+
+def _measured(handler):
+    """``handler`` counted in the two documented HTTP metrics, as django-prometheus' inner
+    middleware counts it: by status, route name and method, and its latency."""
+    metrics = PrometheusMetrics.get_instance()
+    answers, latency = (
+        metrics.responses_by_status_view_method,
+        metrics.requests_latency_by_view_method,
+    )
+
+    def measured(request):
+        started = default_timer()
+        response = handler(request)
+        match = getattr(request, "resolver_match", None)
+        view = (match.view_name if match else None) or "<unnamed view>"
+        method = request.method
+        answers.labels(status=str(response.status_code), view=view, method=method).inc()
+        latency.labels(view=view, method=method).observe(default_timer() - started)
+        return response
+
+    return measured
 
 
 class PermissionsPolicyMiddleware:
@@ -39,4 +141,57 @@ class PermissionsPolicyMiddleware:
         policy = getattr(settings, "PERMISSIONS_POLICY", "")
         if policy:
             response.headers.setdefault("Permissions-Policy", policy)
+        return response
+
+
+@functools.cache
+def _settings_policy(report_only: bool) -> str:
+    return build_policy(report_only=report_only)
+
+
+@receiver(setting_changed)
+def _forget_settings_policy(*, setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _settings_policy.cache_clear()
+
+
+class CSPMiddleware(_CSPMiddleware):
+    """django-csp's middleware, the policy of the settings built once per process.
+
+    django-csp rebuilds the header from the settings on every response (a copy of every
+    directive list, then the string): about a fifth of /healthz's time. A response that
+    carries no policy of its own (``@csp_update``, ``@csp_replace``, ``_csp_update``...) and
+    whose request used no nonce gets the same string every time, so it is built once;
+    any other response goes through django-csp unchanged.
+    """
+
+    _own_policy = (
+        "_csp_config",
+        "_csp_update",
+        "_csp_replace",
+        "_csp_config_ro",
+        "_csp_update_ro",
+        "_csp_replace_ro",
+    )
+    _debug_exempt = (http.HTTPStatus.INTERNAL_SERVER_ERROR, http.HTTPStatus.NOT_FOUND)
+
+    def process_response(self, request, response):
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            hasattr(response, name) for name in self._own_policy
+        ):
+            return super().process_response(request, response)
+        if response.status_code in self._debug_exempt and settings.DEBUG:
+            return response
+        for header, setting, exempt in (
+            (HEADER, "CONTENT_SECURITY_POLICY", "_csp_exempt"),
+            (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", "_csp_exempt_ro"),
+        ):
+            policy = _settings_policy(header == HEADER_REPORT_ONLY)
+            if not policy or header in response or getattr(response, exempt, False):
+                continue
+            prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ()
+            if not request.path_info.startswith(tuple(prefixes)):
+                response[header] = policy
+        # As django-csp does: a nonce asked for after the header is written is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response

@@ -1,0 +1,67 @@
+"""make bench's framework baseline (bench/baseline): a bare Django project serving one JSON
+view with no application, no middleware and no database, and the full-stack settings it
+compares /healthz with."""
+
+import json
+import subprocess
+import sys
+
+from tests.deploy.support import REPO_ROOT
+
+_SERVE_ONE_REQUEST = """
+import io, json, os, sys
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.baseline.settings"
+from bench.baseline.wsgi import application
+from django.conf import settings
+seen = {}
+def start_response(status, headers, exc_info=None):
+    seen["status"], seen["headers"] = status, dict(headers)
+environ = {
+    "REQUEST_METHOD": "GET", "PATH_INFO": "/hello", "QUERY_STRING": "", "SCRIPT_NAME": "",
+    "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8766", "SERVER_PROTOCOL": "HTTP/1.1",
+    "HTTP_HOST": "127.0.0.1:8766", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
+    "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": True,
+    "wsgi.run_once": False, "wsgi.version": (1, 0),
+}
+body = b"".join(application(environ, start_response))
+print(json.dumps({
+    "status": seen["status"], "type": seen["headers"]["Content-Type"], "body": body.decode(),
+    "apps": settings.INSTALLED_APPS, "middleware": settings.MIDDLEWARE,
+    "databases": [d["ENGINE"] for d in settings.DATABASES.values()],
+    "modules": sorted(m for m in sys.modules if m.split(".")[0] in ("apps", "eldo")),
+}))
+"""
+
+
+def test_the_bare_project_serves_its_json_view_without_a_database():
+    completed = subprocess.run(
+        [sys.executable, "-c", _SERVE_ONE_REQUEST],
+        cwd=REPO_ROOT,
+        env={"PATH": "/usr/bin:/bin", "DJANGO_ALLOWED_HOSTS": "127.0.0.1:8766"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    served = json.loads(completed.stdout.strip().splitlines()[-1])
+
+    assert served["status"] == "200 OK"
+    assert served["type"] == "application/json"
+    assert json.loads(served["body"]) == {"status": "ok"}
+    # Bare: Django alone, nothing of Eldo loaded, so the ratio measures Eldo's own cost.
+    assert served["apps"] == served["middleware"] == []
+    assert served["databases"] == ["django.db.backends.dummy"]  # none configured
+    assert served["modules"] == []
+
+
+def test_the_full_stack_settings_are_eldos_without_the_probe_shortcut():
+    from django.conf import settings
+
+    from bench.baseline import full_stack
+
+    assert "apps.core.middleware.ProbeMiddleware" in settings.MIDDLEWARE
+    assert "apps.core.middleware.ProbeMiddleware" not in full_stack.MIDDLEWARE
+    assert "csp.middleware.CSPMiddleware" in full_stack.MIDDLEWARE
+    eldo = [m for m in settings.MIDDLEWARE if m != "apps.core.middleware.ProbeMiddleware"]
+    assert len(full_stack.MIDDLEWARE) == len(eldo)
