@@ -92,7 +92,7 @@ def test_detail_query_count_is_bounded(
         services.quote_call_log(quote_id=quote.pk, actor=advisor.actor, outcome=outcome)
     services.quote_call_log(quote_id=quote.pk, actor=advisor.actor, outcome="reached")
     services.quote_qualify(quote_id=quote.pk, actor=advisor.actor, changes={})
-    with django_assert_max_num_queries(17):  # 15, the homeowner's notes, the OTP device
+    with django_assert_max_num_queries(18):  # 15, the notes, the OTP device, the Actor
         response = client.get(f"{QUEUE}{quote.reference}/")
     assert response.status_code == 200
 
