@@ -585,10 +585,8 @@ def _light(colour: tuple[int, int, int]) -> tuple[int, int, int]:
     return tuple(round(c + (255 - c) * 0.55) for c in colour)
 
 
-def write_chart(out: Path, stamp: str) -> Path:
-    """Ratio of each endpoint's requests/s to /healthz's and, when the run measured the
-    bare Django view, to the bare view's (a lighter bar), per dataset."""
-    results = [r for d in DATASETS if (r := load(out, stamp, d))]
+def _chart_data(results: list[dict]) -> tuple[list[str], list[tuple], dict]:
+    """The endpoints charted, the series (dataset, key, colour) and each series' ratios."""
     names: list[str] = []
     for result in results:
         for e in _endpoint_rows(result):
@@ -616,6 +614,14 @@ def write_chart(out: Path, stamp: str) -> Path:
             name = {"baseline": "ratio", "full-stack": "full_stack_ratio"}.get(e.get("kind"))
             if key == "framework_ratio" and _charted(e) and summary.get(name):
                 ratios[(r["dataset"], key)][e["name"]] = summary[name]["mean"]
+    return names, series, ratios
+
+
+def write_chart(out: Path, stamp: str) -> Path:
+    """Ratio of each endpoint's requests/s to /healthz's and, when the run measured the
+    bare Django view, to the bare view's (a lighter bar), per dataset."""
+    results = [r for d in DATASETS if (r := load(out, stamp, d))]
+    names, series, ratios = _chart_data(results)
     bar, gap, left, right = 18, 14, 230, 90
     top = 70 + 18 * len(series)  # below the title and the legend
     group = bar * len(series) + gap
