@@ -62,8 +62,8 @@ def test_each_role_gets_the_expected_status(client_as, world, row):
 # reporting: anyone signed in may report it (it stays online until a moderator decides).
 ORGANIZATION_PARAMS = ("review_id", "lead_id", "invitation_id", "organization_id", "user_id")
 PUBLIC_OBJECT_ROWS = {
-    ("POST", "api/v1/reviews/<int:review_id>/report/"),
-    ("POST", "espace-pro/avis/<int:review_id>/signaler/"),
+    ("POST", "api/v1/reviews/<id:review_id>/report/"),
+    ("POST", "espace-pro/avis/<id:review_id>/signaler/"),
 }
 
 
