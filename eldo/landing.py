@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
+from apps.core.facade_ports import facade
 from apps.core.page_sections import register_section
 from apps.core.pagecache import cache_depends
 from apps.directory import api as directory
 from apps.directory.contracts import LANDING_SECTIONS_PAGE
 from apps.quotes import api as quotes
-from apps.reviews import api as reviews
+
+reviews = facade("reviews")
 
 NEARBY_REVIEWS = 5
 

@@ -19,11 +19,13 @@ from django.template import loader
 from django.urls import reverse
 from django.views.decorators.cache import cache_page
 
+from apps.core.facade_ports import facade
 from apps.core.pagecache import cache_depends, cache_meta, public_response_cache
 from apps.core.site import absolute_url
 from apps.directory import api as directory
 from apps.quotes import api as quotes
-from apps.reviews import api as reviews
+
+reviews = facade("reviews")
 
 PROFILE_REVIEWS_PER_PAGE = 10
 

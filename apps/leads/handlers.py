@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.accounts import api as accounts
 from apps.accounts.events import OrganizationDeleted
 from apps.core.events import on
+from apps.core.facade_ports import facade
 from apps.core.mail import send_templated
 from apps.directory import api as directory
 from apps.leads import alerts, contact_check, selectors, services, webhooks
@@ -27,7 +28,8 @@ from apps.leads.events import (
 from apps.leads.models import Lead
 from apps.leads.selectors import lead_contact, lead_summary
 from apps.quotes.events import QuoteDispatchRequested, QuoteSubmitted
-from apps.reviews import api as reviews
+
+reviews = facade("reviews")
 
 
 def _send(*, template: str, subject: str, recipients: list[str], **context) -> None:

@@ -19,11 +19,13 @@ from django.utils import timezone
 
 from apps.accounts import api as accounts
 from apps.core.errors import NotFound
+from apps.core.facade_ports import facade
 from apps.directory import api as directory
 from apps.leads.models import ContactCheck, Lead
 from apps.quotes import api as quotes
 from apps.quotes.contracts import QuoteRequestInfo
-from apps.reviews import api as reviews
+
+reviews = facade("reviews")
 
 # The homeowner's words for each step of their request.
 STATUS_LABELS = {

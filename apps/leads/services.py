@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from apps.core.actor import Actor
 from apps.core.errors import Conflict
 from apps.core.events import publish
+from apps.core.facade_ports import facade
 from apps.core.mail import send_templated
 from apps.directory import api as directory
 from apps.leads.events import (
@@ -62,7 +63,8 @@ from apps.leads.selectors import (
     reassign_candidates,
 )
 from apps.quotes import api as quotes
-from apps.reviews import api as reviews
+
+reviews = facade("reviews")
 
 S = LeadStatus
 TRANSITIONS: dict[str, set[str]] = {

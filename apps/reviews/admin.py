@@ -4,7 +4,7 @@ log them and tell the author); the admin shows the data and the audit log, read-
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts import api as accounts
+from apps.core.facade_ports import facade
 from apps.reviews.models import (
     EmailSuppression,
     InvitationPolicy,
@@ -17,6 +17,8 @@ from apps.reviews.models import (
     ReviewReport,
     ScheduledInvitation,
 )
+
+accounts = facade("accounts")
 
 
 class OrganizationColumn:

@@ -40,10 +40,12 @@ from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
 from apps.core.events import publish
-from apps.directory import api as directory
+from apps.core.facade_ports import facade
 from apps.reviews.events import ProRatingChanged
 from apps.reviews.models import PUBLIC_STATUSES, ProReviewStats, Review
 from apps.reviews.rules import CRITERIA
+
+directory = facade("directory")
 
 HALF_LIFE_DAYS = 365
 PRIOR_WEIGHT = 7

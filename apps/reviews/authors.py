@@ -15,10 +15,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.accounts import api as accounts
 from apps.core.errors import NotFound
 from apps.core.events import publish
-from apps.directory import api as directory
+from apps.core.facade_ports import facade
 from apps.reviews.events import ReviewUnpublished
 from apps.reviews.models import (
     PUBLIC_STATUSES,
@@ -28,6 +27,9 @@ from apps.reviews.models import (
     ReviewLabel,
     ReviewStatus,
 )
+
+directory = facade("directory")
+accounts = facade("accounts")
 
 
 @dataclass(frozen=True)

@@ -40,10 +40,12 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone
 
-from apps.accounts import api as accounts
-from apps.directory import api as directory
+from apps.core.facade_ports import facade
 from apps.reviews.models import Review, ReviewInvitation, ReviewLabel, ReviewStatus
 from apps.reviews.rules import email_normalize, fold
+
+directory = facade("directory")
+accounts = facade("accounts")
 
 SAME_EMAIL_WINDOW = timedelta(days=30)
 SAME_EMAIL_LIMIT = 2  # other reviews allowed before this one is held

@@ -27,8 +27,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from apps.core.documents import document_check
+from apps.core.facade_ports import facade
 from apps.core.images import image_process
-from apps.directory import api as directory
 from apps.reviews.aggregates import aggregates_rebuild
 from apps.reviews.models import (
     EmailSuppression,
@@ -49,6 +49,8 @@ from apps.reviews.models import (
     SuppressionReason,
 )
 from apps.reviews.rules import INVITATION_LIFETIME, email_hash, fold, text_fingerprint
+
+directory = facade("directory")
 
 REVIEWS_PER_PRO_MEAN = 40
 REVIEWS_PER_PRO_MEDIAN = 16

@@ -15,11 +15,10 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.accounts import api as accounts
 from apps.core.actor import MANAGING_ROLES
+from apps.core.facade_ports import facade
 from apps.core.mail import send_templated_many
 from apps.core.site import absolute_url
-from apps.directory import api as directory
 from apps.reviews.models import (
     PUBLIC_STATUSES,
     DigestOptOut,
@@ -27,6 +26,9 @@ from apps.reviews.models import (
     Review,
     ReviewInvitation,
 )
+
+directory = facade("directory")
+accounts = facade("accounts")
 
 SALT = "reviews.digest-unsubscribe"
 EXPIRING_WITHIN = timedelta(days=7)

@@ -32,7 +32,7 @@ from django.db.models import Case, CharField, Count, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from apps.directory import api as directory
+from apps.core.facade_ports import facade
 from apps.reviews.models import (
     InvitationSource,
     Review,
@@ -40,6 +40,8 @@ from apps.reviews.models import (
     ReviewSource,
     ReviewStatus,
 )
+
+directory = facade("directory")
 
 STAGES = (
     ("sent", "Envoyées"),

@@ -9,9 +9,8 @@ from datetime import datetime
 
 from django.conf import settings
 
-from apps.accounts import api as accounts
 from apps.core.events import on
-from apps.directory import api as directory
+from apps.core.facade_ports import facade
 from apps.reviews import caching, emails, sending, sms
 from apps.reviews.aggregates import pro_aggregates_refresh
 from apps.reviews.events import (
@@ -32,6 +31,9 @@ from apps.reviews.models import (
     ReviewStatus,
 )
 from apps.reviews.services import review_confirmation_token
+
+directory = facade("directory")
+accounts = facade("accounts")
 
 
 @on(ReviewPublished)

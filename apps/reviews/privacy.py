@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from apps.accounts.events import OrganizationDeleted, UserErased
 from apps.core.events import on
+from apps.core.facade_ports import facade
 from apps.core.privacy import iso, register_exporter
-from apps.directory import api as directory
 from apps.reviews.aggregates import widget_caches_invalidate
 from apps.reviews.caching import authors_erased_on_commit, public_reviews_changed_many
 from apps.reviews.models import (
@@ -39,6 +39,8 @@ from apps.reviews.models import (
     ScheduledInvitation,
 )
 from apps.reviews.rules import email_normalize
+
+directory = facade("directory")
 
 ERASED_AUTHOR_NAME = "Ancien utilisateur"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
-from apps.directory import api as directory
+from apps.core.facade_ports import facade
 from apps.directory.contracts import ProRef
 from apps.reviews.contracts import ReviewCard, ReviewPhotoRef, ReviewReplyRef
 from apps.reviews.invitations import with_opt_out
@@ -22,6 +22,8 @@ from apps.reviews.models import (
     ReviewStatus,
 )
 from apps.reviews.rules import CRITERIA
+
+directory = facade("directory")
 
 ORDERINGS = {
     "recent": ("-published_at", "-id"),

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.events import publish
+from apps.core.facade_ports import facade
 from apps.reviews import emails, sms
 from apps.reviews.deliverability import is_suppressed
 from apps.reviews.events import ReviewRequestSent
@@ -32,6 +33,8 @@ from apps.reviews.models import (
     ReviewInvitation,
 )
 from apps.reviews.rules import INVITATION_LIFETIME, REMINDER_AFTER_DAYS, clean_text
+
+directory = facade("directory")
 
 BATCH = 500
 
@@ -120,8 +123,6 @@ def still_invitable(invitation: ReviewInvitation | None) -> bool:
 def invitation_deliver(invitation_id: int, *, now: datetime | None = None) -> bool:
     """Send a queued invitation (e-mail, then the SMS when it has a mobile) if it may leave
     now; True when it left. Locked: the outbox handler and the beat task never both send."""
-    from apps.directory import api as directory
-
     with transaction.atomic():
         invitation = ReviewInvitation.objects.select_for_update().filter(pk=invitation_id).first()
         if invitation is None or invitation.sent_at is not None:

@@ -19,11 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.accounts import api as accounts
 from apps.core.errors import Conflict, Gone, NotFound
 from apps.core.events import publish
+from apps.core.facade_ports import facade
 from apps.core.images import ImageRejected, ProcessedImage, image_process
-from apps.directory import api as directory
 from apps.directory.contracts import ProRef
 from apps.reviews import caching
 from apps.reviews.checks import collected_review_checks, review_checks
@@ -73,6 +72,9 @@ from apps.reviews.rules import (
     first_name,
     text_fingerprint,
 )
+
+directory = facade("directory")
+accounts = facade("accounts")
 
 CONFIRMATION_SALT = "reviews.confirm"
 

@@ -19,12 +19,14 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 
-from apps.accounts import api as accounts
 from apps.core.actor import MANAGING_ROLES, Actor
 from apps.core.backoffice import backoffice_context_of
+from apps.core.facade_ports import facade
 from apps.core.throttling import ScopedRateThrottle
-from apps.directory import api as directory
 from apps.directory.contracts import ProRef
+
+directory = facade("directory")
+accounts = facade("accounts")
 
 
 def member_pros(actor: Actor) -> list[ProRef]:

@@ -21,14 +21,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts import api as accounts
 from apps.accounts.contracts import DEVICE_COOKIE
 from apps.core.actor import actor_of
 from apps.core.api_support import Pagination
+from apps.core.facade_ports import facade
 from apps.core.pagecache import cache_depends
 from apps.core.parsers import JSONParser
 from apps.core.throttling import ScopedRateThrottle
-from apps.directory import api as directory
 from apps.reviews import caching, deliverability, invitations, proofs, selectors, services
 from apps.reviews.models import ReviewLabel, ReviewStatus
 from apps.reviews.presentation import access
@@ -58,6 +57,9 @@ from apps.reviews.presentation.serializers import (
     ToolInvitationInputSerializer,
 )
 from apps.reviews.presentation.tool_auth import CompanyApiKeyAuthentication
+
+directory = facade("directory")
+accounts = facade("accounts")
 
 LATEST_FEED_DEPTH = 1000  # the feed pages through the most recent reviews only
 

@@ -7,9 +7,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from apps.directory import api as directory
+from apps.core.facade_ports import facade
 from apps.reviews.models import ReportReason
 from apps.reviews.rules import CRITERIA, DECISION_REASONS, MAX_PHOTOS
+
+directory = facade("directory")
 
 STARS = [
     (5, "5 – Excellent"),

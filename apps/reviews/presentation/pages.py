@@ -19,12 +19,11 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts import api as accounts
 from apps.accounts.contracts import DEVICE_COOKIE
 from apps.core.actor import actor_of
+from apps.core.facade_ports import facade
 from apps.core.pagecache import cache_depends, public_response_cache
 from apps.core.site import absolute_url
-from apps.directory import api as directory
 from apps.reviews import caching, invitations, proofs, selectors, services
 from apps.reviews.aggregates import WIDGET_THEMES, WIDGET_TYPES, widget_cache_key
 from apps.reviews.invitations import InvitationError
@@ -37,6 +36,9 @@ from apps.reviews.presentation.forms import (
     errors_to_form,
 )
 from apps.reviews.rules import CHECK_LABELS, DECISION_REASONS, SAMPLING_FLAGS, first_name
+
+directory = facade("directory")
+accounts = facade("accounts")
 
 app_name = "reviews"
 

@@ -13,9 +13,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from apps.directory import api as directory
+from apps.core.facade_ports import facade
 from apps.reviews import permanent_link
 from apps.reviews.presentation.access import backoffice_scope as _scope
+
+directory = facade("directory")
 
 
 def _published_scope(request):

@@ -13,9 +13,11 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
-from apps.accounts import api as accounts
 from apps.accounts.contracts import PartnerCredential
 from apps.core.api_keys import ApiKeyAuthentication, security_definitions
+from apps.core.facade_ports import facade
+
+accounts = facade("accounts")
 
 
 class CompanyApiKeyAuthentication(ApiKeyAuthentication):

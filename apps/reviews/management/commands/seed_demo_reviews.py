@@ -3,8 +3,10 @@
 import time
 
 from apps.core.demo_command import DemoCommand
-from apps.directory import api as directory
+from apps.core.facade_ports import facade
 from apps.reviews import demo
+
+directory = facade("directory")
 
 
 class Command(DemoCommand):
