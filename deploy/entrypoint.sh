@@ -5,6 +5,7 @@
 #   worker           Celery worker
 #   beat             Celery beat (run exactly one)
 #   migrate          apply database migrations, then exit
+#   kong-config      write Kong's routing table with the token keys' public halves, exit
 #   manage ARGS...   any manage.py command
 #   anything else    executed as is (sh, python, ...)
 #
@@ -47,6 +48,11 @@ case "$role" in
         ;;
     migrate)
         exec python manage.py migrate --noinput "$@"
+        ;;
+    kong-config)
+        exec python manage.py gateway_config \
+            --kong-yml /kong-src/kong.yml --output /kong/kong.yml \
+            "$@"
         ;;
     manage)
         exec python manage.py "$@"

@@ -22,7 +22,7 @@ from tests.deploy.support import (
     run,
 )
 
-ELDO_ROLES = {"web", "worker", "beat", "migrate"}
+ELDO_ROLES = {"web", "worker", "beat", "migrate", "kong-config"}
 ENTRYPOINT = REPO_ROOT / "deploy" / "entrypoint.sh"
 
 
@@ -51,7 +51,7 @@ def test_the_whole_stack_is_there(services):
 
 
 def test_every_eldo_role_runs_the_image_through_its_entrypoint(services):
-    roles = set(re.findall(r"^\s+([a-z]+)\)$", ENTRYPOINT.read_text(), re.MULTILINE))
+    roles = set(re.findall(r"^\s+([a-z-]+)\)$", ENTRYPOINT.read_text(), re.MULTILINE))
     eldo = _eldo(services)
 
     assert set(eldo) == ELDO_ROLES
@@ -89,7 +89,7 @@ def test_one_shot_services_are_awaited_so_that_up_wait_succeeds(services):
         for dependency, spec in (service.get("depends_on") or {}).items()
         if spec.get("condition") == "service_completed_successfully"
     }
-    assert one_shots == adopted == {"migrate", "buckets"}
+    assert one_shots == adopted == {"migrate", "buckets", "kong-config"}
 
 
 def test_dependencies_wait_for_health(services):
@@ -102,11 +102,11 @@ def test_dependencies_wait_for_health(services):
 
 
 def test_long_running_services_report_their_health(services):
-    # beat answers nothing: there is no probe worth running; migrate and buckets exit.
+    # beat answers nothing: there is no probe worth running; the one-shot services exit.
     for name, service in services.items():
         healthcheck = service.get("healthcheck")
         assert healthcheck, f"{name} has no healthcheck"
-        if name in {"beat", "migrate", "buckets"}:
+        if name in {"beat", "migrate", "buckets", "kong-config"}:
             assert healthcheck == {"disable": True}
         else:
             assert healthcheck["test"][0] in {"CMD", "CMD-SHELL"}, name
@@ -221,10 +221,17 @@ def test_kong_runs_db_less_on_the_routing_table(services):
     env = kong["environment"]
 
     assert env["KONG_DATABASE"] == "off"
-    (mount,) = [v for v in kong["volumes"] if v.endswith(":ro")]
-    source, target, _ = mount.split(":")
-    assert (COMPOSE_FILE.parent / source).resolve() == KONG_TABLE.resolve()
-    assert env["KONG_DECLARATIVE_CONFIG"] == target
+    # Kong reads the table kong-config wrote: kong.yml plus the token keys' public halves.
+    (mount,) = kong["volumes"]
+    volume, directory, mode = mount.split(":")
+    assert mode == "ro"
+    writer = services["kong-config"]
+    assert f"{volume}:{directory}" in writer["volumes"]
+    (source,) = [v.split(":") for v in writer["volumes"] if v.startswith("./")]
+    assert (COMPOSE_FILE.parent / source[0]).resolve() == KONG_TABLE.resolve()
+    assert source[1] == "/kong-src/kong.yml"  # where the entrypoint's kong-config reads it
+    assert env["KONG_DECLARATIVE_CONFIG"] == f"{directory}/kong.yml"
+    assert kong["depends_on"]["kong-config"]["condition"] == "service_completed_successfully"
     # The Admin API is not published: reading it would list the whole routing table.
     assert env["KONG_ADMIN_LISTEN"].startswith("127.0.0.1:")
     assert kong["depends_on"]["web"]["condition"] == "service_healthy"

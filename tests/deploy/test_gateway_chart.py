@@ -52,7 +52,7 @@ def _reviews_release() -> list[dict]:
 def _validate(manifests, version: str) -> int:
     checked = 0
     for manifest in manifests:
-        if manifest["kind"] == "KongPlugin":
+        if manifest["kind"] in {"KongPlugin", "KongConsumer"}:  # CRDs: checked below
             continue
         try:
             kubernetes_validate.validate(manifest, version, strict=True)
@@ -87,7 +87,7 @@ def test_helm_lint_strict_is_clean(environment):
 def test_the_gateway_owns_no_service_and_selects_no_pod():
     """Welded to no release: no Service, no selector, no `instance` label of another."""
     for manifest in _gateway("production"):
-        assert manifest["kind"] in {"Ingress", "KongPlugin"}
+        assert manifest["kind"] in {"Ingress", "KongPlugin", "KongConsumer"}
         assert "selector" not in manifest.get("spec", {})
         assert manifest["metadata"]["labels"]["app.kubernetes.io/instance"] == "eldo-gateway"
 
@@ -100,6 +100,56 @@ def test_kong_plugins_are_well_formed():
         assert re.fullmatch(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?", name) and len(name) <= 253
         assert set(plugin) <= {"apiVersion", "kind", "metadata", "plugin", "config"}
         assert isinstance(plugin["plugin"], str) and isinstance(plugin.get("config", {}), dict)
+
+
+def test_the_edge_token_check_has_its_consumers_and_keys():
+    """kong.yml's consumers become KongConsumers; the token issuer's credentials are the
+    environment's public keys, and every jwt plugin's anonymous consumer exists."""
+    manifests = _gateway("production")
+    consumers = {c["username"]: c for c in _of_kind(manifests, "KongConsumer").values()}
+    assert set(consumers) == {"eldo-token-issuer", "eldo-visitor"}
+    assert consumers["eldo-token-issuer"]["credentials"] == ["eldo-jwt-edge-active"]
+    assert "credentials" not in consumers["eldo-visitor"]
+    for consumer in consumers.values():
+        assert set(consumer) <= {"apiVersion", "kind", "metadata", "username", "credentials"}
+        assert consumer["metadata"]["annotations"]["kubernetes.io/ingress.class"] == "kong"
+    jwt_plugins = [p for p in _of_kind(manifests, "KongPlugin").values() if p["plugin"] == "jwt"]
+    assert jwt_plugins
+    for plugin in jwt_plugins:
+        assert plugin["config"].get("anonymous", "eldo-visitor") in consumers
+
+
+def test_inline_public_keys_become_credential_secrets():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    pem = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    manifests = _gateway(
+        "staging",
+        {"jwtKeys": [{"kid": "2027-01", "publicKey": pem}], "jwtCredentialSecrets": []},
+    )
+    (secret,) = _of_kind(manifests, "Secret").values()
+    assert secret["metadata"]["labels"]["konghq.com/credential"] == "jwt"
+    assert secret["stringData"] == {"key": "2027-01", "algorithm": "ES256", "rsa_public_key": pem}
+    issuer = next(
+        c
+        for c in _of_kind(manifests, "KongConsumer").values()
+        if c["username"] == "eldo-token-issuer"
+    )
+    assert issuer["credentials"] == [secret["metadata"]["name"]]
+    kubernetes_validate.validate(secret, KUBERNETES_VERSIONS[0], strict=True)
+
+
+def test_the_gateway_refuses_to_check_tokens_without_keys():
+    import helm_python
+
+    with pytest.raises(helm_python.HelmError, match="jwtKeys or jwtCredentialSecrets"):
+        _gateway("staging", {"jwtKeys": [], "jwtCredentialSecrets": []})
 
 
 def test_no_deprecated_kong_resources():

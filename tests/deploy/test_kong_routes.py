@@ -104,6 +104,18 @@ _PLUGIN_CONFIGS = {
         "body": {"type": "string"},
         "content_type": {"type": "string"},
     },
+    # The jwt plugin's fields (kong/plugins/jwt/schema.lua, Kong 3.x).
+    "jwt": {
+        "key_claim_name": {"type": "string"},
+        "claims_to_verify": {"type": "array", "items": {"enum": ["exp", "nbf"]}},
+        "header_names": {"type": "array", "items": {"type": "string"}},
+        "uri_param_names": {"type": "array", "items": {"type": "string"}},
+        "cookie_names": {"type": "array", "items": {"type": "string"}},
+        "anonymous": {"type": "string"},
+        "maximum_expiration": {"type": "integer", "minimum": 0},
+        "secret_is_base64": {"type": "boolean"},
+        "run_on_preflight": {"type": "boolean"},
+    },
     "request-size-limiting": {
         "allowed_payload_size": {"type": "integer", "minimum": 1},
         "size_unit": {"enum": ["megabytes", "kilobytes", "bytes"]},
@@ -130,6 +142,36 @@ KONG_SCHEMA = {
                     "read_timeout": {"type": "integer"},
                     "write_timeout": {"type": "integer"},
                     "retries": {"type": "integer"},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+        # Kong's consumers and their jwt credentials (kong/plugins/jwt/daos.lua: ES256 keys
+        # go in rsa_public_key too).
+        "consumers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["username"],
+                "additionalProperties": False,
+                "properties": {
+                    "username": _NAME,
+                    "jwt_secrets": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["key", "algorithm", "rsa_public_key"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "key": {"type": "string", "minLength": 1},
+                                "algorithm": {"const": "ES256"},
+                                "rsa_public_key": {
+                                    "type": "string",
+                                    "pattern": "^-----BEGIN PUBLIC KEY-----",
+                                },
+                            },
+                        },
+                    },
                     "tags": {"type": "array", "items": {"type": "string"}},
                 },
             },
@@ -544,10 +586,76 @@ def test_cors_is_only_on_the_badge(table, api_urls):
             assert plugin.get("route") in badge_routes, plugin
 
 
-def test_kong_checks_no_credentials(table):
-    """Authentication, JWT audience and roles stay in Django: no auth plugin at the gateway."""
+# The contexts whose API tokens Kong verifies at the edge (they can run as their own
+# service); the routes of other credentials (signed provider callbacks, company API keys).
+EDGE_TOKEN_CONTEXTS = {"reviews"}
+OTHER_CREDENTIAL_ROUTES = {"reviews-provider-events-post", "reviews-tool-post"}
+TOKEN_ISSUER = "eldo-token-issuer"
+
+
+def _anonymous_statuses_by_route(table) -> dict[str, set[int]]:
+    """Kong route -> what an anonymous caller gets from Django on the API URLs it serves
+    (the authorization matrix, tests/security/matrix.py)."""
+    from tests.security.matrix import MATRIX
+
+    statuses: dict[str, set[int]] = {}
+    for row in MATRIX:
+        if not row.api:
+            continue
+        route = kong_route(table, row.method, _sample(row.route.split("?")[0]))
+        statuses.setdefault(route["name"], set()).add(row.expected[0])
+    return statuses
+
+
+def test_kong_checks_no_other_credentials(table):
+    """Roles, audience and revocation stay in Django; Kong only checks the token's signature
+    and expiry (jwt), and only on the API of a context that can run as its own service."""
     names = {plugin["name"] for plugin in table["plugins"]}
-    assert not names & {"jwt", "key-auth", "basic-auth", "oauth2", "acl", "openid-connect"}
+    assert not names & {"key-auth", "basic-auth", "oauth2", "acl", "openid-connect"}
+    services = {route["name"]: route.get("service") for route in table["routes"]}
+    for plugin in table["plugins"]:
+        if plugin["name"] == "jwt":
+            assert services.get(plugin.get("route")) in EDGE_TOKEN_CONTEXTS, plugin
+
+
+def test_the_carvable_api_checks_tokens_at_the_edge(table, api_urls):
+    """Every API route of reviews carries the jwt plugin (ES256 by kid, expiry checked), but
+    those of other credentials; a route lets a tokenless request through as the visitor
+    exactly when Django serves an anonymous caller something there."""
+    jwt_by_route = {p["route"]: p["config"] for p in table["plugins"] if p["name"] == "jwt"}
+    anonymous = _anonymous_statuses_by_route(table)
+    consumers = {consumer["username"] for consumer in table.get("consumers", [])}
+    routes = {
+        kong_route(table, method, url.sample)["name"]
+        for url in api_urls
+        if url.context in EDGE_TOKEN_CONTEXTS
+        for method in ("GET", "POST")
+    }
+    routes = {name for name in routes if name.split("-")[0] in EDGE_TOKEN_CONTEXTS}
+    assert routes - OTHER_CREDENTIAL_ROUTES, "no route checked"
+    for name in routes:
+        if name in OTHER_CREDENTIAL_ROUTES:
+            assert name not in jwt_by_route, name
+            continue
+        config = jwt_by_route.get(name)
+        assert config is not None, f"{name}: no token check at the edge"
+        assert config["key_claim_name"] == "kid"
+        assert "exp" in config["claims_to_verify"]
+        # Only the Authorization header: a token in a cookie or the query is not accepted.
+        assert config["header_names"] == ["authorization"]
+        assert config["uri_param_names"] == [] and config["cookie_names"] == []
+        served_to_visitors = bool(anonymous.get(name, set()) - {401, 403})
+        assert ("anonymous" in config) == served_to_visitors, (name, anonymous.get(name))
+        if "anonymous" in config:
+            assert config["anonymous"] in consumers
+    assert TOKEN_ISSUER in consumers
+
+
+def test_the_token_issuer_has_no_key_in_the_shared_table(table):
+    """The public keys are the environment's (compose's kong-config step, the gateway
+    chart's values): the routing table common to every environment carries none."""
+    (issuer,) = [c for c in table["consumers"] if c["username"] == TOKEN_ISSUER]
+    assert not issuer.get("jwt_secrets")
 
 
 @pytest.mark.parametrize("path", ["/connexion/", "/admin/login/", "/mot-de-passe-oublie/"])
