@@ -8,10 +8,12 @@ accounts facade is passed in: the shared kernel imports no context.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 SESSION_KEY = "eldo_backoffice_org"
+
+Context = TypeVar("Context", bound=Mapping[str, Any])
 
 
 def _as_id(value: Any) -> int | None:
@@ -31,8 +33,8 @@ def org_choice(request: Any) -> dict[str, int | None]:
 
 
 def backoffice_context_of(
-    request: Any, context_for: Callable[..., dict | None], **arguments: Any
-) -> dict | None:
+    request: Any, context_for: Callable[..., Context | None], **arguments: Any
+) -> Context | None:
     """``context_for`` (``accounts.api.backoffice_context``) called for this request; a
     switch asked for with ``?org=`` and granted is remembered for the session."""
     choice = org_choice(request)
