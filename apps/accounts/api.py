@@ -1,5 +1,7 @@
 """The accounts context's public interface: plain data in, plain data out."""
 
+from typing import Any
+
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -122,7 +124,7 @@ def audit_record(
     target_type: str,
     target_ref: str,
     occurred_at: str,
-    details: dict | None = None,
+    details: dict[str, Any] | None = None,
 ) -> int:
     """Append an entry to the staff audit log (advisor and moderator actions).
 

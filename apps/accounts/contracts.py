@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 # typing_extensions' TypedDict: pydantic (facades over HTTP) needs it on Python < 3.12.
 from typing_extensions import TypedDict
@@ -171,7 +171,7 @@ class AccountsFacade(Protocol):
         target_type: str,
         target_ref: str,
         occurred_at: str,
-        details: dict | None = None,
+        details: dict[str, Any] | None = None,
     ) -> int: ...
 
     def backoffice_context(

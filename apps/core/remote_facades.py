@@ -63,7 +63,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 
 # The errors that cross the wire, by the name the server sends: a context's own subclass
 # travels as the nearest of these (the client cannot import the context that defines it).
-DOMAIN_ERRORS: dict[str, type[Exception]] = {
+DOMAIN_ERRORS: dict[str, type[errors.DomainError]] = {
     cls.__name__: cls
     for cls in (
         errors.NotFound,
@@ -218,9 +218,10 @@ class RemoteFacade:
         raise FacadeUnavailable(self._context, f"HTTP {response.status_code}")
 
 
-def _error_from_wire(error: dict) -> Exception | None:
+def _error_from_wire(error: dict[str, Any]) -> Exception | None:
+    """The exception a server's error answer stands for; None for one it cannot stand for."""
     kind, detail, code = error.get("type"), error.get("detail"), error.get("code")
-    if kind == "ValidationError":
+    if kind == "ValidationError" and isinstance(detail, dict | list | str):
         return ValidationError(detail, code=code)
     cls = DOMAIN_ERRORS.get(kind or "")
     if cls is None:
