@@ -20,6 +20,7 @@ from apps.core.pagecache import cache_skip
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+F = TypeVar("F")
 
 
 def reviews_unavailable(request) -> bool:
@@ -27,7 +28,7 @@ def reviews_unavailable(request) -> bool:
     return getattr(request, "_reviews_unavailable", False)
 
 
-def unless_reviews_unavailable(request, read: Callable[[], T], fallback: T) -> T:
+def unless_reviews_unavailable(request, read: Callable[[], T], fallback: F) -> T | F:
     """``read()`` (a call through the reviews port), or ``fallback`` when reviews does not
     answer: the page is then degraded and not cached."""
     if reviews_unavailable(request):
