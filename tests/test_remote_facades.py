@@ -17,8 +17,10 @@ import requests
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
+from apps.core import remote_facades
 from apps.core.errors import FacadeUnavailable, NotFound
 from apps.core.remote_facades import client_for, contract_for, contract_functions
+from apps.core.request_context import request_id_var
 from tests.test_facades import ARGUMENTS, Scenario
 
 TOKEN = "a-facades-token-for-tests"  # pragma: allowlist secret
@@ -178,3 +180,58 @@ def test_a_closed_port_is_unavailable_quickly(settings):
     with pytest.raises(FacadeUnavailable):
         reviews.latest_reviews(limit=3)
     assert time.monotonic() - started < 1.5
+
+
+class Recorder:
+    """The pooled session, recording what a call sends and answering ``status`` + ``body``."""
+
+    def __init__(self, status: int, body: bytes):
+        self.status, self.body, self.sent = status, body, {}
+
+    def post(self, url, *, json, headers, timeout):
+        self.sent = {"url": url, "json": json, "headers": headers, "timeout": timeout}
+        response = requests.Response()
+        response.status_code, response._content = self.status, self.body
+        return response
+
+
+def _recorded(monkeypatch, settings, status: int, body: bytes) -> Recorder:
+    recorder = Recorder(status, body)
+    monkeypatch.setattr(remote_facades, "_session", lambda: recorder)
+    settings.FACADES_TOKEN = TOKEN
+    settings.REMOTE_FACADES = {"directory": "http://directory:8000/"}
+    settings.REMOTE_FACADES_TIMEOUT = 0.5
+    return recorder
+
+
+def test_a_call_carries_its_arguments_the_token_and_the_request_id(monkeypatch, settings):
+    recorder = _recorded(monkeypatch, settings, 200, b'{"result": [3, 2]}')
+    token = request_id_var.set("req-0123456789")
+    try:
+        result = client_for("directory").pros_competing(pro_id=1, other_pro_ids=[2, 3])
+    finally:
+        request_id_var.reset(token)
+    assert result == {2, 3}  # decoded by the return annotation: set[int]
+    assert recorder.sent == {
+        "url": "http://directory:8000/internal/facades/directory/pros_competing",
+        "json": {"args": {"pro_id": 1, "other_pro_ids": [2, 3]}},
+        "headers": {"Authorization": f"Bearer {TOKEN}", "X-Request-ID": "req-0123456789"},
+        "timeout": (0.5, 0.5),
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (500, b'{"error": {"type": "ServerError"}}'),
+        (503, b"<html>Service Unavailable</html>"),
+        (200, b'{"result": "not a set of ids"}'),  # breaks the contract
+        (401, b'{"error": {"type": "Unauthorized"}}'),  # the tokens differ: a deployment bug
+    ],
+)
+def test_answers_that_are_no_result_nor_domain_error_are_unavailable(
+    monkeypatch, settings, status, body
+):
+    _recorded(monkeypatch, settings, status, body)
+    with pytest.raises(FacadeUnavailable):
+        client_for("directory").pros_competing(pro_id=1, other_pro_ids=[2])
