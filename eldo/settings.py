@@ -385,6 +385,17 @@ EVENTS_BROKER_PREFIX = env_str("EVENTS_BROKER_PREFIX", "eldo")
 # this many deliveries.
 EVENTS_RETRY_DELAY_MS = env_int("EVENTS_RETRY_DELAY_MS", 30_000)
 EVENTS_MAX_DELIVERIES = env_int("EVENTS_MAX_DELIVERIES", 5)
+# Facades over HTTP (apps.core.remote_facades, docs/architecture.md#facades-over-http).
+# The shared secret both sides send and check; empty: nothing is served.
+FACADES_TOKEN = env_str("FACADES_TOKEN")
+# The contexts whose facade this process answers for, at /internal/facades/<context>/...
+FACADES_SERVED = ["accounts", "directory"]
+# {context: base URL} of the contexts that run as their own service; the others are
+# called in-process.
+REVIEWS_SERVICE_URL = env_str("REVIEWS_SERVICE_URL").rstrip("/")
+REMOTE_FACADES = {"reviews": REVIEWS_SERVICE_URL} if REVIEWS_SERVICE_URL else {}
+# Connect and read timeout of one call to a remote facade, in seconds.
+REMOTE_FACADES_TIMEOUT = float(env_str("REMOTE_FACADES_TIMEOUT", "2.0"))
 # Retention (GDPR, docs/privacy.md): daily beat tasks delete or anonymise what is past its
 # period. Delivered outbox events (their payloads name people) are deleted after:
 OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)

@@ -41,15 +41,19 @@ from django.utils import timezone
 
 from apps.core.events import publish
 from apps.core.facade_ports import facade
+from apps.directory.contracts import DirectoryFacade, ProRatings
 from apps.reviews.events import ProRatingChanged
 from apps.reviews.models import PUBLIC_STATUSES, ProReviewStats, Review
 from apps.reviews.rules import CRITERIA
 
-directory = facade("directory")
+directory: DirectoryFacade = facade("directory")
 
 HALF_LIFE_DAYS = 365
 PRIOR_WEIGHT = 7
 FALLBACK_PRIOR_MEAN = 4.0  # before the platform has its first review
+# Ratings sent to the directory per call: a few hundred kilobytes of JSON once the directory
+# answers over HTTP (the request body limit is 1 MB).
+RATINGS_PER_STORE = 1000
 PLATFORM_MEAN_CACHE_KEY = "reviews:platform-mean"
 PLATFORM_MEAN_CACHE_SECONDS = 300
 WIDGET_CACHE_PREFIX = "reviews:widget:"
@@ -201,7 +205,8 @@ def aggregates_rebuild(*, pro_ids: list[int] | None = None, batch_size: int = 20
     )
     mean = totals["total"] / totals["n"] if totals["n"] else FALLBACK_PRIOR_MEAN
     now = timezone.now()
-    rows, ratings = [], []
+    rows: list[ProReviewStats] = []
+    ratings: list[ProRatings] = []
     with transaction.atomic():
         for pro_id, agg in computed.items():
             score = agg.score(mean)
@@ -225,8 +230,9 @@ def aggregates_rebuild(*, pro_ids: list[int] | None = None, batch_size: int = 20
                     "score": score,
                 }
             )
-        # One batched upsert in the directory, not two queries per pro.
-        directory.pro_ratings_store_many(ratings)
+        # Batched upserts in the directory, not two queries per pro.
+        for start in range(0, len(ratings), RATINGS_PER_STORE):
+            directory.pro_ratings_store_many(ratings[start : start + RATINGS_PER_STORE])
         ProReviewStats.objects.bulk_create(
             rows,
             batch_size=batch_size,

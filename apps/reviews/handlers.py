@@ -9,8 +9,10 @@ from datetime import datetime
 
 from django.conf import settings
 
+from apps.accounts.contracts import AccountsFacade
 from apps.core.events import on
 from apps.core.facade_ports import facade
+from apps.directory.contracts import DirectoryFacade
 from apps.reviews import caching, emails, sending, sms
 from apps.reviews.aggregates import pro_aggregates_refresh
 from apps.reviews.events import (
@@ -32,8 +34,8 @@ from apps.reviews.models import (
 )
 from apps.reviews.services import review_confirmation_token
 
-directory = facade("directory")
-accounts = facade("accounts")
+directory: DirectoryFacade = facade("directory")
+accounts: AccountsFacade = facade("accounts")
 
 
 @on(ReviewPublished)
