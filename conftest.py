@@ -11,7 +11,12 @@ from django.conf import settings as django_settings
 
 # The named users and API clients every test may ask for. (Each pytest-xdist worker's own
 # Redis database and directory come earlier, from the settings module tests/settings.py.)
-pytest_plugins = ["tests.plugins.users", "tests.plugins.migrations", "tests.plugins.facade_calls"]
+pytest_plugins = [
+    "tests.plugins.users",
+    "tests.plugins.migrations",
+    "tests.plugins.facade_calls",
+    "tests.plugins.tcp_proxy",
+]
 
 SERVICES_AVAILABLE = bool(os.environ.get("DATABASE_URL")) and bool(os.environ.get("REDIS_URL"))
 SERVICES_REQUIRED = os.environ.get("ELDO_REQUIRE_SERVICES") == "1"

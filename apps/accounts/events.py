@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
-from apps.core.events import DomainEvent, register_event
+from apps.core.events import DomainEvent, register_event, upcaster
+from apps.core.privacy import email_digest
 
 
 @register_event
@@ -34,15 +35,28 @@ class MembershipChanged(DomainEvent):
 class UserErased(DomainEvent):
     """A person erased their account (GDPR): every context forgets or anonymises them.
 
-    ``email`` is what the homeowner used in quotes and reviews before (or without) an
-    account; the outbox blanks it in the stored payload once every handler has run.
+    ``email_sha256`` is ``apps.core.privacy.email_digest`` of the address the homeowner used
+    in quotes and reviews before (or without) an account: each context finds its rows by
+    that digest, and the address itself never travels nor stays in the outbox.
     """
 
     name = "accounts.UserErased"
-    scrub_after_delivery = ("email",)
+    version = 2  # 1 carried the raw address ("email")
     user_id: int
-    email: str
+    email_sha256: str  # "" when there is no address to match
     erased_at: str  # ISO 8601
+
+
+@upcaster(UserErased, from_version=1)
+def _user_erased_v1_to_v2(payload: dict) -> dict:
+    """An erasure published before version 2 (still in an outbox, or from a producer not yet
+    upgraded): its address becomes the digest before it leaves or reaches a handler. Rows
+    delivered before carry a blanked address, which upcasts to "" (matches nothing)."""
+    return {
+        "user_id": payload["user_id"],
+        "email_sha256": email_digest(payload.get("email")),
+        "erased_at": payload["erased_at"],
+    }
 
 
 @register_event

@@ -25,6 +25,7 @@ from apps.accounts.models import (
 )
 from apps.core.errors import Conflict
 from apps.core.events import publish
+from apps.core.privacy import email_digest
 
 
 @transaction.atomic
@@ -192,7 +193,9 @@ def user_erase(*, user: User, password: str, now=None) -> None:
     user.set_unusable_password()
     user.save()
     tokens_revoked_publish(user_id=user.pk, before=now)
-    publish(UserErased(user_id=user.pk, email=email, erased_at=now.isoformat()))
+    publish(
+        UserErased(user_id=user.pk, email_sha256=email_digest(email), erased_at=now.isoformat())
+    )
 
 
 def _tokens_revoke(*, user_id: int) -> None:

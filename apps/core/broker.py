@@ -17,10 +17,14 @@ so a redelivery after a crash runs nothing twice.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
+from amqp.exceptions import ConnectionError as AMQPConnectionError
+from amqp.exceptions import RecoverableConnectionError
 from django.conf import settings
 from kombu import Connection, Exchange, Queue, binding
+from kombu.exceptions import OperationalError
 from kombu.message import Message
 
 from apps.core.envelope import Envelope, MalformedEvent
@@ -98,6 +102,10 @@ class Topology:
         _declared.add(key)
 
 
+# What a lost or refused broker connection raises, from the socket to kombu's wrapper.
+CONNECTION_ERRORS = (OSError, OperationalError, AMQPConnectionError, RecoverableConnectionError)
+
+
 def consume(
     *,
     consumer: str,
@@ -106,9 +114,12 @@ def consume(
     prefix: str | None = None,
     idle_timeout: float = 1.0,
     on_processed: Callable[[], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> int:
     """Consume the queue of context ``consumer``; with ``once``, until it stays empty for
-    ``idle_timeout`` seconds. Returns the number of messages taken off the queue."""
+    ``idle_timeout`` seconds; otherwise until ``stop`` is set (checked at least every
+    ``idle_timeout`` seconds). Returns the number of messages taken off the queue. Raises
+    one of ``CONNECTION_ERRORS`` when the broker goes away."""
     topology = Topology(prefix or settings.EVENTS_BROKER_PREFIX)
     processed = 0
     with connect(url or settings.EVENTS_BROKER_URL) as connection:
@@ -125,13 +136,51 @@ def consume(
         with connection.Consumer(
             [topology.queue(consumer)], on_message=on_message, prefetch_count=10
         ):
-            while True:
+            while stop is None or not stop.is_set():
                 try:
                     connection.drain_events(timeout=idle_timeout)
                 except TimeoutError:
                     if once:
                         return processed
                     connection.heartbeat_check()
+    return processed
+
+
+def consume_forever(
+    *,
+    consumer: str,
+    stop: threading.Event | None = None,
+    url: str | None = None,
+    prefix: str | None = None,
+    idle_timeout: float = 1.0,
+    first_backoff: float = 1.0,
+    max_backoff: float = 30.0,
+) -> None:
+    """``consume`` until ``stop`` is set, through broker restarts: a lost connection is
+    logged and opened again after a wait that doubles up to ``max_backoff`` and starts
+    over once a message went through. What was not acked comes back from the broker, and
+    the inbox runs no handler twice."""
+    stop = stop or threading.Event()
+    backoff = first_backoff
+
+    def reset() -> None:
+        nonlocal backoff
+        backoff = first_backoff
+
+    while not stop.is_set():
+        try:
+            consume(
+                consumer=consumer,
+                url=url,
+                prefix=prefix,
+                idle_timeout=idle_timeout,
+                on_processed=reset,
+                stop=stop,
+            )
+        except CONNECTION_ERRORS as exc:
+            logger.warning("consume_events: broker unreachable (%r), retry in %s s", exc, backoff)
+            stop.wait(backoff)
+            backoff = min(backoff * 2, max_backoff)
 
 
 def handle_message(message: Message, *, consumer: str, topology: Topology, producer) -> None:

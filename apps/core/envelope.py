@@ -3,7 +3,9 @@
 It carries everything a consumer needs (id, name, version, time, producer, payload), so a
 consumer in another process or database never reads the producer's outbox table. Parsing
 is strict: whatever does not describe a known event at a supported version is a
-``MalformedEvent``, which a consumer dead-letters instead of crashing on.
+``MalformedEvent``, which a consumer dead-letters instead of crashing on. An older version
+that has upcasters (``apps.core.events.upcaster``) is supported: the envelope is upcast to
+the current version as soon as it is built, so no handler and no wire sees the old payload.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from apps.core.events import DomainEvent, event_type
+from apps.core.events import DomainEvent, NoUpcaster, event_type, upcast
 
 
 class MalformedEvent(ValueError):
@@ -58,6 +60,7 @@ class Envelope:
             # bool is an int in Python: a version of true is still ill-typed.
             if not isinstance(value, expected) or isinstance(value, bool):
                 raise MalformedEvent(f"field {field!r} is not a {expected.__name__}")
+        raw["version"], raw["payload"] = _current(raw["name"], raw["version"], raw["payload"])
         envelope = cls(**{field: raw[field] for field in _FIELDS})
         envelope._validate()
         return envelope
@@ -99,7 +102,19 @@ def producer_of(event_name: str) -> str:
     return event_name.split(".", 1)[0]
 
 
+def _current(name: str, version: int, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """The version and payload upcast to the current version; left as they are when no
+    upcaster covers them (``_validate`` then rejects the version)."""
+    try:
+        return upcast(name, version, payload)
+    except NoUpcaster:
+        return version, payload
+    except (LookupError, TypeError, ValueError, AttributeError) as exc:
+        raise MalformedEvent(f"{name} version {version} cannot be upcast: {exc!r}") from exc
+
+
 def envelope_of(*, event_id, name: str, version: int, occurred_at: datetime, payload: dict):
+    version, payload = _current(name, version, dict(payload))
     return Envelope(
         id=str(event_id),
         name=name,

@@ -35,6 +35,8 @@ Handler = Callable[[Any], None]
 
 _event_types: dict[str, type[DomainEvent]] = {}
 _handlers: dict[str, dict[str, Handler]] = defaultdict(dict)
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+_upcasters: dict[tuple[str, int], Upcaster] = {}
 
 
 def register_event(cls: type[E]) -> type[E]:
@@ -43,6 +45,43 @@ def register_event(cls: type[E]) -> type[E]:
         raise TypeError(f"{cls.__qualname__} needs a 'name' class attribute")
     _event_types[cls.name] = cls
     return cls
+
+
+def registered_events() -> list[type[DomainEvent]]:
+    """Every event type the bus knows, by name."""
+    return [_event_types[name] for name in sorted(_event_types)]
+
+
+class NoUpcaster(LookupError):
+    """An older version of an event with no upcaster to the current one."""
+
+
+def upcaster(event_type: type[DomainEvent], *, from_version: int) -> Callable[[Upcaster], Upcaster]:
+    """Register the decorated function as the step turning a payload of ``event_type`` at
+    ``from_version`` into one at ``from_version + 1``. An envelope of an older version (an
+    outbox row written before a deploy, a message from a producer not yet upgraded) is
+    brought to the current version through these steps before anyone reads it."""
+
+    def decorator(func: Upcaster) -> Upcaster:
+        _upcasters[(event_type.name, from_version)] = func
+        return func
+
+    return decorator
+
+
+def upcast(event_name: str, version: int, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """``payload`` of ``event_name`` at ``version`` brought to the version this code reads.
+    Unchanged when it is current, newer or of an unknown event; ``LookupError`` when a step
+    is missing (``NoUpcaster``: the caller rejects it as an unsupported version)."""
+    cls = _event_types.get(event_name)
+    if cls is None:
+        return version, payload
+    while version < cls.version:
+        step = _upcasters.get((event_name, version))
+        if step is None:
+            raise NoUpcaster(f"{event_name} has no upcaster from version {version}")
+        payload, version = step(dict(payload)), version + 1
+    return version, payload
 
 
 def on(event_type: type[DomainEvent]) -> Callable[[Handler], Handler]:

@@ -18,7 +18,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.core.envelope import Envelope, envelope_of
-from apps.core.events import event_type
 from apps.core.models import HandledEvent, OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -58,6 +57,12 @@ def relay(event_id: str | UUID, *, transport=None) -> bool:
         return True
     transport = transport or get_transport()
     envelope = envelope_for(record)
+    if envelope.version != record.version:
+        # Written before its event's current version (a deploy in between): the row takes
+        # the upcast payload too, so the older one (an address, say) does not stay here.
+        OutboxEvent.objects.filter(id=record.id).update(
+            version=envelope.version, payload=envelope.payload
+        )
     try:
         transport.send(envelope)
     except HandlersFailed as exc:
@@ -90,11 +95,6 @@ def record_outcome(*, envelope: Envelope, errors: list[str]) -> None:
         )
         return
     done = {"delivered_at": timezone.now(), "attempts": F("attempts") + 1, "last_error": ""}
-    # Personal data an event carried only for its handlers (an erased user's address) is
-    # not kept once it is delivered.
-    scrubbed = getattr(event_type(envelope.name), "scrub_after_delivery", ())
-    if scrubbed:
-        done["payload"] = {k: "" if k in scrubbed else v for k, v in envelope.payload.items()}
     OutboxEvent.objects.filter(id=envelope.id, delivered_at__isnull=True).update(**done)
 
 

@@ -53,9 +53,17 @@ class CeleryTransport:
 
 class RabbitMQTransport:
     """A persistent message on the durable topic exchange, routed by event name to one
-    durable queue per consuming context; returns once the broker confirmed it."""
+    durable queue per consuming context; returns once the broker confirmed it.
+
+    Publishers come from kombu's pools (``kombu.pools.producers``, one pool per broker URL
+    and options, at most ``kombu.pools.get_limit()`` connections a process): a send reuses
+    an open connection and its confirm channel instead of opening one per event. A
+    connection is only opened on first use, with the fail-fast options of
+    ``broker.connect``, so a broker that is down still makes ``send`` raise at once."""
 
     delivered_on_send = True
+    # Waiting for a pooled publisher when every one is busy (threads): then send raises.
+    pool_timeout = 5.0
 
     def __init__(self, url: str | None = None, prefix: str | None = None):
         from apps.core.broker import Topology
@@ -64,23 +72,32 @@ class RabbitMQTransport:
         self.url = url or settings.EVENTS_BROKER_URL
 
     def send(self, envelope: Envelope) -> None:
+        from kombu.pools import producers
+
         from apps.core.broker import connect
 
-        with connect(self.url) as connection:
-            producer = connection.Producer()
-            # Declared on every send (cheap, idempotent): a consumer's queue exists before
-            # the consumer first runs, so no event is published into the void.
-            self.topology.declare(connection)
-            producer.publish(
-                envelope.to_json(),
-                exchange=self.topology.exchange,
-                routing_key=envelope.name,
-                content_type="application/json",
-                content_encoding="utf-8",
-                delivery_mode=2,  # persistent
-                message_id=envelope.id,
-                retry=False,
-            )
+        # A description of the connection only: the pool is found by its parameters.
+        pool = producers[connect(self.url)]
+        with pool.acquire(block=True, timeout=self.pool_timeout) as producer:
+            try:
+                # Declared once per process and broker (Topology.declare): a consumer's
+                # queue exists before the consumer first runs, so no event is lost.
+                self.topology.declare(producer.connection)
+                producer.publish(
+                    envelope.to_json(),
+                    exchange=self.topology.exchange,
+                    routing_key=envelope.name,
+                    content_type="application/json",
+                    content_encoding="utf-8",
+                    delivery_mode=2,  # persistent
+                    message_id=envelope.id,
+                    retry=False,
+                )
+            except Exception:
+                # The connection may be dead (broker restarted): it goes back to the pool
+                # closed, and the next send opens a new one instead of failing on it.
+                producer.connection.collect()
+                raise
 
 
 def get_transport(*, sweeping: bool = False) -> Transport:

@@ -18,7 +18,7 @@ from django.db.models import Q
 from apps.accounts import api as accounts
 from apps.accounts.events import UserErased
 from apps.core.events import on
-from apps.core.privacy import iso, register_exporter
+from apps.core.privacy import iso, register_exporter, rows_with_email_digest
 from apps.directory import api as directory
 from apps.leads.models import Lead, LeadAlert, LeadNote, LeadSource
 from apps.quotes import api as quotes
@@ -95,9 +95,13 @@ def anonymise_leads_of_requests(event: QuoteRequestsAnonymised) -> None:
 
 @on(UserErased)
 def anonymise_inbound_leads(event: UserErased) -> None:
-    email = (event.email or "").strip().lower()
-    if email:
-        _anonymise(Lead.objects.filter(source=LeadSource.INBOUND, email=email))
+    _anonymise(
+        rows_with_email_digest(
+            Lead.objects.filter(source=LeadSource.INBOUND),
+            field="email",
+            digest=event.email_sha256,
+        )
+    )
 
 
 @on(UserErased)

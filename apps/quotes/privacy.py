@@ -75,4 +75,4 @@ register_exporter("quote_requests", export_for)
 @on(UserErased)
 def erase_quote_requests(event: UserErased) -> None:
     """The homeowner's requests are closed and anonymised (leads follow on the event)."""
-    services.quotes_erase_for_contact(email=event.email)
+    services.quotes_erase_for_contact(email_sha256=event.email_sha256)

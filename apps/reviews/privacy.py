@@ -24,7 +24,7 @@ from django.utils import timezone
 from apps.accounts.events import OrganizationDeleted, UserErased
 from apps.core.events import on
 from apps.core.facade_ports import facade
-from apps.core.privacy import iso, register_exporter
+from apps.core.privacy import iso, register_exporter, rows_with_email_digest
 from apps.directory.contracts import DirectoryFacade
 from apps.reviews.aggregates import widget_caches_invalidate
 from apps.reviews.caching import authors_erased_on_commit, public_reviews_changed_many
@@ -46,11 +46,17 @@ directory: DirectoryFacade = facade("directory")
 ERASED_AUTHOR_NAME = "Ancien utilisateur"
 
 
-def _authored(*, user_id: int | None, email: str):
-    email = email_normalize(email or "")
+def _authored(*, user_id: int | None, email: str = "", email_sha256: str = ""):
+    """The reviews of the account or of the address (written without an account, or before
+    it existed): the address itself (the export, which has it) or its digest (erasure)."""
     condition = Q(author_user_id=user_id) if user_id else Q(pk__in=[])
     if email:
-        condition |= Q(author_email=email)
+        condition |= Q(author_email=email_normalize(email))
+    if email_sha256:
+        by_address = rows_with_email_digest(
+            Review.objects.all(), field="author_email", digest=email_sha256
+        )
+        condition |= Q(pk__in=by_address.values("pk"))
     return Review.objects.filter(condition)
 
 
@@ -149,14 +155,17 @@ def _proofs_delete(reviews) -> None:
 
 
 @transaction.atomic
-def reviews_erase_author(*, user_id: int | None, email: str, now=None) -> int:
-    """Anonymise the author of every review of this person; idempotent. Returns the count."""
+def reviews_erase_author(*, user_id: int | None, email_sha256: str, now=None) -> int:
+    """Anonymise the author of every review of this person (the account, and the address
+    whose ``apps.core.privacy.email_digest`` is ``email_sha256``); idempotent. Returns the
+    count."""
     now = now or timezone.now()
-    email = email_normalize(email or "")
     # Their invoices and quotes (proofs of experience) go: the label they earned stays.
-    _proofs_delete(_authored(user_id=user_id, email=email))
-    pro_ids = sorted(set(_authored(user_id=user_id, email=email).values_list("pro_id", flat=True)))
-    count = _authored(user_id=user_id, email=email).update(
+    _proofs_delete(_authored(user_id=user_id, email_sha256=email_sha256))
+    pro_ids = sorted(
+        set(_authored(user_id=user_id, email_sha256=email_sha256).values_list("pro_id", flat=True))
+    )
+    count = _authored(user_id=user_id, email_sha256=email_sha256).update(
         author_name=ERASED_AUTHOR_NAME,
         author_email="",
         author_ip=None,
@@ -174,12 +183,17 @@ def reviews_erase_author(*, user_id: int | None, email: str, now=None) -> int:
         # The widget is cached apart (its own key, per pro): dropped too, so the first
         # name leaves the pros' websites at once.
         transaction.on_commit(lambda: widget_caches_invalidate(pro_ids=pro_ids))
-    if email:
+    if email_sha256:
         # Eldo's automatic invitations still waiting for their date: never sent.
-        ScheduledInvitation.objects.filter(customer_email=email).delete()
+        rows_with_email_digest(
+            ScheduledInvitation.objects.all(), field="customer_email", digest=email_sha256
+        ).delete()
         # Invitations to that address: no name, no address, and a link that no longer
         # works (new nonce, expired), so no reminder is ever sent again.
-        for invitation in ReviewInvitation.objects.filter(customer_email=email):
+        invitations = rows_with_email_digest(
+            ReviewInvitation.objects.all(), field="customer_email", digest=email_sha256
+        )
+        for invitation in invitations:
             invitation.customer_name = ""
             invitation.customer_email = ""
             invitation.customer_phone = ""
@@ -201,7 +215,7 @@ def reviews_erase_author(*, user_id: int | None, email: str, now=None) -> int:
 
 @on(UserErased)
 def erase_review_author(event: UserErased) -> None:
-    reviews_erase_author(user_id=event.user_id, email=event.email)
+    reviews_erase_author(user_id=event.user_id, email_sha256=event.email_sha256)
 
 
 @transaction.atomic

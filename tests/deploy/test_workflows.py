@@ -82,7 +82,7 @@ def test_ci_tests_the_embedded_defaults(ci):
     assert "services" not in job
 
 
-def test_ci_tests_on_postgresql_and_redis_service_containers(ci):
+def test_ci_tests_on_postgresql_redis_and_rabbitmq_service_containers(ci):
     job = ci["jobs"]["test-services"]
     services = job["services"]
 
@@ -96,6 +96,9 @@ def test_ci_tests_on_postgresql_and_redis_service_containers(ci):
         and "@postgres:" in job["env"]["DATABASE_URL"]
     )
     assert job["env"]["REDIS_URL"].startswith("redis://redis:")
+    # ELDO_REQUIRE_SERVICES fails the run when RabbitMQ does not answer (`rabbitmq` tests).
+    assert services["rabbitmq"]["image"].startswith("rabbitmq:")
+    assert "@rabbitmq:5672/" in job["env"]["EVENTS_BROKER_URL"]
     assert job["env"]["ELDO_REQUIRE_SERVICES"] == "1"
     database = job["env"]["DATABASE_URL"].rsplit("/", 1)[1]
     assert services["postgres"]["env"]["POSTGRES_DB"] == database

@@ -28,11 +28,9 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -59,6 +57,7 @@ from apps.reviews.tests.support import invite, review_payload
 from tests.deploy.support import jwt_private_keys
 from tests.integration.support import PrivateRedis, database_url, use_broker
 from tests.parallel import free_port
+from tests.plugins.tcp_proxy import TcpProxy
 from tests.waiting import wait_for
 
 # serial: time budgets (per request with Redis down, the kill landing mid-batch) and killed
@@ -495,71 +494,6 @@ def test_a_prefork_child_killed_mid_batch_is_replaced_and_nothing_is_lost(stack,
 
 
 # --- PostgreSQL unreachable during traffic ------------------------------------------------
-
-
-class TcpProxy:
-    """127.0.0.1:<port> → PostgreSQL, with a switch: ``cut()`` closes every connection and
-    refuses new ones, as a stopped server does; ``restore()`` listens again."""
-
-    def __init__(self, target: tuple[str, int]):
-        self.target = target
-        self.port = free_port()
-        self._lock = threading.Lock()
-        self._sockets: set[socket.socket] = set()
-        self._listener: socket.socket | None = None
-
-    def restore(self) -> None:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(64)
-        self._listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-
-    def cut(self) -> None:
-        listener, self._listener = self._listener, None
-        if listener is not None:
-            # close() alone leaves a blocked accept() listening (Linux): shutdown wakes it.
-            with contextlib.suppress(OSError):
-                listener.shutdown(socket.SHUT_RDWR)
-            listener.close()
-        with self._lock:
-            sockets, self._sockets = self._sockets, set()
-        for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return  # cut
-            try:
-                server = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                client.close()
-                continue
-            server.settimeout(None)
-            with self._lock:
-                if self._listener is not listener:  # cut meanwhile
-                    client.close()
-                    server.close()
-                    return
-                self._sockets |= {client, server}
-            for src, dst in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
-
-    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        for sock in (src, dst):
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
 
 
 def _http(method: str, url: str, *, data: bytes | None = None, timeout: float = 20):

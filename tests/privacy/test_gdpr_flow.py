@@ -12,7 +12,9 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import User
 from apps.accounts.tests.factories import PASSWORD
+from apps.core import outbox
 from apps.core.models import OutboxEvent
+from apps.core.privacy import email_digest
 from apps.leads.models import Lead
 from apps.quotes.models import QuoteRequest
 from apps.reviews.models import Review, ReviewStatus
@@ -122,10 +124,12 @@ def test_erasure_empties_contact_data_everywhere_and_keeps_reviews_anonymously(
     user = User.objects.get(pk=homeowner.pk)
     assert user.email.endswith("@eldo.invalid")
     assert (user.first_name, user.last_name, user.phone, user.is_active) == ("", "", "", False)
-    # the address travelled in the event only until every context had it
+    # the address never travelled: the event carries its digest only
     event = OutboxEvent.objects.get(name="accounts.UserErased")
     assert event.delivered_at is not None
-    assert event.payload["email"] == ""
+    assert event.version == 2
+    assert event.payload["email_sha256"] == email_digest("Luce.Moreau@exemple.fr ")
+    assert "@" not in outbox.envelope_for(event).to_json()
     # somebody else's data is untouched
     other = QuoteRequest.objects.get(pk=luce_world["other_quote"].pk)
     assert other.email == "marc.voisin@exemple.fr"

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from apps.core import outbox
-from apps.core.envelope import Envelope, MalformedEvent
-from apps.core.events import DomainEvent, publish, register_event
+from apps.core.envelope import Envelope, MalformedEvent, envelope_of
+from apps.core.events import DomainEvent, publish, register_event, upcaster
 from apps.core.models import OutboxEvent
 from apps.core.tests import probe
 
@@ -66,6 +67,75 @@ def test_an_event_version_travels_from_its_class_to_the_envelope(
     envelope = outbox.envelope_for(OutboxEvent.objects.get(id=event_id))
     assert envelope.version == 2
     assert Envelope.from_json(envelope.to_json()).event() == ProbeRenamed(label="v2")
+
+
+@register_event
+@dataclass(frozen=True)
+class ProbeReshaped(DomainEvent):
+    """Version 1 had ``text``, version 2 ``label``, version 3 ``label`` and ``count``."""
+
+    name = "core_tests.ProbeReshaped"
+    version = 3
+    label: str
+    count: int
+
+
+@upcaster(ProbeReshaped, from_version=1)
+def _reshaped_1_to_2(payload: dict) -> dict:
+    return {"label": payload.pop("text")}
+
+
+@upcaster(ProbeReshaped, from_version=2)
+def _reshaped_2_to_3(payload: dict) -> dict:
+    return {**payload, "count": 0}
+
+
+def test_an_older_version_is_upcast_step_by_step_wherever_the_envelope_is_built():
+    raw = _valid(name=ProbeReshaped.name, version=1, payload={"text": "ancien"})
+    received = Envelope.from_json(json.dumps(raw))
+    assert (received.version, received.payload) == (3, {"label": "ancien", "count": 0})
+    assert received.event() == ProbeReshaped(label="ancien", count=0)
+
+    built = envelope_of(
+        event_id=uuid.uuid4(),
+        name=ProbeReshaped.name,
+        version=2,
+        occurred_at=timezone.now(),
+        payload={"label": "deux"},
+    )
+    assert (built.version, built.payload) == (3, {"label": "deux", "count": 0})
+
+
+@pytest.mark.django_db
+def test_an_outbox_row_of_an_older_version_leaves_upcast_and_keeps_only_the_new_payload():
+    record = OutboxEvent.objects.create(
+        name=ProbeReshaped.name, version=1, payload={"text": "avant le déploiement"}
+    )
+    sent: list[Envelope] = []
+
+    class Recording:
+        delivered_on_send = True
+
+        def send(self, envelope: Envelope) -> None:
+            sent.append(envelope)
+
+    assert outbox.relay(record.id, transport=Recording()) is True
+    assert [(e.version, e.payload["label"]) for e in sent] == [(3, "avant le déploiement")]
+    record.refresh_from_db()
+    assert (record.version, record.payload) == (3, {"label": "avant le déploiement", "count": 0})
+    assert record.delivered_at is not None
+
+
+def test_a_version_the_upcasters_cannot_read_is_refused_as_malformed():
+    # No step from 1 for ProbeRenamed: refused, as before upcasting existed.
+    with pytest.raises(MalformedEvent, match="version 1 unsupported"):
+        Envelope.from_json(json.dumps(_valid(name=ProbeRenamed.name, version=1)))
+    # A step that does not fit the old payload: malformed, not a crash.
+    with pytest.raises(MalformedEvent, match="cannot be upcast"):
+        Envelope.from_json(json.dumps(_valid(name=ProbeReshaped.name, version=1, payload={})))
+    # Newer than this code: refused.
+    with pytest.raises(MalformedEvent, match="version 4 unsupported"):
+        Envelope.from_json(json.dumps(_valid(name=ProbeReshaped.name, version=4)))
 
 
 def _without(field: str) -> dict:

@@ -92,7 +92,7 @@ def test_an_erased_person_s_claims_and_their_documents_go(
         )
 
     with django_capture_on_commit_callbacks(execute=True):
-        publish(UserErased(user_id=claimant.pk, email="", erased_at=""))
+        publish(UserErased(user_id=claimant.pk, email_sha256="", erased_at=""))
 
     assert list(ProClaim.objects.values_list("user_id", flat=True)) == [other.pk]
     assert not private.exists(document)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from apps.core.privacy import email_digest
 from apps.leads.models import Lead
 from apps.quotes import services as quote_services
 
@@ -174,7 +175,7 @@ def test_erasure_empties_the_note_and_the_address(handed_off, api_as, midi_team)
     from apps.quotes.api import quote_by_id
 
     email = quote_by_id(handed_off.quote_id).contact.email
-    quote_services.quotes_erase_for_contact(email=email)
+    quote_services.quotes_erase_for_contact(email_sha256=email_digest(email))
     summary = api_as(midi_team["owner"]).get(f"/api/v1/leads/{handed_off.pk}/").json()["summary"]
     assert summary["pro_note"] == "" and summary["address"] == ""
     assert summary["budget_range"] == "15k_50k"  # the project's facts stay

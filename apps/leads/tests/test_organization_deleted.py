@@ -132,6 +132,6 @@ def test_an_erased_member_s_alerts_go_and_the_colleagues_stay(
         )
 
     with django_capture_on_commit_callbacks(execute=True):
-        publish(UserErased(user_id=midi_team["rep"].pk, email="", erased_at=""))
+        publish(UserErased(user_id=midi_team["rep"].pk, email_sha256="", erased_at=""))
 
     assert set(LeadAlert.objects.values_list("user_id", flat=True)) == {midi_team["owner"].pk}

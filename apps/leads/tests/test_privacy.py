@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from apps.accounts.events import UserErased
 from apps.core.events import publish
+from apps.core.privacy import email_digest
 from apps.leads import services
 from apps.leads.models import Lead, LeadNote
 from apps.leads.privacy import export_for
@@ -61,7 +62,7 @@ def test_anonymising_a_request_empties_the_pros_copies(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        quote_services.quotes_erase_for_contact(email="luce@exemple.fr")
+        quote_services.quotes_erase_for_contact(email_sha256=email_digest("luce@exemple.fr"))
 
     lead.refresh_from_db()
     assert lead.description == ""
@@ -77,7 +78,11 @@ def test_an_inbound_lead_loses_the_contact_when_its_person_erases_the_account(
     theirs = inbound(2, "paul@exemple.fr")
 
     with django_capture_on_commit_callbacks(execute=True):
-        publish(UserErased(user_id=4242, email="jeanne.petit@exemple.fr", erased_at=""))
+        publish(
+            UserErased(
+                user_id=4242, email_sha256=email_digest("jeanne.petit@exemple.fr"), erased_at=""
+            )
+        )
 
     mine.refresh_from_db()
     assert (mine.first_name, mine.last_name, mine.email, mine.phone, mine.description) == (

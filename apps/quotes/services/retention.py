@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.events import publish
+from apps.core.privacy import rows_with_email_digest
 from apps.quotes.events import QuoteRejected, QuoteRequestsAnonymised
 from apps.quotes.models import (
     QuoteCall,
@@ -82,20 +83,23 @@ _NOT_FINAL = (*OPEN_STATUSES, QuoteStatus.UNREACHABLE)
 
 
 @transaction.atomic
-def quotes_erase_for_contact(*, email: str, now: datetime | None = None) -> list[int]:
-    """GDPR erasure: the requests made with this address are closed and anonymised.
+def quotes_erase_for_contact(*, email_sha256: str, now: datetime | None = None) -> list[int]:
+    """GDPR erasure: the requests made with the address whose
+    ``apps.core.privacy.email_digest`` is ``email_sha256`` are closed and anonymised.
 
     An open request leaves the advisors' queue as "rejected: cancelled" (nobody can call
     a person whose number is gone); statistics keep what retention keeps. Idempotent.
     """
-    email = (email or "").strip().lower()
-    if not email:
+    if not email_sha256:
         return []
     now = now or timezone.now()
+    # Only the requests not anonymised yet are hashed (retention empties the others).
     quotes = list(
-        QuoteRequest.objects.select_for_update()
-        .filter(email=email, anonymised_at__isnull=True)
-        .order_by("pk")
+        rows_with_email_digest(
+            QuoteRequest.objects.select_for_update().filter(anonymised_at__isnull=True),
+            field="email",
+            digest=email_sha256,
+        ).order_by("pk")
     )
     if not quotes:
         return []

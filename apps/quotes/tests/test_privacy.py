@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.accounts.events import UserErased
 from apps.core.events import publish
 from apps.core.models import OutboxEvent
+from apps.core.privacy import email_digest
 from apps.quotes import services
 from apps.quotes.models import QuoteRequest, QuoteStatus, QuoteTransition
 from apps.quotes.tests.conftest import qualify_changes
@@ -75,7 +76,11 @@ def test_erasure_closes_open_requests_and_anonymises_every_request_of_the_addres
     someone_else = make_quote(email="marc@exemple.fr")
 
     with django_capture_on_commit_callbacks(execute=True):
-        publish(UserErased(user_id=999, email="luce.moreau@exemple.fr", erased_at=""))
+        publish(
+            UserErased(
+                user_id=999, email_sha256=email_digest("luce.moreau@exemple.fr"), erased_at=""
+            )
+        )
 
     for quote in QuoteRequest.objects.filter(pk__in=[mine_new.pk, mine_worked.pk]):
         assert quote.status == QuoteStatus.REJECTED
@@ -96,7 +101,11 @@ def test_an_erased_open_request_counts_as_cancelled_and_nobody_is_written_to(
     quote = make_quote(email="luce.moreau@exemple.fr")
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        publish(UserErased(user_id=999, email="luce.moreau@exemple.fr", erased_at=""))
+        publish(
+            UserErased(
+                user_id=999, email_sha256=email_digest("luce.moreau@exemple.fr"), erased_at=""
+            )
+        )
 
     rejected = OutboxEvent.objects.get(name="quotes.QuoteRejected")
     assert rejected.payload["quote_id"] == quote.pk
@@ -111,7 +120,11 @@ def test_an_erased_request_leaves_the_advisors_queue(
 ):
     quote = make_quote(email="luce.moreau@exemple.fr")
     with django_capture_on_commit_callbacks(execute=True):
-        publish(UserErased(user_id=999, email="luce.moreau@exemple.fr", erased_at=""))
+        publish(
+            UserErased(
+                user_id=999, email_sha256=email_digest("luce.moreau@exemple.fr"), erased_at=""
+            )
+        )
     client = Client()
     client.force_login(advisor)
 
@@ -129,7 +142,7 @@ def test_anonymisation_is_announced_for_retention_and_erasure(
     )
     services.quotes_anonymise_inactive()
     mine = make_quote(email="luce.moreau@exemple.fr")
-    services.quotes_erase_for_contact(email="Luce.Moreau@exemple.fr")
+    services.quotes_erase_for_contact(email_sha256=email_digest("Luce.Moreau@exemple.fr"))
 
     events = OutboxEvent.objects.filter(name="quotes.QuoteRequestsAnonymised").order_by(
         "created_at"
@@ -139,5 +152,7 @@ def test_anonymisation_is_announced_for_retention_and_erasure(
         ([mine.pk], "erasure"),
     ]
     # nothing left to erase: no second announcement
-    assert services.quotes_erase_for_contact(email="luce.moreau@exemple.fr") == []
+    assert (
+        services.quotes_erase_for_contact(email_sha256=email_digest("luce.moreau@exemple.fr")) == []
+    )
     assert events.count() == 2

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from apps.accounts.tests.factories import PASSWORD
+from apps.core.privacy import email_digest
 from apps.reviews import api, automatic
 from apps.reviews.models import InvitationTiming, ReviewInvitation, ScheduledInvitation
 from apps.reviews.privacy import reviews_erase_author
@@ -102,7 +103,7 @@ def test_a_sales_rep_reads_the_delays_but_cannot_change_them(client, sales_rep, 
 
 def test_gdpr_erasure_drops_the_waiting_invitation(pro):
     _schedule(pro)
-    reviews_erase_author(user_id=None, email="jeanne@exemple.fr")
+    reviews_erase_author(user_id=None, email_sha256=email_digest("jeanne@exemple.fr"))
     assert not ScheduledInvitation.objects.exists()
 
 

@@ -11,6 +11,7 @@ from django.test import Client
 
 from apps.accounts.events import UserErased
 from apps.core.events import publish
+from apps.core.privacy import email_digest
 from apps.reviews.tests.support import submit_invited
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,9 @@ def test_the_widget_forgets_an_erased_author_at_once(pro, committed, client):
     assert "Lucette" in client.get(f"/widget/{pro.slug}/").content.decode()  # now cached
 
     with committed():
-        publish(UserErased(user_id=987654, email="luce@exemple.fr", erased_at=""))
+        publish(
+            UserErased(user_id=987654, email_sha256=email_digest("luce@exemple.fr"), erased_at="")
+        )
 
     html = client.get(f"/widget/{pro.slug}/").content.decode()
     assert "Lucette" not in html

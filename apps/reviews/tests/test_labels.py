@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
 
+from apps.core.privacy import email_digest
 from apps.reviews import api as reviews_api
 from apps.reviews.invitations import invitation_token
 from apps.reviews.models import (
@@ -289,7 +290,7 @@ def test_erasing_the_author_deletes_their_proofs(
     assert _upload(api, collected["id"], collected["proof_token"]).status_code == 201
     assert len(_private_files()) == 1
     with django_capture_on_commit_callbacks(execute=True):
-        reviews_erase_author(user_id=None, email="marc@exemple.fr")
+        reviews_erase_author(user_id=None, email_sha256=email_digest("marc@exemple.fr"))
     assert not ReviewProof.objects.exists() and not _private_files()
 
 

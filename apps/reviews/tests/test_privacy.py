@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.accounts.events import UserErased
 from apps.core.events import publish
+from apps.core.privacy import email_digest
 from apps.reviews.invitations import InvitationError, invitation_for_token
 from apps.reviews.models import Review, ReviewInvitation, ReviewStatus
 from apps.reviews.privacy import retention_purge
@@ -73,7 +74,9 @@ def test_an_erased_author_s_reviews_stay_online_anonymously(pro, api, committed)
         invitation, token = invite(pro, email="luce@exemple.fr", name="Luce Moreau")
 
     with committed():
-        publish(UserErased(user_id=123456, email="Luce@exemple.fr", erased_at=""))
+        publish(
+            UserErased(user_id=123456, email_sha256=email_digest("Luce@exemple.fr"), erased_at="")
+        )
 
     page = api.get(f"/api/v1/pros/{pro.slug}/reviews/").json()["results"]
     shown = {r["title"]: r["author_name"] for r in page}
@@ -91,7 +94,9 @@ def test_an_erased_author_s_reviews_stay_online_anonymously(pro, api, committed)
 def test_no_mail_goes_to_an_erased_author(pro, moderator, as_user, committed, mailoutbox):
     review = submit_invited(pro, email="luce@exemple.fr")
     with committed():
-        publish(UserErased(user_id=123456, email="luce@exemple.fr", erased_at=""))
+        publish(
+            UserErased(user_id=123456, email_sha256=email_digest("luce@exemple.fr"), erased_at="")
+        )
     mailoutbox.clear()
 
     with committed():

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.accounts.events import UserErased
 from apps.core.events import publish
+from apps.core.privacy import email_digest
 from apps.reviews import digest
 from apps.reviews.models import DigestOptOut, ReviewInvitation
 from apps.reviews.tests.support import invite, submit_invited
@@ -63,7 +64,7 @@ def test_an_erased_member_s_opt_out_goes_with_the_account(owner, sales_rep, comm
     digest.digest_opt_out(sales_rep.pk)
 
     with committed():
-        publish(UserErased(user_id=owner.pk, email=owner.email, erased_at=""))
+        publish(UserErased(user_id=owner.pk, email_sha256=email_digest(owner.email), erased_at=""))
 
     assert list(DigestOptOut.objects.values_list("user_id", flat=True)) == [sales_rep.pk]
 

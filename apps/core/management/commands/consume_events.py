@@ -1,15 +1,10 @@
-import logging
-import time
+import signal
+import threading
 
-from amqp.exceptions import ConnectionError as AMQPConnectionError
-from amqp.exceptions import RecoverableConnectionError
 from django.core.management.base import BaseCommand, CommandError
-from kombu.exceptions import OperationalError
 
 from apps.core import broker
 from apps.core.events import consumers
-
-logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -33,21 +28,10 @@ class Command(BaseCommand):
             processed = broker.consume(consumer=consumer, once=True)
             self.stdout.write(f"{processed} message(s) traité(s)")
             return
-        backoff = {"seconds": 1}
-
-        def reset() -> None:
-            backoff["seconds"] = 1
-
-        while True:  # a broker restart must not end the consumer: reconnect, slower and slower
-            try:
-                broker.consume(consumer=consumer, on_processed=reset)
-            except (
-                OSError,
-                OperationalError,
-                AMQPConnectionError,
-                RecoverableConnectionError,
-            ) as exc:
-                wait = backoff["seconds"]
-                logger.warning("consume_events: broker unreachable (%r), retry in %s s", exc, wait)
-                time.sleep(wait)
-                backoff["seconds"] = min(wait * 2, 30)
+        stop = threading.Event()
+        if threading.current_thread() is threading.main_thread():
+            # SIGTERM (a pod stopping): the message in hand finishes and is acked, then
+            # the consumer exits.
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        # A broker restart does not end the consumer: it reconnects, slower and slower.
+        broker.consume_forever(consumer=consumer, stop=stop)
