@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from kombu.exceptions import OperationalError
 
 from apps.core import broker
-from apps.core.events import consumers
+from apps.core.events import consumed_elsewhere, consumers
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, consumer, once, **options):
+        if consumer in consumed_elsewhere():
+            raise CommandError(
+                f"« {consumer} » tourne comme service séparé : il consomme ses événements "
+                "lui-même (EVENTS_CONSUMED_ELSEWHERE)."
+            )
         if consumer not in consumers():
             raise CommandError(
                 f"« {consumer} » ne traite aucun événement ; contextes : {', '.join(consumers())}"
