@@ -7,7 +7,7 @@ redirects to the monolith: the links render as in the monolith, and the gateway 
 those paths to the monolith anyway (a request reaching the service is redirected there).
 
 ``monolith_routes.json`` maps ``"namespace:name"`` to the path's regular expression. It is
-generated from ``eldo.urls``, and ``tests/services`` fails when it is stale::
+generated from ``eldo.urls``, and ``tests/carved`` fails when it is stale::
 
     DJANGO_SETTINGS_MODULE=eldo.settings python -m services.reviews.routes
 """
