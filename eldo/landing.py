@@ -15,8 +15,9 @@ from apps.core.pagecache import cache_depends
 from apps.directory import api as directory
 from apps.directory.contracts import LANDING_SECTIONS_PAGE
 from apps.quotes import api as quotes
+from apps.reviews.contracts import ReviewsFacade
 
-reviews = facade("reviews")
+reviews: ReviewsFacade = facade("reviews")
 
 NEARBY_REVIEWS = 5
 

@@ -389,10 +389,21 @@ EVENTS_BROKER_PREFIX = env_str("EVENTS_BROKER_PREFIX", "eldo")
 # this many deliveries.
 EVENTS_RETRY_DELAY_MS = env_int("EVENTS_RETRY_DELAY_MS", 30_000)
 EVENTS_MAX_DELIVERIES = env_int("EVENTS_MAX_DELIVERIES", 5)
+# Facades over HTTP (apps.core.remote_facades, docs/architecture.md#facades-over-http).
+# The shared secret both sides send and check; empty: nothing is served.
+FACADES_TOKEN = env_str("FACADES_TOKEN")
+# The contexts whose facade this process answers for, at /internal/facades/<context>/...
+FACADES_SERVED = ["accounts", "directory"]
+# {context: base URL} of the contexts that run as their own service; the others are
+# called in-process.
+REVIEWS_SERVICE_URL = env_str("REVIEWS_SERVICE_URL").rstrip("/")
+REMOTE_FACADES = {"reviews": REVIEWS_SERVICE_URL} if REVIEWS_SERVICE_URL else {}
+# Connect and read timeout of one call to a remote facade, in seconds.
+REMOTE_FACADES_TIMEOUT = float(env_str("REMOTE_FACADES_TIMEOUT", "2.0"))
 # Contexts running as their own service consume their events there: this project never
 # runs their handlers (in-process, Celery) nor declares or consumes their queues. Their
 # events then travel through RabbitMQ only (services/reviews/README.md).
-EVENTS_CONSUMED_ELSEWHERE = ["reviews"] if env_str("REVIEWS_SERVICE_URL") else []
+EVENTS_CONSUMED_ELSEWHERE = ["reviews"] if REVIEWS_SERVICE_URL else []
 if EVENTS_CONSUMED_ELSEWHERE and EVENTS_TRANSPORT != "rabbitmq":
     raise ImproperlyConfigured(
         "REVIEWS_SERVICE_URL: the reviews service receives its events through RabbitMQ; "

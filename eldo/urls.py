@@ -47,6 +47,8 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("", include("apps.accounts.presentation.jwks")),
     path("metrics", health.metrics, name="metrics"),
+    # Facades over HTTP for carved services (never routed by the public gateway).
+    path("", include("apps.core.remote_facades")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SWAGGER_UI, name="api-docs"),

@@ -18,8 +18,9 @@ from apps.core.pagecache import cache_depends, cache_meta, public_response_cache
 from apps.core.site import absolute_url
 from apps.directory import api as directory
 from apps.quotes import api as quotes
+from apps.reviews.contracts import ReviewsFacade
 
-reviews = facade("reviews")
+reviews: ReviewsFacade = facade("reviews")
 
 PROFILE_REVIEWS_PER_PAGE = 10
 

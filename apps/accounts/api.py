@@ -1,17 +1,21 @@
 """The accounts context's public interface: plain data in, plain data out."""
 
+from typing import Any
+
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.accounts import backoffice, selectors, services
 from apps.accounts.contracts import (
     Actor,
+    BackofficeContext,
     Identity,
     MemberRef,
     OrganizationInfo,
     OrganizationKind,
     OrgMembership,
     PartnerCredential,
+    PartnerKeyRow,
     UserRef,
 )
 from apps.accounts.models import User
@@ -100,7 +104,7 @@ def backoffice_context(
     kinds: tuple[str, ...] = (OrganizationKind.COMPANY,),
     requested_org_id: int | None = None,
     remembered_org_id: int | None = None,
-) -> dict | None:
+) -> BackofficeContext | None:
     """Context for templates/backoffice/base.html (the organization acted for, the others
     to switch to, the role's label, the section); None when the user is no member (→ 404)."""
     return backoffice.backoffice_context(
@@ -120,7 +124,7 @@ def audit_record(
     target_type: str,
     target_ref: str,
     occurred_at: str,
-    details: dict | None = None,
+    details: dict[str, Any] | None = None,
 ) -> int:
     """Append an entry to the staff audit log (advisor and moderator actions).
 
@@ -254,7 +258,7 @@ def email_verification_send(*, user_id: int, next_path: str = "/mes-projets/") -
     return send(user_id=user_id, next_path=next_path)
 
 
-def _partner_key_row(key) -> dict:
+def _partner_key_row(key) -> PartnerKeyRow:
     return {
         "prefix": key.prefix,
         "name": key.name,
@@ -265,7 +269,7 @@ def _partner_key_row(key) -> dict:
     }
 
 
-def partner_keys(organization_id: int) -> list[dict]:
+def partner_keys(organization_id: int) -> list[PartnerKeyRow]:
     """The partner API keys of a network or manufacturer, newest first, as plain data
     (prefix, name, created, expires_at, revoked, last_used_at) — never the key itself."""
     from apps.accounts import partner_keys as keys
@@ -273,7 +277,9 @@ def partner_keys(organization_id: int) -> list[dict]:
     return [_partner_key_row(k) for k in keys.partner_api_keys(organization_id=organization_id)]
 
 
-def partner_key_create(*, organization_id: int, name: str, created_by_id: int) -> tuple[dict, str]:
+def partner_key_create(
+    *, organization_id: int, name: str, created_by_id: int
+) -> tuple[PartnerKeyRow, str]:
     """A new key for the organization: (its row, the clear key — shown once, never stored).
     A bad name or an organization that is not a network → ValidationError by field."""
     from apps.accounts import partner_keys as keys
@@ -293,7 +299,9 @@ def company_credential_for_key(key: str) -> PartnerCredential | None:
     return lookup(key)
 
 
-def company_key_create(*, organization_id: int, name: str, created_by_id: int) -> tuple[dict, str]:
+def company_key_create(
+    *, organization_id: int, name: str, created_by_id: int
+) -> tuple[PartnerKeyRow, str]:
     """A new key for a pro company's own tools: (its row, the clear key — shown once).
     ``partner_keys`` lists them and ``partner_key_revoke`` revokes them."""
     from apps.accounts import partner_keys as keys

@@ -9,7 +9,7 @@ the presentation side (``apps.core.backoffice``).
 
 from __future__ import annotations
 
-from apps.accounts.contracts import OrganizationKind, OrgMembership
+from apps.accounts.contracts import BackofficeContext, OrganizationKind, OrgMembership
 from apps.accounts.models import MemberRole, User
 from apps.accounts.selectors import identity_for_user
 
@@ -53,7 +53,7 @@ def backoffice_context(
     kinds: tuple[str, ...] = COMPANIES,
     requested_org_id: int | None = None,
     remembered_org_id: int | None = None,
-) -> dict | None:
+) -> BackofficeContext | None:
     """Template context for templates/backoffice/base.html, or None (→ 404) for non-members."""
     memberships = backoffice_memberships(user_id=user_id, kinds=kinds)
     current = _chosen(

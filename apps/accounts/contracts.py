@@ -1,6 +1,11 @@
 """Plain data that crosses the accounts boundary (no Django imports)."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+# typing_extensions' TypedDict: pydantic (facades over HTTP) needs it on Python < 3.12.
+from typing_extensions import TypedDict
 
 # Who is calling, as every context authorizes it (defined in the shared kernel so that a
 # carved service builds the same Actor from its token).
@@ -14,9 +19,11 @@ from apps.core.actor import (
 
 __all__ = [
     "DEVICE_COOKIE",
+    "AccountsFacade",
     "Actor",
     "ActorMembership",
     "AlertRecipient",
+    "BackofficeContext",
     "Identity",
     "MemberRef",
     "MemberRole",
@@ -25,6 +32,7 @@ __all__ = [
     "OrganizationInfo",
     "OrganizationKind",
     "PartnerCredential",
+    "PartnerKeyRow",
     "PushTarget",
     "StaffRole",
 ]
@@ -126,3 +134,80 @@ class UserRef:
     user_id: int
     email: str
     full_name: str
+
+
+class PartnerKeyRow(TypedDict):
+    """An API key of a network, a manufacturer or a company, as its owners see it: never
+    the key itself."""
+
+    prefix: str
+    name: str
+    created: datetime
+    expires_at: datetime | None
+    revoked: bool
+    last_used_at: datetime | None
+
+
+class BackofficeContext(TypedDict):
+    """The template context of templates/backoffice/base.html: the organization acted for,
+    the others to switch to, the user's role there (French label), the page's section."""
+
+    backoffice_org: OrgMembership
+    backoffice_orgs: list[OrgMembership]
+    backoffice_role_label: str
+    section: str
+
+
+class AccountsFacade(Protocol):
+    """What other contexts call on accounts (``facade("accounts")``), in-process or over
+    HTTP (apps.core.remote_facades): the signatures of ``apps.accounts.api``'s functions."""
+
+    def audit_record(
+        self,
+        *,
+        actor_id: int | None,
+        action: str,
+        summary: str,
+        target_type: str,
+        target_ref: str,
+        occurred_at: str,
+        details: dict[str, Any] | None = None,
+    ) -> int: ...
+
+    def backoffice_context(
+        self,
+        *,
+        user_id: int | None,
+        section: str,
+        kinds: tuple[str, ...] = (OrganizationKind.COMPANY,),
+        requested_org_id: int | None = None,
+        remembered_org_id: int | None = None,
+    ) -> BackofficeContext | None: ...
+
+    def company_credential_for_key(self, key: str) -> PartnerCredential | None: ...
+
+    def company_key_create(
+        self, *, organization_id: int, name: str, created_by_id: int
+    ) -> tuple[PartnerKeyRow, str]: ...
+
+    def device_hash(self, cookie_value: str) -> str: ...
+
+    def identity_for_user_id(self, user_id: int) -> Identity | None: ...
+
+    def member_sign_in_matches(
+        self, *, organization_id: int, ip: str | None, device_hash: str
+    ) -> bool: ...
+
+    def organization_ids_by_slugs(self, slugs: list[str]) -> dict[str, int]: ...
+
+    def organization_member_emails(self, organization_id: int) -> list[str]: ...
+
+    def organization_members(self, organization_id: int) -> list[MemberRef]: ...
+
+    def organizations_by_ids(self, ids: list[int]) -> dict[int, OrganizationInfo]: ...
+
+    def partner_key_revoke(self, *, organization_id: int, prefix: str) -> None: ...
+
+    def partner_keys(self, organization_id: int) -> list[PartnerKeyRow]: ...
+
+    def verified_email_for_user_id(self, user_id: int) -> str | None: ...

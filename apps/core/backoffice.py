@@ -8,7 +8,7 @@ accounts facade is passed in: the shared kernel imports no context.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 SESSION_KEY = "eldo_backoffice_org"
@@ -31,15 +31,16 @@ def org_choice(request: Any) -> dict[str, int | None]:
 
 
 def backoffice_context_of(
-    request: Any, context_for: Callable[..., dict | None], **arguments: Any
-) -> dict | None:
+    request: Any, context_for: Callable[..., Mapping[str, Any] | None], **arguments: Any
+) -> dict[str, Any] | None:
     """``context_for`` (``accounts.api.backoffice_context``) called for this request; a
     switch asked for with ``?org=`` and granted is remembered for the session."""
     choice = org_choice(request)
     context = context_for(**choice, **arguments)
-    if context is not None:
-        _remember(request, choice, context["backoffice_org"].organization_id)
-    return context
+    if context is None:
+        return None
+    _remember(request, choice, context["backoffice_org"].organization_id)
+    return dict(context)  # the page adds its own keys
 
 
 def backoffice_membership_of(request: Any, membership_for: Callable[..., Any], **arguments: Any):

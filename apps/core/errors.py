@@ -6,6 +6,10 @@ exception handler answers the API with the error's ``http_status`` and
 ``{"detail": message, "code": code}`` (plus field errors, DRF's ``{field: [messages]}``),
 ``apps.core.error_pages.DomainErrorMiddleware`` answers pages with the 404 page or a French
 message. Plain Python: importable from any layer, no Django HTTP machinery.
+
+``FacadeUnavailable`` is not a domain error: another context, reached over HTTP
+(``apps.core.remote_facades``), did not answer. Pages that can do without it catch it and
+degrade; anywhere else it is a 500, as a database that does not answer would be.
 """
 
 
@@ -87,3 +91,14 @@ class Gone(DomainError):
     @property
     def http_status(self) -> int:
         return NotFound.status if self.code == "invalid" else self.status
+
+
+class FacadeUnavailable(Exception):
+    """A context reached over HTTP did not answer usefully: connection refused, timeout,
+    a 5xx, or an answer that breaks the contract. Not a DomainError: nothing the user did
+    wrong, so no page turns it into a 404."""
+
+    def __init__(self, context: str, reason: str):
+        self.context = context
+        self.reason = reason
+        super().__init__(f"facade {context!r} unavailable: {reason}")

@@ -19,6 +19,8 @@ from apps.directory.contracts import (
     LandingArea,
     ProCapacity,
     ProMatch,
+    ProProfileData,
+    ProRatings,
     ProRef,
     SitemapEntry,
     SitemapSection,
@@ -146,7 +148,7 @@ def brands_cache_generation() -> str:
     return BRANDS_GENERATION
 
 
-def pro_profile(slug: str) -> dict | None:
+def pro_profile(slug: str) -> ProProfileData | None:
     """The public profile as plain data (what GET /api/v1/pros/{slug}/ returns), with the
     pro's ``id`` and its trades' names (``category_items``); None for an unknown slug."""
     from apps.directory.profiles import pro_detail_data
@@ -173,7 +175,7 @@ def pro_response_time_store(*, pro_id: int, minutes: int | None) -> None:
     ProProfile.objects.filter(pk=pro_id).update(response_minutes=minutes)
 
 
-def pro_ratings_store_many(ratings: list[dict]) -> int:
+def pro_ratings_store_many(ratings: list[ProRatings]) -> int:
     """Many pros' aggregates at once (seed, import, daily refresh): a batched upsert. Each
     dict has pro_id, average, count, histogram, criteria and score."""
     return services.pro_ratings_store_many(ratings)

@@ -2,6 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Protocol
+
+# typing_extensions' TypedDict: pydantic (facades over HTTP) needs it on Python < 3.12.
+from typing_extensions import TypedDict
 
 
 @dataclass(frozen=True)
@@ -103,3 +107,49 @@ class LandingArea:
     category_slugs: tuple[str, ...]
     department_codes: tuple[str, ...]
     pro_ids: tuple[int, ...]
+
+
+# The public profile as GET /api/v1/pros/{slug}/ returns it, plus the pro's ``id`` and its
+# trades' names (``category_items``): JSON values only (strings, numbers, lists, dicts).
+ProProfileData = dict[str, Any]
+
+
+class ProRatings(TypedDict):
+    """A pro's review aggregates, computed by reviews and stored by the directory."""
+
+    pro_id: int
+    average: float
+    count: int
+    histogram: dict[str, int]  # {"1": n, …, "5": n}
+    criteria: dict[str, float]  # {"quality": 4.5, …}
+    score: float
+
+
+class DirectoryFacade(Protocol):
+    """What other contexts call on the directory (``facade("directory")``), in-process or
+    over HTTP (apps.core.remote_facades): the signatures of ``apps.directory.api``'s
+    functions."""
+
+    def categories(self) -> list[CategoryRef]: ...
+
+    def communes_for_postcode(self, code: str) -> list[CommuneRef]: ...
+
+    def listing_cache_generation(self) -> str: ...
+
+    def pro_cache_generation(self, pro_id: int) -> str: ...
+
+    def pro_ids_by_slug(self, *, limit: int | None = None) -> dict[str, int]: ...
+
+    def pro_profile(self, slug: str) -> ProProfileData | None: ...
+
+    def pro_ratings_store_many(self, ratings: list[ProRatings]) -> int: ...
+
+    def pros_by_ids(self, ids: list[int]) -> dict[int, ProRef]: ...
+
+    def pros_by_slugs(self, slugs: list[str]) -> dict[str, ProRef]: ...
+
+    def pros_competing(self, *, pro_id: int, other_pro_ids: list[int]) -> set[int]: ...
+
+    def pros_for_organizations(self, organization_ids: list[int]) -> list[ProRef]: ...
+
+    def pros_similar(self, *, pro_id: int) -> list[int]: ...

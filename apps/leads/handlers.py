@@ -28,8 +28,9 @@ from apps.leads.events import (
 from apps.leads.models import Lead
 from apps.leads.selectors import lead_contact, lead_summary
 from apps.quotes.events import QuoteDispatchRequested, QuoteSubmitted
+from apps.reviews.contracts import ReviewsFacade
 
-reviews = facade("reviews")
+reviews: ReviewsFacade = facade("reviews")
 
 
 def _send(*, template: str, subject: str, recipients: list[str], **context) -> None:

@@ -24,8 +24,9 @@ from apps.directory import api as directory
 from apps.leads.models import ContactCheck, Lead
 from apps.quotes import api as quotes
 from apps.quotes.contracts import QuoteRequestInfo
+from apps.reviews.contracts import ReviewsFacade
 
-reviews = facade("reviews")
+reviews: ReviewsFacade = facade("reviews")
 
 # The homeowner's words for each step of their request.
 STATUS_LABELS = {

@@ -63,8 +63,9 @@ from apps.leads.selectors import (
     reassign_candidates,
 )
 from apps.quotes import api as quotes
+from apps.reviews.contracts import ReviewsFacade
 
-reviews = facade("reviews")
+reviews: ReviewsFacade = facade("reviews")
 
 S = LeadStatus
 TRANSITIONS: dict[str, set[str]] = {

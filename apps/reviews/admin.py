@@ -4,6 +4,7 @@ log them and tell the author); the admin shows the data and the audit log, read-
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.contracts import AccountsFacade
 from apps.core.facade_ports import facade
 from apps.reviews.models import (
     EmailSuppression,
@@ -18,7 +19,7 @@ from apps.reviews.models import (
     ScheduledInvitation,
 )
 
-accounts = facade("accounts")
+accounts: AccountsFacade = facade("accounts")
 
 
 class OrganizationColumn:

@@ -41,11 +41,12 @@ from django.utils import timezone
 
 from apps.core.events import publish
 from apps.core.facade_ports import facade
+from apps.directory.contracts import DirectoryFacade, ProRatings
 from apps.reviews.events import ProRatingChanged
 from apps.reviews.models import PUBLIC_STATUSES, ProReviewStats, Review
 from apps.reviews.rules import CRITERIA
 
-directory = facade("directory")
+directory: DirectoryFacade = facade("directory")
 
 HALF_LIFE_DAYS = 365
 PRIOR_WEIGHT = 7
@@ -201,7 +202,8 @@ def aggregates_rebuild(*, pro_ids: list[int] | None = None, batch_size: int = 20
     )
     mean = totals["total"] / totals["n"] if totals["n"] else FALLBACK_PRIOR_MEAN
     now = timezone.now()
-    rows, ratings = [], []
+    rows: list[ProReviewStats] = []
+    ratings: list[ProRatings] = []
     with transaction.atomic():
         for pro_id, agg in computed.items():
             score = agg.score(mean)

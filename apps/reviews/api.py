@@ -6,6 +6,8 @@ only these functions; each list runs a bounded number of queries whatever its si
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django.core.cache import cache
 from django.db.models import Sum
 
@@ -119,7 +121,7 @@ def eldo_review_request_create(
     customer_name: str,
     customer_email: str,
     work_description: str,
-    work_date,
+    work_date: date,
     lead_id: int | None = None,
 ) -> int:
     """Eldo itself invites the customer of a job it dispatched (a lead's homeowner): the
@@ -157,8 +159,8 @@ def eldo_review_invitation_schedule(
     customer_name: str,
     customer_email: str,
     work_description: str,
-    won_at,
-    work_end_date=None,
+    won_at: datetime,
+    work_end_date: date | None = None,
 ) -> None:
     """A lead Eldo dispatched was marked won: Eldo's "avis vérifié" invitation leaves after
     the pro's delay (3 days after ``work_end_date`` when given, else 14 days after
@@ -177,7 +179,7 @@ def eldo_review_invitation_schedule(
     )
 
 
-def eldo_review_invitation_work_end(*, lead_id: int, work_end_date) -> bool:
+def eldo_review_invitation_work_end(*, lead_id: int, work_end_date: date) -> bool:
     """The pro gave the end-of-work date of a won lead: Eldo's invitation still waiting
     moves to the pro's delay after that date (3 days by default). True when it moved;
     False when none waits (already sent, skipped, or no invitation for this lead)."""

@@ -15,9 +15,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.accounts.contracts import AccountsFacade
 from apps.core.errors import NotFound
 from apps.core.events import publish
 from apps.core.facade_ports import facade
+from apps.directory.contracts import DirectoryFacade
 from apps.reviews.events import ReviewUnpublished
 from apps.reviews.models import (
     PUBLIC_STATUSES,
@@ -28,8 +30,8 @@ from apps.reviews.models import (
     ReviewStatus,
 )
 
-directory = facade("directory")
-accounts = facade("accounts")
+directory: DirectoryFacade = facade("directory")
+accounts: AccountsFacade = facade("accounts")
 
 
 @dataclass(frozen=True)

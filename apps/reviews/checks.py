@@ -40,12 +40,14 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone
 
+from apps.accounts.contracts import AccountsFacade
 from apps.core.facade_ports import facade
+from apps.directory.contracts import DirectoryFacade
 from apps.reviews.models import Review, ReviewInvitation, ReviewLabel, ReviewStatus
 from apps.reviews.rules import email_normalize, fold
 
-directory = facade("directory")
-accounts = facade("accounts")
+directory: DirectoryFacade = facade("directory")
+accounts: AccountsFacade = facade("accounts")
 
 SAME_EMAIL_WINDOW = timedelta(days=30)
 SAME_EMAIL_LIMIT = 2  # other reviews allowed before this one is held

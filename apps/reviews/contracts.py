@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Protocol
 
 # The optional criteria of a review, by API name.
 CRITERIA_LABELS = {
@@ -118,3 +119,52 @@ class InvitationFunnel:
     opened: int
     written: int
     collection_rate: float  # reviews collected / invitations sent, 0..1
+
+
+class ReviewsFacade(Protocol):
+    """What the monolith calls on reviews (``facade("reviews")``), in-process or over HTTP
+    when reviews runs as its own service (apps.core.remote_facades): the signatures of
+    ``apps.reviews.api``'s functions."""
+
+    def latest_reviews(self, *, limit: int = 6) -> list[ReviewCard]: ...
+
+    def latest_reviews_of_pros(self, *, pro_ids: list[int], limit: int = 5) -> list[ReviewCard]: ...
+
+    def review_orderings(self) -> list[ReviewOrdering]: ...
+
+    def pro_reviews(
+        self, *, pro_id: int, page: int = 1, page_size: int = 10, ordering: str = "recent"
+    ) -> ReviewPage | None: ...
+
+    def latest_cache_generations(self) -> tuple[str, ...]: ...
+
+    def pro_reviews_cache_generations(self, pro_id: int) -> tuple[str, ...]: ...
+
+    def platform_figures(self) -> dict[str, int]: ...
+
+    def eldo_review_request_create(
+        self,
+        *,
+        pro_id: int,
+        organization_id: int,
+        customer_name: str,
+        customer_email: str,
+        work_description: str,
+        work_date: date,
+        lead_id: int | None = None,
+    ) -> int: ...
+
+    def eldo_review_invitation_schedule(
+        self,
+        *,
+        lead_id: int,
+        pro_id: int,
+        organization_id: int,
+        customer_name: str,
+        customer_email: str,
+        work_description: str,
+        won_at: datetime,
+        work_end_date: date | None = None,
+    ) -> None: ...
+
+    def eldo_review_invitation_work_end(self, *, lead_id: int, work_end_date: date) -> bool: ...

@@ -29,6 +29,7 @@ from django.utils import timezone
 from apps.core.documents import document_check
 from apps.core.facade_ports import facade
 from apps.core.images import image_process
+from apps.directory.contracts import DirectoryFacade
 from apps.reviews.aggregates import aggregates_rebuild
 from apps.reviews.models import (
     EmailSuppression,
@@ -50,7 +51,7 @@ from apps.reviews.models import (
 )
 from apps.reviews.rules import INVITATION_LIFETIME, email_hash, fold, text_fingerprint
 
-directory = facade("directory")
+directory: DirectoryFacade = facade("directory")
 
 REVIEWS_PER_PRO_MEAN = 40
 REVIEWS_PER_PRO_MEDIAN = 16

@@ -15,10 +15,12 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.accounts.contracts import AccountsFacade
 from apps.core.actor import MANAGING_ROLES
 from apps.core.facade_ports import facade
 from apps.core.mail import send_templated_many
 from apps.core.site import absolute_url
+from apps.directory.contracts import DirectoryFacade
 from apps.reviews.models import (
     PUBLIC_STATUSES,
     DigestOptOut,
@@ -27,8 +29,8 @@ from apps.reviews.models import (
     ReviewInvitation,
 )
 
-directory = facade("directory")
-accounts = facade("accounts")
+directory: DirectoryFacade = facade("directory")
+accounts: AccountsFacade = facade("accounts")
 
 SALT = "reviews.digest-unsubscribe"
 EXPIRING_WITHIN = timedelta(days=7)

@@ -33,6 +33,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.core.facade_ports import facade
+from apps.directory.contracts import DirectoryFacade
 from apps.reviews.models import (
     InvitationSource,
     Review,
@@ -41,7 +42,7 @@ from apps.reviews.models import (
     ReviewStatus,
 )
 
-directory = facade("directory")
+directory: DirectoryFacade = facade("directory")
 
 STAGES = (
     ("sent", "Envoyées"),

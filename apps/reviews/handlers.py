@@ -9,10 +9,12 @@ from datetime import datetime
 
 from django.conf import settings
 
+from apps.accounts.contracts import AccountsFacade
 from apps.accounts.events import TokensRevoked
 from apps.core.events import on
 from apps.core.facade_ports import facade
 from apps.core.principal import tokens_revoked_record
+from apps.directory.contracts import DirectoryFacade
 from apps.reviews import caching, emails, sending, sms
 from apps.reviews.aggregates import pro_aggregates_refresh
 from apps.reviews.events import (
@@ -34,8 +36,8 @@ from apps.reviews.models import (
 )
 from apps.reviews.services import review_confirmation_token
 
-directory = facade("directory")
-accounts = facade("accounts")
+directory: DirectoryFacade = facade("directory")
+accounts: AccountsFacade = facade("accounts")
 
 
 @on(ReviewPublished)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.facade_ports import facade
+from apps.directory.contracts import DirectoryFacade
 from apps.reviews import caching
 from apps.reviews.aggregates import aggregates_rebuild
 from apps.reviews.demo import (
@@ -27,7 +28,7 @@ from apps.reviews.demo import (
 from apps.reviews.models import Review, ReviewLabel, ReviewReply, ReviewSource, ReviewStatus
 from apps.reviews.rules import BODY_MAX, TITLE_MAX, text_fingerprint
 
-directory = facade("directory")
+directory: DirectoryFacade = facade("directory")
 
 COLUMNS = (*REVIEW_COLUMNS, "legacy_id")
 REVIEW_COLUMNS_REQUIRED = ("legacy_id", "pro_legacy_id", "rating", "body", "published_at")

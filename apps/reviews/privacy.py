@@ -25,6 +25,7 @@ from apps.accounts.events import OrganizationDeleted, UserErased
 from apps.core.events import on
 from apps.core.facade_ports import facade
 from apps.core.privacy import iso, register_exporter
+from apps.directory.contracts import DirectoryFacade
 from apps.reviews.aggregates import widget_caches_invalidate
 from apps.reviews.caching import authors_erased_on_commit, public_reviews_changed_many
 from apps.reviews.models import (
@@ -40,7 +41,7 @@ from apps.reviews.models import (
 )
 from apps.reviews.rules import email_normalize
 
-directory = facade("directory")
+directory: DirectoryFacade = facade("directory")
 
 ERASED_AUTHOR_NAME = "Ancien utilisateur"
 

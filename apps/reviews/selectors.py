@@ -7,7 +7,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from apps.core.facade_ports import facade
-from apps.directory.contracts import ProRef
+from apps.directory.contracts import DirectoryFacade, ProRef
 from apps.reviews.contracts import ReviewCard, ReviewPhotoRef, ReviewReplyRef
 from apps.reviews.invitations import with_opt_out
 from apps.reviews.models import (
@@ -23,7 +23,7 @@ from apps.reviews.models import (
 )
 from apps.reviews.rules import CRITERIA
 
-directory = facade("directory")
+directory: DirectoryFacade = facade("directory")
 
 ORDERINGS = {
     "recent": ("-published_at", "-id"),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.events import publish
 from apps.core.facade_ports import facade
+from apps.directory.contracts import DirectoryFacade
 from apps.reviews import emails, sms
 from apps.reviews.deliverability import is_suppressed
 from apps.reviews.events import ReviewRequestSent
@@ -34,7 +35,7 @@ from apps.reviews.models import (
 )
 from apps.reviews.rules import INVITATION_LIFETIME, REMINDER_AFTER_DAYS, clean_text
 
-directory = facade("directory")
+directory: DirectoryFacade = facade("directory")
 
 BATCH = 500
 

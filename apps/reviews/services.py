@@ -19,11 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.contracts import AccountsFacade
 from apps.core.errors import Conflict, Gone, NotFound
 from apps.core.events import publish
 from apps.core.facade_ports import facade
 from apps.core.images import ImageRejected, ProcessedImage, image_process
-from apps.directory.contracts import ProRef
+from apps.directory.contracts import DirectoryFacade, ProRef
 from apps.reviews import caching
 from apps.reviews.checks import collected_review_checks, review_checks
 from apps.reviews.events import (
@@ -73,8 +74,8 @@ from apps.reviews.rules import (
     text_fingerprint,
 )
 
-directory = facade("directory")
-accounts = facade("accounts")
+directory: DirectoryFacade = facade("directory")
+accounts: AccountsFacade = facade("accounts")
 
 CONFIRMATION_SALT = "reviews.confirm"
 

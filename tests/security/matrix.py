@@ -437,6 +437,12 @@ MATRIX: list[Row] = [
     r("GET", "healthz", ALL[200]),
     r("GET", "readyz", ALL[200]),
     r("GET", "metrics", ALL[200], why="gateway keeps it internal (docs/deploy.md)"),
+    r(
+        "POST",
+        "internal/facades/<slug:context>/<slug:function>",
+        ALL[404],
+        why="facades over HTTP: nothing served without FACADES_TOKEN; never routed by the gateway",
+    ),
     # --- Public pages ---------------------------------------------------------------------
     r("GET", "", ALL[200]),
     r("GET", "robots.txt", ALL[200]),

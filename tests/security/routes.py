@@ -37,6 +37,8 @@ FIXED = {
     "commune_slug": "toulouse",
     "proof_id": "999999",  # no proof of experience in the world
     "claim_id": "999999",  # no claim of a profile in the world
+    "context": "directory",  # a facade served over HTTP
+    "function": "categories",
 }
 
 

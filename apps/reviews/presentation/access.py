@@ -19,14 +19,15 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 
+from apps.accounts.contracts import AccountsFacade
 from apps.core.actor import MANAGING_ROLES, Actor
 from apps.core.backoffice import backoffice_context_of
 from apps.core.facade_ports import facade
 from apps.core.throttling import ScopedRateThrottle
-from apps.directory.contracts import ProRef
+from apps.directory.contracts import DirectoryFacade, ProRef
 
-directory = facade("directory")
-accounts = facade("accounts")
+directory: DirectoryFacade = facade("directory")
+accounts: AccountsFacade = facade("accounts")
 
 
 def member_pros(actor: Actor) -> list[ProRef]:

@@ -21,13 +21,14 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.contracts import DEVICE_COOKIE
+from apps.accounts.contracts import DEVICE_COOKIE, AccountsFacade
 from apps.core.actor import actor_of
 from apps.core.api_support import Pagination
 from apps.core.facade_ports import facade
 from apps.core.pagecache import cache_depends
 from apps.core.parsers import JSONParser
 from apps.core.throttling import ScopedRateThrottle
+from apps.directory.contracts import DirectoryFacade
 from apps.reviews import caching, deliverability, invitations, proofs, selectors, services
 from apps.reviews.models import ReviewLabel, ReviewStatus
 from apps.reviews.presentation import access
@@ -58,8 +59,8 @@ from apps.reviews.presentation.serializers import (
 )
 from apps.reviews.presentation.tool_auth import CompanyApiKeyAuthentication
 
-directory = facade("directory")
-accounts = facade("accounts")
+directory: DirectoryFacade = facade("directory")
+accounts: AccountsFacade = facade("accounts")
 
 LATEST_FEED_DEPTH = 1000  # the feed pages through the most recent reviews only
 

@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.facade_ports import facade
+from apps.directory.contracts import DirectoryFacade
 from apps.reviews.models import ReportReason
 from apps.reviews.rules import CRITERIA, DECISION_REASONS, MAX_PHOTOS
 
-directory = facade("directory")
+directory: DirectoryFacade = facade("directory")
 
 STARS = [
     (5, "5 – Excellent"),

@@ -14,12 +14,13 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from apps.accounts.contracts import AccountsFacade
 from apps.core.csv_export import csv_response
 from apps.core.facade_ports import facade
 from apps.reviews import funnel as funnels
 from apps.reviews.presentation import access
 
-accounts = facade("accounts")
+accounts: AccountsFacade = facade("accounts")
 
 
 class PeriodForm(forms.Form):

@@ -19,11 +19,12 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts.contracts import DEVICE_COOKIE
+from apps.accounts.contracts import DEVICE_COOKIE, AccountsFacade
 from apps.core.actor import actor_of
 from apps.core.facade_ports import facade
 from apps.core.pagecache import cache_depends, public_response_cache
 from apps.core.site import absolute_url
+from apps.directory.contracts import DirectoryFacade
 from apps.reviews import caching, invitations, proofs, selectors, services
 from apps.reviews.aggregates import WIDGET_THEMES, WIDGET_TYPES, widget_cache_key
 from apps.reviews.invitations import InvitationError
@@ -37,8 +38,8 @@ from apps.reviews.presentation.forms import (
 )
 from apps.reviews.rules import CHECK_LABELS, DECISION_REASONS, SAMPLING_FLAGS, first_name
 
-directory = facade("directory")
-accounts = facade("accounts")
+directory: DirectoryFacade = facade("directory")
+accounts: AccountsFacade = facade("accounts")
 
 app_name = "reviews"
 

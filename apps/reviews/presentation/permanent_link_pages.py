@@ -14,10 +14,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from apps.core.facade_ports import facade
+from apps.directory.contracts import DirectoryFacade
 from apps.reviews import permanent_link
 from apps.reviews.presentation.access import backoffice_scope as _scope
 
-directory = facade("directory")
+directory: DirectoryFacade = facade("directory")
 
 
 def _published_scope(request):

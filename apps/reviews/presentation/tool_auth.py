@@ -13,11 +13,11 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
-from apps.accounts.contracts import PartnerCredential
+from apps.accounts.contracts import AccountsFacade, PartnerCredential
 from apps.core.api_keys import ApiKeyAuthentication, security_definitions
 from apps.core.facade_ports import facade
 
-accounts = facade("accounts")
+accounts: AccountsFacade = facade("accounts")
 
 
 class CompanyApiKeyAuthentication(ApiKeyAuthentication):

@@ -14,12 +14,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.accounts.contracts import AccountsFacade
 from apps.core.facade_ports import facade
 from apps.reviews.presentation.access import backoffice_may_import as _may_import
 from apps.reviews.presentation.access import backoffice_scope as _scope
 from apps.reviews.presentation.forms import errors_to_form
 
-accounts = facade("accounts")
+accounts: AccountsFacade = facade("accounts")
 
 
 class ToolKeyForm(forms.Form):

@@ -4,9 +4,10 @@ import time
 
 from apps.core.demo_command import DemoCommand
 from apps.core.facade_ports import facade
+from apps.directory.contracts import DirectoryFacade
 from apps.reviews import demo
 
-directory = facade("directory")
+directory: DirectoryFacade = facade("directory")
 
 
 class Command(DemoCommand):
