@@ -111,6 +111,7 @@ def server_error(request):
 
 
 def _service_unavailable(request):
+    response: HttpResponse
     if _wants_json(request):
         response = JsonResponse(
             {"detail": "Service momentanément indisponible, réessayez plus tard."}, status=503
