@@ -16,6 +16,7 @@ from apps.directory import api as directory
 from apps.directory.contracts import LANDING_SECTIONS_PAGE
 from apps.quotes import api as quotes
 from apps.reviews.contracts import ReviewsFacade
+from eldo.degraded import unless_reviews_unavailable
 
 reviews: ReviewsFacade = facade("reviews")
 
@@ -34,14 +35,21 @@ def _area(request, category_slug: str, place_slug: str):
 
 
 def reviews_nearby(request, *, category_slug: str, place_slug: str, where: str) -> str:
-    """The latest published reviews of the pros the page lists (3 to 5; nothing below 3)."""
+    """The latest published reviews of the pros the page lists (3 to 5; nothing below 3,
+    nothing when reviews does not answer: eldo.degraded)."""
     # A publication, a withdrawal or a moderation anywhere rebuilds the page, like the home
     # page's feed: which pros' reviews are "latest" here is known only after reading them.
-    cache_depends(request, *reviews.latest_cache_generations())
+    cache_depends(
+        request, *unless_reviews_unavailable(request, reviews.latest_cache_generations, ())
+    )
     area = _area(request, category_slug, place_slug)
     if area is None:
         return ""
-    cards = reviews.latest_reviews_of_pros(pro_ids=list(area.pro_ids), limit=NEARBY_REVIEWS)
+    cards = unless_reviews_unavailable(
+        request,
+        lambda: reviews.latest_reviews_of_pros(pro_ids=list(area.pro_ids), limit=NEARBY_REVIEWS),
+        [],
+    )
     if len(cards) < 3:
         return ""
     return render_to_string(

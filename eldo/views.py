@@ -19,6 +19,7 @@ from apps.core.site import absolute_url
 from apps.directory import api as directory
 from apps.quotes import api as quotes
 from apps.reviews.contracts import ReviewsFacade
+from eldo.degraded import reviews_unavailable, unless_reviews_unavailable
 
 reviews: ReviewsFacade = facade("reviews")
 
@@ -27,9 +28,8 @@ PROFILE_REVIEWS_PER_PAGE = 10
 
 @public_response_cache(params=())
 def home(request):
-    cache_depends(
-        request, directory.listing_cache_generation(), *reviews.latest_cache_generations()
-    )
+    review_generations = unless_reviews_unavailable(request, reviews.latest_cache_generations, ())
+    cache_depends(request, directory.listing_cache_generation(), *review_generations)
     categories = [
         {"name": c.name, "url": f"/artisans/{c.slug}/", "icon": c.name[:1]}
         for c in directory.categories()
@@ -37,7 +37,7 @@ def home(request):
     ]
     figures = directory.platform_figures()
     quote_figures = quotes.platform_figures()
-    review_figures = reviews.platform_figures()
+    review_figures = unless_reviews_unavailable(request, reviews.platform_figures, {"reviews": 0})
     context = {
         "categories": categories,
         "figures": [
@@ -64,24 +64,33 @@ def home(request):
                 "pro_url": review.pro_url,
                 "url": review.url,
             }
-            for review in reviews.latest_reviews(limit=6)
+            for review in unless_reviews_unavailable(
+                request, lambda: reviews.latest_reviews(limit=6), []
+            )
         ],
     }
     return render(request, "home.html", context)
 
 
 def _profile_reviews(request, pro_id: int) -> dict:
-    """The reviews block of the profile: one page, sorted as asked (newest first)."""
+    """The reviews block of the profile: one page, sorted as asked (newest first); when
+    reviews does not answer, ``reviews_unavailable`` and no list."""
     try:
         number = int(request.GET.get("page") or 1)
     except ValueError:
         raise Http404 from None
-    page = reviews.pro_reviews(
-        pro_id=pro_id,
-        page=number,
-        page_size=PROFILE_REVIEWS_PER_PAGE,
-        ordering=request.GET.get("tri") or "recent",
+    page = unless_reviews_unavailable(
+        request,
+        lambda: reviews.pro_reviews(
+            pro_id=pro_id,
+            page=number,
+            page_size=PROFILE_REVIEWS_PER_PAGE,
+            ordering=request.GET.get("tri") or "recent",
+        ),
+        None,
     )
+    if reviews_unavailable(request):
+        return {"reviews": None, "reviews_page": None, "reviews_unavailable": True}
     if page is None:
         raise Http404
     # A Page over the count only, for the pagination component: no query.
@@ -89,7 +98,7 @@ def _profile_reviews(request, pro_id: int) -> dict:
     return {
         "reviews": page,
         "reviews_page": paginator.page(page.page) if page.count else None,
-        "review_orderings": reviews.review_orderings(),
+        "review_orderings": unless_reviews_unavailable(request, reviews.review_orderings, []),
     }
 
 
@@ -129,10 +138,13 @@ def pro_profile(request, slug: str):
     if profile is None:
         raise Http404
     # Read right after the profile (its id is needed), before the reviews are.
+    review_generations = unless_reviews_unavailable(
+        request, lambda: reviews.pro_reviews_cache_generations(profile["id"]), ()
+    )
     cache_depends(
         request,
         directory.pro_cache_generation(profile["id"]),
-        *reviews.pro_reviews_cache_generations(profile["id"]),
+        *review_generations,
         directory.brands_cache_generation(),
     )
     cache_meta(request, slug=slug)
@@ -184,7 +196,7 @@ def pro_profile(request, slug: str):
             "worstRating": 1,
         }
     reviews_context = _profile_reviews(request, profile["id"])
-    if reviews_context["reviews"].items:
+    if reviews_context["reviews"] and reviews_context["reviews"].items:
         rules_url = absolute_url(reverse("reviews:how-it-works"))
         structured["review"] = [
             _review_json_ld(card, rules_url=rules_url) for card in reviews_context["reviews"].items

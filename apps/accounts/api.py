@@ -317,7 +317,7 @@ def company_key_create(
 
 
 def partner_key_revoke(*, organization_id: int, prefix: str) -> None:
-    """Revoke one of the organization's keys, for good (another's: Http404)."""
+    """Revoke one of the organization's keys, for good (another's: NotFound)."""
     from apps.accounts import partner_keys as keys
 
     keys.partner_api_key_revoke(organization_id=organization_id, prefix=prefix)

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from apps.accounts.authentication import PARTNER_KINDS
 from apps.accounts.models import Organization, PartnerApiKey
+from apps.core.errors import NotFound
 
 
 def partner_api_key_create(
@@ -39,10 +39,11 @@ def partner_api_key_create(
 
 
 def partner_api_key_revoke(*, organization_id: int, prefix: str) -> PartnerApiKey:
-    """Revoke one of the organization's keys (irreversible); another's key is a 404."""
+    """Revoke one of the organization's keys (irreversible); another's key is NotFound (a
+    domain error, so that it crosses a facade over HTTP as it is)."""
     key = PartnerApiKey.objects.filter(organization_id=organization_id, prefix=prefix).first()
     if key is None:
-        raise Http404
+        raise NotFound("Clé inconnue.")
     if not key.revoked:
         key.revoked = True
         key.save(update_fields=["revoked"])

@@ -17,7 +17,8 @@ handler ran.
 A generation is read *before* the data it guards: if a change commits after that read,
 the entry carries the old token and misses on the next request. When Redis is down,
 generations cannot be read: the response is served uncached (``ResilientRedisCache``
-turns every operation into a miss) and nothing is stored.
+turns every operation into a miss) and nothing is stored. Nor is a page served without a
+part whose context did not answer: it calls ``cache_skip(request)``.
 
 Only anonymous GETs without a session are served from or stored in the cache (the pages
 show who is logged in), and only 200 responses that set no cookie and used no CSRF token.
@@ -97,6 +98,15 @@ def cache_depends(request, *names: str) -> None:
     deps = getattr(request, "_response_cache_deps", None)
     if deps is not None:
         deps.add(list(names))
+
+
+def cache_skip(request) -> None:
+    """Store nothing for the response being built: it is degraded (a context reached over
+    HTTP did not answer and its part is missing), so it must not outlive the outage. The
+    cached entries, if any, are still served. A no-op outside ``public_response_cache``."""
+    deps = getattr(request, "_response_cache_deps", None)
+    if deps is not None:
+        deps.usable = False
 
 
 def cache_meta(request, **meta) -> None:

@@ -51,6 +51,9 @@ directory: DirectoryFacade = facade("directory")
 HALF_LIFE_DAYS = 365
 PRIOR_WEIGHT = 7
 FALLBACK_PRIOR_MEAN = 4.0  # before the platform has its first review
+# Ratings sent to the directory per call: a few hundred kilobytes of JSON once the directory
+# answers over HTTP (the request body limit is 1 MB).
+RATINGS_PER_STORE = 1000
 PLATFORM_MEAN_CACHE_KEY = "reviews:platform-mean"
 PLATFORM_MEAN_CACHE_SECONDS = 300
 WIDGET_CACHE_PREFIX = "reviews:widget:"
@@ -227,8 +230,9 @@ def aggregates_rebuild(*, pro_ids: list[int] | None = None, batch_size: int = 20
                     "score": score,
                 }
             )
-        # One batched upsert in the directory, not two queries per pro.
-        directory.pro_ratings_store_many(ratings)
+        # Batched upserts in the directory, not two queries per pro.
+        for start in range(0, len(ratings), RATINGS_PER_STORE):
+            directory.pro_ratings_store_many(ratings[start : start + RATINGS_PER_STORE])
         ProReviewStats.objects.bulk_create(
             rows,
             batch_size=batch_size,

@@ -410,7 +410,7 @@ def test_api_prefixes_are_routed_to_the_context_that_serves_them(table, api_urls
 def test_every_django_url_is_proxied_to_the_monolith(table, django_urls, method):
     services = _services(table)
     for url in django_urls:
-        if url.sample.startswith(("/metrics", "/readyz", settings.MEDIA_URL)):
+        if url.sample.startswith(("/metrics", "/readyz", "/internal/", settings.MEDIA_URL)):
             continue
         route = kong_route(table, method, url.sample)
         assert route and route.get("service"), f"{method} {url.sample}: no route proxies it"
@@ -441,9 +441,19 @@ def test_static_files_are_routed_to_the_monolith(table):
     assert route["service"] == "pages"
 
 
-@pytest.mark.parametrize("path", ["/metrics", "/readyz", "/api/v1/no-such-context/", "/api/v1/"])
-def test_what_is_not_public_is_answered_by_kong_itself(table, path):
-    route = kong_route(table, "GET", path)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/metrics",
+        "/readyz",
+        "/api/v1/no-such-context/",
+        "/api/v1/",
+        "/internal/facades/directory/pro_profile",
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_what_is_not_public_is_answered_by_kong_itself(table, path, method):
+    route = kong_route(table, method, path)
 
     assert route is not None and "service" not in route, (path, route)
     (termination,) = [
@@ -627,3 +637,15 @@ def test_the_pages_of_a_carvable_context_go_to_its_service(table, django_urls):
                 assert service == url.context, f"{method} {url.sample}"
             else:
                 assert service not in PAGE_CONTEXTS, f"{method} {url.sample}"
+
+
+def test_no_route_proxies_the_internal_facades(table, django_urls):
+    """The facades over HTTP (apps.core.remote_facades) answer the services inside the
+    cluster only: whatever the method, every Django URL under /internal/ ends on a route
+    without a service (Kong answers 404 itself)."""
+    internal = [url.sample for url in django_urls if url.sample.startswith("/internal/")]
+    assert internal, "the facades' URL is gone: update this test"
+    for sample in internal:
+        for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
+            route = kong_route(table, method, sample)
+            assert route is not None and "service" not in route, (method, sample, route)

@@ -9,7 +9,12 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from apps.core import pagecache
-from apps.core.pagecache import cache_depends, generations_bump, public_response_cache
+from apps.core.pagecache import (
+    cache_depends,
+    cache_skip,
+    generations_bump,
+    public_response_cache,
+)
 
 GENERATIONS = ["tests:listing", "tests:pro:42"]
 DEPENDS_ON = list(GENERATIONS)
@@ -134,3 +139,18 @@ def test_with_redis_down_known_entries_are_served_uncached(cache_calls, settings
             assert "X-Response-Cache" not in response  # neither served nor stored
     finally:
         caches["default"].close()
+
+
+@public_response_cache
+def degraded_listing(request):
+    cache_depends(request, *DEPENDS_ON)
+    cache_skip(request)  # a part of the page is missing
+    return HttpResponse("liste sans les avis", content_type="text/html")
+
+
+def test_a_degraded_response_is_not_stored(cache_calls):
+    request = RequestFactory().get("/liste-degradee/", HTTP_ACCEPT="text/html")
+    assert "X-Response-Cache" not in degraded_listing(request)
+    assert "set" not in cache_calls
+    again = RequestFactory().get("/liste-degradee/", HTTP_ACCEPT="text/html")
+    assert "X-Response-Cache" not in degraded_listing(again)

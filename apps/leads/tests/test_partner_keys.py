@@ -112,9 +112,9 @@ def test_a_key_of_one_organization_cannot_push_for_another(routed_network, other
     assert lead.network_id == other_network.pk
     assert response.json()["pro"]["slug"] == "facades-du-lauragais"
     # Revoking is scoped too: the other network cannot revoke (or see) this key.
-    from django.http import Http404
+    from apps.core.errors import NotFound
 
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         partner_api_key_revoke(organization_id=routed_network.pk, prefix=_row.prefix)
 
 
