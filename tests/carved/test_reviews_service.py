@@ -70,6 +70,48 @@ def test_migrate_creates_reviews_tables_and_no_other_context_s(tmp_path):
     assert not [t for t in tables if t.startswith(tuple(f"{c}_" for c in OTHER_CONTEXTS))]
 
 
+@pytest.mark.services
+def test_migrate_on_postgresql(tmp_path):
+    """The standalone migration on PostgreSQL: a database of its own, created and dropped
+    here on the server of DATABASE_URL."""
+    import uuid
+
+    import psycopg
+    from django.conf import settings
+
+    server = settings.DATABASES["default"]
+    name = f"reviews_service_{uuid.uuid4().hex[:12]}"
+    admin = {
+        "host": server["HOST"],
+        "port": server["PORT"] or 5432,
+        "user": server["USER"],
+        "password": server["PASSWORD"],
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    with psycopg.connect(**admin) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        url = (
+            f"postgres://{server['USER']}:{server['PASSWORD']}@{server['HOST']}:{admin['port']}/"
+            f"{name}"
+        )
+        result = manage(tmp_path, "migrate", "--no-input", REVIEWS_DATABASE_URL=url)
+        assert result.returncode == 0, result.stdout + result.stderr
+        with psycopg.connect(**{**admin, "dbname": name}) as connection:
+            tables = {
+                row[0]
+                for row in connection.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                )
+            }
+        assert {"reviews_review", "reviews_reviewinvitation", "core_outboxevent"} <= tables
+        assert not [t for t in tables if t.startswith(tuple(f"{c}_" for c in OTHER_CONTEXTS))]
+    finally:
+        with psycopg.connect(**admin) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 PROBE = """
 import sys
 from django.urls import get_resolver
