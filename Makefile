@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: secret-scan run test lint install lock serve migrate seed worker beat clean up down bench bench-leads bench-search load
+.PHONY: secret-scan run test lint install lock serve migrate seed worker beat clean up up-carved down bench bench-leads bench-search load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -141,9 +141,24 @@ deploy/.env:
 	umask 077 && printf "JWT_PRIVATE_KEYS='{\"compose\": \"%s\"}'\n" \
 	  "$$(openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
 	      | awk '{printf "%s\\n", $$0}')" > $@
+	printf "FACADES_TOKEN=%s\n" "$$(openssl rand -hex 32)" >> $@
+
+# The same stack with reviews as its own service (profile carved, docs/deploy.md "Carve out
+# a context"): the monolith calls it over HTTP, events go through RabbitMQ.
+up-carved: deploy/.env deploy/kong/kong-carved.yml
+	grep -q '^FACADES_TOKEN=' deploy/.env || \
+	  printf "FACADES_TOKEN=%s\n" "$$(openssl rand -hex 32)" >> deploy/.env
+	REVIEWS_SERVICE_URL=http://reviews-web:8000 EVENTS_TRANSPORT=rabbitmq \
+	  KONG_TABLE_FILE=kong-carved.yml $(COMPOSE) --profile carved up --build --detach --wait
+
+# Kong's table for the carved stack: kong.yml with the reviews service at reviews-web.
+deploy/kong/kong-carved.yml: deploy/kong/kong.yml
+	{ echo "$(KONG_CARVED_HEADER)"; \
+	  sed '/^  - name: reviews$$/{n;s|http://web:8000|http://reviews-web:8000|;}' $<; } > $@
+KONG_CARVED_HEADER := \# Generated from kong.yml by make deploy/kong/kong-carved.yml: do not edit.
 
 down:
-	$(COMPOSE) down
+	$(COMPOSE) --profile carved down
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -187,35 +187,39 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------------------
 
-DATABASE_URL = env_str("DATABASE_URL")
-if DATABASE_URL:
-    _db = dj_database_url.parse(DATABASE_URL)
-    if _db["ENGINE"] == "django.db.backends.postgresql":
-        # psycopg 3 connection pool inside each process; persistent connections must stay off.
-        _db["CONN_MAX_AGE"] = 0
-        # The pool checks a connection before lending it (one empty round trip): after a
-        # database restart or failover no request gets a dead pooled connection (a 5xx).
-        _db["CONN_HEALTH_CHECKS"] = True
-        _db.setdefault("OPTIONS", {})["pool"] = {
-            "min_size": env_int("DB_POOL_MIN_SIZE", 2),
-            "max_size": env_int("DB_POOL_MAX_SIZE", 10),
-            "timeout": env_int("DB_POOL_TIMEOUT", 10),
-        }
-    DATABASES = {"default": _db}
-else:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "eldo.sqlite3",
-            "OPTIONS": {
-                # WAL lets the dev server read while a task writes; IMMEDIATE avoids
-                # "database is locked" upgrades inside transactions.
-                "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-        }
+
+def database_from_url(url: str, sqlite_path: Path) -> dict:
+    """``DATABASE_URL`` (or a carved service's own variable) → Django's database settings;
+    empty: the embedded SQLite file ``sqlite_path``."""
+    if url:
+        db = dj_database_url.parse(url)
+        if db["ENGINE"] == "django.db.backends.postgresql":
+            # psycopg 3 connection pool inside each process; persistent connections must stay off.
+            db["CONN_MAX_AGE"] = 0
+            # The pool checks a connection before lending it (one empty round trip): after a
+            # database restart or failover no request gets a dead pooled connection (a 5xx).
+            db["CONN_HEALTH_CHECKS"] = True
+            db.setdefault("OPTIONS", {})["pool"] = {
+                "min_size": env_int("DB_POOL_MIN_SIZE", 2),
+                "max_size": env_int("DB_POOL_MAX_SIZE", 10),
+                "timeout": env_int("DB_POOL_TIMEOUT", 10),
+            }
+        return db
+    sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": sqlite_path,
+        "OPTIONS": {
+            # WAL lets the dev server read while a task writes; IMMEDIATE avoids
+            # "database is locked" upgrades inside transactions.
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
     }
+
+
+DATABASE_URL = env_str("DATABASE_URL")
+DATABASES = {"default": database_from_url(DATABASE_URL, VAR_DIR / "eldo.sqlite3")}
 DB_VENDOR = "postgresql" if DATABASE_URL.startswith(("postgres", "postgresql")) else "sqlite"
 
 # --- Cache and Celery -------------------------------------------------------------------
@@ -396,6 +400,15 @@ REVIEWS_SERVICE_URL = env_str("REVIEWS_SERVICE_URL").rstrip("/")
 REMOTE_FACADES = {"reviews": REVIEWS_SERVICE_URL} if REVIEWS_SERVICE_URL else {}
 # Connect and read timeout of one call to a remote facade, in seconds.
 REMOTE_FACADES_TIMEOUT = float(env_str("REMOTE_FACADES_TIMEOUT", "2.0"))
+# Contexts running as their own service consume their events there: this project never
+# runs their handlers (in-process, Celery) nor declares or consumes their queues. Their
+# events then travel through RabbitMQ only (services/reviews/README.md).
+EVENTS_CONSUMED_ELSEWHERE = ["reviews"] if REVIEWS_SERVICE_URL else []
+if EVENTS_CONSUMED_ELSEWHERE and EVENTS_TRANSPORT != "rabbitmq":
+    raise ImproperlyConfigured(
+        "REVIEWS_SERVICE_URL: the reviews service receives its events through RabbitMQ; "
+        "set EVENTS_TRANSPORT=rabbitmq"
+    )
 # Retention (GDPR, docs/privacy.md): daily beat tasks delete or anonymise what is past its
 # period. Delivered outbox events (their payloads name people) are deleted after:
 OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)
@@ -526,10 +539,16 @@ REST_FRAMEWORK = {
 JWT_PRIVATE_KEYS = env_str("JWT_PRIVATE_KEYS")
 JWT_ACTIVE_KID = env_str("JWT_ACTIVE_KID")
 JWT_DEVELOPMENT_KEY_FILE = VAR_DIR / "jwt" / "dev-signing-key.pem" if DEBUG else None
-if not DEBUG and not JWT_PRIVATE_KEYS.strip():
+# A process that only verifies tokens (a carved service) holds no private key: it reads the
+# public keys from the issuer's JWKS (fetched, cached, refetched on an unknown kid at most
+# once a minute) or from this inline JWKS JSON; either one makes it verify-only.
+JWT_JWKS_URL = env_str("JWT_JWKS_URL")
+JWT_PUBLIC_JWKS = env_str("JWT_PUBLIC_JWKS")
+if not DEBUG and not (JWT_PRIVATE_KEYS.strip() or JWT_JWKS_URL or JWT_PUBLIC_JWKS.strip()):
     raise ImproperlyConfigured(
         "Production mode (DJANGO_DEBUG=0) refuses to start without JWT_PRIVATE_KEYS "
-        '({"<kid>": "<PEM EC P-256 private key>"}; `manage.py jwt_key --kid <kid>` makes one).'
+        '({"<kid>": "<PEM EC P-256 private key>"}; `manage.py jwt_key --kid <kid>` makes one), '
+        "or, verifying only, JWT_JWKS_URL or JWT_PUBLIC_JWKS."
     )
 JWT_AUDIENCE = env_str("JWT_AUDIENCE", "eldo-api")
 JWT_ISSUER = env_str("JWT_ISSUER", "https://eldo.fr")

@@ -124,7 +124,7 @@ urlpatterns = [
     path("", include("apps.reviews.presentation.author_views")),
 ]
 
-handler400 = "eldo.views.bad_request"
-handler403 = "eldo.views.permission_denied"
-handler404 = "eldo.views.page_not_found"
-handler500 = "eldo.views.server_error"
+handler400 = "apps.core.error_pages.bad_request"
+handler403 = "apps.core.error_pages.permission_denied"
+handler404 = "apps.core.error_pages.page_not_found"
+handler500 = "apps.core.error_pages.server_error"

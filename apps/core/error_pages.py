@@ -2,13 +2,28 @@
 
 The API answers them in ``apps.core.api_support.exception_handler`` (DRF catches them
 before any middleware); this is the same mapping for the HTML pages.
+
+Also the error handlers of every project's URLconf (the monolith's and a carved
+service's): JSON under /api/, the error pages elsewhere.
 """
 
+import base64
+import hashlib
 import logging
+import re
+import sys
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import render
+from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from apps.core.api_support import domain_error_body
@@ -61,3 +76,69 @@ class DomainErrorMiddleware:
             {"status": status, "message": exception.message, "errors": exception.errors},
             status=status,
         )
+
+
+# --- Error handlers (handler400/403/404/500 of every project's URLconf) --------------------
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"detail": "Introuvable."}, status=404)
+    return render(request, "errors/404.html", status=404)
+
+
+# How long a client should wait before retrying while the database is unreachable.
+DATABASE_OUTAGE_RETRY_AFTER = 30
+
+
+def server_error(request):
+    # PostgreSQL unreachable (restart, failover, no pooled connection in time) is an
+    # outage, not a bug: a 503 with Retry-After, which clients and the gateway retry.
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return _service_unavailable(request)
+    if _wants_json(request):
+        return JsonResponse({"detail": "Erreur interne du serveur."}, status=500)
+    # Rendered without the request: no context processor, nothing that could fail again.
+    html = loader.get_template("errors/500.html").render()
+    response = HttpResponseServerError(html)
+    # Standalone page, so its CSS is inline: the CSP allows exactly that <style> by hash.
+    response._csp_update = {"style-src": _style_hashes(html)}
+    return response
+
+
+def _service_unavailable(request):
+    response: HttpResponse
+    if _wants_json(request):
+        response = JsonResponse(
+            {"detail": "Service momentanément indisponible, réessayez plus tard."}, status=503
+        )
+    else:
+        html = loader.get_template("errors/503.html").render()
+        response = HttpResponse(html, status=503)
+        response._csp_update = {"style-src": _style_hashes(html)}
+    response["Retry-After"] = str(DATABASE_OUTAGE_RETRY_AFTER)
+    return response
+
+
+_INLINE_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+
+
+def _style_hashes(html: str) -> list[str]:
+    digests = (hashlib.sha256(css.encode()).digest() for css in _INLINE_STYLE.findall(html))
+    return [f"'sha256-{base64.b64encode(digest).decode()}'" for digest in digests]
+
+
+def bad_request(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"detail": "Requête invalide."}, status=400)
+    return render(request, "errors/400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"detail": "Accès refusé."}, status=403)
+    return render(request, "errors/403.html", status=403)

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
+from django.conf import settings
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -118,12 +119,21 @@ def consumer_of(handler: str) -> str:
     return parts[1] if parts[0] == "apps" and len(parts) > 2 else parts[0]
 
 
+def consumed_elsewhere() -> frozenset[str]:
+    """Contexts whose handlers this process never runs: they run as their own service
+    (``settings.EVENTS_CONSUMED_ELSEWHERE``) and consume their own queue there."""
+    return frozenset(getattr(settings, "EVENTS_CONSUMED_ELSEWHERE", ()))
+
+
 def handlers_for(event_name: str, *, consumer: str | None = None) -> dict[str, Handler]:
-    """The handlers of ``event_name``, only those of context ``consumer`` when given."""
+    """The handlers of ``event_name`` this process runs, only those of context ``consumer``
+    when given."""
+    elsewhere = consumed_elsewhere()
     return {
         name: func
         for name, func in _handlers.get(event_name, {}).items()
-        if consumer is None or consumer_of(name) == consumer
+        if (consumer is None or consumer_of(name) == consumer)
+        and consumer_of(name) not in elsewhere
     }
 
 
@@ -133,8 +143,9 @@ def events_handled_by(consumer: str) -> list[str]:
 
 
 def consumers() -> list[str]:
-    """Every context that handles at least one event."""
-    return sorted({consumer_of(h) for handlers in _handlers.values() for h in handlers})
+    """Every context that handles at least one event in this process."""
+    every = {consumer_of(h) for handlers in _handlers.values() for h in handlers}
+    return sorted(every - consumed_elsewhere())
 
 
 def event_type(event_name: str) -> type[DomainEvent] | None:

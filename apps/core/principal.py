@@ -7,22 +7,35 @@ service verifies the token with the published keys (``/.well-known/jwks.json``) 
 authorizes from this principal; it refuses the tokens of a user issued before the
 ``before`` of the last ``accounts.TokensRevoked`` it received.
 
+Revocation: the consuming context's handler of ``accounts.TokensRevoked`` calls
+``tokens_revoked_record``, which keeps ``before`` per user in the cache for one access-token
+lifetime (older tokens have expired by then). The cache must be shared by the service's
+processes (Redis): the consumer writes, the web workers read. Like the monolith's denylist,
+an unreadable cache is fail-open (the token is accepted, a warning logged).
+
 Inside the monolith the default authentication stays accounts' ``RevocableJWTAuthentication``
 (user row, revocation cache); ``StatelessJWTAuthentication`` is what a carved service uses.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.utils.translation import gettext as _
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.core.actor import Actor, actor_from_claims
 from apps.core.token_keys import KeyedTokenBackend, token_backend
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -99,6 +112,31 @@ def stateless_jwt_principal(token_payload: dict[str, Any]) -> Principal:
         raise PrincipalError(str(exc)) from exc
 
 
+def _revoked_before_key(user_id: int) -> str:
+    return f"principal:revoked-before:{user_id}"
+
+
+def tokens_revoked_record(*, user_id: int, before: str) -> None:
+    """``accounts.TokensRevoked``: refuse ``user_id``'s tokens issued before ``before``
+    (ISO 8601). Idempotent; a later ``before`` replaces an earlier one, never the reverse."""
+    moment = int(datetime.fromisoformat(before).timestamp())
+    key = _revoked_before_key(user_id)
+    if int(cache.get(key, 0)) >= moment:
+        return
+    lifetime = int(api_settings.ACCESS_TOKEN_LIFETIME.total_seconds())
+    cache.set(key, moment, lifetime + 60)
+
+
+def is_revoked(principal: Principal) -> bool:
+    """Issued (``iat``, whole seconds) before the user's last recorded revocation."""
+    try:
+        before = int(cache.get(_revoked_before_key(principal.user_id), 0))
+    except Exception:  # fail-open, like accounts' denylist
+        logger.warning("token revocations unreadable: accepting the token", exc_info=True)
+        return False
+    return principal.issued_at < before
+
+
 class KeyedAccessToken(AccessToken):
     """An access token checked against the key set (kid, ES256), type ``access``."""
 
@@ -124,8 +162,17 @@ class StatelessJWTAuthentication(JWTAuthentication):
 
     def get_user(self, validated_token: Any) -> Principal:  # type: ignore[override]
         try:
-            return stateless_jwt_principal(validated_token.payload)
+            principal = stateless_jwt_principal(validated_token.payload)
         except PrincipalError as exc:
             raise InvalidToken(
                 {"detail": _("Ce jeton ne décrit aucun compte."), "code": "token_not_valid"}
             ) from exc
+        if is_revoked(principal):
+            raise InvalidToken({"detail": _("Ce jeton a été révoqué."), "code": "token_revoked"})
+        return principal
+
+
+class StatelessJWTScheme(SimpleJWTScheme):
+    """The same "Bearer" security scheme in the OpenAPI document as simplejwt's."""
+
+    target_class = "apps.core.principal.StatelessJWTAuthentication"

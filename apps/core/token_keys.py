@@ -14,6 +14,15 @@ verifying the tokens it signed until they expire (refresh tokens: ``JWT_REFRESH_
 then is removed. A token whose ``kid`` is not in the set, or signed with another algorithm
 (HS256, ``none``), is refused.
 
+Verifying only (a carved service, which holds no private key):
+
+- ``JWT_JWKS_URL``: the issuer's ``/.well-known/jwks.json``, fetched on first use and kept in
+  the process; a token naming a kid not in it triggers a new fetch, at most once a minute
+  (a rotation is picked up, a flood of forged kids costs one request a minute).
+- ``JWT_PUBLIC_JWKS``: the same JSON Web Key Set inline (consulted first when both are set).
+
+Such a process refuses to sign (``KeyedTokenBackend.encode``).
+
 Embedded and development mode (``DJANGO_DEBUG=1``) with no key configured: one key is
 generated on first use under ``ELDO_VAR_DIR/jwt/`` (file mode 0600) and reused by every
 process sharing that directory. Production mode refuses to start without
@@ -25,13 +34,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import os
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jwt
+import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
@@ -45,6 +59,15 @@ from rest_framework_simplejwt.exceptions import TokenBackendError, TokenBackendE
 from rest_framework_simplejwt.settings import api_settings
 
 ALGORITHM = "ES256"
+# A verify-only process refetches the issuer's JWKS on an unknown kid at most this often.
+JWKS_REFETCH_SECONDS = 60
+JWKS_TIMEOUT_SECONDS = 2.0
+
+logger = logging.getLogger(__name__)
+
+
+class VerifyingKeys(Protocol):
+    def public_key(self, kid: str) -> ec.EllipticCurvePublicKey | None: ...
 
 
 @dataclass(frozen=True)
@@ -158,6 +181,120 @@ def development_key(path: Path) -> KeySet:
     return KeySet(keys={kid: key}, active_kid=kid)
 
 
+def public_key_from_jwk(jwk: Any) -> tuple[str, ec.EllipticCurvePublicKey]:
+    """One entry of a JWKS → (kid, key); ValueError unless an ES256 P-256 key with a kid."""
+    if not isinstance(jwk, dict) or not isinstance(jwk.get("kid"), str) or not jwk["kid"]:
+        raise ValueError("every key needs a kid")
+    if (
+        jwk.get("kty") != "EC"
+        or jwk.get("crv") != "P-256"
+        or jwk.get("alg", ALGORITHM) != ALGORITHM
+    ):
+        raise ValueError(f"key {jwk['kid']!r} is not an ES256 P-256 key")
+    key = jwt.PyJWK(jwk, algorithm=ALGORITHM).key
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise ValueError(f"key {jwk['kid']!r} is not a public key")
+    return jwk["kid"], key
+
+
+def parse_jwks(document: Any) -> dict[str, ec.EllipticCurvePublicKey]:
+    """A JSON Web Key Set (parsed JSON) → public keys by kid; ValueError if malformed."""
+    if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+        raise ValueError('a JWKS is {"keys": [...]}')
+    try:
+        return dict(public_key_from_jwk(jwk) for jwk in document["keys"])
+    except (jwt.PyJWKError, jwt.InvalidKeyError) as exc:
+        raise ValueError(str(exc)) from exc
+
+
+class RemoteJwks:
+    """The issuer's published keys, fetched from ``url`` and kept in the process.
+
+    A kid it does not hold triggers one fetch, unless one was tried less than
+    ``refetch_seconds`` ago; a failed fetch keeps the keys already known."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        refetch_seconds: float = JWKS_REFETCH_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.url = url
+        self.refetch_seconds = refetch_seconds
+        self.clock = clock
+        self.keys: dict[str, ec.EllipticCurvePublicKey] = {}
+        self.fetches = 0
+        self._last_attempt: float | None = None
+        self._lock = threading.Lock()
+
+    def public_key(self, kid: str) -> ec.EllipticCurvePublicKey | None:
+        key = self.keys.get(kid)
+        if key is not None:
+            return key
+        with self._lock:
+            now = self.clock()
+            recent = (
+                self._last_attempt is not None and now - self._last_attempt < self.refetch_seconds
+            )
+            if kid not in self.keys and not recent:
+                self._last_attempt = now
+                self._fetch()
+        return self.keys.get(kid)
+
+    def _fetch(self) -> None:
+        self.fetches += 1
+        try:
+            response = requests.get(self.url, timeout=JWKS_TIMEOUT_SECONDS)
+            response.raise_for_status()
+            self.keys = parse_jwks(response.json())
+        except (requests.RequestException, ValueError) as exc:
+            logger.warning(
+                "JWKS %s unavailable, keeping %d key(s): %r", self.url, len(self.keys), exc
+            )
+
+
+@dataclass(frozen=True)
+class PublicKeySet:
+    """Verify-only keys: the inline JWKS first, then the issuer's (``RemoteJwks``)."""
+
+    inline: dict[str, ec.EllipticCurvePublicKey]
+    remote: RemoteJwks | None = None
+
+    def public_key(self, kid: str) -> ec.EllipticCurvePublicKey | None:
+        key = self.inline.get(kid)
+        if key is None and self.remote is not None:
+            key = self.remote.public_key(kid)
+        return key
+
+
+def verify_only() -> bool:
+    """No private key, and a public source: this process verifies tokens, never signs."""
+    if getattr(settings, "JWT_PRIVATE_KEYS", "").strip():
+        return False
+    return bool(
+        getattr(settings, "JWT_JWKS_URL", "") or getattr(settings, "JWT_PUBLIC_JWKS", "").strip()
+    )
+
+
+@cache
+def public_key_set() -> PublicKeySet:
+    raw = getattr(settings, "JWT_PUBLIC_JWKS", "").strip()
+    try:
+        inline = parse_jwks(json.loads(raw)) if raw else {}
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"JWT_PUBLIC_JWKS is not a JWKS of ES256 keys: {exc}") from exc
+    url = getattr(settings, "JWT_JWKS_URL", "")
+    if url and not url.startswith(("http://", "https://")):
+        raise ImproperlyConfigured("JWT_JWKS_URL must be an http(s) URL")
+    return PublicKeySet(inline=inline, remote=RemoteJwks(url) if url else None)
+
+
+def verifying_keys() -> VerifyingKeys:
+    """The keys tokens are checked with: the private set, or the public one when verifying only."""
+    return public_key_set() if verify_only() else key_set()
+
+
 @cache
 def key_set() -> KeySet:
     raw = getattr(settings, "JWT_PRIVATE_KEYS", "")
@@ -178,11 +315,15 @@ class KeyedTokenBackend(TokenBackend):
     """simplejwt's backend over a key set: signs with the active kid (in the header),
     verifies with the key the header names, ES256 only."""
 
-    def __init__(self, keys: KeySet, *, audience: Any, issuer: str | None, leeway: Any) -> None:
+    def __init__(
+        self, keys: VerifyingKeys, *, audience: Any, issuer: str | None, leeway: Any
+    ) -> None:
         super().__init__(ALGORITHM, audience=audience, issuer=issuer, leeway=leeway)
         self.keys = keys
 
     def encode(self, payload: dict[str, Any]) -> str:
+        if not isinstance(self.keys, KeySet):
+            raise ImproperlyConfigured("This process verifies tokens only: it has no private key")
         claims = dict(payload)
         if self.audience is not None:
             claims["aud"] = self.audience
@@ -230,7 +371,7 @@ class KeyedTokenBackend(TokenBackend):
 @cache
 def token_backend() -> KeyedTokenBackend:
     return KeyedTokenBackend(
-        key_set(),
+        verifying_keys(),
         audience=api_settings.AUDIENCE,
         issuer=api_settings.ISSUER,
         leeway=api_settings.LEEWAY,
@@ -240,14 +381,23 @@ def token_backend() -> KeyedTokenBackend:
 def check_key_set(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """``manage.py check`` (and ``migrate``, the release step) refuses keys it cannot load."""
     try:
-        key_set()
+        public_key_set() if verify_only() else key_set()
     except ImproperlyConfigured as exc:
-        return [checks.Error(str(exc), id="core.E010", obj="JWT_PRIVATE_KEYS")]
+        source = "JWT_PUBLIC_JWKS" if verify_only() else "JWT_PRIVATE_KEYS"
+        return [checks.Error(str(exc), id="core.E010", obj=source)]
     return []
 
 
 @receiver(setting_changed)
 def _forget_keys(*, setting: str, **kwargs: Any) -> None:
-    if setting in {"JWT_PRIVATE_KEYS", "JWT_ACTIVE_KID", "JWT_DEVELOPMENT_KEY_FILE", "SIMPLE_JWT"}:
+    if setting in {
+        "JWT_PRIVATE_KEYS",
+        "JWT_ACTIVE_KID",
+        "JWT_DEVELOPMENT_KEY_FILE",
+        "JWT_JWKS_URL",
+        "JWT_PUBLIC_JWKS",
+        "SIMPLE_JWT",
+    }:
         key_set.cache_clear()
+        public_key_set.cache_clear()
         token_backend.cache_clear()

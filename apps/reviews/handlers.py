@@ -10,8 +10,10 @@ from datetime import datetime
 from django.conf import settings
 
 from apps.accounts.contracts import AccountsFacade
+from apps.accounts.events import TokensRevoked
 from apps.core.events import on
 from apps.core.facade_ports import facade
+from apps.core.principal import tokens_revoked_record
 from apps.directory.contracts import DirectoryFacade
 from apps.reviews import caching, emails, sending, sms
 from apps.reviews.aggregates import pro_aggregates_refresh
@@ -174,3 +176,10 @@ def alert_staff_of_a_pause(event: InvitationsPaused) -> None:
         complaints=event.complaints,
         reason=event.reason,
     )
+
+
+@on(TokensRevoked)
+def refuse_revoked_tokens(event: TokensRevoked) -> None:
+    """Run as its own service, reviews authorizes API callers from their token alone
+    (``apps.core.principal``): it keeps the moment before which a user's tokens are refused."""
+    tokens_revoked_record(user_id=event.user_id, before=event.before)

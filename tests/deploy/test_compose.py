@@ -37,8 +37,13 @@ def services(compose) -> dict[str, dict]:
 
 
 def _eldo(services) -> dict[str, dict]:
-    """The services that run the Eldo image, by role."""
-    return {name: s for name, s in services.items() if s.get("build")}
+    """The services of the default stack that run the Eldo image, by role."""
+    return {name: s for name, s in services.items() if s.get("build") and not s.get("profiles")}
+
+
+def _carved(services) -> dict[str, dict]:
+    """The Eldo containers of the profile carved (reviews as its own service)."""
+    return {n: s for n, s in services.items() if s.get("build") and s.get("profiles")}
 
 
 def test_compose_file_matches_the_compose_specification():
@@ -89,7 +94,7 @@ def test_one_shot_services_are_awaited_so_that_up_wait_succeeds(services):
         for dependency, spec in (service.get("depends_on") or {}).items()
         if spec.get("condition") == "service_completed_successfully"
     }
-    assert one_shots == adopted == {"migrate", "buckets", "kong-config"}
+    assert one_shots == adopted == {"migrate", "buckets", "kong-config", "reviews-migrate"}
 
 
 def test_dependencies_wait_for_health(services):
@@ -106,7 +111,7 @@ def test_long_running_services_report_their_health(services):
     for name, service in services.items():
         healthcheck = service.get("healthcheck")
         assert healthcheck, f"{name} has no healthcheck"
-        if name in {"beat", "migrate", "buckets", "kong-config"}:
+        if name in {"beat", "migrate", "buckets", "kong-config", "reviews-beat", "reviews-migrate"}:
             assert healthcheck == {"disable": True}
         else:
             assert healthcheck["test"][0] in {"CMD", "CMD-SHELL"}, name
@@ -125,7 +130,7 @@ def test_web_is_healthy_when_ready_and_sends_an_allowed_host(services):
 
 def test_the_environment_is_production_behind_one_proxy(services):
     documented = documented_variables()
-    for name, service in _eldo(services).items():
+    for name, service in {**_eldo(services), **_carved(services)}.items():
         env = service["environment"]
         assert env["DJANGO_DEBUG"] == "0"
         assert env["NUM_PROXIES"] == "1", "Kong is the one proxy in front of Django"
@@ -227,7 +232,12 @@ def test_kong_runs_db_less_on_the_routing_table(services):
     assert mode == "ro"
     writer = services["kong-config"]
     assert f"{volume}:{directory}" in writer["volumes"]
-    (source,) = [v.split(":") for v in writer["volumes"] if v.startswith("./")]
+    # The table file is a variable: kong.yml by default, kong-carved.yml for `make up-carved`.
+    (source,) = [
+        re.sub(r"\$\{KONG_TABLE_FILE:-(.+?)\}", r"\1", v).split(":")
+        for v in writer["volumes"]
+        if v.startswith("./")
+    ]
     assert (COMPOSE_FILE.parent / source[0]).resolve() == KONG_TABLE.resolve()
     assert source[1] == "/kong-src/kong.yml"  # where the entrypoint's kong-config reads it
     assert env["KONG_DECLARATIVE_CONFIG"] == f"{directory}/kong.yml"
@@ -280,3 +290,80 @@ def test_uploads_live_on_object_storage_served_by_the_media_server(services):
     # No shared upload volume any more: the containers keep a read-only filesystem.
     for name in ("web", "worker", "beat", "migrate", "media"):
         assert not any("/data/" in v for v in services[name].get("volumes", [])), name
+
+
+# --- Profile carved: reviews as its own service -------------------------------------------
+
+
+def test_the_carved_profile_runs_reviews_apart_with_its_consumers(services):
+    roles = set(re.findall(r"^\s+([a-z]+)\)$", ENTRYPOINT.read_text(), re.MULTILINE))
+    carved = _carved(services)
+
+    assert set(carved) == {
+        "reviews-migrate",
+        "reviews-web",
+        "reviews-worker",
+        "reviews-beat",
+        "reviews-consumer",
+        *(f"events-{context}" for context in ("accounts", "directory", "quotes", "leads", "stats")),
+    }
+    for name, service in carved.items():
+        assert service["profiles"] == ["carved"], name
+        assert service["command"][0] in roles, name
+        env = service["environment"]
+        reviews = name.startswith("reviews-")
+        assert (env.get("DJANGO_SETTINGS_MODULE") == "services.reviews.settings") is reviews, name
+        if reviews:
+            # Its own database and Redis database, no private key, events over RabbitMQ.
+            assert urlparse(env["REVIEWS_DATABASE_URL"]).hostname == "reviews-postgres"
+            assert env["REDIS_URL"] != services["web"]["environment"]["REDIS_URL"]
+            assert env["JWT_PRIVATE_KEYS"] == ""
+            assert env["JWT_JWKS_URL"] == "http://web:8000/.well-known/jwks.json"
+            assert env["EVENTS_TRANSPORT"] == "rabbitmq"
+        if "consume_events" in service["command"]:
+            consumer = "reviews" if reviews else name.removeprefix("events-")
+            assert service["command"][-2:] == ["--consumer", consumer], name
+    for name in ("reviews-postgres", "rabbitmq"):
+        assert services[name]["profiles"] == ["carved"]
+    # The default stack is unchanged: nothing there depends on the carved containers.
+    for name, service in services.items():
+        if not service.get("profiles"):
+            assert not set(service.get("depends_on") or {}) & set(carved), name
+
+
+def test_the_monolith_and_the_service_accept_each_other_s_host(services):
+    allowed = services["web"]["environment"]["DJANGO_ALLOWED_HOSTS"].split(",")
+    for name in ("REVIEWS_SERVICE_URL", "EVENTS_TRANSPORT", "FACADES_TOKEN"):
+        assert services["web"]["environment"][name] == f"${{{name}:-}}"
+    assert {"web:8000", "reviews-web:8000"} <= set(allowed)
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    up_carved = re.search(r"^up-carved:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE).group(1)
+    assert "REVIEWS_SERVICE_URL=http://reviews-web:8000" in up_carved
+    assert "EVENTS_TRANSPORT=rabbitmq" in up_carved
+    assert "KONG_TABLE_FILE=kong-carved.yml" in up_carved
+
+
+def test_the_carved_kong_table_is_kong_yml_with_reviews_at_reviews_web():
+    """Regenerate: ``make deploy/kong/kong-carved.yml`` (after touching kong.yml)."""
+    carved = (KONG_TABLE.parent / "kong-carved.yml").read_text()
+    header, _, body = carved.partition("\n")
+
+    assert header.startswith("# Generated from kong.yml")
+    assert body == KONG_TABLE.read_text().replace(
+        "  - name: reviews\n    url: http://web:8000\n",
+        "  - name: reviews\n    url: http://reviews-web:8000\n",
+    )
+    upstreams = {
+        s["name"]: s["url"] for s in load_yaml(KONG_TABLE.parent / "kong-carved.yml")["services"]
+    }
+    assert upstreams["reviews"] == "http://reviews-web:8000"
+    assert {url for name, url in upstreams.items() if name not in {"reviews", "media"}} == {
+        "http://web:8000"
+    }
+
+
+def test_make_up_writes_the_facades_token(tmp_path):
+    env_file = _make_env_file(tmp_path)
+
+    (token,) = re.findall(r"^FACADES_TOKEN=([0-9a-f]{64})$", env_file.read_text(), re.MULTILINE)
+    assert token

@@ -28,6 +28,8 @@ SERVICE_DIR = REPO_ROOT / "deploy" / "helm" / "service"
 KUBERNETES_VERSIONS = ["1.29", kubernetes_validate.utils.latest_version()]
 ENVIRONMENTS = ["staging", "production"]
 REVIEWS = {"reviews": {"service": "reviews", "port": 8000}}
+# The reviews service's releases of the service chart: release name -> values file.
+REVIEWS_VALUES = sorted((SERVICE_DIR / "ci").glob("reviews*-values.yaml"))
 
 
 def _of_kind(manifests, kind: str) -> dict[str, dict]:
@@ -338,7 +340,7 @@ def test_the_service_chart_is_hardened_like_every_eldo_pod():
     ("chart", "values_files"),
     [
         (GATEWAY_DIR, ["values.yaml", "values-staging.yaml", "values-production.yaml"]),
-        (SERVICE_DIR, ["values.yaml", "ci/reviews-values.yaml"]),
+        (SERVICE_DIR, ["values.yaml", *(f"ci/{f.name}" for f in REVIEWS_VALUES)]),
     ],
     ids=["gateway", "service"],
 )
@@ -389,3 +391,118 @@ def test_web_worker_beat_and_every_service_share_one_workload_template():
     }
     for process in ("web", "worker", "beat"):
         assert labels[f"eldo-{process}"]["app.kubernetes.io/component"] == process
+
+
+# --- The reviews service's releases -------------------------------------------------------
+
+
+def _release_name(values_file) -> str:
+    return values_file.name.removesuffix("-values.yaml")
+
+
+def test_the_reviews_releases_run_the_service_s_project_with_one_config():
+    """web (+ its migrations), worker, beat and consumer: one settings module, one Secret
+    without the monolith's private key, the same config in each release."""
+    assert sorted(_release_name(f) for f in REVIEWS_VALUES) == [
+        "reviews",
+        "reviews-beat",
+        "reviews-consumer",
+        "reviews-worker",
+    ]
+    values = {_release_name(f): load_yaml(f) for f in REVIEWS_VALUES}
+    configs = {name: v["config"] for name, v in values.items()}
+    secrets = {v["existingSecret"] for v in values.values()}
+
+    assert all(config == configs["reviews"] for config in configs.values()), configs
+    assert secrets == {"eldo-reviews-staging"}
+    config = configs["reviews"]
+    assert config["DJANGO_SETTINGS_MODULE"] == "services.reviews.settings"
+    assert config["EVENTS_TRANSPORT"] == "rabbitmq"
+    assert config["JWT_JWKS_URL"] == config["MONOLITH_URL"] + "/.well-known/jwks.json"
+    assert "JWT_PRIVATE_KEYS" not in config
+    assert "reviews:8000" in config["DJANGO_ALLOWED_HOSTS"].split(",")
+    assert values["reviews-consumer"]["args"] == [
+        "manage",
+        "consume_events",
+        "--consumer",
+        "reviews",
+    ]
+    assert values["reviews-beat"]["replicas"] == 1
+    assert values["reviews-beat"]["strategy"] == {"type": "Recreate"}
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_the_reviews_releases_render_valid_manifests(version):
+    manifests = {
+        _release_name(f): render(
+            SERVICE_DIR, load_yaml(f), name=_release_name(f), namespace="eldo-staging"
+        )
+        for f in REVIEWS_VALUES
+    }
+    for name, release in manifests.items():
+        assert _validate(release, version), name
+        (deployment,) = _of_kind(release, "Deployment").values()
+        assert deployment["metadata"]["name"] == name
+    # Only the web release has a Service (named reviews, for the gateway) and the
+    # migrations, a hook Job whose pods its Service never selects.
+    services = {n for release in manifests.values() for n in _of_kind(release, "Service")}
+    assert services == {"reviews"}
+    (job,) = _of_kind(manifests["reviews"], "Job").values()
+    assert job["metadata"]["annotations"]["helm.sh/hook"] == "pre-install,pre-upgrade"
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    assert container["args"] == ["migrate"]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    assert env["DJANGO_SETTINGS_MODULE"] == "services.reviews.settings"
+    assert container["envFrom"] == [{"secretRef": {"name": "eldo-reviews-staging"}}]
+    (service,) = _of_kind(manifests["reviews"], "Service").values()
+    assert (
+        not service["spec"]["selector"].items()
+        <= job["spec"]["template"]["metadata"]["labels"].items()
+    )
+    assert service["spec"]["selector"]["app.kubernetes.io/instance"] == "reviews"
+
+
+def test_the_monolith_carved_overlay_lets_the_reviews_pods_in_and_consumes_its_queues():
+    """values-carved-reviews.yaml over staging: reviews over HTTP, events over RabbitMQ with
+    one consumer per monolith context, and the reviews releases' pods allowed to call the
+    web pods (facades, JWKS) through the NetworkPolicy."""
+    overlay = load_yaml(REPO_ROOT / "deploy/helm/eldo/values-carved-reviews.yaml")
+    monolith = render_chart("values-staging.yaml", overlay, namespace="eldo-staging")
+    web_config = _of_kind(monolith, "ConfigMap")["eldo-web"]["data"]
+
+    assert web_config["REVIEWS_SERVICE_URL"] == "http://reviews:8000"
+    assert web_config["EVENTS_TRANSPORT"] == "rabbitmq"
+    consumers = {
+        name: d
+        for name, d in _of_kind(monolith, "Deployment").items()
+        if name.startswith("eldo-consumer-")
+    }
+    assert set(consumers) == {f"eldo-consumer-{c}" for c in overlay["consumer"]["contexts"]}
+    assert "reviews" not in overlay["consumer"]["contexts"]
+    for name, deployment in consumers.items():
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        assert container["args"][-1] == name.removeprefix("eldo-consumer-")
+        (config_map,) = [
+            e["configMapRef"]["name"] for e in container["envFrom"] if "configMapRef" in e
+        ]
+        assert _of_kind(monolith, "ConfigMap")[config_map]["data"]["EVENTS_TRANSPORT"] == "rabbitmq"
+    selectors = [
+        d["spec"]["selector"]["matchLabels"] for d in _of_kind(monolith, "Deployment").values()
+    ]
+    assert len({tuple(sorted(s.items())) for s in selectors}) == len(selectors)
+
+    (policy,) = _of_kind(monolith, "NetworkPolicy").values()
+    allowed = [
+        peer["podSelector"]["matchLabels"]
+        for rule in policy["spec"]["ingress"]
+        for peer in rule["from"]
+        if "podSelector" in peer
+    ]
+    for f in REVIEWS_VALUES:
+        release = render(SERVICE_DIR, load_yaml(f), name=_release_name(f), namespace="eldo-staging")
+        (deployment,) = _of_kind(release, "Deployment").values()
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        assert any(selector.items() <= labels.items() for selector in allowed), f.name
+    # The monolith's own pods are not among the internal callers' selectors.
+    web = _of_kind(monolith, "Deployment")["eldo-web"]["spec"]["template"]["metadata"]["labels"]
+    assert not any(selector.items() <= web.items() for selector in allowed)

@@ -4,7 +4,7 @@ import threading
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.core import broker
-from apps.core.events import consumers
+from apps.core.events import consumed_elsewhere, consumers
 
 
 class Command(BaseCommand):
@@ -20,6 +20,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, consumer, once, **options):
+        if consumer in consumed_elsewhere():
+            raise CommandError(
+                f"« {consumer} » tourne comme service séparé : il consomme ses événements "
+                "lui-même (EVENTS_CONSUMED_ELSEWHERE)."
+            )
         if consumer not in consumers():
             raise CommandError(
                 f"« {consumer} » ne traite aucun événement ; contextes : {', '.join(consumers())}"

@@ -1,0 +1,1 @@
+"""The reviews context as its own Django project: ``services.reviews.settings``."""
