@@ -751,8 +751,16 @@ PERMISSIONS_POLICY = (
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    # Probes from the kubelet and the gateway speak plain HTTP inside the cluster.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+    # Probes from the kubelet and the gateway speak plain HTTP inside the cluster, and so do
+    # the services calling each other: the facades over HTTP (never routed by the gateway)
+    # and the token keys a carved service verifies with.
+    SECURE_REDIRECT_EXEMPT = [
+        r"^healthz$",
+        r"^readyz$",
+        r"^metrics$",
+        r"^internal/",
+        r"^\.well-known/jwks\.json$",
+    ]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

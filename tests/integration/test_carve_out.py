@@ -36,6 +36,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
 from apps.accounts.models import MemberRole
@@ -161,6 +162,8 @@ class CarvedStack:
             REVIEWS_DATABASE_URL=self.reviews_db_url,
             MONOLITH_URL=self.monolith,
             MONOLITH_PUBLIC_URL=self.monolith,
+            # Verifying only: the monolith's published keys, fetched when first needed.
+            JWT_JWKS_URL=f"{self.monolith}/.well-known/jwks.json",
             ELDO_VAR_DIR=str(self.tmp / "var-reviews"),
         )
 
@@ -314,9 +317,8 @@ def stack(tmp_path, settings):
 @pytest.fixture
 def people(settings, stack):
     """In the monolith's database: a pro, its owner, a moderator, the customer's account."""
-    from apps.directory.tests.factories import make_pro
-
     from apps.directory.models import Category
+    from apps.directory.tests.factories import make_pro
 
     _ensure_geography()
     pro = make_pro("Façades du Midi", departments=("31",), trades=("facade",))
@@ -324,8 +326,10 @@ def people(settings, stack):
     MembershipFactory(user=owner, organization=pro.organization, role=MemberRole.OWNER)
     moderator = UserFactory(email="moderation@eldo.test", staff_role="moderator", is_staff=True)
     customer = UserFactory(email=CUSTOMER, first_name="Jeanne")
-    customer.set_password(PASSWORD)
-    customer.save()
+    # Hashed as the monolith's gunicorn checks it (the tests' settings use a fast MD5 hasher).
+    hasher = PBKDF2PasswordHasher()
+    customer.password = hasher.encode(PASSWORD, hasher.salt())
+    customer.save(update_fields=["password"])
     assert Category.objects.exists()
     # Tokens as the monolith signs them at sign-in, with the same key set.
     settings.JWT_PRIVATE_KEYS = stack.keys
@@ -334,7 +338,13 @@ def people(settings, stack):
     def token(user) -> str:
         return str(EldoTokenObtainPairSerializer.get_token(user).access_token)
 
-    return {"pro": pro, "owner": owner, "moderator": moderator, "customer": customer, "token": token}
+    return {
+        "pro": pro,
+        "owner": owner,
+        "moderator": moderator,
+        "customer": customer,
+        "token": token,
+    }
 
 
 def _ensure_geography() -> None:
@@ -342,7 +352,7 @@ def _ensure_geography() -> None:
 
     from django.core.management import call_command
 
-    from apps.directory.catalogue import categories_sync
+    from apps.directory.services import categories_sync
     from apps.directory.tests.conftest import DEPARTMENTS
 
     call_command("load_geography", departments=DEPARTMENTS, stdout=StringIO())
@@ -411,7 +421,7 @@ def test_reviews_runs_as_its_own_service(stack, people):
         "POST",
         f"{stack.service}/api/v1/moderation/reviews/{review_id}/decision/",
         token=token(people["moderator"]),
-        body={"decision": "publish"},
+        body={"decision": "publish", "reason": "compliant"},
     )
     assert status in (200, 204), body + stack.logs()
     assert wait_for(lambda: _rating_on_profile(stack, slug) == "1", timeout=5), stack.logs()
