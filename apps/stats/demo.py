@@ -191,11 +191,14 @@ class _Year:
     quotes: list = field(default_factory=list)
     new_pros: list = field(default_factory=list)
 
-    def company_day(self, day: date, level: float, company, member_user_ids: list[int]) -> None:
-        """The demo company's visibility, leads, requests, invitations and reviews."""
+    def company_day(
+        self, day: date, level: float, company, member_user_ids: list[int], leads: float
+    ) -> None:
+        """The demo company's visibility, leads (``leads`` a day on average), requests,
+        invitations and reviews."""
         rng, now = self.rng, self.now
         self.counters.append(_visibility(rng, company.id, day, level, 1.0))
-        for _ in range(_poisson(rng, 1.6 * level)):
+        for _ in range(_poisson(rng, leads * level)):
             sent = _moment(day, rng)
             if sent <= now:
                 self.leads.append(
@@ -317,6 +320,7 @@ def demo_seed(
     network_id: int,
     installer_slugs: list[str],
     days: int = 365,
+    leads_per_day: float = 1.6,
 ) -> int:
     pros = directory.pros_by_slugs([company_slug, *installer_slugs])
     company = pros.get(company_slug)
@@ -332,7 +336,7 @@ def demo_seed(
     for offset in range(days):
         day = first + timedelta(days=offset)
         level = _activity(day, first, days)
-        year.company_day(day, level, company, member_user_ids)
+        year.company_day(day, level, company, member_user_ids, leads_per_day)
         year.installers_day(day, level, installers, network_id)
         year.platform_day(day, level)
         year.pros_day(day, level, pros_rng)

@@ -152,7 +152,7 @@ def _installers(network_id: int, names: list[str]) -> None:
         _leads(pro, 1, network_id=network_id, external_id=f"RCH-{pro.id}")
 
 
-def test_the_network_dashboard(client, network):  # noqa: F811
+def test_the_network_dashboard(client, directory_data, network):  # noqa: F811
     network_id = network["org"].pk
     client.force_login(network["manager"])
     _installers(network_id, [f"Installateur {n}" for n in range(3)])

@@ -9,6 +9,8 @@ from apps.core.demo_command import DemoCommand
 from apps.directory import api as directory
 from apps.stats import demo
 
+COMPANY_LEADS_PER_DAY = {"small": 1.6, "1x": 1.6, "10x": 16.0}
+
 
 class Command(DemoCommand):
     help = "Backfill a year of daily statistics for --company and the --network's installers."
@@ -45,6 +47,8 @@ class Command(DemoCommand):
             network_id=networks[network],
             installer_slugs=installer_slugs,
             days=days,
+            # About as many leads a year as the leads context gives the company.
+            leads_per_day=COMPANY_LEADS_PER_DAY[scale],
         )
         self.stdout.write(
             f"Stats: {rows} daily row(s) backfilled over 12 months "
