@@ -21,7 +21,17 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, DateField, DecimalField, Q, Sum, Value
+from django.db.models import (
+    Count,
+    DateField,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, Trunc
 from django.http import Http404
 from django.utils import timezone
@@ -271,12 +281,20 @@ def _rating_figures(rows: dict[date, dict], totals: dict) -> dict:
     }
 
 
+RESPONSE_DELAY = ExpressionWrapper(
+    F("first_response_at") - F("dispatched_at"), output_field=DurationField()
+)
+
+
 def _response_seconds(qs, period: Period) -> list[float]:
     low, high = day_bounds(period.start, period.end)
-    pairs = qs.filter(
-        dispatched_at__gte=low, dispatched_at__lt=high, first_response_at__isnull=False
-    ).values_list("dispatched_at", "first_response_at")
-    return [max((answered - sent).total_seconds(), 0) for sent, answered in pairs]
+    # The delay computed by the database: one interval a lead to read, not two datetimes.
+    delays = (
+        qs.filter(dispatched_at__gte=low, dispatched_at__lt=high, first_response_at__isnull=False)
+        .annotate(delay=RESPONSE_DELAY)
+        .values_list("delay", flat=True)
+    )
+    return [max(delay.total_seconds(), 0) for delay in delays]
 
 
 # --- Lead value (euros) ---------------------------------------------------------------------
@@ -409,14 +427,14 @@ def team_summary(*, organization_id: int, period: Period, only_user_id: int | No
     per_user: dict[int, dict] = defaultdict(
         lambda: {"assigned": 0, "within_24h": 0, "won": 0, "seconds": []}
     )
-    for user_id, sent, answered, status in facts.values_list(
-        "assigned_to_id", "dispatched_at", "first_response_at", "status"
+    for user_id, delay, status in facts.annotate(delay=RESPONSE_DELAY).values_list(
+        "assigned_to_id", "delay", "status"
     ):
         line = per_user[user_id]
         line["assigned"] += 1
         line["won"] += status == "won"
-        if answered is not None:
-            seconds = max((answered - sent).total_seconds(), 0)
+        if delay is not None:
+            seconds = max(delay.total_seconds(), 0)
             line["seconds"].append(seconds)
             line["within_24h"] += seconds <= 24 * 3600
     value = value_figures(LeadFact.objects.filter(organization_id=organization_id), period)
