@@ -229,7 +229,7 @@ def _inbox_volume_seed(
     leads = []
     for n in range(taken, taken + missing):
         created = now - timedelta(minutes=rng.randint(60, 365 * 24 * 60))
-        status = _dispatched_lead_status(rng, (now - created).total_seconds() / 86400)
+        status = LeadStatus(_dispatched_lead_status(rng, (now - created).total_seconds() / 86400))
         category, description = rng.choice(PROJECTS)
         external_id = f"RCH-VOL-{n + 1}"
         lead = Lead(

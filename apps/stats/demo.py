@@ -405,11 +405,8 @@ def _proday_from_counters(*, pro_ids: list[int], first: date, last: date) -> Non
     """What ``services.rollup`` writes for pros with counters and no facts, set-based."""
     ops = connection.ops
     counted = COUNTER_COLUMNS[2:]
-    zeros = [
-        f.column
-        for f in ProDay._meta.concrete_fields
-        if not f.primary_key and f.column not in COUNTER_COLUMNS
-    ]
+    columns = [f.column for f in ProDay._meta.concrete_fields if not f.primary_key]
+    zeros = [c for c in columns if c and c not in COUNTER_COLUMNS]
     names = ", ".join(ops.quote_name(c) for c in (*COUNTER_COLUMNS, *zeros))
     selected = ", ".join(
         [*(ops.quote_name(c) for c in ("pro_id", "day", *counted)), *(["0"] * len(zeros))]
