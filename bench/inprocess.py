@@ -3,6 +3,7 @@ production (DJANGO_DEBUG=0, PostgreSQL, Redis) against the bench database.
 
     python bench/inprocess.py targets              # dataset counts and the URLs to measure
     python bench/inprocess.py servertime FILE      # p95 server time and SQL queries per URL
+    python bench/inprocess.py sessions             # a session cookie per back-office user
 
 Prints one JSON document on stdout. It reads the database with plain SQL, not through the
 contexts' models: the benchmark must keep working while those models change.
@@ -38,6 +39,13 @@ COUNTED_TABLES = {
     "communes": "directory_commune",
 }
 WRITE_VERBS = ("INSERT", "UPDATE", "DELETE")
+# The signed-in pages are measured as seed_demo's accounts: the owner of the demo company
+# (the largest pro's back office from 1x), an advisor, the demo network's manager.
+BACKOFFICE_USERS = {
+    "pro": "pro@eldo.test",
+    "advisor": "conseiller@eldo.test",
+    "network": "reseau@eldo.test",
+}
 
 
 def _one(sql: str, params: list | None = None):
@@ -94,10 +102,79 @@ def targets() -> dict:
     )
     return {
         "counts": counts(),
+        "backoffice": backoffice_targets(),
         "commune": {"slug": commune_slug, "name": commune_name, "postcode": postcode},
         "category": {"slug": category_slug, "name": category_name},
         "pro_top": {"slug": top_slug, "reviews": top_count},
         "pro_few": {"slug": few_slug, "reviews": few_count},
+    }
+
+
+def _organization_of(email: str):
+    row = _one(
+        """SELECT m.organization_id FROM accounts_membership m
+           JOIN accounts_user u ON u.id = m.user_id WHERE lower(u.email) = %s
+           ORDER BY m.id LIMIT 1""",
+        [email],
+    )
+    return row[0] if row else None
+
+
+def backoffice_targets() -> dict:
+    """What the signed-in pages hold: the demo company's leads, reviews and daily statistics
+    rows, the advisors' open requests, the demo network's installers and leads."""
+    company = _organization_of(BACKOFFICE_USERS["pro"])
+    network = _organization_of(BACKOFFICE_USERS["network"])
+    pro = _one("SELECT id FROM directory_proprofile WHERE organization_id = %s", [company])
+    pro_id = pro[0] if pro else None
+    figures = {
+        "company_leads": "SELECT count(*) FROM leads_lead WHERE organization_id = %s",
+        "company_reviews": "SELECT count(*) FROM reviews_review WHERE pro_id = %s",
+        "company_stat_days": "SELECT count(*) FROM stats_proday WHERE pro_id = %s",
+        "network_installers": "SELECT count(*) FROM leads_networkinstaller WHERE network_id = %s",
+        "network_leads": "SELECT count(*) FROM leads_lead WHERE network_id = %s",
+    }
+    keys = {
+        "company_leads": company,
+        "company_reviews": pro_id,
+        "company_stat_days": pro_id,
+        "network_installers": network,
+        "network_leads": network,
+    }
+    result = {name: _one(sql, [keys[name]])[0] for name, sql in figures.items()}
+    result["open_requests"] = _one(
+        "SELECT count(*) FROM quotes_quoterequest WHERE status NOT IN ('dispatched', 'rejected')"
+    )[0]
+    result["today"] = time.strftime("%Y-%m-%d")
+    return result
+
+
+def _signed_in(client: Client, role: str) -> Client:
+    """``client`` signed in as the back-office user of ``role``; a staff account's session
+    counts as verified with a second factor (its TOTP device is created if missing)."""
+    from django.contrib.auth import get_user_model
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = get_user_model().objects.get(email__iexact=BACKOFFICE_USERS[role])
+    client.force_login(user)
+    if user.is_staff or user.is_superuser or getattr(user, "staff_role", ""):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name="Bench", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+def sessions() -> dict[str, str]:
+    """{role: session cookie value} of each back-office user, for wrk (database sessions:
+    gunicorn's workers read them)."""
+    from django.conf import settings
+
+    return {
+        role: _signed_in(_client(), role).cookies[settings.SESSION_COOKIE_NAME].value
+        for role in BACKOFFICE_USERS
     }
 
 
@@ -119,10 +196,14 @@ def server_time(endpoints: list[dict], *, requests: int, warmup: int) -> list[di
     Timing and query capture are separate loops: capturing forces Django's debug cursor,
     which would add its own cost to the figures.
     """
-    client = _client()
+    anonymous = _client()
+    signed_in: dict[str, Client] = {}
     results = []
     for endpoint in endpoints:
-        url = endpoint["url"]
+        url, role = endpoint["url"], endpoint.get("user")
+        if role and role not in signed_in:
+            signed_in[role] = _signed_in(_client(), role)
+        client = signed_in[role] if role else anonymous
         for _ in range(warmup):
             response = client.get(url)
         status = response.status_code
@@ -130,6 +211,9 @@ def server_time(endpoints: list[dict], *, requests: int, warmup: int) -> list[di
             results.append({**endpoint, "status": status})
             continue
         measured = _measure(client, url, requests)
+        if role:  # signed in: the response cache never serves these pages
+            results.append({**endpoint, "status": status, "requests": requests, **measured})
+            continue
         # The same URL with the response cache off (apps.core.pagecache): what a miss
         # costs, i.e. the first request after a change, and every signed-in visitor.
         with override_settings(PUBLIC_RESPONSE_CACHE_SECONDS=0):
@@ -192,6 +276,9 @@ def main(argv: list[str]) -> int:
                 server_time(spec["endpoints"], requests=spec["requests"], warmup=spec["warmup"])
             )
         )
+        return 0
+    if argv[:1] == ["sessions"]:
+        print(json.dumps(sessions()))
         return 0
     print(__doc__, file=sys.stderr)
     return 2

@@ -5,11 +5,15 @@ mode), without a server or a network in the way.
     .venv/bin/python bench/profile_request.py /healthz                 # Eldo, 5,000 calls
     .venv/bin/python bench/profile_request.py /healthz --requests 20000
     .venv/bin/python bench/profile_request.py /healthz --settings bench.baseline.settings
+    .venv/bin/python bench/profile_request.py /espace-pro/demandes/ --requests 50 \
+        --database postgres://postgres@127.0.0.1:5432/eldo_bench_10x --user pro
 
 Prints the mean time of a call, then pyinstrument's call tree (frames under 1 % hidden).
 The environment is production's (bench/run.py production_env) but for the database and
 Redis, which a probe does not touch: the URLs are unreachable on purpose, so that a
-request reaching either one shows as an error rather than as a fast answer.
+request reaching either one shows as an error rather than as a fast answer. A page that
+reads data takes ``--database`` (a kept bench database, ``--redis`` for its cache) and,
+signed in, ``--user`` (a role of bench/inprocess.py's BACKOFFICE_USERS).
 """
 
 from __future__ import annotations
@@ -55,10 +59,11 @@ def production_like_environment(settings_module: str, tmp: Path) -> None:
         ).stdout.strip()
 
 
-def wsgi_environ(path: str) -> dict:
+def wsgi_environ(path: str, cookie: str = "") -> dict:
     """What gunicorn hands the application for a GET through the gateway (HTTP/1.1)."""
     route, _, query = path.partition("?")
     return {
+        **({"HTTP_COOKIE": cookie} if cookie else {}),
         "REQUEST_METHOD": "GET",
         "SCRIPT_NAME": "",
         "PATH_INFO": route,
@@ -80,13 +85,13 @@ def wsgi_environ(path: str) -> dict:
     }
 
 
-def call(application, path: str) -> str:
+def call(application, path: str, cookie: str = "") -> str:
     seen: list[str] = []
 
     def start_response(status, headers, exc_info=None):
         seen.append(status)
 
-    body = application(wsgi_environ(path), start_response)
+    body = application(wsgi_environ(path, cookie), start_response)
     try:
         b"".join(body)
     finally:
@@ -105,31 +110,47 @@ def main() -> int:
         "--flat", choices=("self", "total"), help="a flat list by function instead of the tree"
     )
     parser.add_argument("--all", action="store_true", help="no frame hidden (library code too)")
+    parser.add_argument("--database", default="", help="DATABASE_URL of a kept bench database")
+    parser.add_argument("--redis", default="", help="REDIS_URL (with --database)")
+    parser.add_argument("--user", default="", help="signed in: pro, advisor or network")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
     production_like_environment(args.settings, Path(tempfile.mkdtemp(prefix="eldo-profile-")))
+    if args.database:
+        os.environ["DATABASE_URL"] = args.database
+        os.environ["REDIS_URL"] = args.redis or "redis://127.0.0.1:6379/15"
     from django.core.wsgi import get_wsgi_application
     from pyinstrument import Profiler
     from pyinstrument.renderers import ConsoleRenderer
 
     application = get_wsgi_application()
-    for _ in range(200):  # imports, lazy settings, compiled patterns
-        status = call(application, args.path)
+    cookie = ""
+    if args.user:
+        from django.conf import settings
+
+        from bench.inprocess import _client, _signed_in
+
+        client = _signed_in(_client(), args.user)
+        name = settings.SESSION_COOKIE_NAME
+        cookie = f"{name}={client.cookies[name].value}"
+    warmup = min(200, max(args.requests // 5, 5))
+    for _ in range(warmup):  # imports, lazy settings, compiled patterns
+        status = call(application, args.path, cookie)
     if not status.startswith("200"):
         print(f"{args.path} answered {status}", file=sys.stderr)
         return 1
     started, cpu_started = time.perf_counter(), time.process_time()
     for _ in range(args.requests):
-        call(application, args.path)
+        call(application, args.path, cookie)
     wall_us = (time.perf_counter() - started) / args.requests * 1e6
     # CPU time does not grow when other processes share the cores: the figure to compare.
     cpu_us = (time.process_time() - cpu_started) / args.requests * 1e6
     profiler = Profiler(interval=args.interval)
     with profiler:
         for _ in range(args.requests):
-            call(application, args.path)
+            call(application, args.path, cookie)
     print(
         f"{args.path} ({args.settings}): {cpu_us:.1f} µs of CPU per call "
         f"({wall_us:.1f} µs elapsed), {args.requests} calls"

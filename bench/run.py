@@ -357,7 +357,9 @@ def soak(base: str, endpoints: list[dict], sampler, args) -> dict:
     rotation = [
         e
         for e in endpoints
-        if e.get("kind") not in {"baseline", *COMPARISON_KINDS} and e.get("status") == 200
+        # The public pages: the soak's wrk runs carry no session cookie.
+        if e.get("kind") not in {"baseline", "backoffice", *COMPARISON_KINDS}
+        and e.get("status") == 200
     ]
     samples = [{"at_s": 0.0, "endpoint": "", "rss_kb": sampler.workers_rss_kb()}]
     started = time.monotonic()
@@ -393,8 +395,9 @@ def soak(base: str, endpoints: list[dict], sampler, args) -> dict:
     }
 
 
-def http_get(url: str, *, timeout: float = 30) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
+def http_get(url: str, *, timeout: float = 30, cookie: str = "") -> tuple[int, bytes]:
+    headers = {"X-Forwarded-Proto": "https", **({"Cookie": cookie} if cookie else {})}
+    request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read()
@@ -416,7 +419,7 @@ def wait_healthy(
     raise RuntimeError("gunicorn did not answer /healthz in time")
 
 
-def wrk(url: str, *, seconds: int, connections: int, threads: int) -> dict:
+def wrk(url: str, *, seconds: int, connections: int, threads: int, cookie: str = "") -> dict:
     command = [
         "wrk",
         f"-t{threads}",
@@ -426,6 +429,7 @@ def wrk(url: str, *, seconds: int, connections: int, threads: int) -> dict:
         "10s",
         "-s",
         str(BENCH / "wrk_report.lua"),
+        *(["-H", f"Cookie: {cookie}"] if cookie else []),
         url,
     ]
     completed = subprocess.run(
@@ -477,6 +481,57 @@ def endpoints_for(targets: dict) -> list[dict]:
             "optional": True,
         },
         {"name": "reviews page", "url": "/avis/", "kind": "page", "optional": True},
+        *backoffice_endpoints(targets.get("backoffice")),
+    ]
+
+
+def backoffice_endpoints(figures: dict | None) -> list[dict]:
+    """The signed-in pages at scale, each as its demo user (``user``: a role of
+    bench/inprocess.py's BACKOFFICE_USERS): the largest pro's dashboard, lead inbox and
+    twelve months of statistics, the advisors' queue, the network's dashboard."""
+    if not figures:
+        return []
+    today = dt.date.fromisoformat(figures["today"])
+    year = f"from={today - dt.timedelta(days=364)}&to={today}"
+    company = f"{figures['company_leads']} leads, {figures['company_reviews']} reviews"
+    return [
+        {
+            "name": "pro dashboard",
+            "kind": "backoffice",
+            "url": "/espace-pro/",
+            "user": "pro",
+            "note": company,
+        },
+        {
+            "name": "lead inbox",
+            "kind": "backoffice",
+            "url": "/espace-pro/demandes/",
+            "user": "pro",
+            "note": company,
+        },
+        {
+            "name": "statistics 12 months",
+            "kind": "backoffice",
+            "url": f"/espace-pro/statistiques/?{year}",
+            "user": "pro",
+            "note": f"{figures['company_stat_days']} daily rows",
+        },
+        {
+            "name": "advisor queue",
+            "kind": "backoffice",
+            "url": "/conseiller/demandes/",
+            "user": "advisor",
+            "note": f"{figures['open_requests']} open requests",
+        },
+        {
+            "name": "network dashboard",
+            "kind": "backoffice",
+            "url": "/espace-pro/reseau/",
+            "user": "network",
+            "note": (
+                f"{figures['network_installers']} installers, {figures['network_leads']} leads"
+            ),
+        },
     ]
 
 
@@ -630,7 +685,14 @@ def server_time(env: dict, args, tmp: Path, endpoints: list[dict]) -> dict:
     spec.write_text(
         json.dumps(
             {
-                "endpoints": [{"name": e["name"], "url": e["url"]} for e in measured],
+                "endpoints": [
+                    {
+                        "name": e["name"],
+                        "url": e["url"],
+                        **({"user": e["user"]} if "user" in e else {}),
+                    }
+                    for e in measured
+                ],
                 "requests": args.server_requests,
                 "warmup": args.server_warmup,
             }
@@ -666,7 +728,9 @@ def run_dataset(dataset: str, args, stamp: str) -> dict:
                 return result
         targets = inprocess(env, "targets")
         result["targets"] = targets
-        log(f"{dataset}: counts {targets['counts']}")
+        log(f"{dataset}: counts {targets['counts']}, back office {targets['backoffice']}")
+        # Database sessions of the back-office users, for wrk (kept out of the results).
+        args.session_cookies = inprocess(env, "sessions")
         phases["collectstatic"], _ = manage(env, "collectstatic", "--noinput")
         result["gunicorn"] = gunicorn_settings(env)
         endpoints = selected_endpoints(targets, args.only)
@@ -686,8 +750,12 @@ def run_dataset(dataset: str, args, stamp: str) -> dict:
 
 def measure_one(url: str, endpoint: dict, sampler, args) -> dict:
     """One GET to check the answer, wrk's warm-up, then the measured wrk run with the CPU
-    used by the server's processes (``sampler``) meanwhile."""
-    status, body = http_get(url)
+    used by the server's processes (``sampler``) meanwhile; a back-office page with its
+    user's session cookie."""
+    cookie = ""
+    if endpoint.get("user"):
+        cookie = f"sessionid={args.session_cookies[endpoint['user']]}"
+    status, body = http_get(url, cookie=cookie)
     row = {**endpoint, "status": status, "bytes": len(body)}
     if status != 200:
         row["skipped"] = (
@@ -697,9 +765,10 @@ def measure_one(url: str, endpoint: dict, sampler, args) -> dict:
         )
         log(f"  skip {endpoint['name']} {endpoint['url']}: {row['skipped']}")
         return row
-    wrk(url, seconds=args.warmup, connections=args.connections, threads=args.threads)
+    load = {"connections": args.connections, "threads": args.threads, "cookie": cookie}
+    wrk(url, seconds=args.warmup, **load)
     cpu_before = sampler.cpu_snapshot()
-    row["wrk"] = wrk(url, seconds=args.duration, connections=args.connections, threads=args.threads)
+    row["wrk"] = wrk(url, seconds=args.duration, **load)
     used = sampler.cpu_seconds_between(cpu_before, sampler.cpu_snapshot())
     # CPU per request does not depend on what else runs on the machine: the figure to
     # compare when the load average shows the machine was shared.

@@ -47,27 +47,29 @@ def category_ids_by_slug(slugs: list[str]) -> dict[str, int]:
 
 
 def _pro_refs(qs) -> list[ProRef]:
+    # Only what ProRef needs, as plain rows: a pro row also carries its description and
+    # search columns (text and tsvector), and building model instances (with their commune)
+    # costs more than the query when a network asks for its 500 installers.
+    rows = qs.values_list(
+        "id",
+        "slug",
+        "name",
+        "organization_id",
+        "commune__name",
+        "postcode",
+        "commune__department_id",
+    )
     return [
         ProRef(
-            id=p.id,
-            slug=p.slug,
-            name=p.name,
-            organization_id=p.organization_id,
-            commune_name=p.commune.name,
-            postcode=p.postcode,
-            department_code=p.commune.department_id,
+            id=pro_id,
+            slug=slug,
+            name=name,
+            organization_id=organization_id,
+            commune_name=commune_name,
+            postcode=postcode,
+            department_code=department_code,
         )
-        # Only what ProRef needs: a pro row also carries its description and search
-        # columns (text and tsvector), which every batched lookup would otherwise load.
-        for p in qs.select_related("commune").only(
-            "id",
-            "slug",
-            "name",
-            "organization_id",
-            "postcode",
-            "commune__name",
-            "commune__department_id",
-        )
+        for pro_id, slug, name, organization_id, commune_name, postcode, department_code in rows
     ]
 
 

@@ -198,9 +198,72 @@ def demo_seed(
             added += 1
     first = Lead.objects.filter(network_id=network_id).order_by("pk").first()
     _webhook_seed(network_id=network_id, lead_id=first.pk if first else None)
-    return added + _dispatched_leads_seed(
+    added += _dispatched_leads_seed(
         rng=rng, now=now, company_id=company.id, sales_rep_user_id=sales_rep_user_id
     )
+    return added + _inbox_volume_seed(
+        now=now,
+        company=company,
+        sales_rep_user_id=sales_rep_user_id,
+        network_id=network_id,
+        target=COMPANY_LEADS.get(scale, 0),
+    )
+
+
+# The demo company's inbox at scale: the benchmark measures the signed-in pages of the
+# largest pro (its inbox, dashboard and statistics) with this many leads.
+COMPANY_LEADS = {"small": 0, "1x": 500, "10x": 5_000}
+
+
+def _inbox_volume_seed(
+    *, now, company, sales_rep_user_id: int, network_id: int, target: int
+) -> int:
+    """Network leads for the demo company until it has ``target`` leads, over the last 12
+    months, in bulk (external ids ``RCH-VOL-<n>``: idempotent)."""
+    missing = target - Lead.objects.filter(pro_id=company.id).count()
+    if missing <= 0:
+        return 0
+    rng = random.Random(f"inbox-{target}")
+    check_rng = random.Random(f"inbox-check-{target}")
+    taken = Lead.objects.filter(network_id=network_id, external_id__startswith="RCH-VOL-").count()
+    leads = []
+    for n in range(taken, taken + missing):
+        created = now - timedelta(minutes=rng.randint(60, 365 * 24 * 60))
+        status = LeadStatus(_dispatched_lead_status(rng, (now - created).total_seconds() / 86400))
+        category, description = rng.choice(PROJECTS)
+        external_id = f"RCH-VOL-{n + 1}"
+        lead = Lead(
+            source=LeadSource.INBOUND,
+            network_id=network_id,
+            external_id=external_id,
+            reference=external_id,
+            pro_id=company.id,
+            organization_id=company.organization_id,
+            category_slug=category,
+            postcode=company.postcode,
+            department_code=company.department_code,
+            description=description,
+            first_name=rng.choice(FIRST_NAMES),
+            last_name=rng.choice(LAST_NAMES),
+            email=f"client.vol.{n + 1}@exemple.fr",
+            phone=f"+3361235{rng.randint(1000, 9999)}",
+            status=status,
+            created_at=created,
+            notified_at=created,
+            assigned_to_id=sales_rep_user_id if rng.random() < 0.4 else None,
+        )
+        moment = created
+        for step in PATHS[status]:
+            moment = min(now, moment + timedelta(hours=rng.randint(1, 30)))
+            if step in TIMESTAMPS:
+                setattr(lead, TIMESTAMPS[step], moment)
+        if status in (LeadStatus.WON, LeadStatus.LOST, LeadStatus.DECLINED):
+            lead.closed_at = moment
+        _value(lead, rng)
+        _contact_check(lead, check_rng, now)
+        leads.append(lead)
+    Lead.objects.bulk_create(leads, batch_size=2_000)
+    return len(leads)
 
 
 def _dispatched_lead_status(rng: random.Random, age_days: float) -> str:

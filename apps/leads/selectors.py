@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.http import Http404
 
 from apps.accounts import api as accounts
@@ -301,11 +301,16 @@ def network_dashboard(*, network_id: int, overdue_before: datetime) -> dict[str,
         )
     }
     delays: dict[int, list[timedelta]] = {}
-    for pro_id, created, contacted in leads.filter(contacted_at__isnull=False).values_list(
-        "pro_id", "created_at", "contacted_at"
+    # The delay computed by the database: one interval a lead to read, not two datetimes.
+    first_contact = ExpressionWrapper(
+        F("contacted_at") - F("created_at"), output_field=DurationField()
+    )
+    for pro_id, delay in (
+        leads.filter(contacted_at__isnull=False)
+        .annotate(delay=first_contact)
+        .values_list("pro_id", "delay")
     ):
-        if contacted is not None:
-            delays.setdefault(pro_id, []).append(contacted - created)
+        delays.setdefault(pro_id, []).append(delay)
     pro_ids = sorted({i.pro_id for i in installers} | set(counts))
     pros = directory.pros_by_ids(pro_ids) if pro_ids else {}
     rule_by_pro = {i.pro_id: i for i in installers}

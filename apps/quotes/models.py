@@ -199,6 +199,19 @@ class QuoteRequest(models.Model):
         indexes = [
             # The advisors' queue: open requests, the one to call first at the top.
             models.Index(fields=["status", "next_call_at", "created_at"], name="quote_queue_idx"),
+            # …and its first page without sorting every open request (28,000 at 10x): the
+            # open ones in the queue's order, so the database stops after a page.
+            models.Index(
+                fields=["next_call_at", "created_at", "id"],
+                condition=Q(
+                    status__in=[
+                        QuoteStatus.NEW,
+                        QuoteStatus.IN_QUALIFICATION,
+                        QuoteStatus.QUALIFIED,
+                    ]
+                ),
+                name="quote_open_queue_idx",
+            ),
             # Duplicate detection on submission.
             models.Index(fields=["email", "created_at"], name="quote_email_recent_idx"),
             models.Index(fields=["phone", "created_at"], name="quote_phone_recent_idx"),

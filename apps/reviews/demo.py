@@ -64,6 +64,8 @@ REVIEWS_PER_PRO_HEADLINERS = (1_400, 1_150, 1_000)
 # default (small) demo, have at least this many published reviews. The 1x and 10x tails
 # stay as drawn above: the benchmark needs their pros with 3 reviews.
 DEMO_PRO_MIN_PUBLISHED = 40
+# The pro whose back office the benchmark measures at scale (seed_demo's demo company).
+LARGEST_PRO_REVIEWS = {"small": 0, "1x": 2_000, "10x": 20_000}
 BATCH_PROS = 400
 
 FIRST_NAMES = [
@@ -523,7 +525,11 @@ def review_counts(rng: random.Random, n: int) -> list[int]:
 
 
 def demo_seed(
-    *, pros: dict[str, int], scale: str = "small", detailed: tuple[str, ...] = ()
+    *,
+    pros: dict[str, int],
+    scale: str = "small",
+    detailed: tuple[str, ...] = (),
+    largest: str = "",
 ) -> dict:
     rng = random.Random(f"reviews-{scale}")
     categories = {c.slug: c.name for c in directory.categories()}
@@ -545,6 +551,8 @@ def demo_seed(
     floors = dict.fromkeys(slugs, DEMO_PRO_MIN_PUBLISHED) if scale == "small" else {}
     # _detailed() turns one published review of a named company into a reported one.
     floors.update(dict.fromkeys(detailed, DEMO_PRO_MIN_PUBLISHED + 1))
+    if largest in counts:
+        floors[largest] = max(floors.get(largest, 0), LARGEST_PRO_REVIEWS[scale])
     for slug, floor in floors.items():
         counts[slug] = max(counts.get(slug, 0), floor)
     adapters = None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.core.business_hours import business_deadline
@@ -24,6 +24,7 @@ from apps.stats.models import (
     CounterDay,
     InvitationFact,
     LeadFact,
+    ProDay,
     ProFact,
     QuoteFact,
     ReviewFact,
@@ -190,11 +191,14 @@ class _Year:
     quotes: list = field(default_factory=list)
     new_pros: list = field(default_factory=list)
 
-    def company_day(self, day: date, level: float, company, member_user_ids: list[int]) -> None:
-        """The demo company's visibility, leads, requests, invitations and reviews."""
+    def company_day(
+        self, day: date, level: float, company, member_user_ids: list[int], leads: float
+    ) -> None:
+        """The demo company's visibility, leads (``leads`` a day on average), requests,
+        invitations and reviews."""
         rng, now = self.rng, self.now
         self.counters.append(_visibility(rng, company.id, day, level, 1.0))
-        for _ in range(_poisson(rng, 1.6 * level)):
+        for _ in range(_poisson(rng, leads * level)):
             sent = _moment(day, rng)
             if sent <= now:
                 self.leads.append(
@@ -316,6 +320,7 @@ def demo_seed(
     network_id: int,
     installer_slugs: list[str],
     days: int = 365,
+    leads_per_day: float = 1.6,
 ) -> int:
     pros = directory.pros_by_slugs([company_slug, *installer_slugs])
     company = pros.get(company_slug)
@@ -331,7 +336,7 @@ def demo_seed(
     for offset in range(days):
         day = first + timedelta(days=offset)
         level = _activity(day, first, days)
-        year.company_day(day, level, company, member_user_ids)
+        year.company_day(day, level, company, member_user_ids, leads_per_day)
         year.installers_day(day, level, installers, network_id)
         year.platform_day(day, level)
         year.pros_day(day, level, pros_rng)
@@ -342,3 +347,78 @@ def demo_seed(
         )
         services.platform_rollup(start=first, end=last)
     return written
+
+
+# Every other pro's year of visibility, from the 1x scale: one day in five with figures,
+# as the daily counters would have stored them, and the daily rows rolled up from them.
+COUNTER_COLUMNS = ("pro_id", "day", "profile_views", "search_impressions", "contact_clicks")
+
+
+def visibility_seed(*, pro_ids: list[int], days: int = 365) -> int:
+    """A year of sparse visibility counters and their ``ProDay`` rows for the pros among
+    ``pro_ids`` that have no counter yet (idempotent). Bulk: COPY on PostgreSQL, one
+    INSERT … SELECT for the roll-up (it only has counters to read: these pros have no
+    facts in the backfill). Returns the number of daily rows written."""
+    last = timezone.localdate()
+    first = last - timedelta(days=days - 1)
+    seeded = set(
+        CounterDay.objects.filter(day__gte=first, pro_id__in=pro_ids)
+        .values_list("pro_id", flat=True)
+        .distinct()
+    )
+    todo = [pro_id for pro_id in pro_ids if pro_id not in seeded]
+    if not todo:
+        return 0
+    rng = random.Random(f"eldo-stats-visibility-{len(pro_ids)}")
+    sqlite = connection.vendor == "sqlite"
+    rows = []
+    for pro_id in todo:
+        level = 0.2 + rng.random()
+        for offset in range(pro_id % 5, days, 5):
+            day = first + timedelta(days=offset)
+            views = max(int(rng.gauss(10 * level, 3)), 1)
+            rows.append((pro_id, str(day) if sqlite else day, views, views * 7, int(views * 0.05)))
+    with transaction.atomic():
+        _bulk_insert(CounterDay._meta.db_table, COUNTER_COLUMNS, rows)
+        _proday_from_counters(pro_ids=todo, first=first, last=last)
+    return len(rows)
+
+
+def _bulk_insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """COPY on PostgreSQL, plain multi-row inserts elsewhere (the ORM's per-value
+    preparation costs more than the database at a million rows)."""
+    ops = connection.ops
+    names = ", ".join(ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {ops.quote_name(table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(columns))
+        # Our own model's table and columns, never input (ruff S608, bandit B608).
+        sql = f"INSERT INTO {ops.quote_name(table)} ({names}) VALUES ({placeholders})"  # noqa: S608 # nosec B608
+        cursor.executemany(sql, rows)
+
+
+def _proday_from_counters(*, pro_ids: list[int], first: date, last: date) -> None:
+    """What ``services.rollup`` writes for pros with counters and no facts, set-based."""
+    ops = connection.ops
+    counted = COUNTER_COLUMNS[2:]
+    columns = [f.column for f in ProDay._meta.concrete_fields if not f.primary_key]
+    zeros = [c for c in columns if c and c not in COUNTER_COLUMNS]
+    names = ", ".join(ops.quote_name(c) for c in (*COUNTER_COLUMNS, *zeros))
+    selected = ", ".join(
+        [*(ops.quote_name(c) for c in ("pro_id", "day", *counted)), *(["0"] * len(zeros))]
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(pro_ids), 5_000):
+            chunk = pro_ids[start : start + 5_000]
+            # Names are our own models' tables and columns; values go through placeholders.
+            cursor.execute(
+                f"INSERT INTO {ops.quote_name(ProDay._meta.db_table)} ({names}) "  # noqa: S608 # nosec B608
+                f"SELECT {selected} FROM {ops.quote_name(CounterDay._meta.db_table)} "
+                f"WHERE day >= %s AND day <= %s "
+                f"AND pro_id IN ({', '.join(['%s'] * len(chunk))})",
+                [ops.adapt_datefield_value(first), ops.adapt_datefield_value(last), *chunk],
+            )

@@ -21,7 +21,18 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import (
+    Count,
+    DateField,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Trunc
 from django.http import Http404
 from django.utils import timezone
 
@@ -270,12 +281,20 @@ def _rating_figures(rows: dict[date, dict], totals: dict) -> dict:
     }
 
 
+RESPONSE_DELAY = ExpressionWrapper(
+    F("first_response_at") - F("dispatched_at"), output_field=DurationField()
+)
+
+
 def _response_seconds(qs, period: Period) -> list[float]:
     low, high = day_bounds(period.start, period.end)
-    pairs = qs.filter(
-        dispatched_at__gte=low, dispatched_at__lt=high, first_response_at__isnull=False
-    ).values_list("dispatched_at", "first_response_at")
-    return [max((answered - sent).total_seconds(), 0) for sent, answered in pairs]
+    # The delay computed by the database: one interval a lead to read, not two datetimes.
+    delays = (
+        qs.filter(dispatched_at__gte=low, dispatched_at__lt=high, first_response_at__isnull=False)
+        .annotate(delay=RESPONSE_DELAY)
+        .values_list("delay", flat=True)
+    )
+    return [max(delay.total_seconds(), 0) for delay in delays]
 
 
 # --- Lead value (euros) ---------------------------------------------------------------------
@@ -312,14 +331,38 @@ def value_figures(facts, period: Period) -> dict:
     - lost: leads lost in the period, and their quote amounts;
     - win rate: won / (won + lost) in count and in euros (won € / (won € + lost quotes €)).
 
-    ``facts`` is a LeadFact queryset (a pro's, a company's); one query. Returns
-    {"totals": line, "by_user": {user id: line}, "series": per bucket}."""
+    ``facts`` is a LeadFact queryset (a pro's, a company's); one grouped query (by assignee
+    and the buckets of the quote's and the closing's days), so its cost does not grow with
+    the number of leads. Returns {"totals": line, "by_user": {user id: line}, "series": per
+    bucket}."""
     low, high = day_bounds(period.start, period.end)
-    rows = facts.filter(
-        Q(quote_sent_at__gte=low, quote_sent_at__lt=high)
-        | Q(status__in=("won", "lost"), closed_at__gte=low, closed_at__lt=high)
-    ).values_list(
-        "assigned_to_id", "status", "quote_sent_at", "closed_at", "quote_amount", "won_amount"
+    sent = Q(quote_sent_at__gte=low, quote_sent_at__lt=high)
+    closed = Q(closed_at__gte=low, closed_at__lt=high)
+    won, lost = closed & Q(status="won"), closed & Q(status="lost")
+    pipeline = sent & Q(status="quote_sent")
+    money = DecimalField(max_digits=14, decimal_places=2)
+    quote_amount = Coalesce("quote_amount", Value(ZERO), output_field=money)
+    won_amount = Coalesce("won_amount", Value(ZERO), output_field=money)
+    tz = timezone.get_current_timezone()
+    kind = {"week": "week", "month": "month"}.get(period.bucket, "day")
+    rows = (
+        facts.filter(sent | won | lost)
+        .annotate(
+            sent_bucket=Trunc("quote_sent_at", kind, output_field=DateField(), tzinfo=tz),
+            closed_bucket=Trunc("closed_at", kind, output_field=DateField(), tzinfo=tz),
+        )
+        .values("assigned_to_id", "sent_bucket", "closed_bucket")
+        .annotate(
+            quotes_sent=Count("pk", filter=sent),
+            quotes_sent_amount=Sum(quote_amount, filter=sent),
+            pipeline=Count("pk", filter=pipeline),
+            pipeline_amount=Sum(quote_amount, filter=pipeline),
+            won=Count("pk", filter=won),
+            won_amount=Sum(won_amount, filter=won),
+            lost=Count("pk", filter=lost),
+            lost_amount=Sum(quote_amount, filter=lost),
+        )
+        .order_by()
     )
     totals = _value_line()
     by_user: dict[int, dict] = defaultdict(_value_line)
@@ -327,25 +370,17 @@ def value_figures(facts, period: Period) -> dict:
     for day in period.dates():
         key = bucket_start(day, period.bucket)
         buckets.setdefault(key, {"start": key, "quotes_sent_amount": ZERO, "won_amount": ZERO})
-    for user_id, status, quote_sent_at, closed_at, quote_amount, won_amount in rows:
+    for row in rows:
+        user_id = row["assigned_to_id"]
         lines = [totals] + ([by_user[user_id]] if user_id is not None else [])
-        quote_amount, won_amount = quote_amount or ZERO, won_amount or ZERO
-        if quote_sent_at is not None and low <= quote_sent_at < high:
-            key = bucket_start(timezone.localdate(quote_sent_at), period.bucket)
-            buckets[key]["quotes_sent_amount"] += quote_amount
+        for name in totals:
+            value = row[name] or (ZERO if name.endswith("_amount") else 0)
             for line in lines:
-                line["quotes_sent"] += 1
-                line["quotes_sent_amount"] += quote_amount
-                if status == "quote_sent":
-                    line["pipeline"] += 1
-                    line["pipeline_amount"] += quote_amount
-        if status in ("won", "lost") and closed_at is not None and low <= closed_at < high:
-            if status == "won":
-                key = bucket_start(timezone.localdate(closed_at), period.bucket)
-                buckets[key]["won_amount"] += won_amount
-            for line in lines:
-                line[status] += 1
-                line[f"{status}_amount"] += won_amount if status == "won" else quote_amount
+                line[name] += value
+        if row["quotes_sent"]:
+            buckets[row["sent_bucket"]]["quotes_sent_amount"] += row["quotes_sent_amount"]
+        if row["won"]:
+            buckets[row["closed_bucket"]]["won_amount"] += row["won_amount"]
     for entry in buckets.values():
         entry["label"] = bucket_label(entry["start"], period.bucket)
     return {
@@ -392,14 +427,14 @@ def team_summary(*, organization_id: int, period: Period, only_user_id: int | No
     per_user: dict[int, dict] = defaultdict(
         lambda: {"assigned": 0, "within_24h": 0, "won": 0, "seconds": []}
     )
-    for user_id, sent, answered, status in facts.values_list(
-        "assigned_to_id", "dispatched_at", "first_response_at", "status"
+    for user_id, delay, status in facts.annotate(delay=RESPONSE_DELAY).values_list(
+        "assigned_to_id", "delay", "status"
     ):
         line = per_user[user_id]
         line["assigned"] += 1
         line["won"] += status == "won"
-        if answered is not None:
-            seconds = max((answered - sent).total_seconds(), 0)
+        if delay is not None:
+            seconds = max(delay.total_seconds(), 0)
             line["seconds"].append(seconds)
             line["within_24h"] += seconds <= 24 * 3600
     value = value_figures(LeadFact.objects.filter(organization_id=organization_id), period)

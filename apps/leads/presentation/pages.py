@@ -27,6 +27,7 @@ from apps.leads.models import DeclineReason, LeadStatus, LostReason
 
 app_name = "leads-backoffice"
 PAGE_SIZE = 25
+INSTALLERS_PAGE_SIZE = 50
 
 NETWORK_SPACE_KINDS = (OrganizationKind.NETWORK, OrganizationKind.MANUFACTURER)
 
@@ -369,6 +370,10 @@ def network_dashboard(request):
         overdue_before=timezone.now() - services.first_contact_delay(),
     )
     network_id = context["backoffice_org"].organization_id
+    # A network of hundreds of installers: the most urgent first, a page at a time.
+    installers = Paginator(board["installers"], INSTALLERS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     names = selectors.category_names()
     queue = [
         {"unrouted": u, "category_name": names.get(u.data.get("category_slug"), "")}
@@ -380,6 +385,7 @@ def network_dashboard(request):
         {
             **context,
             "board": board,
+            "installers": installers,
             "queue": queue,
             "rules": [r for r in board["installers"] if r["rule"] is not None],
             # A manufacturer: its public brand page (if published), linked from its home.

@@ -14,7 +14,9 @@ from apps.core.demo_command import DemoCommand
 COMPANY = "facades-du-midi"
 NAMED_COMPANIES = ["facades-du-midi", "toitures-occitanes"]
 NETWORK = "reseau-confort-habitat"
-INSTALLERS = 8  # the network's installers: the named companies and the six next pros
+# The network's installers: the named companies and the next pros (the network dashboard
+# is measured at scale with 50 and 500 installers).
+INSTALLERS = {"small": 8, "1x": 50, "10x": 500}
 BRANDS = ["solvea-chaleur", "vitralis-fenetres", "tuilerie-des-coteaux"]  # manufacturers
 
 
@@ -29,7 +31,9 @@ class Command(DemoCommand):
         out = {"stdout": self.stdout, "force": True}  # DEBUG was checked once, above
         call_command("seed_demo_accounts", **out)
         call_command("seed_demo_directory", scale=scale, **out)
-        call_command("seed_demo_reviews", scale=scale, detailed=NAMED_COMPANIES, **out)
+        call_command(
+            "seed_demo_reviews", scale=scale, detailed=NAMED_COMPANIES, largest=COMPANY, **out
+        )
         call_command(
             "seed_demo_quotes",
             scale=scale,
@@ -42,7 +46,7 @@ class Command(DemoCommand):
             company=COMPANY,
             sales_rep="commercial@eldo.test",
             network=NETWORK,
-            installers=INSTALLERS,
+            installers=INSTALLERS[scale],
             brands=BRANDS,
             **out,
         )
@@ -51,7 +55,8 @@ class Command(DemoCommand):
             company=COMPANY,
             members=["commercial@eldo.test", "pro@eldo.test"],
             network=NETWORK,
-            installers=INSTALLERS,
+            installers=INSTALLERS[scale],
+            scale=scale,
             **out,
         )
         self.stdout.write(

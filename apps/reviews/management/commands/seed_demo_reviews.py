@@ -18,11 +18,20 @@ class Command(DemoCommand):
         parser.add_argument(
             "--detailed", nargs="*", default=[], help="Slugs of the pros shown in detail."
         )
+        parser.add_argument(
+            "--largest",
+            default="",
+            help="Slug of the pro whose back office is measured at scale (2,000 reviews at "
+            "1x, 20,000 at 10x).",
+        )
 
-    def seed(self, *, scale: str, detailed: list[str], **options):
+    def seed(self, *, scale: str, detailed: list[str], largest: str = "", **options):
         started = time.monotonic()
         seeded = demo.demo_seed(
-            pros=directory.pro_ids_by_slug(), scale=scale, detailed=tuple(detailed)
+            pros=directory.pro_ids_by_slug(),
+            scale=scale,
+            detailed=tuple(detailed),
+            largest=largest,
         )
         self.stdout.write(
             f"Reviews: {seeded['reviews']} new review(s) for {seeded['pros']} pro(s) "
