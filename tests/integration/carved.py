@@ -19,8 +19,6 @@ from pathlib import Path
 
 import psycopg
 
-from apps.core import broker
-from apps.core.events import consumers
 from tests.deploy.support import jwt_private_keys
 from tests.integration.support import ROOT, PrivateRedis
 from tests.parallel import free_port
@@ -90,6 +88,7 @@ class CarvedStack:
         self.reviews_db = f"{name}_reviews"[:63]
         self.reviews_db_url = f"{base}/{self.reviews_db}"
         self.processes: list[Process] = []
+        self.extra_env: dict[str, str] = {}  # added to every process's environment
 
     def env(self, **extra: str) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))}
@@ -118,6 +117,7 @@ class CarvedStack:
         )
         for name in ("JWT_PRIVATE_KEYS", "REVIEWS_SERVICE_URL", "MONOLITH_URL"):
             env.pop(name, None)
+        env.update(self.extra_env)
         env.update(extra)
         return env
 
@@ -174,6 +174,8 @@ class CarvedStack:
             self.tmp,
         )
         self._start_web(web, self.monolith)
+        from apps.core.events import consumers
+
         # The directory stores the ratings reviews publishes; accounts' own reactions too.
         for consumer in ("directory", "accounts"):
             if consumer in consumers():
@@ -239,6 +241,9 @@ class CarvedStack:
         for process in reversed(self.processes):
             process.stop()
         self.redis.stop()
+        from apps.core import broker
+        from apps.core.events import consumers
+
         with broker.connect(self.broker_url) as conn:
             channel = conn.default_channel
             topology = broker.Topology(self.prefix)
