@@ -59,8 +59,17 @@ _NOT_HERE = {
     "django_otp.middleware.OTPMiddleware",
     "apps.accounts.two_factor.StaffTwoFactorMiddleware",
 }
-MIDDLEWARE = [m for m in MIDDLEWARE if m not in _NOT_HERE]
-PROBE_SKIPPED_MIDDLEWARE = [m for m in PROBE_SKIPPED_MIDDLEWARE if m not in _NOT_HERE]
+# Who is signed in comes from the monolith's session cookie, asked to accounts
+# (apps.core.monolith_session), in place of Django's AuthenticationMiddleware.
+_SIGNED_IN = {
+    "django.contrib.auth.middleware.AuthenticationMiddleware": (
+        "apps.core.monolith_session.MonolithSessionMiddleware"
+    )
+}
+MIDDLEWARE = [_SIGNED_IN.get(m, m) for m in MIDDLEWARE if m not in _NOT_HERE]
+PROBE_SKIPPED_MIDDLEWARE = [
+    _SIGNED_IN.get(m, m) for m in PROBE_SKIPPED_MIDDLEWARE if m not in _NOT_HERE
+]
 
 _ACCOUNTS_CONTEXT_PROCESSORS = {
     "apps.accounts.context_processors.backoffice",
@@ -75,7 +84,9 @@ TEMPLATES = [
                 processor
                 for processor in TEMPLATES[0]["OPTIONS"]["context_processors"]
                 if processor not in _ACCOUNTS_CONTEXT_PROCESSORS
-            ],
+            ]
+            # has_backoffice and account_menu, from the monolith session's answer.
+            + ["apps.core.monolith_session.header"],
         },
     }
 ]
@@ -106,6 +117,15 @@ FACADES_TOKEN = env_str("FACADES_TOKEN")
 MONOLITH_PUBLIC_URL = env_str("MONOLITH_PUBLIC_URL", SITE_URL).rstrip("/")  # noqa: F405
 
 # --- Authentication -----------------------------------------------------------------------
+
+# Pages: the person signed in on the monolith (apps.core.monolith_session). The cookie is
+# the monolith's SESSION_COOKIE_NAME (Django's default there); accounts' answer is cached
+# this many seconds (a change of role or membership shows after at most that long).
+MONOLITH_SESSION_COOKIE_NAME = env_str("MONOLITH_SESSION_COOKIE_NAME", "sessionid")
+MONOLITH_SESSION_CACHE_SECONDS = 30
+# A page for signed-in people sends the others to the monolith's sign-in page (the path of
+# "accounts:login" in monolith_routes.json).
+LOGIN_URL = f"{MONOLITH_PUBLIC_URL}/connexion/"
 
 if JWT_PRIVATE_KEYS.strip():
     raise ImproperlyConfigured(  # noqa: F405
