@@ -11,10 +11,10 @@ the device in the session, as ``OTPMiddleware`` reads it).
 from __future__ import annotations
 
 from importlib import import_module
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.auth import get_user
+from django.http import HttpRequest
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 
@@ -41,7 +41,9 @@ def session_claims(*, session_key: str) -> SessionClaims | None:
     session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     # django.contrib.auth's own reading: backend, user row, session hash (a password
     # change signs every other session out).
-    user = get_user(SimpleNamespace(session=session))
+    request = HttpRequest()
+    request.session = session
+    user = get_user(request)
     if not user.is_authenticated or not user.is_active:
         return None
     identity = identity_for_user(user=user)

@@ -145,13 +145,15 @@ def session_user(request: HttpRequest, session_key: str) -> SessionPrincipal | A
         if claims is None
         else principal_from_claims(claims, staff_two_factor=settings.ELDO_STAFF_2FA)
     )
-    cache.set(key, (time.time(), principal), settings.MONOLITH_SESSION_CACHE_SECONDS)
+    cache.set(
+        key, (time.time(), principal), getattr(settings, "MONOLITH_SESSION_CACHE_SECONDS", 30)
+    )
     return principal if principal is not None else AnonymousUser()
 
 
 def _monolith_url(name: str) -> str | None:
     try:
-        return settings.MONOLITH_PUBLIC_URL + reverse(name)
+        return getattr(settings, "MONOLITH_PUBLIC_URL", "") + reverse(name)
     except NoReverseMatch:
         return None
 
@@ -164,7 +166,9 @@ class MonolithSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        session_key = request.COOKIES.get(settings.MONOLITH_SESSION_COOKIE_NAME, "")
+        session_key = request.COOKIES.get(
+            getattr(settings, "MONOLITH_SESSION_COOKIE_NAME", "sessionid"), ""
+        )
         request.user = SimpleLazyObject(lambda: session_user(request, session_key))  # type: ignore[assignment]
         if request.path.startswith(STAFF_PATH_PREFIXES):
             redirect = self._second_factor_redirect(request)
