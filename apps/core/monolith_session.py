@@ -12,12 +12,13 @@ expired session, an inactive account: ``AnonymousUser``.
 - **Cache**: the answer (None included) is kept ``MONOLITH_SESSION_CACHE_SECONDS`` (30 s)
   in the service's cache, keyed by a hash of the session key (never the key itself): a
   cached page costs no query and no call.
-- **Sign-out and revocation**: accounts publishes ``accounts.TokensRevoked`` at sign-out,
-  password change, deactivation and erasure; the service already records it for its tokens
-  (``apps.core.principal.tokens_revoked_record``). A cached answer older than the user's
-  last revocation is dropped and asked again, so a sign-out takes effect as soon as the
-  event is consumed. A change of memberships or role publishes no such event: it shows
-  after at most the cache's 30 s.
+- **Sign-out and revocation**: signing out on the monolith deletes the browser's cookie,
+  so that browser is anonymous here at once. A copy of the cookie would still be served
+  from the cache for at most 30 s (the page sign-out publishes no event). A password
+  change, a deactivation or an erasure publishes ``accounts.TokensRevoked``, which the
+  service already records for its tokens (``apps.core.principal.tokens_revoked_record``):
+  a cached answer older than the user's last revocation is dropped and asked again. A
+  change of role or membership shows after at most the cache's 30 s.
 - **Second factor**: a staff session not verified by a code (``ELDO_STAFF_2FA``) gets no
   staff rights; on a staff page (``/moderation/``) it is sent to the monolith's two-factor
   page, as ``StaffTwoFactorMiddleware`` does there.

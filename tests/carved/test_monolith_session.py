@@ -13,13 +13,11 @@ from __future__ import annotations
 import socket
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.test import RequestFactory
 from django.utils import timezone
 
 from apps.accounts import api as accounts_api
 from apps.core import monolith_session
-from apps.core.principal import tokens_revoked_record
 from apps.reviews.tests.factories import ReviewFactory
 from services.reviews import routes
 from tests.carved.test_reviews_service import manage
@@ -232,17 +230,23 @@ def test_a_cached_session_costs_no_query_and_no_call(
     assert len(calls) == 1
 
 
-def test_a_sign_out_drops_the_cached_answer(client, owner, as_service, calls):
+def test_a_password_change_drops_the_cached_answer(
+    client, owner, as_service, calls, django_capture_on_commit_callbacks
+):
+    from apps.accounts.services import password_changed_publish
+
     client.force_login(owner)
     key = client.cookies["sessionid"].value
     as_service()
     request = RequestFactory().get("/espace-pro/avis/")
     assert monolith_session.session_user(request, key).is_authenticated
-    # Signed out on the monolith: the session row is gone...
-    Session.objects.filter(session_key=key).delete()
-    assert monolith_session.session_user(request, key).is_authenticated  # (cached)
-    # ... and accounts.TokensRevoked reaches the service's handler.
-    tokens_revoked_record(user_id=owner.pk, before=timezone.now().isoformat())
+
+    # On the monolith: the session's password hash is stale, accounts.TokensRevoked is
+    # published and reaches reviews' handler (in-process here).
+    with django_capture_on_commit_callbacks(execute=True):
+        owner.set_password("un-nouveau-mot-de-passe-2026")
+        owner.save(update_fields=["password"])
+        password_changed_publish(user_id=owner.pk, changed_at=timezone.now())
 
     assert not monolith_session.session_user(request, key).is_authenticated
     assert len(calls) == 2
