@@ -263,3 +263,21 @@ def test_a_homeowner_sees_their_reviews_and_the_form_knows_them(client, pro, as_
     form = client.get(f"/pro/{pro.slug}/donner-mon-avis/")
     assert form.status_code == 200
     assert "luce@exemple.fr" in form.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_over_http_the_pro_owner_sees_its_reviews(
+    client, owner, pro, settings, as_service, live_server
+):
+    """accounts answered by another process's facade endpoint (the live server)."""
+    ReviewFactory(pro_id=pro.id, title="Ravalement impeccable")
+    client.force_login(owner)
+    as_service()
+    settings.FACADES_TOKEN = "jeton-interne-de-test"
+    settings.FACADES_SERVED = ["accounts"]
+    settings.REMOTE_FACADES = {"accounts": live_server.url}
+
+    response = client.get("/espace-pro/avis/")
+
+    assert response.status_code == 200
+    assert "Ravalement impeccable" in response.content.decode()
