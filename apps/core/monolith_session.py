@@ -119,12 +119,27 @@ def _cache_key(session_key: str) -> str:
     return "monolith-session:" + hashlib.sha256(session_key.encode()).hexdigest()
 
 
+def _cache_get(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except Exception:  # an unreadable cache costs a call, not the page
+        logger.warning("monolith sessions' cache unreadable", exc_info=True)
+        return None
+
+
+def _cache_set(key: str, value: Any, seconds: int) -> None:
+    try:
+        cache.set(key, value, seconds)
+    except Exception:
+        logger.warning("monolith sessions' cache unwritable", exc_info=True)
+
+
 def session_user(request: HttpRequest, session_key: str) -> SessionPrincipal | AnonymousUser:
     """The person of this monolith session key: cached, else asked to accounts once."""
     if not session_key:
         return AnonymousUser()
     key = _cache_key(session_key)
-    cached = cache.get(key)
+    cached = _cache_get(key)
     if cached == _UNAVAILABLE:
         request._monolith_session_unavailable = True  # type: ignore[attr-defined]
         return AnonymousUser()
@@ -138,7 +153,7 @@ def session_user(request: HttpRequest, session_key: str) -> SessionPrincipal | A
         claims = facade("accounts").session_claims(session_key)
     except FacadeUnavailable:
         logger.warning("accounts unavailable: the monolith session is read as anonymous")
-        cache.set(key, _UNAVAILABLE, UNAVAILABLE_SECONDS)
+        _cache_set(key, _UNAVAILABLE, UNAVAILABLE_SECONDS)
         request._monolith_session_unavailable = True  # type: ignore[attr-defined]
         return AnonymousUser()
     principal = (
@@ -146,7 +161,7 @@ def session_user(request: HttpRequest, session_key: str) -> SessionPrincipal | A
         if claims is None
         else principal_from_claims(claims, staff_two_factor=settings.ELDO_STAFF_2FA)
     )
-    cache.set(
+    _cache_set(
         key, (time.time(), principal), getattr(settings, "MONOLITH_SESSION_CACHE_SECONDS", 30)
     )
     return principal if principal is not None else AnonymousUser()
