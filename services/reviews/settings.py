@@ -9,6 +9,8 @@ narrows them to what reviews needs:
   standalone migration (``services/reviews/migrations``);
 - API callers authenticated from the access token alone (``apps.core.principal``), with the
   monolith's public keys (``JWT_JWKS_URL``); the service holds no private key;
+- pages' signed-in person read from the monolith's session cookie, asked to accounts and
+  cached 30 s (``apps.core.monolith_session``); sign-in on the monolith (``LOGIN_URL``);
 - directory and accounts called over HTTP (``REMOTE_FACADES``, ``MONOLITH_URL``), reviews'
   own facade served to the monolith (``FACADES_SERVED``);
 - events through RabbitMQ, its handlers consumed by ``manage.py consume_events --consumer
