@@ -113,6 +113,7 @@ class Scenario:
 ARGUMENTS = {
     # accounts
     "accounts.identity_for_user_id": lambda s: {"user_id": s.pro_user_id},
+    "accounts.session_claims": lambda s: {"session_key": "aucune-session-de-ce-nom"},
     "accounts.organizations_by_ids": lambda s: {"ids": [s.organization_id, s.network_id]},
     "accounts.users_by_ids": lambda s: {"ids": [s.pro_user_id]},
     "accounts.organization_member_emails": lambda s: {"organization_id": s.organization_id},

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.accounts import backoffice, selectors, services
+from apps.accounts import session_claims as sessions
 from apps.accounts.contracts import (
     Actor,
     BackofficeContext,
@@ -16,6 +17,7 @@ from apps.accounts.contracts import (
     OrgMembership,
     PartnerCredential,
     PartnerKeyRow,
+    SessionClaims,
     UserRef,
 )
 from apps.accounts.models import User
@@ -30,6 +32,13 @@ def actor_for(user_id: int | None) -> Actor:
 def identity_for_user_id(user_id: int) -> Identity | None:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     return None if user is None else selectors.identity_for_user(user=user)
+
+
+def session_claims(session_key: str) -> SessionClaims | None:
+    """Who is signed in with this monolith session key, for a service that cannot read the
+    session table (a few queries); None for an unknown or expired session or an inactive
+    account."""
+    return sessions.session_claims(session_key=session_key)
 
 
 def organizations_by_ids(ids: list[int]) -> dict[int, OrganizationInfo]:

@@ -27,6 +27,7 @@ __all__ = [
     "Identity",
     "MemberRef",
     "MemberRole",
+    "MenuLink",
     "NotificationSettings",
     "OrgMembership",
     "OrganizationInfo",
@@ -34,6 +35,7 @@ __all__ = [
     "PartnerCredential",
     "PartnerKeyRow",
     "PushTarget",
+    "SessionClaims",
     "StaffRole",
 ]
 
@@ -136,6 +138,37 @@ class UserRef:
     full_name: str
 
 
+@dataclass(frozen=True)
+class MenuLink:
+    """An entry of the header's account menu (a path of the public site)."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SessionClaims:
+    """The person behind a monolith session, for a service that cannot read the session
+    table: the access token's claims (``user_id``, ``staff_role``, ``roles``,
+    ``memberships``) and what the shared header shows. ``staff_account`` with
+    ``second_factor_verified`` false is a staff session not yet verified by a code: it has
+    no staff rights while staff two-factor is required."""
+
+    user_id: int
+    email: str
+    first_name: str
+    last_name: str
+    is_superuser: bool
+    is_staff: bool
+    staff_role: str  # "" | advisor | moderator
+    roles: tuple[str, ...]
+    memberships: tuple[OrgMembership, ...]
+    staff_account: bool
+    second_factor_verified: bool
+    has_backoffice: bool  # a member of a company: the header links to the pro space
+    account_menu: tuple[MenuLink, ...] = field(default_factory=tuple)
+
+
 class PartnerKeyRow(TypedDict):
     """An API key of a network, a manufacturer or a company, as its owners see it: never
     the key itself."""
@@ -209,5 +242,7 @@ class AccountsFacade(Protocol):
     def partner_key_revoke(self, *, organization_id: int, prefix: str) -> None: ...
 
     def partner_keys(self, organization_id: int) -> list[PartnerKeyRow]: ...
+
+    def session_claims(self, session_key: str) -> SessionClaims | None: ...
 
     def verified_email_for_user_id(self, user_id: int) -> str | None: ...

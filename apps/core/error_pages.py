@@ -99,7 +99,7 @@ def server_error(request):
     # PostgreSQL unreachable (restart, failover, no pooled connection in time) is an
     # outage, not a bug: a 503 with Retry-After, which clients and the gateway retry.
     if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
-        return _service_unavailable(request)
+        return service_unavailable(request)
     if _wants_json(request):
         return JsonResponse({"detail": "Erreur interne du serveur."}, status=500)
     # Rendered without the request: no context processor, nothing that could fail again.
@@ -110,7 +110,8 @@ def server_error(request):
     return response
 
 
-def _service_unavailable(request):
+def service_unavailable(request) -> HttpResponse:
+    """The French 503 page (JSON for API clients) with Retry-After: an outage, not a bug."""
     response: HttpResponse
     if _wants_json(request):
         response = JsonResponse(

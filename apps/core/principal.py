@@ -137,6 +137,17 @@ def is_revoked(principal: Principal) -> bool:
     return principal.issued_at < before
 
 
+def revoked_since(*, user_id: int, moment: float) -> bool:
+    """The user's tokens were revoked at or after ``moment`` (epoch seconds): what was
+    learnt about them before is stale (a monolith session read before a sign-out)."""
+    try:
+        before = int(cache.get(_revoked_before_key(user_id), 0))
+    except Exception:  # fail-open, like is_revoked
+        logger.warning("token revocations unreadable", exc_info=True)
+        return False
+    return bool(before) and int(moment) <= before
+
+
 class KeyedAccessToken(AccessToken):
     """An access token checked against the key set (kid, ES256), type ``access``."""
 

@@ -9,6 +9,8 @@ narrows them to what reviews needs:
   standalone migration (``services/reviews/migrations``);
 - API callers authenticated from the access token alone (``apps.core.principal``), with the
   monolith's public keys (``JWT_JWKS_URL``); the service holds no private key;
+- pages' signed-in person read from the monolith's session cookie, asked to accounts and
+  cached 30 s (``apps.core.monolith_session``); sign-in on the monolith (``LOGIN_URL``);
 - directory and accounts called over HTTP (``REMOTE_FACADES``, ``MONOLITH_URL``), reviews'
   own facade served to the monolith (``FACADES_SERVED``);
 - events through RabbitMQ, its handlers consumed by ``manage.py consume_events --consumer
@@ -59,8 +61,17 @@ _NOT_HERE = {
     "django_otp.middleware.OTPMiddleware",
     "apps.accounts.two_factor.StaffTwoFactorMiddleware",
 }
-MIDDLEWARE = [m for m in MIDDLEWARE if m not in _NOT_HERE]
-PROBE_SKIPPED_MIDDLEWARE = [m for m in PROBE_SKIPPED_MIDDLEWARE if m not in _NOT_HERE]
+# Who is signed in comes from the monolith's session cookie, asked to accounts
+# (apps.core.monolith_session), in place of Django's AuthenticationMiddleware.
+_SIGNED_IN = {
+    "django.contrib.auth.middleware.AuthenticationMiddleware": (
+        "apps.core.monolith_session.MonolithSessionMiddleware"
+    )
+}
+MIDDLEWARE = [_SIGNED_IN.get(m, m) for m in MIDDLEWARE if m not in _NOT_HERE]
+PROBE_SKIPPED_MIDDLEWARE = [
+    _SIGNED_IN.get(m, m) for m in PROBE_SKIPPED_MIDDLEWARE if m not in _NOT_HERE
+]
 
 _ACCOUNTS_CONTEXT_PROCESSORS = {
     "apps.accounts.context_processors.backoffice",
@@ -75,7 +86,9 @@ TEMPLATES = [
                 processor
                 for processor in TEMPLATES[0]["OPTIONS"]["context_processors"]
                 if processor not in _ACCOUNTS_CONTEXT_PROCESSORS
-            ],
+            ]
+            # has_backoffice and account_menu, from the monolith session's answer.
+            + ["apps.core.monolith_session.header"],
         },
     }
 ]
@@ -106,6 +119,15 @@ FACADES_TOKEN = env_str("FACADES_TOKEN")
 MONOLITH_PUBLIC_URL = env_str("MONOLITH_PUBLIC_URL", SITE_URL).rstrip("/")  # noqa: F405
 
 # --- Authentication -----------------------------------------------------------------------
+
+# Pages: the person signed in on the monolith (apps.core.monolith_session). The cookie is
+# the monolith's SESSION_COOKIE_NAME (Django's default there); accounts' answer is cached
+# this many seconds (a change of role or membership shows after at most that long).
+MONOLITH_SESSION_COOKIE_NAME = env_str("MONOLITH_SESSION_COOKIE_NAME", "sessionid")
+MONOLITH_SESSION_CACHE_SECONDS = 30
+# A page for signed-in people sends the others to the monolith's sign-in page (the path of
+# "accounts:login" in monolith_routes.json).
+LOGIN_URL = f"{MONOLITH_PUBLIC_URL}/connexion/"
 
 if JWT_PRIVATE_KEYS.strip():
     raise ImproperlyConfigured(  # noqa: F405
