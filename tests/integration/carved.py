@@ -25,8 +25,26 @@ from tests.parallel import free_port
 from tests.waiting import wait_for
 
 
-def http(method: str, url: str, *, token: str = "", body: dict | None = None, timeout=20):
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect is an answer to look at, not to follow
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def http(
+    method: str,
+    url: str,
+    *,
+    token: str = "",
+    body: dict | None = None,
+    cookies: dict | None = None,
+    timeout=20,
+):
     headers = {"X-Forwarded-Proto": "https", "Accept": "application/json"}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
     data = None
     if body is not None:
         data = json.dumps(body).encode()
@@ -35,7 +53,7 @@ def http(method: str, url: str, *, token: str = "", body: dict | None = None, ti
         headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _opener.open(request, timeout=timeout) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode()
@@ -77,6 +95,7 @@ class CarvedStack:
         self.broker_url = broker_url
         self.prefix = f"eldo-carve-{uuid.uuid4().hex[:10]}"
         self.keys = jwt_private_keys("carve-test")
+        self.secret_key = "carve-out-test-" + secrets.token_urlsafe(40)
         self.facades_token = secrets.token_urlsafe(32)
         self.mono_port, self.svc_port = free_port(), free_port()
         self.monolith = f"http://127.0.0.1:{self.mono_port}"
@@ -97,7 +116,7 @@ class CarvedStack:
             {
                 "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
                 "DJANGO_DEBUG": "0",
-                "DJANGO_SECRET_KEY": "carve-out-test-" + "x" * 50,
+                "DJANGO_SECRET_KEY": self.secret_key,
                 "DJANGO_ALLOWED_HOSTS": hosts,
                 "SITE_URL": self.monolith,
                 "REDIS_URL": f"redis://127.0.0.1:{self.redis.port}/0",

@@ -26,6 +26,7 @@ import re
 
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.test import Client
 
 from apps.accounts.models import MemberRole
 from apps.accounts.presentation.serializers import EldoTokenObtainPairSerializer
@@ -71,9 +72,11 @@ def people(settings, stack):
     customer.password = hasher.encode(PASSWORD, hasher.salt())
     customer.save(update_fields=["password"])
     assert Category.objects.exists()
-    # Tokens as the monolith signs them at sign-in, with the same key set.
+    # Tokens as the monolith signs them at sign-in, with the same key set; sessions as its
+    # sign-in writes them (in its database, signed with its secret key).
     settings.JWT_PRIVATE_KEYS = stack.keys
     settings.JWT_ACTIVE_KID = ""
+    settings.SECRET_KEY = stack.secret_key
 
     def token(user) -> str:
         return str(EldoTokenObtainPairSerializer.get_token(user).access_token)
@@ -165,6 +168,15 @@ def test_reviews_runs_as_its_own_service(stack, people):
     )
     assert status in (200, 204), body + stack.logs()
     assert wait_for(lambda: _rating_on_profile(stack, slug) == "1", timeout=5), stack.logs()
+
+    # The pro reads it in its espace pro, served by the service from the monolith's session.
+    browser = Client()
+    browser.force_login(people["owner"])
+    session = {"sessionid": browser.cookies["sessionid"].value}
+    status, page = http("GET", f"{stack.service}/espace-pro/avis/", cookies=session)
+    assert status == 200, page[-2000:] + stack.logs()
+    assert "Ravalement soigné" in page
+    assert http("GET", f"{stack.service}/espace-pro/avis/")[0] == 302  # signed out: sign-in
     assert pro.pk  # the monolith's pro, untouched by the service but through events
 
     # 3. The customer erases their account on the monolith; the service forgets them.
