@@ -96,6 +96,20 @@ def on(event_type: type[DomainEvent]) -> Callable[[Handler], Handler]:
     return decorator
 
 
+def prepared_by(prepare: Callable[[Any], Any]) -> Callable[[Handler], Handler]:
+    """Give the decorated handler a ``prepare`` step (placed under ``@on``): the inbox runs
+    ``prepare(event)`` before it opens the handler's transaction and calls
+    ``handler(event, prepared)`` with its result. It is where a handler asks other contexts
+    (possibly over HTTP) what it needs, so that its transaction calls none: ``prepare``
+    only reads, and may run again on a redelivery until the handler's writes commit."""
+
+    def decorator(func: Handler) -> Handler:
+        func.inbox_prepare = prepare  # type: ignore[attr-defined]
+        return func
+
+    return decorator
+
+
 def on_named(event_name: str) -> Callable[[Handler], Handler]:
     """Subscribe to an event by its name, without importing its class: how a context reacts
     to the event of one above it in the dependency order (the directory to reviews'

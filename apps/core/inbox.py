@@ -2,6 +2,11 @@
 
 A handler's database effects and its ``HandledEvent`` row commit together, so whichever
 transport delivers an envelope, and however often, a handler never runs twice for it.
+
+A handler declared with ``apps.core.events.prepared_by`` has its ``prepare`` step run first,
+outside any transaction (skipped when the handler already ran): its reads of other
+contexts never hold the handler's transaction open. Only the handler's writes are
+exactly-once; ``prepare`` may run again on a redelivery until they commit.
 """
 
 from __future__ import annotations
@@ -27,7 +32,17 @@ def inbox_handle(*, envelope: Envelope, consumer: str | None = None) -> list[str
     event = envelope.event()
     errors: list[str] = []
     for name, handler in handlers.items():
+        prepare = getattr(handler, "inbox_prepare", None)
         try:
+            if prepare is not None:
+                if HandledEvent.objects.filter(
+                    event_id=envelope.id, consumer=consumer_of(name), handler=name
+                ).exists():
+                    continue  # already ran: no need to ask other contexts again
+                # Outside any transaction: the handler's reads of other contexts.
+                args: tuple = (prepare(event),)
+            else:
+                args = ()
             with transaction.atomic():
                 try:
                     with transaction.atomic():
@@ -36,7 +51,7 @@ def inbox_handle(*, envelope: Envelope, consumer: str | None = None) -> list[str
                         )
                 except IntegrityError:
                     continue  # this handler already ran for this event
-                handler(event)
+                handler(event, *args)
         except Exception as exc:
             logger.exception("inbox: handler %s failed on %s %s", name, envelope.name, envelope.id)
             errors.append(f"{name}: {exc!r}")

@@ -1,6 +1,7 @@
 """No call into another context runs inside one of reviews' transactions (see
 tests/plugins/facade_calls.py): invitation, submission with its e-mail and the pro's
-rating, reply, report and moderation, with the outbox's handlers run after commit."""
+rating, reply, report and moderation, with the outbox's handlers run after commit (a
+handler asks other contexts in its ``prepare`` step, before the inbox's transaction)."""
 
 import pytest
 
@@ -9,17 +10,6 @@ from apps.reviews.tests.support import invite, submit_invited
 
 pytestmark = pytest.mark.django_db
 
-# What still runs inside a transaction, "<caller module> -> <context>.<function>": a
-# ratchet. A new crossing inside a transaction fails the test; so does a listed one that
-# is gone (remove its entry). The handlers run inside the outbox's per-handler transaction.
-KNOWN_INSIDE_TRANSACTIONS = {
-    "apps.reviews.handlers -> accounts.audit_record",
-    "apps.reviews.handlers -> directory.pros_by_ids",
-    "apps.reviews.sending -> directory.pros_by_ids",
-    "apps.reviews.services -> accounts.identity_for_user_id",
-    "apps.reviews.services -> directory.pros_by_ids",
-    "apps.reviews.services -> directory.pros_for_organizations",
-}
 
 
 def test_the_review_lifecycle_calls_other_contexts_outside_its_transactions(
@@ -46,4 +36,4 @@ def test_the_review_lifecycle_calls_other_contexts_outside_its_transactions(
 
     # The flow does reach other contexts (a recorder that saw nothing would prove nothing).
     assert any("-> directory." in crossing for crossing in calls.crossings())
-    assert calls.inside_transactions() == KNOWN_INSIDE_TRANSACTIONS
+    assert calls.inside_transactions() == set()
