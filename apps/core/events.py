@@ -110,6 +110,15 @@ def prepared_by(prepare: Callable[[Any], Any]) -> Callable[[Handler], Handler]:
     return decorator
 
 
+def without_transaction(func: Handler) -> Handler:
+    """Mark the decorated handler (placed under ``@on``) as one whose effect is a call into
+    another context (possibly over HTTP): the inbox runs it outside any transaction and
+    records it once it returned. At least once rather than exactly once, so the call must
+    be idempotent; a failure leaves it to the outbox's retries."""
+    func.inbox_without_transaction = True  # type: ignore[attr-defined]
+    return func
+
+
 def on_named(event_name: str) -> Callable[[Handler], Handler]:
     """Subscribe to an event by its name, without importing its class: how a context reacts
     to the event of one above it in the dependency order (the directory to reviews'
