@@ -32,7 +32,7 @@ class DomainEvent:
 
 
 E = TypeVar("E", bound=DomainEvent)
-Handler = Callable[[Any], None]
+Handler = Callable[..., None]  # (event) or (event, prepared): see prepared_by
 
 _event_types: dict[str, type[DomainEvent]] = {}
 _handlers: dict[str, dict[str, Handler]] = defaultdict(dict)

@@ -14,6 +14,7 @@ any transaction and is recorded once it returned: at least once.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -43,7 +44,11 @@ def inbox_handle(*, envelope: Envelope, consumer: str | None = None) -> list[str
 
 
 def _handle(envelope: Envelope, event, name: str, handler) -> None:
-    once = {"event_id": envelope.id, "consumer": consumer_of(name), "handler": name}
+    once: dict[str, Any] = {
+        "event_id": envelope.id,
+        "consumer": consumer_of(name),
+        "handler": name,
+    }
     prepare = getattr(handler, "inbox_prepare", None)
     outside = getattr(handler, "inbox_without_transaction", False)
     args: tuple = ()

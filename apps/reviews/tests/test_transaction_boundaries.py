@@ -11,7 +11,6 @@ from apps.reviews.tests.support import invite, submit_invited
 pytestmark = pytest.mark.django_db
 
 
-
 def test_the_review_lifecycle_calls_other_contexts_outside_its_transactions(
     facade_calls, pro, owner, homeowner, moderator, committed
 ):
