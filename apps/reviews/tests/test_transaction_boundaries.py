@@ -36,3 +36,17 @@ def test_the_review_lifecycle_calls_other_contexts_outside_its_transactions(
     # The flow does reach other contexts (a recorder that saw nothing would prove nothing).
     assert any("-> directory." in crossing for crossing in calls.crossings())
     assert calls.inside_transactions() == set()
+
+
+def test_the_aggregates_rebuild_stores_the_ratings_after_its_transaction(
+    facade_calls, pro, committed
+):
+    from apps.reviews.aggregates import aggregates_rebuild
+
+    with committed():
+        submit_invited(pro, email="luc@exemple.fr")
+    with facade_calls() as calls:
+        assert aggregates_rebuild(pro_ids=[pro.id]) == 1
+
+    assert "apps.reviews.aggregates -> directory.pro_ratings_store_many" in calls.crossings()
+    assert calls.inside_transactions() == set()
