@@ -4,7 +4,8 @@ from django.conf import settings
 
 from apps.accounts.events import EmailChanged, MemberInvited, PasswordChanged
 from apps.accounts.models import EmailChangeNotice, User
-from apps.core.events import on
+from apps.accounts.services import audit_record
+from apps.core.events import on, on_named
 from apps.core.mail import send_templated
 
 
@@ -67,4 +68,22 @@ def send_team_invitation(event: MemberInvited) -> None:
         template="accounts/email/team_invitation",
         context=context,
         subject=f"Rejoignez l'équipe {invitation.organization.name} sur Eldo",
+    )
+
+
+@on_named("reviews.ReviewModerated")
+def audit_review_moderation(event) -> None:
+    """The staff audit log: a moderator published or rejected a review (disputes too).
+    Written here, from the event, so that the log stays complete when reviews runs as its
+    own service (reviews sits above accounts: subscribed by name)."""
+    verb = "publié" if event.decision == "publish" else "refusé"
+    dispute = " (litige tranché)" if event.from_status == "in_dispute" else ""
+    audit_record(
+        actor_id=event.moderator_id,
+        action=f"reviews.{event.decision}",
+        summary=f"Avis n° {event.review_id} {verb}{dispute} — motif : {event.reason}",
+        target_type="review",
+        target_ref=str(event.review_id),
+        occurred_at=event.moderated_at,
+        details={"reason": event.reason, "from_status": event.from_status},
     )

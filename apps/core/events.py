@@ -32,7 +32,7 @@ class DomainEvent:
 
 
 E = TypeVar("E", bound=DomainEvent)
-Handler = Callable[[Any], None]
+Handler = Callable[..., None]  # (event) or (event, prepared): see prepared_by
 
 _event_types: dict[str, type[DomainEvent]] = {}
 _handlers: dict[str, dict[str, Handler]] = defaultdict(dict)
@@ -94,6 +94,29 @@ def on(event_type: type[DomainEvent]) -> Callable[[Handler], Handler]:
         return func
 
     return decorator
+
+
+def prepared_by(prepare: Callable[[Any], Any]) -> Callable[[Handler], Handler]:
+    """Give the decorated handler a ``prepare`` step (placed under ``@on``): the inbox runs
+    ``prepare(event)`` before it opens the handler's transaction and calls
+    ``handler(event, prepared)`` with its result. It is where a handler asks other contexts
+    (possibly over HTTP) what it needs, so that its transaction calls none: ``prepare``
+    only reads, and may run again on a redelivery until the handler's writes commit."""
+
+    def decorator(func: Handler) -> Handler:
+        func.inbox_prepare = prepare  # type: ignore[attr-defined]
+        return func
+
+    return decorator
+
+
+def without_transaction(func: Handler) -> Handler:
+    """Mark the decorated handler (placed under ``@on``) as one whose effect is a call into
+    another context (possibly over HTTP): the inbox runs it outside any transaction and
+    records it once it returned. At least once rather than exactly once, so the call must
+    be idempotent; a failure leaves it to the outbox's retries."""
+    func.inbox_without_transaction = True  # type: ignore[attr-defined]
+    return func
 
 
 def on_named(event_name: str) -> Callable[[Handler], Handler]:

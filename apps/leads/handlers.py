@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.accounts import api as accounts
 from apps.accounts.events import OrganizationDeleted
-from apps.core.events import on
+from apps.core.events import on, without_transaction
 from apps.core.facade_ports import facade
 from apps.core.mail import send_templated
 from apps.directory import api as directory
@@ -228,7 +228,18 @@ def webhook_lead_status_changed(event: LeadStatusChanged) -> None:
     )
 
 
+@on(LeadStatusChanged)
+@without_transaction
+def schedule_eldo_review_invitation(event: LeadStatusChanged) -> None:
+    """A lead marked won: Eldo's review invitation (reviews decides; idempotent per lead)."""
+    if event.to_status == "won":
+        services.review_invitation_schedule(
+            lead_id=event.lead_id, won_at=datetime.fromisoformat(event.changed_at)
+        )
+
+
 @on(LeadWorkEnded)
+@without_transaction
 def move_review_invitation_to_work_end(event: LeadWorkEnded) -> None:
     """Eldo's review invitation of a won lead waits the pro's delay after the end of the
     works rather than after "gagné" (reviews decides; idempotent)."""

@@ -293,16 +293,18 @@ def _transition(
             won_amount=_money(lead.won_amount),
         )
     )
-    if to == S.WON:
-        _review_invitation_schedule(lead, won_at=now)
+    # A won lead: Eldo's review invitation is asked of reviews after commit, by the
+    # handler of LeadStatusChanged (handlers.schedule_eldo_review_invitation).
 
 
-def _review_invitation_schedule(lead: Lead, *, won_at: datetime) -> None:
+def review_invitation_schedule(*, lead_id: int, won_at: datetime) -> None:
     """A job Eldo dispatched is won: Eldo's "avis vérifié" invitation to the homeowner,
     after the pro's delay (reviews decides when and whether; the contact stays in quotes).
-    Leads pushed by a network are not Eldo's jobs: no invitation."""
-    info = quotes.quote_by_id(lead.quote_id) if lead.quote_id else None
-    if info is None or info.anonymised or not info.contact.email:
+    Leads pushed by a network are not Eldo's jobs: no invitation. Runs outside any
+    transaction (reviews may answer over HTTP); idempotent, as reviews' call is."""
+    lead = Lead.objects.filter(pk=lead_id, status=S.WON).first()
+    info = quotes.quote_by_id(lead.quote_id) if lead is not None and lead.quote_id else None
+    if lead is None or info is None or info.anonymised or not info.contact.email:
         return
     category = {c.slug: c.name for c in directory.categories()}.get(lead.category_slug)
     reviews.eldo_review_invitation_schedule(

@@ -230,9 +230,6 @@ def aggregates_rebuild(*, pro_ids: list[int] | None = None, batch_size: int = 20
                     "score": score,
                 }
             )
-        # Batched upserts in the directory, not two queries per pro.
-        for start in range(0, len(ratings), RATINGS_PER_STORE):
-            directory.pro_ratings_store_many(ratings[start : start + RATINGS_PER_STORE])
         ProReviewStats.objects.bulk_create(
             rows,
             batch_size=batch_size,
@@ -240,6 +237,10 @@ def aggregates_rebuild(*, pro_ids: list[int] | None = None, batch_size: int = 20
             unique_fields=["pro_id"],
             update_fields=["count", "rating_sum", "average", "score", "updated_at"],
         )
+    # Batched upserts in the directory, not two queries per pro; after the commit, so that
+    # the call (possibly over HTTP) holds no lock. Idempotent: the next rebuild redoes it.
+    for start in range(0, len(ratings), RATINGS_PER_STORE):
+        directory.pro_ratings_store_many(ratings[start : start + RATINGS_PER_STORE])
     cache.set(PLATFORM_MEAN_CACHE_KEY, mean, PLATFORM_MEAN_CACHE_SECONDS)
     widget_caches_invalidate(pro_ids=list(computed))
     return len(computed)

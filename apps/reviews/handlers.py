@@ -9,12 +9,11 @@ from datetime import datetime
 
 from django.conf import settings
 
-from apps.accounts.contracts import AccountsFacade
 from apps.accounts.events import TokensRevoked
-from apps.core.events import on
+from apps.core.events import on, prepared_by
 from apps.core.facade_ports import facade
 from apps.core.principal import tokens_revoked_record
-from apps.directory.contracts import DirectoryFacade
+from apps.directory.contracts import DirectoryFacade, ProRef
 from apps.reviews import caching, emails, sending, sms
 from apps.reviews.aggregates import pro_aggregates_refresh
 from apps.reviews.events import (
@@ -37,7 +36,6 @@ from apps.reviews.models import (
 from apps.reviews.services import review_confirmation_token
 
 directory: DirectoryFacade = facade("directory")
-accounts: AccountsFacade = facade("accounts")
 
 
 @on(ReviewPublished)
@@ -81,18 +79,37 @@ def rebuild_review_pages_on_decision(event: ReviewModerated) -> None:
         caching.public_reviews_changed(pro_id=pro_id)
 
 
-def _pro(pro_id: int):
-    return directory.pros_by_ids([pro_id]).get(pro_id)
+# The handlers that show the pro read it from directory in their ``prepare`` step, before
+# the inbox opens their transaction (``apps.core.events.prepared_by``).
+
+
+def _pro(pro_id: int | None) -> ProRef | None:
+    return directory.pros_by_ids([pro_id]).get(pro_id) if pro_id is not None else None
+
+
+def _pro_of_invitation(event) -> ProRef | None:
+    pro_id = (
+        ReviewInvitation.objects.filter(pk=event.invitation_id)
+        .values_list("pro_id", flat=True)
+        .first()
+    )
+    return _pro(pro_id)
+
+
+def _pro_of_review(event) -> ProRef | None:
+    return _pro(Review.objects.filter(pk=event.review_id).values_list("pro_id", flat=True).first())
 
 
 @on(ReviewRequestCreated)
-def send_invitation(event: ReviewRequestCreated) -> None:
+@prepared_by(lambda event: sending.invitation_pro(event.invitation_id))
+def send_invitation(event: ReviewRequestCreated, pro: ProRef | None) -> None:
     # Outside the organization's sending hours it stays queued for the beat task.
-    sending.invitation_deliver(event.invitation_id)
+    sending.invitation_deliver_to(event.invitation_id, pro=pro)
 
 
 @on(ReviewReminderDue)
-def send_reminder(event: ReviewReminderDue) -> None:
+@prepared_by(_pro_of_invitation)
+def send_reminder(event: ReviewReminderDue, pro: ProRef | None) -> None:
     invitation = ReviewInvitation.objects.filter(pk=event.invitation_id).first()
     if not sending.still_invitable(invitation):
         return
@@ -108,65 +125,59 @@ def send_reminder(event: ReviewReminderDue) -> None:
             reminders_sent=event.number - 1, last_reminded_at=previous
         )
         return
-    pro = _pro(invitation.pro_id)
     if pro is not None:
         emails.invitation_send(invitation=invitation, pro=pro, reminder=event.number)
         sms.reminder_sms_send(invitation=invitation, pro=pro)
 
 
-@on(ReviewSubmitted)
-def ask_spontaneous_author_to_confirm(event: ReviewSubmitted) -> None:
-    review = Review.objects.filter(pk=event.review_id).first()
+def _awaiting_confirmation(review_id: int) -> Review | None:
+    """The review when its author still has to confirm the address (spontaneous)."""
+    review = Review.objects.filter(pk=review_id).first()
     if (
         review is None
         or review.source not in EMAIL_CONFIRMED_SOURCES
         or review.email_confirmed_at is not None
         or review.status != ReviewStatus.PENDING
     ):
-        return
-    pro = _pro(review.pro_id)
-    if pro is not None:
+        return None
+    return review
+
+
+def _pro_to_confirm_for(event: ReviewSubmitted) -> ProRef | None:
+    # Only the reviews awaiting a confirmation need the pro: no call for the others.
+    return _pro(event.pro_id) if _awaiting_confirmation(event.review_id) else None
+
+
+@on(ReviewSubmitted)
+@prepared_by(_pro_to_confirm_for)
+def ask_spontaneous_author_to_confirm(event: ReviewSubmitted, pro: ProRef | None) -> None:
+    review = _awaiting_confirmation(event.review_id)
+    if review is not None and pro is not None:
         emails.confirmation_send(review=review, pro=pro, token=review_confirmation_token(review))
 
 
 @on(ReviewModerated)
-def tell_author_the_decision(event: ReviewModerated) -> None:
+@prepared_by(_pro_of_review)
+def tell_author_the_decision(event: ReviewModerated, pro: ProRef | None) -> None:
     review = Review.objects.filter(pk=event.review_id).first()
     if review is not None:
-        emails.decision_send(
-            review=review, pro=_pro(review.pro_id), decision=event.decision, reason=event.reason
-        )
+        emails.decision_send(review=review, pro=pro, decision=event.decision, reason=event.reason)
 
 
 @on(ReviewReplied)
-def tell_author_about_the_reply(event: ReviewReplied) -> None:
+@prepared_by(lambda event: _pro(event.pro_id))
+def tell_author_about_the_reply(event: ReviewReplied, pro: ProRef | None) -> None:
     review = Review.objects.filter(pk=event.review_id).select_related("reply").first()
     if review is not None and hasattr(review, "reply"):
-        emails.reply_send(review=review, pro=_pro(review.pro_id))
-
-
-@on(ReviewModerated)
-def audit_moderation(event: ReviewModerated) -> None:
-    """The staff audit log: a moderator published or rejected a review (disputes too)."""
-    verb = "publié" if event.decision == "publish" else "refusé"
-    dispute = " (litige tranché)" if event.from_status == ReviewStatus.IN_DISPUTE else ""
-    accounts.audit_record(
-        actor_id=event.moderator_id,
-        action=f"reviews.{event.decision}",
-        summary=f"Avis n° {event.review_id} {verb}{dispute} — motif : {event.reason}",
-        target_type="review",
-        target_ref=str(event.review_id),
-        occurred_at=event.moderated_at,
-        details={"reason": event.reason, "from_status": event.from_status},
-    )
+        emails.reply_send(review=review, pro=pro)
 
 
 @on(InvitationsPaused)
-def alert_staff_of_a_pause(event: InvitationsPaused) -> None:
+@prepared_by(lambda event: _pro(event.pro_id))
+def alert_staff_of_a_pause(event: InvitationsPaused, pro: ProRef | None) -> None:
     recipients = list(getattr(settings, "REVIEWS_STAFF_ALERT_EMAILS", []))
     if not recipients:
         return
-    pro = _pro(event.pro_id)
     emails.invitations_paused_send(
         to=recipients,
         pro=pro,

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.events import publish
 from apps.core.facade_ports import facade
-from apps.directory.contracts import DirectoryFacade
+from apps.directory.contracts import DirectoryFacade, ProRef
 from apps.reviews import emails, sms
 from apps.reviews.deliverability import is_suppressed
 from apps.reviews.events import ReviewRequestSent
@@ -121,18 +121,36 @@ def still_invitable(invitation: ReviewInvitation | None) -> bool:
     )
 
 
+def invitation_pro(invitation_id: int) -> ProRef | None:
+    """The pro of an invitation not sent yet (None when sent, gone, or the pro is)."""
+    pro_id = (
+        ReviewInvitation.objects.filter(pk=invitation_id, sent_at__isnull=True)
+        .values_list("pro_id", flat=True)
+        .first()
+    )
+    return directory.pros_by_ids([pro_id]).get(pro_id) if pro_id is not None else None
+
+
 def invitation_deliver(invitation_id: int, *, now: datetime | None = None) -> bool:
     """Send a queued invitation (e-mail, then the SMS when it has a mobile) if it may leave
-    now; True when it left. Locked: the outbox handler and the beat task never both send."""
+    now; True when it left."""
+    return invitation_deliver_to(invitation_id, pro=invitation_pro(invitation_id), now=now)
+
+
+def invitation_deliver_to(
+    invitation_id: int, *, pro: ProRef | None, now: datetime | None = None
+) -> bool:
+    """``invitation_deliver`` with the pro already read from directory (an invitation's pro
+    never changes), so the transaction calls no other context. Locked: the outbox handler
+    and the beat task never both send."""
+    if pro is None:
+        return False
     with transaction.atomic():
         invitation = ReviewInvitation.objects.select_for_update().filter(pk=invitation_id).first()
         if invitation is None or invitation.sent_at is not None:
             return False
         if not still_invitable(invitation) or not may_send_now(invitation.organization_id, now=now):
             return False  # outside the hours: the beat task sends it when they open
-        pro = directory.pros_by_ids([invitation.pro_id]).get(invitation.pro_id)
-        if pro is None:
-            return False
         emails.invitation_send(invitation=invitation, pro=pro)
         invitation.sent_at = timezone.now()
         invitation.save(update_fields=["sent_at"])

@@ -641,15 +641,14 @@ def _member_organization(review: Review, user_id: int) -> int | None:
     return pro.organization_id if pro.organization_id in identity.organization_ids() else None
 
 
-@transaction.atomic
 def review_reply_create(*, review_id: int, user_id: int, body: str) -> ReviewReply:
-    """The pro's one public reply; only members of the reviewed pro's organization."""
-    review = _public_review(review_id, for_update=True)
-    organization_id = _member_organization(review, user_id)
+    """The pro's one public reply; only members of the reviewed pro's organization.
+
+    The membership is asked of directory and accounts before the transaction opens (a
+    review's pro never changes); the transaction only locks the review and writes."""
+    organization_id = _member_organization(_public_review(review_id), user_id)
     if organization_id is None:
         raise ReviewNotFound
-    if ReviewReply.objects.filter(review=review).exists():
-        raise InvalidTransition(_("Votre entreprise a déjà répondu à cet avis."))
     body = clean_text(body)
     errors = check_length(
         body,
@@ -660,14 +659,17 @@ def review_reply_create(*, review_id: int, user_id: int, body: str) -> ReviewRep
     )
     if errors:
         raise ValidationError({"body": errors})
-    reply = ReviewReply.objects.create(
-        review=review, organization_id=organization_id, author_id=user_id, body=body
-    )
-    publish(ReviewReplied(review_id=review.pk, pro_id=review.pro_id))
+    with transaction.atomic():
+        review = _public_review(review_id, for_update=True)
+        if ReviewReply.objects.filter(review=review).exists():
+            raise InvalidTransition(_("Votre entreprise a déjà répondu à cet avis."))
+        reply = ReviewReply.objects.create(
+            review=review, organization_id=organization_id, author_id=user_id, body=body
+        )
+        publish(ReviewReplied(review_id=review.pk, pro_id=review.pro_id))
     return reply
 
 
-@transaction.atomic
 def review_report_create(
     *, review_id: int, user_id: int, reason: str, details: str = ""
 ) -> ReviewReport:
@@ -677,8 +679,11 @@ def review_report_create(
     At most REVIEWS_OPEN_REPORTS_PER_PRO (5) open reports per reporting organization (or
     person, without one) on one pro's reviews (ReportLimitReached). A member of a competing
     pro (same trade, overlapping area: ``directory.api.pros_competing``) reports to the
-    moderators only: the review keeps its public state."""
-    review = _public_review(review_id, for_update=True)
+    moderators only: the review keeps its public state.
+
+    Who reports (accounts) and whether they compete (directory) is read before the
+    transaction opens; the transaction locks the review, checks the limits and writes."""
+    review = _public_review(review_id)
     if reason not in ReportReason.values:
         raise ValidationError({"reason": [_("Motif de signalement inconnu.")]})
     details = clean_text(details)
@@ -686,12 +691,34 @@ def review_report_create(
         raise ValidationError({"details": [_("2 000 caractères au plus.")]})
     if reason == ReportReason.OTHER and len(details) < 10:
         raise ValidationError({"details": [_("Précisez le motif du signalement.")]})
+    identity = accounts.identity_for_user_id(user_id)
+    organization_ids = identity.organization_ids() if identity else set()
+    from_competitor = _is_competitor(review, organization_ids)
+    member_of = _member_organization(review, user_id)
+    with transaction.atomic():
+        review = _public_review(review_id, for_update=True)
+        _report_limits_check(review, user_id=user_id, organization_ids=organization_ids)
+        report = ReviewReport.objects.create(
+            review=review,
+            reporter_id=user_id,
+            organization_id=member_of,
+            reporter_organization_id=min(organization_ids) if organization_ids else None,
+            from_competitor=from_competitor,
+            reason=reason,
+            details=details,
+        )
+        if not from_competitor:
+            # A competitor's report goes to a moderator; the public sees no change.
+            _dispute_open(review, reason=reason)
+    return report
+
+
+def _report_limits_check(review: Review, *, user_id: int, organization_ids: set[int]) -> None:
+    """One open report per person and review; REVIEWS_OPEN_REPORTS_PER_PRO per pro."""
     if review.reports.filter(reporter_id=user_id, resolved_at__isnull=True).exists():
         raise InvalidTransition(
             _("Vous avez déjà signalé cet avis ; il est en cours de vérification.")
         )
-    identity = accounts.identity_for_user_id(user_id)
-    organization_ids = identity.organization_ids() if identity else set()
     limit = settings.REVIEWS_OPEN_REPORTS_PER_PRO
     if (
         _open_reports_on_pro(
@@ -706,29 +733,20 @@ def review_report_create(
             )
             % {"limit": limit}
         )
-    from_competitor = _is_competitor(review, organization_ids)
-    report = ReviewReport.objects.create(
+
+
+def _dispute_open(review: Review, *, reason: str) -> None:
+    """A published review reported: "en cours de vérification" until a moderator decides."""
+    if review.status != ReviewStatus.PUBLISHED:
+        return
+    review.status = ReviewStatus.IN_DISPUTE
+    review.save(update_fields=["status", "updated_at"])
+    ModerationDecision.objects.create(
         review=review,
-        reporter_id=user_id,
-        organization_id=_member_organization(review, user_id),
-        reporter_organization_id=min(organization_ids) if organization_ids else None,
-        from_competitor=from_competitor,
+        moderator_id=None,
+        action=ModerationAction.REPORTED,
         reason=reason,
-        details=details,
+        from_status=ReviewStatus.PUBLISHED,
+        to_status=ReviewStatus.IN_DISPUTE,
     )
-    if from_competitor:
-        # A competitor's report goes to a moderator; the public sees no change.
-        return report
-    if review.status == ReviewStatus.PUBLISHED:
-        review.status = ReviewStatus.IN_DISPUTE
-        review.save(update_fields=["status", "updated_at"])
-        ModerationDecision.objects.create(
-            review=review,
-            moderator_id=None,
-            action=ModerationAction.REPORTED,
-            reason=reason,
-            from_status=ReviewStatus.PUBLISHED,
-            to_status=ReviewStatus.IN_DISPUTE,
-        )
-        caching.public_reviews_changed_on_commit(pro_id=review.pro_id)
-    return report
+    caching.public_reviews_changed_on_commit(pro_id=review.pro_id)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from apps.core.events import DomainEvent, on, register_event
+from django.db import connection
+
+from apps.core.events import DomainEvent, on, prepared_by, register_event, without_transaction
 
 received: list[str] = []
 
@@ -83,3 +85,37 @@ def shared_seen_by_b(event: SharedHappened) -> None:
     if shared_failing["probe_b"]:
         raise RuntimeError("probe_b en panne")
     shared_calls.append(("probe_b", event.label))
+
+
+# Handlers that ask another context: ``prepare`` (a read) before the inbox's transaction,
+# or the whole handler outside any transaction (an idempotent call). Each entry records the
+# connection's ``atomic`` depth it ran at.
+@dataclass(frozen=True)
+class AskingHappened(DomainEvent):
+    name = "core_tests.AskingHappened"
+    label: str
+
+
+asking: dict[str, list] = {"prepare": [], "handler": [], "remote": []}
+asking_failing = {"handler": False, "remote": False}
+
+
+def _ask_other_context(event: AskingHappened) -> str:
+    asking["prepare"].append(len(connection.atomic_blocks))
+    return f"{event.label} (préparé)"
+
+
+@on(AskingHappened)
+@prepared_by(_ask_other_context)
+def write_with_what_was_asked(event: AskingHappened, prepared: str) -> None:
+    if asking_failing["handler"]:
+        raise RuntimeError("écriture impossible")
+    asking["handler"].append((len(connection.atomic_blocks), prepared))
+
+
+@on(AskingHappened)
+@without_transaction
+def call_other_context(event: AskingHappened) -> None:
+    if asking_failing["remote"]:
+        raise RuntimeError("autre contexte injoignable")
+    asking["remote"].append((len(connection.atomic_blocks), event.label))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.test import TestCase
 from django.utils import timezone
 
 from apps.leads.models import Lead
@@ -19,8 +20,10 @@ INBOX = "/espace-pro/demandes/"
 
 
 def _win(client, lead):
-    for status in ("contacted", "won"):
-        client.post(f"{INBOX}{lead.pk}/", {"action": "status", "status": status}, follow=True)
+    # Committed: the invitation is asked of reviews by a handler, after commit.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        for status in ("contacted", "won"):
+            client.post(f"{INBOX}{lead.pk}/", {"action": "status", "status": status}, follow=True)
     lead.refresh_from_db()
     assert lead.status == "won"
 

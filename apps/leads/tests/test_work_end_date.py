@@ -8,6 +8,7 @@ import html
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.test import TestCase
 from django.utils import timezone
 
 from apps.core.models import OutboxEvent
@@ -20,8 +21,10 @@ INBOX = "/espace-pro/demandes/"
 
 
 def _win(client, lead):
-    for status in ("contacted", "won"):
-        client.post(f"{INBOX}{lead.pk}/", {"action": "status", "status": status}, follow=True)
+    # Committed: the invitation is asked of reviews by a handler, after commit.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        for status in ("contacted", "won"):
+            client.post(f"{INBOX}{lead.pk}/", {"action": "status", "status": status}, follow=True)
     lead.refresh_from_db()
     assert lead.status == "won"
 

@@ -273,3 +273,34 @@ def test_moderation_pages_ask_visitors_to_sign_in(client, pro):
     response = client.get("/moderation/avis/")
     assert response.status_code == 302
     assert "/connexion/" in response["Location"]
+
+
+def test_a_settled_dispute_is_audited_once_by_accounts_even_when_redelivered(
+    pro, homeowner, moderator, committed
+):
+    from apps.accounts.models import AuditEntry
+    from apps.core import outbox
+    from apps.core.models import OutboxEvent
+    from apps.reviews.services import review_moderate, review_report_create
+
+    with committed():
+        review = submit_invited(pro, email="luc@exemple.fr")
+    with committed():
+        review_report_create(review_id=review.pk, user_id=homeowner.pk, reason="not_a_customer")
+    with committed():
+        review_moderate(
+            review_id=review.pk,
+            moderator_id=moderator.pk,
+            decision="publish",
+            reason="report_unfounded",
+        )
+    (entry,) = AuditEntry.objects.filter(target_type="review", target_ref=str(review.pk))
+    assert (entry.actor_id, entry.action) == (moderator.pk, "reviews.publish")
+    assert entry.summary == (
+        f"Avis n° {review.pk} publié (litige tranché) — motif : report_unfounded"
+    )
+    # The relay dies before marking the event delivered: delivered again, audited once.
+    moderated = OutboxEvent.objects.get(name="reviews.ReviewModerated")
+    OutboxEvent.objects.filter(pk=moderated.pk).update(delivered_at=None)
+    outbox.deliver(moderated.pk)
+    assert AuditEntry.objects.filter(target_ref=str(review.pk)).count() == 1

@@ -18,10 +18,9 @@ from apps.accounts.tests.factories import PASSWORD
 from apps.core import sms as core_sms
 from apps.reviews import invitations, sending
 from apps.reviews.events import ReviewReminderDue
-from apps.reviews.handlers import send_reminder
 from apps.reviews.invitations import invitation_reminders_send, invitation_token
 from apps.reviews.models import InvitationTiming, ReviewInvitation, ReviewOptOut
-from apps.reviews.tests.support import invite, review_payload
+from apps.reviews.tests.support import deliver_late, invite, review_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -208,7 +207,7 @@ def test_an_e_mail_unsubscribe_stops_the_sms_too(client, pro, committed, mailout
     with committed():
         assert invitation_reminders_send() == 0
     # A late reminder event finds the opt-out too.
-    send_reminder(ReviewReminderDue(invitation_id=invitation.pk, number=1))
+    assert deliver_late(ReviewReminderDue(invitation_id=invitation.pk, number=1)) == []
     assert core_sms.outbox == []
 
 
@@ -275,11 +274,10 @@ def test_a_reminder_delivered_after_the_hours_closed_is_put_back(pro, committed,
     )
     hours = _closed_hours_now()
     _settings(pro, send_hour_start=hours[0], send_hour_end=hours[1])
-    send_reminder(
-        ReviewReminderDue(
-            invitation_id=invitation.pk, number=2, previous_reminded_at=earlier.isoformat()
-        )
+    late = ReviewReminderDue(
+        invitation_id=invitation.pk, number=2, previous_reminded_at=earlier.isoformat()
     )
+    assert deliver_late(late) == []
     assert mailoutbox == []
     invitation.refresh_from_db()
     assert invitation.reminders_sent == 1 and invitation.last_reminded_at == earlier

@@ -1,6 +1,7 @@
 """No call into another context runs inside one of reviews' transactions (see
 tests/plugins/facade_calls.py): invitation, submission with its e-mail and the pro's
-rating, reply, report and moderation, with the outbox's handlers run after commit."""
+rating, reply, report and moderation, with the outbox's handlers run after commit (a
+handler asks other contexts in its ``prepare`` step, before the inbox's transaction)."""
 
 import pytest
 
@@ -8,18 +9,6 @@ from apps.reviews.services import review_moderate, review_reply_create, review_r
 from apps.reviews.tests.support import invite, submit_invited
 
 pytestmark = pytest.mark.django_db
-
-# What still runs inside a transaction, "<caller module> -> <context>.<function>": a
-# ratchet. A new crossing inside a transaction fails the test; so does a listed one that
-# is gone (remove its entry). The handlers run inside the outbox's per-handler transaction.
-KNOWN_INSIDE_TRANSACTIONS = {
-    "apps.reviews.handlers -> accounts.audit_record",
-    "apps.reviews.handlers -> directory.pros_by_ids",
-    "apps.reviews.sending -> directory.pros_by_ids",
-    "apps.reviews.services -> accounts.identity_for_user_id",
-    "apps.reviews.services -> directory.pros_by_ids",
-    "apps.reviews.services -> directory.pros_for_organizations",
-}
 
 
 def test_the_review_lifecycle_calls_other_contexts_outside_its_transactions(
@@ -46,4 +35,18 @@ def test_the_review_lifecycle_calls_other_contexts_outside_its_transactions(
 
     # The flow does reach other contexts (a recorder that saw nothing would prove nothing).
     assert any("-> directory." in crossing for crossing in calls.crossings())
-    assert calls.inside_transactions() == KNOWN_INSIDE_TRANSACTIONS
+    assert calls.inside_transactions() == set()
+
+
+def test_the_aggregates_rebuild_stores_the_ratings_after_its_transaction(
+    facade_calls, pro, committed
+):
+    from apps.reviews.aggregates import aggregates_rebuild
+
+    with committed():
+        submit_invited(pro, email="luc@exemple.fr")
+    with facade_calls() as calls:
+        assert aggregates_rebuild(pro_ids=[pro.id]) == 1
+
+    assert "apps.reviews.aggregates -> directory.pro_ratings_store_many" in calls.crossings()
+    assert calls.inside_transactions() == set()
