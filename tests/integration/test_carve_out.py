@@ -12,7 +12,9 @@ The story a user would notice:
    reads the pro from the monolith and sends the e-mail;
 2. the customer answers through the service (the link of the e-mail), a moderator
    publishes the review (with a moderator's token), and the pro's rating on the monolith's
-   profile page changes within 5 s (``reviews.ProRatingChanged`` over RabbitMQ);
+   profile page changes within 5 s (``reviews.ProRatingChanged`` over RabbitMQ); the staff
+   audit log records the decision; the pro reads the review in its espace pro on the
+   service, signed in by the monolith's session;
 3. the customer erases their account on the monolith: the service erases what they wrote
    (``accounts.UserErased`` over RabbitMQ, with a digest of the address, never the address);
 4. with the service stopped, the profile page still answers 200 and says the reviews are
@@ -168,6 +170,17 @@ def test_reviews_runs_as_its_own_service(stack, people):
     )
     assert status in (200, 204), body + stack.logs()
     assert wait_for(lambda: _rating_on_profile(stack, slug) == "1", timeout=5), stack.logs()
+
+    # The staff audit log (accounts, in the monolith) records the moderator's decision,
+    # from the service's event.
+    from apps.accounts.models import AuditEntry
+
+    assert wait_for(
+        lambda: AuditEntry.objects.filter(
+            target_type="review", target_ref=str(review_id), action="reviews.publish"
+        ).exists(),
+        timeout=5,
+    ), stack.logs()
 
     # The pro reads it in its espace pro, served by the service from the monolith's session.
     browser = Client()
