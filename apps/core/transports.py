@@ -77,6 +77,7 @@ class RabbitMQTransport:
         from apps.core.broker import connect
 
         # A description of the connection only: the pool is found by its parameters.
+        _pooled_urls.add(self.url)
         pool = producers[connect(self.url)]
         with pool.acquire(block=True, timeout=self.pool_timeout) as producer:
             try:
@@ -98,6 +99,29 @@ class RabbitMQTransport:
                 # closed, and the next send opens a new one instead of failing on it.
                 producer.connection.collect()
                 raise
+
+
+# The broker URLs this process has pooled publishers for (publisher_pools_close).
+_pooled_urls: set[str] = set()
+
+
+def publisher_pools_close() -> None:
+    """Close this process's pooled connections to the events broker, and only those:
+    kombu's pools are shared with Celery's producers, which ``kombu.pools.reset()`` would
+    close too (the next task sent would fail on a closed pool)."""
+    from kombu.pools import connections, producers
+    from kombu.utils.collections import eqhash
+
+    from apps.core.broker import connect
+
+    for url in list(_pooled_urls):
+        key = connect(url)
+        for group in (producers, connections):
+            if eqhash(key) in group:
+                pool = group[key]
+                del group[key]
+                pool.force_close_all()
+    _pooled_urls.clear()
 
 
 def get_transport(*, sweeping: bool = False) -> Transport:

@@ -32,7 +32,7 @@ from apps.core.envelope import envelope_of
 from apps.core.events import consumers, publish
 from apps.core.models import HandledEvent, OutboxEvent
 from apps.core.tests import probe
-from apps.core.transports import RabbitMQTransport
+from apps.core.transports import RabbitMQTransport, publisher_pools_close
 from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.django_db]
@@ -49,9 +49,10 @@ def _reset_probe():
 
 @pytest.fixture(autouse=True)
 def _fresh_publisher_pools():
-    """Pooled connections are per process: none outlives the test (nor its proxy)."""
+    """Pooled connections are per process: none outlives the test (nor its proxy). Only
+    the events broker's: Celery's producers share kombu's pools and must stay open."""
     yield
-    kombu.pools.reset()
+    publisher_pools_close()
 
 
 @pytest.fixture
@@ -320,3 +321,19 @@ def test_the_consumer_outlives_a_broker_restart_and_handles_what_came_meanwhile_
     ]
     for envelope in (first, second):
         assert HandledEvent.objects.filter(event_id=envelope.id, consumer="probe_a").count() == 1
+
+
+def test_closing_the_events_publishers_leaves_celery_s_producers_open(topology):
+    """Celery sends its tasks through kombu's pools too: the events broker's publishers are
+    closed alone (a task sent afterwards does not meet a closed pool)."""
+    from eldo.celery import app
+
+    RabbitMQTransport().send(_envelope("avant"))
+    with app.producer_or_acquire() as producer:
+        assert producer is not None
+    publisher_pools_close()
+
+    with app.producer_or_acquire() as producer:  # raised "Acquire on closed pool" before
+        assert producer is not None
+    RabbitMQTransport().send(_envelope("après"))  # a new pool for the events broker
+
