@@ -336,4 +336,3 @@ def test_closing_the_events_publishers_leaves_celery_s_producers_open(topology):
     with app.producer_or_acquire() as producer:  # raised "Acquire on closed pool" before
         assert producer is not None
     RabbitMQTransport().send(_envelope("après"))  # a new pool for the events broker
-
