@@ -75,6 +75,11 @@ def notify_pro(event: LeadDispatched) -> None:
     if lead is None or lead.notified_at is not None:
         return
     category_name = _category_name(lead.category_slug)
+    # Marked first, sent last: only the commit separates the hand-off to the mail relay from
+    # the record of it, so a worker killed in between (the one case that sends it again on
+    # redelivery) has the smallest window (docs/reliability.md).
+    lead.notified_at = timezone.now()
+    lead.save(update_fields=["notified_at"])
     _send(
         template="new_lead",
         subject=f"Nouvelle demande de devis ({category_name}, {lead.postcode})",
@@ -85,8 +90,6 @@ def notify_pro(event: LeadDispatched) -> None:
         lead_url=_lead_url(lead),
         hours=settings.LEADS_FIRST_CONTACT_HOURS,
     )
-    lead.notified_at = timezone.now()
-    lead.save(update_fields=["notified_at"])
 
 
 @on(LeadDispatched)

@@ -416,7 +416,11 @@ def _lead_mails(mail_dir) -> int:
     return sum("Nouvelle demande de devis" in str(m["Subject"]).strip() for m in _mails(mail_dir))
 
 
-def _assert_every_lead_notified_once(pros, chosen, mail_dir, killed_at) -> None:
+def _assert_every_lead_notified_once(pros, chosen, mail_dir, before_kill) -> None:
+    """Every lead and homeowner told exactly once — except, at most, the one e-mail the
+    killed worker (solo pool: one task at a time) had handed to the relay but not yet
+    recorded: redelivered, it goes out a second time (at least once, docs/reliability.md).
+    A broken deduplication would resend every mail written before the kill."""
     done = _sweep_until(
         lambda: (
             _pending_events() == 0 and _lead_mails(mail_dir) >= 60 and Lead.objects.count() == 60
@@ -439,20 +443,34 @@ def _assert_every_lead_notified_once(pros, chosen, mail_dir, killed_at) -> None:
     per_lead = collections.Counter(
         lead_id for m in mails if (lead_id := _lead_of(m, lead_paths)) is not None
     )
-    assert per_lead == {lead.pk: 1 for lead in leads}, f"killed after {killed_at} lead e-mails"
     notices = collections.Counter(
         str(m["Subject"]).strip()
         for m in mails
         if "est transmis à des artisans" in str(m["Subject"]).strip()
     )
-    assert notices == {
-        f"Votre projet {reference} est transmis à des artisans": 1 for reference in chosen
-    }
+    assert set(per_lead) == {lead.pk for lead in leads}, "a lead was never notified"
+    assert set(notices) == {
+        f"Votre projet {reference} est transmis à des artisans" for reference in chosen
+    }, "a homeowner was never told"
+    again = [lead for lead, n in per_lead.items() if n > 1]
+    again += [subject for subject, n in notices.items() if n > 1]
+    extra = sum(n - 1 for n in per_lead.values()) + sum(n - 1 for n in notices.values())
+    assert extra <= 1, f"{extra} e-mails sent again after the kill ({len(before_kill)} before)"
+    if again:  # the one in flight at the kill: already in the mail directory then
+        (duplicate,) = again
+        written = [(str(m["Subject"]).strip(), _body(m)) for m in before_kill]
+        if isinstance(duplicate, str):
+            assert any(subject == duplicate for subject, _ in written)
+        else:
+            path = next(p for p, lead_id in lead_paths.items() if lead_id == duplicate)
+            assert any(path in body for _, body in written)
 
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_mid_batch_loses_no_lead_and_notifies_none_twice(stack, settings):
+def test_a_worker_killed_mid_batch_loses_no_lead_and_resends_at_most_the_one_in_flight(
+    stack, settings
+):
     _redis, workers, mail_dir = stack
     pros, chosen = _dispatch_batch(settings)
     first = workers.start()
@@ -460,11 +478,11 @@ def test_a_worker_killed_mid_batch_loses_no_lead_and_notifies_none_twice(stack, 
     assert wait_for(lambda: _lead_mails(mail_dir) >= 5, timeout=40), "the worker sent nothing"
     first.send_signal(signal.SIGKILL)  # mid-batch: no graceful shutdown, no ack
     first.wait(timeout=10)
-    killed_at = _lead_mails(mail_dir)
-    assert killed_at < 60, "the batch was over before the kill: nothing was tested"
+    before_kill = _mails(mail_dir)
+    assert _lead_mails(mail_dir) < 60, "the batch was over before the kill: nothing was tested"
 
     workers.start()  # the replacement, as the orchestrator would start it
-    _assert_every_lead_notified_once(pros, chosen, mail_dir, killed_at)
+    _assert_every_lead_notified_once(pros, chosen, mail_dir, before_kill)
 
 
 def _children(pid: int) -> list[int]:
