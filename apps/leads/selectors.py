@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.http import Http404
 
@@ -281,15 +282,23 @@ def pro_response_minutes(*, pro_id: int, now: datetime | None = None) -> int | N
     return max(0, round(median.total_seconds() / 60))
 
 
-def network_dashboard(*, network_id: int, overdue_before: datetime) -> dict[str, Any]:
-    """The network's dashboard: for each of its installers, the leads it routed to them
-    — open, overdue (still waiting for a first contact after the delay), won out of the
-    closed ones (conversion), the median first-response time — and the totals. Three
-    queries (installers, counts, response times) plus one directory call for the names."""
-    installers = network_installers(network_id=network_id)
+def network_dashboard(
+    *, network_id: int, overdue_before: datetime, page: str | int | None = None, per_page: int = 50
+) -> dict[str, Any]:
+    """The network's dashboard: the totals over its installers, and one page of installers,
+    the most urgent first (overdue, then open leads, then name), each with the leads routed
+    to it — open, overdue (still waiting for a first contact after the delay), won out of
+    the closed ones (conversion) — and its median first-response time.
+
+    Sorting needs every installer's counts (one grouped query) and name (one light
+    directory call); everything else is read for the page's installers only, so the cost
+    grows with the page, not with the network (500 installers at the largest)."""
+    installers = list(
+        NetworkInstaller.objects.filter(network_id=network_id).values_list("pro_id", flat=True)
+    )
     leads = Lead.objects.filter(network_id=network_id)
     counts: dict[int, dict[str, Any]] = {
-        row["pro_id"]: dict(row)
+        row["pro_id"]: row
         for row in leads.values("pro_id").annotate(
             total=Count("id"),
             open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
@@ -300,32 +309,61 @@ def network_dashboard(*, network_id: int, overdue_before: datetime) -> dict[str,
             closed=Count("id", filter=Q(status__in=("won", "lost", "declined", "expired"))),
         )
     }
+    pro_ids = set(installers) | set(counts)
+    names = directory.pro_names(sorted(pro_ids)) if pro_ids else {}
+    empty = {"total": 0, "open": 0, "overdue": 0, "won": 0, "closed": 0}
+    ordered = sorted(
+        pro_ids,
+        key=lambda i: (
+            -counts.get(i, empty)["overdue"],
+            -counts.get(i, empty)["open"],
+            names.get(i, str(i)),
+            i,
+        ),
+    )
+    shown: Page = Paginator(ordered, per_page).get_page(page)
+    shown.object_list = _installer_rows(
+        network_id=network_id, pro_ids=list(shown.object_list), counts=counts, names=names
+    )
+    return {
+        "installers": shown,
+        "installer_count": len(ordered),
+        "open": sum(c["open"] for c in counts.values()),
+        "overdue": sum(c["overdue"] for c in counts.values()),
+        "total": sum(c["total"] for c in counts.values()),
+    }
+
+
+def _installer_rows(
+    *, network_id: int, pro_ids: list[int], counts: dict, names: dict[int, str]
+) -> list[dict[str, Any]]:
+    """The dashboard's rows for these installers, in this order: their rules and their
+    first-contact delays (computed by the database: one interval a lead) — two queries."""
+    rules = {
+        rule.pro_id: rule
+        for rule in NetworkInstaller.objects.filter(network_id=network_id, pro_id__in=pro_ids)
+    }
     delays: dict[int, list[timedelta]] = {}
-    # The delay computed by the database: one interval a lead to read, not two datetimes.
     first_contact = ExpressionWrapper(
         F("contacted_at") - F("created_at"), output_field=DurationField()
     )
     for pro_id, delay in (
-        leads.filter(contacted_at__isnull=False)
+        Lead.objects.filter(network_id=network_id, pro_id__in=pro_ids, contacted_at__isnull=False)
         .annotate(delay=first_contact)
         .values_list("pro_id", "delay")
     ):
         delays.setdefault(pro_id, []).append(delay)
-    pro_ids = sorted({i.pro_id for i in installers} | set(counts))
-    pros = directory.pros_by_ids(pro_ids) if pro_ids else {}
-    rule_by_pro = {i.pro_id: i for i in installers}
     rows: list[dict[str, Any]] = []
     for pro_id in pro_ids:
         c = counts.get(pro_id, {})
         spans = sorted(delays.get(pro_id, []))
         median = spans[len(spans) // 2] if spans else None
         closed = c.get("closed", 0)
-        pro = pros.get(pro_id)
         rows.append(
             {
                 "pro_id": pro_id,
-                "name": pro.name if pro else str(pro_id),
-                "rule": rule_by_pro.get(pro_id),
+                "name": names.get(pro_id, str(pro_id)),
+                "rule": rules.get(pro_id),
                 "total": c.get("total", 0),
                 "open": c.get("open", 0),
                 "overdue": c.get("overdue", 0),
@@ -337,13 +375,29 @@ def network_dashboard(*, network_id: int, overdue_before: datetime) -> dict[str,
                 ),
             }
         )
-    rows.sort(key=lambda r: (-r["overdue"], -r["open"], r["name"]))
-    return {
-        "installers": rows,
-        "open": sum(r["open"] for r in rows),
-        "overdue": sum(r["overdue"] for r in rows),
-        "total": sum(r["total"] for r in rows),
-    }
+    return rows
+
+
+def network_route_choices(*, network_id: int, category_slug: str) -> list[tuple[int, str]]:
+    """The installers a lead of the "à router" queue may go to, as (rule id, name) by name:
+    those of the network practising the trade (and insured for it, when that is required);
+    the routing service checks the same again. Four queries at most."""
+    rules = dict(NetworkInstaller.objects.filter(network_id=network_id).values_list("pro_id", "pk"))
+    able = directory.pros_practising(pro_ids=list(rules), category_slug=category_slug)
+    able = directory.pros_insured(pro_ids=sorted(able), category_slug=category_slug)
+    names = directory.pro_names(sorted(able)) if able else {}
+    return sorted(
+        ((rules[pro_id], names.get(pro_id, str(pro_id))) for pro_id in able),
+        key=lambda choice: (choice[1], choice[0]),
+    )
+
+
+def unrouted_get(*, network_id: int, unrouted_id: int) -> UnroutedLead:
+    """One lead of the network's "à router" queue (routed or not), else 404."""
+    unrouted = UnroutedLead.objects.filter(pk=unrouted_id, network_id=network_id).first()
+    if unrouted is None:
+        raise Http404
+    return unrouted
 
 
 def assignable_members(*, organization_id: int):

@@ -692,10 +692,16 @@ MATRIX: list[Row] = [
     ),
     r("GET", "espace-pro/reseau/", "302 404 404 404 404 404 200 200 404 404 404"),
     r(
+        "GET",
+        "espace-pro/reseau/a-router/<id:unrouted_id>/",
+        "302 404 404 404 404 404 200 404 404 404 404",
+        why="a waiting lead of the network's own and the installers it may go to",
+    ),
+    r(
         "POST",
         "espace-pro/reseau/a-router/<id:unrouted_id>/",
-        "302 404 404 404 404 404 302 404 404 404 404",
-        why="the network hands a waiting lead to one of its installers (no installer: message)",
+        "302 404 404 404 404 404 400 404 404 404 404",
+        why="the network hands a waiting lead to one of its installers (none chosen: 400)",
     ),
     r(
         "POST",

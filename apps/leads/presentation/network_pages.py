@@ -222,27 +222,64 @@ def rule_toggle(request, rule_id: int):
     return redirect("leads-backoffice:network-rules")
 
 
+class RouteForm(forms.Form):
+    installer = forms.TypedChoiceField(
+        label=gettext_lazy("Installateur"),
+        coerce=int,
+        help_text=gettext_lazy(
+            "Vos installateurs qui exercent ce métier (et sont assurés pour lui)."
+        ),
+        error_messages={"invalid_choice": gettext_lazy("Choisissez un de vos installateurs.")},
+    )
+
+    def __init__(self, *args, choices: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["installer"].choices = choices
+
+
 @login_required
-@require_POST
 def unrouted_route(request, unrouted_id: int):
-    """Hand a lead of the "à router" queue to one of the network's installers."""
-    _context, actor, network_id = _network(request)
-    rule = request.POST.get("installer", "")
-    try:
-        services.unrouted_route(
-            actor=actor,
-            network_id=network_id,
-            unrouted_id=unrouted_id,
-            rule_id=int(rule) if rule.isdigit() else 0,
-        )
-    except ValidationError as exc:
-        for errors in exc.message_dict.values():
-            messages.error(request, " ".join(errors))
-    except services.LeadConflict as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Demande transmise à l'installateur."))
-    return redirect("leads-backoffice:network-dashboard")
+    """One lead of the "à router" queue and the installers it may go to (those practising
+    its trade: a network has up to hundreds); posting hands it to the one chosen."""
+    from apps.leads.presentation.pages import _network_context
+
+    context = _network_context(request, section="network-dashboard")
+    actor, network_id = context.pop("actor"), context["backoffice_org"].organization_id
+    unrouted = selectors.unrouted_get(network_id=network_id, unrouted_id=unrouted_id)
+    if unrouted.lead_id is not None:
+        messages.info(request, _("Cette demande a déjà été confiée à un installateur."))
+        return redirect("leads-backoffice:network-dashboard")
+    trade = unrouted.data.get("category_slug", "")
+    choices = selectors.network_route_choices(network_id=network_id, category_slug=trade)
+    form = RouteForm(request.POST if request.method == "POST" else None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unrouted_route(
+                actor=actor,
+                network_id=network_id,
+                unrouted_id=unrouted_id,
+                rule_id=form.cleaned_data["installer"],
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        except services.LeadConflict as exc:
+            messages.error(request, exc.message)
+            return redirect("leads-backoffice:network-dashboard")
+        else:
+            messages.success(request, _("Demande transmise à l'installateur."))
+            return redirect("leads-backoffice:network-dashboard")
+    return render(
+        request,
+        "leads/backoffice/network_route.html",
+        {
+            **context,
+            "unrouted": unrouted,
+            "category_name": selectors.category_names().get(trade, trade),
+            "form": form,
+            "has_choices": bool(choices),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

@@ -365,14 +365,13 @@ def network_dashboard(request):
     time and conversion; each installer opens onto its leads."""
     context = _network_context(request, section="network-dashboard")
     context.pop("actor")
-    board = selectors.network_dashboard(
-        network_id=context["backoffice_org"].organization_id,
-        overdue_before=timezone.now() - services.first_contact_delay(),
-    )
     network_id = context["backoffice_org"].organization_id
     # A network of hundreds of installers: the most urgent first, a page at a time.
-    installers = Paginator(board["installers"], INSTALLERS_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    board = selectors.network_dashboard(
+        network_id=network_id,
+        overdue_before=timezone.now() - services.first_contact_delay(),
+        page=request.GET.get("page"),
+        per_page=INSTALLERS_PAGE_SIZE,
     )
     names = selectors.category_names()
     queue = [
@@ -385,9 +384,8 @@ def network_dashboard(request):
         {
             **context,
             "board": board,
-            "installers": installers,
+            "installers": board["installers"],
             "queue": queue,
-            "rules": [r for r in board["installers"] if r["rule"] is not None],
             # A manufacturer: its public brand page (if published), linked from its home.
             "brand": (
                 directory.brands_by_organization_ids([network_id]).get(network_id)

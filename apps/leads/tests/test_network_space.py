@@ -160,13 +160,21 @@ def test_a_lead_nobody_can_take_waits_a_router_and_the_network_routes_it(
     client.force_login(network["manager"])
     page = client.get("/espace-pro/reseau/").content.decode()
     assert "À router (1)" in page and "RCH-CH1" in page
-    action = re.search(r'action="(/espace-pro/reseau/a-router/\d+/)"', page).group(1)
-    midi_rule = re.search(r'<option value="(\d+)">Façades du Midi</option>', page).group(1)
-    refused = client.post(action, {"installer": midi_rule}, follow=True)
-    assert "exerce pas ce métier" in refused.content.decode()
+    action = re.search(r'href="(/espace-pro/reseau/a-router/\d+/)"', page).group(1)
+    routing = client.get(action).content.decode()
+    assert "Aucun de vos installateurs n'exerce ce métier" in routing  # none to offer
+    midi_rule = services.network_installer_ensure(
+        network_id=network["org"].pk, pro_id=routed["midi"].id
+    )
+    refused = client.post(action, {"installer": midi_rule.pk})
+    assert refused.status_code == 400 and "Choisissez un de vos installateurs" in _text(refused)
     assert not Lead.objects.filter(external_id="RCH-CH1").exists()
     heating = make_pro("Chauffage Toulousain", departments=("31",), trades=("chauffage",))
     rule = services.network_installer_ensure(network_id=network["org"].pk, pro_id=heating.id)
+    routing = client.get(action).content.decode()
+    assert re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', routing) == [
+        (str(rule.pk), "Chauffage Toulousain")  # the heating installer only, not the façades
+    ]
     client.post(action, {"installer": rule.pk})
     lead = Lead.objects.get(external_id="RCH-CH1")
     assert lead.pro_id == heating.id and lead.network_id == network["org"].pk
@@ -187,3 +195,24 @@ def test_the_network_reassigns_a_refused_lead_from_its_page(client, network, rou
     new = Lead.objects.get(external_id="RCH-1")
     assert new.pk != lead.pk and new.pro_id == garonne_rule.pro_id
     assert "Réattribuée" in client.get("/espace-pro/reseau/demandes/").content.decode()
+
+
+def test_installers_come_most_urgent_first_a_page_at_a_time(network, routed):
+    """Overdue first, then open leads, then by name; the totals cover every page."""
+    from apps.leads import selectors
+
+    org_id = network["org"].pk
+    garonne = routed["garonne"]  # no lead: last
+    services.network_installer_ensure(network_id=org_id, pro_id=garonne.id)
+    board = selectors.network_dashboard(
+        network_id=org_id, overdue_before=timezone.now() - timedelta(days=2), per_page=2
+    )
+    first = [row["name"] for row in board["installers"]]
+    assert first == [routed["midi"].name, routed["bordeaux"].name]  # 1 overdue, then 1 open
+    assert board["installers"].paginator.num_pages == 2
+    assert (board["installer_count"], board["open"], board["overdue"]) == (3, 2, 1)
+    second = selectors.network_dashboard(
+        network_id=org_id, overdue_before=timezone.now() - timedelta(days=2), page=2, per_page=2
+    )["installers"]
+    assert [row["name"] for row in second] == [garonne.name]
+    assert second[0]["total"] == 0 and second[0]["first_response_hours"] is None
