@@ -337,13 +337,13 @@ def landing_area_of(*, category, place, categories, pro_limit: int = 500) -> Lan
     )
 
 
-def pro_search_summary(criteria: SearchCriteria) -> dict:
+def pro_search_summary(criteria: SearchCriteria, *, results: QuerySet | None = None) -> dict:
     """A landing page's figures: how many pros match, their average rating and their
-    reviews (one query)."""
+    reviews (one query); ``results``: ``pro_search(criteria)``, if the caller built it."""
     from django.db.models import Avg, Count, Sum
 
     figures = (
-        pro_search(criteria)
+        (pro_search(criteria) if results is None else results)
         .order_by()
         .aggregate(
             pros=Count("pk", distinct=True),

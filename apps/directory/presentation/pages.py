@@ -68,13 +68,15 @@ def _render_results(
     status=200,
     extra=None,
     count=None,
+    results=None,
 ):
     page = None
     if criteria is not None:
         cache_depends(request, *listing_generations(criteria.category))
         if criteria.brand_organization_id is not None:
             cache_depends(request, BRANDS_GENERATION)
-        page = _paginate(pro_search(criteria), request.GET.get("page"), count)
+        results = pro_search(criteria) if results is None else results
+        page = _paginate(results, request.GET.get("page"), count)
         if page is None:
             raise Http404
         shown = [p.slug for p in page.object_list]
@@ -166,11 +168,12 @@ def category_landing(request, category_slug: str, commune_slug: str | None = Non
     ]
     if place:
         crumbs.append({"label": place.label, "url": ""})
-    extra, count = {}, None
+    extra, count, results = {}, None, None
     if place is not None:
-        # An introduction made of data: how many pros, their rating, the towns around. Its
-        # count of pros is the results' count too (the same search): no second COUNT.
-        summary = pro_search_summary(criteria)
+        # An introduction made of data: how many pros, their rating, the towns around. It
+        # is the results' search (built once) and its count of pros the results' count too.
+        results = pro_search(criteria)
+        summary = pro_search_summary(criteria, results=results)
         count = summary["pros"]
         extra = {
             "landing": {
@@ -201,6 +204,7 @@ def category_landing(request, category_slug: str, commune_slug: str | None = Non
         request,
         extra=extra,
         count=count,
+        results=results,
         form=form,
         criteria=criteria,
         title=f"{category.name}{where} : les artisans les mieux notés",
