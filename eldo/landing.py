@@ -13,7 +13,7 @@ from apps.core.facade_ports import facade
 from apps.core.page_sections import register_section
 from apps.core.pagecache import cache_depends
 from apps.directory import api as directory
-from apps.directory.contracts import LANDING_SECTIONS_PAGE
+from apps.directory.contracts import LANDING_SECTIONS_PAGE, LandingArea
 from apps.quotes import api as quotes
 from apps.reviews.contracts import ReviewsFacade
 from eldo.degraded import unless_reviews_unavailable
@@ -23,8 +23,11 @@ reviews: ReviewsFacade = facade("reviews")
 NEARBY_REVIEWS = 5
 
 
-def _area(request, category_slug: str, place_slug: str):
-    """The page's area, looked up once per request for all its sections."""
+def _area(request, category_slug: str, place_slug: str, area=None):
+    """The page's area, looked up once per request for all its sections; ``area``: the one
+    the page handed over (directory.api.LandingArea), if any."""
+    if area is not None:
+        return area
     key = (category_slug, place_slug)
     memo = getattr(request, "_landing_areas", None)
     if memo is None:
@@ -34,7 +37,9 @@ def _area(request, category_slug: str, place_slug: str):
     return memo[key]
 
 
-def reviews_nearby(request, *, category_slug: str, place_slug: str, where: str) -> str:
+def reviews_nearby(
+    request, *, category_slug: str, place_slug: str, where: str, area: LandingArea | None = None
+) -> str:
     """The latest published reviews of the pros the page lists (3 to 5; nothing below 3,
     nothing when reviews does not answer: eldo.degraded)."""
     # A publication, a withdrawal or a moderation anywhere rebuilds the page, like the home
@@ -42,7 +47,7 @@ def reviews_nearby(request, *, category_slug: str, place_slug: str, where: str) 
     cache_depends(
         request, *unless_reviews_unavailable(request, reviews.latest_cache_generations, ())
     )
-    area = _area(request, category_slug, place_slug)
+    area = _area(request, category_slug, place_slug, area)
     if area is None:
         return ""
     cards = unless_reviews_unavailable(
@@ -57,10 +62,12 @@ def reviews_nearby(request, *, category_slug: str, place_slug: str, where: str) 
     )
 
 
-def budgets(request, *, category_slug: str, place_slug: str, where: str) -> str:
+def budgets(
+    request, *, category_slug: str, place_slug: str, where: str, area: LandingArea | None = None
+) -> str:
     """Typical budgets of the requests an advisor qualified in the trade and département,
     only from quotes.api.BUDGET_SPREAD_MIN_REQUESTS requests on."""
-    area = _area(request, category_slug, place_slug)
+    area = _area(request, category_slug, place_slug, area)
     if area is None:
         return ""
     spread = quotes.qualified_budget_spread(

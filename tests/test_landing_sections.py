@@ -150,6 +150,10 @@ def test_sections_keep_a_constant_query_count(client, django_assert_num_queries)
             review(pro, title=f"Avis {j} sur {pro.name}")
     qualified_requests(["15k_50k"] * 40)
     assert page_queries() == few
+    # The results (count, page, trades, labels), the summary, the sections' pros, the
+    # latest reviews (photos, pros) and the budgets: 15 before the page handed its area
+    # and its count over.
+    assert few <= 11
 
 
 def test_a_new_review_refreshes_the_cached_landing_page(client, settings):

@@ -441,24 +441,11 @@ def landing_area(
     lists (the same search, in no particular order, at most ``pro_limit``), the trade and
     its active sub-trades, the place's départements. None for an unknown trade or place.
     Three queries whatever the number of pros."""
-    from apps.directory.search import (
-        SearchCriteria,
-        category_descendant_ids,
-        place_resolve,
-        pro_search,
-    )
+    from apps.directory.search import landing_area_of, place_resolve
 
     category = Category.objects.filter(slug=category_slug, is_active=True).first()
     place = place_resolve(place_slug) if category is not None else None
     if category is None or place is None or place.kind not in {"commune", "department"}:
         return None
     active = list(Category.objects.filter(is_active=True).only("id", "slug", "parent_id"))
-    ids = set(category_descendant_ids(category, active))
-    criteria = SearchCriteria(category=category, place=place, category_ids=tuple(sorted(ids)))
-    limit = max(0, min(pro_limit, 2000))
-    pro_ids = pro_search(criteria).order_by().values_list("pk", flat=True)[:limit]
-    return LandingArea(
-        category_slugs=tuple(sorted(c.slug for c in active if c.id in ids)),
-        department_codes=tuple(place.department_codes),
-        pro_ids=tuple(sorted(pro_ids)),
-    )
+    return landing_area_of(category=category, place=place, categories=active, pro_limit=pro_limit)

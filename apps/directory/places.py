@@ -403,20 +403,26 @@ def place_phrase(place: Place, *, with_code: bool = True) -> str:
 def nearby_towns(place: Place, *, limit: int = 6, km: float = 40, min_population: int = 5000):
     """The larger towns around a place, nearest first (a landing page's "villes
     proches"); no query."""
-    from apps.directory.geography import haversine_km
-
     if place.latitude is None or place.longitude is None:
         return []
+    towns = _nearby_communes(place.slug, place.latitude, place.longitude, limit, km, min_population)
+    return [commune.place() for commune in towns]
+
+
+@lru_cache(maxsize=4096)
+def _nearby_communes(slug, latitude, longitude, limit, km, min_population) -> tuple:
+    # A scan of every commune of the gazetteer (a few ms): the gazetteer is fixed for the
+    # process's life, so each place's answer is computed once.
+    from apps.directory.geography import haversine_km
+
     found = []
     for commune in gazetteer().communes.values():
         if commune.population < min_population or commune.parent_insee_code:
             continue
-        if commune.slug == place.slug or abs(commune.latitude - place.latitude) > km / 100:
+        if commune.slug == slug or abs(commune.latitude - latitude) > km / 100:
             continue
-        distance = haversine_km(
-            place.latitude, place.longitude, commune.latitude, commune.longitude
-        )
+        distance = haversine_km(latitude, longitude, commune.latitude, commune.longitude)
         if 0.5 < distance <= km:
             found.append((distance, commune))
     found.sort(key=lambda item: item[0])
-    return [commune.place() for _distance, commune in found[:limit]]
+    return tuple(commune for _distance, commune in found[:limit])

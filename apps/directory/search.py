@@ -32,6 +32,7 @@ from django.db.models import (
 from django.db.models.functions import ACos, Cos, Greatest, Least, Radians, Sin
 from django.utils import timezone
 
+from apps.directory.contracts import LandingArea
 from apps.directory.models import (
     Category,
     Commune,
@@ -322,13 +323,27 @@ def pro_search(criteria: SearchCriteria) -> QuerySet:
     )
 
 
-def pro_search_summary(criteria: SearchCriteria) -> dict:
+def landing_area_of(*, category, place, categories, pro_limit: int = 500) -> LandingArea:
+    """The area of the landing page of ``category`` in ``place`` (see api.landing_area);
+    ``categories``: the active categories, already loaded. One query."""
+    ids = set(category_descendant_ids(category, categories))
+    criteria = SearchCriteria(category=category, place=place, category_ids=tuple(sorted(ids)))
+    limit = max(0, min(pro_limit, 2000))
+    pro_ids = pro_search(criteria).order_by().values_list("pk", flat=True)[:limit]
+    return LandingArea(
+        category_slugs=tuple(sorted(c.slug for c in categories if c.id in ids)),
+        department_codes=tuple(place.department_codes),
+        pro_ids=tuple(sorted(pro_ids)),
+    )
+
+
+def pro_search_summary(criteria: SearchCriteria, *, results: QuerySet | None = None) -> dict:
     """A landing page's figures: how many pros match, their average rating and their
-    reviews (one query)."""
+    reviews (one query); ``results``: ``pro_search(criteria)``, if the caller built it."""
     from django.db.models import Avg, Count, Sum
 
     figures = (
-        pro_search(criteria)
+        (pro_search(criteria) if results is None else results)
         .order_by()
         .aggregate(
             pros=Count("pk", distinct=True),

@@ -120,6 +120,10 @@ class SearchForm(forms.Form):
             raise forms.ValidationError(_("Marque inconnue."))
         return brand
 
+    def active_categories(self) -> list[Category]:
+        """The active categories the choices were made of (no query)."""
+        return list(self._categories.values())
+
     def active_category(self, slug: str) -> Category | None:
         """An active category by slug, from the choices already loaded (no query)."""
         return self._categories.get(slug)

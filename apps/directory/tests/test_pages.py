@@ -108,6 +108,10 @@ def test_pages_keep_a_bounded_query_count(client, django_assert_max_num_queries)
         make_pro(f"Façades {i}", departments=("31",), certifications=(("rge", 10),))
     with django_assert_max_num_queries(12):
         assert client.get("/artisans/", {"category": "facade", "place": "31000"}).status_code == 200
+    # A landing page (its sections empty here): one search compiled for the results, one
+    # aggregate for the summary and the results' count, one for the sections' pros.
+    with django_assert_max_num_queries(9):
+        assert client.get("/artisans/facade/toulouse/").status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get("/pro/facades-3/").status_code == 200
     with django_assert_max_num_queries(7):
