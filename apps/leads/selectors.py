@@ -297,7 +297,7 @@ def network_dashboard(
         NetworkInstaller.objects.filter(network_id=network_id).values_list("pro_id", flat=True)
     )
     leads = Lead.objects.filter(network_id=network_id)
-    counts: dict[int, dict[str, Any]] = {
+    counts: dict[int, Any] = {
         row["pro_id"]: row
         for row in leads.values("pro_id").annotate(
             total=Count("id"),
@@ -321,7 +321,7 @@ def network_dashboard(
             i,
         ),
     )
-    shown: Page = Paginator(ordered, per_page).get_page(page)
+    shown: Page[Any] = Paginator(ordered, per_page).get_page(page)
     shown.object_list = _installer_rows(
         network_id=network_id, pro_ids=list(shown.object_list), counts=counts, names=names
     )
@@ -335,7 +335,7 @@ def network_dashboard(
 
 
 def _installer_rows(
-    *, network_id: int, pro_ids: list[int], counts: dict, names: dict[int, str]
+    *, network_id: int, pro_ids: list[int], counts: dict[int, Any], names: dict[int, str]
 ) -> list[dict[str, Any]]:
     """The dashboard's rows for these installers, in this order: their rules and their
     first-contact delays (computed by the database: one interval a lead) — two queries."""

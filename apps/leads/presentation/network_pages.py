@@ -234,7 +234,9 @@ class RouteForm(forms.Form):
 
     def __init__(self, *args, choices: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["installer"].choices = choices
+        field = self.fields["installer"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = choices
 
 
 @login_required
