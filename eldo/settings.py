@@ -184,6 +184,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form renderer, but <select> options written in Python (apps/core/form_renderer.py).
+FORM_RENDERER = "apps.core.form_renderer.FormRenderer"
 
 # --- Database ---------------------------------------------------------------------------
 
