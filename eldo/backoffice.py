@@ -15,21 +15,22 @@ app_name = "backoffice"
 PARTNER_SPACE_KINDS = (OrganizationKind.NETWORK, OrganizationKind.MANUFACTURER)
 
 
-def _profile_checklist(profile: dict) -> list[dict]:
+def _profile_checklist(facts: dict) -> list[dict]:
+    """What makes a profile convincing, from ``directory.pro_dashboard_facts``."""
     return [
         {
             "label": "Une présentation d'au moins 200 caractères",
-            "done": len(profile["description"]) >= 200,
+            "done": facts["description_length"] >= 200,
         },
-        {"label": "Un logo", "done": bool(profile["logo"])},
-        {"label": "Au moins 3 photos de réalisations", "done": len(profile["photos"]) >= 3},
+        {"label": "Un logo", "done": facts["has_logo"]},
+        {"label": "Au moins 3 photos de réalisations", "done": facts["photo_count"] >= 3},
         {
             "label": "Un label ou une certification en cours de validité",
-            "done": any(c["is_valid"] for c in profile["certifications"]),
+            "done": facts["has_valid_label"],
         },
         {
             "label": "Un téléphone et un site web",
-            "done": bool(profile["has_phone"] and profile["website"]),
+            "done": facts["has_phone"] and facts["has_website"],
         },
     ]
 
@@ -48,7 +49,7 @@ def dashboard(request):
         raise Http404
     org = context["backoffice_org"]
     pros = directory.pros_for_organizations([org.organization_id])
-    profile = directory.pro_profile(pros[0].slug) if pros else None
+    profile = directory.pro_dashboard_facts(pros[0].id) if pros else None
     checklist = _profile_checklist(profile) if profile else []
     if org.kind == OrganizationKind.COMPANY:
         context["to_contact"] = leads.dashboard_leads(

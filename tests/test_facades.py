@@ -187,6 +187,7 @@ ARGUMENTS = {
     "directory.category_ids_by_slug": lambda s: {"slugs": [s.category_slug]},
     "directory.pros_by_ids": lambda s: {"ids": [s.pro.pk]},
     "directory.pro_names": lambda s: {"ids": [s.pro.pk]},
+    "directory.pro_dashboard_facts": lambda s: {"pro_id": s.pro.pk},
     "directory.pros_by_slugs": lambda s: {"slugs": [s.pro.slug]},
     "directory.pro_ids_by_slug": lambda s: {"limit": 5},
     "directory.pros_for_organizations": lambda s: {"organization_ids": [s.organization_id]},

@@ -7,8 +7,9 @@ functions; each runs a bounded number of queries whatever the number of ids.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Value, When
 from django.utils import timezone
 
 from apps.directory import geography, selectors, services
@@ -168,6 +169,37 @@ def pro_profile(slug: str) -> ProProfileData | None:
     data["id"] = pro.id
     data["category_items"] = [{"slug": c.slug, "name": c.name} for c in pro.categories.all()]
     return data
+
+
+def pro_dashboard_facts(pro_id: int) -> dict[str, Any] | None:
+    """What the pro's back-office dashboard shows of its public profile (its rating and
+    the profile checklist's facts), in one query; None unless the profile is published.
+    The checklist's rules read these the same as the public profile: photos shown, labels
+    verified and in force, a phone and a website."""
+    from apps.directory.profiles import rating_data
+
+    pro = (
+        ProProfile.objects.filter(pk=pro_id, is_published=True)
+        .select_related("rating")
+        .annotate(
+            photo_count=Count("photos", distinct=True),
+            has_valid_label=Exists(checks.valid_labels().filter(pro_id=OuterRef("pk"))),
+        )
+        .only("id", "description", "logo", "phone", "website", "rating")
+        .first()
+    )
+    if pro is None:
+        return None
+    return {
+        "id": pro.id,
+        "description_length": len(pro.description),
+        "has_logo": bool(pro.logo),
+        "photo_count": pro.photo_count,
+        "has_valid_label": pro.has_valid_label,
+        "has_phone": bool(pro.phone),
+        "has_website": bool(pro.website),
+        "rating": rating_data(pro),
+    }
 
 
 def pro_profile_viewed(slug: str) -> None:
