@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.choices import ChoiceLabels
+
 
 class LeadStatus(models.TextChoices):
     SENT = "sent", _("Nouvelle")
@@ -55,7 +57,7 @@ class LeadSource(models.TextChoices):
     INBOUND = "inbound", _("Transmise par un réseau")
 
 
-class Lead(models.Model):
+class Lead(ChoiceLabels, models.Model):
     source = models.CharField(max_length=10, choices=LeadSource.choices, default=LeadSource.QUOTE)
     quote_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
     reference = models.CharField(max_length=40, blank=True)

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.choices import ChoiceLabels
+
 
 class QuoteKind(models.TextChoices):
     QUOTE = "quote", _("Demande de devis")
@@ -85,7 +87,7 @@ class HomeownerOutcome(models.TextChoices):
     ABANDONED = "abandoned", _("Projet abandonné")
 
 
-class QuoteRequest(models.Model):
+class QuoteRequest(ChoiceLabels, models.Model):
     # NULL only between the INSERT and the UPDATE that derives it from the id: several NULLs
     # never collide in the unique index, unlike several "" would.
     reference = models.CharField(  # noqa: DJ001
