@@ -32,5 +32,5 @@ class ChoiceLabels:
         try:
             label = _labels(field).get(value, value)
         except TypeError:  # an unhashable value (a list in a JSON field): Django's way
-            return models.Model._get_FIELD_display(self, field)  # type: ignore[arg-type]
+            return models.Model._get_FIELD_display(self, field)  # type: ignore[attr-defined]
         return force_str(label, strings_only=True)
