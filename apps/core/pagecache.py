@@ -29,6 +29,10 @@ reads the entry and those generations in one ``get_many``. The entry is served o
 every generation it recorded equals its current token (a missing generation is a
 mismatch); names the process did not know yet are read in a second call, as on a first
 visit.
+
+Signed-in pages cannot be stored whole (they show who is signed in, carry CSRF tokens):
+``cached_fragment`` keeps a rendered piece of one (a pro's statistics) on the same
+generations.
 """
 
 from __future__ import annotations
@@ -73,6 +77,31 @@ def generations_bump(names: list[str]) -> None:
     """Give each generation a new token: every entry built on the old one misses."""
     if names:
         cache.set_many({GENERATION_PREFIX + name: _token() for name in names}, None)
+
+
+FRAGMENT_PREFIX = "fragment:"
+
+
+def cached_fragment(
+    names: list[str], key: str, build: Callable[[], str], *, timeout: int = 3600
+) -> str:
+    """A rendered piece of a signed-in page, kept while the generations ``names`` hold.
+
+    ``key`` is everything else the piece depends on (the viewer's scope, the period, the
+    names it shows...). ``build`` renders it on a miss; the generations are read before it
+    runs (a change committed meanwhile bumps them, and the next request misses). Two cache
+    round trips on a hit. When the cache is down the piece is built and nothing is stored.
+    ``timeout`` only bounds the memory: the generations are the invalidation."""
+    tokens = generations_read(names)
+    if tokens is None:
+        return build()
+    parts = [key, *(f"{name}={tokens[name]}" for name in sorted(tokens))]
+    entry_key = FRAGMENT_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+    html = cache.get(entry_key)
+    if html is None:
+        html = build()
+        cache.set(entry_key, html, timeout)
+    return html
 
 
 class _Dependencies:

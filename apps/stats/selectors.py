@@ -411,10 +411,17 @@ def pro_summary(*, pro_id: int, period: Period) -> dict:
     }
 
 
-def team_summary(*, organization_id: int, period: Period, only_user_id: int | None = None):
+def team_summary(
+    *,
+    organization_id: int,
+    period: Period,
+    only_user_id: int | None = None,
+    members: list | None = None,
+):
     """Per member: leads assigned in the period, contacted within 24 h, won, median first
     response, and the value of its leads (``value_figures`` by assignee). Members without
-    leads are listed (zeros); ``only_user_id`` keeps one line."""
+    leads are listed (zeros); ``only_user_id`` keeps one line. ``members``: the
+    organization's (``accounts.organization_members``), when the caller has read them."""
     low, high = day_bounds(period.start, period.end)
     facts = LeadFact.objects.filter(
         organization_id=organization_id,
@@ -438,17 +445,19 @@ def team_summary(*, organization_id: int, period: Period, only_user_id: int | No
             line["seconds"].append(seconds)
             line["within_24h"] += seconds <= 24 * 3600
     value = value_figures(LeadFact.objects.filter(organization_id=organization_id), period)
-    members = {m.user_id: m for m in accounts.organization_members(organization_id)}
+    if members is None:
+        members = accounts.organization_members(organization_id)
+    by_id = {m.user_id: m for m in members}
     user_ids = (
         set(per_user)
         | set(value["by_user"])
-        | {uid for uid, m in members.items() if m.role == MemberRole.SALES_REP}
+        | {uid for uid, m in by_id.items() if m.role == MemberRole.SALES_REP}
     )
     if only_user_id is not None:
         user_ids = {only_user_id}
     lines = []
     for user_id in user_ids:
-        member = members.get(user_id)
+        member = by_id.get(user_id)
         line = per_user.get(user_id, {"assigned": 0, "within_24h": 0, "won": 0, "seconds": []})
         response = _hours(line["seconds"])
         lines.append(

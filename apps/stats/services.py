@@ -22,6 +22,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from apps.core.pagecache import generations_bump
 from apps.directory import api as directory
 from apps.stats.models import (
     BrandCounterDay,
@@ -84,6 +85,24 @@ def _counts(qs: QuerySet, field: str, start: date, end: date, *, by: str = "pro_
     return {(r[by], r["stat_day"], *(r[e] for e in extra)): r["n"] for r in rows}
 
 
+# The generations of the figures the back office shows, bumped once a write commits: a
+# pro's (its days, its leads), a company's (its leads, by sales rep), and every pro's (a
+# roll-up without a scope rewrites every day).
+ALL_FIGURES_GENERATION = "stats:all"
+
+
+def figures_generations(*, pro_id: int, organization_id: int) -> list[str]:
+    """The generations a pro's and its company's figures are read under."""
+    return [ALL_FIGURES_GENERATION, f"stats:pro:{pro_id}", f"stats:org:{organization_id}"]
+
+
+def _figures_changed(*, pro_ids: Iterable[int] | None = None, organization_id: int | None = None):
+    names = [ALL_FIGURES_GENERATION] if pro_ids is None else [f"stats:pro:{i}" for i in pro_ids]
+    if organization_id is not None:
+        names.append(f"stats:org:{organization_id}")
+    transaction.on_commit(lambda: generations_bump(names))
+
+
 def rollup(*, start: date, end: date, pro_ids: Iterable[int] | None = None) -> int:
     """Rebuild the ``ProDay`` rows of [start, end] (of ``pro_ids``, or every pro) from the
     facts and counters. Returns the number of rows written."""
@@ -144,6 +163,7 @@ def rollup(*, start: date, end: date, pro_ids: Iterable[int] | None = None) -> i
             ],
             batch_size=1000,
         )
+        _figures_changed(pro_ids=ids)
     return len(values)
 
 
@@ -254,6 +274,7 @@ def _lead_fact(*, lead_id: int, pro_id: int, organization_id: int, dispatched_at
             "status_at": dispatched_at,
         },
     )
+    _figures_changed(pro_ids=[pro_id], organization_id=organization_id)
     return fact
 
 

@@ -154,3 +154,43 @@ def test_a_degraded_response_is_not_stored(cache_calls):
     assert "set" not in cache_calls
     again = RequestFactory().get("/liste-degradee/", HTTP_ACCEPT="text/html")
     assert "X-Response-Cache" not in degraded_listing(again)
+
+
+# --- A piece of a signed-in page ------------------------------------------------------------
+
+
+def _fragment(builds: list[str], key: str = "pro:7 du 1er au 30") -> str:
+    def build() -> str:
+        builds.append(key)
+        return f"<p>{len(builds)} calculs</p>"
+
+    return pagecache.cached_fragment(GENERATIONS, key, build)
+
+
+def test_a_fragment_is_built_once_until_a_generation_it_reads_is_bumped(cache_calls):
+    builds: list[str] = []
+    assert _fragment(builds) == _fragment(builds) == "<p>1 calculs</p>"
+    assert _fragment(builds, key="pro:7 du 1er au 31") == "<p>2 calculs</p>"  # another key
+    generations_bump(["tests:pro:42"])
+    assert _fragment(builds) == "<p>3 calculs</p>"
+    generations_bump(["tests:other"])  # not one it reads
+    assert _fragment(builds) == "<p>3 calculs</p>"
+
+
+def test_with_redis_down_a_fragment_is_built_each_time_and_not_stored(cache_calls, settings):
+    builds: list[str] = []
+    _fragment(builds)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "apps.core.cache.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # discard port: nothing listens
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    try:
+        cache_calls.clear()
+        assert _fragment(builds) == "<p>2 calculs</p>"
+        assert _fragment(builds) == "<p>3 calculs</p>"
+        assert "set" not in cache_calls
+    finally:
+        caches["default"].close()

@@ -7,16 +7,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import path
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from apps.accounts import api as accounts
 from apps.core.actor import MANAGING_ROLES, PARTNER_KINDS, OrganizationKind, actor_of
 from apps.core.backoffice import backoffice_context_of
 from apps.core.csv_export import csv_response
+from apps.core.pagecache import cached_fragment
 from apps.directory import api as directory
 from apps.stats import selectors
 from apps.stats.presentation import dashboards
+from apps.stats.services import figures_generations
 
 app_name = "stats-backoffice"
 KINDS = (OrganizationKind.COMPANY, *sorted(PARTNER_KINDS))
@@ -128,23 +132,53 @@ def dashboard(request):
     access = _company_pro(request, org)
     if access is None:
         return render(request, "stats/pro.html", {**context, "no_profile": True}, status=status)
-    team = selectors.team_summary(
-        organization_id=org.organization_id,
-        period=period,
-        only_user_id=None if access.sees_company else request.user.pk,
-    )
-    context.update({"pro": access.pro, "sees_company": access.sees_company, "team": team})
+    context.update({"pro": access.pro, "sees_company": access.sees_company})
     if access.sees_company:
-        summary = selectors.pro_summary(pro_id=access.pro.id, period=period)
-        context.update(
+        context["figures"] = _company_figures(org.organization_id, access.pro.id, period)
+    else:
+        context["team"] = selectors.team_summary(
+            organization_id=org.organization_id, period=period, only_user_id=request.user.pk
+        )
+    return render(request, "stats/pro.html", context, status=status)
+
+
+def _company_figures(organization_id: int, pro_id: int, period) -> str:
+    """The company's figures and charts over the period, rendered. Kept in the cache until
+    a figure of the pro or of the company changes (the generations the stats' writes bump)
+    or a member is renamed, joins or leaves (the members are part of the key): a page
+    read again costs two cache round trips and one query instead of the aggregations."""
+    members = accounts.organization_members(organization_id)
+
+    def build() -> str:
+        team = selectors.team_summary(
+            organization_id=organization_id, period=period, members=members
+        )
+        summary = selectors.pro_summary(pro_id=pro_id, period=period)
+        return render_to_string(
+            "stats/_pro_figures.html",
             {
                 "summary": summary,
+                "team": team,
                 "team_items": dashboards.team_items(team),
                 "team_value_items": dashboards.team_value_items(team),
                 **dashboards.pro_dashboard(summary),
-            }
+            },
         )
-    return render(request, "stats/pro.html", context, status=status)
+
+    key = repr(
+        (
+            "stats:company",
+            pro_id,
+            organization_id,
+            period.start,
+            period.end,
+            get_language(),
+            sorted((m.user_id, m.email, m.full_name, m.role) for m in members),
+        )
+    )
+    return cached_fragment(
+        figures_generations(pro_id=pro_id, organization_id=organization_id), key, build
+    )
 
 
 @login_required

@@ -188,3 +188,89 @@ def test_the_staff_dashboard_renders_without_data(client, staff):
     response = client.get(STAFF_URL)
     assert response.status_code == 200
     assert "Aucune donnée sur cette période." in response.content.decode()
+
+
+# --- The company's figures, kept in the cache until they change ------------------------------
+
+
+def _main(response) -> str:
+    page = response.content.decode()
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def _figure(page: str, name: str) -> str:
+    section = page[page.index(f'data-figure="{name}"') :]
+    return section[section.index('class="stat__value">') + len('class="stat__value">') :].split(
+        "<", 1
+    )[0]
+
+
+def test_the_figures_read_again_cost_no_aggregation_and_show_the_same(
+    client, facade_pros, midi_team, year_of_stats, django_assert_max_num_queries
+):
+    client.force_login(midi_team["owner"])
+    first = _main(client.get(URL, YEAR))
+    # The session, the user, the back office, the pro and the actor, the members: none of
+    # the eight aggregations of a first visit.
+    with django_assert_max_num_queries(9):
+        again = _main(client.get(URL, YEAR))
+    assert again == first and "Karim" in again
+    shorter = _main(client.get(URL, {"from": (TODAY - timedelta(days=29)).isoformat()}))
+    assert shorter != first  # another period, other figures
+
+
+def test_a_lead_dispatched_after_a_visit_shows_on_the_next_one(
+    client, facade_pros, midi_team, dispatch
+):
+    client.force_login(midi_team["owner"])
+    assert _figure(client.get(URL).content.decode(), "leads_received") == "0"
+    dispatch([facade_pros["midi"].slug])
+    assert _figure(client.get(URL).content.decode(), "leads_received") == "1"
+
+
+def test_a_renamed_sales_rep_shows_under_the_new_name(client, facade_pros, midi_team):
+    client.force_login(midi_team["owner"])
+    assert "Sophie" in client.get(URL).content.decode()
+    rep = midi_team["rep"]
+    rep.first_name = "Sophia"
+    rep.save(update_fields=["first_name"])
+    page = client.get(URL).content.decode()
+    assert "Sophia" in page and "Sophie" not in page
+
+
+def test_the_nightly_rollup_of_every_pro_shows_on_the_next_visit(
+    client, facade_pros, midi_team, django_capture_on_commit_callbacks
+):
+    from apps.stats import services
+    from apps.stats.models import CounterDay
+
+    client.force_login(midi_team["owner"])
+    views = '<p class="stat__value">321</p>'
+    assert views not in client.get(URL).content.decode()
+    CounterDay.objects.create(pro_id=facade_pros["midi"].id, day=TODAY, profile_views=321)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rollup(start=TODAY, end=TODAY)  # every pro: the nightly run
+    assert views in client.get(URL).content.decode()
+
+
+def _assigned(page: str, first_name: str) -> str:
+    """A member's "Demandes attribuées" in the team's table."""
+    table = page[page.index("<caption>Performances par commercial") :]
+    row = table[table.index(f'<th scope="row">{first_name}') :]
+    return row[row.index('<td class="num">') + len('<td class="num">') :].split("<", 1)[0]
+
+
+def test_a_lead_assigned_after_a_visit_counts_for_the_sales_rep_on_the_next_one(
+    client, facade_pros, midi_team, dispatch, django_capture_on_commit_callbacks
+):
+    from apps.leads import services as lead_services
+    from apps.leads.models import Lead
+
+    lead = Lead.objects.get(quote_id=dispatch([facade_pros["midi"].slug]).pk)
+    client.force_login(midi_team["owner"])
+    assert _assigned(client.get(URL).content.decode(), "Sophie") == "0"
+    with django_capture_on_commit_callbacks(execute=True):
+        lead_services.lead_update(
+            actor=midi_team["owner"].actor, lead_id=lead.pk, assigned_to=midi_team["rep"].pk
+        )
+    assert _assigned(client.get(URL).content.decode(), "Sophie") == "1"
