@@ -113,6 +113,9 @@ MIDDLEWARE = [
     "apps.core.body_limits.BodySizeLimitMiddleware",  # 413 before any body is read
     # GET /healthz, /readyz, /metrics: on to the view through the rest less what they skip.
     "apps.core.middleware.ProbeMiddleware",
+    # Anonymous GETs answered whole from the public response cache: on through the rest
+    # less what they skip (apps.core.pagecache.PublicCacheMiddleware).
+    "apps.core.pagecache.PublicCacheMiddleware",
     # Outermost of those reading the user: signed-in answers leave as private, no-store.
     "apps.core.cache_control.PrivateCacheControlMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -148,6 +151,23 @@ PROBE_SKIPPED_MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "apps.core.error_pages.DomainErrorMiddleware",
     # The probe counts the two documented HTTP metrics itself (docs/deploy.md, Monitoring).
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+# What a hit of the public response cache skips: those that read the session, the user,
+# CSRF and messages (a hit is anonymous, without cookies, and stored without any of them),
+# static files, domain errors, and django-prometheus' inner middleware (the hit counts the
+# two documented HTTP metrics itself). A middleware added to MIDDLEWARE after
+# PublicCacheMiddleware applies to hits too unless it is listed here.
+PUBLIC_CACHE_HIT_SKIPPED_MIDDLEWARE = [
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "apps.accounts.two_factor.StaffTwoFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.core.error_pages.DomainErrorMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 

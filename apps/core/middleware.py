@@ -68,7 +68,7 @@ class ProbeMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.paths = frozenset(settings.PROBE_PATHS)
-        self.view_hooks: list = []
+        self.view_hooks: list = []  # set by _probe_stack
         self.matches: dict = {}  # (URLconf, path) -> ResolverMatch: three paths, read-only
         self.answer_probe = self._probe_stack()
 
@@ -78,20 +78,11 @@ class ProbeMiddleware:
         return self.get_response(request)
 
     def _probe_stack(self):
-        """The middleware after this one, less the skipped ones, chained as Django chains
-        them (each one's exceptions turned into the error response), around the view."""
-        own = f"{type(self).__module__}.{type(self).__qualname__}"
-        after = settings.MIDDLEWARE[list(settings.MIDDLEWARE).index(own) + 1 :]
-        skipped = set(settings.PROBE_SKIPPED_MIDDLEWARE)
-        handler = _measured(convert_exception_to_response(self._view))
-        for path in reversed([path for path in after if path not in skipped]):
-            try:
-                instance = import_string(path)(handler)
-            except MiddlewareNotUsed:
-                continue
-            if hasattr(instance, "process_view"):
-                self.view_hooks.insert(0, instance.process_view)
-            handler = convert_exception_to_response(instance)
+        handler, self.view_hooks = slim_stack(
+            self,
+            settings.PROBE_SKIPPED_MIDDLEWARE,
+            _measured(convert_exception_to_response(self._view)),
+        )
         return handler
 
     def _view(self, request):
@@ -108,26 +99,53 @@ class ProbeMiddleware:
         return match.func(request, *match.args, **match.kwargs)
 
 
+def slim_stack(middleware, skipped, handler):
+    """The middleware listed after ``middleware`` in ``settings.MIDDLEWARE``, less the
+    ``skipped`` ones, chained as Django chains them (each one's exceptions turned into the
+    error response) around ``handler`` (which must answer its own exceptions). Returns the
+    chain and the ``process_view`` hooks of its members, in order (Django calls them before
+    the view: the caller must too)."""
+    own = f"{type(middleware).__module__}.{type(middleware).__qualname__}"
+    after = settings.MIDDLEWARE[list(settings.MIDDLEWARE).index(own) + 1 :]
+    skip = set(skipped)
+    hooks: list = []
+    for path in reversed([path for path in after if path not in skip]):
+        try:
+            instance = import_string(path)(handler)
+        except MiddlewareNotUsed:
+            continue
+        if hasattr(instance, "process_view"):
+            hooks.insert(0, instance.process_view)
+        handler = convert_exception_to_response(instance)
+    return handler, hooks
+
+
 def _measured(handler):
     """``handler`` counted in the two documented HTTP metrics, as django-prometheus' inner
     middleware counts it: by status, route name and method, and its latency."""
-    metrics = PrometheusMetrics.get_instance()
-    answers, latency = (
-        metrics.responses_by_status_view_method,
-        metrics.requests_latency_by_view_method,
-    )
 
     def measured(request):
         started = default_timer()
         response = handler(request)
-        match = getattr(request, "resolver_match", None)
-        view = (match.view_name if match else None) or "<unnamed view>"
-        method = request.method
-        answers.labels(status=str(response.status_code), view=view, method=method).inc()
-        latency.labels(view=view, method=method).observe(default_timer() - started)
+        measure(request, response, started)
         return response
 
     return measured
+
+
+def measure(request, response, started: float) -> None:
+    """Count an answer given without django-prometheus' inner middleware in the two
+    documented HTTP metrics (``started``: ``timeit.default_timer()`` before the view)."""
+    metrics = PrometheusMetrics.get_instance()
+    match = getattr(request, "resolver_match", None)
+    view = (match.view_name if match else None) or "<unnamed view>"
+    method = request.method
+    metrics.responses_by_status_view_method.labels(
+        status=str(response.status_code), view=view, method=method
+    ).inc()
+    metrics.requests_latency_by_view_method.labels(view=view, method=method).observe(
+        default_timer() - started
+    )
 
 
 class PermissionsPolicyMiddleware:

@@ -43,11 +43,15 @@ import secrets
 import threading
 from collections.abc import Callable
 from functools import wraps
+from timeit import default_timer
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
+
+from apps.core.middleware import measure, slim_stack
 
 GENERATION_PREFIX = "gen:"
 ENTRY_PREFIX = "response:"
@@ -264,21 +268,34 @@ def public_response_cache(
     """
     allowed = frozenset(params) if params is not None else None
 
+    def served_hit(request):
+        """The cached answer to ``request``, or None (not cacheable, or a miss)."""
+        if not _cacheable_request(request, allowed):
+            return None
+        return hit_for(request, _entry_key(request))
+
+    def hit_for(request, key: str):
+        entry = _entry_lookup(key)
+        if entry is None:
+            return None
+        response = HttpResponse(entry["body"], content_type=entry["content_type"])
+        if entry.get("vary"):
+            response["Vary"] = entry["vary"]
+        response["X-Response-Cache"] = "hit"
+        if on_hit is not None:
+            on_hit(request, entry.get("meta") or {})
+        return response
+
     def decorator(func):
         @wraps(func)
         def wrapped(request, *args, **kwargs):
             if not _cacheable_request(request, allowed):
                 return func(request, *args, **kwargs)
             key = _entry_key(request)
-            entry = _entry_lookup(key)
-            if entry is not None:
-                response = HttpResponse(entry["body"], content_type=entry["content_type"])
-                if entry.get("vary"):
-                    response["Vary"] = entry["vary"]
-                response["X-Response-Cache"] = "hit"
-                if on_hit is not None:
-                    on_hit(request, entry.get("meta") or {})
-                return response
+            if not getattr(request, "_response_cache_missed", False):  # PublicCacheMiddleware
+                hit = hit_for(request, key)
+                if hit is not None:
+                    return hit
             deps = _Dependencies()
             request._response_cache_deps = deps
             response = func(request, *args, **kwargs)
@@ -301,7 +318,76 @@ def public_response_cache(
                 response["X-Response-Cache"] = "miss"
             return response
 
-        wrapped.public_response_cache = True
+        wrapped.public_response_cache = served_hit  # what PublicCacheMiddleware calls
         return wrapped
 
     return decorator(view) if view is not None else decorator
+
+
+class _Miss(HttpResponse):
+    """What the hit path answers when there is no entry: the whole stack answers instead."""
+
+
+class PublicCacheMiddleware:
+    """Serves the public response cache's hits before the middleware that serve people.
+
+    A hit is an anonymous GET without cookies whose answer is stored whole: a session, a
+    language, a user, CSRF, messages or a second factor play no part in it, yet through
+    the whole stack they cost more than Django's own handling of a request. A GET without
+    a session or message cookie and without credentials, whose URL resolves to a view of
+    ``public_response_cache``, is looked up here. A hit goes through the middleware listed
+    after this one that are not in ``settings.PUBLIC_CACHE_HIT_SKIPPED_MIDDLEWARE`` (Host
+    and security headers, CSP, Permissions-Policy, language, Content-Length,
+    X-Frame-Options: the headers of any answer), is counted in the HTTP metrics as
+    django-prometheus counts a view, and is answered. Anything else, and a miss, takes the
+    whole stack; the view then builds and stores the answer without a second lookup.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        static = settings.STATIC_URL or ""
+        self.static_prefix = static if static.startswith("/") else "/static/"
+        self.answer_hit, _hooks = slim_stack(
+            self, settings.PUBLIC_CACHE_HIT_SKIPPED_MIDDLEWARE, self._hit
+        )
+
+    def __call__(self, request):
+        served_hit = self._served_hit(request)
+        if served_hit is None:
+            return self.get_response(request)
+        request._public_cache_served_hit = served_hit
+        response = self.answer_hit(request)
+        if isinstance(response, _Miss):
+            request._response_cache_missed = True
+            return self.get_response(request)
+        return response
+
+    def _served_hit(self, request):
+        meta = request.META
+        cookies = request.COOKIES
+        if (
+            request.method != "GET"
+            or request.path_info.startswith(self.static_prefix)  # WhiteNoise's
+            or settings.SESSION_COOKIE_NAME in cookies
+            or "messages" in cookies
+            or "HTTP_AUTHORIZATION" in meta
+        ):
+            return None
+        urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+        try:
+            match = resolve(request.path_info, urlconf)
+        except Resolver404:
+            return None
+        served_hit = getattr(match.func, "public_response_cache", None)
+        if served_hit is not None:
+            request.resolver_match = match
+        return served_hit
+
+    @staticmethod
+    def _hit(request):
+        started = default_timer()
+        response = request._public_cache_served_hit(request)
+        if response is None:
+            return _Miss()
+        measure(request, response, started)
+        return response
