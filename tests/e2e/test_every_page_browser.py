@@ -17,7 +17,7 @@ from tests.security.conftest import _build_world
 from tests.security.matrix import MATRIX, ROLES
 from tests.security.routes import concrete
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.layout, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
 
