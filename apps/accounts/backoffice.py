@@ -10,17 +10,36 @@ the presentation side (``apps.core.backoffice``).
 from __future__ import annotations
 
 from apps.accounts.contracts import BackofficeContext, OrganizationKind, OrgMembership
-from apps.accounts.models import MemberRole, User
-from apps.accounts.selectors import identity_for_user
+from apps.accounts.models import MemberRole, Membership
 
 COMPANIES = (OrganizationKind.COMPANY,)
 
 
 def backoffice_memberships(*, user_id: int | None, kinds: tuple[str, ...]) -> list[OrgMembership]:
-    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
-    if user is None:
+    """The active account's memberships of active organizations of these kinds, by name:
+    one query (every back-office page asks)."""
+    if not user_id:
         return []
-    return [m for m in identity_for_user(user=user).memberships if m.kind in kinds]
+    rows = (
+        Membership.objects.filter(
+            user_id=user_id,
+            user__is_active=True,
+            organization__is_active=True,
+            organization__kind__in=kinds,
+        )
+        .order_by("organization__name")
+        .values_list(
+            "organization_id",
+            "organization__slug",
+            "organization__name",
+            "organization__kind",
+            "role",
+        )
+    )
+    return [
+        OrgMembership(organization_id=org_id, slug=slug, name=name, kind=kind, role=role)
+        for org_id, slug, name, kind, role in rows
+    ]
 
 
 def _chosen(
