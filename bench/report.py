@@ -552,6 +552,14 @@ def _memory_section(result: dict, other: dict | None, notes: str, extras: dict) 
             f"Verdict: {verdict}"
             + (f" ({replaced} worker(s) recycled during the soak)." if replaced else ".")
         )
+    elif soaked:
+        parts.append(
+            f"Growth check: none possible in this run. Over the {soaked['seconds']:.0f} s of "
+            f"the soak gunicorn recycled every worker ({len(soaked.get('recycled') or [])} "
+            "processes replaced after `max_requests`), so no worker lived from its start to "
+            "its end: a worker's memory is bounded by its recycling, and the peaks above are "
+            "the most any worker reached."
+        )
     return parts
 
 
