@@ -37,6 +37,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts import api as accounts
+from apps.accounts.contracts import MemberRef
 from apps.core.actor import MANAGING_ROLES, PARTNER_KINDS, Actor, MemberRole
 from apps.core.business_hours import business_seconds_between
 from apps.directory import api as directory
@@ -416,7 +417,7 @@ def team_summary(
     organization_id: int,
     period: Period,
     only_user_id: int | None = None,
-    members: list | None = None,
+    members: list[MemberRef] | None = None,
 ):
     """Per member: leads assigned in the period, contacted within 24 h, won, median first
     response, and the value of its leads (``value_figures`` by assignee). Members without

@@ -96,7 +96,9 @@ def figures_generations(*, pro_id: int, organization_id: int) -> list[str]:
     return [ALL_FIGURES_GENERATION, f"stats:pro:{pro_id}", f"stats:org:{organization_id}"]
 
 
-def _figures_changed(*, pro_ids: Iterable[int] | None = None, organization_id: int | None = None):
+def _figures_changed(
+    *, pro_ids: Iterable[int] | None = None, organization_id: int | None = None
+) -> None:
     names = [ALL_FIGURES_GENERATION] if pro_ids is None else [f"stats:pro:{i}" for i in pro_ids]
     if organization_id is not None:
         names.append(f"stats:org:{organization_id}")
