@@ -154,21 +154,15 @@ PROBE_SKIPPED_MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
-# What a hit of the public response cache skips: those that read the session, the user,
-# CSRF and messages (a hit is anonymous, without cookies, and stored without any of them),
-# static files, domain errors, and django-prometheus' inner middleware (the hit counts the
-# two documented HTTP metrics itself). A middleware added to MIDDLEWARE after
+# What a hit of the public response cache skips (apps.core.pagecache.PublicCacheMiddleware):
+# what a probe skips but the language. Those that read the session, the user, CSRF and
+# messages (a hit is anonymous, without cookies, and stored without any of them), static
+# files, domain errors, and django-prometheus' inner middleware (the hit counts the two
+# documented HTTP metrics itself). A middleware added to MIDDLEWARE after
 # PublicCacheMiddleware applies to hits too unless it is listed here.
+# A page carries its language (Content-Language, Vary: Accept-Language); a probe none.
 PUBLIC_CACHE_HIT_SKIPPED_MIDDLEWARE = [
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "apps.accounts.two_factor.StaffTwoFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "apps.core.error_pages.DomainErrorMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    path for path in PROBE_SKIPPED_MIDDLEWARE if path != "django.middleware.locale.LocaleMiddleware"
 ]
 
 # Request bodies (apps.core.body_limits answers 413 before reading; docs/security.md).
