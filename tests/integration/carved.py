@@ -132,6 +132,10 @@ class CarvedStack:
                 "EMAIL_FILE_PATH": str(self.mail_dir),
                 "GUNICORN_WORKERS": "1",
                 "GUNICORN_THREADS": "4",
+                # Invitations leave at any hour (9 h-20 h Paris time by default, else they
+                # wait for the hourly task): the test must pass whatever time CI runs.
+                "REVIEWS_SEND_HOUR_START": "0",
+                "REVIEWS_SEND_HOUR_END": "0",
             }
         )
         for name in ("JWT_PRIVATE_KEYS", "REVIEWS_SERVICE_URL", "MONOLITH_URL"):
