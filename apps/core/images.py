@@ -41,6 +41,7 @@ Choices, and why:
 
 from __future__ import annotations
 
+import math
 import uuid
 from contextlib import suppress
 from dataclasses import dataclass
@@ -130,17 +131,28 @@ def image_process(
     )
 
 
-def validate_image_upload(
+def image_check(
     upload: IO[bytes], *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
-) -> None:
-    """Field validator: raise ImageRejected for what `image_process` would refuse.
+) -> bytes:
+    """Raise ImageRejected for what `image_process` would refuse; else the upload's bytes.
 
-    Decodes the pixels (a truncated file is caught here) but encodes nothing, and rewinds
-    the upload so that `image_process` can read it afterwards.
+    Every pixel is decoded, so a truncated or corrupt file is caught, but nothing is
+    resized or encoded, and a JPEG is decoded at 1/8 scale: libjpeg still reads all of its
+    data, skipping most of the work (a 12-megapixel photo in a few milliseconds instead of
+    the tens `image_process` spends decoding it whole). What a request checks before it
+    keeps a photo for `image_process` to run later.
     """
     data = _read_bounded(upload, max_bytes=max_bytes)
     with _open_checked(data, max_pixels=max_pixels) as source:
-        _load(source, draft_side=None)
+        _load(source, draft_side=1)
+    return data.getvalue()
+
+
+def validate_image_upload(
+    upload: IO[bytes], *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
+) -> None:
+    """Field validator: `image_check`, then the upload rewound for whoever reads it next."""
+    image_check(upload, max_bytes=max_bytes, max_pixels=max_pixels)
     _rewind(upload)
 
 
@@ -216,9 +228,15 @@ def _open_checked(data: BytesIO, *, max_pixels: int) -> ImageFile.ImageFile:
 
 
 def _load(image: ImageFile.ImageFile, *, draft_side: int | None) -> None:
-    if draft_side and image.format == "JPEG":
+    if draft_side and image.format == "JPEG" and max(image.size) > draft_side:
         # libjpeg scales down by 1/2, 1/4 or 1/8 while decoding: far less memory and time.
-        image.draft(None, (draft_side, draft_side))
+        # Pillow picks the largest scale that keeps *both* sides at least the size asked,
+        # so the size asked is the picture's own shape fitted in the square: asking for the
+        # square itself would never scale a landscape photo whose short side is below twice
+        # the square (a 5,712 x 4,284 phone photo decoded whole for a 2,560 px picture).
+        width, height = image.size
+        ratio = draft_side / max(width, height)
+        image.draft(None, (math.ceil(width * ratio), math.ceil(height * ratio)))
     try:
         image.load()
     except Exception as exc:  # truncated or corrupt data

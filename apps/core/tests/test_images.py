@@ -19,6 +19,7 @@ from PIL.PngImagePlugin import PngInfo
 from apps.core.images import (
     ImageRejected,
     ProcessedImage,
+    image_check,
     image_process,
     validate_image_upload,
 )
@@ -536,6 +537,21 @@ def test_a_large_jpeg_is_decoded_at_a_reduced_scale(pixel_allocations):
     assert largest <= 2400 * 1200 // 16  # libjpeg decoded at 1/4 scale at most
 
 
+def test_a_landscape_photo_is_decoded_at_half_scale_when_its_short_side_allows_it(
+    pixel_allocations,
+):
+    # A phone's 4:3 photo: 1,800 px high is under twice 1,000, yet half of it (1,200 x 900)
+    # still covers the 1,000 x 750 picture kept, so libjpeg need not decode it whole.
+    photo = _jpeg(size=(2400, 1800))
+    pixel_allocations.clear()
+
+    result = image_process(upload=_upload(photo), max_side=1000)
+
+    assert (result.width, result.height) == (1000, 750)
+    largest = max(width * height for width, height in pixel_allocations)
+    assert largest <= 2400 * 1800 // 4
+
+
 def test_a_real_48_megapixel_png_is_refused_without_decoding_its_pixels(pixel_allocations):
     bomb = _bilevel_png(8000, 6000, with_pixels=True)
     assert len(bomb) < 100_000
@@ -612,3 +628,29 @@ def test_the_validator_refuses_what_processing_refuses(content, params, code):
         validate_image_upload(_upload(content), **params)
 
     assert caught.value.code == code
+
+
+# --- the cheap check before a photo is kept for later processing ------------------------------
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_the_check_refuses_a_large_photo_cut_short(progressive):
+    picture = Image.frombytes("RGB", (1600, 1200), os.urandom(1600 * 1200 * 3))
+    buffer = BytesIO()
+    picture.save(buffer, "JPEG", quality=85, progressive=progressive)
+    whole = buffer.getvalue()
+
+    assert image_check(_upload(whole)) == whole
+    with pytest.raises(ImageRejected) as caught:
+        image_check(_upload(whole[: len(whole) * 9 // 10]))
+    assert caught.value.code == "not_an_image"
+
+
+def test_the_check_decodes_a_jpeg_at_an_eighth_of_its_size(pixel_allocations):
+    photo = _jpeg(size=(2400, 1800))
+    pixel_allocations.clear()
+
+    image_check(_upload(photo))
+
+    assert max(width * height for width, height in pixel_allocations) <= 300 * 225
+
