@@ -653,4 +653,3 @@ def test_the_check_decodes_a_jpeg_at_an_eighth_of_its_size(pixel_allocations):
     image_check(_upload(photo))
 
     assert max(width * height for width, height in pixel_allocations) <= 300 * 225
-
