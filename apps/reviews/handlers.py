@@ -14,7 +14,7 @@ from apps.core.events import on, prepared_by
 from apps.core.facade_ports import facade
 from apps.core.principal import tokens_revoked_record
 from apps.directory.contracts import DirectoryFacade, ProRef
-from apps.reviews import caching, emails, sending, sms
+from apps.reviews import caching, emails, photos, sending, sms
 from apps.reviews.aggregates import pro_aggregates_refresh
 from apps.reviews.events import (
     InvitationsPaused,
@@ -154,6 +154,16 @@ def ask_spontaneous_author_to_confirm(event: ReviewSubmitted, pro: ProRef | None
     review = _awaiting_confirmation(event.review_id)
     if review is not None and pro is not None:
         emails.confirmation_send(review=review, pro=pro, token=review_confirmation_token(review))
+
+
+def _photos_ready(event: ReviewSubmitted) -> list[photos.Ready]:
+    return photos.photos_prepare(review_id=event.review_id)
+
+
+@on(ReviewSubmitted)
+@prepared_by(_photos_ready)
+def show_the_photos(event: ReviewSubmitted, ready: list[photos.Ready]) -> None:
+    photos.photos_publish(review_id=event.review_id, ready=ready)
 
 
 @on(ReviewModerated)

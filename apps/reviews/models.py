@@ -266,6 +266,26 @@ class ReviewPhoto(models.Model):
         return self.image.name
 
 
+class PendingReviewPhoto(models.Model):
+    """A photo received with a review, checked (``apps.core.images.image_check``) but not yet
+    re-encoded. Its original, metadata included, is in the "private" storage (outside
+    MEDIA_ROOT, no URL) until the review's ``ReviewSubmitted`` handler turns it into a
+    ``ReviewPhoto`` and deletes it (``apps.reviews.photos``): nothing public reads it."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="pending_photos")
+    file_name = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo d'avis à traiter")
+        verbose_name_plural = _("photos d'avis à traiter")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
 class ProofStatus(models.TextChoices):
     PENDING = "pending", _("À examiner")
     ACCEPTED = "accepted", _("Acceptée")

@@ -7,14 +7,12 @@ that e-mails and aggregates follow after commit through the outbox.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,9 +21,9 @@ from apps.accounts.contracts import AccountsFacade
 from apps.core.errors import Conflict, Gone, NotFound
 from apps.core.events import publish
 from apps.core.facade_ports import facade
-from apps.core.images import ImageRejected, ProcessedImage, image_process
 from apps.directory.contracts import DirectoryFacade, ProRef
 from apps.reviews import caching
+from apps.reviews import photos as review_photos
 from apps.reviews.checks import collected_review_checks, review_checks
 from apps.reviews.events import (
     ReviewModerated,
@@ -45,7 +43,6 @@ from apps.reviews.models import (
     Review,
     ReviewInvitation,
     ReviewLabel,
-    ReviewPhoto,
     ReviewReply,
     ReviewReport,
     ReviewSource,
@@ -57,7 +54,6 @@ from apps.reviews.rules import (
     CONFIRMATION_MAX_AGE,
     CRITERIA,
     DECISION_REASONS,
-    MAX_PHOTOS,
     REPLY_MAX,
     REPLY_MIN,
     SPONTANEOUS_WINDOW,
@@ -96,21 +92,6 @@ class ConfirmationError(Gone):
 
 
 # --- Submitting -------------------------------------------------------------------------
-
-
-def _photos_process(photos: Iterable[UploadedFile]) -> tuple[list[ProcessedImage], list[str]]:
-    photos = list(photos or [])
-    if len(photos) > MAX_PHOTOS:
-        return [], [_("%(max)s photos au maximum.") % {"max": MAX_PHOTOS}]
-    processed, errors = [], []
-    for index, upload in enumerate(photos, start=1):
-        try:
-            processed.append(image_process(upload=upload))
-        except ImageRejected as exc:
-            errors.append(
-                _("Photo %(n)s : %(message)s") % {"n": index, "message": " ".join(exc.messages)}
-            )
-    return processed, errors
 
 
 def _place(postcode: str, commune: str) -> tuple[str, list[str]]:
@@ -206,10 +187,12 @@ def review_submit(
     sampling and anomaly checks, ``checks.collected_review_checks``); any other goes to the
     moderation queue (a spontaneous one once its author confirmed the address).
 
-    The transaction holds no slow work and calls no other context: the photos are decoded
-    and stored, and the other contexts asked (pro, place, trade, account, sign-ins), before
-    it opens; it only locks the invitation and writes the rows. A review is never visible
-    without its photos, and a failed transaction leaves no file behind.
+    The transaction holds no slow work and calls no other context: the photos are checked
+    and their originals stored privately, and the other contexts asked (pro, place, trade,
+    account, sign-ins), before it opens; it only locks the invitation and writes the rows,
+    a pending row per photo among them. The photos are re-encoded after the answer, by the
+    ``ReviewSubmitted`` handler (``apps.reviews.photos``), and show from then on. A failed
+    transaction leaves no file behind.
     """
     invitation = _invitation(invitation_token, for_update=False) if invitation_token else None
     pro = _pro_for(pro_slug=pro_slug, invitation=invitation)
@@ -228,7 +211,7 @@ def review_submit(
     commune, errors["author_postcode"] = _place(author_postcode, author_commune)
     category_name, errors["work_category"] = _category(work_category or "")
     errors["work_date"] = check_work_date(work_date)
-    processed, errors["photos"] = _photos_process(photos)
+    checked, errors["photos"] = review_photos.photos_check(photos)
     errors = {k: v for k, v in errors.items() if v}
     if errors:
         raise ValidationError(errors)
@@ -278,16 +261,14 @@ def review_submit(
         flags=flags,
         confirmed=bool(invitation) or _is_account_email(author_user_id, author_email),
     )
-    stored = _photos_store(processed)
+    originals = review_photos.originals_store(checked)
     try:
         with transaction.atomic():
             review = _review_record(draft, invitation_token=invitation_token)
-            for photo in stored:
-                photo.review = review
-                photo.save()
+            review_photos.pending_record(review, originals)
             _submitted_publish(review)
     except BaseException:
-        _photos_discard(stored)
+        review_photos.originals_discard(originals)
         raise
     return review
 
@@ -408,30 +389,6 @@ def _review_record(draft: _Draft, *, invitation_token: str | None) -> Review:
         to_status=review.status,
     )
     return review
-
-
-def _photos_store(processed: list[ProcessedImage]) -> list[ReviewPhoto]:
-    """Write the photo files, before the review's transaction: storage (a disk or an object
-    store) is never written while rows are locked. The photos are saved with the review."""
-    stored: list[ReviewPhoto] = []
-    try:
-        for position, image in enumerate(processed):
-            photo = ReviewPhoto(width=image.width, height=image.height, position=position)
-            stored.append(photo)
-            photo.image.save(str(image.content.name), image.content, save=False)
-            photo.thumbnail.save(str(image.thumbnail.name), image.thumbnail, save=False)
-    except BaseException:
-        _photos_discard(stored)
-        raise
-    return stored
-
-
-def _photos_discard(stored: list[ReviewPhoto]) -> None:
-    """Remove the files of photos whose review was not recorded."""
-    for photo in stored:
-        for field in (photo.image, photo.thumbnail):
-            if field.name:
-                field.storage.delete(field.name)
 
 
 def _is_account_email(user_id: int | None, email: str) -> bool:

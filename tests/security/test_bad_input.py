@@ -60,12 +60,13 @@ def _counts() -> dict[str, int]:
     from apps.core.models import OutboxEvent
     from apps.directory.models import ProPhoto, ProProfile
     from apps.quotes.models import QuoteRequest
-    from apps.reviews.models import Review, ReviewInvitation, ReviewPhoto
+    from apps.reviews.models import PendingReviewPhoto, Review, ReviewInvitation, ReviewPhoto
 
     return {
         "quotes": QuoteRequest.objects.count(),
         "reviews": Review.objects.count(),
         "review_photos": ReviewPhoto.objects.count(),
+        "review_photos_pending": PendingReviewPhoto.objects.count(),
         "invitations": ReviewInvitation.objects.count(),
         "pro_photos": ProPhoto.objects.count(),
         "logos": ProProfile.objects.exclude(logo="").count(),

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import ExifTags, Image
 
-from apps.reviews import invitations, services
+from apps.reviews import invitations, photos, services
 from apps.reviews.invitations import invitation_token
 from apps.reviews.models import InvitationSource
 
@@ -89,14 +89,18 @@ def submit_invited(
 ):
     """An invited review, written through its invitation: by default Eldo's own invitation
     ("avis vérifié", published when no check fires); ``source=InvitationSource.SINGLE`` for
-    one the pro collected."""
+    one the pro collected. Its photos are processed as the relay does after the commit."""
     _invitation, token = invite(pro, email=email, source=source)
     data = review_payload(rating=rating, **overrides)
     if body:
         data["body"] = body
     data["work_date"] = timezone.localdate() - timedelta(days=30)
     data.pop("author_email")
-    return services.review_submit(invitation_token=token, **data)
+    review = services.review_submit(invitation_token=token, **data)
+    if data.get("photos"):
+        ready = photos.photos_prepare(review_id=review.pk)
+        photos.photos_publish(review_id=review.pk, ready=ready)
+    return review
 
 
 def token_in(text: str, prefix: str) -> str:

@@ -1,5 +1,5 @@
-"""A review's transaction holds no slow work: photo files are written before it opens (and
-removed when it fails), and no other context is asked while it is open."""
+"""A review's transaction holds no slow work: the photos' originals are written before it
+opens (and removed when it fails), and no other context is asked while it is open."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.db import connection
 from django.utils import timezone
 
 from apps.accounts import api as accounts_api
 from apps.directory import api as directory_api
 from apps.reviews import services
-from apps.reviews.models import Review, ReviewPhoto
+from apps.reviews.models import PendingReviewPhoto, Review, ReviewPhoto
+from apps.reviews.photos import ORIGINALS
 from apps.reviews.tests.support import invite, jpeg, review_payload, upload
 
 
@@ -26,6 +27,13 @@ def _photo_files() -> set[str]:
         if default_storage.exists(folder):
             found |= {f"{folder}/{name}" for name in default_storage.listdir(folder)[1]}
     return found
+
+
+def _original_files() -> set[str]:
+    private = storages["private"]
+    if not private.exists(ORIGINALS):
+        return set()
+    return {f"{ORIGINALS}/{name}" for name in private.listdir(ORIGINALS)[1]}
 
 
 def _payload(**overrides):
@@ -40,22 +48,39 @@ def _invited_payload(pro, **overrides):
 
 
 @pytest.mark.django_db
-def test_a_review_is_recorded_with_its_photos_and_their_files(pro):
-    before = _photo_files()
+def test_a_review_is_recorded_with_its_photos_kept_privately_until_they_are_processed(
+    pro, committed
+):
+    public_before, originals_before = _photo_files(), _original_files()
     token, data = _invited_payload(pro)
     review = services.review_submit(
         invitation_token=token, photos=[upload(jpeg((120, 90))), upload(jpeg((90, 120)))], **data
     )
+    # Answered: the originals are stored privately, nothing public yet.
+    pending = list(PendingReviewPhoto.objects.filter(review=review))
+    assert [p.position for p in pending] == [0, 1]
+    assert _original_files() - originals_before == {p.file_name for p in pending}
+    assert _photo_files() == public_before
+    assert not ReviewPhoto.objects.exists()
+
+    from apps.core import outbox
+    from apps.core.models import OutboxEvent
+
+    with committed():
+        outbox.deliver(OutboxEvent.objects.get(name="reviews.ReviewSubmitted").id)
+
     photos = list(ReviewPhoto.objects.filter(review=review).order_by("position"))
     assert [(p.width, p.height) for p in photos] == [(120, 90), (90, 120)]
-    written = _photo_files() - before
+    written = _photo_files() - public_before
     assert written == {p.image.name for p in photos} | {p.thumbnail.name for p in photos}
+    assert not PendingReviewPhoto.objects.exists()
+    assert _original_files() == originals_before  # the originals are gone
 
 
 @pytest.mark.django_db
 def test_a_submission_refused_inside_its_transaction_leaves_no_photo_file(pro, monkeypatch):
     """The link was used by a concurrent submission between the checks and the lock: the
-    review is refused, and the files already written for its photos are removed."""
+    review is refused, and the originals already written for its photos are removed."""
     token, data = _invited_payload(pro)
     record = services._review_record
 
@@ -66,13 +91,15 @@ def test_a_submission_refused_inside_its_transaction_leaves_no_photo_file(pro, m
         return record(draft, invitation_token=invitation_token)
 
     monkeypatch.setattr(services, "_review_record", concurrent_first)
-    before = _photo_files()
+    before, originals = _photo_files(), _original_files()
     with pytest.raises(ValidationError) as refused:
         services.review_submit(invitation_token=token, photos=[upload(jpeg())], **data)
     assert "déjà donné votre avis" in str(refused.value.message_dict["invitation_token"])
     assert _photo_files() == before
+    assert _original_files() == originals
     assert not Review.objects.filter(title=data["title"]).exists()
     assert not ReviewPhoto.objects.exists()
+    assert not PendingReviewPhoto.objects.exists()
 
 
 def _facade_functions(module):
