@@ -4,6 +4,7 @@ production (DJANGO_DEBUG=0, PostgreSQL, Redis) against the bench database.
     python bench/inprocess.py targets              # dataset counts and the URLs to measure
     python bench/inprocess.py servertime FILE      # p95 server time and SQL queries per URL
     python bench/inprocess.py sessions             # a session cookie per back-office user
+    python bench/inprocess.py writes N             # N quote requests, N reviews with a photo
 
 Prints one JSON document on stdout. It reads the database with plain SQL, not through the
 contexts' models: the benchmark must keep working while those models change.
@@ -265,6 +266,124 @@ def _measure(client, url: str, requests: int) -> dict:
     }
 
 
+# A phone's 12-megapixel photo (4,032 x 3,024 px, a couple of MB of JPEG): a gradient under
+# blurred noise, which compresses about as a photo of a building site does.
+PHOTO_SIZE = (4032, 3024)
+
+
+def _photo_bytes() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image, ImageFilter
+
+    base = Image.linear_gradient("L").resize(PHOTO_SIZE)
+    channels = [
+        Image.blend(base, Image.effect_noise(PHOTO_SIZE, sigma).filter(ImageFilter.BoxBlur(1)), 0.5)
+        for sigma in (20, 30, 40)
+    ]
+    buffer = BytesIO()
+    Image.merge("RGB", channels).save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def _address(index: int) -> dict[str, str]:
+    """A visitor of its own per request: the submissions' throttles count per address."""
+    address = f"10.{77 + index // 65_000}.{index // 250 % 250}.{index % 250 + 1}"
+    return {"REMOTE_ADDR": address, "HTTP_X_FORWARDED_FOR": address}
+
+
+def writes(requests: int) -> dict:
+    """Time ``requests`` quote requests (``POST /api/v1/quotes/``) and as many spontaneous
+    reviews with one phone photo (``POST /api/v1/reviews/``, multipart) in this process,
+    after 3 unmeasured of each. Each comes from its own address and e-mail, to the dataset's
+    dense place and trade, and the review to the most reviewed pro. The rows stay in the
+    database (e-mails ``bench-write-*``); no worker runs, so their events wait in the
+    outbox and the broker."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    chosen = targets()
+    category, postcode = chosen["category"]["slug"], chosen["commune"]["postcode"]
+    pro = chosen["pro_top"]["slug"]
+    stamp = time.strftime("%H%M%S")
+    client = _client()
+    photo = _photo_bytes()
+
+    def quote(index: int):
+        return client.post(
+            "/api/v1/quotes/",
+            {
+                "category": category,
+                "description": f"Ravalement de façade, maison de {80 + index % 100} m², "
+                "enduit à refaire entièrement.",
+                "postcode": postcode,
+                "first_name": "Banc",
+                "email": f"bench-write-{stamp}-{index}@exemple.fr",
+                "phone": "06 12 34 56 78",
+                "consent": True,
+            },
+            content_type="application/json",
+            **_address(index),
+        )
+
+    def review(index: int):
+        upload = SimpleUploadedFile("chantier.jpg", photo, content_type="image/jpeg")
+        return client.post(
+            "/api/v1/reviews/",
+            {
+                "pro": pro,
+                "rating": 4,
+                "title": "Chantier propre et à l'heure",
+                "body": "Ravalement terminé dans les délais, équipe soigneuse, devis respecté. "
+                f"Je recommande. ({stamp}-{index})",
+                "author_name": "Camille",
+                "author_email": f"bench-write-{stamp}-{index}@exemple.fr",
+                "author_postcode": postcode,
+                "work_category": category,
+                "work_date": time.strftime("%Y-%m-01"),
+                "photos": [upload],
+            },
+            **_address(100_000 + index),
+        )
+
+    return {
+        "photo": {"width": PHOTO_SIZE[0], "height": PHOTO_SIZE[1], "bytes": len(photo)},
+        "quote": _measure_writes(quote, requests, offset=0),
+        "review_photo": _measure_writes(review, requests, offset=requests + 10),
+    }
+
+
+def _measure_writes(send, requests: int, *, offset: int) -> dict:
+    statuses: dict[int, int] = {}
+    for index in range(3):  # warm-up
+        send(offset + index)
+    timings, cpu, queries = [], [], set()
+    for index in range(3, requests + 3):
+        started, started_cpu = time.perf_counter(), time.thread_time()
+        if index < 8:  # a few with the queries captured (debug cursor: not timed)
+            with CaptureQueriesContext(connection) as captured:
+                response = send(offset + index)
+            queries.add(len(captured.captured_queries))
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+            continue
+        response = send(offset + index)
+        timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.thread_time() - started_cpu) * 1000)
+        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+    return {
+        "requests": len(timings),
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "ms": {
+            "mean": statistics.fmean(timings),
+            "p50": _percentile(timings, 50),
+            "p95": _percentile(timings, 95),
+            "p99": _percentile(timings, 99),
+            "max": max(timings),
+        },
+        "cpu_ms": {"p50": _percentile(cpu, 50), "p95": _percentile(cpu, 95)},
+        "queries": sorted(queries),
+    }
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["targets"]:
         print(json.dumps(targets()))
@@ -279,6 +398,9 @@ def main(argv: list[str]) -> int:
         return 0
     if argv[:1] == ["sessions"]:
         print(json.dumps(sessions()))
+        return 0
+    if argv[:1] == ["writes"] and len(argv) == 2:
+        print(json.dumps(writes(int(argv[1]))))
         return 0
     print(__doc__, file=sys.stderr)
     return 2

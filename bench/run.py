@@ -739,6 +739,11 @@ def run_dataset(dataset: str, args, stamp: str) -> dict:
         t0 = time.monotonic()
         result["server_time"] = server_time(env, args, tmp, result["endpoints"])
         phases["server_time"] = time.monotonic() - t0
+        if args.write_requests:  # after the reads: the rows they add change no figure above
+            log(f"{dataset}: writes in process ({args.write_requests} of each)")
+            t0 = time.monotonic()
+            result["writes"] = inprocess(env, "writes", str(args.write_requests))
+            phases["writes"] = time.monotonic() - t0
     finally:
         phases["total"] = time.monotonic() - started
         if not args.keep_db:
@@ -964,6 +969,12 @@ def main() -> int:
     )
     parser.add_argument("--server-requests", type=int, default=200)
     parser.add_argument("--server-warmup", type=int, default=20)
+    parser.add_argument(
+        "--write-requests",
+        type=int,
+        default=60,
+        help="quote requests and reviews with a photo timed in process (0: none)",
+    )
     parser.add_argument(
         "--port",
         type=int,
