@@ -14,6 +14,7 @@ import csv
 import difflib
 import gzip
 import re
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -91,7 +92,7 @@ class PlaceResolution:
     alternatives: tuple[Place, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Commune:
     insee_code: str
     name: str
@@ -330,9 +331,21 @@ def _strip(key: str) -> str:
     return key
 
 
+_gazetteer_lock = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def gazetteer() -> Gazetteer:
+def _gazetteer_built() -> Gazetteer:
     return Gazetteer(_read("communes.csv.gz"), _read("departments.csv.gz"))
+
+
+def gazetteer() -> Gazetteer:
+    """Every commune, built once per process (about 30 MB of Python objects). Built under
+    a lock: ``lru_cache`` lets concurrent first calls all compute, and a gunicorn worker's
+    four threads, meeting their first searches together, each built its own copy (a worker
+    reached 340 MiB, of which it kept 300)."""
+    with _gazetteer_lock:
+        return _gazetteer_built()
 
 
 def place_understand(text: str, *, lenient: bool = True, prefix: bool = True) -> PlaceResolution:

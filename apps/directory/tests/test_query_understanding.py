@@ -139,3 +139,38 @@ def test_places_take_their_french_preposition(text, phrase):
     from apps.directory.places import place_phrase
 
     assert place_phrase(place_understand(text).place) == phrase
+
+
+def test_concurrent_first_searches_build_the_communes_once(monkeypatch):
+    """A gunicorn worker's threads meeting their first searches together: one gazetteer,
+    not one each (each is about 30 MB; a worker once reached 340 MiB that way)."""
+    import threading
+
+    from apps.directory import places
+
+    built = []
+    gate = threading.Event()
+    real = places.Gazetteer
+
+    class Counting(real):
+        def __init__(self, *args):
+            built.append(1)
+            gate.wait(timeout=5)  # the other threads arrive while this one builds
+            super().__init__(*args)
+
+    monkeypatch.setattr(places, "Gazetteer", Counting)
+    places._gazetteer_built.cache_clear()
+    try:
+        found = []
+        threads = [
+            threading.Thread(target=lambda: found.append(places.gazetteer())) for _ in range(4)
+        ]
+        for thread in threads:
+            thread.start()
+        gate.set()
+        for thread in threads:
+            thread.join()
+        assert len(built) == 1
+        assert len({id(g) for g in found}) == 1
+    finally:
+        places._gazetteer_built.cache_clear()
