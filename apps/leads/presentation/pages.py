@@ -12,7 +12,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -44,6 +45,30 @@ def _page(page):
         for lead in page.object_list
     ]
     return page, rows
+
+
+# No lead has this id (at most 18 digits): it marks where an id goes in a reversed URL.
+_ID_PLACEHOLDER = "999999999999999999"
+
+
+def _detail_url_of():
+    """``reverse("leads-backoffice:detail", args=[lead_id])`` for a page of leads, reversed
+    once: a reverse costs about 40 µs, one per inbox row was 1 ms a page."""
+    head, tail = reverse("leads-backoffice:detail", args=[_ID_PLACEHOLDER]).split(_ID_PLACEHOLDER)
+    return lambda lead_id: f"{head}{lead_id}{tail}"
+
+
+def _received(created_at) -> dict[str, str]:
+    """When a lead arrived, as the inbox shows it: what the template's ``date`` filters
+    (in the current time zone) and ``timesince`` would print, computed once per row in
+    Python rather than through four filter calls."""
+    local = dateformat.DateFormat(timezone.localtime(created_at))
+    return {
+        "received_iso": local.format("c"),
+        "received_on": local.format("d/m/Y"),
+        "received_at": local.format("d/m/Y H:i"),
+        "received_since": timesince(created_at),
+    }
 
 
 def _status_filter(request) -> str:
@@ -85,10 +110,14 @@ def _render_inbox(request, context, filters, *, selected=frozenset(), status=200
     page, rows = _page(page)
     people = selectors.lead_people([row["lead"] for row in rows])
     assignees = selectors.people_by_ids(row["lead"].assigned_to_id for row in rows)
+    detail_url = _detail_url_of()
     for row in rows:
-        row.update(people[row["lead"].pk])
-        assignee = assignees.get(row["lead"].assigned_to_id)
+        lead = row["lead"]
+        row.update(people[lead.pk])
+        row.update(_received(lead.created_at))
+        assignee = assignees.get(lead.assigned_to_id)
         row["assignee"] = assignee.full_name if assignee else ""
+        row["detail_url"] = detail_url(lead.pk)
     if is_manager and request.GET.get("tout") == "1":
         selected = {row["lead"].pk for row in rows}
     return render(

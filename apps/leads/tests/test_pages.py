@@ -3,7 +3,10 @@ network's view; other organizations get 404; bounded query counts."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
+from django.template import Context, Template
 
 from apps.leads.models import Lead
 
@@ -86,6 +89,26 @@ def test_inbox_filters_and_query_count(client, dispatch, midi_team, django_asser
     assert page.content.decode().count('class="lead-row') == 4
     with django_assert_max_num_queries(16):
         client.get(INBOX)
+
+
+@pytest.mark.parametrize(
+    ("created_at", "iso", "on", "at"),
+    [
+        # 23:30 UTC is already the next day in Paris: winter (+01:00), then summer (+02:00).
+        ("2024-01-31T23:30:00+00:00", "2024-02-01T00:30:00+01:00", "01/02/2024", "00:30"),
+        ("2024-06-30T22:30:00+00:00", "2024-07-01T00:30:00+02:00", "01/07/2024", "00:30"),
+    ],
+)
+def test_inbox_shows_when_a_lead_arrived_in_paris_time(
+    client, lead, midi_team, created_at, iso, on, at
+):
+    received = datetime.fromisoformat(created_at)
+    Lead.objects.filter(pk=lead.pk).update(created_at=received)
+    client.force_login(midi_team["owner"])
+    body = client.get(INBOX).content.decode()
+    since = Template("{{ received|timesince }}").render(Context({"received": received}))
+    assert f'<time datetime="{iso}" title="{on} {at}">il y a {since}</time>' in body
+    assert f"reçue le {on})</label>" in body
 
 
 def test_network_page_lists_routed_leads(client, network, facade_pros, api_as):
