@@ -119,7 +119,7 @@ def prepare(count: int) -> tuple[object, list[str], list[int]]:
         slugs.append(pro.slug)
     advisor = User.objects.create_user(
         email="conseiller@bench.eldo.test", password=None, staff_role="advisor", is_staff=True
-    )
+    ).actor  # the services act for an Actor (apps.core.actor), as the advisor's views pass
     quote_ids = []
     for n in range(count):
         quote = quotes.quote_submit(
@@ -174,12 +174,11 @@ def wait_notified(quote_ids: list[int], *, timeout: float) -> dict[int, list[flo
 
 def prepare_network(slugs: list[str], url: str) -> tuple[object, str]:
     """A network whose installers are the pros, its manager, and an endpoint on ``url``;
-    returns the manager's viewer and the endpoint's secret."""
+    returns the manager's actor and the endpoint's secret."""
     from apps.accounts.models import Membership, Organization, User
     from apps.directory import api as directory
     from apps.leads import services as leads
     from apps.leads import webhooks
-    from apps.leads.selectors import viewer_for
 
     network = Organization.objects.create(
         name="Réseau Confort Habitat", slug="reseau-confort-bench", kind="network"
@@ -191,16 +190,16 @@ def prepare_network(slugs: list[str], url: str) -> tuple[object, str]:
             network_id=network.pk, pro_id=pro.id, department_codes=["31"]
         )
     _endpoint, secret = webhooks.endpoint_create(network_id=network.pk, url=url)
-    return viewer_for(manager), secret
+    return manager.actor, secret
 
 
-def push_lead(viewer, n: int) -> tuple[int, float]:
+def push_lead(actor, n: int) -> tuple[int, float]:
     """The network pushes its lead n (the partner API's service); returns the lead's id and
     the wall-clock moment it committed (its event with it)."""
     from apps.leads import services as leads
 
     lead, _created = leads.inbound_lead_receive(
-        viewer=viewer,
+        actor=actor,
         data={
             "external_id": f"CRM-BENCH-{n}",
             "category": "facade",
@@ -292,12 +291,12 @@ def stop_worker(process: subprocess.Popen) -> None:
 
 @dataclass(frozen=True)
 class Prepared:
-    """What the phases work with: the advisor, the pros' slugs, the network's viewer and
+    """What the phases work with: the advisor, the pros' slugs, the network manager's actor and
     webhook secret, and the qualified requests of each phase."""
 
     advisor: object
     slugs: list[str]
-    viewer: object
+    network_actor: object
     secret: str
     warm: list[int]
     paced: list[int]
@@ -340,7 +339,7 @@ def prepare_bench(args, env: dict, receiver, *, log_path: Path):
     total = args.warmup + args.paced + args.burst
     log(f"preparing {total} qualified requests and {len(PROS)} pros")
     advisor, slugs, quote_ids = prepare(total)
-    viewer, secret = prepare_network(slugs, receiver.url)
+    network_actor, secret = prepare_network(slugs, receiver.url)
     # The preparation's own events (confirmations…) are not part of the measure.
     OutboxEvent.objects.update(delivered_at=dt.datetime.now(dt.UTC))
     redis.Redis.from_url(args.redis_url).flushdb()
@@ -349,7 +348,7 @@ def prepare_bench(args, env: dict, receiver, *, log_path: Path):
     prepared = Prepared(
         advisor=advisor,
         slugs=slugs,
-        viewer=viewer,
+        network_actor=network_actor,
         secret=secret,
         warm=quote_ids[: args.warmup],
         paced=quote_ids[args.warmup : args.warmup + args.paced],
@@ -383,7 +382,7 @@ def measure_webhooks(bench: Prepared, receiver, *, count: int, interval: float) 
     log(f"webhooks: {count} network leads, one every {interval} s")
     pushed = {}
     for n in range(count):
-        lead_id, pushed[lead_id] = push_lead(bench.viewer, n)
+        lead_id, pushed[lead_id] = push_lead(bench.network_actor, n)
         time.sleep(interval)
     wait_received(receiver, count, timeout=60)
     latencies, verified = [], 0
