@@ -20,6 +20,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from io import BytesIO
 
 from django.core.files.base import ContentFile
@@ -137,8 +138,7 @@ def photos_publish(*, review_id: int, ready: list[Ready]) -> int:
             item.photo.save()
             shown += 1
         pending.delete()
-        name = pending.file_name
-        transaction.on_commit(lambda name=name: originals_discard([name]))
+        transaction.on_commit(partial(originals_discard, [pending.file_name]))
     if shown:
         review = Review.objects.only("pro_id", "status").get(pk=review_id)
         if review.is_public:
@@ -147,6 +147,11 @@ def photos_publish(*, review_id: int, ready: list[Ready]) -> int:
 
 
 def _files_discard_on_commit(photo: ReviewPhoto) -> None:
-    names = [photo.image.name, photo.thumbnail.name]
+    names = [name for name in (photo.image.name, photo.thumbnail.name) if name]
     storage = photo.image.storage
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+    def discard() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(discard)

@@ -51,9 +51,7 @@ def test_a_published_review_shows_its_photo_once_the_relay_processed_it(api, pro
     assert not PendingReviewPhoto.objects.exists()
 
 
-def test_a_second_run_shows_nothing_twice_and_removes_the_files_it_prepared(
-    api, pro, committed
-):
+def test_a_second_run_shows_nothing_twice_and_removes_the_files_it_prepared(api, pro, committed):
     review = _submitted(api, pro, jpeg((320, 240)))
     late = photos.photos_prepare(review_id=review.pk)  # a redelivery, prepared meanwhile
     with committed():
@@ -75,9 +73,7 @@ def test_a_lost_original_costs_the_photo_not_the_review(api, pro, committed):
     with committed():
         outbox.deliver(_event_id())
 
-    assert [(p.width, p.height) for p in ReviewPhoto.objects.filter(review=review)] == [
-        (240, 320)
-    ]
+    assert [(p.width, p.height) for p in ReviewPhoto.objects.filter(review=review)] == [(240, 320)]
     assert not PendingReviewPhoto.objects.exists()
     assert Review.objects.get(pk=review.pk).is_public
     assert OutboxEvent.objects.get(id=_event_id()).delivered_at is not None
