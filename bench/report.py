@@ -212,7 +212,37 @@ def _framework_section(result: dict, other: dict | None, notes: str, extras: dic
             else "."
         ),
     ]
+    parts += _payload_lines(result, summary)
     return parts
+
+
+def _payload_lines(result: dict, summary: dict) -> list[str]:
+    """The bare view answering a 40 kB page, and each anonymous endpoint over it."""
+    page = summary.get("bare_page_rps")
+    if not page:
+        return []
+    rows = [
+        [
+            e["name"],
+            f"{e['wrk']['requests_per_s']:.0f}",
+            _ratio(e.get("framework_ratio")),
+            f"{e['wrk']['requests_per_s'] / page['mean']:.2f}",
+        ]
+        for e in _endpoint_rows(result)
+        if _has_target(e) and "wrk" in e
+    ]
+    return [
+        "The same bare view answering a 40 kB HTML page (`/page`, about the size of a cached "
+        f"page) in each turn: {page['mean']:.0f} requests/s ({page['min']:.0f}–"
+        f"{page['max']:.0f}), {_spread(summary, 'bare_page_ratio')} of the 16-byte answer's. "
+        "What is left between a cached page and this bare page is Eldo's; what is between "
+        "the bare page and the bare 16-byte answer is the payload's (gunicorn writing it, "
+        "wrk reading it, on the same two cores).",
+        _table(
+            ["anonymous endpoint", "req/s", "over the bare view", "over the bare 40 kB page"],
+            rows,
+        ),
+    ]
 
 
 def markdown(result: dict, other: dict | None, notes: str) -> str:

@@ -42,7 +42,7 @@ HOST = "127.0.0.1"
 BARE_SETTINGS = "bench.baseline.settings"
 FULL_STACK_SETTINGS = "bench.baseline.full_stack"
 # Rows measured on the comparison servers, not on Eldo's: no soak, no in-process timing.
-COMPARISON_KINDS = frozenset({"framework", "full-stack"})
+COMPARISON_KINDS = frozenset({"framework", "framework-page", "full-stack"})
 
 
 def log(message: str) -> None:
@@ -811,6 +811,13 @@ def alternate_with_framework(
                 {"name": "bare Django view", "url": "/hello", "kind": "framework"},
                 ProcessSampler(bare.pid, database),
             ),
+            # The same bare Django answering a page the size of a cached one: what sending
+            # tens of kilobytes costs gunicorn and wrk, which a 16-byte answer never pays.
+            (
+                f"http://{HOST}:{bare_port}/page",
+                {"name": "bare Django view, 40 kB page", "url": "/page", "kind": "framework-page"},
+                ProcessSampler(bare.pid, database),
+            ),
             (f"http://{HOST}:{args.port}/healthz", healthz, eldo_sampler),
         ]
         if args.full_stack:
@@ -853,6 +860,7 @@ def framework_summary(measured: list[dict]) -> dict:
     turns = []
     for turn, rows in sorted(by_turn.items()):
         bare, healthz, full = rows.get("framework"), rows.get("baseline"), rows.get("full-stack")
+        page = rows.get("framework-page")
         if not (bare and healthz):
             continue
         entry = {
@@ -863,6 +871,9 @@ def framework_summary(measured: list[dict]) -> dict:
             "cpu_ratio": _cpu(bare) / _cpu(healthz),
             "loadavg_1min": healthz.get("loadavg_1min"),
         }
+        if page:
+            entry["bare_page_rps"] = page["wrk"]["requests_per_s"]
+            entry["bare_page_ratio"] = page["wrk"]["requests_per_s"] / bare["wrk"]["requests_per_s"]
         if full:
             entry["full_stack_rps"] = full["wrk"]["requests_per_s"]
             entry["full_stack_ratio"] = (
@@ -871,7 +882,14 @@ def framework_summary(measured: list[dict]) -> dict:
             entry["full_stack_cpu_ratio"] = _cpu(bare) / _cpu(full)
         turns.append(entry)
     summary: dict = {"turns": turns}
-    for key in ("ratio", "cpu_ratio", "full_stack_ratio", "full_stack_cpu_ratio"):
+    for key in (
+        "ratio",
+        "cpu_ratio",
+        "full_stack_ratio",
+        "full_stack_cpu_ratio",
+        "bare_page_rps",
+        "bare_page_ratio",
+    ):
         values = [t[key] for t in turns if key in t]
         if values:
             summary[key] = {"mean": _mean(values), "min": min(values), "max": max(values)}
