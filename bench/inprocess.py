@@ -191,6 +191,21 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
+def _timing_figures(timings: list[float], cpu: list[float]) -> dict:
+    """Wall-clock percentiles (ms) and this process's CPU (not PostgreSQL's: unaffected by
+    other processes competing for the cores, unlike the wall clock)."""
+    return {
+        "ms": {
+            "mean": statistics.fmean(timings),
+            "p50": _percentile(timings, 50),
+            "p95": _percentile(timings, 95),
+            "p99": _percentile(timings, 99),
+            "max": max(timings),
+        },
+        "cpu_ms": {"p50": _percentile(cpu, 50), "p95": _percentile(cpu, 95)},
+    }
+
+
 def server_time(endpoints: list[dict], *, requests: int, warmup: int) -> list[dict]:
     """Time ``requests`` GETs of each URL in this process, after ``warmup`` unmeasured ones.
 
@@ -250,16 +265,7 @@ def _measure(client, url: str, requests: int) -> dict:
         )
         sample = [q["sql"] for q in captured.captured_queries]
     return {
-        "ms": {
-            "mean": statistics.fmean(timings),
-            "p50": _percentile(timings, 50),
-            "p95": _percentile(timings, 95),
-            "p99": _percentile(timings, 99),
-            "max": max(timings),
-        },
-        # This process's CPU only (not PostgreSQL's): unaffected by other processes
-        # competing for the cores, unlike the wall-clock figures above.
-        "cpu_ms": {"p50": _percentile(cpu, 50), "p95": _percentile(cpu, 95)},
+        **_timing_figures(timings, cpu),
         "queries": sorted(query_counts),
         "writes": sorted(write_counts),
         "sql": sample,
@@ -372,14 +378,7 @@ def _measure_writes(send, requests: int, *, offset: int) -> dict:
     return {
         "requests": len(timings),
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
-        "ms": {
-            "mean": statistics.fmean(timings),
-            "p50": _percentile(timings, 50),
-            "p95": _percentile(timings, 95),
-            "p99": _percentile(timings, 99),
-            "max": max(timings),
-        },
-        "cpu_ms": {"p50": _percentile(cpu, 50), "p95": _percentile(cpu, 95)},
+        **_timing_figures(timings, cpu),
         "queries": sorted(queries),
     }
 
