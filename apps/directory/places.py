@@ -15,12 +15,14 @@ import difflib
 import gzip
 import re
 import threading
+from array import array
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from apps.directory.geography import department_slug
+from apps.directory.geography import commune_slug, department_slug
 from apps.directory.text import fold
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -94,6 +96,8 @@ class PlaceResolution:
 
 @dataclass(frozen=True, slots=True)
 class _Commune:
+    """One commune, read from the gazetteer's columns when a lookup needs it."""
+
     insee_code: str
     name: str
     key: str  # folded, "st" spelled out
@@ -103,7 +107,6 @@ class _Commune:
     population: int
     latitude: float
     longitude: float
-    postcodes: tuple[str, ...]
 
     def place(self) -> Place:
         return Place(
@@ -122,38 +125,82 @@ def place_key(text: str) -> str:
     return " ".join(_ABBREVIATIONS.get(word, word) for word in fold(text).split())
 
 
-def _read(name: str) -> list[dict[str, str]]:
+def _read(name: str) -> Iterator[dict[str, str]]:
+    """The rows one at a time: the whole file as dicts would be ~40 MB that a worker's
+    allocator keeps once freed."""
     with gzip.open(DATA_DIR / name, "rt", encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+        yield from csv.DictReader(handle)
 
 
 class Gazetteer:
-    def __init__(self, communes: list[dict[str, str]], departments: list[dict[str, str]]):
+    """Every commune in columns (strings, and arrays of numbers) indexed by position:
+    about 13 MB in a worker where one object per commune, with its floats and tuples,
+    took 25 MB, and reading the file as a list of dicts 20 more at its peak."""
+
+    def __init__(
+        self, communes: Iterable[Mapping[str, str]], departments: Iterable[Mapping[str, str]]
+    ):
         from apps.directory.management.commands.load_geography import commune_slugs
 
-        slugs = commune_slugs(communes)
-        self.communes: dict[str, _Commune] = {}
-        self.by_key: dict[str, list[_Commune]] = defaultdict(list)
-        self.by_postcode: dict[str, list[_Commune]] = defaultdict(list)
-        for row in communes:
-            commune = _Commune(
-                insee_code=row["insee_code"],
-                name=row["name"],
-                key=place_key(row["name"]),
-                slug=slugs[row["insee_code"]],
-                department_code=row["department_code"],
-                parent_insee_code=row.get("parent_insee_code") or "",
-                population=int(row["population"] or 0),
-                latitude=float(row["latitude"]),
-                longitude=float(row["longitude"]),
-                postcodes=tuple(row["postcodes"].split()),
+        insee_codes: list[str] = []
+        self.names: list[str] = []
+        self.keys: list[str] = []
+        self.department_codes: list[str] = []
+        self.parents: dict[int, str] = {}  # the arrondissements' cities, by position
+        self.populations = array("l")
+        self.latitudes = array("d")
+        self.longitudes = array("d")
+        by_key: dict[str, list[int]] = defaultdict(list)
+        by_postcode: dict[str, list[int]] = defaultdict(list)
+        shared: dict[str, str] = {}  # one string per département code
+        for position, row in enumerate(communes):
+            code = row["insee_code"]
+            key = place_key(row["name"])
+            keys = by_key.get(key)
+            if keys:  # the dict's own string: one copy per name
+                key = self.keys[keys[0]]
+            insee_codes.append(code)
+            self.names.append(row["name"])
+            self.keys.append(key)
+            self.department_codes.append(
+                shared.setdefault(row["department_code"], row["department_code"])
             )
-            self.communes[commune.insee_code] = commune
-            self.by_key[commune.key].append(commune)
-            for code in commune.postcodes:
-                self.by_postcode[code].append(commune)
-        for group in (*self.by_key.values(), *self.by_postcode.values()):
-            group.sort(key=lambda c: (-c.population, c.insee_code))
+            if row.get("parent_insee_code"):
+                self.parents[position] = row["parent_insee_code"]
+            self.populations.append(int(row["population"] or 0))
+            self.latitudes.append(float(row["latitude"]))
+            self.longitudes.append(float(row["longitude"]))
+            by_key[key].append(position)
+            for postcode in row["postcodes"].split():
+                by_postcode[postcode].append(position)
+        slugs = commune_slugs(
+            {"insee_code": code, "name": name, "department_code": department}
+            for code, name, department in zip(
+                insee_codes, self.names, self.department_codes, strict=True
+            )
+        )
+        # A slug is computed when asked; only the few that a repeated name suffixes with
+        # the INSEE code are kept.
+        self.suffixed_slugs = {
+            position: slugs[code]
+            for position, code in enumerate(insee_codes)
+            if not slugs[code].endswith(f"-{self.department_codes[position].lower()}")
+        }
+        del slugs
+
+        def ranked(group: list[int]) -> tuple[int, ...]:
+            return tuple(sorted(group, key=lambda i: (-self.populations[i], insee_codes[i])))
+
+        self.by_key: dict[str, tuple[int, ...]] = {k: ranked(g) for k, g in by_key.items()}
+        self.by_postcode: dict[str, tuple[int, ...]] = {
+            k: ranked(g) for k, g in by_postcode.items()
+        }
+        del by_key, by_postcode
+        # INSEE codes are five characters: one string for all of them.
+        self.insee = "".join(insee_codes)
+        assert len(self.insee) == 5 * len(insee_codes), "an INSEE code is five characters"
+        cities = set(self.parents.values())
+        self.cities = {code: i for i, code in enumerate(insee_codes) if code in cities}
         self.departments: dict[str, Place] = {}
         self.department_by_key: dict[str, str] = {}
         for row in departments:
@@ -166,21 +213,46 @@ class Gazetteer:
             )
             self.department_by_key[place_key(row["name"])] = code
         # Arrondissements of Paris, Lyon and Marseille by (city, number).
-        self.arrondissements: dict[tuple[str, int], _Commune] = {}
-        for commune in self.communes.values():
-            if commune.parent_insee_code:
-                parent = self.communes.get(commune.parent_insee_code)
-                number = re.match(r"^\D+(\d+)", commune.name)
-                if parent and number:
-                    self.arrondissements[(parent.key, int(number.group(1)))] = commune
+        self.arrondissements: dict[tuple[str, int], int] = {}
+        for position, parent_code in self.parents.items():
+            parent = self.cities.get(parent_code)
+            number = re.match(r"^\D+(\d+)", self.names[position])
+            if parent is not None and number:
+                self.arrondissements[(self.keys[parent], int(number.group(1)))] = position
         # Sorted keys for prefix lookups; fuzzy candidates grouped by first letter.
         self.sorted_keys = sorted(self.by_key)
         self.fuzzy: dict[str, list[str]] = defaultdict(list)
         for key, group in self.by_key.items():
-            if group[0].population >= FUZZY_MIN_POPULATION and not group[0].parent_insee_code:
+            first = group[0]
+            if self.populations[first] >= FUZZY_MIN_POPULATION and first not in self.parents:
                 self.fuzzy[key[0]].append(key)
         for key in self.department_by_key:
             self.fuzzy[key[0]].append(key)
+
+    def insee_code(self, position: int) -> str:
+        return self.insee[5 * position : 5 * position + 5]
+
+    def slug(self, position: int) -> str:
+        suffixed = self.suffixed_slugs.get(position)
+        if suffixed:
+            return suffixed
+        return commune_slug(self.names[position], self.department_codes[position])
+
+    def commune(self, position: int) -> _Commune:
+        return _Commune(
+            insee_code=self.insee_code(position),
+            name=self.names[position],
+            key=self.keys[position],
+            slug=self.slug(position),
+            department_code=self.department_codes[position],
+            parent_insee_code=self.parents.get(position, ""),
+            population=self.populations[position],
+            latitude=self.latitudes[position],
+            longitude=self.longitudes[position],
+        )
+
+    def _group(self, positions: tuple[int, ...]) -> list[_Commune]:
+        return [self.commune(position) for position in positions]
 
     # -- lookups ---------------------------------------------------------------------
 
@@ -194,11 +266,13 @@ class Gazetteer:
             if not candidate.startswith(key):
                 break
             if not boundary or candidate == key or candidate[len(key)] == " ":
-                found.extend(c for c in self.by_key[candidate] if not c.parent_insee_code)
+                found.extend(
+                    self._group(tuple(i for i in self.by_key[candidate] if i not in self.parents))
+                )
         return found
 
     def _postcode(self, code: str, name: str = "") -> PlaceResolution:
-        communes = self.by_postcode.get(code)
+        communes = self._group(self.by_postcode.get(code, ()))
         if not communes:
             return PlaceResolution(None)
         # 75011 is Paris 11e: the city that also lists it is the arrondissement's parent.
@@ -208,7 +282,7 @@ class Gazetteer:
             key = place_key(name)
             named = [c for c in communes if c.key == key]
             # "Marseille 13008": the arrondissement the postcode names.
-            if not named and parents and self.communes[min(parents)].key == key:
+            if not named and parents and self.keys[self.cities[min(parents)]] == key:
                 named = communes
             if named:
                 return PlaceResolution(named[0].place())
@@ -238,7 +312,7 @@ class Gazetteer:
         )
 
     def _named(self, key: str, *, prefix: bool) -> PlaceResolution:
-        exact = [c for c in self.by_key.get(key, []) if not c.parent_insee_code]
+        exact = [c for c in self._group(self.by_key.get(key, ())) if not c.parent_insee_code]
         department_code = self.department_by_key.get(key)
         candidates: list[Place] = [c.place() for c in exact]
         if department_code and not exact:
@@ -275,13 +349,17 @@ class Gazetteer:
             return PlaceResolution(place)
         match = _ARRONDISSEMENT.match(key)
         if match:
-            commune = self.arrondissements.get((match.group(1), int(match.group(2))))
-            if commune:
-                return PlaceResolution(commune.place())
+            position = self.arrondissements.get((match.group(1), int(match.group(2))))
+            if position is not None:
+                return PlaceResolution(self.commune(position).place())
         match = _NAME_DEPARTMENT.match(key)
         if match:
             code = match.group(2).upper()
-            named = [c for c in self.by_key.get(match.group(1), []) if c.department_code == code]
+            named = [
+                c
+                for c in self._group(self.by_key.get(match.group(1), ()))
+                if c.department_code == code
+            ]
             if named:
                 return PlaceResolution(named[0].place())
         match = _NAME_POSTCODE.match(key)
@@ -340,7 +418,7 @@ def _gazetteer_built() -> Gazetteer:
 
 
 def gazetteer() -> Gazetteer:
-    """Every commune, built once per process (about 30 MB of Python objects). Built under
+    """Every commune, built once per process (about 11 MB, in columns). Built under
     a lock: ``lru_cache`` lets concurrent first calls all compute, and a gunicorn worker's
     four threads, meeting their first searches together, each built its own copy (a worker
     reached 340 MiB, of which it kept 300)."""
@@ -419,23 +497,27 @@ def nearby_towns(place: Place, *, limit: int = 6, km: float = 40, min_population
     if place.latitude is None or place.longitude is None:
         return []
     towns = _nearby_communes(place.slug, place.latitude, place.longitude, limit, km, min_population)
-    return [commune.place() for commune in towns]
+    found = gazetteer()
+    return [found.commune(position).place() for position in towns]
 
 
 @lru_cache(maxsize=4096)
-def _nearby_communes(slug, latitude, longitude, limit, km, min_population) -> tuple:
+def _nearby_communes(slug, latitude, longitude, limit, km, min_population) -> tuple[int, ...]:
     # A scan of every commune of the gazetteer (a few ms): the gazetteer is fixed for the
     # process's life, so each place's answer is computed once.
     from apps.directory.geography import haversine_km
 
+    places = gazetteer()
+    latitudes, longitudes = places.latitudes, places.longitudes
     found = []
-    for commune in gazetteer().communes.values():
-        if commune.population < min_population or commune.parent_insee_code:
+    for position, population in enumerate(places.populations):
+        if population < min_population or position in places.parents:
             continue
-        if commune.slug == slug or abs(commune.latitude - latitude) > km / 100:
+        # (the place itself is at 0 km)
+        if abs(latitudes[position] - latitude) > km / 100:
             continue
-        distance = haversine_km(latitude, longitude, commune.latitude, commune.longitude)
+        distance = haversine_km(latitude, longitude, latitudes[position], longitudes[position])
         if 0.5 < distance <= km:
-            found.append((distance, commune))
+            found.append((distance, position))
     found.sort(key=lambda item: item[0])
-    return tuple(commune for _distance, commune in found[:limit])
+    return tuple(position for _distance, position in found[:limit])

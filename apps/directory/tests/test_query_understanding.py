@@ -174,3 +174,24 @@ def test_concurrent_first_searches_build_the_communes_once(monkeypatch):
         assert len({id(g) for g in found}) == 1
     finally:
         places._gazetteer_built.cache_clear()
+
+
+def test_the_communes_take_a_small_share_of_a_worker():
+    """Each web worker holds one gazetteer for its life: in columns it is ~11 MB, and
+    building it never holds the whole file as dicts (one object per commune kept 25 MB,
+    with a 45 MB peak that the worker's allocator kept: the 150 MiB worker budget)."""
+    import tracemalloc
+
+    from apps.directory import places
+
+    places._gazetteer_built.cache_clear()
+    tracemalloc.start()
+    try:
+        built = places.gazetteer()
+        kept, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        places._gazetteer_built.cache_clear()
+    assert len(built.sorted_keys) > 30000
+    assert kept < 16 * 2**20, f"{kept / 2**20:.1f} MB kept"
+    assert peak < 24 * 2**20, f"{peak / 2**20:.1f} MB at the peak"

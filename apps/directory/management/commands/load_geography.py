@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import gzip
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,7 +85,7 @@ def sync_postcodes(rows: list[dict[str, str]], existing: models.QuerySet) -> Out
     return Outcome(created=len(new), unchanged=len(wanted) - len(new), deleted=len(stale))
 
 
-def commune_slugs(rows: list[dict[str, str]]) -> dict[str, str]:
+def commune_slugs(rows: Iterable[Mapping[str, str]]) -> dict[str, str]:
     """Slug per INSEE code; a name repeated in a département adds the INSEE code to the
     slug of all but the first, so slugs stay unique and do not depend on load order."""
     slugs = {row["insee_code"]: commune_slug(row["name"], row["department_code"]) for row in rows}
