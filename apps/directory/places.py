@@ -140,8 +140,28 @@ class Gazetteer:
     def __init__(
         self, communes: Iterable[Mapping[str, str]], departments: Iterable[Mapping[str, str]]
     ):
-        from apps.directory.management.commands.load_geography import commune_slugs
+        insee_codes = self._read_communes(communes)
+        self._keep_suffixed_slugs(insee_codes)
+        # INSEE codes are five characters: one string for all of them.
+        self.insee = "".join(insee_codes)
+        assert len(self.insee) == 5 * len(insee_codes), "an INSEE code is five characters"
+        cities = set(self.parents.values())
+        self.cities = {code: i for i, code in enumerate(insee_codes) if code in cities}
+        del insee_codes
+        self._read_departments(departments)
+        self._index_arrondissements()
+        # Sorted keys for prefix lookups; fuzzy candidates grouped by first letter.
+        self.sorted_keys = sorted(self.by_key)
+        self.fuzzy: dict[str, list[str]] = defaultdict(list)
+        for key, group in self.by_key.items():
+            first = group[0]
+            if self.populations[first] >= FUZZY_MIN_POPULATION and first not in self.parents:
+                self.fuzzy[key[0]].append(key)
+        for key in self.department_by_key:
+            self.fuzzy[key[0]].append(key)
 
+    def _read_communes(self, communes: Iterable[Mapping[str, str]]) -> list[str]:
+        """Fill the columns and the name / postcode indexes; the INSEE codes, in order."""
         insee_codes: list[str] = []
         self.names: list[str] = []
         self.keys: list[str] = []
@@ -154,12 +174,11 @@ class Gazetteer:
         by_postcode: dict[str, list[int]] = defaultdict(list)
         shared: dict[str, str] = {}  # one string per département code
         for position, row in enumerate(communes):
-            code = row["insee_code"]
             key = place_key(row["name"])
             keys = by_key.get(key)
             if keys:  # the dict's own string: one copy per name
                 key = self.keys[keys[0]]
-            insee_codes.append(code)
+            insee_codes.append(row["insee_code"])
             self.names.append(row["name"])
             self.keys.append(key)
             self.department_codes.append(
@@ -173,20 +192,6 @@ class Gazetteer:
             by_key[key].append(position)
             for postcode in row["postcodes"].split():
                 by_postcode[postcode].append(position)
-        slugs = commune_slugs(
-            {"insee_code": code, "name": name, "department_code": department}
-            for code, name, department in zip(
-                insee_codes, self.names, self.department_codes, strict=True
-            )
-        )
-        # A slug is computed when asked; only the few that a repeated name suffixes with
-        # the INSEE code are kept.
-        self.suffixed_slugs = {
-            position: slugs[code]
-            for position, code in enumerate(insee_codes)
-            if not slugs[code].endswith(f"-{self.department_codes[position].lower()}")
-        }
-        del slugs
 
         def ranked(group: list[int]) -> tuple[int, ...]:
             return tuple(sorted(group, key=lambda i: (-self.populations[i], insee_codes[i])))
@@ -195,12 +200,26 @@ class Gazetteer:
         self.by_postcode: dict[str, tuple[int, ...]] = {
             k: ranked(g) for k, g in by_postcode.items()
         }
-        del by_key, by_postcode
-        # INSEE codes are five characters: one string for all of them.
-        self.insee = "".join(insee_codes)
-        assert len(self.insee) == 5 * len(insee_codes), "an INSEE code is five characters"
-        cities = set(self.parents.values())
-        self.cities = {code: i for i, code in enumerate(insee_codes) if code in cities}
+        return insee_codes
+
+    def _keep_suffixed_slugs(self, insee_codes: list[str]) -> None:
+        """A slug is computed when asked; only the few that a repeated name suffixes with
+        the INSEE code are kept."""
+        from apps.directory.management.commands.load_geography import commune_slugs
+
+        slugs = commune_slugs(
+            {"insee_code": code, "name": name, "department_code": department}
+            for code, name, department in zip(
+                insee_codes, self.names, self.department_codes, strict=True
+            )
+        )
+        self.suffixed_slugs = {
+            position: slugs[code]
+            for position, code in enumerate(insee_codes)
+            if not slugs[code].endswith(f"-{self.department_codes[position].lower()}")
+        }
+
+    def _read_departments(self, departments: Iterable[Mapping[str, str]]) -> None:
         self.departments: dict[str, Place] = {}
         self.department_by_key: dict[str, str] = {}
         for row in departments:
@@ -212,22 +231,15 @@ class Gazetteer:
                 department_codes=(code,),
             )
             self.department_by_key[place_key(row["name"])] = code
-        # Arrondissements of Paris, Lyon and Marseille by (city, number).
+
+    def _index_arrondissements(self) -> None:
+        """Arrondissements of Paris, Lyon and Marseille by (city, number)."""
         self.arrondissements: dict[tuple[str, int], int] = {}
         for position, parent_code in self.parents.items():
             parent = self.cities.get(parent_code)
             number = re.match(r"^\D+(\d+)", self.names[position])
             if parent is not None and number:
                 self.arrondissements[(self.keys[parent], int(number.group(1)))] = position
-        # Sorted keys for prefix lookups; fuzzy candidates grouped by first letter.
-        self.sorted_keys = sorted(self.by_key)
-        self.fuzzy: dict[str, list[str]] = defaultdict(list)
-        for key, group in self.by_key.items():
-            first = group[0]
-            if self.populations[first] >= FUZZY_MIN_POPULATION and first not in self.parents:
-                self.fuzzy[key[0]].append(key)
-        for key in self.department_by_key:
-            self.fuzzy[key[0]].append(key)
 
     def insee_code(self, position: int) -> str:
         return self.insee[5 * position : 5 * position + 5]
