@@ -170,6 +170,41 @@ def test_a_new_review_refreshes_the_cached_landing_page(client, settings):
     assert "Tout neuf" in text(client.get(URL))
 
 
+def test_a_signed_in_visitor_reuses_the_reviews_section_until_a_publication(
+    client, settings, django_user_model
+):
+    """Signed-in pages are never kept whole: the latest reviews are kept as a fragment
+    while the reviews feed and the pros' lists hold."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.reviews.caching import public_reviews_changed
+
+    settings.PUBLIC_RESPONSE_CACHE_SECONDS = 600
+    client.force_login(django_user_model.objects.create_user(email="j@exemple.fr", password="x"))
+    midi = make_pro("Façades du Midi", departments=("31",))
+    for i in range(3):
+        review(midi, title=f"Ravalement numéro {i}", days_ago=i + 2)
+    cache.clear()
+
+    def page() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(URL)
+        assert response.status_code == 200 and "X-Response-Cache" not in response
+        section = text(response).split('data-section="reviews-nearby"')[1]
+        return section.split("</section>")[0], len(captured)
+
+    first, built = page()
+    again, reused = page()
+    assert again == first and "Ravalement numéro 0" in first
+    assert reused < built  # the section's reads are not made again
+    review(midi, title="Tout neuf", days_ago=0)
+    assert "Tout neuf" not in page()[0]  # kept: no publication event yet
+    public_reviews_changed(pro_id=midi.pk)  # what the ReviewPublished handler does
+    assert "Tout neuf" in page()[0]
+
+
 def test_departement_page_has_both_sections(client):
     midi = make_pro("Façades du Midi", departments=("31",))
     for i in range(3):
