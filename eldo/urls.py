@@ -48,7 +48,7 @@ urlpatterns = [
     path("", include("apps.accounts.presentation.jwks")),
     path("metrics", health.metrics, name="metrics"),
     # Facades over HTTP for carved services (never routed by the public gateway).
-    path("", include("apps.core.remote_facades")),
+    path("", include("apps.core.facade_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SWAGGER_UI, name="api-docs"),

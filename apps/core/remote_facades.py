@@ -12,10 +12,11 @@ below. Both sides work from the context's contract, ``apps.<ctx>.contracts.<Ctx>
   dataclasses, tuples, dates, unions…) and POSTs ``{"args": {...}}`` to
   ``<url>/internal/facades/<ctx>/<function>`` with ``Authorization: Bearer
   <FACADES_TOKEN>`` and the request id; the answer is read back by the return annotation;
-- the server (``urlpatterns``, included by the project) answers only for the contexts in
-  ``settings.FACADES_SERVED`` when ``FACADES_TOKEN`` is set, validates the arguments by the
-  same annotations (400 with field errors), calls ``apps.<ctx>.api.<function>`` outside any
-  request-wide transaction, and answers the result as JSON;
+- the server (``facade_call``, routed by ``apps.core.facade_urls``) answers only for the
+  contexts in ``settings.FACADES_SERVED`` when ``FACADES_TOKEN`` is set, validates the
+  arguments by the same annotations (400 with field errors), calls
+  ``apps.<ctx>.api.<function>`` outside any request-wide transaction, and answers the
+  result as JSON;
 - a domain error (``apps.core.errors``) or Django's ``ValidationError`` travels as
   ``{"error": {"type", "detail", "code", "errors"}}`` with its 4xx and is raised again, same
   class, same message, by the client; a refused connection, a timeout, a 5xx or an answer
@@ -44,7 +45,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
@@ -54,7 +54,7 @@ from apps.core import errors
 from apps.core.errors import FacadeUnavailable
 from apps.core.request_context import request_id_var
 
-__all__ = ["FacadeUnavailable", "client_for", "contract_for", "urlpatterns"]
+__all__ = ["FacadeUnavailable", "client_for", "contract_for", "facade_call"]
 
 logger = logging.getLogger(__name__)
 
@@ -341,8 +341,3 @@ def facade_call(request: HttpRequest, context: str, function: str) -> HttpRespon
     if problems:
         return _error(400, "InvalidArguments", "Arguments invalides.", "invalid", problems)
     return _invoke(operation, values)
-
-
-urlpatterns = [
-    path("internal/facades/<slug:context>/<slug:function>", facade_call, name="facade-call"),
-]

@@ -8,23 +8,23 @@ collected reviews (``checks.collected_review_checks``: sampled moderation, anoma
 that is not published answers 404, link and images alike (the views check it).
 
 Images and PDF are generated server-side: ``qrcode`` (PNG through Pillow, SVG paths) and
-``fpdf2`` for the flyer.
+``fpdf2`` for the flyer. Both are imported when a code or a flyer is first asked for, not
+with the module: fpdf2 brings fontTools, ~40 MiB in every web worker that would otherwise
+never print a flyer (the memory budget of a worker is 150 MiB).
 """
 
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
-import qrcode
-import qrcode.image.svg
 from django.urls import reverse
-from fpdf import FPDF
 
 from apps.core.site import absolute_url
 from apps.directory.contracts import ProRef
 
-# Medium error correction: survives a scratched sticker; box size gives a ~1,000 px PNG.
-_ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
+if TYPE_CHECKING:
+    import qrcode
 
 
 def permanent_link_url(slug: str) -> str:
@@ -33,7 +33,12 @@ def permanent_link_url(slug: str) -> str:
 
 
 def _qr(url: str, *, box_size: int) -> qrcode.QRCode:
-    code = qrcode.QRCode(error_correction=_ERROR_CORRECTION, box_size=box_size, border=4)
+    import qrcode
+
+    # Medium error correction: survives a scratched sticker; box size gives a ~1,000 px PNG.
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size, border=4
+    )
     code.add_data(url)
     code.make(fit=True)
     return code
@@ -49,6 +54,8 @@ def qr_png(url: str, *, box_size: int = 20) -> bytes:
 
 def qr_svg(url: str) -> bytes:
     """A scalable QR code (one path, white background) for a printer or a sign maker."""
+    import qrcode.image.svg
+
     image = _qr(url, box_size=10).make_image(image_factory=qrcode.image.svg.SvgPathFillImage)
     return image.to_string(encoding="unicode").encode()
 
@@ -61,6 +68,8 @@ def _latin1(text: str) -> str:
 
 def flyer_pdf(pro: ProRef, *, url: str) -> bytes:
     """One A5 page: the pro's name, an invitation to review, the QR code and the link."""
+    from fpdf import FPDF
+
     pdf = FPDF(orientation="portrait", unit="mm", format=(148, 210))  # A5
     pdf.set_auto_page_break(auto=False)
     pdf.set_title(_latin1(f"Donnez votre avis sur {pro.name}"))

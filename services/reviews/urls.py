@@ -19,7 +19,7 @@ urlpatterns = [
     path("api/v1/", include("apps.reviews.presentation.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SWAGGER_UI, name="api-docs"),
-    path("", include("apps.core.remote_facades")),
+    path("", include("apps.core.facade_urls")),
     path("", include("apps.reviews.presentation.pages")),
     path("", include("apps.reviews.presentation.backoffice")),
     path("", include("apps.reviews.presentation.author_views")),
