@@ -239,6 +239,11 @@ def _entry_lookup(key: str):
     return None
 
 
+# What a view may set on a public answer that its cached copy carries too: a widget's
+# data read cross-origin from the pros' own websites, with its own browser lifetime.
+KEPT_HEADERS = ("Access-Control-Allow-Origin", "Cache-Control")
+
+
 def _storable(request, response, deps: _Dependencies) -> bool:
     user = getattr(request, "user", None)
     return (
@@ -248,7 +253,9 @@ def _storable(request, response, deps: _Dependencies) -> bool:
         and not response.cookies
         and not request.META.get("CSRF_COOKIE_USED")
         and not (user is not None and user.is_authenticated)
-        and not response.has_header("Cache-Control")  # the view decided on caching itself
+        # A view that set its own Cache-Control decided on caching itself, unless it said
+        # the answer is the same for everyone ("public, max-age=…").
+        and response.get("Cache-Control", "public").startswith("public")
     )
 
 
@@ -281,6 +288,8 @@ def public_response_cache(
         response = HttpResponse(entry["body"], content_type=entry["content_type"])
         if entry.get("vary"):
             response["Vary"] = entry["vary"]
+        for name, value in (entry.get("headers") or {}).items():
+            response[name] = value
         response["X-Response-Cache"] = "hit"
         if on_hit is not None:
             on_hit(request, entry.get("meta") or {})
@@ -309,6 +318,7 @@ def public_response_cache(
                         "body": response.content,
                         "content_type": response["Content-Type"],
                         "vary": response.get("Vary", ""),
+                        "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
                         "deps": deps.tokens,
                         "meta": deps.meta,
                     },

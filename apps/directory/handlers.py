@@ -15,7 +15,7 @@ from apps.directory.events import ProProfileChanged
 @on(ProProfileChanged)
 def rebuild_public_pages_of_changed_pro(event: ProProfileChanged) -> None:
     # A profile change may remove a trade: the lists of every trade miss.
-    services.pro_public_caches_invalidate(pro_id=event.pro_id, slug=event.slug, every_trade=True)
+    services.pro_public_caches_invalidate(pro_id=event.pro_id, every_trade=True)
 
 
 @on(OrganizationDeleted)

@@ -204,7 +204,7 @@ def legacy_pros_import(rows: list[tuple[int, dict]]) -> ImportResult:
     )
     pro_search_index_refresh(pro_ids=list(created.values()))
     pro_ids = list(created.values())
-    transaction.on_commit(lambda: pros_public_caches_invalidate(pro_ids=pro_ids, slugs=[]))
+    transaction.on_commit(lambda: pros_public_caches_invalidate(pro_ids=pro_ids))
     result.created = len(created)
     result.ids.update(created)
     return result

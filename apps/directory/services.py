@@ -149,10 +149,6 @@ def pro_ratings_store_many(ratings: list[dict[str, Any]]) -> int:
     return len(rows)
 
 
-def badge_cache_key(slug: str) -> str:
-    return f"directory:badge:{slug}"
-
-
 # Generations of apps.core.pagecache. Every list of pros without a trade (search by place
 # or text only, home figures) depends on LISTING; a list of one trade (search and landing
 # pages, API list with a category) on CATALOG and that trade's own generation, so that a
@@ -194,34 +190,24 @@ def _trades_with_ancestors(pro_ids: list[int]) -> set[int]:
     return found
 
 
-def pro_public_caches_invalidate(
-    *, pro_id: int, slug: str | None = None, every_trade: bool = False
-) -> None:
-    pros_public_caches_invalidate(
-        pro_ids=[pro_id], slugs=[slug] if slug else None, every_trade=every_trade
-    )
+def pro_public_caches_invalidate(*, pro_id: int, every_trade: bool = False) -> None:
+    pros_public_caches_invalidate(pro_ids=[pro_id], every_trade=every_trade)
 
 
-def pros_public_caches_invalidate(
-    *, pro_ids: list[int], slugs: list[str] | None = None, every_trade: bool = False
-) -> None:
-    """Every cached page showing these pros misses from now on (badge deleted; listing,
-    trade and per-pro generations bumped). Run on commit or by an event handler.
+def pros_public_caches_invalidate(*, pro_ids: list[int], every_trade: bool = False) -> None:
+    """Every cached page showing these pros misses from now on (listing, trade and per-pro
+    generations bumped; the badge is one of those pages). Run on commit or by an event
+    handler.
 
     The lists of the pros' trades (and parent trades) are bumped; ``every_trade`` bumps
     every trade's, for a profile change that may have removed a trade."""
-    from django.core.cache import cache
-
     from apps.core.pagecache import generations_bump
 
-    if slugs is None:
-        slugs = list(ProProfile.objects.filter(id__in=pro_ids).values_list("slug", flat=True))
     trades = (
         set(Category.objects.values_list("id", flat=True))
         if every_trade
         else _trades_with_ancestors(pro_ids)
     )
-    cache.delete_many([badge_cache_key(slug) for slug in slugs])
     generations_bump(
         [
             LISTING_GENERATION,

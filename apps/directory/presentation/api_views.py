@@ -1,4 +1,3 @@
-from django.core.cache import cache
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -24,7 +23,6 @@ from apps.directory.presentation.serializers import (
 from apps.directory.search import pro_search
 from apps.directory.services import (
     CATALOG_GENERATION,
-    badge_cache_key,
     listing_generations,
     pro_generation,
 )
@@ -113,27 +111,27 @@ class ProDetailView(PublicReadMixin, APIView):
 
 
 class ProBadgeView(PublicReadMixin, APIView):
-    """Public widget data for a pro's own website (CORS-open, cacheable)."""
+    """Public widget data for a pro's own website (CORS-open, cacheable).
+
+    Kept by the public response cache (its URL) while the pro's generation holds, CORS and
+    Cache-Control headers included: a hit skips the API's whole stack."""
 
     @extend_schema(responses=BadgeSerializer)
     def get(self, request, slug: str):
-        key = badge_cache_key(slug)
-        data = cache.get(key)
-        if data is None:
-            pro = selectors.pro_detail(slug=slug)
-            if pro is None:
-                raise Http404
-            data = BadgeSerializer(
-                {
-                    "slug": pro.slug,
-                    "name": pro.name,
-                    "url": absolute_url(f"/pro/{pro.slug}/"),
-                    "rating": ProListSerializer().get_rating(pro),
-                    "is_verified": pro.is_verified,
-                    "certifications": sorted({c.label for c in pro.valid_certifications}),
-                }
-            ).data
-            cache.set(key, data, BADGE_CACHE_SECONDS)
+        pro = selectors.pro_detail(slug=slug)
+        if pro is None:
+            raise Http404
+        cache_depends(request._request, pro_generation(pro.id))
+        data = BadgeSerializer(
+            {
+                "slug": pro.slug,
+                "name": pro.name,
+                "url": absolute_url(f"/pro/{pro.slug}/"),
+                "rating": ProListSerializer().get_rating(pro),
+                "is_verified": pro.is_verified,
+                "certifications": sorted({c.label for c in pro.valid_certifications}),
+            }
+        ).data
         response = Response(data)
         response["Access-Control-Allow-Origin"] = "*"
         response["Cache-Control"] = f"public, max-age={BADGE_CACHE_SECONDS}"

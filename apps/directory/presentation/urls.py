@@ -29,6 +29,10 @@ urlpatterns = [
         ),
         name="pro-detail",
     ),
-    path("pros/<slug:slug>/badge/", api_views.ProBadgeView.as_view(), name="pro-badge"),
+    path(
+        "pros/<slug:slug>/badge/",
+        public_response_cache(params=())(api_views.ProBadgeView.as_view()),
+        name="pro-badge",
+    ),
     *verification.api_urlpatterns,
 ]

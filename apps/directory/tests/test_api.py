@@ -87,14 +87,22 @@ def test_unknown_or_unpublished_pro_is_404(client):
 
 
 def test_badge_is_cors_open_cacheable_and_refreshed_when_the_rating_changes(
-    client, django_capture_on_commit_callbacks
+    client, settings, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
+    settings.PUBLIC_RESPONSE_CACHE_SECONDS = 600
     pro = make_pro("Façades du Midi", rating=(4.0, 3))
     first = client.get("/api/v1/pros/facades-du-midi/badge/")
     assert first.status_code == 200
     assert first["Access-Control-Allow-Origin"] == "*"
     assert "max-age" in first["Cache-Control"]
     assert first.json()["rating"]["count"] == 3
+    # Served from the public response cache, with the headers a pro's website needs.
+    with django_assert_num_queries(0):
+        again = client.get("/api/v1/pros/facades-du-midi/badge/")
+    assert again["X-Response-Cache"] == "hit"
+    assert again["Access-Control-Allow-Origin"] == "*"
+    assert again["Cache-Control"] == first["Cache-Control"]
+    assert again.json() == first.json()
 
     with django_capture_on_commit_callbacks(execute=True):
         pro_rating_store(
