@@ -32,7 +32,8 @@ visit.
 
 Signed-in pages cannot be stored whole (they show who is signed in, carry CSRF tokens):
 ``cached_fragment`` keeps a rendered piece of one (a pro's statistics) on the same
-generations.
+generations, and ``cached_value`` any value a page reads (a landing page's figures), so
+that a miss of the whole page does not read them again.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ import threading
 from collections.abc import Callable
 from functools import wraps
 from timeit import default_timer
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -86,26 +88,36 @@ def generations_bump(names: list[str]) -> None:
 FRAGMENT_PREFIX = "fragment:"
 
 
-def cached_fragment(
-    names: list[str], key: str, build: Callable[[], str], *, timeout: int = 3600
-) -> str:
-    """A rendered piece of a signed-in page, kept while the generations ``names`` hold.
+T = TypeVar("T")
 
-    ``key`` is everything else the piece depends on (the viewer's scope, the period, the
-    names it shows...). ``build`` renders it on a miss; the generations are read before it
+
+def cached_value(names: list[str], key: str, build: Callable[[], T], *, timeout: int = 3600) -> T:
+    """A value (a rendered piece, figures read from the database) kept while the
+    generations ``names`` hold.
+
+    ``key`` is everything else the value depends on (the viewer's scope, the period, the
+    names it shows...). ``build`` computes it on a miss; the generations are read before it
     runs (a change committed meanwhile bumps them, and the next request misses). Two cache
-    round trips on a hit. When the cache is down the piece is built and nothing is stored.
-    ``timeout`` only bounds the memory: the generations are the invalidation."""
+    round trips on a hit. When the cache is down the value is built and nothing is stored.
+    ``timeout`` bounds the memory, and how long what the generations do not cover (a
+    relative date, a certification's expiry) may stay as it was."""
     tokens = generations_read(names)
     if tokens is None:
         return build()
     parts = [key, *(f"{name}={tokens[name]}" for name in sorted(tokens))]
     entry_key = FRAGMENT_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
-    html = cache.get(entry_key)
-    if html is None:
-        html = build()
-        cache.set(entry_key, html, timeout)
-    return html
+    value = cache.get(entry_key)
+    if value is None:
+        value = build()
+        cache.set(entry_key, value, timeout)
+    return value
+
+
+def cached_fragment(
+    names: list[str], key: str, build: Callable[[], str], *, timeout: int = 3600
+) -> str:
+    """A rendered piece of a page (signed-in pages cannot be stored whole): ``cached_value``."""
+    return cached_value(names, key, build, timeout=timeout)
 
 
 class _Dependencies:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from apps.core.counters import counter_incr, counter_incr_many
 from apps.core.page_sections import sections_render
-from apps.core.pagecache import cache_depends, cache_meta, public_response_cache
+from apps.core.pagecache import cache_depends, cache_meta, cached_value, public_response_cache
 from apps.directory.brands import BRANDS_GENERATION
 from apps.directory.contracts import LANDING_SECTIONS_PAGE
 from apps.directory.places import nearby_towns, place_phrase
@@ -173,7 +173,9 @@ def category_landing(request, category_slug: str, commune_slug: str | None = Non
         # An introduction made of data: how many pros, their rating, the towns around. It
         # is the results' search (built once) and its count of pros the results' count too.
         results = pro_search(criteria)
-        summary = pro_search_summary(criteria, results=results)
+        summary, area = _landing_figures(
+            criteria, results=results, categories=form.active_categories()
+        )
         count = summary["pros"]
         extra = {
             "landing": {
@@ -193,10 +195,9 @@ def category_landing(request, category_slug: str, commune_slug: str | None = Non
                     place_slug=commune_slug,
                     where=place_phrase(place, with_code=False),
                     # The trade, the place and the categories are loaded already: the
-                    # sections' area costs one query here, instead of four in the facade.
-                    area=landing_area_of(
-                        category=category, place=place, categories=form.active_categories()
-                    ),
+                    # sections' area costs one query here (none when kept), instead of four
+                    # in the facade.
+                    area=area,
                 ),
             }
         }
@@ -211,6 +212,42 @@ def category_landing(request, category_slug: str, commune_slug: str | None = Non
         lead=category.description,
         breadcrumbs=crumbs,
     )
+
+
+# How long a landing page's figures may be reused at most: what the trade's generations do
+# not cover (a certification expiring, for the "RGE" filter) as long as a cached page.
+LANDING_FIGURES_SECONDS = 600
+
+
+def _landing_figures(criteria: SearchCriteria, *, results, categories):
+    """A landing page's summary (pros, average rating, reviews) and its sections' area (the
+    pros it lists), kept while the lists of its trade hold (``listing_generations``): a
+    miss of the whole page (a signed-in visitor, another page of the results, a change in
+    another trade) reads neither again."""
+    category, place = criteria.category, criteria.place
+    assert category is not None and place is not None, "a landing page has both"
+    names = listing_generations(category)
+    if criteria.brand_organization_id is not None:
+        names.append(BRANDS_GENERATION)
+    key = "landing:figures:" + repr(
+        (
+            category.id,
+            place.slug,
+            criteria.q,
+            criteria.min_rating,
+            criteria.certification,
+            criteria.verified,
+            criteria.brand_organization_id,
+        )
+    )
+
+    def build():
+        return (
+            pro_search_summary(criteria, results=results),
+            landing_area_of(category=category, place=place, categories=categories),
+        )
+
+    return cached_value(names, key, build, timeout=LANDING_FIGURES_SECONDS)
 
 
 # A reveal is counted once per visitor, pro, kind and day (counter, no database write; the

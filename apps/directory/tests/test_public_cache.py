@@ -235,3 +235,39 @@ def test_a_renamed_trade_shows_at_once_on_its_landing_page(client, admin_client,
     page = client.get("/artisans/facade/toulouse/")
     assert page["X-Response-Cache"] == "miss"
     assert "Façade et ravalement" in page.content.decode()
+
+
+def test_a_landing_page_s_figures_are_kept_until_its_trade_s_lists_change(
+    client, committed, django_user_model
+):
+    """Signed-in visitors get their own page, but its figures (pros, rating, reviews) and
+    the pros its sections read are kept while the trade's lists hold."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = "/artisans/facade/toulouse-31/"
+    client.force_login(django_user_model.objects.create_user(email="j@exemple.fr", password="x"))
+    midi = make_pro("Façades du Midi", departments=("31",), rating=(4.0, 3))
+    make_pro("Enduits de Garonne", departments=("31",), rating=(5.0, 1))
+
+    def page() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200 and "X-Response-Cache" not in response
+        return response.content.decode().replace("\xa0", " "), len(captured)
+
+    first, built = page()
+    assert "2 professionnels façade interviennent à Toulouse" in first
+    assert "sur 4 avis vérifiés" in first
+    again, reused = page()
+    assert reused == built - 2  # neither the summary nor the sections' pros read again
+    assert "sur 4 avis vérifiés" in again
+    # A filter is another set of figures.
+    filtered = client.get(url, {"min_rating": "4.5"}).content.decode().replace("\xa0", " ")
+    assert "1 professionnel façade intervient à Toulouse" in filtered
+
+    with committed():
+        pro_rating_store(
+            pro_id=midi.pk, average=4.2, count=5, histogram={"4": 4, "5": 1}, criteria={}, score=4
+        )
+    assert "sur 6 avis vérifiés" in page()[0]
