@@ -71,10 +71,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def actor(self):
         """Who this account is for authorization (``apps.core.actor``), read afresh: views
-        use ``actor_of(request)``, which reads it once per request."""
-        from apps.accounts.selectors import actor_for_user_id
+        use ``actor_of(request)``, which reads it once per request. The same query gives
+        the account menu its memberships (accounts.navigation), kept on this object for the
+        rest of the request."""
+        from apps.accounts.selectors import actor_and_memberships
 
-        return actor_for_user_id(user_id=self.pk)
+        actor, self._eldo_memberships = actor_and_memberships(user_id=self.pk)
+        return actor
 
 
 class OrganizationKind(models.TextChoices):

@@ -28,12 +28,13 @@ def _url(name: str) -> str | None:
         return None
 
 
-def _memberships(user) -> set[tuple[str, bool, str]]:
+def _memberships(user) -> frozenset[tuple[str, bool, str]]:
     """(kind, organization active, role) of the person's memberships: one query, kept on
-    the user object for the rest of the request (the header's menu and ``has_backoffice``)."""
+    the user object for the rest of the request (the header's menu and ``has_backoffice``),
+    none when the request's actor was read first (``User.actor`` keeps them)."""
     cached = getattr(user, "_eldo_memberships", None)
     if cached is None:
-        cached = set(
+        cached = frozenset(
             Membership.objects.filter(user=user).values_list(
                 "organization__kind", "organization__is_active", "role"
             )

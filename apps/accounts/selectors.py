@@ -25,8 +25,14 @@ def actor_for_user_id(*, user_id: int | None) -> Actor:
     """The actor of an active account (one query: the user joined to its memberships),
     anonymous for None, an unknown or an inactive account. Memberships of deactivated
     organizations give no rights."""
+    return actor_and_memberships(user_id=user_id)[0]
+
+
+def actor_and_memberships(*, user_id: int | None) -> tuple[Actor, frozenset[tuple[str, bool, str]]]:
+    """``actor_for_user_id`` and, from the same query, the (organization kind, organization
+    active, role) of every membership: what the account menu reads (accounts.navigation)."""
     if user_id is None:
-        return ANONYMOUS
+        return ANONYMOUS, frozenset()
     rows = list(
         User.objects.filter(pk=user_id, is_active=True)
         .order_by("memberships__organization_id")
@@ -40,9 +46,9 @@ def actor_for_user_id(*, user_id: int | None) -> Actor:
         )
     )
     if not rows:
-        return ANONYMOUS
+        return ANONYMOUS, frozenset()
     is_superuser, staff_role = rows[0][0], rows[0][1]
-    return Actor(
+    actor = Actor(
         user_id=user_id,
         staff_role=StaffRole(staff_role or ""),
         is_superuser=bool(is_superuser),
@@ -52,6 +58,12 @@ def actor_for_user_id(*, user_id: int | None) -> Actor:
             if org_id is not None and org_active
         ),
     )
+    memberships = frozenset(
+        (kind, org_active, role)
+        for _su, _sr, org_id, role, kind, org_active in rows
+        if org_id is not None
+    )
+    return actor, memberships
 
 
 def identity_for_user(*, user: User) -> Identity:

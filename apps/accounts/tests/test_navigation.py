@@ -118,6 +118,27 @@ def test_the_home_page_query_count_with_the_menu(client, django_assert_max_num_q
         assert client.get("/").status_code == 200
 
 
+def test_a_back_office_page_reads_the_memberships_for_its_rights_and_menu_once(client):
+    """The actor's query gives the account menu its memberships: a back-office page reads
+    them for its rights (the actor) and for the organization it acts for, not a third time
+    for the menu."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(member(OrganizationKind.COMPANY))
+    client.get("/espace-pro/demandes/")
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/espace-pro/demandes/")
+    assert page.status_code == 200
+    assert 'href="/espace-pro/"' in page.content.decode()  # the menu is there
+    reads = [
+        q["sql"]
+        for q in captured.captured_queries
+        if '"accounts_membership"' in q["sql"] and '"accounts_organization"' in q["sql"]
+    ]
+    assert len(reads) == 2, "\n".join(reads)
+
+
 def test_a_network_sales_rep_lands_on_a_page_that_exists():
     """The network's space is its owners' and managers'; its sales rep must not land on a
     404 nor see an "Espace réseau" entry that answers 404."""
