@@ -65,7 +65,7 @@ def export_for(*, user_id: int, email: str) -> dict[str, Any]:
     reviews = list(
         _authored(user_id=user_id, email=email)
         .select_related("reply")
-        .prefetch_related("photos")
+        .prefetch_related("photos", "pending_photos")
         .order_by("created_at", "pk")
     )
     invitations = (
@@ -106,6 +106,9 @@ def export_for(*, user_id: int, email: str) -> dict[str, Any]:
                 "created_at": iso(review.created_at),
                 "published_at": iso(review.published_at),
                 "photos": [photo.image.url for photo in review.photos.all()],
+                # Received with the review, being prepared for publication (their originals
+                # are private until then: apps.reviews.photos).
+                "photos_pending": len(review.pending_photos.all()),
                 "pro_reply": review.reply.body if hasattr(review, "reply") else None,
             }
             for review in reviews

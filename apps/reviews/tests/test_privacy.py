@@ -132,3 +132,17 @@ def test_retention_forgets_old_invitations_and_ip_addresses(pro, settings):
     assert Review.objects.get(pk=old_review.pk).author_ip is None
     assert Review.objects.get(pk=recent_review.pk).author_ip == "192.0.2.7"
     assert retention_purge() == {"invitations": 0, "review_ips": 0}  # idempotent
+
+
+def test_the_export_counts_the_photos_still_being_prepared(pro):
+    """A review's photos are published once re-encoded (apps.reviews.photos): until then
+    the export says how many were received, so none seems lost."""
+    from apps.reviews.models import PendingReviewPhoto
+    from apps.reviews.privacy import export_for
+    from apps.reviews.tests.factories import ReviewFactory
+
+    review = ReviewFactory(pro_id=pro.pk, author_email="luce@exemple.fr")
+    PendingReviewPhoto.objects.create(review=review, file_name="a.jpg", position=0)
+    PendingReviewPhoto.objects.create(review=review, file_name="b.jpg", position=1)
+    exported = export_for(user_id=0, email="luce@exemple.fr")["reviews"]
+    assert [(r["id"], r["photos"], r["photos_pending"]) for r in exported] == [(review.pk, [], 2)]
