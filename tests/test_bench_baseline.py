@@ -65,3 +65,17 @@ def test_the_full_stack_settings_are_eldos_without_the_probe_shortcut():
     assert "csp.middleware.CSPMiddleware" in full_stack.MIDDLEWARE
     eldo = [m for m in settings.MIDDLEWARE if m != "apps.core.middleware.ProbeMiddleware"]
     assert len(full_stack.MIDDLEWARE) == len(eldo)
+
+
+def test_the_chart_has_one_bar_group_per_endpoint_not_per_turn_of_the_bare_view():
+    from bench.report import _charted
+
+    assert not _charted({"name": "bare Django view (2)", "kind": "framework", "ratio": 1.1})
+    assert not _charted(
+        {"name": "bare Django view, 40 kB page (2)", "kind": "framework-page", "ratio": 1.5}
+    )
+    assert _charted({"name": "home", "kind": "page", "ratio": 0.5})
+    assert _charted(
+        {"name": "healthz", "kind": "baseline", "turn": 1, "ratio": 1, "framework_ratio": 0.7}
+    )
+    assert not _charted({"name": "healthz (2)", "kind": "baseline", "turn": 2, "ratio": 1})
