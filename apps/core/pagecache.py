@@ -85,7 +85,10 @@ def generations_bump(names: list[str]) -> None:
         cache.set_many({GENERATION_PREFIX + name: _token() for name in names}, None)
 
 
-FRAGMENT_PREFIX = "fragment:"
+# A kept value is stored in a one-item tuple: an empty piece ("", nothing to show) or a
+# zero is a hit like any other, whatever the backend makes of falsy values (the local-memory
+# backend of django-prometheus answers them as misses).
+FRAGMENT_PREFIX = "value:"
 
 
 T = TypeVar("T")
@@ -106,10 +109,11 @@ def cached_value(names: list[str], key: str, build: Callable[[], T], *, timeout:
         return build()
     parts = [key, *(f"{name}={tokens[name]}" for name in sorted(tokens))]
     entry_key = FRAGMENT_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
-    value = cache.get(entry_key)
-    if value is None:
-        value = build()
-        cache.set(entry_key, value, timeout)
+    kept = cache.get(entry_key)
+    if isinstance(kept, tuple) and len(kept) == 1:
+        return kept[0]
+    value = build()
+    cache.set(entry_key, (value,), timeout)
     return value
 
 

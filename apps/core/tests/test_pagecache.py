@@ -194,3 +194,23 @@ def test_with_redis_down_a_fragment_is_built_each_time_and_not_stored(cache_call
         assert _fragment(builds) == "<p>2 calculs</p>"
         assert _fragment(builds) == "<p>3 calculs</p>"
         assert "set" not in cache_calls
+
+
+def test_an_empty_piece_or_a_zero_is_kept_like_any_other_value(cache_calls):
+    """A section with nothing to show renders "": it is kept too, not rebuilt each time
+    (a backend may answer falsy values as misses)."""
+    builds: list[str] = []
+
+    def build(value):
+        def run():
+            builds.append("built")
+            return value
+
+        return run
+
+    for value in ("", 0, None, {"pros": 0}):
+        builds.clear()
+        key = f"vide:{value!r}"
+        assert pagecache.cached_value(GENERATIONS, key, build(value)) == value
+        assert pagecache.cached_value(GENERATIONS, key, build(value)) == value
+        assert builds == ["built"], value
