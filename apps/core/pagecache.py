@@ -88,7 +88,7 @@ def generations_bump(names: list[str]) -> None:
 # A kept value is stored in a one-item tuple: an empty piece ("", nothing to show) or a
 # zero is a hit like any other, whatever the backend makes of falsy values (the local-memory
 # backend of django-prometheus answers them as misses).
-FRAGMENT_PREFIX = "value:"
+VALUE_PREFIX = "value:"
 
 
 T = TypeVar("T")
@@ -108,7 +108,7 @@ def cached_value(names: list[str], key: str, build: Callable[[], T], *, timeout:
     if tokens is None:
         return build()
     parts = [key, *(f"{name}={tokens[name]}" for name in sorted(tokens))]
-    entry_key = FRAGMENT_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+    entry_key = VALUE_PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
     kept = cache.get(entry_key)
     if isinstance(kept, tuple) and len(kept) == 1:
         return kept[0]
