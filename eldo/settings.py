@@ -254,6 +254,10 @@ if REDIS_URL:
 else:
     # Django's local-memory cache, counting hits and misses for /metrics.
     CACHES = {"default": {"BACKEND": "django_prometheus.cache.backends.locmem.LocMemCache"}}
+# Per web process, copies of the public response cache's entries and generations, dropped
+# as soon as Redis announces a change (apps.core.nearcache): a hit without a round trip.
+# The bound is per process; 0 turns the copies off.
+CACHE_LOCAL_COPIES_MB = env_int("CACHE_LOCAL_COPIES_MB", 4)
 # Anonymous public pages and API lists served whole from the cache (apps.core.pagecache);
 # invalidated by domain events, this is only the longest an entry may live. 0 disables it.
 PUBLIC_RESPONSE_CACHE_SECONDS = env_int("PUBLIC_RESPONSE_CACHE_SECONDS", 600)

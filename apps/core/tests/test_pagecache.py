@@ -3,9 +3,12 @@ the process knows the entry's generations, and generations still invalidate on t
 
 Runs on the local-memory cache in the SQLite pass and on Redis in the services pass."""
 
+import pickle
 from contextlib import contextmanager
 
 import pytest
+import redis
+from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -45,7 +48,8 @@ class _CountingCache:
             return attr
 
         def counted(*args, **kwargs):
-            self.calls.append(name)
+            # On Redis, reads go through the process's copies of the keys: still one read.
+            self.calls.append(name.removesuffix("_near"))
             return attr(*args, **kwargs)
 
         return counted
@@ -68,12 +72,42 @@ def test_a_hit_whose_generations_are_known_costs_one_cache_call(cache_calls):
     assert cache_calls == ["get_many"]
 
 
+def _on_redis() -> bool:
+    return hasattr(caches["default"], "get_many_near")
+
+
+@pytest.mark.skipif("not _on_redis()", reason="the copies are kept on Redis only")
+def test_on_redis_a_steady_hit_makes_no_round_trip_and_a_change_elsewhere_misses_at_once(
+    monkeypatch,
+):
+    backend = caches["default"]
+    round_trips: list[str] = []
+    get_client = backend._cache.get_client
+
+    def counted_get_client(*args, **kwargs):
+        round_trips.append("redis")
+        return get_client(*args, **kwargs)
+
+    monkeypatch.setattr(backend._cache, "get_client", counted_get_client)
+    assert _get()["X-Response-Cache"] == "miss"
+    _get()  # the entry and its generations are now copied in this process
+    round_trips.clear()
+    assert _get()["X-Response-Cache"] == "hit"
+    assert round_trips == []
+
+    # Another process bumps a generation: it writes to Redis, not to these copies.
+    other_process = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    other_process.set(backend.make_key("gen:tests:pro:42"), pickle.dumps("autre-jeton"))
+    other_process.close()
+    assert _get()["X-Response-Cache"] == "miss"
+
+
 def test_a_worker_that_did_not_store_the_entry_learns_its_generations(cache_calls, monkeypatch):
     _get()
     monkeypatch.setattr(pagecache, "_known_names", {})  # as another worker sees it
     cache_calls.clear()
     assert _get()["X-Response-Cache"] == "hit"
-    assert cache_calls == ["get", "get_many"]
+    assert cache_calls == ["get_many", "get_many"]  # the entry, then its generations
     cache_calls.clear()
     assert _get()["X-Response-Cache"] == "hit"
     assert cache_calls == ["get_many"]
