@@ -87,3 +87,30 @@ def test_an_answer_to_a_partner_key_is_still_private(client, pro):
     response = client.get("/api/v1/pros/facades-du-midi/", HTTP_X_API_KEY="cle-partenaire")
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"  # no shared cache keeps it
+
+
+def test_a_path_is_resolved_once_then_remembered(pro, monkeypatch):
+    resolved = []
+    real = pagecache.resolve
+    monkeypatch.setattr(pagecache, "resolve", lambda *a: resolved.append(a[0]) or real(*a))
+    client = Client(headers={"x-forwarded-proto": "https"})
+    assert client.get(PROFILE)["X-Response-Cache"] == "miss"
+    for _ in range(3):
+        assert client.get(PROFILE)["X-Response-Cache"] == "hit"
+    assert client.get("/page-qui-n-existe-pas/").status_code == 404
+    assert client.get("/page-qui-n-existe-pas/").status_code == 404
+    assert resolved == [PROFILE, "/page-qui-n-existe-pas/"]
+
+
+def test_the_remembered_paths_are_bounded_the_oldest_going_first(pro, monkeypatch):
+    monkeypatch.setattr(pagecache.PublicCacheMiddleware, "RESOLVED_MAX", 3)
+    resolved = []
+    real = pagecache.resolve
+    monkeypatch.setattr(pagecache, "resolve", lambda *a: resolved.append(a[0]) or real(*a))
+    client = Client(headers={"x-forwarded-proto": "https"})
+    for path in ("/inconnue-0/", "/inconnue-1/", PROFILE, "/inconnue-2/", "/inconnue-3/"):
+        client.get(path)
+    resolved.clear()
+    client.get("/inconnue-3/")  # among the last three: remembered
+    client.get("/inconnue-0/")  # the oldest: forgotten, resolved again
+    assert resolved == ["/inconnue-0/"]

@@ -376,6 +376,11 @@ class PublicCacheMiddleware:
     whole stack; the view then builds and stores the answer without a second lookup.
     """
 
+    # Paths already resolved, with their match (None: not a cached view): the URL patterns
+    # are tried in turn, a tenth of a hit's CPU for a search. A match is only used to find
+    # the entry; a miss is resolved again by Django, so a stale one costs nothing wrong.
+    RESOLVED_MAX = 2048
+
     def __init__(self, get_response):
         self.get_response = get_response
         static = settings.STATIC_URL or ""
@@ -383,6 +388,7 @@ class PublicCacheMiddleware:
         self.answer_hit, _hooks = slim_stack(
             self, settings.PUBLIC_CACHE_HIT_SKIPPED_MIDDLEWARE, self._hit
         )
+        self._resolved: dict[tuple[str, str], object] = {}
 
     def __call__(self, request):
         served_hit = self._served_hit(request)
@@ -407,14 +413,29 @@ class PublicCacheMiddleware:
         ):
             return None
         urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
-        try:
-            match = resolve(request.path_info, urlconf)
-        except Resolver404:
+        match = self._resolve(request.path_info, urlconf)
+        if match is None:
             return None
-        served_hit = getattr(match.func, "public_response_cache", None)
-        if served_hit is not None:
-            request.resolver_match = match
-        return served_hit
+        request.resolver_match = match
+        return match.func.public_response_cache
+
+    def _resolve(self, path: str, urlconf: str):
+        """The match of ``path`` if its view is a cached one, else None; remembered."""
+        key = (path, urlconf)
+        try:
+            return self._resolved[key]
+        except KeyError:
+            pass
+        try:
+            match = resolve(path, urlconf)
+        except Resolver404:
+            match = None
+        if match is not None and not hasattr(match.func, "public_response_cache"):
+            match = None
+        if len(self._resolved) >= self.RESOLVED_MAX:  # the oldest goes first
+            self._resolved.pop(next(iter(self._resolved)), None)
+        self._resolved[key] = match
+        return match
 
     @staticmethod
     def _hit(request):
