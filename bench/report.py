@@ -263,7 +263,7 @@ def markdown(result: dict, other: dict | None, notes: str) -> str:
 def _header_section(result: dict, other: dict | None, notes: str, extras: dict) -> list[str]:
     """The title, the machine, versions and settings."""
     dataset = result["dataset"]
-    stamp = result["date"]
+    stamp = result.get("stamp", result["date"])  # a second run of the day: "<date>-night"
     gunicorn = result["gunicorn"]
     parts = [
         f"# Benchmark {stamp}, dataset {dataset}",
@@ -681,6 +681,8 @@ def _targets_section(result: dict, other: dict | None, notes: str, extras: dict)
 
 def write_markdown(out: Path, stamp: str, dataset: str) -> Path:
     result = load(out, stamp, dataset)
+    if result is not None:
+        result = {**result, "stamp": stamp}  # the files' names, not only the run's date
     other = next(
         (load(out, stamp, d) for d in DATASETS if d != dataset and load(out, stamp, d)), None
     )
