@@ -47,7 +47,7 @@ class NearCopies:
 
     ``fetch(keys)`` reads keys from Redis (the raw values, None when absent); ``url`` and
     ``connection_options`` open the tracking connection. Thread-safe; create one per
-    process (``for_process`` in apps.core.cache does)."""
+    process (``ResilientRedisCache._near_copies`` in apps.core.cache does)."""
 
     def __init__(
         self,

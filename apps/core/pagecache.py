@@ -227,13 +227,19 @@ def _known_lock_renew() -> None:  # a forked child must not inherit a held lock
 os.register_at_fork(after_in_child=_known_lock_renew)
 
 
-def _names_remember(key: str, names: tuple[str, ...]) -> None:
-    if _known_names.get(key) == names:
-        return
+def _remember(mapping: dict, key, value, limit: int) -> None:
+    """``mapping[key] = value`` in a per-process map of at most ``limit`` items, the oldest
+    learned going first. Under the lock: another thread adding a key while the oldest is
+    looked up would make ``next(iter(...))`` raise."""
     with _known_lock:
-        while len(_known_names) >= KNOWN_ENTRIES_MAX:  # the oldest learned goes first
-            del _known_names[next(iter(_known_names))]
-        _known_names[key] = names
+        while len(mapping) >= limit:
+            del mapping[next(iter(mapping))]
+        mapping[key] = value
+
+
+def _names_remember(key: str, names: tuple[str, ...]) -> None:
+    if _known_names.get(key) != names:
+        _remember(_known_names, key, names, KNOWN_ENTRIES_MAX)
 
 
 def _read(keys: list[str]) -> dict:
@@ -432,9 +438,7 @@ class PublicCacheMiddleware:
             match = None
         if match is not None and not hasattr(match.func, "public_response_cache"):
             match = None
-        if len(self._resolved) >= self.RESOLVED_MAX:  # the oldest goes first
-            self._resolved.pop(next(iter(self._resolved)), None)
-        self._resolved[key] = match
+        _remember(self._resolved, key, match, self.RESOLVED_MAX)
         return match
 
     @staticmethod
