@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from apps.accounts import api as accounts
-from apps.core.actor import OrganizationKind
+from apps.core.actor import OrganizationKind, actor_of
 from apps.core.backoffice import backoffice_context_of, backoffice_membership_of
 from apps.directory import api as directory
 from apps.leads import api as leads
@@ -53,7 +53,7 @@ def dashboard(request):
     checklist = _profile_checklist(profile) if profile else []
     if org.kind == OrganizationKind.COMPANY:
         context["to_contact"] = leads.dashboard_leads(
-            user_id=request.user.pk, organization_id=org.organization_id
+            actor=actor_of(request), organization_id=org.organization_id
         )
     context.update(
         {

@@ -108,6 +108,13 @@ class Scenario:
         self.now = datetime.datetime.now(datetime.UTC)
 
 
+def _actor(user_id: int):
+    """The actor a page passes on (``apps.core.actor``: a frozen dataclass, plain data)."""
+    from apps.accounts import api as accounts
+
+    return accounts.actor_for(user_id)
+
+
 # One builder per public facade function: Scenario -> keyword arguments. The order is the
 # order of the calls (writes last, so that the reads see the seeded demo).
 ARGUMENTS = {
@@ -284,7 +291,7 @@ ARGUMENTS = {
     "quotes.quote_brand_route": lambda s: {"quote_id": s.quote_id, "pro_id": s.pro.pk},
     # leads
     "leads.dashboard_leads": lambda s: {
-        "user_id": s.pro_user_id,
+        "actor": _actor(s.pro_user_id),
         "organization_id": s.organization_id,
     },
     "leads.contact_confirmations": lambda s: {"quote_ids": [s.quote_id]},

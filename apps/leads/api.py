@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from apps.core.actor import Actor
 
-def dashboard_leads(*, user_id: int, organization_id: int, now: datetime | None = None) -> dict:
-    """The pro dashboard's leads: those of the company (a sales rep: its own) still waiting
+
+def dashboard_leads(*, actor: Actor, organization_id: int, now: datetime | None = None) -> dict:
+    """The pro dashboard's leads for this actor (the page's, already read: no query for
+    who they are): those of the company (a sales rep: its own) still waiting
     for a first contact, oldest first, each as plain data — id, reference, client name,
     commune, trade, status and its French label, received_at, deadline_at (received +
     LEADS_FIRST_CONTACT_HOURS), overdue, hours_left (negative: hours late), url — the ten
@@ -18,12 +21,11 @@ def dashboard_leads(*, user_id: int, organization_id: int, now: datetime | None 
     from django.urls import reverse
     from django.utils import timezone
 
-    from apps.accounts import api as accounts
     from apps.leads import selectors, services
 
     now = now or timezone.now()
     # The pro's own dashboard: what its memberships show, not what staff powers would.
-    actor = accounts.actor_for(user_id).without_staff_powers()
+    actor = actor.without_staff_powers()
     leads = selectors.to_contact(actor=actor, organization_id=organization_id)
     people = selectors.lead_people(leads)
     names = selectors.category_names()

@@ -77,6 +77,16 @@ def test_the_pro_dashboard(client, facade_pros, midi_team):  # noqa: F811
     _same_count(small, _queries(client, "/espace-pro/"))
 
 
+def test_the_pro_dashboard_reads_who_the_person_is_once(client, facade_pros, midi_team):  # noqa: F811
+    """The actor (account and memberships, one query) serves the leads' scope and the
+    header's menu; the back office's organizations are the only other memberships read."""
+    client.force_login(midi_team["owner"])
+    _leads(facade_pros["midi"], 3, assigned_to_id=midi_team["owner"].pk)
+    queries = _queries(client, "/espace-pro/")
+    memberships = [sql for sql in queries if '"accounts_membership"' in sql]
+    assert len(memberships) == 2, "\n\n".join(memberships)
+
+
 def test_the_lead_inbox(client, facade_pros, midi_team):  # noqa: F811
     midi = facade_pros["midi"]
     client.force_login(midi_team["owner"])
