@@ -79,3 +79,64 @@ def test_the_chart_has_one_bar_group_per_endpoint_not_per_turn_of_the_bare_view(
         {"name": "healthz", "kind": "baseline", "turn": 1, "ratio": 1, "framework_ratio": 0.7}
     )
     assert not _charted({"name": "healthz (2)", "kind": "baseline", "turn": 2, "ratio": 1})
+
+
+def _run(*, framework_ratio, healthz_mean, dashboard_p95, worker_mib=140, celery_mib=120):
+    """The smallest result bench/run.py writes that report.misses reads."""
+    home = {"name": "home", "kind": "page", "ratio": 0.9, "framework_ratio": framework_ratio}
+    home["wrk"] = {"non_2xx": 0}
+    extras = {
+        "memory": {
+            "worker_peak_kb_max": worker_mib * 1024,
+            "celery_peaks_kb": {"1": celery_mib * 1024},
+        },
+        "framework": {"ratio": {"mean": healthz_mean, "min": 0, "max": 1}},
+    }
+    return {
+        "endpoints": [home, extras],
+        "server_time": [
+            {"name": "home", "ms": {"p95": 1.0}, "writes": [0]},
+            {"name": "pro dashboard", "ms": {"p95": dashboard_p95}, "writes": [0]},
+        ],
+        "targets": {"counts": {}},
+    }
+
+
+def test_the_report_reads_the_targets_against_the_bare_view_and_for_the_back_office():
+    from bench.report import misses
+
+    # Twice /healthz's throughput is not enough: a hit is measured against the bare view.
+    assert misses(_run(framework_ratio=0.6, healthz_mean=0.8, dashboard_p95=20)) == []
+    missed = misses(
+        _run(
+            framework_ratio=0.4,
+            healthz_mean=0.6,
+            dashboard_p95=51,
+            worker_mib=160,
+            celery_mib=210,
+        )
+    )
+    assert missed == [
+        "/healthz: 0.60 of the bare Django view's requests/s, mean of the turns (target ≥ 0.67)",
+        "web worker peak RSS 160 MiB (target ≤ 150)",
+        "Celery peak RSS 210 MiB (target ≤ 200)",
+        "pro dashboard: p95 server time 51.0 ms (target < 50 ms at 10x)",
+        "home: 0.40 of the bare Django view's requests/s (target ≥ 0.5)",
+    ]
+
+
+def test_the_report_names_a_page_whose_queries_grow_with_the_data():
+    from bench.report import query_growth_misses
+
+    def run(dataset, queries):
+        return {"dataset": dataset, "server_time": [{"name": "search", "queries": queries}]}
+
+    assert query_growth_misses(run("10x", [5, 5]), run("1x", [5, 5])) == []
+    assert query_growth_misses(run("10x", [5]), run("1x", [6])) == []  # one skipped: fine
+    assert query_growth_misses(run("10x", [6]), run("1x", [5])) == [
+        "search: queries 6 at 10x, 5 at 1x (more at the larger dataset)"
+    ]
+    assert query_growth_misses(run("1x", [5]), run("10x", [6])) == [
+        "search: queries 5 at 1x, 6 at 10x (more at the larger dataset)"
+    ]
+    assert query_growth_misses(run("10x", [6]), None) == []
