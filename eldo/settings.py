@@ -123,7 +123,7 @@ MIDDLEWARE = [
     "apps.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "apps.core.locale.LocaleMiddleware",  # Django's, without negotiating one language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -143,7 +143,7 @@ PROBE_PATHS = ["/healthz", "/readyz", "/metrics"]
 PROBE_SKIPPED_MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "apps.core.locale.LocaleMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -162,7 +162,7 @@ PROBE_SKIPPED_MIDDLEWARE = [
 # PublicCacheMiddleware applies to hits too unless it is listed here.
 # A page carries its language (Content-Language, Vary: Accept-Language); a probe none.
 PUBLIC_CACHE_HIT_SKIPPED_MIDDLEWARE = [
-    path for path in PROBE_SKIPPED_MIDDLEWARE if path != "django.middleware.locale.LocaleMiddleware"
+    path for path in PROBE_SKIPPED_MIDDLEWARE if path != "apps.core.locale.LocaleMiddleware"
 ]
 
 # Request bodies (apps.core.body_limits answers 413 before reading; docs/security.md).

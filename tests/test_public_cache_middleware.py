@@ -114,3 +114,38 @@ def test_the_remembered_paths_are_bounded_the_oldest_going_first(pro, monkeypatc
     client.get("/inconnue-3/")  # among the last three: remembered
     client.get("/inconnue-0/")  # the oldest: forgotten, resolved again
     assert resolved == ["/inconnue-0/"]
+
+
+SEARCH = "/artisans/?category=facade&postcode=31000"
+
+
+def test_a_query_is_one_entry_whatever_the_order_of_its_parameters(pro):
+    client = Client(headers={"x-forwarded-proto": "https"})
+    assert client.get(SEARCH)["X-Response-Cache"] == "miss"
+    assert client.get("/artisans/?postcode=31000&category=facade")["X-Response-Cache"] == "hit"
+    # A parameter the page does not read: served, not cached, however often it is seen.
+    for _ in range(2):
+        answer = client.get(SEARCH + "&utm_source=lettre")
+        assert answer.status_code == 200 and "X-Response-Cache" not in answer
+
+
+def test_the_remembered_queries_are_bounded_the_oldest_going_first(pro, monkeypatch):
+    monkeypatch.setattr(pagecache, "QUERIES_MAX", 2)
+    monkeypatch.setattr(pagecache, "_queries", {})
+    client = Client(headers={"x-forwarded-proto": "https"})
+    for postcode in ("31000", "31100", "31200"):
+        client.get(f"/artisans/?category=facade&postcode={postcode}")
+    assert list(pagecache._queries) == [
+        "category=facade&postcode=31100",
+        "category=facade&postcode=31200",
+    ]
+
+
+def test_hits_of_two_routes_are_counted_each_under_its_own(client, pro):
+    client.get(PROFILE)
+    client.get(SEARCH)
+    profile, search = _count("pro-profile"), _count("directory:search")
+    assert client.get(PROFILE)["X-Response-Cache"] == "hit"
+    assert client.get(SEARCH)["X-Response-Cache"] == "hit"
+    assert client.get(SEARCH)["X-Response-Cache"] == "hit"
+    assert (_count("pro-profile"), _count("directory:search")) == (profile + 1, search + 2)

@@ -148,3 +148,33 @@ def test_the_push_thread_moves_counts_to_redis_and_a_flush_counts_them_all(
     settings.COUNTERS_MANUAL_FLUSH = True  # the thread ends at its next turn
     counters._pusher.join(timeout=3)
     assert not counters._pusher.is_alive()
+
+
+@pytest.mark.parametrize(
+    ("before", "utc", "day"),
+    [
+        ("2026-12-07T12:00:00", "2026-12-07T22:59:59", "2026-12-07"),  # 23:59:59 in Paris
+        ("2026-12-07T12:00:00", "2026-12-07T23:00:00", "2026-12-08"),  # midnight in Paris
+        ("2026-12-07T23:30:00", "2026-12-07T22:30:00", "2026-12-07"),  # the clock set back
+        ("2026-03-28T12:00:00", "2026-03-28T22:59:59", "2026-03-28"),
+        ("2026-03-28T12:00:00", "2026-03-28T23:00:00", "2026-03-29"),  # spring: 23 hours
+        ("2026-03-29T12:00:00", "2026-03-29T21:59:59", "2026-03-29"),
+        ("2026-03-29T12:00:00", "2026-03-29T22:00:00", "2026-03-30"),
+        ("2026-10-25T12:00:00", "2026-10-25T22:59:59", "2026-10-25"),  # autumn: 25 hours
+        ("2026-10-25T12:00:00", "2026-10-25T23:00:00", "2026-10-26"),
+    ],
+)
+def test_counts_are_filed_under_the_day_in_france(monkeypatch, before, utc, day):
+    """The day is worked out once and kept: it must still change at midnight in Paris,
+    on the days the clocks change too, and follow a clock set back."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    def epoch(text: str) -> float:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
+
+    clock = SimpleNamespace(time=lambda: epoch(before), sleep=time.sleep)
+    monkeypatch.setattr(counters, "time", clock)
+    counters._today()  # the day a running process has kept
+    clock.time = lambda: epoch(utc)
+    assert counters._today() == day
