@@ -198,6 +198,13 @@ def on_starting(server) -> None:
     directory.mkdir(parents=True, exist_ok=True)
 
 
+def post_worker_init(worker) -> None:
+    """Build what every request ends up needing (apps.core.warmup) before serving."""
+    from apps.core.warmup import warm
+
+    warm()
+
+
 def child_exit(server, worker) -> None:
     from prometheus_client import multiprocess
 

@@ -146,6 +146,19 @@ def test_access_log_is_json_with_the_request_id(server):
     assert (record["method"], record["path"], record["status"]) == ("GET", "/healthz", "200")
 
 
+def test_a_worker_builds_the_communes_before_its_first_request(server):
+    """post_worker_init runs apps.core.warmup: a worker's first search does not wait for the
+    gazetteer, and its memory is at its working size from the start."""
+
+    def warmed():
+        return [
+            r for r in json_lines(server.output()) if r.get("message") == "web process warmed up"
+        ]
+
+    _wait_for(warmed, timeout=5, process=server.process, what="warm-up log line")
+    assert "directory.gazetteer" in warmed()[0]["warmed"]
+
+
 def test_the_dockerfile_healthcheck_passes(server):
     _, stages = parse_dockerfile(REPO_ROOT / "Dockerfile")
     (healthcheck,) = stages[-1].all("HEALTHCHECK")
