@@ -140,3 +140,20 @@ def test_the_report_names_a_page_whose_queries_grow_with_the_data():
         "search: queries 5 at 1x, 6 at 10x (more at the larger dataset)"
     ]
     assert query_growth_misses(run("10x", [6]), None) == []
+
+
+def test_a_run_whose_connections_all_landed_on_one_worker_is_recognised():
+    from bench.report import ONE_WORKER_SHARE
+    from bench.run import busiest_worker_share
+
+    master = 10
+    before = {("gunicorn", 10): 5, ("gunicorn", 11): 100, ("gunicorn", 12): 100}
+    before[("postgres", 99)] = 0
+    one = {("gunicorn", 10): 9, ("gunicorn", 11): 1100, ("gunicorn", 12): 100}
+    one[("postgres", 99)] = 500
+    spread = {("gunicorn", 10): 9, ("gunicorn", 11): 600, ("gunicorn", 12): 600}
+    assert busiest_worker_share(before, one, master) == 1.0 > ONE_WORKER_SHARE
+    assert busiest_worker_share(before, spread, master) == 0.5
+    # A worker started between the snapshots counts from zero; a single worker, never.
+    assert busiest_worker_share(before, {**spread, ("gunicorn", 13): 500}, master) == 1 / 3
+    assert busiest_worker_share({("gunicorn", 11): 1}, {("gunicorn", 11): 9}, master) is None
